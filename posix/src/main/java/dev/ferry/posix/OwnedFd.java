@@ -41,6 +41,11 @@ public final class OwnedFd implements AutoCloseable {
 
     public String what() { return what; }
 
+    /** An owned duplicate of a raw fd that someone else owns (F_DUPFD_CLOEXEC). */
+    public static OwnedFd dupOf(int rawFd, String what) throws PosixException {
+        return adopt(Fds.dupCloexec(rawFd), what);
+    }
+
     /** A new owned fd for the same open file (F_DUPFD_CLOEXEC). */
     public OwnedFd dup() throws PosixException {
         return adopt(Fds.dupCloexec(fd()), what);

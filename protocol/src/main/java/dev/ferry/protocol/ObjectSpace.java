@@ -1,0 +1,89 @@
+package dev.ferry.protocol;
+
+/**
+ * The ids one side of a connection knows. Ids below {@link #SERVER_ID_START} are allocated by
+ * the client, the rest by the server. A new id must be free, and a client may not skip ahead:
+ * its next new id is either a freed one or exactly one past the highest it has used
+ * (libwayland enforces the same, which bounds the table by what the client really created).
+ */
+public final class ObjectSpace<T extends WireObject> {
+    public static final int SERVER_ID_START = 0xff000000;
+    private static final int MAX_IDS = 1 << 20;
+
+    private Object[] clientIds = new Object[64];
+    private int clientCount = 1;
+    private Object[] serverIds = new Object[16];
+    private int serverCount = 0;
+    private int live;
+
+    @SuppressWarnings("unchecked")
+    public T get(int id) {
+        if (id == 0) return null;
+        if (Integer.compareUnsigned(id, SERVER_ID_START) < 0) {
+            return id < clientCount ? (T) clientIds[id] : null;
+        }
+        int i = id - SERVER_ID_START;
+        return i < serverCount ? (T) serverIds[i] : null;
+    }
+
+    /** Why a new id from the peer cannot be used, or null if it can. */
+    public String checkNewClientId(int id) {
+        if (id == 0) return "new id 0";
+        if (Integer.compareUnsigned(id, SERVER_ID_START) >= 0) return "new id " + Integer.toUnsignedString(id) + " is in the server's range";
+        if (id > clientCount) return "new id " + id + " skips ahead (next is " + clientCount + ")";
+        if (id >= MAX_IDS) return "new id " + id + " beyond the object limit";
+        if (id < clientCount && clientIds[id] != null) return "new id " + id + " is already in use";
+        return null;
+    }
+
+    /** Inserts an object at its id (validated with {@link #checkNewClientId} or server-allocated). */
+    public void put(T object) {
+        int id = object.id();
+        if (Integer.compareUnsigned(id, SERVER_ID_START) < 0) {
+            if (id >= clientIds.length) clientIds = java.util.Arrays.copyOf(clientIds, Math.max(clientIds.length * 2, id + 1));
+            if (clientIds[id] != null) throw new IllegalStateException("id " + id + " in use");
+            clientIds[id] = object;
+            if (id >= clientCount) clientCount = id + 1;
+        } else {
+            int i = id - SERVER_ID_START;
+            if (i >= serverIds.length) serverIds = java.util.Arrays.copyOf(serverIds, Math.max(serverIds.length * 2, i + 1));
+            serverIds[i] = object;
+            if (i >= serverCount) serverCount = i + 1;
+        }
+        live++;
+    }
+
+    /** The lowest free id in the server's range. */
+    public int nextServerId() {
+        for (int i = 0; i < serverCount; i++) if (serverIds[i] == null) return SERVER_ID_START + i;
+        return SERVER_ID_START + serverCount;
+    }
+
+    /** The lowest free id in the client's range (for the client side of a connection). */
+    public int nextClientId() {
+        for (int i = 1; i < clientCount; i++) if (clientIds[i] == null) return i;
+        return clientCount;
+    }
+
+    public void remove(int id) {
+        if (Integer.compareUnsigned(id, SERVER_ID_START) < 0) {
+            if (id < clientCount && clientIds[id] != null) { clientIds[id] = null; live--; }
+        } else {
+            int i = id - SERVER_ID_START;
+            if (i < serverCount && serverIds[i] != null) { serverIds[i] = null; live--; }
+        }
+    }
+
+    public int size() {
+        return live;
+    }
+
+    /** Every live object, client ids first, highest id first (children before parents, mostly). */
+    @SuppressWarnings("unchecked")
+    public java.util.List<T> snapshot() {
+        java.util.List<T> all = new java.util.ArrayList<>(live);
+        for (int i = serverCount - 1; i >= 0; i--) if (serverIds[i] != null) all.add((T) serverIds[i]);
+        for (int i = clientCount - 1; i >= 1; i--) if (clientIds[i] != null) all.add((T) clientIds[i]);
+        return all;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.ferry.protocol.loop;
+
+import dev.ferry.posix.Epoll;
+import dev.ferry.posix.EventFd;
+import dev.ferry.posix.PosixException;
+import dev.ferry.posix.TimerFd;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * A single-threaded event loop over epoll. Its duty cycle: wait for ready fds (never longer
+ * than asked), run their handlers, run tasks posted from other threads, then run the
+ * after-dispatch hooks (flushing clients). Sources are found by an index token, so a wake-up
+ * allocates nothing. Handlers must not block; a handler that throws is logged and its source
+ * left registered, since one broken source must not stop the loop.
+ */
+public final class EventLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
+
+    @FunctionalInterface
+    public interface FdHandler {
+        void ready(int events) throws Exception;
+    }
+
+    /** A registered fd. */
+    public final class Source {
+        private final int slot;
+        private final int fd;
+        private final FdHandler handler;
+        private int interest;
+        private boolean removed;
+
+        private Source(int slot, int fd, int interest, FdHandler handler) {
+            this.slot = slot;
+            this.fd = fd;
+            this.interest = interest;
+            this.handler = handler;
+        }
+
+        public void interest(int newInterest) {
+            if (removed || newInterest == interest) return;
+            try {
+                epoll.modify(fd, newInterest, slot);
+                interest = newInterest;
+            } catch (PosixException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        public int interest() { return interest; }
+
+        /** Unregisters; the fd itself stays with its owner. */
+        public void remove() {
+            if (removed) return;
+            removed = true;
+            epoll.remove(fd);
+            sources.set(slot, null);
+            freeSlots.add(slot);
+        }
+    }
+
+    /** A one-shot timer at an absolute monotonic deadline; re-arm it to repeat. */
+    public final class Timer implements AutoCloseable {
+        private final TimerFd timerFd;
+        private final Source source;
+
+        private Timer(Runnable action) throws PosixException {
+            timerFd = new TimerFd();
+            source = add(timerFd.fd().fd(), Epoll.EPOLLIN, events -> {
+                if (timerFd.drain() > 0) action.run();
+            });
+        }
+
+        public void armAt(long deadlineNs) {
+            try {
+                timerFd.armAt(deadlineNs);
+            } catch (PosixException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        public void disarm() { armAt(0); }
+
+        @Override
+        public void close() {
+            source.remove();
+            timerFd.close();
+        }
+    }
+
+    private final Epoll epoll;
+    private final EventFd wake;
+    private final List<Source> sources = new ArrayList<>();
+    private final List<Integer> freeSlots = new ArrayList<>();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final List<Runnable> afterDispatch = new ArrayList<>();
+    private volatile boolean running;
+    private volatile Thread owner;
+
+    public EventLoop() throws PosixException {
+        epoll = new Epoll(64);
+        wake = new EventFd();
+        add(wake.fd().fd(), Epoll.EPOLLIN, events -> wake.drain());
+    }
+
+    public Source add(int fd, int interest, FdHandler handler) throws PosixException {
+        int slot = freeSlots.isEmpty() ? sources.size() : freeSlots.removeLast();
+        Source s = new Source(slot, fd, interest, handler);
+        if (slot == sources.size()) sources.add(s);
+        else sources.set(slot, s);
+        try {
+            epoll.add(fd, interest, slot);
+        } catch (PosixException e) {
+            sources.set(slot, null);
+            freeSlots.add(slot);
+            throw e;
+        }
+        return s;
+    }
+
+    public Timer timer(Runnable action) throws PosixException {
+        return new Timer(action);
+    }
+
+    /** Runs after every dispatch cycle, in registration order. */
+    public void afterDispatch(Runnable hook) {
+        afterDispatch.add(hook);
+    }
+
+    /** Runs task on the loop thread; callable from any thread. */
+    public void execute(Runnable task) {
+        tasks.add(task);
+        if (Thread.currentThread() != owner) wake.signal();
+    }
+
+    public boolean inLoop() {
+        return Thread.currentThread() == owner;
+    }
+
+    /** One duty cycle, waiting at most timeoutMs for something to happen. Returns events handled. */
+    public int dispatch(int timeoutMs) throws PosixException {
+        owner = Thread.currentThread();
+        int n = epoll.await(tasks.isEmpty() ? timeoutMs : 0);
+        for (int i = 0; i < n; i++) {
+            int slot = (int) epoll.token(i);
+            Source s = slot < sources.size() ? sources.get(slot) : null;
+            if (s == null || s.removed) continue;
+            try {
+                s.handler.ready(epoll.events(i));
+            } catch (Exception | AssertionError e) {
+                LOG.error("event handler for fd {} failed", s.fd, e);
+            }
+        }
+        Runnable task;
+        int budget = 1024;
+        while (budget-- > 0 && (task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("loop task failed", e);
+            }
+        }
+        for (int i = 0; i < afterDispatch.size(); i++) afterDispatch.get(i).run();
+        return n;
+    }
+
+    /** Runs until {@link #stop}, waking at least every 100 ms. */
+    public void run() throws PosixException {
+        running = true;
+        while (running) dispatch(100);
+    }
+
+    public void stop() {
+        running = false;
+        wake.signal();
+    }
+
+    public boolean running() { return running; }
+
+    @Override
+    public void close() {
+        wake.close();
+        epoll.close();
+    }
+}
