@@ -1,0 +1,47 @@
+package dev.ferry.renderer;
+
+import dev.ferry.drm.uapi.Fourcc;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * Where a composed frame goes: memory the display device scans out (a fake-drm buffer, a
+ * mapped dumb buffer), in XRGB8888 or ARGB8888. Only pixels inside {@code damage} are
+ * written; the rest keep what the previous frames left, so the caller passes the damage
+ * accumulated over the buffer's age.
+ *
+ * <p>For XRGB8888 the X byte of a written pixel is undefined, as DRM defines it.
+ *
+ * @param clearArgb premultiplied 0xAARRGGBB shown where no surface covers the output
+ */
+public record RenderTarget(int width, int height, int fourcc, MemorySegment memory, int stride, Region damage, int clearArgb) {
+    public static final int OPAQUE_BLACK = 0xff000000;
+
+    public RenderTarget {
+        Objects.requireNonNull(memory, "memory");
+        if (damage == null) damage = Region.EMPTY;
+    }
+
+    /** A target whose whole area is redrawn, cleared to opaque black. */
+    public static RenderTarget full(MemorySegment memory, int width, int height, int stride, int fourcc) {
+        return new RenderTarget(width, height, fourcc, memory, stride, Region.full(width, height), OPAQUE_BLACK);
+    }
+
+    public RenderTarget withDamage(Region newDamage) {
+        return new RenderTarget(width, height, fourcc, memory, stride, newDamage, clearArgb);
+    }
+
+    public RenderTarget withClear(int argb) {
+        return new RenderTarget(width, height, fourcc, memory, stride, damage, argb);
+    }
+
+    /** Null when the target can be drawn, else why not. */
+    public String problem() {
+        if (fourcc != Fourcc.XRGB8888 && fourcc != Fourcc.ARGB8888) return "target format " + Fourcc.name(fourcc) + " (XRGB8888 or ARGB8888 only)";
+        if (width <= 0 || height <= 0) return "target size " + width + "x" + height;
+        if (stride < 4L * width || stride % 4 != 0) return "target stride " + stride + " for width " + width;
+        long need = (long) stride * (height - 1) + 4L * width;
+        if (memory.byteSize() < need) return "target memory " + memory.byteSize() + " bytes, needs " + need;
+        return null;
+    }
+}

@@ -1,0 +1,198 @@
+package dev.ferry.renderer.cpu;
+
+import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.renderer.DmaBufFormats;
+import dev.ferry.renderer.DmaBufSource;
+import dev.ferry.renderer.Filter;
+import dev.ferry.renderer.FrameFailure;
+import dev.ferry.renderer.FrameResult;
+import dev.ferry.renderer.ImportRejection;
+import dev.ferry.renderer.ImportResult;
+import dev.ferry.renderer.PixelSource;
+import dev.ferry.renderer.Rect;
+import dev.ferry.renderer.Region;
+import dev.ferry.renderer.RenderTarget;
+import dev.ferry.renderer.Renderer;
+import dev.ferry.renderer.SceneSurface;
+import dev.ferry.renderer.core.BufferMapping;
+import dev.ferry.renderer.core.Occlusion;
+import dev.ferry.renderer.core.SourceCheck;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Composition on the CPU, in pure Java over memory segments: the path that always works.
+ * Samples client memory in place at compose time (no import copy for linear buffers).
+ *
+ * <p>Work happens on the calling thread, so the returned futures are already complete. One
+ * frame at a time: compose is not reentrant (per-frame scratch is reused, never reallocated
+ * unless a frame is wider or has more surfaces than any before).
+ */
+public final class CpuRenderer implements Renderer {
+    /** Largest buffer side accepted; the same bound a GPU's GL_MAX_TEXTURE_SIZE typically sets. */
+    public static final int MAX_SIZE = 16384;
+
+    private BufferMapping[] mappings = new BufferMapping[0];
+    private int[] row = new int[0];
+    private volatile boolean closed;
+
+    @Override public String name() { return "cpu"; }
+
+    @Override public String description() { return "CPU composition (pure Java)"; }
+
+    @Override
+    public CompletableFuture<ImportResult> importMemory(PixelSource source) {
+        if (closed) return CompletableFuture.completedFuture(ImportResult.rejected(ImportRejection.RENDERER_CLOSED, "cpu renderer closed"));
+        ImportResult.Rejected problem = SourceCheck.problem(source, MAX_SIZE);
+        if (problem != null) return CompletableFuture.completedFuture(problem);
+        return CompletableFuture.completedFuture(new ImportResult.Imported(new CpuTexture(this, source)));
+    }
+
+    @Override
+    public DmaBufFormats dmaBufFormats() {
+        return DmaBufFormats.none("the CPU renderer reads memory: map the dma-buf and use importMemory");
+    }
+
+    @Override
+    public CompletableFuture<ImportResult> importDmaBuf(DmaBufSource source) {
+        return CompletableFuture.completedFuture(ImportResult.rejected(ImportRejection.DMABUF_IMPORT_UNSUPPORTED,
+                "the CPU renderer reads memory: map the dma-buf and use importMemory"));
+    }
+
+    @Override
+    public CompletableFuture<FrameResult> compose(List<SceneSurface> surfaces, RenderTarget target) {
+        return CompletableFuture.completedFuture(composeNow(surfaces, target));
+    }
+
+    /** The synchronous form of {@link #compose}, for callers already off the event loop (and benchmarks). */
+    public FrameResult composeNow(List<SceneSurface> surfaces, RenderTarget target) {
+        if (closed) return new FrameResult.Failed(FrameFailure.RENDERER_CLOSED, "cpu renderer closed");
+        String targetProblem = target.problem();
+        if (targetProblem != null) return new FrameResult.Failed(FrameFailure.TARGET_INVALID, targetProblem);
+        // Every check that can fail happens before the first write, so a failed frame leaves the target untouched.
+        for (int i = 0; i < surfaces.size(); i++) {
+            SceneSurface s = surfaces.get(i);
+            if (!(s.texture() instanceof CpuTexture t) || t.owner != this || !t.isOpen()) {
+                return new FrameResult.Failed(FrameFailure.TEXTURE_INVALID, "surface " + i + ": " + s.texture() + " is closed or not from this renderer");
+            }
+            if (!t.planes.isReadable()) {
+                return new FrameResult.Failed(FrameFailure.SOURCE_UNREADABLE, "surface " + i + ": " + t + " memory is no longer mapped");
+            }
+            if (s.destination().isEmpty()) continue;
+        }
+        prepare(surfaces, target.width());
+        for (int i = 0; i < surfaces.size(); i++) {
+            SceneSurface s = surfaces.get(i);
+            ((CpuTexture) s.texture()).planes.refresh(s.bufferDamage());
+        }
+        beginClientReads(surfaces);
+        try {
+            return drawDamage(surfaces, target);
+        } finally {
+            endClientReads(surfaces);
+        }
+    }
+
+    private static void beginClientReads(List<SceneSurface> surfaces) {
+        for (int i = 0; i < surfaces.size(); i++) {
+            CpuTexture t = (CpuTexture) surfaces.get(i).texture();
+            if (t.planes.readsClientMemory()) t.source.access().begin();
+        }
+    }
+
+    private static void endClientReads(List<SceneSurface> surfaces) {
+        for (int i = 0; i < surfaces.size(); i++) {
+            CpuTexture t = (CpuTexture) surfaces.get(i).texture();
+            if (t.planes.readsClientMemory()) t.source.access().end();
+        }
+    }
+
+    private FrameResult drawDamage(List<SceneSurface> surfaces, RenderTarget target) {
+        int rects = 0, draws = 0;
+        Region damage = target.damage();
+        for (int r = 0; r < damage.count(); r++) {
+            int x0 = Math.max(0, damage.x(r)), y0 = Math.max(0, damage.y(r));
+            int x1 = (int) Math.min(target.width(), (long) damage.x(r) + damage.width(r));
+            int y1 = (int) Math.min(target.height(), (long) damage.y(r) + damage.height(r));
+            if (x1 <= x0 || y1 <= y0) continue;
+            rects++;
+            int first = Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0);
+            if (first < 0) {
+                for (int y = y0; y < y1; y++) RowWriter.fill(target.memory(), (long) y * target.stride() + 4L * x0, target.clearArgb(), x1 - x0);
+                first = 0;
+            }
+            for (int i = first; i < surfaces.size(); i++) {
+                if (drawSurface(surfaces.get(i), mappings[i], target, x0, y0, x1, y1)) draws++;
+            }
+        }
+        return new FrameResult.Composed(rects, draws);
+    }
+
+    private void prepare(List<SceneSurface> surfaces, int targetWidth) {
+        if (mappings.length < surfaces.size()) {
+            BufferMapping[] grown = new BufferMapping[surfaces.size()];
+            for (int i = 0; i < grown.length; i++) grown[i] = i < mappings.length ? mappings[i] : new BufferMapping();
+            mappings = grown;
+        }
+        if (row.length < targetWidth) row = new int[targetWidth];
+        for (int i = 0; i < surfaces.size(); i++) mappings[i].set(surfaces.get(i));
+    }
+
+    /** Draws one surface clipped to the damage rectangle [x0,x1) x [y0,y1); false when it does not reach it. */
+    private boolean drawSurface(SceneSurface s, BufferMapping m, RenderTarget target, int x0, int y0, int x1, int y1) {
+        Rect d = s.destination();
+        int cx0 = Math.max(x0, d.x()), cy0 = Math.max(y0, d.y());
+        int cx1 = (int) Math.min(x1, (long) d.x() + d.width()), cy1 = (int) Math.min(y1, (long) d.y() + d.height());
+        if (cx1 <= cx0 || cy1 <= cy0) return false;
+        CpuTexture t = (CpuTexture) s.texture();
+        int n = cx1 - cx0;
+        boolean opaque = Occlusion.drawsOpaque(s, cx0, cy0, n, cy1 - cy0);
+        boolean premultiply = !s.premultiplied() && Fourcc.hasAlpha(t.fourcc());
+        MemorySegment dst = target.memory();
+        int[] px = row;
+        if (t.kind != TexelKind.NV12 && m.isIntegerTranslation() && insideBuffer(t, m, cx0, cy0, cx1, cy1)) {
+            int bx = cx0 + m.offsetX();
+            boolean straightCopy = opaque && !premultiply && bytesMatch(t.kind, target.fourcc());
+            for (int y = cy0; y < cy1; y++) {
+                long dstOff = (long) y * target.stride() + 4L * cx0;
+                int by = y + m.offsetY();
+                if (straightCopy) {
+                    MemorySegment.copy(t.plane0, (long) by * t.stride0 + 4L * bx, dst, dstOff, 4L * n);
+                    continue;
+                }
+                TexelSampler.convertRow(t, bx, by, n, px);
+                finishRow(px, n, premultiply, opaque, dst, dstOff);
+            }
+            return true;
+        }
+        boolean bilinear = s.filter() == Filter.BILINEAR;
+        for (int y = cy0; y < cy1; y++) {
+            TexelSampler.sampleRow(t, m, bilinear, y, cx0, n, px);
+            finishRow(px, n, premultiply, opaque, dst, (long) y * target.stride() + 4L * cx0);
+        }
+        return true;
+    }
+
+    private static void finishRow(int[] px, int n, boolean premultiply, boolean opaque, MemorySegment dst, long dstOff) {
+        if (premultiply) RowWriter.premultiply(px, n);
+        if (opaque) RowWriter.store(dst, dstOff, px, n);
+        else RowWriter.over(dst, dstOff, px, n);
+    }
+
+    private static boolean insideBuffer(CpuTexture t, BufferMapping m, int cx0, int cy0, int cx1, int cy1) {
+        return cx0 + m.offsetX() >= 0 && cy0 + m.offsetY() >= 0
+                && cx1 + m.offsetX() <= t.width() && cy1 + m.offsetY() <= t.height();
+    }
+
+    /** True when the texel bytes are already the target's bytes (the X byte of an XRGB target is don't-care). */
+    private static boolean bytesMatch(int kind, int targetFourcc) {
+        if (kind == TexelKind.ARGB8888) return true;
+        return kind == TexelKind.XRGB8888 && targetFourcc == Fourcc.XRGB8888;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

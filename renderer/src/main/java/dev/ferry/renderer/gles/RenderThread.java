@@ -1,0 +1,89 @@
+package dev.ferry.renderer.gles;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns the GL context. Its duty cycle: take one command from a bounded
+ * queue (callers never block: a full queue is refused at once), run it, then drain the
+ * release queue (texture deletions, which must never be refused, so they have their own
+ * unbounded queue and cost nothing to enqueue).
+ */
+final class RenderThread {
+    private static final Logger LOG = LoggerFactory.getLogger(RenderThread.class);
+    private static final Runnable WAKE = () -> {};
+
+    private final BlockingQueue<Runnable> commands;
+    private final ConcurrentLinkedQueue<Runnable> releases = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    RenderThread(String name, int capacity, Runnable onStart, Runnable onStop) {
+        commands = new ArrayBlockingQueue<>(capacity);
+        thread = Thread.ofPlatform().name(name).daemon(true).unstarted(() -> loop(onStart, onStop));
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Queues a command; false when the queue is full or the thread is stopping. */
+    boolean offer(Runnable command) {
+        return running && commands.offer(command);
+    }
+
+    /** Queues a release; it runs on the render thread before the thread exits, never refused. */
+    void release(Runnable release) {
+        releases.add(release);
+        commands.offer(WAKE);
+    }
+
+    boolean isRenderThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Stops after the commands already queued; waits up to the timeout for the thread to end. */
+    void stop(long timeoutMs) {
+        running = false;
+        commands.offer(WAKE);
+        try {
+            thread.join(timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void loop(Runnable onStart, Runnable onStop) {
+        onStart.run();
+        try {
+            while (running || !commands.isEmpty()) {
+                Runnable next = commands.poll(100, TimeUnit.MILLISECONDS);
+                if (next != null) runSafely(next);
+                drainReleases();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            drainReleases();
+            onStop.run();
+        }
+    }
+
+    private void drainReleases() {
+        Runnable r;
+        while ((r = releases.poll()) != null) runSafely(r);
+    }
+
+    private static void runSafely(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable t) {
+            // A command completes its own future; anything escaping here is a renderer bug, not a client's.
+            LOG.error("render thread command failed", t);
+        }
+    }
+}
