@@ -1,0 +1,114 @@
+package dev.ferry.drm;
+
+import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.drm.uapi.Modifiers;
+import dev.ferry.drm.uapi.PixelFormats;
+import dev.ferry.posix.OwnedFd;
+import dev.ferry.posix.PosixException;
+
+import java.util.Arrays;
+
+/**
+ * A dma-buf as userspace describes it (zwp_linux_buffer_params, GBM): size, format, modifier
+ * and per plane an fd, offset and stride. This object owns its plane fds, one per plane even
+ * when planes share a buffer (each fd has one owner), and closes them on {@link #close}.
+ * Hand a buffer on with {@link #dup}.
+ */
+public final class DmaBuf implements AutoCloseable {
+    private final int width;
+    private final int height;
+    private final int fourcc;
+    private final long modifier;
+    private final OwnedFd[] fds;
+    private final int[] offsets;
+    private final int[] strides;
+    private BufferIdentity identity;
+    private boolean identityRead;
+
+    private DmaBuf(int width, int height, int fourcc, long modifier, OwnedFd[] fds, int[] offsets, int[] strides) {
+        this.width = width;
+        this.height = height;
+        this.fourcc = fourcc;
+        this.modifier = modifier;
+        this.fds = fds;
+        this.offsets = offsets;
+        this.strides = strides;
+    }
+
+    /**
+     * Takes ownership of the plane fds (for instance those received with a client's
+     * buffer params). Nothing is validated here: importing is where a device judges it.
+     */
+    public static DmaBuf adopt(int width, int height, int fourcc, long modifier,
+                               OwnedFd[] fds, int[] offsets, int[] strides) {
+        if (fds.length == 0 || fds.length != offsets.length || fds.length != strides.length) {
+            throw new IllegalArgumentException("plane arrays disagree: " + fds.length + " fds, "
+                    + offsets.length + " offsets, " + strides.length + " strides");
+        }
+        return new DmaBuf(width, height, fourcc, modifier, fds.clone(), offsets.clone(), strides.clone());
+    }
+
+    public int width() { return width; }
+
+    public int height() { return height; }
+
+    public int fourcc() { return fourcc; }
+
+    public long modifier() { return modifier; }
+
+    public int planeCount() { return fds.length; }
+
+    /** The fd of a plane; still owned by this object. */
+    public OwnedFd fd(int plane) { return fds[plane]; }
+
+    public int offset(int plane) { return offsets[plane]; }
+
+    public int stride(int plane) { return strides[plane]; }
+
+    int[] offsetsArray() { return offsets; }
+
+    int[] stridesArray() { return strides; }
+
+    /** What the kernel knows about plane 0's fd, or null if it is not a fake-drm dma-buf. */
+    public synchronized BufferIdentity identity() {
+        if (!identityRead) {
+            identity = BufferIdentity.of(fds[0]);
+            identityRead = true;
+        }
+        return identity;
+    }
+
+    /** A second description of the same buffer with its own, duplicated fds. */
+    public DmaBuf dup() throws PosixException {
+        OwnedFd[] copies = new OwnedFd[fds.length];
+        try {
+            for (int i = 0; i < fds.length; i++) copies[i] = fds[i].dup();
+        } catch (PosixException e) {
+            for (OwnedFd c : copies) if (c != null) c.close();
+            throw e;
+        }
+        return new DmaBuf(width, height, fourcc, modifier, copies, offsets.clone(), strides.clone());
+    }
+
+    /** Maps the buffer for CPU access; close the mapping before or after this, in any order. */
+    public CpuMapping map() throws PosixException {
+        return CpuMapping.map(this);
+    }
+
+    public boolean isOpen() {
+        for (OwnedFd fd : fds) if (!fd.isOpen()) return false;
+        return true;
+    }
+
+    @Override
+    public void close() {
+        for (OwnedFd fd : fds) fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return width + "x" + height + " " + Fourcc.name(fourcc) + " " + Modifiers.name(modifier)
+                + " planes " + PixelFormats.planeCount(fourcc) + " offsets " + Arrays.toString(offsets)
+                + " strides " + Arrays.toString(strides);
+    }
+}

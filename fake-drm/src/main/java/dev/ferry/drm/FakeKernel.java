@@ -1,0 +1,135 @@
+package dev.ferry.drm;
+
+import dev.ferry.drm.topology.DeviceSpec;
+import dev.ferry.drm.topology.Topologies;
+import dev.ferry.drm.topology.Topology;
+import dev.ferry.posix.Memfd;
+import dev.ferry.posix.PosixException;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The simulated kernel of one process: the devices of a topology, the clock their vblanks and
+ * fences run on, and the faults to inject. A client process and the compositor each open their
+ * own kernel over the same topology; what they share is what a real kernel shares, the buffers,
+ * through their fds.
+ */
+public final class FakeKernel implements AutoCloseable {
+    private final Topology topology;
+    private final KernelClock clock;
+    private final FaultInjector faults;
+    private final List<FakeDevice> devices = new ArrayList<>();
+    private final Set<Long> migrationFailedForGood = new HashSet<>();
+
+    private FakeKernel(Topology topology, KernelClock clock, FaultPlan plan) {
+        this.topology = topology;
+        this.clock = clock;
+        this.faults = new FaultInjector(plan, clock);
+        for (DeviceSpec spec : topology.devices()) devices.add(new FakeDevice(this, spec));
+    }
+
+    public static FakeKernel open(Topology topology, KernelClock clock, FaultPlan faults) {
+        return new FakeKernel(topology, clock, faults);
+    }
+
+    /** On the real clock, no faults: what a live client uses. */
+    public static FakeKernel open(Topology topology) {
+        return open(topology, KernelClock.monotonic(), FaultPlan.none());
+    }
+
+    /** A preset or topology file by name (see {@link Topologies#load}). */
+    public static FakeKernel open(String presetOrPath) {
+        return open(Topologies.load(presetOrPath));
+    }
+
+    public Topology topology() { return topology; }
+
+    public KernelClock clock() { return clock; }
+
+    public FaultInjector faults() { return faults; }
+
+    public List<FakeDevice> devices() { return List.copyOf(devices); }
+
+    public FakeDevice device(String name) {
+        for (FakeDevice d : devices) if (d.info().name().equals(name)) return d;
+        throw new IllegalArgumentException("no device " + name + " in " + topology.name());
+    }
+
+    /** The device with this dev_t, or null (a buffer from a device this topology lacks). */
+    public FakeDevice deviceByDevT(long devT) {
+        for (FakeDevice d : devices) if (d.info().devT() == devT) return d;
+        return null;
+    }
+
+    /** The first device with a display engine and a connected connector, for a default output. */
+    public FakeDevice firstDisplay() {
+        for (FakeDevice d : devices) {
+            if (d.info().canDisplay() && d.connectors().stream().anyMatch(Connector::connected)) return d;
+        }
+        return null;
+    }
+
+    /** Sets a buffer's implicit write fence to signal at signalAtNs (ImplicitFence.NEVER: never). */
+    public void setWriteFence(DmaBuf buf, long signalAtNs) throws PosixException {
+        BufferIdentity id = requireFake(buf);
+        MemorySegment page = Memfd.map(buf.fd(0), id.fenceOffset(), BufferIdentity.PAGE,
+                Memfd.PROT_READ | Memfd.PROT_WRITE);
+        try {
+            ImplicitFence.set(page, signalAtNs);
+        } finally {
+            Memfd.unmap(page);
+        }
+    }
+
+    /** When the buffer's last write completes (ImplicitFence.NO_FENCE if idle, NEVER if never). */
+    public long writeFenceSignalAtNs(DmaBuf buf) throws PosixException {
+        BufferIdentity id = requireFake(buf);
+        MemorySegment page = Memfd.map(buf.fd(0), id.fenceOffset(), BufferIdentity.PAGE, Memfd.PROT_READ);
+        try {
+            return ImplicitFence.signalAt(page);
+        } finally {
+            Memfd.unmap(page);
+        }
+    }
+
+    public boolean writeFenceSignalled(DmaBuf buf) throws PosixException {
+        return ImplicitFence.signalled(writeFenceSignalAtNs(buf), clock.nowNs());
+    }
+
+    /**
+     * DMA_BUF_IOCTL_EXPORT_SYNC_FILE: a pollable fd for the buffer's current write fence
+     * (a snapshot: later jobs do not change it). The caller owns it.
+     */
+    public SyncFile exportSyncFile(DmaBuf buf) throws PosixException {
+        return new SyncFile(clock, writeFenceSignalAtNs(buf));
+    }
+
+    /** A sync file that signals at a given time: for tests and explicit-sync clients. */
+    public SyncFile syncFileAt(long signalAtNs) {
+        return new SyncFile(clock, signalAtNs);
+    }
+
+    synchronized boolean migrationFailedForGood(long bufferId) {
+        return migrationFailedForGood.contains(bufferId);
+    }
+
+    synchronized void markMigrationFailedForGood(long bufferId) {
+        migrationFailedForGood.add(bufferId);
+    }
+
+    private static BufferIdentity requireFake(DmaBuf buf) {
+        BufferIdentity id = buf.identity();
+        if (id == null) throw new IllegalArgumentException("not a fake-drm dma-buf: " + buf);
+        return id;
+    }
+
+    /** Releases every device's handles, framebuffers and event fd. */
+    @Override
+    public void close() {
+        for (FakeDevice d : devices) d.close();
+    }
+}

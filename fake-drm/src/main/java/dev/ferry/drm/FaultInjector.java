@@ -1,0 +1,56 @@
+package dev.ferry.drm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Runs a {@link FaultPlan} for one fake kernel and records every fault it injected. Each kind
+ * draws from its own random stream, so faults of one kind do not shift when calls of another
+ * kind come and go.
+ */
+public final class FaultInjector {
+    /** One injected fault. */
+    public record Injected(FaultKind kind, String device, long frame, long timeNs) {
+        @Override
+        public String toString() {
+            return kind + " on " + device + " at frame " + frame;
+        }
+    }
+
+    private final FaultPlan plan;
+    private final KernelClock clock;
+    private final SplittableRandom[] streams = new SplittableRandom[FaultKind.values().length];
+    private final List<Injected> log = new ArrayList<>();
+
+    FaultInjector(FaultPlan plan, KernelClock clock) {
+        this.plan = plan;
+        this.clock = clock;
+        SplittableRandom root = new SplittableRandom(plan.seed());
+        for (int i = 0; i < streams.length; i++) streams[i] = root.split();
+    }
+
+    public FaultPlan plan() { return plan; }
+
+    /** True if this opportunity should fail; records it if so. */
+    synchronized boolean inject(FaultKind kind, String device, long frame) {
+        long now = clock.nowNs();
+        boolean hit = false;
+        for (FaultPlan.Window w : plan.windows()) {
+            if (w.covers(kind, device, frame, now)) {
+                hit = true;
+                break;
+            }
+        }
+        double rate = plan.rate(kind);
+        // Draw even on a scripted hit, so adding a script does not reshuffle the random faults.
+        if (rate > 0 && streams[kind.ordinal()].nextDouble() < rate) hit = true;
+        if (hit) log.add(new Injected(kind, device, frame, now));
+        return hit;
+    }
+
+    /** Every fault injected so far, in order. */
+    public synchronized List<Injected> log() {
+        return List.copyOf(log);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.ferry.drm;
+
+/** What fault injection can break. */
+public enum FaultKind {
+    /** A real (not TEST_ONLY) atomic commit fails. */
+    COMMIT,
+    /** An import is refused with {@link ImportRejection#INJECTED_FAULT}. */
+    IMPORT,
+    /** An allocation fails. */
+    ALLOCATION,
+    /** A render job's write fence never signals. */
+    FENCE_NEVER_SIGNALS,
+    /** The device is unplugged: its KMS objects vanish, fds stay valid. */
+    UNPLUG,
+    /** A page flip is accepted but never completes. */
+    FLIP_NEVER_COMPLETES,
+    /** A migration fails this time; a later try may work. */
+    MIGRATION_TEMPORARY,
+    /** A migration fails, and every later migration of the same buffer fails too. */
+    MIGRATION_PERMANENT
+}

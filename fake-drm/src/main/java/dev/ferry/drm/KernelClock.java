@@ -1,0 +1,32 @@
+package dev.ferry.drm;
+
+import dev.ferry.posix.MonotonicClock;
+
+/**
+ * The time fake-drm's vblanks and fences run on. Live clients get the real CLOCK_MONOTONIC
+ * (so deadlines mean the same in every process, and timerfds fire on time); tests get a
+ * {@link VirtualClock} and run hundreds of 60 Hz frames in milliseconds.
+ */
+public interface KernelClock {
+    long nowNs();
+
+    /** CLOCK_MONOTONIC, shared by every process on the machine. */
+    static KernelClock monotonic() {
+        return Monotonic.INSTANCE;
+    }
+
+    /** The real clock. */
+    final class Monotonic implements KernelClock {
+        static final Monotonic INSTANCE = new Monotonic();
+
+        private Monotonic() {}
+
+        @Override
+        public long nowNs() {
+            return MonotonicClock.nowNs();
+        }
+
+        @Override
+        public String toString() { return "monotonic"; }
+    }
+}

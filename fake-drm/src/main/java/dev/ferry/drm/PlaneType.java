@@ -1,0 +1,5 @@
+package dev.ferry.drm;
+
+public enum PlaneType {
+    PRIMARY, OVERLAY, CURSOR
+}
