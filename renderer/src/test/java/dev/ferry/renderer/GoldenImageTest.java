@@ -1,0 +1,62 @@
+package dev.ferry.renderer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.renderer.cpu.CpuRenderer;
+import dev.ferry.renderer.gles.GlesRenderer;
+import dev.ferry.renderer.testing.GlesFixture;
+import dev.ferry.renderer.testing.GoldenImages;
+import dev.ferry.renderer.testing.PixelCompare;
+import dev.ferry.renderer.testing.Scene;
+import dev.ferry.renderer.testing.SceneCorpus;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A few scenes against stored PNGs, pixel by pixel: the CPU renderer exactly (it is plain
+ * Java, deterministic everywhere), the GLES renderer within the scene's parity tolerance.
+ */
+class GoldenImageTest {
+    private static Arena arena;
+    private static GlesRenderer gles;
+    private static CpuRenderer cpu;
+
+    @BeforeAll
+    static void start() {
+        arena = Arena.ofShared();
+        cpu = new CpuRenderer();
+        gles = GlesFixture.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        gles.close();
+        arena.close();
+    }
+
+    static List<Scene> scenes() {
+        Arena sources = Arena.ofAuto();
+        return List.of(SceneCorpus.overlappingTranslucent(sources), SceneCorpus.cropScaleBilinear(sources),
+                SceneCorpus.transformed(sources, BufferTransform.FLIPPED_90), SceneCorpus.nv12Unscaled(sources),
+                SceneCorpus.formats(sources), SceneCorpus.argbTargetTransparent(sources));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenes")
+    void matchesGolden(Scene scene) {
+        MemorySegment fromCpu = scene.render(cpu, arena);
+        MemorySegment golden = GoldenImages.load(scene.name(), fromCpu, scene.width(), scene.height(), scene.targetFourcc(), arena);
+        int stride = scene.width() * 4;
+        PixelCompare.Difference cpuDiff = PixelCompare.compare(golden, fromCpu, scene.width(), scene.height(), stride, scene.targetFourcc(), 0);
+        assertEquals(0, cpuDiff.pixelsOver(), "cpu " + scene.name() + ": " + cpuDiff.describe(0));
+        MemorySegment fromGles = scene.render(gles, arena);
+        PixelCompare.Difference glesDiff = PixelCompare.compare(golden, fromGles, scene.width(), scene.height(), stride, scene.targetFourcc(), scene.tolerance());
+        assertTrue(glesDiff.pixelsOver() == 0, "gles " + scene.name() + ": " + glesDiff.describe(scene.tolerance()));
+    }
+}
