@@ -24,6 +24,8 @@ public final class Epoll implements AutoCloseable {
     private static final int EPOLL_CLOEXEC = 02000000;
     /** struct epoll_event is packed on x86-64: u32 events, u64 data. */
     private static final int EVENT_SIZE = 12;
+    /** epoll_event.data sits at offset 4 (the struct is packed on x86-64); one constant layout, not one per call. */
+    private static final java.lang.foreign.ValueLayout.OfLong PACKED_LONG = JAVA_LONG.withByteAlignment(4);
 
     private final OwnedFd fd;
     private final Arena arena = Arena.ofShared();
@@ -65,7 +67,7 @@ public final class Epoll implements AutoCloseable {
 
     private void ctl(int op, int targetFd, int interest, long token) throws PosixException {
         ctlEvent.set(JAVA_INT, 0, interest);
-        ctlEvent.set(JAVA_LONG.withByteAlignment(4), 4, token);
+        ctlEvent.set(PACKED_LONG, 4, token);
         try {
             int rc = (int) Libc.EPOLL_CTL.invokeExact(Libc.errnoSegment(), fd.fd(), op, targetFd, ctlEvent);
             if (rc < 0) throw PosixException.last("epoll_ctl");
@@ -94,7 +96,7 @@ public final class Epoll implements AutoCloseable {
     }
 
     public long token(int i) {
-        return events.get(JAVA_LONG.withByteAlignment(4), (long) i * EVENT_SIZE + 4);
+        return events.get(PACKED_LONG, (long) i * EVENT_SIZE + 4);
     }
 
     public int events(int i) {

@@ -27,6 +27,8 @@ public final class Connection implements AutoCloseable {
     public static final int MAX_MESSAGE_SIZE = 0xffff;
     private static final int INPUT_CAPACITY = 2 * 65536;
     private static final int INITIAL_OUTPUT = 16 * 1024;
+    /** A constant, so its var handle is built once rather than on every read of a header word. */
+    private static final java.lang.foreign.ValueLayout.OfInt WORD = JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
 
     private final MessageSocket socket;
     private final Arena inputArena = Arena.ofShared();
@@ -81,7 +83,7 @@ public final class Connection implements AutoCloseable {
 
     /** The native-endian 32-bit word at offset from the start of unread input. */
     public int peekWord(int offset) {
-        return input.get(JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder()), inStart + offset);
+        return input.get(WORD, inStart + offset);
     }
 
     public MemorySegment inputBuffer() { return input; }
