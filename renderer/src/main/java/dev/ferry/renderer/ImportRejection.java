@@ -14,6 +14,8 @@ public enum ImportRejection {
     BAD_PLANE_COUNT,
     /** A plane's memory ends before its last row does. */
     SOURCE_TOO_SMALL,
+    /** The memory cannot be read where the renderer reads it (a confined arena owned by another thread, or already closed). */
+    SOURCE_UNREADABLE,
     /** The memory is on the Java heap; the GPU upload needs native memory. */
     NOT_NATIVE_MEMORY,
     /** The driver has no EGL_EXT_image_dma_buf_import (llvmpipe), or this renderer cannot import dma-bufs at all. */

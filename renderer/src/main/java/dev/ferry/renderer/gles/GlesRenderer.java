@@ -124,6 +124,9 @@ public final class GlesRenderer implements Renderer {
         if (problem != null) return done(problem);
         for (PixelPlane p : source.planes()) {
             if (!p.memory().isNative()) return done(ImportResult.rejected(ImportRejection.NOT_NATIVE_MEMORY, "heap segment; GL uploads read native memory"));
+            if (!p.memory().isAccessibleBy(thread.thread())) {
+                return done(ImportResult.rejected(ImportRejection.SOURCE_UNREADABLE, "memory is confined to another thread or closed; the render thread reads it"));
+            }
         }
         CompletableFuture<ImportResult> result = new CompletableFuture<>();
         if (!thread.offer(() -> result.complete(importOnThread(source)))) {
@@ -240,7 +243,7 @@ public final class GlesRenderer implements Renderer {
         try {
             planes = new LinearPlanes(source);
         } catch (RuntimeException e) {
-            return ImportResult.rejected(ImportRejection.SOURCE_TOO_SMALL, "could not read the buffer: " + e.getMessage());
+            return ImportResult.rejected(ImportRejection.SOURCE_UNREADABLE, "could not read the buffer: " + e.getMessage());
         }
         GlesTexture t = new GlesTexture(this, source.width(), source.height(), source.fourcc(), source.modifier(), planes);
         t.plane0Texture = newTexture(t.format, t.width, t.height);

@@ -42,8 +42,8 @@ final class RenderThread {
         commands.offer(WAKE);
     }
 
-    boolean isRenderThread() {
-        return Thread.currentThread() == thread;
+    Thread thread() {
+        return thread;
     }
 
     /** Stops after the commands already queued; waits up to the timeout for the thread to end. */

@@ -1,0 +1,69 @@
+package dev.ferry.renderer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.renderer.cpu.CpuRenderer;
+import dev.ferry.renderer.gles.GlesRenderer;
+import dev.ferry.renderer.testing.GlesFixture;
+import dev.ferry.renderer.testing.TestPixels;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class RenderersTest {
+    @Test
+    void namedRenderers() throws Exception {
+        try (Renderer cpu = Renderers.create("cpu"); Renderer dummy = Renderers.create("dummy"); Renderer auto = Renderers.create("auto")) {
+            assertInstanceOf(CpuRenderer.class, cpu);
+            assertInstanceOf(DummyRenderer.class, dummy);
+            // Mesa is on every machine these tests run on, so auto must find GLES.
+            assertInstanceOf(GlesRenderer.class, auto, "auto fell back to " + auto.description());
+            assertTrue(auto.description().contains("OpenGL ES"), auto.description());
+        }
+        assertThrows(IllegalArgumentException.class, () -> Renderers.create("vulkan"));
+    }
+
+    @Test
+    void dummyValidatesAndCounts() throws Exception {
+        try (Arena arena = Arena.ofShared(); DummyRenderer dummy = new DummyRenderer()) {
+            Texture t = dummy.importMemory(TestPixels.packed(arena, Fourcc.XRGB8888, 8, 8, TestPixels.solid(-1))).get().textureOrThrow();
+            MemorySegment out = TestPixels.target(arena, 8, 8);
+            assertTrue(dummy.compose(List.of(SceneSurface.at(t, 0, 0)), RenderTarget.full(out, 8, 8, 32, Fourcc.XRGB8888)).get().isComposed());
+            assertEquals(1, dummy.importCount());
+            assertEquals(1, dummy.frameCount());
+            assertEquals(0, out.get(TestPixels.INT_LE, 0), "the dummy renderer draws nothing");
+        }
+    }
+
+    @Test
+    void fullRenderQueueRefusesInsteadOfBlocking() throws Exception {
+        try (Arena arena = Arena.ofShared(); GlesRenderer gles = GlesFixture.start(2)) {
+            int w = 1280, h = 720;
+            Texture t = gles.importMemory(TestPixels.packed(arena, Fourcc.XRGB8888, w, h, TestPixels.gradient(w, h, 255))).get().textureOrThrow();
+            MemorySegment out = TestPixels.target(arena, w, h);
+            RenderTarget target = RenderTarget.full(out, w, h, w * 4, Fourcc.XRGB8888);
+            List<CompletableFuture<FrameResult>> frames = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < 40; i++) frames.add(gles.compose(List.of(SceneSurface.at(t, 0, 0)), target));
+            long submitMs = (System.nanoTime() - start) / 1_000_000;
+            int refused = 0;
+            for (var f : frames) {
+                FrameResult r = f.get();
+                if (r instanceof FrameResult.Failed failed) {
+                    assertEquals(FrameFailure.QUEUE_FULL, failed.reason());
+                    refused++;
+                }
+            }
+            assertTrue(refused > 0, "40 frames into a queue of 2 were all accepted");
+            assertTrue(submitMs < 1000, "submitting took " + submitMs + " ms: the caller was blocked");
+            t.close();
+        }
+    }
+}
