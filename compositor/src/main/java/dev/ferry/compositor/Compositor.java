@@ -1,0 +1,207 @@
+package dev.ferry.compositor;
+
+import dev.ferry.compositor.backend.Backend;
+import dev.ferry.compositor.backend.headless.HeadlessBackend;
+import dev.ferry.compositor.control.ControlServer;
+import dev.ferry.compositor.core.CompositorGlobal;
+import dev.ferry.compositor.frame.OutputPainter;
+import dev.ferry.compositor.output.Output;
+import dev.ferry.compositor.presentation.PresentationGlobal;
+import dev.ferry.compositor.scene.Scene;
+import dev.ferry.compositor.seat.SeatGlobal;
+import dev.ferry.compositor.shm.ShmGlobal;
+import dev.ferry.compositor.socket.WaylandSocket;
+import dev.ferry.compositor.stats.StatsReport;
+import dev.ferry.compositor.viewporter.ViewporterGlobal;
+import dev.ferry.compositor.xdg.XdgWmBaseGlobal;
+import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.posix.MonotonicClock;
+import dev.ferry.protocol.loop.EventLoop;
+import dev.ferry.protocol.server.Display;
+import dev.ferry.renderer.Renderer;
+import dev.ferry.renderer.Renderers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * One running compositor: the event loop, the display and its globals, the scene, the renderer
+ * and the backend, put together from {@link Options}. It owns each of them and closes them in
+ * reverse order.
+ */
+public final class Compositor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Compositor.class);
+
+    /** What `ferry run` was asked for. */
+    public record Options(String backend, String socketName, int outputs, int width, int height, int refreshMilliHz,
+                          String renderer) {
+        public static Options headless(String socketName) {
+            return new Options("headless", socketName, 1, 1920, 1080, 60_000, "auto");
+        }
+    }
+
+    private final Options options;
+    private final long startNs = MonotonicClock.nowNs();
+    private EventLoop loop;
+    private Display display;
+    private Scene scene;
+    private Renderer renderer;
+    private Backend backend;
+    private WaylandSocket socket;
+    private ControlServer control;
+    private volatile Thread thread;
+
+    private Compositor(Options options) {
+        this.options = options;
+    }
+
+    /** Builds everything and binds the socket; call {@link #run} (or {@link #startThread}) to serve. */
+    public static Compositor create(Options options) throws Exception {
+        Compositor c = new Compositor(options);
+        try {
+            c.build();
+            return c;
+        } catch (Exception | Error e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private void build() throws Exception {
+        socket = WaylandSocket.open(options.socketName());
+        loop = new EventLoop();
+        display = new Display(loop);
+        renderer = Renderers.create(options.renderer());
+        scene = new Scene(this::repaint);
+        backend = switch (options.backend()) {
+            case "headless" -> new HeadlessBackend(new HeadlessBackend.Config(options.outputs(), options.width(),
+                    options.height(), options.refreshMilliHz()), display, scene, renderer, loop);
+            default -> throw new IllegalArgumentException("backend " + options.backend() + " is not available yet (headless is)");
+        };
+        new CompositorGlobal(display, scene);
+        new ShmGlobal(display, new int[] {Fourcc.ARGB8888, Fourcc.XRGB8888, Fourcc.ABGR8888, Fourcc.XBGR8888});
+        new XdgWmBaseGlobal(display, scene);
+        new ViewporterGlobal(display);
+        new PresentationGlobal(display);
+        new SeatGlobal(display);
+        backend.start();
+        display.listen(socket.listener());
+        control = new ControlServer(WaylandSocket.runtimeDir(), socket.name(), this::control);
+        StringBuilder outs = new StringBuilder();
+        for (Output o : scene.outputs()) outs.append(outs.isEmpty() ? "" : ", ").append(o);
+        LOG.info("Ferry serving WAYLAND_DISPLAY={} on the {} backend, renderer {}, outputs: {}",
+                socket.name(), backend.name(), renderer.name(), outs);
+    }
+
+    private void repaint(Output o) {
+        if (backend == null) return;
+        for (OutputPainter p : backend.painters()) if (p.output() == o) p.schedule();
+    }
+
+    public String socketName() { return socket.name(); }
+    public EventLoop loop() { return loop; }
+    public Display display() { return display; }
+    public Scene scene() { return scene; }
+
+    /** Serves on the calling thread until {@link #stop}. */
+    public void run() throws Exception {
+        thread = Thread.currentThread();
+        loop.run();
+    }
+
+    /** Serves on a new thread (tests, the demo). */
+    public Thread startThread() {
+        Thread t = Thread.ofPlatform().name("ferry-loop").start(() -> {
+            try {
+                run();
+            } catch (Exception e) {
+                LOG.error("event loop stopped", e);
+            }
+        });
+        thread = t;
+        return t;
+    }
+
+    public void stop() {
+        if (loop != null) loop.stop();
+    }
+
+    /** Runs work on the loop and waits for its answer (never from the loop itself). */
+    public <T> T onLoop(Supplier<T> work) {
+        if (loop.inLoop()) return work.get();
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                f.complete(work.get());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        try {
+            return f.get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (Exception e) {
+            throw new IllegalStateException("the compositor did not answer in 5 s: " + e);
+        }
+    }
+
+    public byte[] statsJson() {
+        return onLoop(() -> StatsReport.toJson(StatsReport.build(display, scene, backend.painters(), backend.name(),
+                renderer.name(), MonotonicClock.nowNs() - startNs)));
+    }
+
+    /** What the output shows now, as a PNG. */
+    public byte[] screenshotPng(String outputName) {
+        int[][] dims = new int[1][];
+        int[] pixels = onLoop(() -> {
+            Output o = outputName == null ? scene.primaryOutput() : scene.outputNamed(outputName);
+            if (o == null) throw new IllegalArgumentException("no output named " + outputName);
+            dims[0] = new int[] {o.width(), o.height()};
+            return backend.screenshot(o);
+        });
+        BufferedImage img = new BufferedImage(dims[0][0], dims[0][1], BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, dims[0][0], dims[0][1], pixels, 0, dims[0][0]);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(img, "png", png);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return png.toByteArray();
+    }
+
+    private byte[] control(String request) {
+        String[] words = request.split("\\s+");
+        return switch (words[0]) {
+            case "stats" -> statsJson();
+            case "screenshot" -> screenshotPng(words.length > 1 ? words[1] : null);
+            default -> throw new IllegalArgumentException("unknown control request '" + words[0] + "' (stats, screenshot OUTPUT)");
+        };
+    }
+
+    @Override
+    public void close() {
+        if (control != null) control.close();
+        if (loop != null && thread != null && thread != Thread.currentThread()) {
+            loop.stop();
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (display != null) display.close();
+        if (backend != null) backend.close();
+        if (renderer != null) renderer.close();
+        if (loop != null) loop.close();
+        if (socket != null) socket.close();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.ferry.compositor.backend;
+
+import dev.ferry.compositor.frame.OutputPainter;
+import dev.ferry.compositor.output.Output;
+
+import java.util.List;
+
+/**
+ * Where outputs come from and where their frames go: headless memory, fake or real KMS
+ * devices, or a window of a host compositor. The rest of the compositor sees only outputs
+ * and their painters.
+ */
+public interface Backend extends AutoCloseable {
+    /** "headless", "kms", "nested". */
+    String name();
+
+    /** Creates the outputs (adding them to the scene) and starts their repaint cycles. */
+    void start() throws Exception;
+
+    List<OutputPainter> painters();
+
+    /** What the output shows now, as 0xAARRGGBB pixels row by row; called on the event loop. */
+    int[] screenshot(Output output);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,93 @@
+package dev.ferry.compositor.buffer;
+
+import dev.ferry.protocol.interfaces.WlBuffer;
+import dev.ferry.protocol.server.Resource;
+import dev.ferry.renderer.PixelSource;
+import dev.ferry.renderer.Texture;
+
+/**
+ * The contents behind a wl_buffer, whatever made it (wl_shm, linux-dmabuf).
+ *
+ * <p>One producer (the client), counted consumers (surfaces showing it, frames reading it):
+ * each consumer {@link #lock}s and {@link #unlock}s; when the last consumer lets go of a
+ * buffer that was used, the client gets wl_buffer.release and may draw into it again.
+ */
+public abstract class ClientBuffer implements Resource.DestroyListener {
+    private final Resource resource;
+    private int locks;
+    private boolean releasePending;
+    private Texture texture;
+    private boolean destroyed;
+
+    protected ClientBuffer(Resource resource) {
+        this.resource = resource;
+    }
+
+    public Resource resource() { return resource; }
+
+    public abstract int width();
+
+    public abstract int height();
+
+    public abstract int fourcc();
+
+    /** True for formats whose alpha channel counts. */
+    public abstract boolean hasAlpha();
+
+    /** "shm", "dmabuf": how the client shared it, for statistics. */
+    public abstract String kind();
+
+    /**
+     * The pixels for the CPU to read, or null with {@link #unreadableReason()} set when they
+     * cannot be read safely now (e.g. an unsealed pool that shrank).
+     */
+    public abstract PixelSource pixels();
+
+    public String unreadableReason() { return null; }
+
+    /** Called when a commit makes this buffer current: bring compositor-side copies up to date. */
+    public void refresh() {}
+
+    public void lock() {
+        locks++;
+        releasePending = true;
+    }
+
+    public void unlock() {
+        if (locks == 0) throw new IllegalStateException("unbalanced unlock of " + resource);
+        if (--locks == 0 && releasePending) {
+            releasePending = false;
+            if (!destroyed) WlBuffer.sendRelease(resource);
+            if (destroyed) disposeTexture();
+        }
+    }
+
+    public boolean locked() { return locks > 0; }
+
+    /** The renderer's texture for this buffer, reused across commits of the same wl_buffer. */
+    public Texture texture() { return texture != null && texture.isOpen() ? texture : null; }
+
+    public void setTexture(Texture t) {
+        if (texture != null && texture != t) texture.close();
+        texture = t;
+    }
+
+    private void disposeTexture() {
+        if (texture != null) {
+            texture.close();
+            texture = null;
+        }
+        closeContents();
+    }
+
+    /** Releases what the buffer holds (mappings, fds) once nobody reads it any more. */
+    protected abstract void closeContents();
+
+    public boolean isDestroyed() { return destroyed; }
+
+    @Override
+    public void destroyed(Resource r) {
+        destroyed = true;
+        if (locks == 0) disposeTexture();
+    }
+}

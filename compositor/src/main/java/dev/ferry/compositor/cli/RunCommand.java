@@ -1,0 +1,50 @@
+package dev.ferry.compositor.cli;
+
+import dev.ferry.compositor.Compositor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** `ferry run`: serve clients until interrupted. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Serve Wayland clients.")
+final class RunCommand implements Callable<Integer> {
+    private static final Pattern MODE = Pattern.compile("(\\d+)x(\\d+)(?:@(\\d+(?:\\.\\d+)?))?");
+
+    @Option(names = "--backend", defaultValue = "headless", description = "headless (kms and nested come with their issues). Default: ${DEFAULT-VALUE}")
+    String backend;
+
+    @Option(names = "--socket", description = "Wayland socket name in XDG_RUNTIME_DIR (default: first free wayland-N)")
+    String socket;
+
+    @Option(names = "--outputs", defaultValue = "1", description = "Headless outputs. Default: ${DEFAULT-VALUE}")
+    int outputs;
+
+    @Option(names = "--mode", defaultValue = "1920x1080@60", description = "Headless output mode WxH@Hz. Default: ${DEFAULT-VALUE}")
+    String mode;
+
+    @Option(names = "--renderer", defaultValue = "auto", description = "gles, cpu or auto. Default: ${DEFAULT-VALUE}")
+    String renderer;
+
+    @Option(names = "--trace", description = "Print every protocol message (like WAYLAND_DEBUG=server)")
+    boolean trace;
+
+    @Override
+    public Integer call() throws Exception {
+        Matcher m = MODE.matcher(mode);
+        if (!m.matches()) throw new IllegalArgumentException("mode '" + mode + "' is not WxH or WxH@Hz");
+        int w = Integer.parseInt(m.group(1)), h = Integer.parseInt(m.group(2));
+        double hz = m.group(3) == null ? 60 : Double.parseDouble(m.group(3));
+        if (w <= 0 || h <= 0 || w > 16384 || h > 16384 || hz <= 0 || hz > 1000) throw new IllegalArgumentException("mode '" + mode + "' out of range");
+        if (outputs < 1 || outputs > 16) throw new IllegalArgumentException("--outputs must be 1..16");
+        if (trace) dev.ferry.protocol.Trace.enable(true);
+        Compositor c = Compositor.create(new Compositor.Options(backend, socket, outputs, w, h, (int) Math.round(hz * 1000), renderer));
+        Runtime.getRuntime().addShutdownHook(new Thread(c::stop));
+        try (c) {
+            c.run();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,427 @@
+package dev.ferry.compositor.core;
+
+import dev.ferry.compositor.buffer.ClientBuffer;
+import dev.ferry.compositor.output.Output;
+import dev.ferry.protocol.ProtocolException;
+import dev.ferry.protocol.interfaces.WlCallback;
+import dev.ferry.protocol.interfaces.WlOutput;
+import dev.ferry.protocol.interfaces.WlSurface;
+import dev.ferry.protocol.server.Resource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A wl_surface: pending, cached and current state, the role, the subsurface stack, and the
+ * frame callbacks and presentation feedback waiting for the next frame that shows it.
+ */
+public final class Surface implements WlSurface.Requests, Resource.DestroyListener {
+    private final Resource resource;
+    private final SurfaceEvents events;
+    final SurfaceState pending = new SurfaceState();
+    final SurfaceState cached = new SurfaceState();
+    final SurfaceState current = new SurfaceState();
+    private boolean hasCached;
+    private String roleName;
+    private SurfaceRole role;
+    private Subsurface asSubsurface;
+    /** The parent's stack: this surface and its subsurfaces, bottom to top; pending and current. */
+    final List<Surface> stackPending = new ArrayList<>(1);
+    final List<Surface> stackCurrent = new ArrayList<>(1);
+    private final List<Resource> framesWaiting = new ArrayList<>(2);
+    private final List<PresentationListener> feedbackWaiting = new ArrayList<>(1);
+    private final List<Output> outputs = new ArrayList<>(1);
+    private CommitValidator viewport;
+    private boolean destroyed;
+    private long commitCount;
+    /** Surface-local damage accumulated since the last repaint took it. */
+    private RectSet damageSinceRepaint = RectSet.EMPTY;
+    private RectSet textureDamage = RectSet.EMPTY;
+    private boolean contentChanged;
+
+    /** Where the compositor learns of commits and destruction (the scene). */
+    public interface SurfaceEvents {
+        void committed(Surface surface);
+
+        void destroyed(Surface surface);
+    }
+
+    public Surface(Resource resource, SurfaceEvents events) {
+        this.resource = resource;
+        this.events = events;
+        stackPending.add(this);
+        stackCurrent.add(this);
+    }
+
+    public Resource resource() { return resource; }
+    public SurfaceState state() { return current; }
+    public ClientBuffer buffer() { return current.buffer; }
+    public SurfaceRole role() { return role; }
+    public String roleName() { return roleName; }
+    public boolean destroyed() { return destroyed; }
+    public long commitCount() { return commitCount; }
+    public List<Surface> stack() { return stackCurrent; }
+    public Subsurface asSubsurface() { return asSubsurface; }
+    public List<Output> outputs() { return outputs; }
+    public CommitValidator viewport() { return viewport; }
+
+    /** Whether the pending state attaches a non-null buffer (shells check this before a configure). */
+    public boolean pendingAttachesBuffer() {
+        return (pending.committed & SurfaceState.BUFFER) != 0 && pending.buffer != null;
+    }
+
+    public void setViewport(CommitValidator v) { viewport = v; }
+
+    /** Checks the state a commit just made current (wp_viewport's source must fit the buffer). */
+    public interface CommitValidator {
+        void validate(Surface surface);
+    }
+
+    /** wp_presentation.feedback: told about the next commit's presentation. */
+    public void addPendingFeedback(PresentationListener listener) {
+        pending.feedbacks.add(listener);
+        pending.committed |= SurfaceState.FEEDBACK;
+    }
+
+    /** Sets the pending viewport rectangles (wp_viewport). */
+    public void setPendingViewport(double sx, double sy, double sw, double sh, int dw, int dh) {
+        pending.srcX = sx;
+        pending.srcY = sy;
+        pending.srcW = sw;
+        pending.srcH = sh;
+        pending.dstW = dw;
+        pending.dstH = dh;
+        pending.committed |= SurfaceState.VIEWPORT;
+    }
+
+    /** Gives the surface a role, or throws the protocol error the caller names. */
+    public void setRole(SurfaceRole newRole, Resource errorOn, int errorCode) {
+        if (role != null || (roleName != null && !roleName.equals(newRole.roleName()))) {
+            throw new ProtocolException(errorOn.id(), errorCode,
+                    resource + " already has role " + roleName + ", cannot become " + newRole.roleName());
+        }
+        roleName = newRole.roleName();
+        role = newRole;
+        if (newRole instanceof Subsurface s) asSubsurface = s;
+    }
+
+    /** The role object went away; the surface keeps its role kind and shows nothing. */
+    public void clearRole(SurfaceRole old) {
+        if (role == old) {
+            role = null;
+            if (asSubsurface == old) asSubsurface = null;
+        }
+    }
+
+    // ---- wl_surface requests ----
+
+    @Override
+    public void destroy(Resource self) {}
+
+    @Override
+    public void attach(Resource self, Resource buffer, int x, int y) {
+        if (self.version() >= 5 && (x != 0 || y != 0)) {
+            throw new ProtocolException(self.id(), WlSurface.ERROR_INVALID_OFFSET,
+                    "attach with a non-zero offset is not allowed since version 5; use offset");
+        }
+        pending.buffer = buffer == null ? null : buffer.implementation(ClientBuffer.class);
+        if (buffer != null && pending.buffer == null) {
+            throw new ProtocolException(self.id(), WlSurface.ERROR_INVALID_OFFSET, buffer + " is not a usable buffer");
+        }
+        pending.committed |= SurfaceState.BUFFER;
+        if (x != 0 || y != 0) {
+            pending.dx = x;
+            pending.dy = y;
+            pending.committed |= SurfaceState.OFFSET;
+        }
+    }
+
+    @Override
+    public void damage(Resource self, int x, int y, int width, int height) {
+        pending.surfaceDamage = pending.surfaceDamage.add(x, y, width, height).simplified();
+        pending.committed |= SurfaceState.SURFACE_DAMAGE;
+    }
+
+    @Override
+    public void frame(Resource self, int callback) {
+        pending.frameCallbacks.add(self.client().createResource(callback, WlCallback.INTERFACE, 1, null));
+        pending.committed |= SurfaceState.FRAME;
+    }
+
+    @Override
+    public void setOpaqueRegion(Resource self, Resource region) {
+        pending.opaque = region == null ? RectSet.EMPTY : region.implementation(RegionResource.class).rects();
+        pending.committed |= SurfaceState.OPAQUE;
+    }
+
+    @Override
+    public void setInputRegion(Resource self, Resource region) {
+        pending.input = region == null ? null : region.implementation(RegionResource.class).rects();
+        pending.committed |= SurfaceState.INPUT;
+    }
+
+    @Override
+    public void commit(Resource self) {
+        if (role != null) role.beforeCommit(this);
+        if (asSubsurface != null && asSubsurface.effectivelySynchronized()) {
+            pending.mergeInto(cached, false);
+            hasCached = true;
+            return;
+        }
+        if (hasCached) {
+            cached.mergeInto(current, true);
+            hasCached = false;
+        }
+        apply(pending, false);
+    }
+
+    @Override
+    public void setBufferTransform(Resource self, int transform) {
+        if (transform < 0 || transform > WlOutput.TRANSFORM_FLIPPED_270) {
+            throw new ProtocolException(self.id(), WlSurface.ERROR_INVALID_TRANSFORM, "buffer transform " + transform);
+        }
+        pending.transform = transform;
+        pending.committed |= SurfaceState.TRANSFORM;
+    }
+
+    @Override
+    public void setBufferScale(Resource self, int scale) {
+        if (scale < 1) throw new ProtocolException(self.id(), WlSurface.ERROR_INVALID_SCALE, "buffer scale " + scale);
+        pending.scale = scale;
+        pending.committed |= SurfaceState.SCALE;
+    }
+
+    @Override
+    public void damageBuffer(Resource self, int x, int y, int width, int height) {
+        pending.bufferDamage = pending.bufferDamage.add(x, y, width, height).simplified();
+        pending.committed |= SurfaceState.BUFFER_DAMAGE;
+    }
+
+    @Override
+    public void offset(Resource self, int x, int y) {
+        pending.dx = x;
+        pending.dy = y;
+        pending.committed |= SurfaceState.OFFSET;
+    }
+
+    // ---- state application ----
+
+    /** Parent commit: a synchronized child's cached state takes effect with it. */
+    void applyCachedFromParent() {
+        if (hasCached) {
+            hasCached = false;
+            apply(cached, true);
+        } else {
+            applySubsurfaceOrder();
+        }
+    }
+
+    private void apply(SurfaceState source, boolean sourceHoldsLock) {
+        int changed = source.committed;
+        ClientBuffer before = current.buffer;
+        // Content replaced before it was shown: its feedback will never be presented.
+        if ((changed & SurfaceState.BUFFER) != 0 && !feedbackWaiting.isEmpty()) {
+            for (PresentationListener l : feedbackWaiting) l.discarded();
+            feedbackWaiting.clear();
+        }
+        source.mergeInto(current, sourceHoldsLock);
+        if (viewport != null) viewport.validate(this);
+        commitCount++;
+        framesWaiting.addAll(current.frameCallbacks);
+        current.frameCallbacks.clear();
+        for (Object f : current.feedbacks) feedbackWaiting.add((PresentationListener) f);
+        current.feedbacks.clear();
+        ClientBuffer now = current.buffer;
+        if ((changed & SurfaceState.BUFFER) != 0 && now != null) now.refresh();
+        if ((changed & (SurfaceState.BUFFER | SurfaceState.SURFACE_DAMAGE | SurfaceState.BUFFER_DAMAGE)) != 0) {
+            contentChanged = true;
+            boolean whole = now != before || !current.bufferDamage.isEmpty() || (changed & (SurfaceState.SCALE
+                    | SurfaceState.TRANSFORM | SurfaceState.VIEWPORT)) != 0;
+            damageSinceRepaint = damageSinceRepaint.add(whole ? RectSet.of(0, 0, width(), height()) : current.surfaceDamage).simplified();
+            if (now != null) {
+                textureDamage = textureDamage.add(!current.surfaceDamage.isEmpty() || now != before
+                        ? RectSet.of(0, 0, now.width(), now.height()) : current.bufferDamage).simplified();
+            }
+        } else if ((changed & (SurfaceState.SCALE | SurfaceState.TRANSFORM | SurfaceState.VIEWPORT | SurfaceState.OFFSET)) != 0) {
+            contentChanged = true;
+            damageSinceRepaint = RectSet.of(0, 0, width(), height());
+        }
+        current.surfaceDamage = RectSet.EMPTY;
+        current.bufferDamage = RectSet.EMPTY;
+        current.committed = 0;
+        applySubsurfaceOrder();
+        if (role != null) role.afterCommit(this);
+        events.committed(this);
+    }
+
+    private void applySubsurfaceOrder() {
+        for (Surface child : stackPending) {
+            if (child != this && child.asSubsurface != null) child.asSubsurface.applyPendingPosition();
+        }
+        if (!stackCurrent.equals(stackPending)) {
+            stackCurrent.clear();
+            stackCurrent.addAll(stackPending);
+            contentChanged = true;
+        }
+        for (Surface child : stackCurrent) {
+            if (child != this && child.asSubsurface != null) child.applyCachedFromParent();
+        }
+    }
+
+    // ---- geometry ----
+
+    /** Width in surface coordinates (after transform, scale and viewport); 0 without a buffer. */
+    public int width() {
+        ClientBuffer b = current.buffer;
+        if (b == null) return 0;
+        if (current.dstW > 0) return current.dstW;
+        if (current.hasSource()) return (int) Math.round(current.srcW);
+        boolean swap = (current.transform & 1) != 0;
+        return (swap ? b.height() : b.width()) / current.scale;
+    }
+
+    public int height() {
+        ClientBuffer b = current.buffer;
+        if (b == null) return 0;
+        if (current.dstH > 0) return current.dstH;
+        if (current.hasSource()) return (int) Math.round(current.srcH);
+        boolean swap = (current.transform & 1) != 0;
+        return (swap ? b.width() : b.height()) / current.scale;
+    }
+
+    public boolean mapped() {
+        return current.buffer != null && !destroyed;
+    }
+
+    /** Takes the damage (surface coordinates) accumulated since the last call. */
+    public RectSet takeDamage() {
+        RectSet d = damageSinceRepaint;
+        damageSinceRepaint = RectSet.EMPTY;
+        return d;
+    }
+
+    public RectSet peekDamage() { return damageSinceRepaint; }
+
+    /** Takes what changed in the buffer since the renderer last saw it (buffer coordinates). */
+    public RectSet takeTextureDamage() {
+        RectSet d = textureDamage;
+        textureDamage = RectSet.EMPTY;
+        return d;
+    }
+
+    public boolean takeContentChanged() {
+        boolean c = contentChanged;
+        contentChanged = false;
+        return c;
+    }
+
+    public boolean hasFrameCallbacks() {
+        return !framesWaiting.isEmpty() || !feedbackWaiting.isEmpty();
+    }
+
+    /** The frame showing the latest commit reached the screen: callbacks done, feedback presented. */
+    public void presented(Output output, long timeNs, long refreshNs, long sequence, int flags) {
+        int ms = (int) (timeNs / 1_000_000L);
+        for (Resource cb : framesWaiting) {
+            WlCallback.sendDone(cb, ms);
+            cb.destroy();
+        }
+        framesWaiting.clear();
+        for (PresentationListener l : feedbackWaiting) l.presented(output, timeNs, refreshNs, sequence, flags);
+        feedbackWaiting.clear();
+    }
+
+    /** Frame callbacks of a surface no output shows: answered at the next repaint so clients keep going. */
+    public void throttledDone(long timeNs) {
+        int ms = (int) (timeNs / 1_000_000L);
+        for (Resource cb : framesWaiting) {
+            WlCallback.sendDone(cb, ms);
+            cb.destroy();
+        }
+        framesWaiting.clear();
+        for (PresentationListener l : feedbackWaiting) l.discarded();
+        feedbackWaiting.clear();
+    }
+
+    /** The surface is now shown on o (wl_surface.enter, once). */
+    public void enterOutput(Output o) {
+        if (outputs.contains(o)) return;
+        for (Resource r : o.resourcesOf(resource.client())) WlSurface.sendEnter(resource, r);
+        outputs.add(o);
+    }
+
+    /** The surface is no longer shown on o (wl_surface.leave, once). */
+    public void leaveOutput(Output o) {
+        if (!outputs.remove(o)) return;
+        if (!destroyed) for (Resource r : o.resourcesOf(resource.client())) WlSurface.sendLeave(resource, r);
+    }
+
+    /** Updates wl_surface.enter/leave for the outputs now showing the surface. */
+    public void setOutputs(List<Output> now) {
+        for (int i = outputs.size() - 1; i >= 0; i--) {
+            Output o = outputs.get(i);
+            if (!now.contains(o)) {
+                for (Resource r : o.resourcesOf(resource.client())) WlSurface.sendLeave(resource, r);
+                outputs.remove(i);
+            }
+        }
+        for (Output o : now) {
+            if (!outputs.contains(o)) {
+                for (Resource r : o.resourcesOf(resource.client())) WlSurface.sendEnter(resource, r);
+                outputs.add(o);
+            }
+        }
+    }
+
+    void addSubsurface(Surface child) {
+        stackPending.add(child);
+    }
+
+    void removeSubsurface(Surface child) {
+        stackPending.remove(child);
+        stackCurrent.remove(child);
+        contentChanged = true;
+    }
+
+    /** place_above / place_below: moves child next to sibling in the pending stack. */
+    boolean restack(Surface child, Surface sibling, boolean above) {
+        int si = stackPending.indexOf(sibling);
+        if (si < 0) return false;
+        stackPending.remove(child);
+        si = stackPending.indexOf(sibling);
+        stackPending.add(above ? si + 1 : si, child);
+        return true;
+    }
+
+    @Override
+    public void destroyed(Resource r) {
+        destroyed = true;
+        if (role != null) role.surfaceDestroyed(this);
+        for (Surface child : List.copyOf(stackPending)) {
+            if (child != this && child.asSubsurface != null) child.asSubsurface.parentDestroyed();
+        }
+        if (pending.buffer != null) pending.buffer = null;
+        if (cached.buffer != null) {
+            cached.buffer.unlock();
+            cached.buffer = null;
+        }
+        if (current.buffer != null) {
+            current.buffer.unlock();
+            current.buffer = null;
+        }
+        for (Resource cb : pending.frameCallbacks) cb.destroy();
+        for (Resource cb : cached.frameCallbacks) cb.destroy();
+        for (Resource cb : framesWaiting) cb.destroy();
+        framesWaiting.clear();
+        for (PresentationListener l : feedbackWaiting) l.discarded();
+        feedbackWaiting.clear();
+        for (Object l : pending.feedbacks) ((PresentationListener) l).discarded();
+        for (Object l : cached.feedbacks) ((PresentationListener) l).discarded();
+        events.destroyed(this);
+    }
+
+    @Override
+    public String toString() {
+        return resource.toString();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.ferry.compositor.core;
+
+import dev.ferry.compositor.buffer.ClientBuffer;
+import dev.ferry.protocol.server.Resource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One copy of a surface's double-buffered state: pending (what requests set), cached (a
+ * synchronized subsurface's commit waiting for its parent) or current. {@code committed} says
+ * which fields the source set, so a merge moves only those.
+ */
+public final class SurfaceState {
+    public static final int BUFFER = 1;
+    public static final int SURFACE_DAMAGE = 1 << 1;
+    public static final int BUFFER_DAMAGE = 1 << 2;
+    public static final int OPAQUE = 1 << 3;
+    public static final int INPUT = 1 << 4;
+    public static final int SCALE = 1 << 5;
+    public static final int TRANSFORM = 1 << 6;
+    public static final int OFFSET = 1 << 7;
+    public static final int FRAME = 1 << 8;
+    public static final int VIEWPORT = 1 << 9;
+    public static final int FEEDBACK = 1 << 10;
+
+    int committed;
+    ClientBuffer buffer;
+    int dx;
+    int dy;
+    RectSet surfaceDamage = RectSet.EMPTY;
+    RectSet bufferDamage = RectSet.EMPTY;
+    RectSet opaque = RectSet.EMPTY;
+    RectSet input = null; // null: infinite
+    int scale = 1;
+    int transform;
+    /** wp_viewport source, or srcW < 0 when unset. */
+    double srcX, srcY, srcW = -1, srcH = -1;
+    /** wp_viewport destination, or -1 when unset. */
+    int dstW = -1, dstH = -1;
+    final List<Resource> frameCallbacks = new ArrayList<>(2);
+    final List<Object> feedbacks = new ArrayList<>(1);
+
+    public ClientBuffer buffer() { return buffer; }
+    public int scale() { return scale; }
+    public int transform() { return transform; }
+    public RectSet opaque() { return opaque; }
+    public RectSet input() { return input; }
+    public RectSet surfaceDamage() { return surfaceDamage; }
+    public RectSet bufferDamage() { return bufferDamage; }
+    public boolean hasSource() { return srcW >= 0; }
+    public double srcX() { return srcX; }
+    public double srcY() { return srcY; }
+    public double srcW() { return srcW; }
+    public double srcH() { return srcH; }
+    public int dstW() { return dstW; }
+    public int dstH() { return dstH; }
+
+    /**
+     * Moves what this state set into target (cached or current, which hold a lock on their
+     * buffer) and clears it. A pending state holds no lock, so its buffer is locked on the way;
+     * a cached state hands its lock over.
+     */
+    void mergeInto(SurfaceState target, boolean sourceHoldsLock) {
+        if ((committed & BUFFER) != 0) {
+            ClientBuffer incoming = buffer;
+            if (incoming != null && !sourceHoldsLock) incoming.lock();
+            if (incoming != null && incoming.isDestroyed()) {
+                // A buffer destroyed before its commit took effect shows as no buffer.
+                incoming.unlock();
+                incoming = null;
+            }
+            if (target.buffer != null) target.buffer.unlock();
+            target.buffer = incoming;
+            buffer = null;
+        }
+        if ((committed & OFFSET) != 0) {
+            target.dx += dx;
+            target.dy += dy;
+            dx = dy = 0;
+        }
+        if ((committed & SURFACE_DAMAGE) != 0) {
+            target.surfaceDamage = target.surfaceDamage.add(surfaceDamage).simplified();
+            surfaceDamage = RectSet.EMPTY;
+        }
+        if ((committed & BUFFER_DAMAGE) != 0) {
+            target.bufferDamage = target.bufferDamage.add(bufferDamage).simplified();
+            bufferDamage = RectSet.EMPTY;
+        }
+        if ((committed & OPAQUE) != 0) target.opaque = opaque;
+        if ((committed & INPUT) != 0) target.input = input;
+        if ((committed & SCALE) != 0) target.scale = scale;
+        if ((committed & TRANSFORM) != 0) target.transform = transform;
+        if ((committed & VIEWPORT) != 0) {
+            target.srcX = srcX;
+            target.srcY = srcY;
+            target.srcW = srcW;
+            target.srcH = srcH;
+            target.dstW = dstW;
+            target.dstH = dstH;
+        }
+        if ((committed & FRAME) != 0) {
+            target.frameCallbacks.addAll(frameCallbacks);
+            frameCallbacks.clear();
+        }
+        if ((committed & FEEDBACK) != 0) {
+            target.feedbacks.addAll(feedbacks);
+            feedbacks.clear();
+        }
+        target.committed |= committed;
+        committed = 0;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.ferry.compositor.frame;
+
+import dev.ferry.compositor.buffer.ClientBuffer;
+import dev.ferry.compositor.core.RectSet;
+import dev.ferry.compositor.core.Surface;
+import dev.ferry.compositor.core.SurfaceState;
+import dev.ferry.compositor.output.Output;
+import dev.ferry.compositor.scene.Scene;
+import dev.ferry.compositor.scene.Window;
+import dev.ferry.renderer.BufferTransform;
+import dev.ferry.renderer.Filter;
+import dev.ferry.renderer.ImportResult;
+import dev.ferry.renderer.MemoryImporter;
+import dev.ferry.renderer.PixelSource;
+import dev.ferry.renderer.Rect;
+import dev.ferry.renderer.SceneSurface;
+import dev.ferry.renderer.SourceCrop;
+import dev.ferry.renderer.Texture;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * What one output shows in one frame: the surfaces that intersect it, bottom to top, with
+ * the buffers they show locked until the frame is done. Buffers new to the renderer are
+ * imported first; a buffer the renderer rejects or the CPU cannot read is left out and
+ * counted, never drawn half.
+ */
+public final class FrameContent {
+    /** A surface in this frame and where it lands. */
+    public record Entry(Surface surface, ClientBuffer buffer, Rect destination, SceneSurface scene) {}
+
+    private final Output output;
+    private final List<Entry> entries = new ArrayList<>();
+    private final List<Surface> shown = new ArrayList<>();
+    private final List<String> skipped = new ArrayList<>(0);
+
+    private FrameContent(Output output) {
+        this.output = output;
+    }
+
+    public Output output() { return output; }
+    public List<Entry> entries() { return entries; }
+    /** Every surface (with subsurfaces) that intersects the output, including ones left out. */
+    public List<Surface> shown() { return shown; }
+    public List<String> skipped() { return skipped; }
+
+    /**
+     * Collects the output's surfaces. Imports may finish on the renderer's thread; the frame
+     * is assembled on {@code loop}, the thread that owns surfaces.
+     */
+    public static CompletableFuture<FrameContent> collect(Scene scene, Output output, MemoryImporter importer, Executor loop) {
+        FrameContent frame = new FrameContent(output);
+        List<CompletableFuture<Void>> imports = new ArrayList<>();
+        List<Object[]> pending = new ArrayList<>();
+        for (Window w : scene.windows()) {
+            Scene.forEachSurface(w.surface(), w.x(), w.y(), (s, sx, sy) -> {
+                int x = sx - output.x(), y = sy - output.y();
+                int width = s.width(), height = s.height();
+                if (width <= 0 || height <= 0 || x >= output.width() || y >= output.height() || x + width <= 0 || y + height <= 0) return;
+                frame.shown.add(s);
+                ClientBuffer buffer = s.buffer();
+                Rect dest = new Rect(x, y, width, height);
+                Object[] slot = new Object[] {s, buffer, dest, null};
+                pending.add(slot);
+                buffer.lock();
+                Texture t = buffer.texture();
+                if (t == null) {
+                    PixelSource src = buffer.pixels();
+                    if (src == null) {
+                        frame.skipped.add(s + ": " + buffer.unreadableReason());
+                        return;
+                    }
+                    imports.add(importer.importMemory(src).thenAccept(result -> {
+                        switch (result) {
+                            case ImportResult.Imported i -> buffer.setTexture(i.texture());
+                            case ImportResult.Rejected r -> frame.addSkip(s + ": " + r.reason() + " (" + r.detail() + ")");
+                        }
+                    }));
+                }
+            });
+        }
+        CompletableFuture<Void> all = imports.isEmpty() ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.allOf(imports.toArray(CompletableFuture[]::new)).exceptionally(e -> null);
+        java.util.function.Function<Void, FrameContent> assemble = v -> {
+            for (Object[] slot : pending) {
+                Surface s = (Surface) slot[0];
+                ClientBuffer buffer = (ClientBuffer) slot[1];
+                Texture t = buffer.texture();
+                if (t == null) {
+                    buffer.unlock();
+                    continue;
+                }
+                frame.entries.add(new Entry(s, buffer, (Rect) slot[2], sceneSurface(s, t, (Rect) slot[2])));
+            }
+            return frame;
+        };
+        // Already on the loop with nothing to wait for (the CPU renderer's usual case): no hop.
+        return all.isDone() ? all.thenApply(assemble) : all.thenApplyAsync(assemble, loop);
+    }
+
+    private synchronized void addSkip(String why) {
+        skipped.add(why);
+    }
+
+    private static SceneSurface sceneSurface(Surface s, Texture texture, Rect dest) {
+        SurfaceState st = s.state();
+        SourceCrop crop = st.hasSource() ? new SourceCrop(st.srcX(), st.srcY(), st.srcW(), st.srcH()) : null;
+        boolean scaled = crop != null || st.dstW() > 0;
+        RectSet opaque = st.opaque();
+        if (!st.buffer().hasAlpha()) opaque = RectSet.of(0, 0, dest.width(), dest.height());
+        RectSet damage = s.takeTextureDamage();
+        return new SceneSurface(texture, dest, crop, st.scale(), BufferTransform.fromWire(st.transform()),
+                opaque.toRegion(), true, scaled ? Filter.BILINEAR : Filter.NEAREST, damage.toRegion());
+    }
+
+    public List<SceneSurface> sceneSurfaces() {
+        List<SceneSurface> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) out.add(e.scene());
+        return out;
+    }
+
+    /** Lets go of the buffers this frame held. */
+    public void release() {
+        for (Entry e : entries) e.buffer().unlock();
+        entries.clear();
+    }
+}

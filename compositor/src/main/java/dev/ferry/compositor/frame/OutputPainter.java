@@ -1,0 +1,124 @@
+package dev.ferry.compositor.frame;
+
+import dev.ferry.compositor.core.RectSet;
+import dev.ferry.compositor.core.Surface;
+import dev.ferry.compositor.output.Output;
+import dev.ferry.compositor.scene.Scene;
+import dev.ferry.compositor.stats.OutputStats;
+import dev.ferry.posix.MonotonicClock;
+import dev.ferry.protocol.interfaces.WpPresentationFeedback;
+import dev.ferry.protocol.loop.EventLoop;
+import dev.ferry.renderer.FrameResult;
+import dev.ferry.renderer.Renderer;
+import dev.ferry.renderer.RenderTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Repaints one output by composition: at each vblank the backend hands it, it collects the
+ * scene, has the renderer draw the damaged part into the backend's target, and when the frame
+ * is done tells every surface it showed (frame callbacks, presentation feedback, enter/leave).
+ * One frame in flight at a time; damage that arrives meanwhile waits for the next vblank.
+ */
+public final class OutputPainter {
+    private static final Logger LOG = LoggerFactory.getLogger(OutputPainter.class);
+
+    /** Where frames go: the backend's side of an output. */
+    public interface FrameSink {
+        /** Asks for {@link OutputPainter#paint} at the next vblank. */
+        void requestFrame();
+
+        /** The buffer to draw into; its damage is added by the painter. */
+        RenderTarget target();
+
+        /** The frame in target() is complete and on screen at timeNs. */
+        default void presented(long timeNs) {}
+    }
+
+    private final Output output;
+    private final Scene scene;
+    private final Renderer renderer;
+    private final EventLoop loop;
+    private final FrameSink sink;
+    private final OutputStats stats = new OutputStats();
+    private final String path;
+    private List<Surface> lastShown = new ArrayList<>();
+    private boolean requested;
+    private boolean inFlight;
+
+    public OutputPainter(Output output, Scene scene, Renderer renderer, EventLoop loop, FrameSink sink) {
+        this.output = output;
+        this.scene = scene;
+        this.renderer = renderer;
+        this.loop = loop;
+        this.sink = sink;
+        this.path = renderer.name().equals("gles") ? "gpu-composition" : "cpu-composition";
+    }
+
+    public Output output() { return output; }
+    public OutputStats stats() { return stats; }
+    public boolean inFlight() { return inFlight; }
+
+    /** Something changed on this output: a frame at the next vblank. */
+    public void schedule() {
+        if (requested) return;
+        requested = true;
+        if (!inFlight) sink.requestFrame();
+    }
+
+    /** Called by the backend at a vblank. */
+    public void paint(long vblankNs, long sequence) {
+        requested = false;
+        if (inFlight) {
+            requested = true;
+            return;
+        }
+        inFlight = true;
+        long startNs = MonotonicClock.nowNs();
+        RectSet damage = output.takeDamage();
+        RenderTarget target = sink.target().withDamage(damage.toRegion());
+        FrameContent.collect(scene, output, renderer, loop::execute)
+                .thenCompose(frame -> renderer.compose(frame.sceneSurfaces(), target)
+                        .handle((result, error) -> new Object[] {frame, result, error}))
+                .whenComplete((done, error) -> loop.execute(() -> {
+                    if (done == null) finish(null, null, error, vblankNs, sequence, startNs, damage);
+                    else finish((FrameContent) done[0], (FrameResult) done[1], (Throwable) done[2], vblankNs, sequence, startNs, damage);
+                }));
+    }
+
+    private void finish(FrameContent frame, FrameResult result, Throwable error, long vblankNs, long sequence,
+                        long startNs, RectSet damage) {
+        inFlight = false;
+        long composeNs = MonotonicClock.nowNs() - startNs;
+        boolean ok = frame != null && error == null && result instanceof FrameResult.Composed;
+        if (!ok) {
+            stats.frameFailed();
+            LOG.warn("frame on {} failed: {}", output.name(), error != null ? error.toString() : result);
+            // The target was left as it was; redraw everything next time.
+            output.damageAll();
+            if (frame != null) frame.release();
+            requested = true;
+        } else {
+            stats.framePresented(path, composeNs, vblankNs, damage.area() * 4);
+            sink.presented(vblankNs);
+            int flags = WpPresentationFeedback.KIND_VSYNC;
+            for (Surface s : frame.shown()) {
+                if (s.destroyed()) continue;
+                s.enterOutput(output);
+                s.presented(output, vblankNs, output.refreshNs(), sequence, flags);
+            }
+            for (Surface s : lastShown) if (!frame.shown().contains(s)) s.leaveOutput(output);
+            lastShown = new ArrayList<>(frame.shown());
+            for (String why : frame.skipped()) LOG.debug("{}: left out of the frame: {}", output.name(), why);
+            frame.release();
+        }
+        for (Surface s : scene.takeUnshownWithCallbacks()) if (!s.destroyed()) s.throttledDone(vblankNs);
+        if (requested || output.hasDamage()) {
+            requested = true;
+            sink.requestFrame();
+        }
+    }
+}

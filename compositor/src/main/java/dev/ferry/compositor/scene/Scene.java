@@ -1,0 +1,208 @@
+package dev.ferry.compositor.scene;
+
+import dev.ferry.compositor.core.RectSet;
+import dev.ferry.compositor.core.Subsurface;
+import dev.ferry.compositor.core.Surface;
+import dev.ferry.compositor.output.Output;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What is shown where: outputs side by side in the layout, windows stacked bottom to top, each
+ * window a tree of surfaces. It turns commits into output damage and asks for repaints; the
+ * backend turns the scene into frames.
+ */
+public final class Scene implements Surface.SurfaceEvents {
+    private static final int CASCADE_STEP = 32;
+
+    private final List<Output> outputs = new ArrayList<>();
+    private final List<Window> windows = new ArrayList<>();
+    private final List<Surface> unshownWithCallbacks = new ArrayList<>();
+    private final Consumer<Output> repaintRequest;
+    private int cascade;
+
+    public Scene(Consumer<Output> repaintRequest) {
+        this.repaintRequest = repaintRequest;
+    }
+
+    public List<Output> outputs() { return outputs; }
+    public List<Window> windows() { return windows; }
+
+    public void addOutput(Output o) {
+        outputs.add(o);
+        relayoutOutputs();
+        for (Window w : windows) place(w);
+        damageAll();
+    }
+
+    public void removeOutput(Output o) {
+        outputs.remove(o);
+        relayoutOutputs();
+        for (Window w : windows) {
+            if (w.fullscreenOn() == o) w.setFullscreen(null);
+            place(w);
+        }
+        damageAll();
+    }
+
+    private void relayoutOutputs() {
+        int x = 0;
+        for (Output o : outputs) {
+            o.moveTo(x, 0);
+            x += o.width();
+        }
+    }
+
+    public Output primaryOutput() {
+        return outputs.isEmpty() ? null : outputs.getFirst();
+    }
+
+    public Output outputNamed(String name) {
+        for (Output o : outputs) if (o.name().equals(name)) return o;
+        return null;
+    }
+
+    /** A toplevel or popup got its first buffer. */
+    public void map(Window w) {
+        if (windows.contains(w)) return;
+        if (w.kind() == Window.Kind.TOPLEVEL && w.fullscreenOn() == null && !w.maximized()) {
+            Output o = primaryOutput();
+            int ox = o == null ? 0 : o.x(), oy = o == null ? 0 : o.y();
+            int step = CASCADE_STEP * (1 + cascade++ % 8);
+            w.moveTo(ox + step, oy + step);
+        }
+        windows.add(w);
+        place(w);
+        damageWindow(w);
+    }
+
+    public void unmap(Window w) {
+        if (!windows.remove(w)) return;
+        damageWindow(w);
+        for (Window child : List.copyOf(windows)) if (child.parent() == w) unmap(child);
+        w.surface().setOutputs(List.of());
+    }
+
+    /** Recomputes where a window goes (fullscreen, maximized, popup relative to parent). */
+    public void place(Window w) {
+        damageWindow(w);
+        if (w.kind() == Window.Kind.POPUP && w.parent() != null) {
+            Window p = w.parent();
+            w.moveTo(p.x() + p.geomX() + w.relX() - w.geomX(), p.y() + p.geomY() + w.relY() - w.geomY());
+        } else if (w.fullscreenOn() != null) {
+            Output o = w.fullscreenOn();
+            w.moveTo(o.x() - w.geomX(), o.y() - w.geomY());
+        } else if (w.maximized() && primaryOutput() != null) {
+            Output o = primaryOutput();
+            w.moveTo(o.x() - w.geomX(), o.y() - w.geomY());
+        }
+        damageWindow(w);
+        for (Window child : windows) if (child.parent() == w) place(child);
+    }
+
+    public void raise(Window w) {
+        if (windows.remove(w)) {
+            windows.add(w);
+            damageWindow(w);
+        }
+    }
+
+    private void damageWindow(Window w) {
+        forEachSurface(w.surface(), w.x(), w.y(), (s, sx, sy) -> damageLayout(RectSet.of(sx, sy, s.width(), s.height())));
+    }
+
+    private void damageLayout(RectSet layoutDamage) {
+        for (Output o : outputs) {
+            boolean had = o.hasDamage();
+            o.damageLayout(layoutDamage);
+            if (!had && o.hasDamage()) repaintRequest.accept(o);
+        }
+    }
+
+    public void damageAll() {
+        for (Output o : outputs) {
+            o.damageAll();
+            repaintRequest.accept(o);
+        }
+    }
+
+    /** Visits a surface tree bottom to top with each surface's layout position. */
+    public interface SurfaceVisitor {
+        void visit(Surface s, int x, int y);
+    }
+
+    public static void forEachSurface(Surface root, int x, int y, SurfaceVisitor v) {
+        if (!root.mapped()) return;
+        for (Surface s : root.stack()) {
+            if (s == root) {
+                v.visit(s, x, y);
+            } else {
+                Subsurface sub = s.asSubsurface();
+                if (sub != null && s.mapped()) forEachSurface(s, x + sub.x(), y + sub.y(), v);
+            }
+        }
+    }
+
+    /** The window whose surface tree holds s, or null. */
+    public Window windowOf(Surface s) {
+        Surface root = s;
+        while (root.asSubsurface() != null && root.asSubsurface().parent() != null) root = root.asSubsurface().parent();
+        for (Window w : windows) if (w.surface() == root) return w;
+        return null;
+    }
+
+    private int[] positionOf(Window w, Surface target) {
+        int[] out = new int[] {Integer.MIN_VALUE, 0};
+        forEachSurface(w.surface(), w.x(), w.y(), (s, sx, sy) -> {
+            if (s == target) {
+                out[0] = sx;
+                out[1] = sy;
+            }
+        });
+        return out[0] == Integer.MIN_VALUE ? null : out;
+    }
+
+    @Override
+    public void committed(Surface surface) {
+        Window w = windowOf(surface);
+        if (w == null) {
+            if (surface.hasFrameCallbacks() && !unshownWithCallbacks.contains(surface)) {
+                unshownWithCallbacks.add(surface);
+                Output o = primaryOutput();
+                if (o != null) repaintRequest.accept(o);
+            }
+            surface.takeDamage();
+            return;
+        }
+        int[] pos = positionOf(w, surface);
+        RectSet d = surface.takeDamage();
+        if (pos != null && !d.isEmpty()) damageLayout(d.translate(pos[0], pos[1]));
+        // Frame callbacks with no visible change still need a frame to answer them; a surface
+        // no output shows is answered at the next repaint of any, unless that frame shows it.
+        if (surface.hasFrameCallbacks()) {
+            for (Output o : surface.outputs()) repaintRequest.accept(o);
+            if (surface.outputs().isEmpty()) {
+                if (!unshownWithCallbacks.contains(surface)) unshownWithCallbacks.add(surface);
+                for (Output o : outputs) repaintRequest.accept(o);
+            }
+        }
+    }
+
+    @Override
+    public void destroyed(Surface surface) {
+        unshownWithCallbacks.remove(surface);
+        Window w = windowOf(surface);
+        if (w != null && w.surface() == surface) unmap(w);
+        else if (w != null) damageAll();
+    }
+
+    /** Surfaces with frame callbacks that no output shows: the caller answers them once per repaint. */
+    public List<Surface> takeUnshownWithCallbacks() {
+        if (unshownWithCallbacks.isEmpty()) return List.of();
+        List<Surface> out = List.copyOf(unshownWithCallbacks);
+        unshownWithCallbacks.clear();
+        return out;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.ferry.compositor.scene;
+
+import dev.ferry.compositor.core.Surface;
+import dev.ferry.compositor.output.Output;
+
+/**
+ * A mapped shell surface placed in the layout: a toplevel, or a popup placed relative to its
+ * parent. The position is of the surface's origin (window geometry offset included).
+ */
+public final class Window {
+    public enum Kind { TOPLEVEL, POPUP }
+
+    private final Surface surface;
+    private final Kind kind;
+    private final Window parent;
+    private int x;
+    private int y;
+    /** Popups: position relative to the parent's window geometry. */
+    private int relX;
+    private int relY;
+    private int geomX, geomY, geomW, geomH;
+    private Output fullscreenOn;
+    private boolean maximized;
+    private String title = "";
+    private String appId = "";
+
+    public Window(Surface surface, Kind kind, Window parent) {
+        this.surface = surface;
+        this.kind = kind;
+        this.parent = parent;
+    }
+
+    public Surface surface() { return surface; }
+    public Kind kind() { return kind; }
+    public Window parent() { return parent; }
+    public int x() { return x; }
+    public int y() { return y; }
+    public Output fullscreenOn() { return fullscreenOn; }
+    public boolean maximized() { return maximized; }
+    public String title() { return title; }
+    public String appId() { return appId; }
+
+    void moveTo(int nx, int ny) {
+        x = nx;
+        y = ny;
+    }
+
+    public void setRelative(int rx, int ry) {
+        relX = rx;
+        relY = ry;
+    }
+
+    public int relX() { return relX; }
+    public int relY() { return relY; }
+
+    public void setGeometry(int gx, int gy, int gw, int gh) {
+        geomX = gx;
+        geomY = gy;
+        geomW = gw;
+        geomH = gh;
+    }
+
+    /** Window geometry in surface coordinates; the whole surface when the client set none. */
+    public int geomX() { return geomW > 0 ? geomX : 0; }
+    public int geomY() { return geomH > 0 ? geomY : 0; }
+    public int geomWidth() { return geomW > 0 ? geomW : surface.width(); }
+    public int geomHeight() { return geomH > 0 ? geomH : surface.height(); }
+
+    public void setFullscreen(Output output) { fullscreenOn = output; }
+    public void setMaximized(boolean m) { maximized = m; }
+    public void setTitle(String t) { title = t == null ? "" : t; }
+    public void setAppId(String a) { appId = a == null ? "" : a; }
+
+    @Override
+    public String toString() {
+        return kind.name().toLowerCase() + " " + surface + (title.isEmpty() ? "" : " \"" + title + "\"");
+    }
+}

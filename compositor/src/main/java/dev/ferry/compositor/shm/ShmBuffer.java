@@ -1,0 +1,103 @@
+package dev.ferry.compositor.shm;
+
+import dev.ferry.compositor.buffer.ClientBuffer;
+import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.posix.Memfd;
+import dev.ferry.posix.PosixException;
+import dev.ferry.protocol.interfaces.WlBuffer;
+import dev.ferry.protocol.interfaces.WlShm;
+import dev.ferry.protocol.server.Resource;
+import dev.ferry.renderer.PixelSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A wl_buffer in a wl_shm pool. Sealed pools are read in place through the pool's mapping;
+ * unsealed ones are copied with pread at each commit into memory we own (see {@link ShmPool}).
+ */
+final class ShmBuffer extends ClientBuffer implements WlBuffer.Requests {
+    private final ShmPool pool;
+    private final int offset;
+    private final int width;
+    private final int height;
+    private final int stride;
+    private final int fourcc;
+    private Arena copyArena;
+    private MemorySegment copy;
+    private String unreadable;
+
+    ShmBuffer(Resource resource, ShmPool pool, int offset, int width, int height, int stride, int wlShmFormat) {
+        super(resource);
+        this.pool = pool;
+        this.offset = offset;
+        this.width = width;
+        this.height = height;
+        this.stride = stride;
+        this.fourcc = Fourcc.fromWlShm(wlShmFormat);
+    }
+
+    @Override public int width() { return width; }
+    @Override public int height() { return height; }
+    @Override public int fourcc() { return fourcc; }
+    @Override public boolean hasAlpha() { return Fourcc.hasAlpha(fourcc); }
+    @Override public String kind() { return "shm"; }
+
+    private long byteLength() {
+        return (long) stride * height;
+    }
+
+    @Override
+    public void refresh() {
+        if (pool.sealed()) return;
+        if (copy == null) {
+            copyArena = Arena.ofShared();
+            copy = copyArena.allocate(byteLength(), 64);
+        }
+        try {
+            long got = Memfd.pread(pool.fd().fd(), copy, offset);
+            if (got < byteLength()) {
+                unreadable = "pool file shrank to " + (offset + got) + " bytes behind the compositor's back";
+                copy.asSlice(got).fill((byte) 0);
+                resource().postError(WlShm.ERROR_INVALID_FD, "error accessing SHM buffer: " + unreadable);
+            } else {
+                unreadable = null;
+            }
+        } catch (PosixException e) {
+            unreadable = "cannot read the pool: " + e.getMessage();
+            resource().postError(WlShm.ERROR_INVALID_FD, "error accessing SHM buffer: " + unreadable);
+        }
+    }
+
+    @Override
+    public PixelSource pixels() {
+        if (unreadable != null) return null;
+        MemorySegment memory;
+        if (pool.sealed()) {
+            memory = pool.mapping().asSlice(offset, byteLength());
+        } else {
+            if (copy == null) refresh();
+            if (unreadable != null) return null;
+            memory = copy;
+        }
+        return PixelSource.packed(memory, width, height, stride, fourcc);
+    }
+
+    @Override
+    public String unreadableReason() { return unreadable; }
+
+    @Override
+    public void destroy(Resource self) {
+        // Destruction follows; contents go once no surface or frame holds the buffer.
+    }
+
+    @Override
+    protected void closeContents() {
+        if (copyArena != null) {
+            copyArena.close();
+            copyArena = null;
+            copy = null;
+        }
+        pool.release();
+    }
+}

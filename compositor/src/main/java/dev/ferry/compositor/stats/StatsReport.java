@@ -1,0 +1,94 @@
+package dev.ferry.compositor.stats;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ferry.compositor.core.Surface;
+import dev.ferry.compositor.frame.OutputPainter;
+import dev.ferry.compositor.output.Output;
+import dev.ferry.compositor.scene.Scene;
+import dev.ferry.compositor.scene.Window;
+import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.protocol.server.Client;
+import dev.ferry.protocol.server.Display;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the JSON `ferry ctl stats` prints, from the live state, on the event loop. */
+public final class StatsReport {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private StatsReport() {}
+
+    public static Map<String, Object> build(Display display, Scene scene, List<OutputPainter> painters,
+                                            String backend, String renderer, long uptimeNs) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("backend", backend);
+        root.put("renderer", renderer);
+        root.put("uptime_ms", uptimeNs / 1_000_000L);
+        List<Map<String, Object>> clients = new ArrayList<>();
+        for (Client c : display.clients()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pid", c.pid());
+            m.put("objects", c.objectCount());
+            clients.add(m);
+        }
+        root.put("clients", clients);
+        List<Map<String, Object>> outputs = new ArrayList<>();
+        for (OutputPainter p : painters) {
+            Output o = p.output();
+            OutputStats s = p.stats();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", o.name());
+            m.put("mode", o.width() + "x" + o.height() + "@" + (o.refreshMilliHz() / 1000.0));
+            m.put("position", List.of(o.x(), o.y()));
+            m.put("frames", s.frames());
+            m.put("failed_frames", s.failedFrames());
+            m.put("frames_by_path", s.framesByPath());
+            m.put("last_compose_ms", s.lastComposeNs() / 1e6);
+            m.put("mean_compose_ms", s.frames() == 0 ? 0 : s.totalComposeNs() / 1e6 / s.frames());
+            m.put("bytes_composed", s.bytesComposed());
+            outputs.add(m);
+        }
+        root.put("outputs", outputs);
+        List<Map<String, Object>> surfaces = new ArrayList<>();
+        for (Window w : scene.windows()) {
+            Scene.forEachSurface(w.surface(), w.x(), w.y(), (s, x, y) -> surfaces.add(surface(w, s, x, y)));
+        }
+        root.put("surfaces", surfaces);
+        return root;
+    }
+
+    private static Map<String, Object> surface(Window w, Surface s, int x, int y) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", s.resource().toString());
+        m.put("client_pid", s.resource().client().pid());
+        m.put("role", s.roleName());
+        if (s == w.surface()) {
+            m.put("title", w.title());
+            m.put("app_id", w.appId());
+            m.put("fullscreen", w.fullscreenOn() != null);
+        }
+        m.put("position", List.of(x, y));
+        m.put("size", List.of(s.width(), s.height()));
+        if (s.buffer() != null) {
+            m.put("buffer", s.buffer().kind() + " " + s.buffer().width() + "x" + s.buffer().height() + " "
+                    + Fourcc.name(s.buffer().fourcc()));
+        }
+        m.put("commits", s.commitCount());
+        List<String> outs = new ArrayList<>();
+        for (Output o : s.outputs()) outs.add(o.name());
+        m.put("outputs", outs);
+        return m;
+    }
+
+    public static byte[] toJson(Object tree) {
+        try {
+            return JSON.writeValueAsBytes(tree);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,268 @@
+package dev.ferry.compositor.xdg;
+
+import dev.ferry.compositor.core.Surface;
+import dev.ferry.compositor.core.SurfaceRole;
+import dev.ferry.compositor.output.Output;
+import dev.ferry.compositor.scene.Scene;
+import dev.ferry.compositor.scene.Window;
+import dev.ferry.protocol.ProtocolException;
+import dev.ferry.protocol.interfaces.XdgPopup;
+import dev.ferry.protocol.interfaces.XdgSurface;
+import dev.ferry.protocol.interfaces.XdgToplevel;
+import dev.ferry.protocol.interfaces.XdgWmBase;
+import dev.ferry.protocol.server.Resource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * xdg_surface and the role under it (xdg_toplevel or xdg_popup). The configure sequence: the
+ * first commit (which must carry no buffer) is answered with a configure; the client acks it;
+ * the next commit with a buffer maps the window. A null buffer unmaps it and starts over.
+ */
+public final class XdgSurfaceRole implements XdgSurface.Requests, Resource.DestroyListener {
+    private final XdgWmBaseGlobal shell;
+    private final Resource resource;
+    private final Surface surface;
+    private final List<Integer> sentSerials = new ArrayList<>(2);
+    private Role role;
+    private Window window;
+    private boolean initialCommitSeen;
+    private boolean acked;
+    private boolean mapped;
+
+    XdgSurfaceRole(XdgWmBaseGlobal shell, Resource resource, Surface surface) {
+        this.shell = shell;
+        this.resource = resource;
+        this.surface = surface;
+    }
+
+    public Window window() { return window; }
+
+    /** The toplevel or popup role object that the wl_surface carries. */
+    private abstract class Role implements SurfaceRole, Resource.DestroyListener {
+        final Resource roleResource;
+
+        Role(Resource roleResource) {
+            this.roleResource = roleResource;
+        }
+
+        @Override
+        public void beforeCommit(Surface s) {
+            if (surface.pendingAttachesBuffer() && !acked) {
+                throw new ProtocolException(resource.id(), XdgSurface.ERROR_UNCONFIGURED_BUFFER,
+                        surface + " attached a buffer before acking a configure");
+            }
+        }
+
+        @Override
+        public void afterCommit(Surface s) {
+            if (!initialCommitSeen) {
+                initialCommitSeen = true;
+                sendConfigure();
+                return;
+            }
+            Scene scene = shell.scene();
+            if (surface.buffer() != null && !mapped) {
+                mapped = true;
+                scene.map(window);
+            } else if (surface.buffer() == null && mapped) {
+                mapped = false;
+                initialCommitSeen = false;
+                acked = false;
+                scene.unmap(window);
+            } else if (mapped) {
+                scene.place(window);
+            }
+        }
+
+        @Override
+        public void surfaceDestroyed(Surface s) {
+            unmapNow();
+        }
+
+        @Override
+        public void destroyed(Resource r) {
+            unmapNow();
+            surface.clearRole(this);
+            role = null;
+        }
+
+        abstract void configureRole(int serial);
+    }
+
+    private void unmapNow() {
+        if (mapped) {
+            mapped = false;
+            shell.scene().unmap(window);
+        }
+    }
+
+    void sendConfigure() {
+        if (role == null) return;
+        int serial = shell.display().nextSerial();
+        role.configureRole(serial);
+        sentSerials.add(serial);
+        XdgSurface.sendConfigure(resource, serial);
+    }
+
+    private final class Toplevel extends Role implements XdgToplevel.Requests {
+        Toplevel(Resource r) {
+            super(r);
+        }
+
+        @Override public String roleName() { return "xdg_toplevel"; }
+
+        @Override
+        void configureRole(int serial) {
+            int w = 0, h = 0;
+            List<Integer> states = new ArrayList<>(3);
+            Output target = window.fullscreenOn() != null ? window.fullscreenOn()
+                    : window.maximized() ? shell.scene().primaryOutput() : null;
+            if (target != null) {
+                w = target.width();
+                h = target.height();
+            }
+            if (window.fullscreenOn() != null) states.add(XdgToplevel.STATE_FULLSCREEN);
+            if (window.maximized()) states.add(XdgToplevel.STATE_MAXIMIZED);
+            states.add(XdgToplevel.STATE_ACTIVATED);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment array = arena.allocate(4L * states.size(), 4);
+                for (int i = 0; i < states.size(); i++) array.setAtIndex(JAVA_INT, i, states.get(i));
+                XdgToplevel.sendConfigure(roleResource, w, h, array);
+            }
+        }
+
+        @Override public void destroy(Resource self) {}
+        @Override public void setParent(Resource self, Resource parent) {}
+        @Override public void setTitle(Resource self, String title) { window.setTitle(title); }
+        @Override public void setAppId(Resource self, String appId) { window.setAppId(appId); }
+        @Override public void showWindowMenu(Resource self, Resource seat, int serial, int x, int y) {}
+        @Override public void move(Resource self, Resource seat, int serial) {}
+        @Override public void resize(Resource self, Resource seat, int serial, int edges) {}
+        @Override public void setMaxSize(Resource self, int width, int height) {
+            if (width < 0 || height < 0) throw new ProtocolException(self.id(), XdgToplevel.ERROR_INVALID_SIZE, "max size " + width + "x" + height);
+        }
+        @Override public void setMinSize(Resource self, int width, int height) {
+            if (width < 0 || height < 0) throw new ProtocolException(self.id(), XdgToplevel.ERROR_INVALID_SIZE, "min size " + width + "x" + height);
+        }
+
+        @Override
+        public void setMaximized(Resource self) {
+            window.setMaximized(true);
+            if (initialCommitSeen) sendConfigure();
+        }
+
+        @Override
+        public void unsetMaximized(Resource self) {
+            window.setMaximized(false);
+            if (initialCommitSeen) sendConfigure();
+        }
+
+        @Override
+        public void setFullscreen(Resource self, Resource output) {
+            Output o = output == null ? null : output.implementation(Output.class);
+            if (o == null) o = shell.scene().primaryOutput();
+            window.setFullscreen(o);
+            if (initialCommitSeen) sendConfigure();
+        }
+
+        @Override
+        public void unsetFullscreen(Resource self) {
+            window.setFullscreen(null);
+            if (initialCommitSeen) sendConfigure();
+        }
+
+        @Override public void setMinimized(Resource self) {}
+    }
+
+    private final class Popup extends Role implements XdgPopup.Requests {
+        private Positioner positioner;
+
+        Popup(Resource r, Positioner positioner) {
+            super(r);
+            this.positioner = positioner;
+        }
+
+        @Override public String roleName() { return "xdg_popup"; }
+
+        @Override
+        void configureRole(int serial) {
+            int[] at = positioner.place();
+            window.setRelative(at[0], at[1]);
+            XdgPopup.sendConfigure(roleResource, at[0], at[1], positioner.width, positioner.height);
+        }
+
+        @Override public void destroy(Resource self) {}
+        @Override public void grab(Resource self, Resource seat, int serial) {}
+
+        @Override
+        public void reposition(Resource self, Resource positionerRes, int token) {
+            positioner = positionerRes.implementation(Positioner.class).copy();
+            XdgPopup.sendRepositioned(self, token);
+            sendConfigure();
+        }
+    }
+
+    // ---- xdg_surface requests ----
+
+    @Override
+    public void destroy(Resource self) {
+        if (role != null) {
+            throw new ProtocolException(self.id(), XdgSurface.ERROR_DEFUNCT_ROLE_OBJECT,
+                    "xdg_surface destroyed before its " + role.roleName());
+        }
+    }
+
+    @Override
+    public void getToplevel(Resource self, int id) {
+        if (role != null) throw new ProtocolException(self.id(), XdgSurface.ERROR_ALREADY_CONSTRUCTED, self + " already has a role object");
+        Resource r = self.client().createResource(id, XdgToplevel.INTERFACE, self.version(), null);
+        Toplevel t = new Toplevel(r);
+        surface.setRole(t, self, XdgWmBase.ERROR_ROLE);
+        r.setImplementation(t);
+        role = t;
+        window = new Window(surface, Window.Kind.TOPLEVEL, null);
+    }
+
+    @Override
+    public void getPopup(Resource self, int id, Resource parentRes, Resource positionerRes) {
+        if (role != null) throw new ProtocolException(self.id(), XdgSurface.ERROR_ALREADY_CONSTRUCTED, self + " already has a role object");
+        Positioner p = positionerRes.implementation(Positioner.class);
+        if (p.width <= 0 || p.height <= 0) {
+            throw new ProtocolException(self.id(), XdgWmBase.ERROR_INVALID_POSITIONER, "positioner has no size");
+        }
+        XdgSurfaceRole parent = parentRes == null ? null : parentRes.implementation(XdgSurfaceRole.class);
+        Resource r = self.client().createResource(id, XdgPopup.INTERFACE, self.version(), null);
+        Popup popup = new Popup(r, p.copy());
+        surface.setRole(popup, self, XdgWmBase.ERROR_ROLE);
+        r.setImplementation(popup);
+        role = popup;
+        window = new Window(surface, Window.Kind.POPUP, parent == null ? null : parent.window);
+    }
+
+    @Override
+    public void setWindowGeometry(Resource self, int x, int y, int width, int height) {
+        if (width <= 0 || height <= 0) {
+            throw new ProtocolException(self.id(), XdgSurface.ERROR_INVALID_SIZE, "window geometry " + width + "x" + height);
+        }
+        if (window != null) window.setGeometry(x, y, width, height);
+    }
+
+    @Override
+    public void ackConfigure(Resource self, int serial) {
+        int i = sentSerials.indexOf(serial);
+        if (i < 0) throw new ProtocolException(self.id(), XdgSurface.ERROR_INVALID_SERIAL, "no configure with serial " + serial);
+        sentSerials.subList(0, i + 1).clear();
+        acked = true;
+    }
+
+    @Override
+    public void destroyed(Resource r) {
+        unmapNow();
+    }
+}
