@@ -79,7 +79,6 @@ public final class CpuRenderer implements Renderer {
             if (!t.planes.isReadable()) {
                 return new FrameResult.Failed(FrameFailure.SOURCE_UNREADABLE, "surface " + i + ": " + t + " memory is no longer mapped");
             }
-            if (s.destination().isEmpty()) continue;
         }
         prepare(surfaces, target.width());
         for (int i = 0; i < surfaces.size(); i++) {

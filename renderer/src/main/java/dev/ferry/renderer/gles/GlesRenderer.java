@@ -162,7 +162,7 @@ public final class GlesRenderer implements Renderer {
     }
 
     void releaseTexture(GlesTexture t) {
-        thread.release(() -> {
+        boolean queued = thread.release(() -> {
             if (t.plane0Texture != 0) glDeleteTextures(t.plane0Texture);
             if (t.plane1Texture != 0) glDeleteTextures(t.plane1Texture);
             if (t.eglImage != 0) egl.destroyImage(t.eglImage);
@@ -170,6 +170,7 @@ public final class GlesRenderer implements Renderer {
             t.eglImage = 0;
             if (t.planes != null) t.planes.close();
         });
+        if (!queued && t.planes != null) t.planes.close();
     }
 
     @Override

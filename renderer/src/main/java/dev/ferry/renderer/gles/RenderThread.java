@@ -36,10 +36,15 @@ final class RenderThread {
         return running && commands.offer(command);
     }
 
-    /** Queues a release; it runs on the render thread before the thread exits, never refused. */
-    void release(Runnable release) {
+    /**
+     * Queues a release to run on the render thread; never refused while the thread runs.
+     * False once the thread has stopped: the context, and every GL object, is gone already.
+     */
+    boolean release(Runnable release) {
+        if (!thread.isAlive() && !running) return false;
         releases.add(release);
         commands.offer(WAKE);
+        return true;
     }
 
     Thread thread() {

@@ -1,0 +1,120 @@
+package dev.ferry.renderer.bench;
+
+import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.renderer.FrameResult;
+import dev.ferry.renderer.Rect;
+import dev.ferry.renderer.RenderTarget;
+import dev.ferry.renderer.Renderer;
+import dev.ferry.renderer.SceneSurface;
+import dev.ferry.renderer.Texture;
+import dev.ferry.renderer.cpu.CpuRenderer;
+import dev.ferry.renderer.gles.GlesRenderer;
+import dev.ferry.renderer.testing.TestPixels;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Milliseconds per composed frame, full-frame damage, for 1, 4 and 16 surfaces: surface 1 is
+ * a fullscreen opaque XRGB8888 buffer (with one surface, the opaque fast path), the others
+ * translucent ARGB8888 windows a third of the output each way, staggered, so 16 surfaces
+ * blend about 1.7 outputs' worth of pixels. Contents are static (no buffer damage, so GLES
+ * uploads nothing); GLES time includes the hand-off to its render thread and glReadPixels
+ * into the target. {@code memcpy} is MemorySegment.copy of one frame: the floor for any path
+ * that copies the frame through the CPU.
+ *
+ * <p>Run: {@code bench/jmh renderer CompositionBenchmark -f 1 -wi 3 -i 5}
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+@State(Scope.Benchmark)
+public class CompositionBenchmark {
+    @Param({"1920x1080", "3840x2160"})
+    public String resolution;
+
+    @Param({"1", "4", "16"})
+    public int surfaces;
+
+    private Arena arena;
+    private int width, height;
+    private MemorySegment frame, copyTarget;
+    private CpuRenderer cpu;
+    private GlesRenderer gles;
+    private List<SceneSurface> cpuScene, glesScene;
+    private final List<Texture> textures = new ArrayList<>();
+    private RenderTarget target;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        String[] wh = resolution.split("x");
+        width = Integer.parseInt(wh[0]);
+        height = Integer.parseInt(wh[1]);
+        arena = Arena.ofShared();
+        frame = arena.allocate(4L * width * height, 64);
+        copyTarget = arena.allocate(4L * width * height, 64);
+        target = RenderTarget.full(frame, width, height, width * 4, Fourcc.XRGB8888);
+        cpu = new CpuRenderer();
+        gles = GlesRenderer.start();
+        cpuScene = scene(cpu);
+        glesScene = scene(gles);
+    }
+
+    private List<SceneSurface> scene(Renderer r) throws Exception {
+        List<SceneSurface> scene = new ArrayList<>();
+        var bg = TestPixels.packed(arena, Fourcc.XRGB8888, width, height, TestPixels.gradient(width, height, 255));
+        Texture t = r.importMemory(bg).get().textureOrThrow();
+        textures.add(t);
+        scene.add(SceneSurface.at(t, 0, 0).opaqueEverywhere());
+        int ww = width / 3, wh = height / 3;
+        var win = TestPixels.packed(arena, Fourcc.ARGB8888, ww, wh, TestPixels.translucent(ww, wh));
+        Texture wt = r.importMemory(win).get().textureOrThrow();
+        textures.add(wt);
+        for (int i = 1; i < surfaces; i++) {
+            int x = (i * 97) % (width - ww), y = (i * 61) % (height - wh);
+            scene.add(SceneSurface.at(wt, 0, 0).withDestination(new Rect(x, y, ww, wh)));
+        }
+        return scene;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        textures.forEach(Texture::close);
+        gles.close();
+        cpu.close();
+        arena.close();
+    }
+
+    @Benchmark
+    public MemorySegment memcpy() {
+        MemorySegment.copy(frame, 0, copyTarget, 0, frame.byteSize());
+        return copyTarget;
+    }
+
+    @Benchmark
+    public FrameResult cpu() {
+        return cpu.composeNow(cpuScene, target);
+    }
+
+    @Benchmark
+    public FrameResult gles() throws Exception {
+        return gles.compose(glesScene, target).get();
+    }
+}
