@@ -136,6 +136,34 @@ class KmsTest {
     }
 
     @Test
+    void addFb2ValidatesAgainstTheDevice() throws Exception {
+        try (FakeKernel k = FakeKernel.open("hybrid-laptop");
+             DmaBuf tiled = k.device("card0").allocate(256, 64, Fourcc.XRGB8888, new long[] {Modifiers.FAKE_TILED_4X4},
+                     Usage.RENDERING)) {
+            FakeDevice dgpu = k.device("card1");
+            BufferHandle h = dgpu.importDmaBuf(tiled, ImportPurpose.SAMPLING).handle();
+            assertEquals(AddFbRejection.MODIFIER, dgpu.addFramebuffer(h).rejection(), "dGPU planes have no 4x4 tiling");
+            int[] offsets = {0};
+            assertEquals(AddFbRejection.FORMAT, dgpu.addFramebuffer(h, 256, 64, Fourcc.NV12 + 1, Modifiers.LINEAR,
+                    offsets, new int[] {1024}).rejection());
+            assertEquals(AddFbRejection.PITCH, dgpu.addFramebuffer(h, 256, 64, Fourcc.XRGB8888, Modifiers.LINEAR,
+                    offsets, new int[] {1000}).rejection());
+            assertEquals(AddFbRejection.OUT_OF_BOUNDS, dgpu.addFramebuffer(h, 256, 640, Fourcc.XRGB8888, Modifiers.LINEAR,
+                    offsets, new int[] {1024}).rejection());
+            AddFbResult ok = dgpu.addFramebuffer(h, 256, 64, Fourcc.XRGB8888, Modifiers.LINEAR, offsets, new int[] {1024});
+            assertTrue(ok.ok(), () -> ok.rejection() + " " + ok.detail());
+            dgpu.removeFramebuffer(ok.fbId());
+            h.close();
+            assertEquals(AddFbRejection.NO_SUCH_HANDLE, dgpu.addFramebuffer(h).rejection());
+            try (FakeKernel soc = FakeKernel.open("arm-soc");
+                 DmaBuf b = soc.device("card1").allocate(64, 64, Fourcc.XRGB8888, LINEAR, Usage.RENDERING);
+                 BufferHandle gpu = soc.device("card1").importDmaBuf(b, ImportPurpose.SAMPLING).handle()) {
+                assertEquals(AddFbRejection.NO_DISPLAY, soc.device("card1").addFramebuffer(gpu).rejection());
+            }
+        }
+    }
+
+    @Test
     void testOnlyChangesNothing() throws Exception {
         int red = fb(64, 48, Fourcc.XRGB8888, Modifiers.LINEAR, 0xffff0000);
         int blue = fb(64, 48, Fourcc.XRGB8888, Modifiers.LINEAR, 0xff0000ff);

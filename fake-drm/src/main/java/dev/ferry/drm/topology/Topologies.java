@@ -66,6 +66,23 @@ public final class Topologies {
         }
     }
 
+    /** One line per device, for {@code ferry topology list}-style listings. */
+    public static String summary(Topology topology) {
+        StringBuilder sb = new StringBuilder(topology.name()).append(": ").append(topology.description()).append('\n');
+        for (DeviceSpec d : topology.devices()) {
+            sb.append("  ").append(d.name()).append(" (").append(d.driver()).append(", 226:").append(d.minor())
+                    .append(") roles ").append(d.roles()).append(", memory ").append(d.allocates())
+                    .append(", scanout from ").append(d.scanoutFrom());
+            for (ConnectorSpec c : d.connectors()) {
+                sb.append(", ").append(c.name()).append(c.connected() && !c.modes().isEmpty()
+                        ? " " + c.modes().get(0).width() + "x" + c.modes().get(0).height() : " (disconnected)");
+            }
+            sb.append('\n');
+        }
+        if (!topology.p2p().isEmpty()) sb.append("  p2p: ").append(topology.p2p()).append('\n');
+        return sb.toString();
+    }
+
     public static String toJson(Topology topology) {
         try {
             return JSON.writeValueAsString(topology);

@@ -27,6 +27,7 @@ class TopologiesTest {
             assertFalse(t.devices().isEmpty(), name);
             String json = Topologies.toJson(t);
             assertEquals(t.name(), Topologies.parse(json).name());
+            assertTrue(Topologies.summary(t).startsWith(name + ": "));
             assertEquals(json, Topologies.toJson(Topologies.parse(json)), "stable JSON for " + name);
             try (FakeKernel k = FakeKernel.open(t)) {
                 assertNotNull(k.firstDisplay(), name + " has a lit display");
