@@ -27,6 +27,7 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -40,10 +41,19 @@ public final class Compositor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Compositor.class);
 
     /** What `ferry run` was asked for. */
-    public record Options(String backend, String socketName, int outputs, int width, int height, int refreshMilliHz,
-                          String renderer) {
-        public static Options headless(String socketName) {
-            return new Options("headless", socketName, 1, 1920, 1080, 60_000, "auto");
+    public record Options(Path runtimeDir, String backend, String socketName, int outputs, int width, int height,
+                          int refreshMilliHz, String renderer) {
+        /** One 1920x1080@60 headless output in runtimeDir. */
+        public static Options headless(Path runtimeDir, String socketName) {
+            return new Options(runtimeDir, "headless", socketName, 1, 1920, 1080, 60_000, "auto");
+        }
+
+        public Options withRenderer(String r) {
+            return new Options(runtimeDir, backend, socketName, outputs, width, height, refreshMilliHz, r);
+        }
+
+        public Options withOutputs(int n, int w, int h, int mhz) {
+            return new Options(runtimeDir, backend, socketName, n, w, h, mhz, renderer);
         }
     }
 
@@ -75,7 +85,7 @@ public final class Compositor implements AutoCloseable {
     }
 
     private void build() throws Exception {
-        socket = WaylandSocket.open(options.socketName());
+        socket = WaylandSocket.open(options.runtimeDir(), options.socketName());
         loop = new EventLoop();
         display = new Display(loop);
         renderer = Renderers.create(options.renderer());
@@ -93,7 +103,7 @@ public final class Compositor implements AutoCloseable {
         new SeatGlobal(display);
         backend.start();
         display.listen(socket.listener());
-        control = new ControlServer(WaylandSocket.runtimeDir(), socket.name(), this::control);
+        control = new ControlServer(options.runtimeDir(), socket.name(), this::control);
         StringBuilder outs = new StringBuilder();
         for (Output o : scene.outputs()) outs.append(outs.isEmpty() ? "" : ", ").append(o);
         LOG.info("Ferry serving WAYLAND_DISPLAY={} on the {} backend, renderer {}, outputs: {}",
@@ -158,17 +168,27 @@ public final class Compositor implements AutoCloseable {
                 renderer.name(), MonotonicClock.nowNs() - startNs)));
     }
 
-    /** What the output shows now, as a PNG. */
-    public byte[] screenshotPng(String outputName) {
-        int[][] dims = new int[1][];
-        int[] pixels = onLoop(() -> {
+    /** A picture of one output: 0xAARRGGBB pixels, row by row. */
+    public record Screenshot(String output, int width, int height, int[] pixels) {
+        public int at(int x, int y) {
+            return pixels[y * width + x];
+        }
+    }
+
+    /** What the output (null: the first) shows now. */
+    public Screenshot screenshot(String outputName) {
+        return onLoop(() -> {
             Output o = outputName == null ? scene.primaryOutput() : scene.outputNamed(outputName);
             if (o == null) throw new IllegalArgumentException("no output named " + outputName);
-            dims[0] = new int[] {o.width(), o.height()};
-            return backend.screenshot(o);
+            return new Screenshot(o.name(), o.width(), o.height(), backend.screenshot(o));
         });
-        BufferedImage img = new BufferedImage(dims[0][0], dims[0][1], BufferedImage.TYPE_INT_RGB);
-        img.setRGB(0, 0, dims[0][0], dims[0][1], pixels, 0, dims[0][0]);
+    }
+
+    /** What the output shows now, as a PNG. */
+    public byte[] screenshotPng(String outputName) {
+        Screenshot shot = screenshot(outputName);
+        BufferedImage img = new BufferedImage(shot.width(), shot.height(), BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, shot.width(), shot.height(), shot.pixels(), 0, shot.width());
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         try {
             ImageIO.write(img, "png", png);

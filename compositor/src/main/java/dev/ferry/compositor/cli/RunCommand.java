@@ -40,7 +40,8 @@ final class RunCommand implements Callable<Integer> {
         if (w <= 0 || h <= 0 || w > 16384 || h > 16384 || hz <= 0 || hz > 1000) throw new IllegalArgumentException("mode '" + mode + "' out of range");
         if (outputs < 1 || outputs > 16) throw new IllegalArgumentException("--outputs must be 1..16");
         if (trace) dev.ferry.protocol.Trace.enable(true);
-        Compositor c = Compositor.create(new Compositor.Options(backend, socket, outputs, w, h, (int) Math.round(hz * 1000), renderer));
+        Compositor c = Compositor.create(new Compositor.Options(dev.ferry.compositor.socket.WaylandSocket.runtimeDir(), backend, socket,
+                outputs, w, h, (int) Math.round(hz * 1000), renderer));
         Runtime.getRuntime().addShutdownHook(new Thread(c::stop));
         try (c) {
             c.run();

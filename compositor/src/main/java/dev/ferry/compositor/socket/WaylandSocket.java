@@ -44,7 +44,12 @@ public final class WaylandSocket implements AutoCloseable {
         if (dir == null || dir.isEmpty()) {
             throw new IOException("XDG_RUNTIME_DIR is not set; set it to a private directory (mode 0700) owned by you");
         }
-        Path p = Path.of(dir);
+        return checkRuntimeDir(Path.of(dir));
+    }
+
+    /** Refuses a runtime directory that does not exist, is not ours or is not private. */
+    public static Path checkRuntimeDir(Path p) throws IOException {
+        String dir = p.toString();
         if (!Files.isDirectory(p)) throw new IOException("XDG_RUNTIME_DIR " + dir + " is not a directory");
         PosixFileAttributes attrs = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         Set<PosixFilePermission> perms = attrs.permissions();
@@ -64,8 +69,8 @@ public final class WaylandSocket implements AutoCloseable {
     }
 
     /** Binds the named socket, or the first free wayland-N when name is null. */
-    public static WaylandSocket open(String name) throws IOException {
-        Path dir = runtimeDir();
+    public static WaylandSocket open(Path runtimeDir, String name) throws IOException {
+        Path dir = checkRuntimeDir(runtimeDir);
         if (name != null) {
             WaylandSocket s = tryClaim(dir, name);
             if (s == null) throw new IOException("socket " + dir.resolve(name) + " is in use by another compositor");
