@@ -108,7 +108,9 @@ public final class Client {
                     return;
                 }
                 dispatchAvailable();
-                if (n < 0) break;
+                // One read per wake-up, as libwayland does: epoll is level-triggered and calls
+                // again if more is waiting, so looping on to EAGAIN only adds a recvmsg per request.
+                break;
             }
         } else if ((events & (Epoll.EPOLLHUP | Epoll.EPOLLERR)) != 0) {
             disconnect("client hung up");
