@@ -1,0 +1,145 @@
+package dev.ferry.client;
+
+import dev.ferry.posix.PosixException;
+import dev.ferry.protocol.client.Proxy;
+import dev.ferry.protocol.interfaces.WlBuffer;
+import dev.ferry.protocol.interfaces.WlCallback;
+import dev.ferry.protocol.interfaces.WlCompositor;
+import dev.ferry.protocol.interfaces.WlShm;
+import dev.ferry.protocol.interfaces.WlSurface;
+import dev.ferry.protocol.interfaces.XdgSurface;
+import dev.ferry.protocol.interfaces.XdgToplevel;
+import dev.ferry.protocol.interfaces.XdgWmBase;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * An xdg_toplevel drawn from a wl_shm pool with two buffers, paced by frame callbacks: the
+ * smallest complete client, for tests and sample clients.
+ */
+public final class ShmWindow implements AutoCloseable {
+    private final WaylandClient client;
+    private final Proxy surface;
+    private final Proxy xdgSurface;
+    private final Proxy toplevel;
+    private final ShmPool pool;
+    private final Proxy[] buffers = new Proxy[2];
+    private final boolean[] busy = new boolean[2];
+    private final int width;
+    private final int height;
+    private boolean configured;
+    private boolean framePending;
+    private long framesDone;
+    private long frameCallbackTimeMs;
+
+    public ShmWindow(WaylandClient client, String title, int width, int height, boolean sealed) throws IOException, PosixException {
+        this.client = client;
+        this.width = width;
+        this.height = height;
+        Proxy compositor = client.bind(WlCompositor.INTERFACE, 6);
+        Proxy shm = client.bind(WlShm.INTERFACE, 1);
+        Proxy wm = client.bind(XdgWmBase.INTERFACE, 6);
+        wm.listen(new XdgWmBase.Listener() {
+            @Override
+            public void ping(Proxy self, int serial) {
+                XdgWmBase.pong(self, serial);
+            }
+        });
+        surface = WlCompositor.createSurface(compositor);
+        xdgSurface = XdgWmBase.getXdgSurface(wm, surface);
+        xdgSurface.listen(new XdgSurface.Listener() {
+            @Override
+            public void configure(Proxy self, int serial) {
+                XdgSurface.ackConfigure(self, serial);
+                configured = true;
+            }
+        });
+        toplevel = XdgSurface.getToplevel(xdgSurface);
+        XdgToplevel.setTitle(toplevel, title);
+        WlSurface.commit(surface);
+        long bytes = 4L * width * height;
+        pool = new ShmPool(shm, 2 * bytes, sealed);
+        for (int i = 0; i < 2; i++) {
+            int index = i;
+            buffers[i] = pool.buffer((int) (i * bytes), width, height, 4 * width, WlShm.FORMAT_XRGB8888);
+            buffers[i].listen(new WlBuffer.Listener() {
+                @Override
+                public void release(Proxy self) {
+                    busy[index] = false;
+                }
+            });
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!configured) {
+            if (System.nanoTime() > deadline) throw new IOException("no configure from the compositor");
+            client.dispatch(100);
+        }
+    }
+
+    public Proxy surface() { return surface; }
+    public ShmPool pool() { return pool; }
+    public long framesDone() { return framesDone; }
+
+    /**
+     * Draws a frame into a free buffer (painter gets the pixels, XRGB8888, stride 4*width),
+     * attaches, damages and commits it with a frame callback. Returns false if both buffers
+     * are still held by the compositor.
+     */
+    public boolean draw(Consumer<MemorySegment> painter) {
+        int i = !busy[0] ? 0 : !busy[1] ? 1 : -1;
+        if (i < 0) return false;
+        long bytes = 4L * width * height;
+        painter.accept(pool.memory().asSlice(i * bytes, bytes));
+        busy[i] = true;
+        WlSurface.attach(surface, buffers[i], 0, 0);
+        WlSurface.damageBuffer(surface, 0, 0, width, height);
+        Proxy cb = WlSurface.frame(surface);
+        framePending = true;
+        cb.listen(new WlCallback.Listener() {
+            @Override
+            public void done(Proxy self, int timeMs) {
+                framePending = false;
+                framesDone++;
+                frameCallbackTimeMs = timeMs & 0xffffffffL;
+            }
+        });
+        WlSurface.commit(surface);
+        return true;
+    }
+
+    /** Fills the whole buffer with one colour. */
+    public static Consumer<MemorySegment> fill(int xrgb) {
+        return mem -> {
+            for (long i = 0, n = mem.byteSize() / 4; i < n; i++) mem.setAtIndex(JAVA_INT, i, xrgb);
+        };
+    }
+
+    /** Waits for the last frame's callback, up to timeoutMs; false on timeout. */
+    public boolean awaitFrame(int timeoutMs) throws IOException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (framePending) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) return false;
+            client.dispatch((int) left);
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        XdgToplevel.destroy(toplevel);
+        XdgSurface.destroy(xdgSurface);
+        WlSurface.destroy(surface);
+        for (Proxy b : buffers) WlBuffer.destroy(b);
+        pool.close();
+        try {
+            client.flush();
+        } catch (IOException ignored) {
+            // The compositor may already be gone.
+        }
+    }
+}

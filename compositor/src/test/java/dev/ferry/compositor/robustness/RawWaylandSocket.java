@@ -1,0 +1,118 @@
+package dev.ferry.compositor.robustness;
+
+import dev.ferry.posix.Fds;
+import dev.ferry.posix.MessageSocket;
+import dev.ferry.posix.OwnedFd;
+import dev.ferry.posix.UnixSockets;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/** A client that writes whatever bytes a test wants and reads back what the compositor says. */
+final class RawWaylandSocket implements AutoCloseable {
+    /** wl_display.error as received. */
+    record DisplayError(int objectId, int code, String message) {}
+
+    private final MessageSocket socket;
+    private final Arena arena = Arena.ofConfined();
+
+    RawWaylandSocket(Path path) throws Exception {
+        socket = new MessageSocket(UnixSockets.connect(path.toString()));
+    }
+
+    /** Builds one message: header, then 32-bit words. sizeOverride < 0 means the true size. */
+    static byte[] message(int objectId, int opcode, int sizeOverride, int... words) {
+        ByteBuffer b = ByteBuffer.allocate(8 + 4 * words.length).order(ByteOrder.nativeOrder());
+        int size = sizeOverride >= 0 ? sizeOverride : 8 + 4 * words.length;
+        b.putInt(objectId).putInt(size << 16 | opcode);
+        for (int w : words) b.putInt(w);
+        return b.array();
+    }
+
+    /** The words of a string argument: length with NUL, bytes, padding; terminated or not. */
+    static int[] string(String s, boolean nulTerminated) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        int len = bytes.length + (nulTerminated ? 1 : 0);
+        int padded = (len + 3) & ~3;
+        ByteBuffer b = ByteBuffer.allocate(4 + padded).order(ByteOrder.nativeOrder());
+        b.putInt(len).put(bytes);
+        if (!nulTerminated && padded > len) {
+            // Fill the padding with non-zero bytes too, so no NUL hides there.
+            while (b.position() < 4 + padded) b.put((byte) 'x');
+        }
+        b.position(0);
+        int[] words = new int[(4 + padded) / 4];
+        b.asIntBuffer().get(words);
+        return words;
+    }
+
+    static int[] concat(int[]... parts) {
+        int n = 0;
+        for (int[] p : parts) n += p.length;
+        int[] out = new int[n];
+        int i = 0;
+        for (int[] p : parts) {
+            System.arraycopy(p, 0, out, i, p.length);
+            i += p.length;
+        }
+        return out;
+    }
+
+    void send(byte[] bytes) throws Exception {
+        MemorySegment seg = arena.allocate(bytes.length);
+        MemorySegment.copy(bytes, 0, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+        long sent = socket.send(seg, 0, bytes.length, new int[0], 0);
+        if (sent != bytes.length) throw new IllegalStateException("short send");
+    }
+
+    /** Reads until the compositor closes the connection (or 5 s pass); returns everything. */
+    byte[] readUntilClosed() throws Exception {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        MemorySegment buf = arena.allocate(65536);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            long n = socket.receive(buf, 0, buf.byteSize(), Fds::closeRaw);
+            if (n == 0) return all.toByteArray();
+            if (n > 0) {
+                all.write(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                continue;
+            }
+            Fds.poll(socket.fd().fd(), Fds.POLLIN, 100);
+        }
+        throw new AssertionError("the compositor did not close the connection within 5 s");
+    }
+
+    /** Finds the wl_display.error event (object 1, opcode 0) in what was received. */
+    static DisplayError findError(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
+        while (b.remaining() >= 8) {
+            int start = b.position();
+            int id = b.getInt();
+            int word = b.getInt();
+            int size = word >>> 16, opcode = word & 0xffff;
+            if (id == 1 && opcode == 0) {
+                int object = b.getInt();
+                int code = b.getInt();
+                int len = b.getInt();
+                byte[] msg = new byte[Math.max(0, len - 1)];
+                b.get(msg);
+                return new DisplayError(object, code, new String(msg, StandardCharsets.UTF_8));
+            }
+            b.position(start + size);
+        }
+        return null;
+    }
+
+    OwnedFd fd() { return socket.fd(); }
+
+    @Override
+    public void close() {
+        socket.close();
+        arena.close();
+    }
+}
