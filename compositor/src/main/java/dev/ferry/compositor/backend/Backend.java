@@ -19,6 +19,12 @@ public interface Backend extends AutoCloseable {
 
     List<OutputPainter> painters();
 
+    /**
+     * The devices behind this backend, for linux-dmabuf (main device, import tests, feedback),
+     * or null when it has none (headless, nested): then linux-dmabuf is not advertised.
+     */
+    default dev.ferry.drm.FakeKernel kernel() { return null; }
+
     /** What the output shows now, as 0xAARRGGBB pixels row by row; called on the event loop. */
     int[] screenshot(Output output);
 

@@ -31,6 +31,14 @@ public final class Output implements WlOutput.Requests, Resource.DestroyListener
     private Global global;
     private final List<Resource> resources = new ArrayList<>();
     private RectSet damage = RectSet.EMPTY;
+    private ScanoutTarget scanout;
+
+    /**
+     * The device whose planes could show a client buffer directly on this output, and what
+     * they accept: the target of a scanout tranche in dma-buf feedback. Null when the output
+     * cannot scan client buffers out (headless, nested).
+     */
+    public record ScanoutTarget(long devT, String deviceName, dev.ferry.drm.FormatTable planeFormats) {}
 
     public Output(Display display, String name, String description, String make, String model,
                   int x, int y, int width, int height, int refreshMilliHz) {
@@ -93,6 +101,10 @@ public final class Output implements WlOutput.Requests, Resource.DestroyListener
     public long refreshNs() {
         return refreshMilliHz <= 0 ? 0 : 1_000_000_000_000L / refreshMilliHz;
     }
+
+    public ScanoutTarget scanoutTarget() { return scanout; }
+
+    public void setScanoutTarget(ScanoutTarget target) { scanout = target; }
 
     public void moveTo(int nx, int ny) {
         x = nx;
