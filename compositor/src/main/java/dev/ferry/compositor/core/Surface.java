@@ -38,6 +38,8 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     private RectSet damageSinceRepaint = RectSet.EMPTY;
     private RectSet textureDamage = RectSet.EMPTY;
     private boolean contentChanged;
+    /** wl_surface.offset (or attach x, y before v5) committed since the scene last moved the surface. */
+    private int moveX, moveY;
 
     /** Where the compositor learns of commits and destruction (the scene). */
     public interface SurfaceEvents {
@@ -219,6 +221,8 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     private void apply(SurfaceState source, boolean sourceHoldsLock) {
         int changed = source.committed;
         ClientBuffer before = current.buffer;
+        int widthBefore = width(), heightBefore = height();
+        int dxBefore = current.dx, dyBefore = current.dy;
         // Content replaced before it was shown: its feedback will never be presented.
         if ((changed & SurfaceState.BUFFER) != 0 && !feedbackWaiting.isEmpty()) {
             for (PresentationListener l : feedbackWaiting) l.discarded();
@@ -246,6 +250,13 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
             contentChanged = true;
             damageSinceRepaint = RectSet.of(0, 0, width(), height());
         }
+        // A surface that shrank must repaint what it no longer covers (the scene places the damage).
+        if (width() != widthBefore || height() != heightBefore) {
+            damageSinceRepaint = damageSinceRepaint.add(RectSet.of(0, 0, Math.max(width(), widthBefore),
+                    Math.max(height(), heightBefore))).simplified();
+        }
+        moveX += current.dx - dxBefore;
+        moveY += current.dy - dyBefore;
         current.surfaceDamage = RectSet.EMPTY;
         current.bufferDamage = RectSet.EMPTY;
         current.committed = 0;
@@ -307,6 +318,17 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         RectSet d = textureDamage;
         textureDamage = RectSet.EMPTY;
         return d;
+    }
+
+    /**
+     * Takes the offset committed since the last call (surface coordinates): how far the
+     * surface's origin moves relative to where it was, {x, y}; null when it does not move.
+     */
+    public int[] takeMove() {
+        if (moveX == 0 && moveY == 0) return null;
+        int[] m = {moveX, moveY};
+        moveX = moveY = 0;
+        return m;
     }
 
     public boolean takeContentChanged() {

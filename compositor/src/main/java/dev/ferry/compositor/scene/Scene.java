@@ -176,6 +176,14 @@ public final class Scene implements Surface.SurfaceEvents {
             surface.takeDamage();
             return;
         }
+        int[] move = surface.takeMove();
+        if (move != null && w.surface() == surface && w.kind() == Window.Kind.TOPLEVEL
+                && w.fullscreenOn() == null && !w.maximized()) {
+            // wl_surface.offset: the toplevel's origin moves by the committed offset.
+            damageWindow(w);
+            w.moveTo(w.x() + move[0], w.y() + move[1]);
+            damageWindow(w);
+        }
         int[] pos = positionOf(w, surface);
         RectSet d = surface.takeDamage();
         if (pos != null && !d.isEmpty()) damageLayout(d.translate(pos[0], pos[1]));
