@@ -30,6 +30,25 @@ final class PixelMath {
         return a << 24 | r << 16 | g << 8 | b;
     }
 
+    /**
+     * {@link #over} for a valid premultiplied source (no colour above alpha, so no channel can
+     * overflow): two channels per multiply, each lane rounded exactly as {@link #mul255} rounds.
+     */
+    static int overPremultiplied(int s, int d) {
+        int inv = 255 - (s >>> 24);
+        int rb = (d & 0x00ff00ff) * inv + 0x00800080;
+        rb = ((rb + ((rb >>> 8) & 0x00ff00ff)) >>> 8) & 0x00ff00ff;
+        int ag = ((d >>> 8) & 0x00ff00ff) * inv + 0x00800080;
+        ag = (ag + ((ag >>> 8) & 0x00ff00ff)) & 0xff00ff00;
+        return s + (rb | ag);
+    }
+
+    /** True when no colour channel exceeds alpha, which premultiplied content guarantees. */
+    static boolean isValidPremultiplied(int s) {
+        int a = s >>> 24;
+        return (s >>> 16 & 0xff) <= a && (s >>> 8 & 0xff) <= a && (s & 0xff) <= a;
+    }
+
     static int clampToByte(float v) {
         // Round half up, as the unorm conversion of a GPU's colour output does.
         int i = (int) (v * 255f + 0.5f);

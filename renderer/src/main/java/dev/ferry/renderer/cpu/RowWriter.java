@@ -19,7 +19,8 @@ final class RowWriter {
                 dst.set(TexelSampler.INT_LE, off + 4L * i, s);
             } else if (s != 0) {
                 long at = off + 4L * i;
-                dst.set(TexelSampler.INT_LE, at, PixelMath.over(s, dst.get(TexelSampler.INT_LE, at)));
+                int d = dst.get(TexelSampler.INT_LE, at);
+                dst.set(TexelSampler.INT_LE, at, PixelMath.isValidPremultiplied(s) ? PixelMath.overPremultiplied(s, d) : PixelMath.over(s, d));
             }
         }
     }
