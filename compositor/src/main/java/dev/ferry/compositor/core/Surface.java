@@ -8,8 +8,10 @@ import dev.ferry.protocol.interfaces.WlOutput;
 import dev.ferry.protocol.interfaces.WlSurface;
 import dev.ferry.protocol.server.Resource;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A wl_surface: pending, cached and current state, the role, the subsurface stack, and the
@@ -36,10 +38,33 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     private long commitCount;
     /** Surface-local damage accumulated since the last repaint took it. */
     private RectSet damageSinceRepaint = RectSet.EMPTY;
-    private RectSet textureDamage = RectSet.EMPTY;
-    private boolean contentChanged;
     /** wl_surface.offset (or attach x, y before v5) committed since the scene last moved the surface. */
     private int moveX, moveY;
+    private RectSet textureDamage = RectSet.EMPTY;
+    private boolean contentChanged;
+    /** Commits held back until their buffer is ready, oldest first (see {@link ReadinessGate}). */
+    private final ArrayDeque<HeldCommit> held = new ArrayDeque<>(0);
+
+    /**
+     * Content that may not be ready to show when committed: a dma-buf whose GPU write (implicit
+     * fence) is still running. A commit attaching such a buffer is held whole, off to the side,
+     * until the stage completes: true applies it as committed; false (the wait gave up) applies
+     * it without its buffer, so the surface keeps showing the previous one and the client gets
+     * the buffer released. Later commits queue behind it so commits still take effect in order
+     * (frame callbacks and presentation feedback are answered in commit order). The wait runs on
+     * the event loop; nothing here blocks, and no other surface is held up.
+     */
+    public interface ReadinessGate {
+        /** Null when ready now; otherwise a stage completing on the event loop thread. */
+        CompletionStage<Boolean> whenReady(Surface surface);
+    }
+
+    /** A commit waiting for its buffer: its state (holding a lock on the buffer) and its wait. */
+    private static final class HeldCommit {
+        final SurfaceState state = new SurfaceState();
+        boolean waiting;
+        boolean ready = true;
+    }
 
     /** Where the compositor learns of commits and destruction (the scene). */
     public interface SurfaceEvents {
@@ -174,7 +199,46 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
             cached.mergeInto(current, true);
             hasCached = false;
         }
-        apply(pending, false);
+        CompletionStage<Boolean> wait = null;
+        if ((pending.committed & SurfaceState.BUFFER) != 0 && pending.buffer instanceof ReadinessGate gate) {
+            wait = gate.whenReady(this);
+        }
+        if (wait == null && held.isEmpty()) {
+            apply(pending, false);
+            return;
+        }
+        HeldCommit h = new HeldCommit();
+        pending.mergeInto(h.state, false);
+        held.addLast(h);
+        if (wait != null) {
+            h.waiting = true;
+            wait.whenComplete((ok, failure) -> {
+                h.waiting = false;
+                h.ready = ok != null && ok;
+                applyHeld();
+            });
+        }
+    }
+
+    /** Applies held commits from the oldest until one is still waiting. */
+    private void applyHeld() {
+        while (!destroyed && !held.isEmpty() && !held.peekFirst().waiting) {
+            HeldCommit h = held.removeFirst();
+            if (!h.ready && (h.state.committed & SurfaceState.BUFFER) != 0) {
+                // Never ready: keep the previous buffer; unlocking releases this one to the client.
+                if (h.state.buffer != null) h.state.buffer.unlock();
+                h.state.buffer = null;
+                h.state.committed &= ~SurfaceState.BUFFER;
+            }
+            try {
+                apply(h.state, true);
+            } catch (ProtocolException e) {
+                // Outside request dispatch, so report it as dispatch would have.
+                Resource on = resource.client().resource(e.objectId());
+                resource.client().postError(on != null ? on : resource, e.code(), e.getMessage());
+                return;
+            }
+        }
     }
 
     @Override
@@ -423,6 +487,13 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
             if (child != this && child.asSubsurface != null) child.asSubsurface.parentDestroyed();
         }
         if (pending.buffer != null) pending.buffer = null;
+        for (HeldCommit h : held) {
+            if (h.state.buffer != null) h.state.buffer.unlock();
+            h.state.buffer = null;
+            for (Resource cb : h.state.frameCallbacks) cb.destroy();
+            for (Object l : h.state.feedbacks) ((PresentationListener) l).discarded();
+        }
+        held.clear();
         if (cached.buffer != null) {
             cached.buffer.unlock();
             cached.buffer = null;
