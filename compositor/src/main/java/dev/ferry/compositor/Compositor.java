@@ -4,6 +4,7 @@ import dev.ferry.compositor.backend.Backend;
 import dev.ferry.compositor.backend.headless.HeadlessBackend;
 import dev.ferry.compositor.control.ControlServer;
 import dev.ferry.compositor.core.CompositorGlobal;
+import dev.ferry.compositor.dmabuf.LinuxDmabufGlobal;
 import dev.ferry.compositor.frame.OutputPainter;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.presentation.PresentationGlobal;
@@ -66,6 +67,7 @@ public final class Compositor implements AutoCloseable {
     private Backend backend;
     private WaylandSocket socket;
     private ControlServer control;
+    private LinuxDmabufGlobal linuxDmabuf;
     private volatile Thread thread;
 
     private Compositor(Options options) {
@@ -101,6 +103,13 @@ public final class Compositor implements AutoCloseable {
         new ViewporterGlobal(display);
         new PresentationGlobal(display);
         new SeatGlobal(display);
+        if (backend.kernel() != null) {
+            // linux-dmabuf only where there are devices to import into. Its FeedbackController
+            // must hear every frame's path: add linuxDmabuf().feedback() to the PathObservers.
+            linuxDmabuf = new LinuxDmabufGlobal(display, backend.kernel(),
+                    LinuxDmabufGlobal.primaryRenderDevice(backend.kernel()), renderer.dmaBufFormats(),
+                    LinuxDmabufGlobal.Config.defaults());
+        }
         backend.start();
         display.listen(socket.listener());
         control = new ControlServer(options.runtimeDir(), socket.name(), this::control);
@@ -119,6 +128,8 @@ public final class Compositor implements AutoCloseable {
     public EventLoop loop() { return loop; }
     public Display display() { return display; }
     public Scene scene() { return scene; }
+    /** The linux-dmabuf global (feedback controller, fence counts), or null when the backend has no kernel. */
+    public LinuxDmabufGlobal linuxDmabuf() { return linuxDmabuf; }
 
     /** Serves on the calling thread until {@link #stop}. */
     public void run() throws Exception {
@@ -219,6 +230,7 @@ public final class Compositor implements AutoCloseable {
             }
         }
         if (display != null) display.close();
+        if (linuxDmabuf != null) linuxDmabuf.close();
         if (backend != null) backend.close();
         if (renderer != null) renderer.close();
         if (loop != null) loop.close();
