@@ -467,6 +467,8 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         stackPending.remove(child);
         stackCurrent.remove(child);
         contentChanged = true;
+        // The child leaves the picture now: the scene repaints where it was shown.
+        if (!destroyed && !child.destroyed) events.committed(child);
     }
 
     /** place_above / place_below: moves child next to sibling in the pending stack. */

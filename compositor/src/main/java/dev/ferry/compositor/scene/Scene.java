@@ -187,6 +187,14 @@ public final class Scene implements Surface.SurfaceEvents {
         int[] pos = positionOf(w, surface);
         RectSet d = surface.takeDamage();
         if (pos != null && !d.isEmpty()) damageLayout(d.translate(pos[0], pos[1]));
+        if (pos == null && !surface.outputs().isEmpty()) {
+            // A subsurface that was shown and is no longer in its tree (null buffer, role
+            // destroyed): where it was is not known any more, so repaint the outputs it was on.
+            for (Output o : surface.outputs()) {
+                o.damageAll();
+                repaintRequest.accept(o);
+            }
+        }
         // Frame callbacks with no visible change still need a frame to answer them; a surface
         // no output shows is answered at the next repaint of any, unless that frame shows it.
         if (surface.hasFrameCallbacks()) {
