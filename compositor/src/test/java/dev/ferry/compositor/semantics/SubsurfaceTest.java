@@ -117,6 +117,30 @@ class SubsurfaceTest {
     }
 
     @Test
+    void aChildUnmappedByANullBufferOrDestroyedRoleLeavesNoPixelsBehind() throws Exception {
+        try (TestClient c = new TestClient(ferry)) {
+            Toplevel parent = c.mappedToplevel("unmap-parent", 100, 100, RED);
+            Window w = ferry.window("unmap-parent");
+            Proxy a = c.surface(), b = c.surface();
+            Proxy subA = WlSubcompositor.getSubsurface(c.subcompositor, a, parent.surface);
+            Proxy subB = WlSubcompositor.getSubsurface(c.subcompositor, b, parent.surface);
+            WlSubsurface.setDesync(subA);
+            WlSubsurface.setDesync(subB);
+            WlSubsurface.setPosition(subB, 50, 50);
+            c.commitBuffer(a, c.solid(20, 20, BLUE));
+            c.commitBuffer(b, c.solid(20, 20, GREEN));
+            WlSurface.commit(parent.surface);
+            assertEquals(hex(BLUE), hex(c.awaitPixel(w.x() + 5, w.y() + 5, BLUE)));
+            assertEquals(hex(GREEN), hex(c.awaitPixel(w.x() + 55, w.y() + 55, GREEN)));
+            WlSurface.attach(a, null, 0, 0);
+            WlSurface.commit(a);
+            assertEquals(hex(RED), hex(c.awaitPixel(w.x() + 5, w.y() + 5, RED)), "a child unmapped by a null buffer still shows");
+            WlSubsurface.destroy(subB);
+            assertEquals(hex(RED), hex(c.awaitPixel(w.x() + 55, w.y() + 55, RED)), "a child whose wl_subsurface is destroyed still shows");
+        }
+    }
+
+    @Test
     void aSurfaceCannotBeItsOwnParent() throws Exception {
         try (TestClient c = new TestClient(ferry)) {
             Proxy s = c.surface();
