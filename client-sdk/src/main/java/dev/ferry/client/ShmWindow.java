@@ -111,6 +111,20 @@ public final class ShmWindow implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Draws as soon as a buffer is free, dispatching events (releases) while waiting, up to
+     * timeoutMs. Returns false on timeout.
+     */
+    public boolean drawWhenFree(Consumer<MemorySegment> painter, int timeoutMs) throws IOException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (!draw(painter)) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) return false;
+            client.dispatch((int) Math.min(left, 50));
+        }
+        return true;
+    }
+
     /** Fills the whole buffer with one colour. */
     public static Consumer<MemorySegment> fill(int xrgb) {
         return mem -> {

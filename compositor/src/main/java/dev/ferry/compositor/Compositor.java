@@ -2,6 +2,8 @@ package dev.ferry.compositor;
 
 import dev.ferry.compositor.backend.Backend;
 import dev.ferry.compositor.backend.headless.HeadlessBackend;
+import dev.ferry.compositor.backend.kms.KmsBackend;
+import dev.ferry.compositor.path.PathObservers;
 import dev.ferry.compositor.control.ControlServer;
 import dev.ferry.compositor.core.CompositorGlobal;
 import dev.ferry.compositor.dmabuf.LinuxDmabufGlobal;
@@ -12,6 +14,7 @@ import dev.ferry.compositor.scene.Scene;
 import dev.ferry.compositor.seat.SeatGlobal;
 import dev.ferry.compositor.shm.ShmGlobal;
 import dev.ferry.compositor.socket.WaylandSocket;
+import dev.ferry.compositor.stats.PathStatistics;
 import dev.ferry.compositor.stats.StatsReport;
 import dev.ferry.compositor.viewporter.ViewporterGlobal;
 import dev.ferry.compositor.xdg.XdgWmBaseGlobal;
@@ -43,18 +46,23 @@ public final class Compositor implements AutoCloseable {
 
     /** What `ferry run` was asked for. */
     public record Options(Path runtimeDir, String backend, String socketName, int outputs, int width, int height,
-                          int refreshMilliHz, String renderer) {
+                          int refreshMilliHz, String renderer, KmsBackend.Config kms) {
         /** One 1920x1080@60 headless output in runtimeDir. */
         public static Options headless(Path runtimeDir, String socketName) {
-            return new Options(runtimeDir, "headless", socketName, 1, 1920, 1080, 60_000, "auto");
+            return new Options(runtimeDir, "headless", socketName, 1, 1920, 1080, 60_000, "auto", null);
+        }
+
+        /** The kms backend on fake-drm devices. */
+        public static Options kms(Path runtimeDir, String socketName, KmsBackend.Config config) {
+            return new Options(runtimeDir, "kms", socketName, 0, 0, 0, 0, "auto", config);
         }
 
         public Options withRenderer(String r) {
-            return new Options(runtimeDir, backend, socketName, outputs, width, height, refreshMilliHz, r);
+            return new Options(runtimeDir, backend, socketName, outputs, width, height, refreshMilliHz, r, kms);
         }
 
         public Options withOutputs(int n, int w, int h, int mhz) {
-            return new Options(runtimeDir, backend, socketName, n, w, h, mhz, renderer);
+            return new Options(runtimeDir, backend, socketName, n, w, h, mhz, renderer, kms);
         }
     }
 
@@ -65,6 +73,9 @@ public final class Compositor implements AutoCloseable {
     private Scene scene;
     private Renderer renderer;
     private Backend backend;
+    private Renderer cpuRenderer;
+    private final PathObservers observers = new PathObservers();
+    private PathStatistics pathStatistics;
     private WaylandSocket socket;
     private ControlServer control;
     private LinuxDmabufGlobal linuxDmabuf;
@@ -92,10 +103,18 @@ public final class Compositor implements AutoCloseable {
         display = new Display(loop);
         renderer = Renderers.create(options.renderer());
         scene = new Scene(this::repaint);
+        pathStatistics = new PathStatistics(scene);
+        observers.add(pathStatistics);
+        scene.onSurfaceDestroyed(pathStatistics::surfaceDestroyed);
         backend = switch (options.backend()) {
             case "headless" -> new HeadlessBackend(new HeadlessBackend.Config(options.outputs(), options.width(),
                     options.height(), options.refreshMilliHz()), display, scene, renderer, loop);
-            default -> throw new IllegalArgumentException("backend " + options.backend() + " is not available yet (headless is)");
+            case "kms" -> {
+                cpuRenderer = options.renderer().equals("cpu") ? renderer : Renderers.create("cpu");
+                yield new KmsBackend(options.kms() == null ? KmsBackend.Config.of(null) : options.kms(), display, scene,
+                        renderer, cpuRenderer, loop, observers);
+            }
+            default -> throw new IllegalArgumentException("unknown backend " + options.backend() + " (kms, headless)");
         };
         new CompositorGlobal(display, scene);
         new ShmGlobal(display, new int[] {Fourcc.ARGB8888, Fourcc.XRGB8888, Fourcc.ABGR8888, Fourcc.XBGR8888});
@@ -105,12 +124,14 @@ public final class Compositor implements AutoCloseable {
         new SeatGlobal(display);
         if (backend.kernel() != null) {
             // linux-dmabuf only where there are devices to import into. Its FeedbackController
-            // must hear every frame's path: add linuxDmabuf().feedback() to the PathObservers.
+            // must hear every frame's path.
             linuxDmabuf = new LinuxDmabufGlobal(display, backend.kernel(),
                     LinuxDmabufGlobal.primaryRenderDevice(backend.kernel()), renderer.dmaBufFormats(),
                     LinuxDmabufGlobal.Config.defaults());
+            observers.add(linuxDmabuf.feedback());
         }
         backend.start();
+        for (OutputPainter p : backend.painters()) p.setObserver(observers);
         display.listen(socket.listener());
         control = new ControlServer(options.runtimeDir(), socket.name(), this::control);
         StringBuilder outs = new StringBuilder();
@@ -120,9 +141,15 @@ public final class Compositor implements AutoCloseable {
     }
 
     private void repaint(Output o) {
-        if (backend == null) return;
-        for (OutputPainter p : backend.painters()) if (p.output() == o) p.schedule();
+        if (backend != null) backend.schedule(o);
     }
+
+    /** Where backends report the path of every surface in every frame. */
+    public PathObservers pathObservers() { return observers; }
+
+    public Backend backend() { return backend; }
+
+    public PathStatistics pathStatistics() { return pathStatistics; }
 
     public String socketName() { return socket.name(); }
     public EventLoop loop() { return loop; }
@@ -175,7 +202,7 @@ public final class Compositor implements AutoCloseable {
     }
 
     public byte[] statsJson() {
-        return onLoop(() -> StatsReport.toJson(StatsReport.build(display, scene, backend.painters(), backend.name(),
+        return onLoop(() -> StatsReport.toJson(StatsReport.build(display, scene, backend, pathStatistics,
                 renderer.name(), MonotonicClock.nowNs() - startNs)));
     }
 
@@ -231,8 +258,11 @@ public final class Compositor implements AutoCloseable {
         }
         if (display != null) display.close();
         if (linuxDmabuf != null) linuxDmabuf.close();
-        if (backend != null) backend.close();
+        // Renderers before the backend: closing one waits for the GPU work in flight, which may
+        // still be writing into the backend's buffers; only then may the backend unmap them.
+        if (cpuRenderer != null && cpuRenderer != renderer) cpuRenderer.close();
         if (renderer != null) renderer.close();
+        if (backend != null) backend.close();
         if (loop != null) loop.close();
         if (socket != null) socket.close();
     }

@@ -17,7 +17,24 @@ public interface Backend extends AutoCloseable {
     /** Creates the outputs (adding them to the scene) and starts their repaint cycles. */
     void start() throws Exception;
 
-    List<OutputPainter> painters();
+    /** The painters of backends that repaint by composition alone (headless, nested); empty otherwise. */
+    default List<OutputPainter> painters() { return List.of(); }
+
+    /** Every output this backend drives. */
+    default List<Output> outputs() {
+        return painters().stream().map(OutputPainter::output).toList();
+    }
+
+    /** Asks for a frame on the output (something on it changed). */
+    default void schedule(Output output) {
+        for (OutputPainter p : painters()) if (p.output() == output) p.schedule();
+    }
+
+    /** Frame statistics of the output. */
+    default dev.ferry.compositor.stats.OutputStats stats(Output output) {
+        for (OutputPainter p : painters()) if (p.output() == output) return p.stats();
+        throw new IllegalArgumentException("no output " + output.name());
+    }
 
     /**
      * The devices behind this backend, for linux-dmabuf (main device, import tests, feedback),

@@ -16,7 +16,11 @@ public abstract class ClientBuffer implements Resource.DestroyListener {
     private final Resource resource;
     private int locks;
     private boolean releasePending;
+    /** Textures by the renderer that made them (a frame may be composed by the GPU or the CPU). */
+    private Object textureOwner;
     private Texture texture;
+    private Object secondOwner;
+    private Texture secondTexture;
     private boolean destroyed;
 
     protected ClientBuffer(Resource resource) {
@@ -45,6 +49,9 @@ public abstract class ClientBuffer implements Resource.DestroyListener {
 
     public String unreadableReason() { return null; }
 
+    /** The dma-buf behind this buffer, for scanout and device import tests; null for shm. */
+    public dev.ferry.drm.DmaBuf dmaBuf() { return null; }
+
     /** Called when a commit makes this buffer current: bring compositor-side copies up to date. */
     public void refresh() {}
 
@@ -64,19 +71,29 @@ public abstract class ClientBuffer implements Resource.DestroyListener {
 
     public boolean locked() { return locks > 0; }
 
-    /** The renderer's texture for this buffer, reused across commits of the same wl_buffer. */
-    public Texture texture() { return texture != null && texture.isOpen() ? texture : null; }
+    /** That renderer's texture for this buffer, reused across commits of the same wl_buffer. */
+    public Texture texture(Object renderer) {
+        Texture t = renderer == textureOwner ? texture : renderer == secondOwner ? secondTexture : null;
+        return t != null && t.isOpen() ? t : null;
+    }
 
-    public void setTexture(Texture t) {
-        if (texture != null && texture != t) texture.close();
-        texture = t;
+    public void setTexture(Object renderer, Texture t) {
+        if (renderer == textureOwner || textureOwner == null) {
+            if (texture != null && texture != t) texture.close();
+            textureOwner = renderer;
+            texture = t;
+        } else {
+            if (secondTexture != null && secondTexture != t) secondTexture.close();
+            secondOwner = renderer;
+            secondTexture = t;
+        }
     }
 
     private void disposeTexture() {
-        if (texture != null) {
-            texture.close();
-            texture = null;
-        }
+        if (texture != null) texture.close();
+        if (secondTexture != null) secondTexture.close();
+        texture = secondTexture = null;
+        textureOwner = secondOwner = null;
         closeContents();
     }
 

@@ -11,7 +11,7 @@ import java.util.ServiceLoader;
  */
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0",
         description = "A Wayland compositor that puts every buffer on screen by the cheapest path that works.",
-        subcommands = {RunCommand.class, CtlCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, CtlCommand.class, TopologyCommand.class, CommandLine.HelpCommand.class})
 public final class Ferry {
     /** A subcommand contributed by another module (found with ServiceLoader). */
     public interface FerrySubcommand {

@@ -13,8 +13,11 @@ import java.util.regex.Pattern;
 final class RunCommand implements Callable<Integer> {
     private static final Pattern MODE = Pattern.compile("(\\d+)x(\\d+)(?:@(\\d+(?:\\.\\d+)?))?");
 
-    @Option(names = "--backend", defaultValue = "headless", description = "headless (kms and nested come with their issues). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--backend", defaultValue = "kms", description = "kms (fake-drm devices), headless or nested. Default: ${DEFAULT-VALUE}")
     String backend;
+
+    @Option(names = "--topology", description = "kms: a preset (see `ferry topology list`) or a topology JSON file. Default: hybrid-laptop")
+    String topology;
 
     @Option(names = "--socket", description = "Wayland socket name in XDG_RUNTIME_DIR (default: first free wayland-N)")
     String socket;
@@ -41,7 +44,8 @@ final class RunCommand implements Callable<Integer> {
         if (outputs < 1 || outputs > 16) throw new IllegalArgumentException("--outputs must be 1..16");
         if (trace) dev.ferry.protocol.Trace.enable(true);
         Compositor c = Compositor.create(new Compositor.Options(dev.ferry.compositor.socket.WaylandSocket.runtimeDir(), backend, socket,
-                outputs, w, h, (int) Math.round(hz * 1000), renderer));
+                outputs, w, h, (int) Math.round(hz * 1000), renderer,
+                dev.ferry.compositor.backend.kms.KmsBackend.Config.of(topology)));
         Runtime.getRuntime().addShutdownHook(new Thread(c::stop));
         try (c) {
             c.run();

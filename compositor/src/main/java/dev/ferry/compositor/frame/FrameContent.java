@@ -66,7 +66,7 @@ public final class FrameContent {
                 Object[] slot = new Object[] {s, buffer, dest, null};
                 pending.add(slot);
                 buffer.lock();
-                Texture t = buffer.texture();
+                Texture t = buffer.texture(importer);
                 if (t == null) {
                     PixelSource src = buffer.pixels();
                     if (src == null) {
@@ -75,7 +75,7 @@ public final class FrameContent {
                     }
                     imports.add(importer.importMemory(src).thenAccept(result -> {
                         switch (result) {
-                            case ImportResult.Imported i -> buffer.setTexture(i.texture());
+                            case ImportResult.Imported i -> buffer.setTexture(importer, i.texture());
                             case ImportResult.Rejected r -> frame.addSkip(s + ": " + r.reason() + " (" + r.detail() + ")");
                         }
                     }));
@@ -88,8 +88,9 @@ public final class FrameContent {
             for (Object[] slot : pending) {
                 Surface s = (Surface) slot[0];
                 ClientBuffer buffer = (ClientBuffer) slot[1];
-                Texture t = buffer.texture();
-                if (t == null) {
+                Texture t = buffer.texture(importer);
+                // The surface may have changed or gone while the import ran on another thread.
+                if (t == null || s.destroyed() || s.buffer() != buffer) {
                     buffer.unlock();
                     continue;
                 }

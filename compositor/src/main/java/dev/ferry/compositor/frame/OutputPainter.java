@@ -46,6 +46,8 @@ public final class OutputPainter {
     private final OutputStats stats = new OutputStats();
     private final String path;
     private List<Surface> lastShown = new ArrayList<>();
+    private dev.ferry.compositor.path.PathObserver observer;
+    private final java.util.Set<dev.ferry.kms.FallbackReason> noReasons = java.util.EnumSet.noneOf(dev.ferry.kms.FallbackReason.class);
     private boolean requested;
     private boolean inFlight;
 
@@ -59,6 +61,11 @@ public final class OutputPainter {
     }
 
     public Output output() { return output; }
+
+    /** Who hears which path each surface took (statistics, feedback). */
+    public void setObserver(dev.ferry.compositor.path.PathObserver observer) {
+        this.observer = observer;
+    }
     public OutputStats stats() { return stats; }
     public boolean inFlight() { return inFlight; }
 
@@ -105,11 +112,16 @@ public final class OutputPainter {
             stats.framePresented(path, composeNs, vblankNs, damage.area() * 4);
             sink.presented(vblankNs);
             int flags = WpPresentationFeedback.KIND_VSYNC;
+            dev.ferry.kms.PathKind kind = renderer.name().equals("gles") ? dev.ferry.kms.PathKind.GPU_COMPOSITION
+                    : dev.ferry.kms.PathKind.CPU_COPY;
             for (Surface s : frame.shown()) {
                 if (s.destroyed()) continue;
                 s.enterOutput(output);
                 s.presented(output, vblankNs, output.refreshNs(), sequence, flags);
+                // No planes to scan out to here: composition is the only path.
+                if (observer != null) observer.surfacePresented(output, s, kind, noReasons, vblankNs);
             }
+            if (observer != null) observer.outputPresented(output, kind, vblankNs);
             for (Surface s : lastShown) if (!frame.shown().contains(s)) s.leaveOutput(output);
             lastShown = new ArrayList<>(frame.shown());
             for (String why : frame.skipped()) LOG.debug("{}: left out of the frame: {}", output.name(), why);

@@ -110,7 +110,12 @@ public final class Scene implements Surface.SurfaceEvents {
     }
 
     private void damageWindow(Window w) {
-        forEachSurface(w.surface(), w.x(), w.y(), (s, sx, sy) -> damageLayout(RectSet.of(sx, sy, s.width(), s.height())));
+        RectSet[] bounds = {RectSet.EMPTY};
+        forEachSurface(w.surface(), w.x(), w.y(), (s, sx, sy) -> bounds[0] = bounds[0].add(sx, sy, s.width(), s.height()));
+        // A surface already gone has no size left: repaint where it was last drawn.
+        RectSet d = bounds[0].isEmpty() ? w.lastBounds() : bounds[0].add(w.lastBounds()).simplified();
+        if (!bounds[0].isEmpty()) w.setLastBounds(bounds[0].simplified());
+        if (!d.isEmpty()) damageLayout(d);
     }
 
     private void damageLayout(RectSet layoutDamage) {
@@ -143,6 +148,26 @@ public final class Scene implements Surface.SurfaceEvents {
                 if (sub != null && s.mapped()) forEachSurface(s, x + sub.x(), y + sub.y(), v);
             }
         }
+    }
+
+    /** A surface on an output: where it lands in the output's pixels, and whether it is a tree root. */
+    public record Placed(Surface surface, Window window, int x, int y, int width, int height, boolean root) {
+        public boolean covers(int w, int h) {
+            return x <= 0 && y <= 0 && x + width >= w && y + height >= h;
+        }
+    }
+
+    /** The mapped surfaces that intersect the output, bottom to top, in output coordinates. */
+    public List<Placed> visibleOn(Output output) {
+        List<Placed> out = new ArrayList<>();
+        for (Window w : windows) {
+            forEachSurface(w.surface(), w.x(), w.y(), (s, sx, sy) -> {
+                int x = sx - output.x(), y = sy - output.y(), width = s.width(), height = s.height();
+                if (width <= 0 || height <= 0 || x >= output.width() || y >= output.height() || x + width <= 0 || y + height <= 0) return;
+                out.add(new Placed(s, w, x, y, width, height, s == w.surface()));
+            });
+        }
+        return out;
     }
 
     /** The window whose surface tree holds s, or null. */
@@ -206,8 +231,16 @@ public final class Scene implements Surface.SurfaceEvents {
         }
     }
 
+    private final List<Consumer<Surface>> destroyListeners = new ArrayList<>(1);
+
+    /** Told of every destroyed surface (statistics keep their record). */
+    public void onSurfaceDestroyed(Consumer<Surface> listener) {
+        destroyListeners.add(listener);
+    }
+
     @Override
     public void destroyed(Surface surface) {
+        for (Consumer<Surface> l : destroyListeners) l.accept(surface);
         unshownWithCallbacks.remove(surface);
         Window w = windowOf(surface);
         if (w != null && w.surface() == surface) unmap(w);

@@ -23,6 +23,12 @@ public final class Window {
     private boolean maximized;
     private String title = "";
     private String appId = "";
+    /** Layout area the window covered when last drawn: what to repaint when it goes away. */
+    private dev.ferry.compositor.core.RectSet lastBounds = dev.ferry.compositor.core.RectSet.EMPTY;
+
+    public dev.ferry.compositor.core.RectSet lastBounds() { return lastBounds; }
+
+    void setLastBounds(dev.ferry.compositor.core.RectSet b) { lastBounds = b; }
 
     public Window(Surface surface, Kind kind, Window parent) {
         this.surface = surface;

@@ -3,7 +3,6 @@ package dev.ferry.compositor.stats;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ferry.compositor.core.Surface;
-import dev.ferry.compositor.frame.OutputPainter;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.scene.Scene;
 import dev.ferry.compositor.scene.Window;
@@ -22,10 +21,10 @@ public final class StatsReport {
 
     private StatsReport() {}
 
-    public static Map<String, Object> build(Display display, Scene scene, List<OutputPainter> painters,
-                                            String backend, String renderer, long uptimeNs) {
+    public static Map<String, Object> build(Display display, Scene scene, dev.ferry.compositor.backend.Backend backendImpl,
+                                            PathStatistics paths, String renderer, long uptimeNs) {
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("backend", backend);
+        root.put("backend", backendImpl.name());
         root.put("renderer", renderer);
         root.put("uptime_ms", uptimeNs / 1_000_000L);
         List<Map<String, Object>> clients = new ArrayList<>();
@@ -37,9 +36,8 @@ public final class StatsReport {
         }
         root.put("clients", clients);
         List<Map<String, Object>> outputs = new ArrayList<>();
-        for (OutputPainter p : painters) {
-            Output o = p.output();
-            OutputStats s = p.stats();
+        for (Output o : backendImpl.outputs()) {
+            OutputStats s = backendImpl.stats(o);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", o.name());
             m.put("mode", o.width() + "x" + o.height() + "@" + (o.refreshMilliHz() / 1000.0));
@@ -50,6 +48,9 @@ public final class StatsReport {
             m.put("last_compose_ms", s.lastComposeNs() / 1e6);
             m.put("mean_compose_ms", s.frames() == 0 ? 0 : s.totalComposeNs() / 1e6 / s.frames());
             m.put("bytes_composed", s.bytesComposed());
+            PathCounters pc = paths.output(o.name());
+            if (pc != null) m.put("paths", pc.toMap());
+            if (o.scanoutTarget() != null) m.put("scanout_device", o.scanoutTarget().deviceName());
             outputs.add(m);
         }
         root.put("outputs", outputs);
@@ -58,6 +59,7 @@ public final class StatsReport {
             Scene.forEachSurface(w.surface(), w.x(), w.y(), (s, x, y) -> surfaces.add(surface(w, s, x, y)));
         }
         root.put("surfaces", surfaces);
+        root.put("surface_paths", paths.surfacesReport());
         return root;
     }
 

@@ -1,0 +1,167 @@
+package dev.ferry.compositor.backend.kms;
+
+import dev.ferry.compositor.backend.Backend;
+import dev.ferry.compositor.output.Output;
+import dev.ferry.compositor.path.PathObserver;
+import dev.ferry.compositor.scene.Scene;
+import dev.ferry.compositor.stats.OutputStats;
+import dev.ferry.drm.AllocationException;
+import dev.ferry.drm.FakeDevice;
+import dev.ferry.drm.FakeKernel;
+import dev.ferry.drm.FaultPlan;
+import dev.ferry.drm.KernelClock;
+import dev.ferry.drm.topology.Topologies;
+import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.kms.KmsPipe;
+import dev.ferry.kms.ScanoutCache;
+import dev.ferry.kms.Swapchain;
+import dev.ferry.posix.Epoll;
+import dev.ferry.posix.PosixException;
+import dev.ferry.protocol.loop.EventLoop;
+import dev.ferry.protocol.server.Display;
+import dev.ferry.renderer.Renderer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Outputs on (fake) KMS devices: one per connected connector of every display device, each
+ * driven through the path chain by a {@link KmsOutputDriver}. The render device is the first
+ * device that can render; page-flip events arrive on each device's event fd in the loop.
+ */
+public final class KmsBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(KmsBackend.class);
+    private static final int SWAPCHAIN_LENGTH = 3;
+
+    /** Which topology and clock; faults for tests. */
+    public record Config(String topology, KernelClock clock, FaultPlan faults) {
+        public static Config of(String topology) {
+            return new Config(topology == null ? Topologies.DEFAULT : topology, KernelClock.monotonic(), FaultPlan.none());
+        }
+    }
+
+    private final Config config;
+    private final Display display;
+    private final Scene scene;
+    private final Renderer gpu;
+    private final Renderer cpu;
+    private final EventLoop loop;
+    private final PathObserver observer;
+    private final List<KmsOutputDriver> drivers = new ArrayList<>();
+    private final Map<FakeDevice, EventLoop.Source> eventSources = new HashMap<>();
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private FakeKernel kernel;
+    private FakeDevice renderDevice;
+
+    public KmsBackend(Config config, Display display, Scene scene, Renderer gpu, Renderer cpu, EventLoop loop, PathObserver observer) {
+        this.config = config;
+        this.display = display;
+        this.scene = scene;
+        this.gpu = gpu;
+        this.cpu = cpu;
+        this.loop = loop;
+        this.observer = observer;
+    }
+
+    @Override public String name() { return "kms"; }
+
+    @Override public FakeKernel kernel() { return kernel; }
+
+    public FakeDevice renderDevice() { return renderDevice; }
+
+    @Override
+    public void start() throws PosixException, AllocationException {
+        kernel = FakeKernel.open(Topologies.load(config.topology()), config.clock(), config.faults());
+        for (FakeDevice d : kernel.devices()) {
+            if (d.spec().canRender()) {
+                renderDevice = d;
+                break;
+            }
+        }
+        RenderReach reach = new RenderReach(renderDevice);
+        for (FakeDevice d : kernel.devices()) {
+            if (!d.spec().canDisplay()) continue;
+            for (KmsPipe pipe : KmsPipe.forDevice(d)) {
+                int w = pipe.mode().width(), h = pipe.mode().height();
+                Swapchain chain;
+                try {
+                    chain = new Swapchain(d, w, h, Fourcc.XRGB8888, SWAPCHAIN_LENGTH, false);
+                } catch (AllocationException e) {
+                    // A display-only device (a USB adapter) has no render memory: dumb buffers.
+                    chain = new Swapchain(d, w, h, Fourcc.XRGB8888, SWAPCHAIN_LENGTH, true);
+                }
+                owned.add(chain);
+                ScanoutCache cache = new ScanoutCache(d);
+                owned.add(cache);
+                Output o = new Output(display, pipe.connector().name(), d.info().name() + " " + pipe.connector().name()
+                        + " (" + d.info().driver() + ")", "Ferry fake-drm", d.info().driver(), 0, 0, w, h, pipe.mode().refreshMhz());
+                o.setScanoutTarget(new Output.ScanoutTarget(d.info().devT(), d.info().name(), pipe.primary().formats()));
+                KmsOutputDriver driver = new KmsOutputDriver(o, pipe, chain, cache, scene,
+                        renderDevice == null ? null : gpu, cpu, reach, loop, observer);
+                drivers.add(driver);
+                if (!eventSources.containsKey(d)) {
+                    eventSources.put(d, loop.add(d.eventFd().fd(), Epoll.EPOLLIN, events -> d.dispatchEvents(this::pageFlipped)));
+                }
+                scene.addOutput(o);
+                o.advertise();
+            }
+        }
+        if (drivers.isEmpty()) LOG.warn("topology {} has no connected display", config.topology());
+    }
+
+    private void pageFlipped(int crtcId, long sequence, long timeNs, long userData) {
+        for (KmsOutputDriver d : drivers) {
+            if (d.pipe().crtc().id() == crtcId) d.pageFlipped(sequence, timeNs);
+        }
+    }
+
+    @Override
+    public void schedule(Output o) {
+        for (KmsOutputDriver d : drivers) if (d.output() == o) d.schedule();
+    }
+
+    @Override
+    public OutputStats stats(Output o) {
+        for (KmsOutputDriver d : drivers) if (d.output() == o) return d.stats();
+        throw new IllegalArgumentException("no kms output " + o.name());
+    }
+
+    @Override
+    public List<Output> outputs() {
+        List<Output> out = new ArrayList<>();
+        for (KmsOutputDriver d : drivers) out.add(d.output());
+        return out;
+    }
+
+    /** Tells the drivers a client buffer is gone (its framebuffer and taint go with it). */
+    public void bufferDestroyed(dev.ferry.compositor.buffer.ClientBuffer b) {
+        for (KmsOutputDriver d : drivers) d.bufferGone(b);
+    }
+
+    @Override
+    public int[] screenshot(Output output) {
+        for (KmsOutputDriver d : drivers) if (d.output() == output) return d.screenshot();
+        throw new IllegalArgumentException("no kms output " + output.name());
+    }
+
+    @Override
+    public void close() {
+        for (KmsOutputDriver d : drivers) {
+            d.close();
+            d.output().withdraw();
+        }
+        for (EventLoop.Source s : eventSources.values()) s.remove();
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                LOG.debug("closing {} failed", owned.get(i), e);
+            }
+        }
+        if (kernel != null) kernel.close();
+    }
+}

@@ -1,0 +1,391 @@
+package dev.ferry.compositor.backend.kms;
+
+import dev.ferry.compositor.buffer.ClientBuffer;
+import dev.ferry.compositor.core.RectSet;
+import dev.ferry.compositor.core.Surface;
+import dev.ferry.compositor.frame.FrameContent;
+import dev.ferry.compositor.output.Output;
+import dev.ferry.compositor.path.PathObserver;
+import dev.ferry.compositor.scene.Scene;
+import dev.ferry.compositor.stats.OutputStats;
+import dev.ferry.drm.CpuMapping;
+import dev.ferry.drm.DmaBuf;
+import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.drm.uapi.Modifiers;
+import dev.ferry.kms.FallbackReason;
+import dev.ferry.kms.KmsPipe;
+import dev.ferry.kms.PathKind;
+import dev.ferry.kms.ScanoutCache;
+import dev.ferry.kms.Swapchain;
+import dev.ferry.posix.MonotonicClock;
+import dev.ferry.protocol.interfaces.WpPresentationFeedback;
+import dev.ferry.protocol.loop.EventLoop;
+import dev.ferry.renderer.FrameResult;
+import dev.ferry.renderer.Renderer;
+import dev.ferry.renderer.RenderTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Drives one KMS output through the path chain, frame by frame:
+ * <ol>
+ * <li>direct scanout of the topmost surface when it covers the output, is opaque, untransformed
+ *     and a dma-buf the primary plane takes (import, ADDFB2 and a TEST_ONLY commit, cached per
+ *     buffer);
+ * <li>otherwise GPU composition into a swapchain on the display device;
+ * <li>otherwise, when the render device cannot reach a buffer, a system-RAM copy: the CPU reads
+ *     it (bracketed) and composes.
+ * </ol>
+ * Each frame records, per surface, the path and every reason a cheaper one was missed. Repaint
+ * is paced by page-flip completion; one flip in flight at a time; a flip that never completes
+ * is given up after a bound, never waited on forever.
+ */
+final class KmsOutputDriver {
+    private static final Logger LOG = LoggerFactory.getLogger(KmsOutputDriver.class);
+    /** A flip not completed after this long is treated as lost. */
+    private static final long FLIP_TIMEOUT_NS = 500_000_000L;
+    private static final int HISTORY = 4;
+
+    private final Output output;
+    private final KmsPipe pipe;
+    private final Swapchain swapchain;
+    private final ScanoutCache scanout;
+    private final Scene scene;
+    private final Renderer gpu;
+    private final Renderer cpu;
+    private final RenderReach reach;
+    private final EventLoop loop;
+    private final PathObserver observer;
+    private final OutputStats stats = new OutputStats();
+    private final EventLoop.Timer watchdog;
+    private final RectSet[] history = new RectSet[HISTORY];
+    private final Map<Surface, EnumSet<FallbackReason>> reasons = new HashMap<>();
+    private final Set<FallbackReason> scratch = EnumSet.noneOf(FallbackReason.class);
+    private final Map<ClientBuffer, Boolean> tainted = new HashMap<>();
+
+    private boolean requested;
+    private boolean busy;
+    private Frame pending;
+    private Frame shown;
+    private long lastFlipNs;
+
+    /** What one flip put (or will put) on screen. */
+    private static final class Frame {
+        Swapchain.Slot slot;
+        ClientBuffer scanoutBuffer;
+        FrameContent content;
+        final List<Surface> surfaces = new ArrayList<>();
+        final Map<Surface, PathKind> paths = new HashMap<>();
+        PathKind framePath;
+        long startNs;
+        long bytes;
+    }
+
+    KmsOutputDriver(Output output, KmsPipe pipe, Swapchain swapchain, ScanoutCache scanout, Scene scene,
+                    Renderer gpu, Renderer cpu, RenderReach reach, EventLoop loop, PathObserver observer)
+            throws dev.ferry.posix.PosixException {
+        this.output = output;
+        this.pipe = pipe;
+        this.swapchain = swapchain;
+        this.scanout = scanout;
+        this.scene = scene;
+        this.gpu = gpu;
+        this.cpu = cpu;
+        this.reach = reach;
+        this.loop = loop;
+        this.observer = observer;
+        this.watchdog = loop.timer(this::flipTimedOut);
+    }
+
+    Output output() { return output; }
+    KmsPipe pipe() { return pipe; }
+    OutputStats stats() { return stats; }
+
+    void schedule() {
+        requested = true;
+        if (!busy && pending == null) startFrame();
+    }
+
+    private void startFrame() {
+        requested = false;
+        List<Scene.Placed> visible = scene.visibleOn(output);
+        reasons.clear();
+        Frame f = new Frame();
+        f.startNs = MonotonicClock.nowNs();
+        for (Scene.Placed p : visible) {
+            f.surfaces.add(p.surface());
+            reasons.put(p.surface(), EnumSet.noneOf(FallbackReason.class));
+        }
+        Scene.Placed top = topmostCovering(visible);
+        // Everything under a surface that covers the output opaquely is occluded.
+        for (Scene.Placed p : visible) {
+            if (top != null && p != top && p.surface() != top.surface() && isOpaqueCover(top)) reasons.get(p.surface()).add(FallbackReason.OCCLUDED);
+            else if (top == null || p != top) reasons.get(p.surface()).add(structuralMiss(p, visible));
+        }
+        if (top != null) {
+            FallbackReason miss = scanoutMiss(top, visible);
+            if (miss == null && flipClientBuffer(f, top)) return;
+            if (miss != null) reasons.get(top.surface()).add(miss);
+        }
+        compose(f, visible);
+    }
+
+    private Scene.Placed topmostCovering(List<Scene.Placed> visible) {
+        if (visible.isEmpty()) return null;
+        Scene.Placed top = visible.getLast();
+        return top.root() ? top : null;
+    }
+
+    private boolean isOpaqueCover(Scene.Placed p) {
+        ClientBuffer b = p.surface().buffer();
+        return p.covers(output.width(), output.height()) && b != null
+                && (!b.hasAlpha() || p.surface().state().opaque().contains(0, 0, p.width(), p.height()));
+    }
+
+    private FallbackReason structuralMiss(Scene.Placed p, List<Scene.Placed> visible) {
+        if (!p.root()) return FallbackReason.CURSOR_OR_SUBSURFACE;
+        if (!p.covers(output.width(), output.height())) return FallbackReason.NOT_FULLSCREEN;
+        if (p.surface().buffer() != null && p.surface().buffer().dmaBuf() == null) return FallbackReason.SHM_BUFFER;
+        return FallbackReason.OCCLUDED;
+    }
+
+    /** Why the topmost surface cannot go on the primary plane, or null if it may be tried. */
+    private FallbackReason scanoutMiss(Scene.Placed top, List<Scene.Placed> visible) {
+        Surface s = top.surface();
+        ClientBuffer b = s.buffer();
+        if (b == null) return FallbackReason.NOT_FULLSCREEN;
+        if (top.x() != 0 || top.y() != 0 || top.width() != output.width() || top.height() != output.height()) {
+            return FallbackReason.NOT_FULLSCREEN;
+        }
+        if (s.stack().size() > 1) return FallbackReason.CURSOR_OR_SUBSURFACE;
+        DmaBuf buf = b.dmaBuf();
+        if (buf == null) return FallbackReason.SHM_BUFFER;
+        if (s.state().transform() != 0) return FallbackReason.TRANSFORMED;
+        if (s.state().hasSource() || s.state().dstW() > 0 || b.width() != output.width() || b.height() != output.height()) {
+            return FallbackReason.SCALED;
+        }
+        if (b.hasAlpha() && !s.state().opaque().contains(0, 0, top.width(), top.height())) return FallbackReason.TRANSLUCENT;
+        if (buf.width() > pipe.primary().maxWidth() || buf.height() > pipe.primary().maxHeight()) return FallbackReason.TOO_BIG;
+        if (!pipe.primary().formats().supportsFormat(b.fourcc())) return FallbackReason.FORMAT_NOT_ON_PLANE;
+        if (buf.modifier() == Modifiers.INVALID) return FallbackReason.IMPLICIT_MODIFIER;
+        if (!pipe.primary().formats().supports(b.fourcc(), buf.modifier())) return FallbackReason.MODIFIER_NOT_ON_PLANE;
+        if (tainted.containsKey(b)) return FallbackReason.FLIP_FAILED;
+        return null;
+    }
+
+    /** Tries the primary plane with the client's buffer; true if a flip was queued. */
+    private boolean flipClientBuffer(Frame f, Scene.Placed top) {
+        ClientBuffer b = top.surface().buffer();
+        DmaBuf buf = b.dmaBuf();
+        Set<FallbackReason> r = reasons.get(top.surface());
+        ScanoutCache.Entry fb = scanout.framebuffer(buf);
+        if (!fb.ok()) {
+            r.add(fb.reason() == FallbackReason.TEST_COMMIT_REJECTED || fb.reason() == FallbackReason.FLIP_FAILED
+                    ? FallbackReason.REJECTED_BEFORE : fb.reason());
+            return false;
+        }
+        if (!pipe.test(fb.fbId(), buf.width(), buf.height())) {
+            scanout.reject(buf, FallbackReason.TEST_COMMIT_REJECTED, String.valueOf(pipe.lastRejection()));
+            r.add(FallbackReason.TEST_COMMIT_REJECTED);
+            return false;
+        }
+        // Under a covering opaque buffer nothing else is drawn; their callbacks still come.
+        output.takeDamage();
+        if (!pipe.flip(fb.fbId(), buf.width(), buf.height(), 0)) {
+            // A failed flip taints the buffer here until the client attaches another one; this
+            // very frame is composed instead, so the screen never goes black or stale.
+            tainted.put(b, Boolean.TRUE);
+            scanout.reject(buf, FallbackReason.FLIP_FAILED, String.valueOf(pipe.lastRejection()));
+            r.add(FallbackReason.FLIP_FAILED);
+            output.damageAll();
+            return false;
+        }
+        b.lock();
+        f.scanoutBuffer = b;
+        f.framePath = PathKind.DIRECT_SCANOUT;
+        for (Surface s : f.surfaces) f.paths.put(s, s == top.surface() ? PathKind.DIRECT_SCANOUT : PathKind.NOT_SHOWN);
+        queued(f);
+        return true;
+    }
+
+    private void compose(Frame f, List<Scene.Placed> visible) {
+        Swapchain.Slot slot = swapchain.acquire();
+        if (slot == null) {
+            // Every buffer is queued or on screen: the next flip frees one.
+            requested = true;
+            return;
+        }
+        // The GPU composes unless a buffer is out of its reach; then the CPU does the frame.
+        boolean cpuFrame = gpu == null;
+        for (Scene.Placed p : visible) {
+            ClientBuffer b = p.surface().buffer();
+            if (b == null) continue;
+            Set<FallbackReason> r = reasons.get(p.surface());
+            if (gpu == null) {
+                r.add(FallbackReason.NO_RENDER_DEVICE);
+            } else if (!reach.gpuCanRead(b)) {
+                r.add(FallbackReason.RENDERER_IMPORT_FAILED);
+                cpuFrame = true;
+            }
+        }
+        Renderer renderer = cpuFrame ? cpu : gpu;
+        PathKind path = cpuFrame ? PathKind.CPU_COPY : PathKind.GPU_COMPOSITION;
+        for (Scene.Placed p : visible) {
+            ClientBuffer b = p.surface().buffer();
+            boolean readable = b != null && (!cpuFrame || reach.cpuCanRead(b));
+            if (b != null && !readable) reasons.get(p.surface()).add(FallbackReason.CPU_UNREADABLE);
+            f.paths.put(p.surface(), reasons.get(p.surface()).contains(FallbackReason.OCCLUDED) ? PathKind.NOT_SHOWN
+                    : readable ? path : PathKind.NOT_SHOWN);
+        }
+        RectSet damage = damageFor(slot);
+        f.slot = slot;
+        f.framePath = path;
+        f.bytes = damage.area() * 4;
+        busy = true;
+        CpuMapping map = slot.mapping();
+        RenderTarget target = new RenderTarget(swapchain.width(), swapchain.height(), Fourcc.XRGB8888, map.view(),
+                slot.buffer().stride(0), damage.toRegion(), RenderTarget.OPAQUE_BLACK);
+        map.beginCpuAccess(CpuMapping.WRITE);
+        FrameContent.collect(scene, output, renderer, loop::execute)
+                .thenCompose(content -> {
+                    f.content = content;
+                    return renderer.compose(content.sceneSurfaces(), target);
+                })
+                .whenComplete((result, error) -> loop.execute(() -> composed(f, result, error)));
+    }
+
+    private RectSet damageFor(Swapchain.Slot slot) {
+        RectSet now = output.takeDamage();
+        for (int i = HISTORY - 1; i > 0; i--) history[i] = history[i - 1];
+        history[0] = now;
+        int age = swapchain.age(slot);
+        if (age == 0 || age > HISTORY) return RectSet.of(0, 0, output.width(), output.height());
+        RectSet d = RectSet.EMPTY;
+        for (int i = 0; i < age; i++) if (history[i] != null) d = d.add(history[i]);
+        return d.simplified();
+    }
+
+    private void composed(Frame f, FrameResult result, Throwable error) {
+        busy = false;
+        f.slot.mapping().endCpuAccess(CpuMapping.WRITE);
+        if (error != null || !(result instanceof FrameResult.Composed)) {
+            LOG.warn("{}: composition failed: {}", output.name(), error != null ? error : result);
+            stats.frameFailed();
+            swapchain.invalidate(f.slot);
+            swapchain.release(f.slot);
+            if (f.content != null) f.content.release();
+            output.damageAll();
+            requested = true;
+            return;
+        }
+        swapchain.drawn(f.slot);
+        if (!pipe.flip(f.slot.fbId(), swapchain.width(), swapchain.height(), 0)) {
+            LOG.warn("{}: flip of a composed frame refused: {}", output.name(), pipe.lastRejection());
+            stats.frameFailed();
+            swapchain.release(f.slot);
+            f.content.release();
+            output.damageAll();
+            armRetry();
+            return;
+        }
+        queued(f);
+    }
+
+    private void queued(Frame f) {
+        pending = f;
+        watchdog.armAt(MonotonicClock.nowNs() + FLIP_TIMEOUT_NS);
+    }
+
+    /** A retry after a refused commit, one refresh later, so a broken device cannot spin the loop. */
+    private void armRetry() {
+        requested = true;
+        watchdog.armAt(MonotonicClock.nowNs() + Math.max(1_000_000L, output.refreshNs()));
+    }
+
+    /** The flip queued last took effect at timeNs (vblank sequence). */
+    void pageFlipped(long sequence, long timeNs) {
+        Frame f = pending;
+        if (f == null) return;
+        pending = null;
+        watchdog.disarm();
+        retire(shown);
+        shown = f;
+        lastFlipNs = timeNs;
+        long composeNs = MonotonicClock.nowNs() - f.startNs;
+        stats.framePresented(f.framePath.label(), composeNs, timeNs, f.bytes);
+        int baseFlags = WpPresentationFeedback.KIND_VSYNC | WpPresentationFeedback.KIND_HW_COMPLETION;
+        for (Surface s : f.surfaces) {
+            if (s.destroyed()) continue;
+            PathKind path = f.paths.getOrDefault(s, PathKind.NOT_SHOWN);
+            s.enterOutput(output);
+            s.presented(output, timeNs, output.refreshNs(), sequence,
+                    baseFlags | (path == PathKind.DIRECT_SCANOUT ? WpPresentationFeedback.KIND_ZERO_COPY : 0));
+            scratch.clear();
+            Set<FallbackReason> r = reasons.get(s);
+            if (r != null) scratch.addAll(r);
+            observer.surfacePresented(output, s, path, scratch, timeNs);
+        }
+        observer.outputPresented(output, f.framePath, timeNs);
+        for (Surface s : scene.takeUnshownWithCallbacks()) if (!s.destroyed()) s.throttledDone(timeNs);
+        if (requested || output.hasDamage()) startFrame();
+    }
+
+    /** A frame replaced on screen: its buffers go back to their owners. */
+    private void retire(Frame f) {
+        if (f == null) return;
+        if (f.slot != null) swapchain.release(f.slot);
+        if (f.content != null) f.content.release();
+        if (f.scanoutBuffer != null) {
+            // The client attached something new since: the taint no longer applies.
+            f.scanoutBuffer.unlock();
+        }
+    }
+
+    private void flipTimedOut() {
+        if (pending == null) {
+            if (requested && !busy) startFrame();
+            return;
+        }
+        LOG.warn("{}: page flip did not complete within {} ms; giving up on it", output.name(), FLIP_TIMEOUT_NS / 1_000_000);
+        stats.frameFailed();
+        Frame f = pending;
+        pending = null;
+        if (f.slot != null) {
+            swapchain.invalidate(f.slot);
+        }
+        retire(f);
+        output.damageAll();
+        armRetry();
+    }
+
+    /** The client destroyed a buffer: forget its framebuffer and taint. */
+    void bufferGone(ClientBuffer b) {
+        tainted.remove(b);
+        if (b.dmaBuf() != null) scanout.forget(b.dmaBuf());
+    }
+
+    /** What CRTC readback shows. */
+    int[] screenshot() {
+        var img = pipe.device().readScanout(pipe.crtc().id());
+        int[] px = new int[output.width() * output.height()];
+        if (img == null) return px;
+        for (int y = 0; y < Math.min(img.height(), output.height()); y++) {
+            for (int x = 0; x < Math.min(img.width(), output.width()); x++) px[y * output.width() + x] = img.pixel(x, y) | 0xff000000;
+        }
+        return px;
+    }
+
+    void close() {
+        watchdog.close();
+        retire(shown);
+        retire(pending);
+        shown = pending = null;
+    }
+}

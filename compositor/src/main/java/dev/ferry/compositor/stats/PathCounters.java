@@ -1,0 +1,85 @@
+package dev.ferry.compositor.stats;
+
+import dev.ferry.kms.FallbackReason;
+import dev.ferry.kms.PathKind;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Frames by path and by fallback reason, since start and over the last {@link #WINDOW} frames
+ * (a ring of the recent paths and reason sets, so rates need no per-frame allocation).
+ */
+public final class PathCounters {
+    public static final int WINDOW = 120;
+    private static final PathKind[] PATHS = PathKind.values();
+    private static final FallbackReason[] REASONS = FallbackReason.values();
+
+    private final long[] byPath = new long[PATHS.length];
+    private final long[] byReason = new long[REASONS.length];
+    private final byte[] recentPath = new byte[WINDOW];
+    private final long[] recentReasons = new long[WINDOW];
+    private int recentCount;
+    private int recentHead;
+    private long frames;
+    private long firstNs;
+    private long lastNs;
+
+    public void record(PathKind path, Set<FallbackReason> reasons, long timeNs) {
+        if (frames == 0) firstNs = timeNs;
+        lastNs = timeNs;
+        frames++;
+        byPath[path.ordinal()]++;
+        long mask = 0;
+        for (FallbackReason r : reasons) {
+            byReason[r.ordinal()]++;
+            mask |= 1L << r.ordinal();
+        }
+        recentPath[recentHead] = (byte) path.ordinal();
+        recentReasons[recentHead] = mask;
+        recentHead = (recentHead + 1) % WINDOW;
+        if (recentCount < WINDOW) recentCount++;
+    }
+
+    public long frames() { return frames; }
+    public long firstNs() { return firstNs; }
+    public long lastNs() { return lastNs; }
+
+    public long frames(PathKind p) { return byPath[p.ordinal()]; }
+
+    /** The path of the most recent frame, or null before any. */
+    public PathKind lastPath() {
+        return recentCount == 0 ? null : PATHS[recentPath[(recentHead + WINDOW - 1) % WINDOW]];
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("frames", frames);
+        Map<String, Long> paths = new LinkedHashMap<>();
+        for (PathKind p : PATHS) if (byPath[p.ordinal()] > 0) paths.put(p.label(), byPath[p.ordinal()]);
+        m.put("by_path", paths);
+        Map<String, Long> reasons = new LinkedHashMap<>();
+        for (FallbackReason r : REASONS) if (byReason[r.ordinal()] > 0) reasons.put(r.label(), byReason[r.ordinal()]);
+        m.put("by_reason", reasons);
+        int[] recentByPath = new int[PATHS.length];
+        int[] recentByReason = new int[REASONS.length];
+        for (int i = 0; i < recentCount; i++) {
+            recentByPath[recentPath[i]]++;
+            long mask = recentReasons[i];
+            for (FallbackReason r : REASONS) if ((mask & (1L << r.ordinal())) != 0) recentByReason[r.ordinal()]++;
+        }
+        Map<String, Double> rates = new LinkedHashMap<>();
+        for (PathKind p : PATHS) if (recentByPath[p.ordinal()] > 0) rates.put(p.label(), round(recentByPath[p.ordinal()] / (double) recentCount));
+        m.put("recent_window_frames", recentCount);
+        m.put("recent_share_by_path", rates);
+        Map<String, Double> reasonRates = new LinkedHashMap<>();
+        for (FallbackReason r : REASONS) if (recentByReason[r.ordinal()] > 0) reasonRates.put(r.label(), round(recentByReason[r.ordinal()] / (double) recentCount));
+        m.put("recent_share_by_reason", reasonRates);
+        return m;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.ferry.compositor.kms;
+
+import dev.ferry.client.ShmWindow;
+import dev.ferry.client.WaylandClient;
+import dev.ferry.compositor.Compositor;
+import dev.ferry.compositor.backend.kms.KmsBackend;
+import dev.ferry.compositor.stats.PathStatistics;
+import dev.ferry.kms.FallbackReason;
+import dev.ferry.kms.PathKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * wl_shm clients on the kms backend: KMS cannot scan out client shared memory, so every frame
+ * is GPU-composed into the display device's swapchain, with the reason recorded, and what the
+ * fake CRTC scans out shows the client's pixels.
+ */
+@Timeout(60)
+class KmsShmPathTest {
+    @Test
+    void shmWindowIsComposedWithItsReasonAndReachesTheCrtc() throws Exception {
+        Path dir = Files.createTempDirectory("ferry-kms-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-kms", KmsBackend.Config.of("laptop-igpu")))) {
+            c.startThread();
+            try (WaylandClient client = WaylandClient.connect(dir.resolve("wayland-kms").toString())) {
+                ShmWindow w = new ShmWindow(client, "shm-on-kms", 200, 120, true);
+                for (int i = 0; i < 20; i++) {
+                    assertTrue(w.drawWhenFree(ShmWindow.fill(0x00336699), 2000), "no buffer released for frame " + i);
+                    assertTrue(w.awaitFrame(2000), "frame " + i);
+                }
+                Compositor.Screenshot shot = c.screenshot("eDP-1");
+                int[] r = c.onLoop(() -> {
+                    var win = c.scene().windows().getFirst();
+                    return new int[] {win.x(), win.y()};
+                });
+                assertEquals(0x336699, shot.at(r[0] + 100, r[1] + 60) & 0xffffff, "CRTC read-back shows the client's colour");
+                assertEquals(0x000000, shot.at(1900, 1000) & 0xffffff, "background");
+                PathStatistics.SurfaceRecord rec = c.onLoop(() -> c.pathStatistics().record(c.scene().windows().getFirst().surface()));
+                assertNotNull(rec);
+                assertTrue(rec.all().frames(PathKind.GPU_COMPOSITION) >= 15, rec.all().toMap() + " output: " + c.onLoop(() -> c.pathStatistics().output("eDP-1").toMap()) + " client frames " + w.framesDone());
+                assertEquals(0, rec.all().frames(PathKind.DIRECT_SCANOUT));
+                @SuppressWarnings("unchecked")
+                var byReason = (java.util.Map<String, Long>) rec.all().toMap().get("by_reason");
+                assertTrue(byReason.containsKey(FallbackReason.NOT_FULLSCREEN.label()), byReason.toString());
+                w.close();
+            }
+        }
+    }
+}

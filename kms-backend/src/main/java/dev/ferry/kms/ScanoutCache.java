@@ -1,0 +1,81 @@
+package dev.ferry.kms;
+
+import dev.ferry.drm.AddFbResult;
+import dev.ferry.drm.BufferHandle;
+import dev.ferry.drm.BufferIdentity;
+import dev.ferry.drm.DmaBuf;
+import dev.ferry.drm.FakeDevice;
+import dev.ferry.drm.ImportPurpose;
+import dev.ferry.drm.ImportRejection;
+import dev.ferry.drm.ImportResult;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Client buffers as framebuffers of one display device: imported and added once, reused every
+ * frame they are shown, and a buffer the device refused is remembered with its reason and not
+ * tried again (as Weston does), until the client destroys it.
+ */
+public final class ScanoutCache implements AutoCloseable {
+    /** A framebuffer id, or why there is none. */
+    public record Entry(int fbId, FallbackReason reason, String detail) {
+        public boolean ok() { return fbId != 0; }
+    }
+
+    private final FakeDevice device;
+    private final Map<Long, Entry> entries = new HashMap<>();
+
+    public ScanoutCache(FakeDevice device) {
+        this.device = device;
+    }
+
+    public FakeDevice device() { return device; }
+
+    /** The framebuffer for buf on this device, importing it on first sight. */
+    public Entry framebuffer(DmaBuf buf) {
+        BufferIdentity id = buf.identity();
+        if (id == null) return new Entry(0, FallbackReason.IMPORT_FAILED, "not a fake-drm dma-buf");
+        Entry e = entries.get(id.id());
+        if (e != null) return e.ok() ? e : new Entry(0, e.reason(), e.detail());
+        ImportResult imported = device.importDmaBuf(buf, ImportPurpose.SCANOUT);
+        if (!imported.ok()) {
+            FallbackReason r = imported.rejection() == ImportRejection.NOT_SCANOUT_MEMORY
+                    || imported.rejection() == ImportRejection.MEMORY_UNREACHABLE ? FallbackReason.MEMORY_NOT_SCANNABLE
+                    : FallbackReason.IMPORT_FAILED;
+            e = new Entry(0, r, imported.rejection() + ": " + imported.detail());
+        } else {
+            try (BufferHandle h = imported.handle()) {
+                AddFbResult fb = device.addFramebuffer(h);
+                e = fb.ok() ? new Entry(fb.fbId(), null, null)
+                        : new Entry(0, FallbackReason.ADDFB_FAILED, fb.rejection() + ": " + fb.detail());
+            }
+        }
+        entries.put(id.id(), e);
+        return e;
+    }
+
+    /** Remembers that KMS refused this buffer's framebuffer (a test commit or a flip failed). */
+    public void reject(DmaBuf buf, FallbackReason reason, String detail) {
+        BufferIdentity id = buf.identity();
+        if (id == null) return;
+        Entry old = entries.put(id.id(), new Entry(0, reason, detail));
+        if (old != null && old.ok()) device.removeFramebuffer(old.fbId());
+    }
+
+    /** The client destroyed the buffer: drop its framebuffer (a plane showing it turns off). */
+    public void forget(DmaBuf buf) {
+        BufferIdentity id = buf.identity();
+        if (id == null) return;
+        Entry old = entries.remove(id.id());
+        if (old != null && old.ok()) device.removeFramebuffer(old.fbId());
+    }
+
+    public int size() { return entries.size(); }
+
+    @Override
+    public void close() {
+        for (Entry e : entries.values()) if (e.ok()) device.removeFramebuffer(e.fbId());
+        entries.clear();
+    }
+}
