@@ -32,6 +32,9 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     final List<Surface> stackCurrent = new ArrayList<>(1);
     private final List<Resource> framesWaiting = new ArrayList<>(2);
     private final List<PresentationListener> feedbackWaiting = new ArrayList<>(1);
+    /** Callbacks and feedback of the content a frame now being drawn shows (see {@link #latchFrame}). */
+    private final List<Resource> framesLatched = new ArrayList<>(2);
+    private final List<PresentationListener> feedbackLatched = new ArrayList<>(1);
     private final List<Output> outputs = new ArrayList<>(1);
     private CommitValidator viewport;
     private boolean destroyed;
@@ -402,31 +405,44 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     }
 
     public boolean hasFrameCallbacks() {
-        return !framesWaiting.isEmpty() || !feedbackWaiting.isEmpty();
+        return !framesWaiting.isEmpty() || !feedbackWaiting.isEmpty() || !framesLatched.isEmpty() || !feedbackLatched.isEmpty();
     }
 
-    /** The frame showing the latest commit reached the screen: callbacks done, feedback presented. */
+    /**
+     * A frame showing the current content is being drawn: what waits for that content now rides
+     * with that frame. Commits made while it is drawn wait for the next one, so a callback never
+     * fires for a frame that does not show its commit.
+     */
+    public void latchFrame() {
+        framesLatched.addAll(framesWaiting);
+        framesWaiting.clear();
+        feedbackLatched.addAll(feedbackWaiting);
+        feedbackWaiting.clear();
+    }
+
+    /** The frame that latched this surface's content reached the screen: callbacks done, feedback presented. */
     public void presented(Output output, long timeNs, long refreshNs, long sequence, int flags) {
         int ms = (int) (timeNs / 1_000_000L);
-        for (Resource cb : framesWaiting) {
+        for (Resource cb : framesLatched) {
             WlCallback.sendDone(cb, ms);
             cb.destroy();
         }
-        framesWaiting.clear();
-        for (PresentationListener l : feedbackWaiting) l.presented(output, timeNs, refreshNs, sequence, flags);
-        feedbackWaiting.clear();
+        framesLatched.clear();
+        for (PresentationListener l : feedbackLatched) l.presented(output, timeNs, refreshNs, sequence, flags);
+        feedbackLatched.clear();
     }
 
     /** Frame callbacks of a surface no output shows: answered at the next repaint so clients keep going. */
     public void throttledDone(long timeNs) {
         int ms = (int) (timeNs / 1_000_000L);
-        for (Resource cb : framesWaiting) {
+        latchFrame();
+        for (Resource cb : framesLatched) {
             WlCallback.sendDone(cb, ms);
             cb.destroy();
         }
-        framesWaiting.clear();
-        for (PresentationListener l : feedbackWaiting) l.discarded();
-        feedbackWaiting.clear();
+        framesLatched.clear();
+        for (PresentationListener l : feedbackLatched) l.discarded();
+        feedbackLatched.clear();
     }
 
     /** The surface is now shown on o (wl_surface.enter, once). */
@@ -506,10 +522,11 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         }
         for (Resource cb : pending.frameCallbacks) cb.destroy();
         for (Resource cb : cached.frameCallbacks) cb.destroy();
-        for (Resource cb : framesWaiting) cb.destroy();
-        framesWaiting.clear();
-        for (PresentationListener l : feedbackWaiting) l.discarded();
-        feedbackWaiting.clear();
+        latchFrame();
+        for (Resource cb : framesLatched) cb.destroy();
+        framesLatched.clear();
+        for (PresentationListener l : feedbackLatched) l.discarded();
+        feedbackLatched.clear();
         for (Object l : pending.feedbacks) ((PresentationListener) l).discarded();
         for (Object l : cached.feedbacks) ((PresentationListener) l).discarded();
         events.destroyed(this);

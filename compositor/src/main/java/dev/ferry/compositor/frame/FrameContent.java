@@ -61,6 +61,7 @@ public final class FrameContent {
                 int width = s.width(), height = s.height();
                 if (width <= 0 || height <= 0 || x >= output.width() || y >= output.height() || x + width <= 0 || y + height <= 0) return;
                 frame.shown.add(s);
+                s.latchFrame();
                 ClientBuffer buffer = s.buffer();
                 Rect dest = new Rect(x, y, width, height);
                 Object[] slot = new Object[] {s, buffer, dest, null};

@@ -120,6 +120,7 @@ final class KmsOutputDriver {
         Frame f = new Frame();
         f.startNs = MonotonicClock.nowNs();
         for (Scene.Placed p : visible) {
+            p.surface().latchFrame();
             f.surfaces.add(p.surface());
             reasons.put(p.surface(), EnumSet.noneOf(FallbackReason.class));
         }
