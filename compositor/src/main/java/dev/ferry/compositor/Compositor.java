@@ -105,6 +105,7 @@ public final class Compositor implements AutoCloseable {
         scene = new Scene(this::repaint);
         pathStatistics = new PathStatistics(scene);
         observers.add(pathStatistics);
+        observers.add(dev.ferry.compositor.stats.Timeline.attach(scene));
         scene.onSurfaceDestroyed(pathStatistics::surfaceDestroyed);
         backend = switch (options.backend()) {
             case "headless" -> new HeadlessBackend(new HeadlessBackend.Config(options.outputs(), options.width(),

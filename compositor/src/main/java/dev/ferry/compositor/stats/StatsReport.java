@@ -60,6 +60,8 @@ public final class StatsReport {
         }
         root.put("surfaces", surfaces);
         root.put("surface_paths", paths.surfacesReport());
+        Timeline timeline = Timeline.of(scene);
+        if (timeline != null) root.put("timeline", timeline.toMap());
         return root;
     }
 
