@@ -30,6 +30,9 @@ public interface Backend extends AutoCloseable {
         for (OutputPainter p : painters()) if (p.output() == output) p.schedule();
     }
 
+    /** Backend facts about an output for `ferry ctl stats` (device, copy mode, ...). */
+    default java.util.Map<String, Object> outputDetails(Output output) { return java.util.Map.of(); }
+
     /** Frame statistics of the output. */
     default dev.ferry.compositor.stats.OutputStats stats(Output output) {
         for (OutputPainter p : painters()) if (p.output() == output) return p.stats();

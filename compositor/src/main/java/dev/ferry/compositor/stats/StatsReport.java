@@ -51,6 +51,7 @@ public final class StatsReport {
             PathCounters pc = paths.output(o.name());
             if (pc != null) m.put("paths", pc.toMap());
             if (o.scanoutTarget() != null) m.put("scanout_device", o.scanoutTarget().deviceName());
+            m.putAll(backendImpl.outputDetails(o));
             outputs.add(m);
         }
         root.put("outputs", outputs);

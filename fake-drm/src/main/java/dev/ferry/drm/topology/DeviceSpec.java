@@ -37,7 +37,9 @@ public record DeviceSpec(
         int crtcs,
         List<ConnectorSpec> connectors,
         List<PlaneSpec> planes,
-        boolean dumbBuffers) {
+        boolean dumbBuffers,
+        boolean preferred,
+        boolean boot) {
 
     public DeviceSpec {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("device without a name");
@@ -63,6 +65,12 @@ public record DeviceSpec(
     }
 
     public boolean canRender() { return roles.contains("render"); }
+
+    /** Marked in the topology as the render device to prefer (the compositor's primary GPU). */
+    public boolean preferred() { return preferred; }
+
+    /** The device the firmware booted on (boot_vga). */
+    public boolean boot() { return boot; }
 
     public boolean canDisplay() { return roles.contains("display"); }
 

@@ -12,7 +12,10 @@ import dev.ferry.drm.FaultPlan;
 import dev.ferry.drm.KernelClock;
 import dev.ferry.drm.topology.Topologies;
 import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.kms.CopyMode;
+import dev.ferry.kms.CrossDeviceCopy;
 import dev.ferry.kms.KmsPipe;
+import dev.ferry.kms.RenderDeviceChoice;
 import dev.ferry.kms.ScanoutCache;
 import dev.ferry.kms.Swapchain;
 import dev.ferry.posix.Epoll;
@@ -38,9 +41,33 @@ public final class KmsBackend implements Backend {
     private static final int SWAPCHAIN_LENGTH = 3;
 
     /** Which topology and clock; faults for tests. */
-    public record Config(String topology, KernelClock clock, FaultPlan faults) {
+    public record Config(String topology, KernelClock clock, FaultPlan faults, String renderDevice,
+                         Map<String, CopyMode> copyModes) {
+        public Config {
+            copyModes = copyModes == null ? Map.of() : Map.copyOf(copyModes);
+        }
+
+        public Config(String topology, KernelClock clock, FaultPlan faults) {
+            this(topology, clock, faults, null, Map.of());
+        }
+
         public static Config of(String topology) {
-            return new Config(topology == null ? Topologies.DEFAULT : topology, KernelClock.monotonic(), FaultPlan.none());
+            return new Config(topology == null ? Topologies.DEFAULT : topology, KernelClock.monotonic(), FaultPlan.none(), null, Map.of());
+        }
+
+        public Config withFaults(KernelClock c, FaultPlan f) {
+            return new Config(topology, c, f, renderDevice, copyModes);
+        }
+
+        public Config withRenderDevice(String device) {
+            return new Config(topology, clock, faults, device, copyModes);
+        }
+
+        /** Forces a device's copy mode (like Mutter's debug switch): the modes before it are skipped. */
+        public Config withCopyMode(String device, CopyMode mode) {
+            Map<String, CopyMode> m = new HashMap<>(copyModes);
+            m.put(device, mode);
+            return new Config(topology, clock, faults, renderDevice, m);
         }
     }
 
@@ -56,6 +83,7 @@ public final class KmsBackend implements Backend {
     private final List<AutoCloseable> owned = new ArrayList<>();
     private FakeKernel kernel;
     private FakeDevice renderDevice;
+    private String renderDeviceWhy = "";
 
     public KmsBackend(Config config, Display display, Scene scene, Renderer gpu, Renderer cpu, EventLoop loop, PathObserver observer) {
         this.config = config;
@@ -73,34 +101,79 @@ public final class KmsBackend implements Backend {
 
     public FakeDevice renderDevice() { return renderDevice; }
 
+    public String renderDeviceWhy() { return renderDeviceWhy; }
+
+    /** The copy mode of an output on another device than the render GPU, or null. */
+    public CopyMode copyMode(Output o) {
+        for (KmsOutputDriver d : drivers) if (d.output() == o) return d.copyMode();
+        return null;
+    }
+
+    /** Bytes the copy mode moved for this output since start (0 for local outputs). */
+    public long bytesCopied(Output o) {
+        for (KmsOutputDriver d : drivers) if (d.output() == o && d.cross() != null) return d.cross().bytesCopied();
+        return 0;
+    }
+
+    @Override
+    public Map<String, Object> outputDetails(Output o) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (KmsOutputDriver d : drivers) {
+            if (d.output() != o) continue;
+            m.put("device", d.pipe().device().info().name());
+            m.put("render_device", renderDevice == null ? null : renderDevice.info().name());
+            if (d.cross() != null) {
+                m.put("copy_mode", d.cross().mode() == null ? null : d.cross().mode().label());
+                Map<String, String> why = new java.util.LinkedHashMap<>();
+                for (Map.Entry<CopyMode, String> e : d.cross().failures().entrySet()) why.put(e.getKey().label(), e.getValue());
+                m.put("copy_modes_not_used", why);
+                m.put("bytes_copied", d.cross().bytesCopied());
+                long frames = d.cross().framesPresented();
+                m.put("bytes_copied_per_frame", frames == 0 ? 0 : d.cross().bytesCopied() / frames);
+            }
+        }
+        return m;
+    }
+
+    /** Why each copy mode before the current one is not used, per output. */
+    public Map<CopyMode, String> copyModeFailures(Output o) {
+        for (KmsOutputDriver d : drivers) if (d.output() == o && d.cross() != null) return d.cross().failures();
+        return Map.of();
+    }
+
     @Override
     public void start() throws PosixException, AllocationException {
         kernel = FakeKernel.open(Topologies.load(config.topology()), config.clock(), config.faults());
-        for (FakeDevice d : kernel.devices()) {
-            if (d.spec().canRender()) {
-                renderDevice = d;
-                break;
-            }
-        }
+        RenderDeviceChoice choice = RenderDeviceChoice.choose(kernel.devices(), config.renderDevice());
+        renderDevice = choice.device();
+        renderDeviceWhy = choice.why();
+        LOG.info("render device: {} ({})", renderDevice == null ? "none" : renderDevice.info().name(), choice.why());
         RenderReach reach = new RenderReach(renderDevice);
         for (FakeDevice d : kernel.devices()) {
             if (!d.spec().canDisplay()) continue;
             for (KmsPipe pipe : KmsPipe.forDevice(d)) {
                 int w = pipe.mode().width(), h = pipe.mode().height();
-                Swapchain chain;
-                try {
-                    chain = new Swapchain(d, w, h, Fourcc.XRGB8888, SWAPCHAIN_LENGTH, false);
-                } catch (AllocationException e) {
-                    // A display-only device (a USB adapter) has no render memory: dumb buffers.
-                    chain = new Swapchain(d, w, h, Fourcc.XRGB8888, SWAPCHAIN_LENGTH, true);
+                Swapchain chain = null;
+                CrossDeviceCopy cross = null;
+                if (renderDevice != null && d != renderDevice) {
+                    // Rendered on the primary GPU, brought over by a copy mode (Mutter's way).
+                    cross = new CrossDeviceCopy(renderDevice, d, w, h, Fourcc.XRGB8888, config.copyModes().get(d.info().name()));
+                    owned.add(cross);
+                } else {
+                    try {
+                        chain = new Swapchain(d, w, h, Fourcc.XRGB8888, SWAPCHAIN_LENGTH, false);
+                    } catch (AllocationException e) {
+                        // A display-only device (a USB adapter) has no render memory: dumb buffers.
+                        chain = new Swapchain(d, w, h, Fourcc.XRGB8888, SWAPCHAIN_LENGTH, true);
+                    }
+                    owned.add(chain);
                 }
-                owned.add(chain);
                 ScanoutCache cache = new ScanoutCache(d);
                 owned.add(cache);
                 Output o = new Output(display, pipe.connector().name(), d.info().name() + " " + pipe.connector().name()
                         + " (" + d.info().driver() + ")", "Ferry fake-drm", d.info().driver(), 0, 0, w, h, pipe.mode().refreshMhz());
                 o.setScanoutTarget(new Output.ScanoutTarget(d.info().devT(), d.info().name(), pipe.primary().formats()));
-                KmsOutputDriver driver = new KmsOutputDriver(o, pipe, chain, cache, scene,
+                KmsOutputDriver driver = new KmsOutputDriver(o, pipe, chain, cross, cache, scene,
                         renderDevice == null ? null : gpu, cpu, reach, loop, observer);
                 drivers.add(driver);
                 if (!eventSources.containsKey(d)) {

@@ -56,6 +56,8 @@ final class KmsOutputDriver {
     private final Output output;
     private final KmsPipe pipe;
     private final Swapchain swapchain;
+    /** For an output on another device than the render GPU: how frames cross over; else null. */
+    private final dev.ferry.kms.CrossDeviceCopy cross;
     private final ScanoutCache scanout;
     private final Scene scene;
     private final Renderer gpu;
@@ -79,6 +81,9 @@ final class KmsOutputDriver {
     /** What one flip put (or will put) on screen. */
     private static final class Frame {
         Swapchain.Slot slot;
+        dev.ferry.kms.CrossDeviceCopy.RenderBuffer renderBuffer;
+        dev.ferry.kms.CrossDeviceCopy.Presented crossed;
+        RectSet frameDamage;
         ClientBuffer scanoutBuffer;
         FrameContent content;
         final List<Surface> surfaces = new ArrayList<>();
@@ -88,12 +93,13 @@ final class KmsOutputDriver {
         long bytes;
     }
 
-    KmsOutputDriver(Output output, KmsPipe pipe, Swapchain swapchain, ScanoutCache scanout, Scene scene,
-                    Renderer gpu, Renderer cpu, RenderReach reach, EventLoop loop, PathObserver observer)
+    KmsOutputDriver(Output output, KmsPipe pipe, Swapchain swapchain, dev.ferry.kms.CrossDeviceCopy cross, ScanoutCache scanout,
+                    Scene scene, Renderer gpu, Renderer cpu, RenderReach reach, EventLoop loop, PathObserver observer)
             throws dev.ferry.posix.PosixException {
         this.output = output;
         this.pipe = pipe;
         this.swapchain = swapchain;
+        this.cross = cross;
         this.scanout = scanout;
         this.scene = scene;
         this.gpu = gpu;
@@ -105,6 +111,11 @@ final class KmsOutputDriver {
     }
 
     Output output() { return output; }
+
+    /** The copy mode now in use, or null for an output on the render device itself. */
+    dev.ferry.kms.CopyMode copyMode() { return cross == null ? null : cross.mode(); }
+
+    dev.ferry.kms.CrossDeviceCopy cross() { return cross; }
     KmsPipe pipe() { return pipe; }
     OutputStats stats() { return stats; }
 
@@ -217,8 +228,11 @@ final class KmsOutputDriver {
     }
 
     private void compose(Frame f, List<Scene.Placed> visible) {
-        Swapchain.Slot slot = swapchain.acquire();
-        if (slot == null) {
+        Swapchain.Slot slot = null;
+        dev.ferry.kms.CrossDeviceCopy.RenderBuffer rb = null;
+        if (cross != null) rb = cross.acquire();
+        else slot = swapchain.acquire();
+        if (slot == null && rb == null) {
             // Every buffer is queued or on screen: the next flip frees one.
             requested = true;
             return;
@@ -245,14 +259,17 @@ final class KmsOutputDriver {
             f.paths.put(p.surface(), reasons.get(p.surface()).contains(FallbackReason.OCCLUDED) ? PathKind.NOT_SHOWN
                     : readable ? path : PathKind.NOT_SHOWN);
         }
-        RectSet damage = damageFor(slot);
+        RectSet damage = damageFor(rb != null ? cross.age(rb) : swapchain.age(slot));
+        f.frameDamage = history[0];
         f.slot = slot;
+        f.renderBuffer = rb;
         f.framePath = path;
         f.bytes = damage.area() * 4;
         busy = true;
-        CpuMapping map = slot.mapping();
-        RenderTarget target = new RenderTarget(swapchain.width(), swapchain.height(), Fourcc.XRGB8888, map.view(),
-                slot.buffer().stride(0), damage.toRegion(), RenderTarget.OPAQUE_BLACK);
+        CpuMapping map = rb != null ? rb.mapping() : slot.mapping();
+        int stride = rb != null ? rb.buffer().stride(0) : slot.buffer().stride(0);
+        RenderTarget target = new RenderTarget(output.width(), output.height(), Fourcc.XRGB8888, map.view(),
+                stride, damage.toRegion(), RenderTarget.OPAQUE_BLACK);
         map.beginCpuAccess(CpuMapping.WRITE);
         FrameContent.collect(scene, output, renderer, loop::execute)
                 .thenCompose(content -> {
@@ -262,11 +279,10 @@ final class KmsOutputDriver {
                 .whenComplete((result, error) -> loop.execute(() -> composed(f, result, error)));
     }
 
-    private RectSet damageFor(Swapchain.Slot slot) {
+    private RectSet damageFor(int age) {
         RectSet now = output.takeDamage();
         for (int i = HISTORY - 1; i > 0; i--) history[i] = history[i - 1];
         history[0] = now;
-        int age = swapchain.age(slot);
         if (age == 0 || age > HISTORY) return RectSet.of(0, 0, output.width(), output.height());
         RectSet d = RectSet.EMPTY;
         for (int i = 0; i < age; i++) if (history[i] != null) d = d.add(history[i]);
@@ -275,28 +291,60 @@ final class KmsOutputDriver {
 
     private void composed(Frame f, FrameResult result, Throwable error) {
         busy = false;
-        f.slot.mapping().endCpuAccess(CpuMapping.WRITE);
+        (f.renderBuffer != null ? f.renderBuffer.mapping() : f.slot.mapping()).endCpuAccess(CpuMapping.WRITE);
         if (error != null || !(result instanceof FrameResult.Composed)) {
             LOG.warn("{}: composition failed: {}", output.name(), error != null ? error : result);
             stats.frameFailed();
-            swapchain.invalidate(f.slot);
-            swapchain.release(f.slot);
+            if (f.slot != null) {
+                swapchain.invalidate(f.slot);
+                swapchain.release(f.slot);
+            }
+            cross(f, true);
             if (f.content != null) f.content.release();
             output.damageAll();
             requested = true;
             return;
         }
-        swapchain.drawn(f.slot);
-        if (!pipe.flip(f.slot.fbId(), swapchain.width(), swapchain.height(), 0)) {
+        boolean flipped;
+        if (f.renderBuffer != null) {
+            f.crossed = cross.present(f.renderBuffer, rects(f.frameDamage), pipe);
+            flipped = f.crossed != null;
+            if (flipped) f.bytes += f.crossed.bytesCopied();
+        } else {
+            swapchain.drawn(f.slot);
+            flipped = pipe.flip(f.slot.fbId(), swapchain.width(), swapchain.height(), 0);
+        }
+        if (!flipped) {
             LOG.warn("{}: flip of a composed frame refused: {}", output.name(), pipe.lastRejection());
             stats.frameFailed();
-            swapchain.release(f.slot);
+            if (f.slot != null) swapchain.release(f.slot);
+            cross(f, true);
             f.content.release();
             output.damageAll();
             armRetry();
             return;
         }
         queued(f);
+    }
+
+    /** Gives a cross-device frame's buffers back; invalid=true when the render buffer's contents are unknown. */
+    private void cross(Frame f, boolean invalid) {
+        if (f.crossed != null) f.crossed.release();
+        if (f.renderBuffer != null) cross.releaseRender(f.renderBuffer);
+        f.crossed = null;
+        f.renderBuffer = null;
+    }
+
+    private static int[] rects(RectSet d) {
+        if (d == null) return null;
+        int[] r = new int[d.count() * 4];
+        for (int i = 0; i < d.count(); i++) {
+            r[4 * i] = d.x(i);
+            r[4 * i + 1] = d.y(i);
+            r[4 * i + 2] = d.w(i);
+            r[4 * i + 3] = d.h(i);
+        }
+        return r;
     }
 
     private void queued(Frame f) {
@@ -320,7 +368,8 @@ final class KmsOutputDriver {
         shown = f;
         lastFlipNs = timeNs;
         long composeNs = MonotonicClock.nowNs() - f.startNs;
-        stats.framePresented(f.framePath.label(), composeNs, timeNs, f.bytes);
+        stats.framePresented(f.crossed != null ? f.framePath.label() + "+" + f.crossed.mode().label() : f.framePath.label(),
+                composeNs, timeNs, f.bytes);
         int baseFlags = WpPresentationFeedback.KIND_VSYNC | WpPresentationFeedback.KIND_HW_COMPLETION;
         for (Surface s : f.surfaces) {
             if (s.destroyed()) continue;
@@ -342,6 +391,7 @@ final class KmsOutputDriver {
     private void retire(Frame f) {
         if (f == null) return;
         if (f.slot != null) swapchain.release(f.slot);
+        cross(f, false);
         if (f.content != null) f.content.release();
         if (f.scanoutBuffer != null) {
             // The client attached something new since: the taint no longer applies.
@@ -358,9 +408,7 @@ final class KmsOutputDriver {
         stats.frameFailed();
         Frame f = pending;
         pending = null;
-        if (f.slot != null) {
-            swapchain.invalidate(f.slot);
-        }
+        if (f.slot != null) swapchain.invalidate(f.slot);
         retire(f);
         output.damageAll();
         armRetry();

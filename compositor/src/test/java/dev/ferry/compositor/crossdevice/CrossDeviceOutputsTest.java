@@ -1,0 +1,115 @@
+package dev.ferry.compositor.crossdevice;
+
+import dev.ferry.client.WaylandClient;
+import dev.ferry.compositor.Compositor;
+import dev.ferry.compositor.backend.kms.KmsBackend;
+import dev.ferry.drm.FaultKind;
+import dev.ferry.drm.FaultPlan;
+import dev.ferry.drm.KernelClock;
+import dev.ferry.kms.CopyMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * Outputs on devices other than the render GPU, one scenario per preset: the copy mode the
+ * topology allows is chosen and reported, and what each fake CRTC scans out is the client's
+ * picture — read back through the display device's own view of memory (layout, coherency).
+ */
+@Timeout(90)
+class CrossDeviceOutputsTest {
+    private static Path runtimeDir() throws Exception {
+        return Files.createTempDirectory("ferry-xdev-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+
+    private static void assertShows(Compositor c, String output, int rgb, int marker) {
+        Compositor.Screenshot shot = c.screenshot(output);
+        assertEquals(marker, shot.at(20, 20) & 0xffffff, output + " marker");
+        assertEquals(rgb, shot.at(shot.width() / 2, shot.height() / 2) & 0xffffff, output + " centre");
+        assertEquals(rgb, shot.at(shot.width() - 1, shot.height() - 1) & 0xffffff, output + " corner");
+    }
+
+    private static CopyMode mode(Compositor c, String output) {
+        return c.onLoop(() -> ((KmsBackend) c.backend()).copyMode(c.scene().outputNamed(output)));
+    }
+
+    private static void play(Compositor c, Path dir, String output, int frames, Runnable afterEach) throws Exception {
+        try (WaylandClient client = WaylandClient.connect(dir.resolve("wayland-x").toString());
+             FullscreenClient w = new FullscreenClient(client, output)) {
+            for (int i = 0; i < frames; i++) {
+                w.frame(0x204080 + i, 0xff8000);
+                if (afterEach != null) afterEach.run();
+            }
+            assertShows(c, output, 0x204080 + frames - 1, 0xff8000);
+        }
+    }
+
+    @Test
+    void hybridLaptopHdmiOnTheDgpuGetsASecondaryGpuCopy() throws Exception {
+        Path dir = runtimeDir();
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of("hybrid-laptop")))) {
+            c.startThread();
+            assertEquals("card0", c.onLoop(() -> ((KmsBackend) c.backend()).renderDevice().info().name()), "iGPU is primary (preferred)");
+            // The dGPU scans out only its own vram, so it cannot take the iGPU's buffer as is.
+            assertEquals(CopyMode.SECONDARY_GPU, mode(c, "HDMI-A-1"));
+            play(c, dir, "HDMI-A-1", 10, null);
+            play(c, dir, "eDP-1", 5, null);
+        }
+    }
+
+    @Test
+    void usbDisplayTakesZeroCopyThenPrimaryGpuThenCpuCopyWithinOneFrame() throws Exception {
+        Path dir = runtimeDir();
+        // Commits on the adapter fail at its 8th and 14th real commit: zero-copy, then the
+        // primary-GPU copy, each fail once, and the next mode must carry that very frame.
+        FaultPlan faults = FaultPlan.seeded(1).atFrame(FaultKind.COMMIT, "card1", 8).atFrame(FaultKind.COMMIT, "card1", 14).build();
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x",
+                KmsBackend.Config.of("usb-display").withFaults(KernelClock.monotonic(), faults)))) {
+            c.startThread();
+            assertEquals(CopyMode.ZERO_COPY, mode(c, "DVI-I-1"), "LINEAR system memory: the adapter scans out the iGPU's buffer");
+            CopyMode[] seen = new CopyMode[3];
+            play(c, dir, "DVI-I-1", 24, () -> {
+                CopyMode m = mode(c, "DVI-I-1");
+                seen[m.ordinal() == 0 ? 0 : m == CopyMode.PRIMARY_GPU ? 1 : 2] = m;
+            });
+            assertEquals(CopyMode.PRIMARY_GPU, seen[1], "primary-GPU copy took over");
+            assertEquals(CopyMode.CPU, mode(c, "DVI-I-1"), "then the CPU copy");
+            long failed = c.onLoop(() -> c.backend().stats(c.scene().outputNamed("DVI-I-1")).failedFrames());
+            assertEquals(0, failed, "no frame was lost to the failures");
+        }
+    }
+
+    @Test
+    void armSocScansOutOfContiguousMemoryAndNeverShowsStalePixels() throws Exception {
+        Path dir = runtimeDir();
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of("arm-soc")))) {
+            c.startThread();
+            assertEquals("card1", c.onLoop(() -> ((KmsBackend) c.backend()).renderDevice().info().name()), "the render-only GPU is primary");
+            assertNotNull(mode(c, "DSI-1"));
+            // Every frame changes colour: a missing cache flush would show the previous one.
+            play(c, dir, "DSI-1", 12, null);
+        }
+    }
+
+    @Test
+    void dualDgpuWithAndWithoutP2pShowTheSameSceneByDifferentPaths() throws Exception {
+        CopyMode[] modes = new CopyMode[2];
+        String[] presets = {"dual-dgpu-p2p", "dual-dgpu-nop2p"};
+        for (int i = 0; i < 2; i++) {
+            Path dir = runtimeDir();
+            try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of(presets[i])))) {
+                c.startThread();
+                modes[i] = mode(c, "DP-2");
+                play(c, dir, "DP-2", 8, null);
+                play(c, dir, "DP-1", 4, null);
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertNotEquals(modes[0], modes[1], "p2p changes how DP-2 is fed: " + modes[0] + " vs " + modes[1]);
+    }
+}

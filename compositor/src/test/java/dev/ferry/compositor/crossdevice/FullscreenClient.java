@@ -1,0 +1,125 @@
+package dev.ferry.compositor.crossdevice;
+
+import dev.ferry.client.ShmPool;
+import dev.ferry.client.WaylandClient;
+import dev.ferry.protocol.client.Proxy;
+import dev.ferry.protocol.interfaces.WlBuffer;
+import dev.ferry.protocol.interfaces.WlCallback;
+import dev.ferry.protocol.interfaces.WlCompositor;
+import dev.ferry.protocol.interfaces.WlOutput;
+import dev.ferry.protocol.interfaces.WlShm;
+import dev.ferry.protocol.interfaces.WlSurface;
+import dev.ferry.protocol.interfaces.XdgSurface;
+import dev.ferry.protocol.interfaces.XdgToplevel;
+import dev.ferry.protocol.interfaces.XdgWmBase;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.Map;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/** A wl_shm toplevel made fullscreen on a named output, drawing solid frames at its size. */
+final class FullscreenClient implements AutoCloseable {
+    private final WaylandClient client;
+    private final Proxy surface;
+    private final ShmPool pool;
+    private final Proxy[] buffers = new Proxy[2];
+    private final boolean[] busy = new boolean[2];
+    final int width;
+    final int height;
+    private boolean framePending;
+
+    FullscreenClient(WaylandClient client, String outputName) throws Exception {
+        this.client = client;
+        Map<String, Proxy> outputs = new HashMap<>();
+        for (Proxy o : client.bindAll(WlOutput.INTERFACE, 4)) {
+            o.listen(new WlOutput.Listener() {
+                @Override
+                public void name(Proxy self, String name) {
+                    outputs.put(name, self);
+                }
+            });
+        }
+        client.roundtrip();
+        Proxy output = outputs.get(outputName);
+        if (output == null) throw new IOException("no output " + outputName + " in " + outputs.keySet());
+        Proxy compositor = client.bind(WlCompositor.INTERFACE, 6);
+        Proxy shm = client.bind(WlShm.INTERFACE, 1);
+        Proxy wm = client.bind(XdgWmBase.INTERFACE, 6);
+        surface = WlCompositor.createSurface(compositor);
+        Proxy xdg = XdgWmBase.getXdgSurface(wm, surface);
+        int[] size = new int[2];
+        boolean[] configured = new boolean[1];
+        xdg.listen(new XdgSurface.Listener() {
+            @Override
+            public void configure(Proxy self, int serial) {
+                XdgSurface.ackConfigure(self, serial);
+                configured[0] = true;
+            }
+        });
+        Proxy toplevel = XdgSurface.getToplevel(xdg);
+        toplevel.listen(new XdgToplevel.Listener() {
+            @Override
+            public void configure(Proxy self, int w, int h, MemorySegment states) {
+                size[0] = w;
+                size[1] = h;
+            }
+        });
+        XdgToplevel.setFullscreen(toplevel, output);
+        WlSurface.commit(surface);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!configured[0] || size[0] == 0) {
+            if (System.nanoTime() > deadline) throw new IOException("no fullscreen configure");
+            client.dispatch(100);
+        }
+        width = size[0];
+        height = size[1];
+        long bytes = 4L * width * height;
+        pool = new ShmPool(shm, 2 * bytes, true);
+        for (int i = 0; i < 2; i++) {
+            int index = i;
+            buffers[i] = pool.buffer((int) (i * bytes), width, height, 4 * width, WlShm.FORMAT_XRGB8888);
+            buffers[i].listen(new WlBuffer.Listener() {
+                @Override
+                public void release(Proxy self) {
+                    busy[index] = false;
+                }
+            });
+        }
+    }
+
+    /** Draws a solid frame (with a marker square of another colour at 10,10) and waits for its frame callback. */
+    void frame(int rgb, int markerRgb) throws IOException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        int i;
+        while ((i = !busy[0] ? 0 : !busy[1] ? 1 : -1) < 0) {
+            if (System.nanoTime() > deadline) throw new IOException("no buffer released");
+            client.dispatch(50);
+        }
+        MemorySegment mem = pool.memory().asSlice(i * 4L * width * height, 4L * width * height);
+        for (long p = 0, n = (long) width * height; p < n; p++) mem.setAtIndex(JAVA_INT, p, rgb);
+        for (int y = 10; y < 40; y++) for (int x = 10; x < 40; x++) mem.setAtIndex(JAVA_INT, (long) y * width + x, markerRgb);
+        busy[i] = true;
+        WlSurface.attach(surface, buffers[i], 0, 0);
+        WlSurface.damageBuffer(surface, 0, 0, width, height);
+        framePending = true;
+        WlSurface.frame(surface).listen(new WlCallback.Listener() {
+            @Override
+            public void done(Proxy self, int t) {
+                framePending = false;
+            }
+        });
+        WlSurface.commit(surface);
+        while (framePending) {
+            if (System.nanoTime() > deadline) throw new IOException("no frame callback");
+            client.dispatch(50);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

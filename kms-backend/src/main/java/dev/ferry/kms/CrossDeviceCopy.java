@@ -1,0 +1,287 @@
+package dev.ferry.kms;
+
+import dev.ferry.drm.AddFbResult;
+import dev.ferry.drm.AllocationException;
+import dev.ferry.drm.BufferHandle;
+import dev.ferry.drm.CpuMapping;
+import dev.ferry.drm.DmaBuf;
+import dev.ferry.drm.FakeDevice;
+import dev.ferry.drm.ImportPurpose;
+import dev.ferry.drm.ImportResult;
+import dev.ferry.drm.MemoryDomain;
+import dev.ferry.drm.Usage;
+import dev.ferry.drm.uapi.Modifiers;
+import dev.ferry.posix.PosixException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.MemorySegment;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Gets frames rendered on the primary GPU onto an output of another device, the way Mutter
+ * does: the copy modes are tried in order (zero-copy, secondary-GPU copy, primary-GPU copy,
+ * CPU copy) and a mode that fails is dropped for good, logged once, and the frame that hit the
+ * failure goes out through the next mode at once, so the screen never shows black or a stale
+ * frame. Every feasible mode's buffers are prepared up front, because an import that worked
+ * once can fail later and the fallback must then be ready.
+ *
+ * <p>The primary renders into {@link #renderBuffers}: LINEAR, allocated without the scanout
+ * flag, in memory both devices reach when there is such memory.
+ */
+public final class CrossDeviceCopy implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CrossDeviceCopy.class);
+    private static final int DEPTH = 3;
+
+    /** A buffer on the primary GPU that the renderer composes into. */
+    public static final class RenderBuffer {
+        final DmaBuf buffer;
+        final CpuMapping mapping;
+        int zeroCopyFb;
+        long drawnAt = -1;
+        boolean busy;
+
+        RenderBuffer(DmaBuf buffer, CpuMapping mapping) {
+            this.buffer = buffer;
+            this.mapping = mapping;
+        }
+
+        public CpuMapping mapping() { return mapping; }
+        public DmaBuf buffer() { return buffer; }
+    }
+
+    /** What a present put on screen; {@link #release()} once a newer frame replaced it. */
+    public record Presented(CopyMode mode, RenderBuffer source, Swapchain chain, Swapchain.Slot slot, long bytesCopied) {
+        public void release() {
+            if (chain != null && slot != null) chain.release(slot);
+        }
+    }
+
+    private final FakeDevice primary;
+    private final FakeDevice display;
+    private final int width;
+    private final int height;
+    private final int fourcc;
+    private final RenderBuffer[] renderBuffers = new RenderBuffer[DEPTH];
+    private final Map<CopyMode, Swapchain> chains = new EnumMap<>(CopyMode.class);
+    private final Map<CopyMode, String> failures = new EnumMap<>(CopyMode.class);
+    private CopyMode mode;
+    private long frames;
+    private long bytesCopied;
+
+    /**
+     * @param forced a mode to start from (the --copy-mode debug switch), or null for the first
+     *               that works
+     */
+    public CrossDeviceCopy(FakeDevice primary, FakeDevice display, int width, int height, int fourcc, CopyMode forced)
+            throws AllocationException, PosixException {
+        this.primary = primary;
+        this.display = display;
+        this.width = width;
+        this.height = height;
+        this.fourcc = fourcc;
+        for (int i = 0; i < DEPTH; i++) renderBuffers[i] = allocateRenderBuffer();
+        for (CopyMode m : CopyMode.values()) {
+            if (forced != null && m.ordinal() < forced.ordinal()) {
+                failures.put(m, "skipped: --copy-mode " + forced.label());
+                continue;
+            }
+            String why = prepare(m);
+            if (why != null) failures.put(m, why);
+            else if (mode == null) mode = m;
+        }
+        if (mode == null) throw new AllocationException(dev.ferry.drm.AllocationFailure.SYSTEM,
+                "no copy mode works from " + primary.info().name() + " to " + display.info().name() + ": " + failures);
+        for (Map.Entry<CopyMode, String> f : failures.entrySet()) {
+            if (f.getKey().ordinal() < mode.ordinal()) {
+                LOG.info("{} -> {}: {} unavailable: {}", primary.info().name(), display.info().name(), f.getKey().label(), f.getValue());
+            }
+        }
+        LOG.info("{} -> {}: copy mode {}", primary.info().name(), display.info().name(), mode.label());
+    }
+
+    private RenderBuffer allocateRenderBuffer() throws AllocationException, PosixException {
+        DmaBuf buf;
+        try {
+            // Memory the display device can reach too, so zero-copy has a chance.
+            buf = primary.allocate(width, height, fourcc, new long[] {Modifiers.LINEAR},
+                    Usage.RENDERING | Usage.LINEAR, sharedDomain());
+        } catch (AllocationException e) {
+            buf = primary.allocate(width, height, fourcc, new long[] {Modifiers.LINEAR}, Usage.RENDERING | Usage.LINEAR);
+        }
+        try {
+            return new RenderBuffer(buf, buf.map());
+        } catch (PosixException e) {
+            buf.close();
+            throw e;
+        }
+    }
+
+    private MemoryDomain sharedDomain() {
+        for (String d : primary.spec().allocates()) {
+            if (display.spec().reaches().contains(d) || display.spec().scanoutFrom().contains(d)) return MemoryDomain.parse(d);
+        }
+        return null;
+    }
+
+    /** Sets a mode's buffers up; returns why it cannot work, or null. */
+    private String prepare(CopyMode m) {
+        try {
+            switch (m) {
+                case ZERO_COPY -> {
+                    for (RenderBuffer rb : renderBuffers) {
+                        ImportResult r = display.importDmaBuf(rb.buffer, ImportPurpose.SCANOUT);
+                        if (!r.ok()) return "display refuses the primary's buffer for scanout: " + r.rejection() + " (" + r.detail() + ")";
+                        try (BufferHandle h = r.handle()) {
+                            AddFbResult fb = display.addFramebuffer(h);
+                            if (!fb.ok()) return "ADDFB2: " + fb.rejection() + " (" + fb.detail() + ")";
+                            rb.zeroCopyFb = fb.fbId();
+                        }
+                    }
+                }
+                case SECONDARY_GPU -> {
+                    if (!display.spec().canRender()) return display.info().name() + " has no GPU";
+                    for (RenderBuffer rb : renderBuffers) {
+                        ImportResult r = display.importDmaBuf(rb.buffer, ImportPurpose.SAMPLING);
+                        if (!r.ok()) return "display GPU cannot read the primary's buffer: " + r.rejection() + " (" + r.detail() + ")";
+                        r.handle().close();
+                    }
+                    chains.put(m, new Swapchain(display, width, height, fourcc, DEPTH, false));
+                }
+                case PRIMARY_GPU -> {
+                    Swapchain chain = display.spec().canRender() ? new Swapchain(display, width, height, fourcc, DEPTH, false)
+                            : new Swapchain(display, width, height, fourcc, DEPTH, true);
+                    for (int i = 0; i < DEPTH; i++) {
+                        Swapchain.Slot s = chain.acquire();
+                        ImportResult r = primary.importDmaBuf(s.buffer(), ImportPurpose.SAMPLING);
+                        chain.release(s);
+                        if (!r.ok()) {
+                            chain.close();
+                            return "primary GPU cannot reach the display's buffers: " + r.rejection() + " (" + r.detail() + ")";
+                        }
+                        r.handle().close();
+                    }
+                    // Slots were acquired in turn above; all are free again.
+                    chains.put(m, chain);
+                }
+                case CPU -> chains.put(m, new Swapchain(display, width, height, fourcc, DEPTH, true));
+            }
+            return null;
+        } catch (AllocationException | PosixException | RuntimeException e) {
+            return e.getMessage();
+        }
+    }
+
+    public CopyMode mode() { return mode; }
+    public long framesPresented() { return frames; }
+    public long bytesCopied() { return bytesCopied; }
+    public Map<CopyMode, String> failures() { return Map.copyOf(failures); }
+
+    /** A render buffer no flip holds, or null. */
+    public RenderBuffer acquire() {
+        RenderBuffer best = null;
+        for (RenderBuffer rb : renderBuffers) if (!rb.busy && (best == null || rb.drawnAt < best.drawnAt)) best = rb;
+        if (best != null) best.busy = true;
+        return best;
+    }
+
+    public int age(RenderBuffer rb) {
+        return rb.drawnAt < 0 ? 0 : (int) (frames + 1 - rb.drawnAt);
+    }
+
+    public void releaseRender(RenderBuffer rb) {
+        if (rb != null) rb.busy = false;
+    }
+
+    /**
+     * Puts the frame in rb on the pipe's screen through the current mode, falling through the
+     * modes on failure within this call. damage is the part that changed since the display's
+     * buffer last held a frame (GPU copies use it; the CPU copy takes the whole frame).
+     * Returns null when no mode could present it.
+     */
+    public Presented present(RenderBuffer rb, int[] damageRects, KmsPipe pipe) {
+        rb.drawnAt = ++frames;
+        while (mode != null) {
+            Presented p = tryPresent(mode, rb, damageRects, pipe);
+            if (p != null) {
+                bytesCopied += p.bytesCopied();
+                return p;
+            }
+            CopyMode failed = mode;
+            failures.put(failed, "failed at frame " + frames + ": " + pipe.lastRejection());
+            mode = null;
+            for (CopyMode m : CopyMode.values()) {
+                if (m.ordinal() > failed.ordinal() && !failures.containsKey(m)) {
+                    mode = m;
+                    break;
+                }
+            }
+            LOG.warn("{} -> {}: {} failed ({}); {} from now on", primary.info().name(), display.info().name(),
+                    failed.label(), pipe.lastRejection(), mode == null ? "nothing works" : mode.label());
+        }
+        return null;
+    }
+
+    private Presented tryPresent(CopyMode m, RenderBuffer rb, int[] damage, KmsPipe pipe) {
+        if (m == CopyMode.ZERO_COPY) {
+            return pipe.flip(rb.zeroCopyFb, width, height, 0) ? new Presented(m, rb, null, null, 0) : null;
+        }
+        Swapchain chain = chains.get(m);
+        Swapchain.Slot slot = chain.acquire();
+        if (slot == null) return null;
+        boolean full = !m.damageLimited() || chain.age(slot) != 1 || damage == null;
+        long bytes = copy(rb, slot, full ? null : damage);
+        chain.drawn(slot);
+        if (!pipe.flip(slot.fbId(), width, height, 0)) {
+            chain.invalidate(slot);
+            chain.release(slot);
+            return null;
+        }
+        return new Presented(m, rb, chain, slot, bytes);
+    }
+
+    /** Copies rows of the damaged rectangles (or everything) from the render buffer into the slot, bracketed. */
+    private long copy(RenderBuffer rb, Swapchain.Slot slot, int[] rects) {
+        CpuMapping src = rb.mapping;
+        CpuMapping dst = slot.mapping();
+        int srcStride = rb.buffer.stride(0), dstStride = slot.buffer().stride(0);
+        MemorySegment s = src.view(), d = dst.view();
+        long bytes = 0;
+        src.beginCpuAccess(CpuMapping.READ);
+        dst.beginCpuAccess(CpuMapping.WRITE);
+        try {
+            if (rects == null) {
+                for (int y = 0; y < height; y++) {
+                    MemorySegment.copy(s, (long) y * srcStride, d, (long) y * dstStride, 4L * width);
+                }
+                bytes = 4L * width * height;
+            } else {
+                for (int i = 0; i + 3 < rects.length; i += 4) {
+                    int x0 = Math.max(0, rects[i]), y0 = Math.max(0, rects[i + 1]);
+                    int x1 = Math.min(width, rects[i] + rects[i + 2]), y1 = Math.min(height, rects[i + 1] + rects[i + 3]);
+                    for (int y = y0; y < y1; y++) {
+                        MemorySegment.copy(s, (long) y * srcStride + 4L * x0, d, (long) y * dstStride + 4L * x0, 4L * (x1 - x0));
+                    }
+                    bytes += 4L * Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+                }
+            }
+        } finally {
+            dst.endCpuAccess(CpuMapping.WRITE);
+            src.endCpuAccess(CpuMapping.READ);
+        }
+        return bytes;
+    }
+
+    @Override
+    public void close() {
+        for (Swapchain c : chains.values()) c.close();
+        chains.clear();
+        for (RenderBuffer rb : renderBuffers) {
+            if (rb == null) continue;
+            if (rb.zeroCopyFb != 0) display.removeFramebuffer(rb.zeroCopyFb);
+            rb.mapping.close();
+            rb.buffer.close();
+        }
+    }
+}
