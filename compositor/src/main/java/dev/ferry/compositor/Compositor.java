@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -203,8 +204,12 @@ public final class Compositor implements AutoCloseable {
     }
 
     public byte[] statsJson() {
-        return onLoop(() -> StatsReport.toJson(StatsReport.build(display, scene, backend, pathStatistics,
-                renderer.name(), MonotonicClock.nowNs() - startNs)));
+        return onLoop(() -> {
+            Map<String, Object> tree = StatsReport.build(display, scene, backend, pathStatistics, renderer.name(),
+                    MonotonicClock.nowNs() - startNs);
+            StatsReport.addDmabuf(tree, scene, linuxDmabuf);
+            return StatsReport.toJson(tree);
+        });
     }
 
     /** A picture of one output: 0xAARRGGBB pixels, row by row. */

@@ -19,6 +19,8 @@ public final class PathCounters {
     private final long[] byPath = new long[PATHS.length];
     private final long[] byReason = new long[REASONS.length];
     private final byte[] recentPath = new byte[WINDOW];
+    private final boolean[] recentCheapest = new boolean[WINDOW];
+    private long cheapest;
     private final long[] recentReasons = new long[WINDOW];
     private int recentCount;
     private int recentHead;
@@ -36,13 +38,42 @@ public final class PathCounters {
             byReason[r.ordinal()]++;
             mask |= 1L << r.ordinal();
         }
+        boolean onCheapest = isCheapestPossible(path, reasons);
+        if (onCheapest) cheapest++;
+        recentCheapest[recentHead] = onCheapest;
         recentPath[recentHead] = (byte) path.ordinal();
         recentReasons[recentHead] = mask;
         recentHead = (recentHead + 1) % WINDOW;
         if (recentCount < WINDOW) recentCount++;
     }
 
+    /**
+     * A frame is on the cheapest possible path when it went to direct scanout, or when something
+     * structural (not fullscreen, occluded, translucent, shm, ...) ruled scanout out: only a
+     * miss a reallocation could fix, or a composition miss, counts against it.
+     */
+    static boolean isCheapestPossible(PathKind path, Set<FallbackReason> reasons) {
+        if (path == PathKind.DIRECT_SCANOUT) return true;
+        if (path == PathKind.NOT_SHOWN) return reasons.contains(FallbackReason.OCCLUDED);
+        boolean structural = false;
+        for (FallbackReason r : reasons) {
+            if (r.fixableByReallocation()) return false;
+            structural = true;
+        }
+        return structural;
+    }
+
     public long frames() { return frames; }
+
+    public long framesOnCheapestPath() { return cheapest; }
+
+    /** Share of the recent window's frames on the cheapest possible path (the settled figure). */
+    public double recentCheapestShare() {
+        if (recentCount == 0) return 0;
+        int n = 0;
+        for (int i = 0; i < recentCount; i++) if (recentCheapest[i]) n++;
+        return n / (double) recentCount;
+    }
     public long firstNs() { return firstNs; }
     public long lastNs() { return lastNs; }
 
@@ -71,6 +102,8 @@ public final class PathCounters {
         }
         Map<String, Double> rates = new LinkedHashMap<>();
         for (PathKind p : PATHS) if (recentByPath[p.ordinal()] > 0) rates.put(p.label(), round(recentByPath[p.ordinal()] / (double) recentCount));
+        m.put("frames_on_cheapest_path", cheapest);
+        m.put("recent_share_on_cheapest_path", round(recentCheapestShare()));
         m.put("recent_window_frames", recentCount);
         m.put("recent_share_by_path", rates);
         Map<String, Double> reasonRates = new LinkedHashMap<>();

@@ -66,6 +66,37 @@ public final class StatsReport {
         return root;
     }
 
+    /** Adds what linux-dmabuf knows: the feedback each surface was last sent, fence waits. */
+    public static void addDmabuf(Map<String, Object> root, Scene scene, dev.ferry.compositor.dmabuf.LinuxDmabufGlobal dmabuf) {
+        if (dmabuf == null) return;
+        Map<String, Object> m = new LinkedHashMap<>();
+        var fences = dmabuf.fences().totals();
+        m.put("fence_waits", fences.waits());
+        m.put("fence_signalled", fences.signalled());
+        m.put("fence_timeouts", fences.timeouts());
+        m.put("feedback_batches_sent", dmabuf.feedback().batchesSent());
+        List<Map<String, Object>> surfaces = new ArrayList<>();
+        for (var e : dmabuf.feedback().all().entrySet()) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("surface", e.getKey().resource().toString());
+            List<Map<String, Object>> tranches = new ArrayList<>();
+            for (var t : e.getValue().current().tranches()) {
+                Map<String, Object> tm = new LinkedHashMap<>();
+                tm.put("target_device", (t.targetDevT() >> 8) + ":" + (t.targetDevT() & 0xff));
+                tm.put("scanout", t.scanout());
+                tm.put("formats", t.indices().length);
+                tranches.add(tm);
+            }
+            f.put("tranches", tranches);
+            f.put("changes", e.getValue().changes());
+            long toScanout = e.getValue().changeToScanoutNs();
+            f.put("ms_from_feedback_change_to_direct_scanout", toScanout < 0 ? null : toScanout / 1e6);
+            surfaces.add(f);
+        }
+        m.put("surface_feedback", surfaces);
+        root.put("linux_dmabuf", m);
+    }
+
     private static Map<String, Object> surface(Window w, Surface s, int x, int y) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", s.resource().toString());
