@@ -1,0 +1,451 @@
+package dev.ferry.client;
+
+import dev.ferry.drm.AllocationException;
+import dev.ferry.drm.CpuMapping;
+import dev.ferry.drm.DmaBuf;
+import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.posix.PosixException;
+import dev.ferry.protocol.client.Proxy;
+import dev.ferry.protocol.interfaces.WlBuffer;
+import dev.ferry.protocol.interfaces.WlCallback;
+import dev.ferry.protocol.interfaces.WlCompositor;
+import dev.ferry.protocol.interfaces.WlShm;
+import dev.ferry.protocol.interfaces.WlSurface;
+import dev.ferry.protocol.interfaces.WpPresentation;
+import dev.ferry.protocol.interfaces.WpPresentationFeedback;
+import dev.ferry.protocol.interfaces.XdgSurface;
+import dev.ferry.protocol.interfaces.XdgToplevel;
+import dev.ferry.protocol.interfaces.XdgWmBase;
+import dev.ferry.protocol.interfaces.ZwpLinuxBufferParamsV1;
+import dev.ferry.protocol.interfaces.ZwpLinuxDmabufV1;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * An xdg_toplevel that shows a small ring of buffers, paced by frame callbacks, with
+ * wp_presentation feedback counted per frame. Buffers are dma-bufs allocated on this process's
+ * {@link dev.ferry.drm.FakeKernel} as the surface's dma-buf feedback asks (reallocated when it
+ * changes), or wl_shm buffers (asked for, or when the compositor has no linux-dmabuf).
+ *
+ * <p>Ownership: each ring slot owns its dma-buf (fds), CPU mapping and wl_buffer; a slot left
+ * behind by a reallocation is destroyed as soon as the compositor releases it.
+ */
+public final class DmabufWindow implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DmabufWindow.class);
+    private static final int WAIT_MS = 5000;
+
+    public enum Buffers { DMABUF, SHM }
+
+    /** What to show and how to allocate; null device/modifier follow the feedback. */
+    public record Options(String title, int width, int height, boolean fullscreen, Buffers buffers, int ring,
+                          String device, Long firstModifier, boolean asyncCreate) {
+        public static Options of(String title, int width, int height) {
+            return new Options(title, width, height, false, Buffers.DMABUF, 3, null, null, false);
+        }
+
+        public Options fullscreen(boolean f) { return new Options(title, width, height, f, buffers, ring, device, firstModifier, asyncCreate); }
+        public Options buffers(Buffers b) { return new Options(title, width, height, fullscreen, b, ring, device, firstModifier, asyncCreate); }
+        public Options device(String d) { return new Options(title, width, height, fullscreen, buffers, ring, d, firstModifier, asyncCreate); }
+        public Options firstModifier(Long m) { return new Options(title, width, height, fullscreen, buffers, ring, device, m, asyncCreate); }
+        public Options asyncCreate(boolean a) { return new Options(title, width, height, fullscreen, buffers, ring, device, firstModifier, a); }
+    }
+
+    /** One presentation result: the frame number it was for and the wp_presentation flags (-1: discarded). */
+    public record Presented(long frame, int flags, long timeNs) {
+        public boolean zeroCopy() { return flags >= 0 && (flags & WpPresentationFeedback.KIND_ZERO_COPY) != 0; }
+    }
+
+    /** Called just before a frame's commit with its dma-buf (null for shm): tests set fences here. */
+    public interface CommitHook {
+        void beforeCommit(long frame, DmaBuf buffer) throws PosixException;
+    }
+
+    private final WaylandClient client;
+    private final DmabufAllocator allocator;
+    private final Options options;
+    private final Proxy surface;
+    private final Proxy xdgSurface;
+    private final Proxy toplevel;
+    private final Proxy presentation;
+    private final Proxy linuxDmabuf;
+    private final Proxy shm;
+    private final DmabufFeedback feedback;
+    private final List<Slot> ring = new ArrayList<>();
+    private final List<Slot> retiring = new ArrayList<>();
+    private final List<Presented> presentedLog = new ArrayList<>();
+    private final List<Long> reallocatedAt = new ArrayList<>();
+    private final int width;
+    private final int height;
+    private DmabufAllocator.Plan plan;
+    private boolean reallocWanted;
+    private boolean configured;
+    private int configuredW;
+    private int configuredH;
+    private boolean framePending;
+    private long submitted;
+    private long presented;
+    private long zeroCopy;
+    private long discarded;
+    private long frameCallbacks;
+    private CommitHook hook;
+    private ShmPool shmPool;
+
+    public DmabufWindow(WaylandClient client, DmabufAllocator allocator, Options options) throws IOException {
+        this.client = client;
+        this.allocator = allocator;
+        this.options = options;
+        Proxy compositor = client.bind(WlCompositor.INTERFACE, 5);
+        Proxy wm = client.bind(XdgWmBase.INTERFACE, 6);
+        wm.listen(new XdgWmBase.Listener() {
+            @Override
+            public void ping(Proxy self, int serial) {
+                XdgWmBase.pong(self, serial);
+            }
+        });
+        presentation = client.global(WpPresentation.INTERFACE.name()) == null ? null : client.bind(WpPresentation.INTERFACE, 1);
+        boolean wantDmabuf = options.buffers() == Buffers.DMABUF && allocator != null
+                && client.global(ZwpLinuxDmabufV1.INTERFACE.name()) != null
+                && client.global(ZwpLinuxDmabufV1.INTERFACE.name()).version() >= 4;
+        linuxDmabuf = wantDmabuf ? client.bind(ZwpLinuxDmabufV1.INTERFACE, 5) : null;
+        shm = linuxDmabuf == null ? client.bind(WlShm.INTERFACE, 1) : null;
+        surface = WlCompositor.createSurface(compositor);
+        xdgSurface = XdgWmBase.getXdgSurface(wm, surface);
+        xdgSurface.listen(new XdgSurface.Listener() {
+            @Override
+            public void configure(Proxy self, int serial) {
+                XdgSurface.ackConfigure(self, serial);
+                configured = true;
+            }
+        });
+        toplevel = XdgSurface.getToplevel(xdgSurface);
+        toplevel.listen(new XdgToplevel.Listener() {
+            @Override
+            public void configure(Proxy self, int w, int h, MemorySegment states) {
+                configuredW = w;
+                configuredH = h;
+            }
+        });
+        XdgToplevel.setTitle(toplevel, options.title());
+        XdgToplevel.setAppId(toplevel, "dev.ferry.client." + options.title());
+        if (options.fullscreen()) XdgToplevel.setFullscreen(toplevel, null);
+        feedback = linuxDmabuf == null ? null : DmabufFeedback.forSurface(linuxDmabuf, surface, this::feedbackChanged);
+        WlSurface.commit(surface);
+        waitFor(() -> configured && (feedback == null || feedback.current() != null), "configure and feedback");
+        boolean useConfigured = options.fullscreen() && configuredW > 0 && configuredH > 0;
+        width = useConfigured ? configuredW : options.width();
+        height = useConfigured ? configuredH : options.height();
+        if (linuxDmabuf == null) {
+            long bytes = 4L * width * height;
+            try {
+                shmPool = new ShmPool(shm, bytes * options.ring(), true);
+            } catch (PosixException e) {
+                throw new IOException("shm pool: " + e.getMessage(), e);
+            }
+            for (int i = 0; i < options.ring(); i++) ring.add(new ShmSlot(i * bytes));
+        } else {
+            plan = allocator.plan(feedback.current(), Fourcc.XRGB8888, options.device(), options.firstModifier());
+            if (plan == null) throw new IOException("no tranche names a device this client can allocate on: " + feedback.current());
+            allocateRing();
+        }
+    }
+
+    public Proxy surface() { return surface; }
+    public int width() { return width; }
+    public int height() { return height; }
+    public boolean usesDmabuf() { return linuxDmabuf != null; }
+    public DmabufAllocator.Plan plan() { return plan; }
+    public DmabufFeedback feedback() { return feedback; }
+    public long submitted() { return submitted; }
+    public long presented() { return presented; }
+    public long zeroCopyPresented() { return zeroCopy; }
+    public long discarded() { return discarded; }
+    public long frameCallbacks() { return frameCallbacks; }
+    /** Frame numbers at which a reallocation took effect (the first frame drawn into new buffers). */
+    public List<Long> reallocatedAt() { return List.copyOf(reallocatedAt); }
+    public List<Presented> presentedLog() { return List.copyOf(presentedLog); }
+    public int feedbackEvents() { return feedback == null ? 0 : feedback.batches(); }
+    public boolean framePending() { return framePending; }
+    public void setCommitHook(CommitHook hook) { this.hook = hook; }
+
+    /** A protocol error from the compositor ends the connection; this says whether one came. */
+    public String protocolError() { return client.display().failed() ? client.display().error() : null; }
+
+    private void feedbackChanged(DmabufFeedback.Snapshot snapshot) {
+        if (plan == null) return; // the first batch: the constructor plans from it
+        DmabufAllocator.Plan next = allocator.plan(snapshot, Fourcc.XRGB8888, options.device(), null);
+        if (next != null && !next.sameAs(plan)) {
+            LOG.debug("{}: feedback changed, reallocating: {} -> {}", options.title(), plan, next);
+            plan = next;
+            reallocWanted = true;
+        }
+    }
+
+    /**
+     * Draws frame number {@code frame} into a free buffer and commits it with a frame callback
+     * and presentation feedback. Waits (dispatching) up to timeoutMs for a buffer to come back;
+     * false on timeout.
+     */
+    public boolean drawFrame(long frame, Consumer<Canvas> painter, int timeoutMs) throws IOException {
+        if (reallocWanted) reallocate(frame);
+        Slot slot = waitForFreeSlot(timeoutMs);
+        if (slot == null) return false;
+        slot.paint(painter);
+        if (hook != null) {
+            try {
+                hook.beforeCommit(frame, slot.dmaBuf());
+            } catch (PosixException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+        slot.busy = true;
+        WlSurface.attach(surface, slot.wlBuffer, 0, 0);
+        WlSurface.damageBuffer(surface, 0, 0, width, height);
+        framePending = true;
+        WlSurface.frame(surface).listen(new WlCallback.Listener() {
+            @Override
+            public void done(Proxy self, int timeMs) {
+                framePending = false;
+                frameCallbacks++;
+            }
+        });
+        if (presentation != null) {
+            WpPresentation.feedback(presentation, surface).listen(new WpPresentationFeedback.Listener() {
+                @Override
+                public void presented(Proxy self, int secHi, int secLo, int nsec, int refresh, int seqHi, int seqLo, int flags) {
+                    presented++;
+                    if ((flags & WpPresentationFeedback.KIND_ZERO_COPY) != 0) zeroCopy++;
+                    long sec = ((long) secHi << 32) | Integer.toUnsignedLong(secLo);
+                    presentedLog.add(new Presented(frame, flags, sec * 1_000_000_000L + nsec));
+                }
+
+                @Override
+                public void discarded(Proxy self) {
+                    discarded++;
+                    presentedLog.add(new Presented(frame, -1, 0));
+                }
+            });
+        }
+        WlSurface.commit(surface);
+        submitted++;
+        client.flush();
+        return true;
+    }
+
+    /** Waits for the last frame's callback up to timeoutMs; false on timeout. */
+    public boolean awaitFrame(int timeoutMs) throws IOException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (framePending && !client.display().failed()) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) return false;
+            client.dispatch((int) Math.min(left, 50));
+        }
+        return !framePending;
+    }
+
+    /** Dispatches until every submitted frame has its presentation answer, up to timeoutMs. */
+    public boolean awaitPresentation(int timeoutMs) throws IOException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (presentation != null && presented + discarded < submitted && !client.display().failed()) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) return false;
+            client.dispatch((int) Math.min(left, 50));
+        }
+        return true;
+    }
+
+    private Slot waitForFreeSlot(int timeoutMs) throws IOException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (true) {
+            for (Slot s : ring) if (!s.busy) return s;
+            if (client.display().failed()) return null;
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) return null;
+            client.dispatch((int) Math.min(left, 50));
+        }
+    }
+
+    private void allocateRing() throws IOException {
+        for (int i = 0; i < options.ring(); i++) ring.add(new DmabufSlot(plan));
+    }
+
+    private void reallocate(long frame) throws IOException {
+        reallocWanted = false;
+        List<Slot> old = new ArrayList<>(ring);
+        ring.clear();
+        try {
+            allocateRing();
+        } catch (IOException e) {
+            // Keep showing what worked; the next feedback change may do better.
+            LOG.warn("{}: reallocation to {} failed ({}); keeping the old buffers", options.title(), plan, e.getMessage());
+            for (Slot s : ring) s.destroy();
+            ring.clear();
+            ring.addAll(old);
+            return;
+        }
+        for (Slot s : old) {
+            if (s.busy) retiring.add(s);
+            else s.destroy();
+        }
+        reallocatedAt.add(frame);
+    }
+
+    private void released(Slot s) {
+        s.busy = false;
+        if (retiring.remove(s)) s.destroy();
+    }
+
+    private void waitFor(java.util.function.BooleanSupplier cond, String what) throws IOException {
+        long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
+        while (!cond.getAsBoolean()) {
+            if (client.display().failed()) throw new IOException("protocol error: " + client.display().error());
+            if (System.nanoTime() > deadline) throw new IOException("no " + what + " from the compositor in " + WAIT_MS + " ms");
+            client.dispatch(50);
+        }
+    }
+
+    // ---------------------------------------------------------------- ring slots
+
+    private abstract class Slot {
+        Proxy wlBuffer;
+        boolean busy;
+
+        final void listenRelease() {
+            wlBuffer.listen(new WlBuffer.Listener() {
+                @Override
+                public void release(Proxy self) {
+                    released(Slot.this);
+                }
+            });
+        }
+
+        abstract void paint(Consumer<Canvas> painter);
+
+        DmaBuf dmaBuf() { return null; }
+
+        void destroy() {
+            if (wlBuffer != null && !wlBuffer.isDestroyed()) WlBuffer.destroy(wlBuffer);
+        }
+    }
+
+    private final class ShmSlot extends Slot {
+        final Canvas canvas;
+
+        ShmSlot(long offset) {
+            wlBuffer = shmPool.buffer((int) offset, width, height, 4 * width, WlShm.FORMAT_XRGB8888);
+            canvas = Canvas.linear(shmPool.memory().asSlice(offset, 4L * width * height), width, height, 4 * width);
+            listenRelease();
+        }
+
+        @Override
+        void paint(Consumer<Canvas> painter) {
+            painter.accept(canvas);
+        }
+    }
+
+    private final class DmabufSlot extends Slot {
+        final DmaBuf buf;
+        final CpuMapping map;
+        final Canvas canvas;
+
+        DmabufSlot(DmabufAllocator.Plan plan) throws IOException {
+            try {
+                buf = allocator.allocate(plan, width, height);
+            } catch (AllocationException e) {
+                throw new IOException("allocation on " + plan + " failed: " + e.getMessage(), e);
+            }
+            try {
+                map = buf.map();
+            } catch (PosixException | RuntimeException e) {
+                buf.close();
+                throw new IOException("mapping " + buf + " failed: " + e.getMessage(), e);
+            }
+            canvas = Canvas.mapped(map, width, height, buf.offset(0));
+            wlBuffer = createBuffer();
+            if (wlBuffer == null) {
+                map.close();
+                buf.close();
+                throw new IOException("the compositor refused " + buf);
+            }
+            listenRelease();
+        }
+
+        private Proxy createBuffer() throws IOException {
+            Proxy params = ZwpLinuxDmabufV1.createParams(linuxDmabuf);
+            long m = buf.modifier();
+            for (int p = 0; p < buf.planeCount(); p++) {
+                ZwpLinuxBufferParamsV1.add(params, buf.fd(p), p, buf.offset(p), buf.stride(p), (int) (m >>> 32), (int) m);
+            }
+            if (!options.asyncCreate()) {
+                Proxy b = ZwpLinuxBufferParamsV1.createImmed(params, buf.width(), buf.height(), buf.fourcc(), 0);
+                ZwpLinuxBufferParamsV1.destroy(params);
+                client.flush();
+                return b;
+            }
+            Proxy[] result = new Proxy[1];
+            boolean[] answered = new boolean[1];
+            params.listen(new ZwpLinuxBufferParamsV1.Listener() {
+                @Override
+                public void created(Proxy self, Proxy buffer) {
+                    result[0] = buffer;
+                    answered[0] = true;
+                }
+
+                @Override
+                public void failed(Proxy self) {
+                    answered[0] = true;
+                }
+            });
+            ZwpLinuxBufferParamsV1.create(params, buf.width(), buf.height(), buf.fourcc(), 0);
+            try {
+                waitFor(() -> answered[0], "created/failed");
+            } finally {
+                ZwpLinuxBufferParamsV1.destroy(params);
+            }
+            return result[0];
+        }
+
+        @Override
+        void paint(Consumer<Canvas> painter) {
+            map.beginCpuAccess(CpuMapping.WRITE);
+            try {
+                painter.accept(canvas);
+            } finally {
+                map.endCpuAccess(CpuMapping.WRITE);
+            }
+        }
+
+        @Override
+        DmaBuf dmaBuf() { return buf; }
+
+        @Override
+        void destroy() {
+            super.destroy();
+            map.close();
+            buf.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (feedback != null) feedback.close();
+        for (Slot s : ring) s.destroy();
+        for (Slot s : retiring) s.destroy();
+        ring.clear();
+        retiring.clear();
+        if (!toplevel.isDestroyed()) XdgToplevel.destroy(toplevel);
+        if (!xdgSurface.isDestroyed()) XdgSurface.destroy(xdgSurface);
+        if (!surface.isDestroyed()) WlSurface.destroy(surface);
+        if (shmPool != null) shmPool.close();
+        try {
+            client.flush();
+        } catch (IOException ignored) {
+            // The compositor may already be gone.
+        }
+    }
+}

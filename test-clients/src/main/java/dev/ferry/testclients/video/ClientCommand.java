@@ -1,0 +1,82 @@
+package dev.ferry.testclients.video;
+
+import dev.ferry.client.DmabufWindow;
+import dev.ferry.compositor.cli.Ferry;
+import dev.ferry.drm.uapi.Modifiers;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** `ferry client …`: sample clients, registered with the ferry command through ServiceLoader. */
+@Command(name = "client", mixinStandardHelpOptions = true, description = "Sample Wayland clients.",
+        subcommands = {ClientCommand.Video.class})
+public final class ClientCommand {
+    /** The ServiceLoader entry. */
+    public static final class Subcommand implements Ferry.FerrySubcommand {
+        @Override public String name() { return "client"; }
+        @Override public Object command() { return new ClientCommand(); }
+    }
+
+    /** `ferry client video`. Exit status: 0, 1 on failure, 2 on a protocol error. */
+    @Command(name = "video", mixinStandardHelpOptions = true,
+            description = "Play a test video (frame number in the pixels); print a JSON summary at exit.")
+    static final class Video implements Callable<Integer> {
+        @Option(names = "--buffers", defaultValue = "dmabuf", description = "dmabuf or shm. Default: ${DEFAULT-VALUE}")
+        String buffers;
+
+        @Option(names = "--size", defaultValue = "640x360", description = "WxH (fullscreen: the output's size wins). Default: ${DEFAULT-VALUE}")
+        String size;
+
+        @Option(names = "--fps", defaultValue = "0", description = "Frames per second; 0 paces by frame callbacks. Default: ${DEFAULT-VALUE}")
+        int fps;
+
+        @Option(names = "--frames", defaultValue = "300", description = "Frames to play. Default: ${DEFAULT-VALUE}")
+        int frames;
+
+        @Option(names = "--fullscreen", description = "Ask to be fullscreen")
+        boolean fullscreen;
+
+        @Option(names = "--modifier", description = "Force the first allocation's modifier (LINEAR, FAKE_TILED_4X4, FAKE_TILED_16X16_COLUMN, INVALID or a number)")
+        String modifier;
+
+        @Option(names = "--device", description = "Allocate on this device (card0, card1…) whatever the feedback says (PRIME offload)")
+        String device;
+
+        @Option(names = "--topology", description = "The fake-drm topology the compositor runs on. Default: $FERRY_TOPOLOGY, else hybrid-laptop")
+        String topology;
+
+        @Option(names = "--socket", description = "Wayland socket (default: $WAYLAND_DISPLAY)")
+        String socket;
+
+        @Option(names = "--create", defaultValue = "immed", description = "immed (create_immed) or async (create + created/failed). Default: ${DEFAULT-VALUE}")
+        String create;
+
+        @Option(names = "--hang-fence-at", defaultValue = "-1", description = "Misbehave: frame N's buffer gets a write fence that never signals, then the client stops drawing")
+        long hangFenceAt;
+
+        @Option(names = "--title", defaultValue = "video")
+        String title;
+
+        @Override
+        public Integer call() throws Exception {
+            String[] wh = size.toLowerCase(java.util.Locale.ROOT).split("x");
+            if (wh.length != 2) throw new IllegalArgumentException("--size must be WxH");
+            int w = Integer.parseInt(wh[0]), h = Integer.parseInt(wh[1]);
+            if (w <= 0 || h <= 0 || w > 16384 || h > 16384) throw new IllegalArgumentException("--size out of range");
+            DmabufWindow.Buffers b = switch (buffers) {
+                case "dmabuf" -> DmabufWindow.Buffers.DMABUF;
+                case "shm" -> DmabufWindow.Buffers.SHM;
+                default -> throw new IllegalArgumentException("--buffers must be dmabuf or shm");
+            };
+            if (!create.equals("immed") && !create.equals("async")) throw new IllegalArgumentException("--create must be immed or async");
+            VideoClient.Options o = VideoClient.Options.of(socket).buffers(b).size(w, h).fps(fps).frames(frames)
+                    .fullscreen(fullscreen).modifier(modifier == null ? null : Modifiers.parse(modifier)).device(device)
+                    .topology(topology).title(title).asyncCreate(create.equals("async")).hangFenceAt(hangFenceAt);
+            VideoClient.Summary s = new VideoClient(o).run();
+            System.out.println(s.toJson());
+            if (s.protocolError() != null) return 2;
+            return s.failure() != null ? 1 : 0;
+        }
+    }
+}

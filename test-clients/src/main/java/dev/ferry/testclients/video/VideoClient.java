@@ -1,0 +1,191 @@
+package dev.ferry.testclients.video;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ferry.client.DmabufAllocator;
+import dev.ferry.client.DmabufWindow;
+import dev.ferry.client.WaylandClient;
+import dev.ferry.drm.FakeKernel;
+import dev.ferry.drm.ImplicitFence;
+import dev.ferry.drm.topology.Topologies;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A video player: draws {@link FramePattern} frame after frame, paced by frame callbacks (or a
+ * fixed rate), into dma-bufs allocated as the surface's feedback asks (or wl_shm), and sums up
+ * what happened: frames submitted and presented, zero-copy presentations, reallocations.
+ */
+public final class VideoClient {
+    /** What to play. socket null: $WAYLAND_DISPLAY; topology null: $FERRY_TOPOLOGY, else the default preset. */
+    public record Options(String socket, DmabufWindow.Buffers buffers, int width, int height, int fps, int frames,
+                          boolean fullscreen, Long modifier, String device, String topology, String title,
+                          boolean asyncCreate, long hangFenceAt) {
+        public static Options of(String socket) {
+            return new Options(socket, DmabufWindow.Buffers.DMABUF, 640, 360, 0, 120, false, null, null, null, "video",
+                    false, -1);
+        }
+
+        public Options buffers(DmabufWindow.Buffers b) { return new Options(socket, b, width, height, fps, frames, fullscreen, modifier, device, topology, title, asyncCreate, hangFenceAt); }
+        public Options size(int w, int h) { return new Options(socket, buffers, w, h, fps, frames, fullscreen, modifier, device, topology, title, asyncCreate, hangFenceAt); }
+        public Options fps(int f) { return new Options(socket, buffers, width, height, f, frames, fullscreen, modifier, device, topology, title, asyncCreate, hangFenceAt); }
+        public Options frames(int n) { return new Options(socket, buffers, width, height, fps, n, fullscreen, modifier, device, topology, title, asyncCreate, hangFenceAt); }
+        public Options fullscreen(boolean f) { return new Options(socket, buffers, width, height, fps, frames, f, modifier, device, topology, title, asyncCreate, hangFenceAt); }
+        public Options modifier(Long m) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, m, device, topology, title, asyncCreate, hangFenceAt); }
+        public Options device(String d) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, d, topology, title, asyncCreate, hangFenceAt); }
+        public Options topology(String t) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, device, t, title, asyncCreate, hangFenceAt); }
+        public Options title(String t) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, device, topology, t, asyncCreate, hangFenceAt); }
+        public Options asyncCreate(boolean a) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, device, topology, title, a, hangFenceAt); }
+        public Options hangFenceAt(long n) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, device, topology, title, asyncCreate, n); }
+
+        public String topologyOrDefault() {
+            if (topology != null) return topology;
+            String env = System.getenv("FERRY_TOPOLOGY");
+            return env != null && !env.isBlank() ? env : Topologies.DEFAULT;
+        }
+    }
+
+    /** What a run did. */
+    public record Summary(String buffers, String allocation, int width, int height, long submitted, long presented,
+                          long zeroCopyPresented, long discarded, long frameCallbackTimeouts, List<Long> reallocatedAt,
+                          int feedbackEvents, long lastFrame, long firstZeroCopyFrame, long zeroCopySinceFrame,
+                          List<DmabufWindow.Presented> presentedLog, String protocolError, String failure) {
+        public int reallocations() { return reallocatedAt.size(); }
+
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("buffers", buffers);
+            m.put("allocation", allocation);
+            m.put("size", width + "x" + height);
+            m.put("frames_submitted", submitted);
+            m.put("presented", presented);
+            m.put("zero_copy_presented", zeroCopyPresented);
+            m.put("discarded", discarded);
+            m.put("frame_callback_timeouts", frameCallbackTimeouts);
+            m.put("reallocations", reallocations());
+            m.put("reallocated_at_frames", reallocatedAt);
+            m.put("feedback_events", feedbackEvents);
+            m.put("last_frame", lastFrame);
+            m.put("first_zero_copy_frame", firstZeroCopyFrame);
+            m.put("zero_copy_since_frame", zeroCopySinceFrame);
+            m.put("protocol_error", protocolError);
+            m.put("failure", failure);
+            return m;
+        }
+
+        public String toJson() {
+            try {
+                return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toMap());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static final int FRAME_WAIT_MS = 1000;
+
+    private final Options options;
+
+    public VideoClient(Options options) {
+        this.options = options;
+    }
+
+    /** Plays and returns the summary; protocol errors and failures are in it, not thrown. */
+    public Summary run() throws IOException {
+        return run(null);
+    }
+
+    /**
+     * Plays; {@code beforeClose} (tests) sees the summary while the window is still up, so what
+     * is on screen can be checked against it.
+     */
+    public Summary run(java.util.function.Consumer<Summary> beforeClose) throws IOException {
+        FakeKernel kernel = options.buffers() == DmabufWindow.Buffers.DMABUF ? FakeKernel.open(options.topologyOrDefault()) : null;
+        try (WaylandClient client = options.socket() == null ? WaylandClient.connectDefault() : WaylandClient.connect(options.socket())) {
+            DmabufWindow.Options wo = DmabufWindow.Options.of(options.title(), options.width(), options.height())
+                    .fullscreen(options.fullscreen()).buffers(options.buffers()).device(options.device())
+                    .firstModifier(options.modifier()).asyncCreate(options.asyncCreate());
+            DmabufWindow w;
+            try {
+                w = new DmabufWindow(client, kernel == null ? null : new DmabufAllocator(kernel), wo);
+            } catch (IOException e) {
+                drainError(client);
+                String err = client.display().failed() ? client.display().error() : null;
+                return new Summary(options.buffers().name().toLowerCase(), null, 0, 0, 0, 0, 0, 0, 0, List.of(), 0, -1, -1, -1,
+                        List.of(), err, e.getMessage());
+            }
+            if (options.hangFenceAt() >= 0) {
+                w.setCommitHook((frame, buf) -> {
+                    if (frame == options.hangFenceAt() && buf != null) kernel.setWriteFence(buf, ImplicitFence.NEVER);
+                });
+            }
+            return play(client, w, beforeClose);
+        } finally {
+            if (kernel != null) kernel.close();
+        }
+    }
+
+    private Summary play(WaylandClient client, DmabufWindow w, java.util.function.Consumer<Summary> beforeClose) throws IOException {
+        long periodNs = options.fps() > 0 ? 1_000_000_000L / options.fps() : 0;
+        long start = System.nanoTime();
+        long timeouts = 0;
+        long last = -1;
+        String failure = null;
+        try {
+            for (long n = 0; n < options.frames(); n++) {
+                if (periodNs > 0) {
+                    long due = start + n * periodNs;
+                    while (System.nanoTime() < due && !client.display().failed()) {
+                        client.dispatch((int) Math.max(1, (due - System.nanoTime()) / 1_000_000L));
+                    }
+                } else if (n > 0 && !w.awaitFrame(FRAME_WAIT_MS)) {
+                    timeouts++;
+                }
+                if (client.display().failed()) break;
+                long frame = n;
+                if (!w.drawFrame(frame, c -> FramePattern.draw(c, frame), 2 * FRAME_WAIT_MS)) {
+                    failure = client.display().failed() ? null : "no buffer came back for frame " + n;
+                    break;
+                }
+                last = n;
+                if (n == options.hangFenceAt()) break; // a hung GPU job: this client draws no more
+            }
+            w.awaitFrame(FRAME_WAIT_MS);
+            w.awaitPresentation(FRAME_WAIT_MS);
+        } catch (IOException e) {
+            failure = e.getMessage();
+            drainError(client);
+        }
+        List<DmabufWindow.Presented> log = w.presentedLog();
+        long firstZero = -1, zeroSince = -1;
+        for (DmabufWindow.Presented p : log) {
+            if (p.zeroCopy() && firstZero < 0) firstZero = p.frame();
+            if (p.zeroCopy()) {
+                if (zeroSince < 0) zeroSince = p.frame();
+            } else {
+                zeroSince = -1;
+            }
+        }
+        Summary s = new Summary(w.usesDmabuf() ? "dmabuf" : "shm", w.usesDmabuf() ? String.valueOf(w.plan()) : "wl_shm",
+                w.width(), w.height(), w.submitted(), w.presented(), w.zeroCopyPresented(), w.discarded(), timeouts,
+                w.reallocatedAt(), w.feedbackEvents(), last, firstZero, zeroSince, log, w.protocolError(), failure);
+        try {
+            if (beforeClose != null) beforeClose.accept(s);
+        } finally {
+            w.close();
+        }
+        return s;
+    }
+
+    /** After a failed send, reads what the compositor said before it hung up (its error event). */
+    private static void drainError(WaylandClient client) {
+        try {
+            if (!client.display().failed()) client.dispatch(100);
+        } catch (IOException ignored) {
+            // Nothing more to read.
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.ferry.testclients.scenarios;
+
+import dev.ferry.compositor.Compositor;
+import dev.ferry.compositor.backend.kms.KmsBackend;
+import dev.ferry.compositor.core.Surface;
+import dev.ferry.compositor.dmabuf.FeedbackController;
+import dev.ferry.compositor.dmabuf.LinuxDmabufGlobal;
+import dev.ferry.compositor.output.Output;
+import dev.ferry.compositor.path.PathObserver;
+import dev.ferry.compositor.scene.Window;
+import dev.ferry.drm.FaultPlan;
+import dev.ferry.drm.KernelClock;
+import dev.ferry.kms.FallbackReason;
+import dev.ferry.kms.PathKind;
+import dev.ferry.testclients.video.FramePattern;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * A Ferry on the kms backend for a scenario test: its own runtime dir, the loop on a thread, a
+ * per-frame log of every surface's path and reasons, and screenshots read from the fake CRTC.
+ *
+ * <p>linux-dmabuf: Compositor.build() creates the global only when {@code backend.kernel()} is
+ * non-null, but the kms backend opens its kernel in {@code start()}, which runs after that
+ * check, so a kms Ferry does not advertise linux-dmabuf (see LinuxDmabufAdvertisedTest). Until
+ * that is fixed this harness adds the global itself, on the backend's kernel, with the given
+ * hysteresis, and registers its feedback controller as a path observer — as build() means to.
+ */
+final class KmsFerry implements AutoCloseable {
+    /** One frame of one surface as the backend reported it. */
+    record FrameRecord(PathKind path, Set<FallbackReason> reasons, long presentNs) {}
+
+    private final Path runtimeDir;
+    private final Compositor compositor;
+    private final LinuxDmabufGlobal dmabuf;
+    private final boolean ownDmabuf;
+    private final Map<Surface, List<FrameRecord>> frames = new IdentityHashMap<>();
+
+    KmsFerry(String topology, long hysteresisNs) throws Exception {
+        runtimeDir = Files.createTempDirectory("ferry-scenario-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        compositor = Compositor.create(Compositor.Options.kms(runtimeDir, "wayland-scenario",
+                new KmsBackend.Config(topology, KernelClock.monotonic(), FaultPlan.none())));
+        compositor.startThread();
+        LinuxDmabufGlobal existing = compositor.linuxDmabuf();
+        ownDmabuf = existing == null;
+        dmabuf = existing != null ? existing : compositor.onLoop(() -> {
+            try {
+                LinuxDmabufGlobal g = new LinuxDmabufGlobal(compositor.display(), compositor.backend().kernel(),
+                        LinuxDmabufGlobal.primaryRenderDevice(compositor.backend().kernel()), null,
+                        new LinuxDmabufGlobal.Config(hysteresisNs, LinuxDmabufGlobal.Config.defaults().fenceDeadlineNs()));
+                compositor.pathObservers().add(g.feedback());
+                return g;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        compositor.onLoop(() -> {
+            compositor.pathObservers().add(new PathObserver() {
+                @Override
+                public void surfacePresented(Output output, Surface surface, PathKind path, Set<FallbackReason> reasons, long presentNs) {
+                    Set<FallbackReason> copy = reasons.isEmpty() ? EnumSet.noneOf(FallbackReason.class) : EnumSet.copyOf(reasons);
+                    frames.computeIfAbsent(surface, k -> new ArrayList<>()).add(new FrameRecord(path, copy, presentNs));
+                }
+            });
+            return null;
+        });
+    }
+
+    KmsFerry(String topology) throws Exception {
+        this(topology, FeedbackController.DEFAULT_HYSTERESIS_NS);
+    }
+
+    /** What was on screen while a client's window was still up (taken from the client's beforeClose hook). */
+    record Capture(Window window, int[] position, Compositor.Screenshot shot, boolean scanoutTranche) {
+        FramePattern.PixelReader pixels() { return reader(shot); }
+    }
+
+    private final Map<String, Capture> captures = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A beforeClose hook that records the window titled so, its position, and a screenshot of the output. */
+    <T> java.util.function.Consumer<T> capture(String title, String output) {
+        return summary -> {
+            Window w = window(title);
+            captures.put(title, new Capture(w, w == null ? null : position(w), screenshot(output), w != null && scanoutTranche(w)));
+        };
+    }
+
+    Capture captured(String title) {
+        Capture c = captures.get(title);
+        if (c == null || c.window() == null) throw new AssertionError("no window titled " + title + " was captured");
+        return c;
+    }
+
+    Compositor compositor() { return compositor; }
+    Path runtimeDir() { return runtimeDir; }
+    String socketPath() { return runtimeDir.resolve(compositor.socketName()).toString(); }
+    boolean addedOwnDmabuf() { return ownDmabuf; }
+    long hysteresisNs() { return dmabuf.feedback().hysteresisNs(); }
+
+    /** The toplevel whose title contains this, or null. */
+    Window window(String title) {
+        return compositor.onLoop(() -> {
+            for (Window w : compositor.scene().windows()) {
+                if (w.kind() == Window.Kind.TOPLEVEL && w.title() != null && w.title().contains(title)) return w;
+            }
+            return null;
+        });
+    }
+
+    /** Every frame the surface of that window was presented in, in order. */
+    List<FrameRecord> frames(Window w) {
+        return compositor.onLoop(() -> List.copyOf(frames.getOrDefault(w.surface(), List.of())));
+    }
+
+    /** Whether the compositor's feedback for that surface carries a scanout tranche now. */
+    boolean scanoutTranche(Window w) {
+        return compositor.onLoop(() -> {
+            FeedbackController.SurfaceFeedback f = dmabuf.feedback().feedbackOf(w.surface());
+            return f != null && f.hasScanoutTranche();
+        });
+    }
+
+    int[] position(Window w) {
+        return compositor.onLoop(() -> new int[] {w.x(), w.y()});
+    }
+
+    Compositor.Screenshot screenshot(String output) {
+        return compositor.screenshot(output);
+    }
+
+    static FramePattern.PixelReader reader(Compositor.Screenshot shot) {
+        return (x, y) -> x < 0 || y < 0 || x >= shot.width() || y >= shot.height() ? 0 : shot.at(x, y) & 0xffffff;
+    }
+
+    /** Frames by path, as shares of all frames, for reports. */
+    static String shares(List<FrameRecord> recs) {
+        Map<PathKind, Integer> n = new java.util.EnumMap<>(PathKind.class);
+        for (FrameRecord r : recs) n.merge(r.path(), 1, Integer::sum);
+        StringBuilder s = new StringBuilder();
+        for (var e : n.entrySet()) {
+            s.append(s.isEmpty() ? "" : ", ").append(e.getKey().label()).append(' ').append(e.getValue())
+                    .append(String.format(" (%.0f%%)", 100.0 * e.getValue() / recs.size()));
+        }
+        return s.toString();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (ownDmabuf) compositor.onLoop(() -> {
+            dmabuf.close();
+            return null;
+        });
+        compositor.close();
+        try (Stream<Path> s = Files.walk(runtimeDir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}
