@@ -56,11 +56,12 @@ public final class ReadPaths {
     }
 
     /**
-     * Whether the CPU path may map this buffer at all: not protected, and not video memory (the
-     * CPU reaches vram only through a small, very slow BAR window; Ferry does not build a
-     * fallback on it).
+     * Whether the CPU path may map this buffer at all: anything but protected memory. Video
+     * memory is readable too, through the slow BAR window (fake-drm accounts the cost): for a
+     * buffer in another GPU's vram that the render device cannot reach, the system-RAM copy is
+     * the way out that is left, and a slow picture beats none (issue 6: never a dead end).
      */
     public static boolean cpuMayMap(BufferIdentity id) {
-        return id != null && !id.protectedMemory() && id.domain() != MemoryDomain.VRAM;
+        return id != null && !id.protectedMemory();
     }
 }

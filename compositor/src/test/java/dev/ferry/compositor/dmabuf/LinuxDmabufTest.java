@@ -259,7 +259,11 @@ class LinuxDmabufTest {
         WaylandClient c = client();
         Proxy dmabuf = c.bind(ZwpLinuxDmabufV1.INTERFACE, 5);
         DmaBuf good = allocate(server.kernel.device("card0"), 64, 32, Fourcc.XRGB8888, Modifiers.LINEAR, MemoryDomain.SYSTEM);
-        DmaBuf unreachable = allocate(server.kernel.device("card1"), 64, 32, Fourcc.XRGB8888, Modifiers.LINEAR, MemoryDomain.VRAM);
+        // Protected memory: only its own device may touch it, the CPU not at all. (Another GPU's
+        // plain vram is no dead end: the CPU can read it, slowly, for a system-RAM copy.)
+        DmaBuf unreachable = server.kernel.device("card1").allocate(64, 32, Fourcc.XRGB8888, new long[] {Modifiers.LINEAR},
+                Usage.RENDERING | Usage.PROTECTED, MemoryDomain.VRAM);
+        buffers.add(unreachable);
         String[] answers = new String[2];
         for (int i = 0; i < 2; i++) {
             int k = i;
@@ -276,11 +280,32 @@ class LinuxDmabufTest {
     }
 
     @Test
+    void anotherGpusVramIsCreatedForTheSystemRamCopy() throws Exception {
+        server = new Server("dual-dgpu-nop2p");
+        WaylandClient c = client();
+        Proxy dmabuf = c.bind(ZwpLinuxDmabufV1.INTERFACE, 5);
+        DmaBuf vram = allocate(server.kernel.device("card1"), 64, 32, Fourcc.XRGB8888, Modifiers.LINEAR, MemoryDomain.VRAM);
+        String[] answer = new String[1];
+        Proxy p = params(dmabuf, vram);
+        p.listen(new ZwpLinuxBufferParamsV1.Listener() {
+            @Override public void created(Proxy self, Proxy buffer) { answer[0] = "created"; }
+            @Override public void failed(Proxy self) { answer[0] = "failed"; }
+        });
+        ZwpLinuxBufferParamsV1.create(p, 64, 32, Fourcc.XRGB8888, 0);
+        c.roundtrip();
+        assertEquals("created", answer[0], "card0 cannot reach card1's vram without p2p, but the CPU can");
+    }
+
+    @Test
     void createImmedFailureIsInvalidWlBuffer() throws Exception {
         server = new Server("dual-dgpu-nop2p");
         WaylandClient c = client();
         Proxy dmabuf = c.bind(ZwpLinuxDmabufV1.INTERFACE, 5);
-        DmaBuf unreachable = allocate(server.kernel.device("card1"), 64, 32, Fourcc.XRGB8888, Modifiers.LINEAR, MemoryDomain.VRAM);
+        // Protected memory: only its own device may touch it, the CPU not at all. (Another GPU's
+        // plain vram is no dead end: the CPU can read it, slowly, for a system-RAM copy.)
+        DmaBuf unreachable = server.kernel.device("card1").allocate(64, 32, Fourcc.XRGB8888, new long[] {Modifiers.LINEAR},
+                Usage.RENDERING | Usage.PROTECTED, MemoryDomain.VRAM);
+        buffers.add(unreachable);
         Proxy p = params(dmabuf, unreachable);
         ZwpLinuxBufferParamsV1.createImmed(p, 64, 32, Fourcc.XRGB8888, 0);
         expectError(c, p, ZwpLinuxBufferParamsV1.ERROR_INVALID_WL_BUFFER);
@@ -522,7 +547,7 @@ class LinuxDmabufTest {
         try (DmaBuf good = server.kernel.device("card0").allocate(64, 32, Fourcc.XRGB8888, new long[] {Modifiers.LINEAR}, Usage.RENDERING,
                      MemoryDomain.SYSTEM);
              DmaBuf bad = server.kernel.device("card1").allocate(64, 32, Fourcc.XRGB8888, new long[] {Modifiers.LINEAR},
-                     Usage.RENDERING, MemoryDomain.VRAM)) {
+                     Usage.RENDERING | Usage.PROTECTED, MemoryDomain.VRAM)) {
             ZwpLinuxBufferParamsV1.create(params(d, bad), 64, 32, Fourcc.XRGB8888, 0);     // failed
             Proxy unused = params(d, good);                                                  // destroyed unused
             ZwpLinuxBufferParamsV1.destroy(unused);
