@@ -1,0 +1,45 @@
+package dev.ferry.testclients.demo;
+
+import dev.ferry.testclients.report.ReportCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The demo end to end, shortened: real compositor, real clients, the report for every output. */
+class DemoTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void shortDemoReportsEveryOutputOfHybridLaptop() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Demo.Result r;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            r = new Demo(new Demo.Options("hybrid-laptop", "auto", 2, 30, dir), out).run();
+        }
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(List.of("eDP-1", "HDMI-A-1"), r.outputs());
+        String html = Files.readString(dir.resolve(ReportCommand.HTML));
+        for (String output : r.outputs()) {
+            assertTrue(printed.contains("  " + output + " "), "text report names " + output + ":\n" + printed);
+            assertTrue(html.contains(">" + output + "</text>"), "chart has a panel for " + output);
+        }
+        assertTrue(printed.contains(" 1 s "), "progress lines:\n" + printed);
+        assertTrue(printed.contains("report: " + dir.resolve(ReportCommand.HTML).toAbsolutePath()), printed);
+        assertTrue(Files.size(dir.resolve(ReportCommand.PNG)) > 0);
+        assertTrue(Files.readString(dir.resolve(ReportCommand.STATS)).contains("\"timeline\""));
+        assertTrue(r.clients().values().stream().anyMatch(s -> s.presented() > 0), "clients presented frames");
+    }
+}
