@@ -86,6 +86,34 @@ class CrossDeviceOutputsTest {
     }
 
     @Test
+    void secondaryDeviceUnpluggedMidStreamLeavesTheOtherOutputRunning() throws Exception {
+        Path dir = runtimeDir();
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of("hybrid-laptop")))) {
+            c.startThread();
+            try (WaylandClient a = WaylandClient.connect(dir.resolve("wayland-x").toString());
+                 WaylandClient b = WaylandClient.connect(dir.resolve("wayland-x").toString());
+                 FullscreenClient onPanel = new FullscreenClient(a, "eDP-1");
+                 FullscreenClient onHdmi = new FullscreenClient(b, "HDMI-A-1")) {
+                for (int i = 0; i < 5; i++) {
+                    onPanel.frame(0x102030 + i, 0x00ff00);
+                    onHdmi.frame(0x302010 + i, 0x0000ff);
+                }
+                c.onLoop(() -> {
+                    ((KmsBackend) c.backend()).kernel().device("card1").unplug();
+                    return null;
+                });
+                // The panel keeps getting frames; the HDMI output goes away within a few refreshes.
+                for (int i = 0; i < 20; i++) onPanel.frame(0x405060 + i, 0x00ff00);
+                assertShows(c, "eDP-1", 0x405060 + 19, 0x00ff00);
+                org.junit.jupiter.api.Assertions.assertTrue(
+                        dev.ferry.compositor.FerryServer.eventually(java.time.Duration.ofSeconds(3),
+                                () -> c.onLoop(() -> c.scene().outputNamed("HDMI-A-1") == null)),
+                        "HDMI-A-1 should leave the scene once card1 is gone");
+            }
+        }
+    }
+
+    @Test
     void armSocScansOutOfContiguousMemoryAndNeverShowsStalePixels() throws Exception {
         Path dir = runtimeDir();
         try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of("arm-soc")))) {

@@ -39,6 +39,7 @@ import java.util.Map;
 public final class KmsBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(KmsBackend.class);
     private static final int SWAPCHAIN_LENGTH = 3;
+    private static final long HOTPLUG_POLL_NS = 250_000_000L;
 
     /** Which topology and clock; faults for tests. */
     public record Config(String topology, KernelClock clock, FaultPlan faults, String renderDevice,
@@ -84,6 +85,7 @@ public final class KmsBackend implements Backend {
     private FakeKernel kernel;
     private FakeDevice renderDevice;
     private String renderDeviceWhy = "";
+    private EventLoop.Timer hotplug;
 
     public KmsBackend(Config config, Display display, Scene scene, Renderer gpu, Renderer cpu, EventLoop loop, PathObserver observer) {
         this.config = config;
@@ -176,19 +178,47 @@ public final class KmsBackend implements Backend {
                 KmsOutputDriver driver = new KmsOutputDriver(o, pipe, chain, cross, cache, scene,
                         renderDevice == null ? null : gpu, cpu, reach, loop, observer);
                 drivers.add(driver);
+                driver.onLost(() -> outputLost(driver));
                 if (!eventSources.containsKey(d)) {
-                    eventSources.put(d, loop.add(d.eventFd().fd(), Epoll.EPOLLIN, events -> d.dispatchEvents(this::pageFlipped)));
+                    eventSources.put(d, loop.add(d.eventFd().fd(), Epoll.EPOLLIN,
+                            events -> d.dispatchEvents((crtc, seq, t, user) -> pageFlipped(d, crtc, seq, t))));
                 }
                 scene.addOutput(o);
                 o.advertise();
             }
         }
         if (drivers.isEmpty()) LOG.warn("topology {} has no connected display", config.topology());
+        // Real compositors hear of unplugs from udev; here a slow poll of the devices stands in.
+        hotplug = loop.timer(this::checkUnplugged);
+        hotplug.armAt(dev.ferry.posix.MonotonicClock.nowNs() + HOTPLUG_POLL_NS);
     }
 
-    private void pageFlipped(int crtcId, long sequence, long timeNs, long userData) {
-        for (KmsOutputDriver d : drivers) {
-            if (d.pipe().crtc().id() == crtcId) d.pageFlipped(sequence, timeNs);
+    private void checkUnplugged() {
+        for (KmsOutputDriver d : List.copyOf(drivers)) {
+            if (d.pipe().device().isGone()) outputLost(d);
+        }
+        hotplug.armAt(dev.ferry.posix.MonotonicClock.nowNs() + HOTPLUG_POLL_NS);
+    }
+
+    /** A device went away under an output: the output leaves, every other one keeps running. */
+    private void outputLost(KmsOutputDriver driver) {
+        if (!drivers.remove(driver)) return;
+        Output o = driver.output();
+        scene.removeOutput(o);
+        o.withdraw();
+        driver.close();
+        FakeDevice d = driver.pipe().device();
+        boolean deviceStillUsed = drivers.stream().anyMatch(x -> x.pipe().device() == d);
+        if (!deviceStillUsed) {
+            EventLoop.Source s = eventSources.remove(d);
+            if (s != null) s.remove();
+        }
+    }
+
+    /** CRTC ids are per device: events are matched on both. */
+    private void pageFlipped(FakeDevice device, int crtcId, long sequence, long timeNs) {
+        for (KmsOutputDriver d : List.copyOf(drivers)) {
+            if (d.pipe().device() == device && d.pipe().crtc().id() == crtcId) d.pageFlipped(sequence, timeNs);
         }
     }
 
@@ -223,6 +253,7 @@ public final class KmsBackend implements Backend {
 
     @Override
     public void close() {
+        if (hotplug != null) hotplug.close();
         for (KmsOutputDriver d : drivers) {
             d.close();
             d.output().withdraw();

@@ -74,6 +74,8 @@ final class KmsOutputDriver {
 
     private boolean requested;
     private boolean busy;
+    private boolean lost;
+    private Runnable onLost = () -> { };
     private Frame pending;
     private Frame shown;
     private long lastFlipNs;
@@ -119,13 +121,33 @@ final class KmsOutputDriver {
     KmsPipe pipe() { return pipe; }
     OutputStats stats() { return stats; }
 
+    /** Told once when the output's device goes away (unplugged). */
+    void onLost(Runnable r) {
+        onLost = r;
+    }
+
+    boolean lost() { return lost; }
+
+    /** The device is gone: stop driving the output; everything else carries on. */
+    private boolean checkGone() {
+        if (!pipe.device().isGone()) return false;
+        if (!lost) {
+            lost = true;
+            LOG.warn("{}: {} was unplugged; the output is gone", output.name(), pipe.device().info().name());
+            loop.execute(onLost);
+        }
+        return true;
+    }
+
     void schedule() {
+        if (lost) return;
         requested = true;
         if (!busy && pending == null) startFrame();
     }
 
     private void startFrame() {
         requested = false;
+        if (lost || checkGone()) return;
         List<Scene.Placed> visible = scene.visibleOn(output);
         reasons.clear();
         Frame f = new Frame();
@@ -315,6 +337,12 @@ final class KmsOutputDriver {
             flipped = pipe.flip(f.slot.fbId(), swapchain.width(), swapchain.height(), 0);
         }
         if (!flipped) {
+            if (checkGone()) {
+                if (f.slot != null) swapchain.release(f.slot);
+                cross(f, true);
+                f.content.release();
+                return;
+            }
             LOG.warn("{}: flip of a composed frame refused: {}", output.name(), pipe.lastRejection());
             stats.frameFailed();
             if (f.slot != null) swapchain.release(f.slot);
@@ -400,6 +428,11 @@ final class KmsOutputDriver {
     }
 
     private void flipTimedOut() {
+        if (checkGone()) {
+            retire(pending);
+            pending = null;
+            return;
+        }
         if (pending == null) {
             if (requested && !busy) startFrame();
             return;
