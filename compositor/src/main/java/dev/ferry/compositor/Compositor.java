@@ -3,6 +3,7 @@ package dev.ferry.compositor;
 import dev.ferry.compositor.backend.Backend;
 import dev.ferry.compositor.backend.headless.HeadlessBackend;
 import dev.ferry.compositor.backend.kms.KmsBackend;
+import dev.ferry.compositor.backend.nested.NestedBackend;
 import dev.ferry.compositor.path.PathObservers;
 import dev.ferry.compositor.control.ControlServer;
 import dev.ferry.compositor.core.CompositorGlobal;
@@ -47,7 +48,23 @@ public final class Compositor implements AutoCloseable {
 
     /** What `ferry run` was asked for. */
     public record Options(Path runtimeDir, String backend, String socketName, int outputs, int width, int height,
-                          int refreshMilliHz, String renderer, KmsBackend.Config kms) {
+                          int refreshMilliHz, String renderer, KmsBackend.Config kms, String hostDisplay) {
+        /** Without a host display (backends other than nested; nested then uses $WAYLAND_DISPLAY). */
+        public Options(Path runtimeDir, String backend, String socketName, int outputs, int width, int height,
+                       int refreshMilliHz, String renderer, KmsBackend.Config kms) {
+            this(runtimeDir, backend, socketName, outputs, width, height, refreshMilliHz, renderer, kms, null);
+        }
+
+        /** The nested backend inside the host compositor at hostDisplay (null: $WAYLAND_DISPLAY), one 1920x1080 output. */
+        public static Options nested(Path runtimeDir, String socketName, String hostDisplay) {
+            return new Options(runtimeDir, "nested", socketName, 1, 1920, 1080, 60_000, "auto", null, hostDisplay);
+        }
+
+        /** The host compositor for the nested backend: a socket name in $XDG_RUNTIME_DIR or an absolute path. */
+        public Options withHost(String display) {
+            return new Options(runtimeDir, backend, socketName, outputs, width, height, refreshMilliHz, renderer, kms, display);
+        }
+
         /** One 1920x1080@60 headless output in runtimeDir. */
         public static Options headless(Path runtimeDir, String socketName) {
             return new Options(runtimeDir, "headless", socketName, 1, 1920, 1080, 60_000, "auto", null);
@@ -59,11 +76,11 @@ public final class Compositor implements AutoCloseable {
         }
 
         public Options withRenderer(String r) {
-            return new Options(runtimeDir, backend, socketName, outputs, width, height, refreshMilliHz, r, kms);
+            return new Options(runtimeDir, backend, socketName, outputs, width, height, refreshMilliHz, r, kms, hostDisplay);
         }
 
         public Options withOutputs(int n, int w, int h, int mhz) {
-            return new Options(runtimeDir, backend, socketName, n, w, h, mhz, renderer, kms);
+            return new Options(runtimeDir, backend, socketName, n, w, h, mhz, renderer, kms, hostDisplay);
         }
     }
 
@@ -116,6 +133,8 @@ public final class Compositor implements AutoCloseable {
                 yield new KmsBackend(options.kms() == null ? KmsBackend.Config.of(null) : options.kms(), display, scene,
                         renderer, cpuRenderer, loop, observers);
             }
+            case "nested" -> new NestedBackend(new NestedBackend.Config(options.hostDisplay(), options.outputs(), options.width(),
+                    options.height(), options.refreshMilliHz(), options.runtimeDir().resolve(socket.name())), display, scene, renderer, loop, observers);
             default -> throw new IllegalArgumentException("unknown backend " + options.backend() + " (kms, headless)");
         };
         new CompositorGlobal(display, scene);

@@ -13,11 +13,14 @@ import java.util.regex.Pattern;
 final class RunCommand implements Callable<Integer> {
     private static final Pattern MODE = Pattern.compile("(\\d+)x(\\d+)(?:@(\\d+(?:\\.\\d+)?))?");
 
-    @Option(names = "--backend", defaultValue = "kms", description = "kms (fake-drm devices), headless or nested. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--backend", defaultValue = "kms", description = "kms (fake-drm devices), headless (memory) or nested (windows of the compositor at --host-display, one per output, --mode as their first size). Default: ${DEFAULT-VALUE}")
     String backend;
 
     @Option(names = "--topology", description = "kms: a preset (see `ferry topology list`) or a topology JSON file. Default: hybrid-laptop")
     String topology;
+
+    @Option(names = "--host-display", paramLabel = "NAME", description = "nested: the host compositor's socket (a name in XDG_RUNTIME_DIR or a path); never Ferry's own. Default: $WAYLAND_DISPLAY")
+    String hostDisplay;
 
     @Option(names = "--socket", description = "Wayland socket name in XDG_RUNTIME_DIR (default: first free wayland-N)")
     String socket;
@@ -45,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
         if (trace) dev.ferry.protocol.Trace.enable(true);
         Compositor c = Compositor.create(new Compositor.Options(dev.ferry.compositor.socket.WaylandSocket.runtimeDir(), backend, socket,
                 outputs, w, h, (int) Math.round(hz * 1000), renderer,
-                dev.ferry.compositor.backend.kms.KmsBackend.Config.of(topology)));
+                dev.ferry.compositor.backend.kms.KmsBackend.Config.of(topology)).withHost(hostDisplay));
         Runtime.getRuntime().addShutdownHook(new Thread(c::stop));
         try (c) {
             c.run();

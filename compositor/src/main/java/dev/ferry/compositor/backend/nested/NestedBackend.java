@@ -1,0 +1,278 @@
+package dev.ferry.compositor.backend.nested;
+
+import dev.ferry.client.WaylandClient;
+import dev.ferry.compositor.backend.Backend;
+import dev.ferry.compositor.frame.OutputPainter;
+import dev.ferry.compositor.output.Output;
+import dev.ferry.compositor.path.PathObserver;
+import dev.ferry.compositor.scene.Scene;
+import dev.ferry.posix.Epoll;
+import dev.ferry.posix.MonotonicClock;
+import dev.ferry.posix.PosixException;
+import dev.ferry.protocol.client.ClientDisplay;
+import dev.ferry.protocol.client.Proxy;
+import dev.ferry.protocol.interfaces.WlCompositor;
+import dev.ferry.protocol.interfaces.WlShm;
+import dev.ferry.protocol.interfaces.WpPresentation;
+import dev.ferry.protocol.interfaces.XdgWmBase;
+import dev.ferry.protocol.loop.EventLoop;
+import dev.ferry.protocol.server.Display;
+import dev.ferry.renderer.Renderer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Outputs that are windows of a host compositor: Ferry is a Wayland client of the host (through
+ * client-sdk), with one xdg_toplevel per output. Each output is composed into Ferry's own
+ * memory by its {@link OutputPainter}, then copied into a wl_shm buffer of the host, only where it
+ * changed (see {@link HostWindow}). Repaint is paced by the host's frame callbacks; a host
+ * configure with a new size resizes the output; the host going away or closing a window stops
+ * the event loop.
+ *
+ * <p>The host connection lives on Ferry's event loop: its fd is watched for input (read and
+ * dispatched at once) and the requests queued during a loop cycle are flushed after it, without
+ * blocking (a full socket waits for EPOLLOUT).
+ *
+ * <p>Out of scope for now: dma-buf toward the host. Frames always go through wl_shm, one CPU copy
+ * of the damaged area per frame, even where the host offers zwp_linux_dmabuf_v1 with a format Ferry
+ * could render into directly.
+ */
+public final class NestedBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(NestedBackend.class);
+
+    /**
+     * What to open: the host display (a socket name relative to $XDG_RUNTIME_DIR or an absolute
+     * path; null for $WAYLAND_DISPLAY), how many outputs and their initial size, and Ferry's own
+     * socket (which the host must not be).
+     */
+    public record Config(String hostDisplay, int outputs, int width, int height, int refreshMilliHz, Path ownSocket) {}
+
+    /** What one output has sent to the host so far. */
+    public record HostStats(long commits, long copiedBytes, long copyNs, int buffers, int width, int height) {}
+
+    private final Config config;
+    private final Display display;
+    private final Scene scene;
+    private final Renderer renderer;
+    private final EventLoop loop;
+    private final PathObserver observer;
+    private final List<HostWindow> windows = new ArrayList<>();
+    private final List<OutputPainter> painters = new ArrayList<>();
+    private WaylandClient host;
+    private Proxy compositor;
+    private Proxy shm;
+    private Proxy wmBase;
+    private Proxy presentation;
+    private int presentationClockId = -1;
+    private EventLoop.Source source;
+    private boolean gone;
+    private boolean closed;
+
+    public NestedBackend(Config config, Display display, Scene scene, Renderer renderer, EventLoop loop, PathObserver observer) {
+        this.config = config;
+        this.display = display;
+        this.scene = scene;
+        this.renderer = renderer;
+        this.loop = loop;
+        this.observer = observer;
+    }
+
+    @Override public String name() { return "nested"; }
+
+    /** The host's socket path for a display name (null: $WAYLAND_DISPLAY). */
+    static Path hostSocket(String name) throws IOException {
+        if (name == null || name.isEmpty()) name = System.getenv("WAYLAND_DISPLAY");
+        if (name == null || name.isEmpty()) {
+            throw new IOException("no host compositor: WAYLAND_DISPLAY is not set (pass --host-display NAME)");
+        }
+        if (name.startsWith("/")) return Path.of(name);
+        String runtime = System.getenv("XDG_RUNTIME_DIR");
+        if (runtime == null) throw new IOException("XDG_RUNTIME_DIR is not set, cannot find host display " + name);
+        return Path.of(runtime, name);
+    }
+
+    @Override
+    public void start() throws IOException {
+        Path hostPath = hostSocket(config.hostDisplay());
+        if (config.ownSocket() != null && (hostPath.toAbsolutePath().normalize().equals(config.ownSocket().toAbsolutePath().normalize())
+                || Files.exists(hostPath) && Files.exists(config.ownSocket()) && Files.isSameFile(hostPath, config.ownSocket()))) {
+            throw new IOException("the host display " + hostPath + " is Ferry's own socket; pass another with --host-display");
+        }
+        try {
+            host = WaylandClient.connect(hostPath.toString());
+        } catch (IOException e) {
+            throw new IOException("cannot connect to the host compositor at " + hostPath + ": " + e.getMessage(), e);
+        }
+        compositor = host.bind(WlCompositor.INTERFACE, 6);
+        shm = host.bind(WlShm.INTERFACE, 1);
+        wmBase = host.bind(XdgWmBase.INTERFACE, 6);
+        wmBase.listen(new XdgWmBase.Listener() {
+            @Override
+            public void ping(Proxy self, int serial) {
+                XdgWmBase.pong(self, serial);
+            }
+        });
+        if (host.global(WpPresentation.INTERFACE.name()) != null) {
+            presentation = host.bind(WpPresentation.INTERFACE, 1);
+            presentation.listen(new WpPresentation.Listener() {
+                @Override
+                public void clockId(Proxy self, int clkId) {
+                    presentationClockId = clkId;
+                }
+            });
+        }
+        for (int i = 1; i <= config.outputs(); i++) {
+            Output o = new Output(display, "NESTED-" + i, "Ferry nested output " + i + " on " + hostPath.getFileName(),
+                    "Ferry", "nested", 0, 0, config.width(), config.height(), config.refreshMilliHz());
+            HostWindow w = new HostWindow(this, o, scene, renderer, loop);
+            if (observer != null) w.painter().setObserver(observer);
+            windows.add(w);
+            painters.add(w.painter());
+        }
+        // The first configure of every window arrives with this roundtrip; outputs start at its size.
+        host.roundtrip();
+        for (HostWindow w : windows) {
+            scene.addOutput(w.output());
+            w.output().advertise();
+        }
+        ClientDisplay d = host.display();
+        source = loop.add(d.fd().fd(), Epoll.EPOLLIN, this::hostReady);
+        loop.afterDispatch(this::flushHost);
+        for (HostWindow w : windows) w.painter().schedule();
+        LOG.info("nested in the host compositor at {} ({} output(s), presentation clock {})", hostPath, windows.size(),
+                presentation == null ? "none: callback times" : presentationClockId);
+    }
+
+    Proxy compositor() { return compositor; }
+    Proxy shm() { return shm; }
+    Proxy wmBase() { return wmBase; }
+
+    /** The host's wp_presentation, or null when it has none. */
+    Proxy presentation() { return presentation; }
+
+    /** True when host presentation times are on Ferry's clock (CLOCK_MONOTONIC). */
+    boolean hostClockIsOurs() { return presentationClockId == MonotonicClock.CLOCK_MONOTONIC; }
+
+    /** A host size change moved the outputs: lay them out side by side again. */
+    void relayout() {
+        int x = 0;
+        for (Output o : scene.outputs()) {
+            o.moveTo(x, 0);
+            x += o.width();
+        }
+        scene.damageAll();
+    }
+
+    private void hostReady(int events) {
+        if (gone || closed) return;
+        ClientDisplay d = host.display();
+        try {
+            while (true) {
+                long n = d.connection().fill();
+                if (n == 0) {
+                    hostGone("the host compositor closed the connection");
+                    return;
+                }
+                d.dispatchPending();
+                if (d.failed()) {
+                    hostGone("the host compositor sent protocol error " + d.errorCode() + ": " + d.error());
+                    return;
+                }
+                if (n < 0) break;
+            }
+        } catch (IOException e) {
+            hostGone("the host connection failed: " + e.getMessage());
+            return;
+        }
+        if ((events & Epoll.EPOLLOUT) != 0) flushHost();
+    }
+
+    private void flushHost() {
+        if (gone || closed) return;
+        try {
+            boolean all = host.display().connection().flush();
+            if (host.display().connection().overflowed()) {
+                hostGone("the host compositor stopped reading our requests");
+                return;
+            }
+            source.interest(all ? Epoll.EPOLLIN : Epoll.EPOLLIN | Epoll.EPOLLOUT);
+        } catch (PosixException e) {
+            hostGone("the host connection failed: " + e.getMessage());
+        }
+    }
+
+    private void hostGone(String why) {
+        if (gone) return;
+        gone = true;
+        source.remove();
+        LOG.warn("{}; Ferry stops", why);
+        loop.stop();
+    }
+
+    /** The host asked to close one of our windows: Ferry stops, as when its own window closes. */
+    void windowClosed(HostWindow w) {
+        if (gone) return;
+        gone = true;
+        source.remove();
+        LOG.warn("the host closed the window of {}; Ferry stops", w.output().name());
+        loop.stop();
+    }
+
+    /** Whether the host connection is still usable. */
+    boolean alive() { return !gone && !closed; }
+
+    /**
+     * Asks the host to show an output's window fullscreen (or to stop); the host answers with a
+     * configure, which resizes the output. Call on the event loop.
+     */
+    public void setFullscreen(Output output, boolean fullscreen) {
+        window(output).setFullscreen(fullscreen);
+    }
+
+    /** What the output's window sent to the host so far. Call on the event loop. */
+    public HostStats hostStats(Output output) {
+        return window(output).stats();
+    }
+
+    private HostWindow window(Output output) {
+        for (HostWindow w : windows) if (w.output() == output) return w;
+        throw new IllegalArgumentException("no nested output " + output.name());
+    }
+
+    @Override
+    public List<OutputPainter> painters() { return painters; }
+
+    @Override
+    public int[] screenshot(Output output) {
+        return window(output).screenshot();
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        boolean wasAlive = !gone && host != null;
+        closed = true;
+        for (HostWindow w : windows) {
+            w.close(wasAlive);
+            w.output().withdraw();
+        }
+        windows.clear();
+        if (source != null && !gone) source.remove();
+        if (host != null) {
+            if (wasAlive) {
+                try {
+                    host.flush();
+                } catch (IOException e) {
+                    LOG.debug("last flush to the host failed", e);
+                }
+            }
+            host.close();
+        }
+    }
+}

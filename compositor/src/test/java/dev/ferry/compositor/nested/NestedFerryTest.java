@@ -1,0 +1,247 @@
+package dev.ferry.compositor.nested;
+
+import dev.ferry.client.ShmWindow;
+import dev.ferry.client.WaylandClient;
+import dev.ferry.compositor.Compositor;
+import dev.ferry.compositor.FerryServer;
+import dev.ferry.compositor.backend.nested.NestedBackend;
+import dev.ferry.compositor.output.Output;
+import dev.ferry.compositor.scene.Scene;
+import dev.ferry.compositor.scene.Window;
+import dev.ferry.protocol.loop.EventLoop;
+import dev.ferry.protocol.server.Display;
+import dev.ferry.renderer.Renderer;
+import dev.ferry.renderer.Renderers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+import static dev.ferry.compositor.FerryServer.eventually;
+import static dev.ferry.compositor.FerryServer.waitFor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Ferry nested inside Ferry headless, both in this process: the nested Ferry is a real Wayland
+ * client of the outer one over its socket, and what the inner clients draw must show up on the
+ * outer output where the nested window is.
+ */
+@Timeout(60)
+class NestedFerryTest {
+    /** A colour no other pixel on either screen has. */
+    static final int MARK = 0x3366cc;
+
+    private FerryServer outer;
+    private Path nestedDir;
+    private Compositor nested;
+
+    @BeforeEach
+    void start() throws Exception {
+        outer = new FerryServer("cpu");
+        nestedDir = privateDir();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (nested != null) nested.close();
+        if (outer != null) outer.close();
+        deleteTree(nestedDir);
+    }
+
+    static Path privateDir() throws IOException {
+        return Files.createTempDirectory("ferry-nested-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    private String outerSocket() {
+        return outer.runtimeDir().resolve(outer.socketName()).toString();
+    }
+
+    private Compositor startNested(int width, int height) throws Exception {
+        nested = Compositor.create(Compositor.Options.nested(nestedDir, "wayland-nested", outerSocket())
+                .withRenderer("cpu").withOutputs(1, width, height, 60_000));
+        nested.startThread();
+        return nested;
+    }
+
+    /** A client program on the nested Ferry. */
+    private Process startInNested(String... command) throws IOException {
+        FerryServer.requireProgram(command[0]);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("XDG_RUNTIME_DIR", nestedDir.toString());
+        pb.environment().put("WAYLAND_DISPLAY", nested.socketName());
+        pb.environment().remove("DISPLAY");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(nestedDir.resolve(Path.of(command[0]).getFileName() + ".log").toFile());
+        return pb.start();
+    }
+
+    private Window innerWindow(String title) {
+        return nested.onLoop(() -> {
+            for (Window w : nested.scene().windows()) if (w.kind() == Window.Kind.TOPLEVEL && w.title().contains(title)) return w;
+            return null;
+        });
+    }
+
+    @Test
+    void innerClientsShowOnTheOuterScreenWhereTheNestedWindowIs() throws Exception {
+        startNested(800, 600);
+        assertTrue(eventually(Duration.ofSeconds(5), () -> outer.window("Ferry nested") != null), "the nested window never mapped on the outer Ferry");
+        Window host = outer.window("Ferry nested");
+        int[] hostRect = outer.windowRect(host);
+        assertEquals(800, hostRect[2]);
+        assertEquals(600, hostRect[3]);
+
+        Process shm = startInNested("weston-simple-shm");
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow marked = new ShmWindow(client, "marked", 120, 90, true)) {
+            assertTrue(eventually(Duration.ofSeconds(10), () -> innerWindow("simple-shm") != null), "simple-shm never mapped in the nested Ferry");
+            assertTrue(marked.draw(ShmWindow.fill(MARK)));
+            for (int i = 0; i < 5; i++) {
+                assertTrue(marked.awaitFrame(2000), "no frame callback through the nested Ferry");
+                marked.draw(ShmWindow.fill(MARK));
+            }
+            Window m = innerWindow("marked");
+            Window s = innerWindow("simple-shm");
+            int[] mr = nested.onLoop(() -> new int[] {m.x(), m.y()});
+            int[] sr = nested.onLoop(() -> new int[] {s.x(), s.y(), s.surface().width(), s.surface().height()});
+            // Wait for a frame of the outer Ferry that has both.
+            assertTrue(eventually(Duration.ofSeconds(3), () -> outer.screenshot().at(hostRect[0] + mr[0] + 60, hostRect[1] + mr[1] + 45) == (0xff000000 | MARK)),
+                    "the marked window's colour never reached the outer screen");
+
+            Compositor.Screenshot shot = outer.screenshot();
+            // The whole marked window (mapped last, so on top), pixel for pixel.
+            for (int y = 0; y < 90; y++) {
+                for (int x = 0; x < 120; x++) {
+                    int ox = hostRect[0] + mr[0] + x, oy = hostRect[1] + mr[1] + y;
+                    assertEquals(0xff000000 | MARK, shot.at(ox, oy), "outer pixel at " + ox + "," + oy);
+                }
+            }
+            // simple-shm's rings, drawn by a libwayland client inside the nested Ferry, on the outer screen.
+            int lit = 0;
+            for (int y = sr[1] + 20; y < sr[1] + sr[3] - 20; y += 5) {
+                for (int x = sr[0] + 20; x < sr[0] + sr[2] - 20; x += 5) {
+                    boolean underMarked = x >= mr[0] && x < mr[0] + 120 && y >= mr[1] && y < mr[1] + 90;
+                    if (!underMarked && (shot.at(hostRect[0] + x, hostRect[1] + y) & 0xffffff) != 0) lit++;
+                }
+            }
+            assertTrue(lit > 600, "simple-shm's area on the outer screen is mostly black: " + lit + " lit samples");
+            // Outside the nested window the outer Ferry shows its own black background.
+            assertEquals(0xff000000, shot.at(1900, 1060));
+
+            // Frames keep flowing, paced by the outer Ferry's frame callbacks.
+            long before = outer.commits(host);
+            Thread.sleep(1000);
+            long perSecond = outer.commits(host) - before;
+            System.out.println("nested frames committed to the outer Ferry in 1 s (simple-shm animating): " + perSecond);
+            assertTrue(perSecond >= 20 && perSecond <= 65, perSecond + " nested frames in a second at 60 Hz");
+        } finally {
+            shm.destroy();
+            waitFor(shm, Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void nestedFerryEndsCleanlyWithinASecondWhenTheHostGoesAway() throws Exception {
+        nested = Compositor.create(Compositor.Options.nested(nestedDir, "wayland-nested", outerSocket())
+                .withRenderer("cpu").withOutputs(1, 320, 240, 60_000));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread loop = Thread.ofPlatform().name("nested-loop").start(() -> {
+            try {
+                nested.run();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        assertTrue(eventually(Duration.ofSeconds(5), () -> outer.window("Ferry nested") != null));
+        long start = System.nanoTime();
+        outer.close();
+        outer = null;
+        loop.join(1000);
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertFalse(loop.isAlive(), "the nested loop still runs a second after the host went away");
+        assertNull(failure.get(), "the nested loop ended with an exception");
+        System.out.println("nested Ferry stopped " + tookMs + " ms after the host closed");
+        nested.close();
+        nested = null;
+    }
+
+    @Test
+    void aHostConfigureWithANewSizeResizesTheNestedOutput() throws Exception {
+        // The backend alone on its own loop, so the test can ask it for fullscreen.
+        EventLoop loop = new EventLoop();
+        Display display = new Display(loop);
+        Renderer renderer = Renderers.create("cpu");
+        AtomicReference<NestedBackend> backendRef = new AtomicReference<>();
+        Scene scene = new Scene(o -> backendRef.get().schedule(o));
+        NestedBackend backend = new NestedBackend(new NestedBackend.Config(outerSocket(), 1, 640, 480, 60_000, null),
+                display, scene, renderer, loop, null);
+        backendRef.set(backend);
+        backend.start();
+        Thread t = Thread.ofPlatform().name("nested-loop").start(() -> {
+            try {
+                loop.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            Output out = scene.outputs().getFirst();
+            assertEquals(640, out.width());
+            assertTrue(eventually(Duration.ofSeconds(5), () -> outer.window("Ferry nested") != null));
+            Window host = outer.window("Ferry nested");
+            assertTrue(eventually(Duration.ofSeconds(2), () -> outer.windowRect(host)[2] == 640));
+
+            loop.execute(() -> backend.setFullscreen(out, true));
+            assertTrue(eventually(Duration.ofSeconds(3), () -> out.width() == 1920 && out.height() == 1080), "output is " + out);
+            assertTrue(eventually(Duration.ofSeconds(3), () -> {
+                int[] r = outer.windowRect(host);
+                return r[0] == 0 && r[1] == 0 && r[2] == 1920 && r[3] == 1080;
+            }), "the outer window is " + java.util.Arrays.toString(outer.windowRect(host)));
+            NestedBackend.HostStats stats = onLoop(loop, () -> backend.hostStats(out));
+            assertEquals(1920, stats.width());
+
+            loop.execute(() -> backend.setFullscreen(out, false));
+            assertTrue(eventually(Duration.ofSeconds(3), () -> out.width() == 640 && out.height() == 480), "back to the windowed size: " + out);
+            assertTrue(eventually(Duration.ofSeconds(3), () -> outer.windowRect(host)[2] == 640));
+        } finally {
+            loop.stop();
+            t.join(2000);
+            backend.close();
+            renderer.close();
+            display.close();
+            loop.close();
+        }
+    }
+
+    @Test
+    void refusesToNestInsideItself() throws Exception {
+        Exception e = assertThrows(Exception.class, () -> Compositor.create(Compositor.Options.nested(nestedDir, "wayland-self",
+                nestedDir.resolve("wayland-self").toString()).withRenderer("cpu")));
+        assertTrue(e.getMessage().contains("own socket"), e.getMessage());
+    }
+
+    static <T> T onLoop(EventLoop loop, java.util.function.Supplier<T> work) throws Exception {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        loop.execute(() -> f.complete(work.get()));
+        return f.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+}
