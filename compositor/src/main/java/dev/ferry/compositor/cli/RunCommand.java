@@ -49,9 +49,17 @@ final class RunCommand implements Callable<Integer> {
         Compositor c = Compositor.create(new Compositor.Options(dev.ferry.compositor.socket.WaylandSocket.runtimeDir(), backend, socket,
                 outputs, w, h, (int) Math.round(hz * 1000), renderer,
                 dev.ferry.compositor.backend.kms.KmsBackend.Config.of(topology)).withHost(hostDisplay));
-        Runtime.getRuntime().addShutdownHook(new Thread(c::stop));
+        Thread stopOnSignal = new Thread(c::stop);
+        Runtime.getRuntime().addShutdownHook(stopOnSignal);
         try (c) {
             c.run();
+        } finally {
+            // The loop may end by itself (nested: the host went away); then there is nothing to stop.
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopOnSignal);
+            } catch (IllegalStateException shuttingDown) {
+                // Stopped by a signal: the hook is running.
+            }
         }
         return 0;
     }

@@ -218,6 +218,20 @@ class NestedFerryTest {
             }), "the outer window is " + java.util.Arrays.toString(outer.windowRect(host)));
             NestedBackend.HostStats stats = onLoop(loop, () -> backend.hostStats(out));
             assertEquals(1920, stats.width());
+            assertTrue(stats.buffers() <= 3, stats.buffers() + " host buffers");
+
+            // Measurement: full-output damage every frame for a second at 1920x1080.
+            long t0 = System.nanoTime();
+            while (System.nanoTime() - t0 < 1_000_000_000L) {
+                loop.execute(scene::damageAll);
+                Thread.sleep(8);
+            }
+            NestedBackend.HostStats after = onLoop(loop, () -> backend.hostStats(out));
+            long frames = after.commits() - stats.commits();
+            double mib = (after.copiedBytes() - stats.copiedBytes()) / (double) (1 << 20);
+            System.out.printf("nested 1920x1080, full damage: %d frames in 1 s, copy %.2f ms and %.1f MiB per frame, %d host buffers%n",
+                    frames, (after.copyNs() - stats.copyNs()) / 1e6 / Math.max(1, frames), mib / Math.max(1, frames), after.buffers());
+            assertTrue(frames >= 20, frames + " full frames in a second");
 
             loop.execute(() -> backend.setFullscreen(out, false));
             assertTrue(eventually(Duration.ofSeconds(3), () -> out.width() == 640 && out.height() == 480), "back to the windowed size: " + out);
