@@ -48,7 +48,14 @@ public final class Compositor implements AutoCloseable {
 
     /** What `ferry run` was asked for. */
     public record Options(Path runtimeDir, String backend, String socketName, int outputs, int width, int height,
-                          int refreshMilliHz, String renderer, KmsBackend.Config kms, String hostDisplay) {
+                          int refreshMilliHz, String renderer, KmsBackend.Config kms, String hostDisplay,
+                          LinuxDmabufGlobal.Config dmabuf) {
+        /** With linux-dmabuf's defaults (1 s feedback hysteresis, 100 ms fence deadline). */
+        public Options(Path runtimeDir, String backend, String socketName, int outputs, int width, int height,
+                       int refreshMilliHz, String renderer, KmsBackend.Config kms, String hostDisplay) {
+            this(runtimeDir, backend, socketName, outputs, width, height, refreshMilliHz, renderer, kms, hostDisplay, null);
+        }
+
         /** Without a host display (backends other than nested; nested then uses $WAYLAND_DISPLAY). */
         public Options(Path runtimeDir, String backend, String socketName, int outputs, int width, int height,
                        int refreshMilliHz, String renderer, KmsBackend.Config kms) {
@@ -62,7 +69,7 @@ public final class Compositor implements AutoCloseable {
 
         /** The host compositor for the nested backend: a socket name in $XDG_RUNTIME_DIR or an absolute path. */
         public Options withHost(String display) {
-            return new Options(runtimeDir, backend, socketName, outputs, width, height, refreshMilliHz, renderer, kms, display);
+            return new Options(runtimeDir, backend, socketName, outputs, width, height, refreshMilliHz, renderer, kms, display, dmabuf);
         }
 
         /** One 1920x1080@60 headless output in runtimeDir. */
@@ -76,11 +83,16 @@ public final class Compositor implements AutoCloseable {
         }
 
         public Options withRenderer(String r) {
-            return new Options(runtimeDir, backend, socketName, outputs, width, height, refreshMilliHz, r, kms, hostDisplay);
+            return new Options(runtimeDir, backend, socketName, outputs, width, height, refreshMilliHz, r, kms, hostDisplay, dmabuf);
         }
 
         public Options withOutputs(int n, int w, int h, int mhz) {
-            return new Options(runtimeDir, backend, socketName, n, w, h, mhz, renderer, kms, hostDisplay);
+            return new Options(runtimeDir, backend, socketName, n, w, h, mhz, renderer, kms, hostDisplay, dmabuf);
+        }
+
+        /** linux-dmabuf's feedback hysteresis and fence deadline (tests shorten them). */
+        public Options withDmabuf(LinuxDmabufGlobal.Config config) {
+            return new Options(runtimeDir, backend, socketName, outputs, width, height, refreshMilliHz, renderer, kms, hostDisplay, config);
         }
     }
 
@@ -143,15 +155,17 @@ public final class Compositor implements AutoCloseable {
         new ViewporterGlobal(display);
         new PresentationGlobal(display);
         new SeatGlobal(display);
+        backend.start();
         if (backend.kernel() != null) {
-            // linux-dmabuf only where there are devices to import into. Its FeedbackController
-            // must hear every frame's path.
-            linuxDmabuf = new LinuxDmabufGlobal(display, backend.kernel(),
-                    LinuxDmabufGlobal.primaryRenderDevice(backend.kernel()), renderer.dmaBufFormats(),
-                    LinuxDmabufGlobal.Config.defaults());
+            // linux-dmabuf only where there are devices to import into (the kernel exists once
+            // the backend started); its main device is the backend's render device, and its
+            // FeedbackController must hear every frame's path.
+            var main = backend instanceof KmsBackend kms && kms.renderDevice() != null ? kms.renderDevice()
+                    : LinuxDmabufGlobal.primaryRenderDevice(backend.kernel());
+            linuxDmabuf = new LinuxDmabufGlobal(display, backend.kernel(), main, renderer.dmaBufFormats(),
+                    options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
             observers.add(linuxDmabuf.feedback());
         }
-        backend.start();
         for (OutputPainter p : backend.painters()) p.setObserver(observers);
         display.listen(socket.listener());
         control = new ControlServer(options.runtimeDir(), socket.name(), this::control);

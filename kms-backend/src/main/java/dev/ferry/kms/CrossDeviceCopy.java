@@ -208,6 +208,8 @@ public final class CrossDeviceCopy implements AutoCloseable {
                 bytesCopied += p.bytesCopied();
                 return p;
             }
+            // A flip still pending is a matter of timing, not of the mode: try again later.
+            if (pipe.lastRejection() == dev.ferry.drm.CommitRejection.BUSY) return null;
             CopyMode failed = mode;
             failures.put(failed, "failed at frame " + frames + ": " + pipe.lastRejection());
             mode = null;

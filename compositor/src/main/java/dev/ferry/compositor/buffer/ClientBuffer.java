@@ -102,9 +102,18 @@ public abstract class ClientBuffer implements Resource.DestroyListener {
 
     public boolean isDestroyed() { return destroyed; }
 
+    private java.util.List<Runnable> destroyListeners;
+
+    /** Runs when the client destroys the wl_buffer (caches keyed by the buffer drop it then). */
+    public void onDestroyed(Runnable listener) {
+        if (destroyListeners == null) destroyListeners = new java.util.ArrayList<>(2);
+        destroyListeners.add(listener);
+    }
+
     @Override
     public void destroyed(Resource r) {
         destroyed = true;
+        if (destroyListeners != null) for (Runnable l : destroyListeners) l.run();
         if (locks == 0) disposeTexture();
     }
 }

@@ -19,6 +19,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--topology", description = "kms: a preset (see `ferry topology list`) or a topology JSON file. Default: hybrid-laptop")
     String topology;
 
+    @Option(names = "--render-device", paramLabel = "NODE", description = "kms: the primary render device (card0, renderD128 or /dev/dri/card0), overriding the topology's choice")
+    String renderDevice;
+
+    @Option(names = "--copy-mode", paramLabel = "DEVICE=MODE", split = ",",
+            description = "kms: force a device's cross-device copy mode (zero, secondary-gpu, primary-gpu, cpu); the modes before it are skipped, like Mutter's debug switch")
+    java.util.Map<String, String> copyModes = new java.util.LinkedHashMap<>();
+
     @Option(names = "--host-display", paramLabel = "NAME", description = "nested: the host compositor's socket (a name in XDG_RUNTIME_DIR or a path); never Ferry's own. Default: $WAYLAND_DISPLAY")
     String hostDisplay;
 
@@ -37,6 +44,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--trace", description = "Print every protocol message (like WAYLAND_DEBUG=server)")
     boolean trace;
 
+    private dev.ferry.compositor.backend.kms.KmsBackend.Config kmsConfig() {
+        var config = dev.ferry.compositor.backend.kms.KmsBackend.Config.of(topology).withRenderDevice(renderDevice);
+        for (var e : copyModes.entrySet()) config = config.withCopyMode(e.getKey(), dev.ferry.kms.CopyMode.parse(e.getValue()));
+        return config;
+    }
+
     @Override
     public Integer call() throws Exception {
         Matcher m = MODE.matcher(mode);
@@ -48,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
         if (trace) dev.ferry.protocol.Trace.enable(true);
         Compositor c = Compositor.create(new Compositor.Options(dev.ferry.compositor.socket.WaylandSocket.runtimeDir(), backend, socket,
                 outputs, w, h, (int) Math.round(hz * 1000), renderer,
-                dev.ferry.compositor.backend.kms.KmsBackend.Config.of(topology)).withHost(hostDisplay));
+                kmsConfig()).withHost(hostDisplay));
         Thread stopOnSignal = new Thread(c::stop);
         Runtime.getRuntime().addShutdownHook(stopOnSignal);
         try (c) {

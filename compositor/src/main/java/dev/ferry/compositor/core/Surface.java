@@ -232,6 +232,10 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
                 if (h.state.buffer != null) h.state.buffer.unlock();
                 h.state.buffer = null;
                 h.state.committed &= ~SurfaceState.BUFFER;
+                // Its content never reaches the screen: presentation feedback says so.
+                for (Object f : h.state.feedbacks) ((PresentationListener) f).discarded();
+                h.state.feedbacks.clear();
+                h.state.committed &= ~SurfaceState.FEEDBACK;
             }
             try {
                 apply(h.state, true);

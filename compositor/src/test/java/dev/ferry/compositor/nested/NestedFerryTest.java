@@ -164,13 +164,7 @@ class NestedFerryTest {
         nested = Compositor.create(Compositor.Options.nested(nestedDir, "wayland-nested", outerSocket())
                 .withRenderer("cpu").withOutputs(1, 320, 240, 60_000));
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread loop = Thread.ofPlatform().name("nested-loop").start(() -> {
-            try {
-                nested.run();
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
+        Thread loop = runNested(failure);
         assertTrue(eventually(Duration.ofSeconds(5), () -> outer.window("Ferry nested") != null));
         long start = System.nanoTime();
         outer.close();
@@ -182,6 +176,87 @@ class NestedFerryTest {
         System.out.println("nested Ferry stopped " + tookMs + " ms after the host closed");
         nested.close();
         nested = null;
+    }
+
+    /** Runs the nested Ferry's loop on a thread that records how it ended. */
+    private Thread runNested(AtomicReference<Throwable> failure) {
+        return Thread.ofPlatform().name("nested-loop").start(() -> {
+            try {
+                nested.run();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+    }
+
+    @Test
+    void nestedFerryEndsCleanlyWhenTheHostClosesItsWindow() throws Exception {
+        nested = Compositor.create(Compositor.Options.nested(nestedDir, "wayland-nested", outerSocket())
+                .withRenderer("cpu").withOutputs(1, 320, 240, 60_000));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread loop = runNested(failure);
+        assertTrue(eventually(Duration.ofSeconds(5), () -> outer.window("Ferry nested") != null));
+        // The outer Ferry has no window decorations to click: send xdg_toplevel.close as a host would.
+        int sent = outer.compositor().onLoop(() -> {
+            int n = 0;
+            for (var client : outer.compositor().display().clients()) {
+                for (int id = 1; id < 64; id++) {
+                    var r = client.resource(id);
+                    if (r != null && r.iface().name().equals("xdg_toplevel")) {
+                        dev.ferry.protocol.interfaces.XdgToplevel.sendClose(r);
+                        n++;
+                    }
+                }
+            }
+            return n;
+        });
+        assertEquals(1, sent);
+        loop.join(1000);
+        assertFalse(loop.isAlive(), "the nested loop still runs a second after its window was closed");
+        assertNull(failure.get(), "the nested loop ended with an exception");
+        nested.close();
+        nested = null;
+        // The nested Ferry left the outer one: its window is gone.
+        assertTrue(eventually(Duration.ofSeconds(2), () -> outer.window("Ferry nested") == null));
+    }
+
+    @Test
+    void oneHostWindowPerOutputSideBySide() throws Exception {
+        nested = Compositor.create(Compositor.Options.nested(nestedDir, "wayland-nested", outerSocket())
+                .withRenderer("cpu").withOutputs(2, 400, 300, 60_000));
+        nested.startThread();
+        assertTrue(eventually(Duration.ofSeconds(5), () -> outer.window("NESTED-1") != null && outer.window("NESTED-2") != null),
+                "two nested windows on the outer Ferry");
+        assertEquals(400, outer.windowRect(outer.window("NESTED-2"))[2]);
+        int[][] layout = nested.onLoop(() -> nested.scene().outputs().stream().map(o -> new int[] {o.x(), o.width()}).toArray(int[][]::new));
+        assertEquals(0, layout[0][0]);
+        assertEquals(400, layout[1][0]);
+    }
+
+    @Test
+    void presentationTimesInsideFollowTheHostsRefresh() throws Exception {
+        startNested(640, 480);
+        assertTrue(eventually(Duration.ofSeconds(5), () -> outer.window("Ferry nested") != null));
+        Process p = startInNested("weston-presentation-shm");
+        Thread.sleep(2000);
+        p.destroy();
+        waitFor(p, Duration.ofSeconds(5));
+        String out = Files.readString(nestedDir.resolve("weston-presentation-shm.log"));
+        // Lines like "  42: f2c  1 ms, c2p 16 ms, f2p 17 ms, p2p 16666 us, t2p  15616, [s___], seq 1034".
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("p2p\\s+(\\d+) us.*seq (\\d+)").matcher(out);
+        int lines = 0, onGrid = 0;
+        long lastSeq = -1;
+        while (m.find()) {
+            lines++;
+            long seq = Long.parseLong(m.group(2));
+            assertTrue(seq > lastSeq, "sequence goes forward:\n" + out);
+            lastSeq = seq;
+            long p2p = Long.parseLong(m.group(1));
+            if (lines > 3 && p2p % 16666 <= 1 || lines > 3 && 16666 - p2p % 16666 <= 1) onGrid++;
+        }
+        System.out.println("presentation-shm inside the nested Ferry: " + lines + " presented frames in 2 s, " + onGrid + " on the host's 60 Hz grid");
+        assertTrue(lines >= 30, "only " + lines + " presented frames reported:\n" + out);
+        assertTrue(onGrid >= (lines - 3) * 9 / 10, onGrid + " of " + lines + " presentation intervals on the host's refresh grid:\n" + out);
     }
 
     @Test

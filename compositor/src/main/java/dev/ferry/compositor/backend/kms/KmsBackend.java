@@ -240,10 +240,6 @@ public final class KmsBackend implements Backend {
         return out;
     }
 
-    /** Tells the drivers a client buffer is gone (its framebuffer and taint go with it). */
-    public void bufferDestroyed(dev.ferry.compositor.buffer.ClientBuffer b) {
-        for (KmsOutputDriver d : drivers) d.bufferGone(b);
-    }
 
     @Override
     public int[] screenshot(Output output) {

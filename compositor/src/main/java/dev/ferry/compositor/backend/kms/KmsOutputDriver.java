@@ -71,6 +71,8 @@ final class KmsOutputDriver {
     private final Map<Surface, EnumSet<FallbackReason>> reasons = new HashMap<>();
     private final Set<FallbackReason> scratch = EnumSet.noneOf(FallbackReason.class);
     private final Map<ClientBuffer, Boolean> tainted = new HashMap<>();
+    /** Client buffers this output holds state for (framebuffer, taint, reach): forgotten on destroy. */
+    private final Set<ClientBuffer> watched = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     private boolean requested;
     private boolean busy;
@@ -214,11 +216,17 @@ final class KmsOutputDriver {
         return null;
     }
 
+    private boolean gpuReads(ClientBuffer b) {
+        if (b.dmaBuf() != null && watched.add(b)) b.onDestroyed(() -> bufferGone(b));
+        return reach.gpuCanRead(b);
+    }
+
     /** Tries the primary plane with the client's buffer; true if a flip was queued. */
     private boolean flipClientBuffer(Frame f, Scene.Placed top) {
         ClientBuffer b = top.surface().buffer();
         DmaBuf buf = b.dmaBuf();
         Set<FallbackReason> r = reasons.get(top.surface());
+        if (watched.add(b)) b.onDestroyed(() -> bufferGone(b));
         ScanoutCache.Entry fb = scanout.framebuffer(buf);
         if (!fb.ok()) {
             r.add(fb.reason() == FallbackReason.TEST_COMMIT_REJECTED || fb.reason() == FallbackReason.FLIP_FAILED
@@ -267,7 +275,7 @@ final class KmsOutputDriver {
             Set<FallbackReason> r = reasons.get(p.surface());
             if (gpu == null) {
                 r.add(FallbackReason.NO_RENDER_DEVICE);
-            } else if (!reach.gpuCanRead(b)) {
+            } else if (!gpuReads(b)) {
                 r.add(FallbackReason.RENDERER_IMPORT_FAILED);
                 cpuFrame = true;
             }
@@ -449,7 +457,9 @@ final class KmsOutputDriver {
 
     /** The client destroyed a buffer: forget its framebuffer and taint. */
     void bufferGone(ClientBuffer b) {
+        watched.remove(b);
         tainted.remove(b);
+        reach.forget(b);
         if (b.dmaBuf() != null) scanout.forget(b.dmaBuf());
     }
 
