@@ -29,12 +29,7 @@ import java.util.stream.Stream;
 /**
  * A Ferry on the kms backend for a scenario test: its own runtime dir, the loop on a thread, a
  * per-frame log of every surface's path and reasons, and screenshots read from the fake CRTC.
- *
- * <p>linux-dmabuf: Compositor.build() creates the global only when {@code backend.kernel()} is
- * non-null, but the kms backend opens its kernel in {@code start()}, which runs after that
- * check, so a kms Ferry does not advertise linux-dmabuf (see LinuxDmabufAdvertisedTest). Until
- * that is fixed this harness adds the global itself, on the backend's kernel, with the given
- * hysteresis, and registers its feedback controller as a path observer — as build() means to.
+ * The compositor's own linux-dmabuf global is used, with the test's feedback hysteresis.
  */
 final class KmsFerry implements AutoCloseable {
     /** One frame of one surface as the backend reported it. */
@@ -43,27 +38,16 @@ final class KmsFerry implements AutoCloseable {
     private final Path runtimeDir;
     private final Compositor compositor;
     private final LinuxDmabufGlobal dmabuf;
-    private final boolean ownDmabuf;
     private final Map<Surface, List<FrameRecord>> frames = new IdentityHashMap<>();
 
     KmsFerry(String topology, long hysteresisNs) throws Exception {
         runtimeDir = Files.createTempDirectory("ferry-scenario-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         compositor = Compositor.create(Compositor.Options.kms(runtimeDir, "wayland-scenario",
-                new KmsBackend.Config(topology, KernelClock.monotonic(), FaultPlan.none())));
+                new KmsBackend.Config(topology, KernelClock.monotonic(), FaultPlan.none()))
+                .withDmabuf(new LinuxDmabufGlobal.Config(hysteresisNs, LinuxDmabufGlobal.Config.defaults().fenceDeadlineNs())));
         compositor.startThread();
-        LinuxDmabufGlobal existing = compositor.linuxDmabuf();
-        ownDmabuf = existing == null;
-        dmabuf = existing != null ? existing : compositor.onLoop(() -> {
-            try {
-                LinuxDmabufGlobal g = new LinuxDmabufGlobal(compositor.display(), compositor.backend().kernel(),
-                        LinuxDmabufGlobal.primaryRenderDevice(compositor.backend().kernel()), null,
-                        new LinuxDmabufGlobal.Config(hysteresisNs, LinuxDmabufGlobal.Config.defaults().fenceDeadlineNs()));
-                compositor.pathObservers().add(g.feedback());
-                return g;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        dmabuf = compositor.linuxDmabuf();
+        if (dmabuf == null) throw new IllegalStateException("a kms Ferry must advertise linux-dmabuf");
         compositor.onLoop(() -> {
             compositor.pathObservers().add(new PathObserver() {
                 @Override
@@ -104,7 +88,6 @@ final class KmsFerry implements AutoCloseable {
     Compositor compositor() { return compositor; }
     Path runtimeDir() { return runtimeDir; }
     String socketPath() { return runtimeDir.resolve(compositor.socketName()).toString(); }
-    boolean addedOwnDmabuf() { return ownDmabuf; }
     long hysteresisNs() { return dmabuf.feedback().hysteresisNs(); }
 
     /** The toplevel whose title contains this, or null. */
@@ -156,10 +139,6 @@ final class KmsFerry implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        if (ownDmabuf) compositor.onLoop(() -> {
-            dmabuf.close();
-            return null;
-        });
         compositor.close();
         try (Stream<Path> s = Files.walk(runtimeDir)) {
             s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

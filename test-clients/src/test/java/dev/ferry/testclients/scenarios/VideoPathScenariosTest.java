@@ -90,7 +90,7 @@ class VideoPathScenariosTest {
             long feedbackToScanoutMs = recs.get(firstScanout).presentNs() / 1_000_000 - recs.getFirst().presentNs() / 1_000_000;
             System.out.printf("scenario b: hysteresis %d ms (%s); reallocated at client frame %d; direct scanout from surface frame %d on"
                             + " (%d ms after the first frame); zero-copy since client frame %d; paths: %s; feedback events %d%n",
-                    f.hysteresisNs() / 1_000_000, f.addedOwnDmabuf() ? "harness global" : "compositor global", reallocFrame, firstScanout,
+                    f.hysteresisNs() / 1_000_000, "compositor global", reallocFrame, firstScanout,
                     feedbackToScanoutMs, s.zeroCopySinceFrame(), KmsFerry.shares(recs), s.feedbackEvents());
             assertTrue(firstScanout > 0, KmsFerry.shares(recs));
             assertTrue(s.zeroCopySinceFrame() >= reallocFrame && s.zeroCopySinceFrame() <= reallocFrame + 3, s.toJson());
@@ -126,10 +126,6 @@ class VideoPathScenariosTest {
      * eDP-1) cannot reach without p2p but the CPU can map: a system-RAM copy, picture correct.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("compositor bug: LinuxDmabufGlobal.importTest refuses every vram buffer the main device cannot"
-            + " import (ReadPaths.cpuMayMap: 'Ferry does not build a fallback on' vram), so create_immed of a card1-vram buffer"
-            + " is a protocol error (invalid_wl_buffer, 'card0 rejected it: MEMORY_UNREACHABLE ...; the CPU cannot read it"
-            + " either') although fake-drm lets the CPU map vram and the kms backend's CPU path would read it")
     void bufferTheRendererCannotReachIsCopiedThroughSystemRam() throws Exception {
         try (KmsFerry f = new KmsFerry("hybrid-laptop", HYSTERESIS_NS)) {
             VideoClient.Summary s = new VideoClient(video(f, "hybrid-laptop", "video-d").size(480, 270).frames(40).device("card1")).run(f.capture("video-d", "eDP-1"));
