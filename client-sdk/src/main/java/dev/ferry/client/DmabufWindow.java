@@ -44,16 +44,36 @@ public final class DmabufWindow implements AutoCloseable {
 
     /** What to show and how to allocate; null device/modifier follow the feedback. */
     public record Options(String title, int width, int height, boolean fullscreen, Buffers buffers, int ring,
-                          String device, Long firstModifier, boolean asyncCreate) {
+                          String device, Long firstModifier, boolean asyncCreate, String output) {
         public static Options of(String title, int width, int height) {
-            return new Options(title, width, height, false, Buffers.DMABUF, 3, null, null, false);
+            return new Options(title, width, height, false, Buffers.DMABUF, 3, null, null, false, null);
         }
 
-        public Options fullscreen(boolean f) { return new Options(title, width, height, f, buffers, ring, device, firstModifier, asyncCreate); }
-        public Options buffers(Buffers b) { return new Options(title, width, height, fullscreen, b, ring, device, firstModifier, asyncCreate); }
-        public Options device(String d) { return new Options(title, width, height, fullscreen, buffers, ring, d, firstModifier, asyncCreate); }
-        public Options firstModifier(Long m) { return new Options(title, width, height, fullscreen, buffers, ring, device, m, asyncCreate); }
-        public Options asyncCreate(boolean a) { return new Options(title, width, height, fullscreen, buffers, ring, device, firstModifier, a); }
+        public Options fullscreen(boolean f) { return new Options(title, width, height, f, buffers, ring, device, firstModifier, asyncCreate, output); }
+        public Options buffers(Buffers b) { return new Options(title, width, height, fullscreen, b, ring, device, firstModifier, asyncCreate, output); }
+        public Options device(String d) { return new Options(title, width, height, fullscreen, buffers, ring, d, firstModifier, asyncCreate, output); }
+        public Options firstModifier(Long m) { return new Options(title, width, height, fullscreen, buffers, ring, device, m, asyncCreate, output); }
+        public Options asyncCreate(boolean a) { return new Options(title, width, height, fullscreen, buffers, ring, device, firstModifier, a, output); }
+
+        /** Fullscreen on the wl_output with this name (v4 name event) rather than where the compositor likes. */
+        public Options output(String name) { return new Options(title, width, height, fullscreen, buffers, ring, device, firstModifier, asyncCreate, name); }
+    }
+
+    /** Binds every wl_output and returns the one with that name. */
+    private static Proxy outputNamed(WaylandClient client, String name) throws IOException {
+        java.util.Map<String, Proxy> byName = new java.util.HashMap<>();
+        for (Proxy o : client.bindAll(dev.ferry.protocol.interfaces.WlOutput.INTERFACE, 4)) {
+            o.listen(new dev.ferry.protocol.interfaces.WlOutput.Listener() {
+                @Override
+                public void name(Proxy self, String n) {
+                    byName.put(n, self);
+                }
+            });
+        }
+        client.roundtrip();
+        Proxy o = byName.get(name);
+        if (o == null) throw new IOException("the compositor has no output " + name + " (has " + byName.keySet() + ")");
+        return o;
     }
 
     /** One presentation result: the frame number it was for and the wp_presentation flags (-1: discarded). */
@@ -133,7 +153,7 @@ public final class DmabufWindow implements AutoCloseable {
         });
         XdgToplevel.setTitle(toplevel, options.title());
         XdgToplevel.setAppId(toplevel, "dev.ferry.client." + options.title());
-        if (options.fullscreen()) XdgToplevel.setFullscreen(toplevel, null);
+        if (options.fullscreen()) XdgToplevel.setFullscreen(toplevel, options.output() == null ? null : outputNamed(client, options.output()));
         feedback = linuxDmabuf == null ? null : DmabufFeedback.forSurface(linuxDmabuf, surface, this::feedbackChanged);
         WlSurface.commit(surface);
         waitFor(() -> configured && (feedback == null || feedback.current() != null), "configure and feedback");

@@ -37,6 +37,9 @@ public final class ClientCommand {
         @Option(names = "--fullscreen", description = "Ask to be fullscreen")
         boolean fullscreen;
 
+        @Option(names = "--output", paramLabel = "NAME", description = "With --fullscreen: the output to fill (wl_output name, e.g. HDMI-A-1)")
+        String output;
+
         @Option(names = "--modifier", description = "Force the first allocation's modifier (LINEAR, FAKE_TILED_4X4, FAKE_TILED_16X16_COLUMN, INVALID or a number)")
         String modifier;
 
@@ -71,7 +74,7 @@ public final class ClientCommand {
             };
             if (!create.equals("immed") && !create.equals("async")) throw new IllegalArgumentException("--create must be immed or async");
             VideoClient.Options o = VideoClient.Options.of(socket).buffers(b).size(w, h).fps(fps).frames(frames)
-                    .fullscreen(fullscreen).modifier(modifier == null ? null : Modifiers.parse(modifier)).device(device)
+                    .fullscreen(fullscreen || output != null).output(output).modifier(modifier == null ? null : Modifiers.parse(modifier)).device(device)
                     .topology(topology).title(title).asyncCreate(create.equals("async")).hangFenceAt(hangFenceAt);
             VideoClient.Summary s = new VideoClient(o).run();
             System.out.println(s.toJson());

@@ -23,23 +23,26 @@ public final class VideoClient {
     /** What to play. socket null: $WAYLAND_DISPLAY; topology null: $FERRY_TOPOLOGY, else the default preset. */
     public record Options(String socket, DmabufWindow.Buffers buffers, int width, int height, int fps, int frames,
                           boolean fullscreen, Long modifier, String device, String topology, String title,
-                          boolean asyncCreate, long hangFenceAt) {
+                          boolean asyncCreate, long hangFenceAt, String output) {
         public static Options of(String socket) {
             return new Options(socket, DmabufWindow.Buffers.DMABUF, 640, 360, 0, 120, false, null, null, null, "video",
-                    false, -1);
+                    false, -1, null);
         }
 
-        public Options buffers(DmabufWindow.Buffers b) { return new Options(socket, b, width, height, fps, frames, fullscreen, modifier, device, topology, title, asyncCreate, hangFenceAt); }
-        public Options size(int w, int h) { return new Options(socket, buffers, w, h, fps, frames, fullscreen, modifier, device, topology, title, asyncCreate, hangFenceAt); }
-        public Options fps(int f) { return new Options(socket, buffers, width, height, f, frames, fullscreen, modifier, device, topology, title, asyncCreate, hangFenceAt); }
-        public Options frames(int n) { return new Options(socket, buffers, width, height, fps, n, fullscreen, modifier, device, topology, title, asyncCreate, hangFenceAt); }
-        public Options fullscreen(boolean f) { return new Options(socket, buffers, width, height, fps, frames, f, modifier, device, topology, title, asyncCreate, hangFenceAt); }
-        public Options modifier(Long m) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, m, device, topology, title, asyncCreate, hangFenceAt); }
-        public Options device(String d) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, d, topology, title, asyncCreate, hangFenceAt); }
-        public Options topology(String t) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, device, t, title, asyncCreate, hangFenceAt); }
-        public Options title(String t) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, device, topology, t, asyncCreate, hangFenceAt); }
-        public Options asyncCreate(boolean a) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, device, topology, title, a, hangFenceAt); }
-        public Options hangFenceAt(long n) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, device, topology, title, asyncCreate, n); }
+        /** Fullscreen on this output (by wl_output name) instead of the compositor's choice. */
+        public Options output(String o) { return new Options(socket, buffers, width, height, fps, frames, o != null || fullscreen, modifier, device, topology, title, asyncCreate, hangFenceAt, o); }
+
+        public Options buffers(DmabufWindow.Buffers b) { return new Options(socket, b, width, height, fps, frames, fullscreen, modifier, device, topology, title, asyncCreate, hangFenceAt, output); }
+        public Options size(int w, int h) { return new Options(socket, buffers, w, h, fps, frames, fullscreen, modifier, device, topology, title, asyncCreate, hangFenceAt, output); }
+        public Options fps(int f) { return new Options(socket, buffers, width, height, f, frames, fullscreen, modifier, device, topology, title, asyncCreate, hangFenceAt, output); }
+        public Options frames(int n) { return new Options(socket, buffers, width, height, fps, n, fullscreen, modifier, device, topology, title, asyncCreate, hangFenceAt, output); }
+        public Options fullscreen(boolean f) { return new Options(socket, buffers, width, height, fps, frames, f, modifier, device, topology, title, asyncCreate, hangFenceAt, output); }
+        public Options modifier(Long m) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, m, device, topology, title, asyncCreate, hangFenceAt, output); }
+        public Options device(String d) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, d, topology, title, asyncCreate, hangFenceAt, output); }
+        public Options topology(String t) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, device, t, title, asyncCreate, hangFenceAt, output); }
+        public Options title(String t) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, device, topology, t, asyncCreate, hangFenceAt, output); }
+        public Options asyncCreate(boolean a) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, device, topology, title, a, hangFenceAt, output); }
+        public Options hangFenceAt(long n) { return new Options(socket, buffers, width, height, fps, frames, fullscreen, modifier, device, topology, title, asyncCreate, n, output); }
 
         public String topologyOrDefault() {
             if (topology != null) return topology;
@@ -107,7 +110,7 @@ public final class VideoClient {
         try (WaylandClient client = options.socket() == null ? WaylandClient.connectDefault() : WaylandClient.connect(options.socket())) {
             DmabufWindow.Options wo = DmabufWindow.Options.of(options.title(), options.width(), options.height())
                     .fullscreen(options.fullscreen()).buffers(options.buffers()).device(options.device())
-                    .firstModifier(options.modifier()).asyncCreate(options.asyncCreate());
+                    .firstModifier(options.modifier()).asyncCreate(options.asyncCreate()).output(options.output());
             DmabufWindow w;
             try {
                 w = new DmabufWindow(client, kernel == null ? null : new DmabufAllocator(kernel), wo);

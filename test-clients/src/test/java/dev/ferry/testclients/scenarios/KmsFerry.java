@@ -75,7 +75,7 @@ final class KmsFerry implements AutoCloseable {
     <T> java.util.function.Consumer<T> capture(String title, String output) {
         return summary -> {
             Window w = window(title);
-            captures.put(title, new Capture(w, w == null ? null : position(w), screenshot(output), w != null && scanoutTranche(w)));
+            captures.put(title, new Capture(w, w == null ? null : position(w, output), screenshot(output), w != null && scanoutTranche(w)));
         };
     }
 
@@ -113,8 +113,12 @@ final class KmsFerry implements AutoCloseable {
         });
     }
 
-    int[] position(Window w) {
-        return compositor.onLoop(() -> new int[] {w.x(), w.y()});
+    /** The window's position on that output's screen (layout coordinates minus the output's origin). */
+    int[] position(Window w, String output) {
+        return compositor.onLoop(() -> {
+            var o = compositor.scene().outputNamed(output);
+            return new int[] {w.x() - o.x(), w.y() - o.y()};
+        });
     }
 
     Compositor.Screenshot screenshot(String output) {

@@ -143,6 +143,52 @@ class VideoPathScenariosTest {
     }
 
     /**
+     * Issue 6, beyond Mutter: hybrid-laptop, a video fullscreen on HDMI-A-1, the dGPU's output.
+     * Started on the default feedback, its buffers are in the iGPU's memory, which the dGPU
+     * cannot scan out: composed and copied over, then the surface feedback gains a scanout
+     * tranche targeting card1, the client reallocates there, and from then on the dGPU scans
+     * the client's buffer out directly: no copy at all.
+     */
+    @Test
+    void fullscreenOnTheDgpuOutputMovesToDirectScanoutThroughFeedback() throws Exception {
+        try (KmsFerry f = new KmsFerry("hybrid-laptop", HYSTERESIS_NS)) {
+            VideoClient.Summary s = new VideoClient(video(f, "hybrid-laptop", "video-hdmi").output("HDMI-A-1").frames(150))
+                    .run(f.capture("video-hdmi", "HDMI-A-1"));
+            assertNull(s.failure(), s.toJson());
+            KmsFerry.Capture cap = f.captured("video-hdmi");
+            List<KmsFerry.FrameRecord> recs = f.frames(cap.window());
+            int firstScanout = firstIndexFromWhichAll(recs, PathKind.DIRECT_SCANOUT);
+            System.out.printf("scenario hdmi: allocation %s; reallocated at %s; direct scanout from surface frame %d on; paths: %s%n",
+                    s.allocation(), s.reallocatedAt(), firstScanout, KmsFerry.shares(recs));
+            assertTrue(recs.getFirst().path() != PathKind.DIRECT_SCANOUT, "starts composed: " + recs.getFirst());
+            assertTrue(recs.subList(0, firstScanout).stream().anyMatch(r -> r.reasons().contains(FallbackReason.MEMORY_NOT_SCANNABLE)),
+                    "the iGPU's memory is what the dGPU cannot scan out: " + recs.subList(0, Math.max(0, firstScanout)));
+            assertTrue(firstScanout > 0, KmsFerry.shares(recs));
+            assertTrue(s.allocation().startsWith("card1"), "reallocated on the dGPU: " + s.allocation());
+            assertTrue(cap.scanoutTranche(), "scanout tranche present");
+            assertPicture(cap, s);
+        }
+    }
+
+    /** Issue 6: an offloaded client (allocating on the dGPU, PRIME-style) fullscreen on the dGPU's output is scanned out at once. */
+    @Test
+    void offloadedClientFullscreenOnTheDgpuOutputIsScannedOut() throws Exception {
+        try (KmsFerry f = new KmsFerry("hybrid-laptop", HYSTERESIS_NS)) {
+            VideoClient.Summary s = new VideoClient(video(f, "hybrid-laptop", "video-offload").output("HDMI-A-1").device("card1").frames(60))
+                    .run(f.capture("video-offload", "HDMI-A-1"));
+            assertNull(s.failure(), s.toJson());
+            KmsFerry.Capture cap = f.captured("video-offload");
+            List<KmsFerry.FrameRecord> recs = f.frames(cap.window());
+            int firstScanout = firstIndexFromWhichAll(recs, PathKind.DIRECT_SCANOUT);
+            System.out.printf("scenario offload: allocation %s; direct scanout from surface frame %d on; paths: %s%n",
+                    s.allocation(), firstScanout, KmsFerry.shares(recs));
+            assertTrue(firstScanout >= 0 && firstScanout <= 3, KmsFerry.shares(recs));
+            assertTrue(s.zeroCopyPresented() >= s.presented() - 4, s.toJson());
+            assertPicture(cap, s);
+        }
+    }
+
+    /**
      * (e) One client's buffer gets a write fence that never signals while another plays: the
      * other is unaffected, the first keeps showing its previous frame.
      */
