@@ -189,6 +189,42 @@ class VideoPathScenariosTest {
     }
 
     /**
+     * Issue 6: a window whose buffers live in the dGPU's vram, shown on the dGPU's own output
+     * (HDMI-A-1): the iGPU cannot reach that memory, so the dGPU, which can, composes the frame
+     * itself: GPU composition on card1, no system-RAM copy, no cross-device copy.
+     */
+    @Test
+    void bufferOnlyTheDisplayGpuReachesIsComposedByThatGpu() throws Exception {
+        try (KmsFerry f = new KmsFerry("hybrid-laptop", HYSTERESIS_NS)) {
+            VideoClient.Options o = video(f, "hybrid-laptop", "video-local").size(480, 270).frames(60).device("card1");
+            CompletableFuture<VideoClient.Summary> run = CompletableFuture.supplyAsync(() -> play(o, f.capture("video-local", "HDMI-A-1")));
+            // Move the window onto HDMI-A-1 once it is mapped (clients cannot place windows).
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (f.window("video-local") == null) {
+                assertTrue(System.nanoTime() < deadline, "the window never mapped");
+                Thread.sleep(10);
+            }
+            f.compositor().onLoop(() -> {
+                var scene = f.compositor().scene();
+                Window w = f.window("video-local");
+                w.setFullscreen(scene.outputNamed("HDMI-A-1"));
+                scene.place(w);
+                w.setFullscreen(null);
+                return null;
+            });
+            VideoClient.Summary s = run.get();
+            assertNull(s.failure(), s.toJson());
+            KmsFerry.Capture cap = f.captured("video-local");
+            List<KmsFerry.FrameRecord> recs = f.frames(cap.window());
+            List<KmsFerry.FrameRecord> onHdmi = recs.subList(recs.size() / 2, recs.size());
+            System.out.printf("scenario local: paths %s%n", KmsFerry.shares(recs));
+            assertTrue(onHdmi.stream().allMatch(r -> r.path() == PathKind.GPU_COMPOSITION
+                    && !r.reasons().contains(FallbackReason.RENDERER_IMPORT_FAILED)), KmsFerry.shares(onHdmi));
+            assertPicture(cap, s);
+        }
+    }
+
+    /**
      * (e) One client's buffer gets a write fence that never signals while another plays: the
      * other is unaffected, the first keeps showing its previous frame.
      */

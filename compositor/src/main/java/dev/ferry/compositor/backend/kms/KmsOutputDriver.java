@@ -59,6 +59,10 @@ final class KmsOutputDriver {
     /** For an output on another device than the render GPU: how frames cross over; else null. */
     private final dev.ferry.kms.CrossDeviceCopy cross;
     private final ScanoutCache scanout;
+    /** For another device's output whose device can render: what its own GPU can read. */
+    private final RenderReach displayReach;
+    private Swapchain localChain;
+    private boolean localChainFailed;
     private final Scene scene;
     private final Renderer gpu;
     private final Renderer cpu;
@@ -85,6 +89,9 @@ final class KmsOutputDriver {
     /** What one flip put (or will put) on screen. */
     private static final class Frame {
         Swapchain.Slot slot;
+        /** The chain slot came from: the output's own, or the display GPU's local one. */
+        Swapchain chain;
+        boolean local;
         dev.ferry.kms.CrossDeviceCopy.RenderBuffer renderBuffer;
         dev.ferry.kms.CrossDeviceCopy.Presented crossed;
         RectSet frameDamage;
@@ -104,6 +111,7 @@ final class KmsOutputDriver {
         this.pipe = pipe;
         this.swapchain = swapchain;
         this.cross = cross;
+        this.displayReach = cross != null && pipe.device().spec().canRender() ? new RenderReach(pipe.device()) : null;
         this.scanout = scanout;
         this.scene = scene;
         this.gpu = gpu;
@@ -216,6 +224,29 @@ final class KmsOutputDriver {
         return null;
     }
 
+    /** The display device's GPU (when it has one) can read every buffer shown. */
+    private boolean displayReaches(List<Scene.Placed> visible) {
+        if (cross == null || displayReach == null) return false;
+        for (Scene.Placed p : visible) {
+            ClientBuffer b = p.surface().buffer();
+            if (b != null && !displayReach.gpuCanRead(b)) return false;
+        }
+        return localChain() != null;
+    }
+
+    /** Scanout buffers on the display device for frames its own GPU composes, made on first need. */
+    private Swapchain localChain() {
+        if (localChain == null && !localChainFailed) {
+            try {
+                localChain = new Swapchain(pipe.device(), output.width(), output.height(), Fourcc.XRGB8888, 3, false);
+            } catch (dev.ferry.drm.AllocationException | dev.ferry.posix.PosixException e) {
+                LOG.info("{}: {} cannot compose locally: {}", output.name(), pipe.device().info().name(), e.getMessage());
+                localChainFailed = true;
+            }
+        }
+        return localChain;
+    }
+
     private boolean gpuReads(ClientBuffer b) {
         if (b.dmaBuf() != null && watched.add(b)) b.onDestroyed(() -> bufferGone(b));
         return reach.gpuCanRead(b);
@@ -258,28 +289,34 @@ final class KmsOutputDriver {
     }
 
     private void compose(Frame f, List<Scene.Placed> visible) {
-        Swapchain.Slot slot = null;
-        dev.ferry.kms.CrossDeviceCopy.RenderBuffer rb = null;
-        if (cross != null) rb = cross.acquire();
-        else slot = swapchain.acquire();
+        // The primary GPU composes unless a buffer is out of its reach. Then, on another
+        // device's output, that device's own GPU composes if it reaches every buffer (no copy
+        // needed at all); otherwise the CPU does the frame through system RAM.
+        boolean unreachable = false;
+        for (Scene.Placed p : visible) {
+            ClientBuffer b = p.surface().buffer();
+            if (b == null) continue;
+            if (gpu == null) reasons.get(p.surface()).add(FallbackReason.NO_RENDER_DEVICE);
+            else if (!gpuReads(b)) unreachable = true;
+        }
+        boolean local = unreachable && displayReaches(visible);
+        boolean cpuFrame = gpu == null || (unreachable && !local);
+        if (cpuFrame && gpu != null) {
+            for (Scene.Placed p : visible) {
+                ClientBuffer b = p.surface().buffer();
+                if (b != null && !gpuReads(b)) reasons.get(p.surface()).add(FallbackReason.RENDERER_IMPORT_FAILED);
+            }
+        }
+        Swapchain chain = local ? localChain() : cross == null ? swapchain : null;
+        Swapchain.Slot slot = chain == null ? null : chain.acquire();
+        dev.ferry.kms.CrossDeviceCopy.RenderBuffer rb = chain == null ? cross.acquire() : null;
         if (slot == null && rb == null) {
             // Every buffer is queued or on screen: the next flip frees one.
             requested = true;
             return;
         }
-        // The GPU composes unless a buffer is out of its reach; then the CPU does the frame.
-        boolean cpuFrame = gpu == null;
-        for (Scene.Placed p : visible) {
-            ClientBuffer b = p.surface().buffer();
-            if (b == null) continue;
-            Set<FallbackReason> r = reasons.get(p.surface());
-            if (gpu == null) {
-                r.add(FallbackReason.NO_RENDER_DEVICE);
-            } else if (!gpuReads(b)) {
-                r.add(FallbackReason.RENDERER_IMPORT_FAILED);
-                cpuFrame = true;
-            }
-        }
+        f.chain = chain;
+        f.local = local;
         Renderer renderer = cpuFrame ? cpu : gpu;
         PathKind path = cpuFrame ? PathKind.CPU_COPY : PathKind.GPU_COMPOSITION;
         for (Scene.Placed p : visible) {
@@ -289,7 +326,7 @@ final class KmsOutputDriver {
             f.paths.put(p.surface(), reasons.get(p.surface()).contains(FallbackReason.OCCLUDED) ? PathKind.NOT_SHOWN
                     : readable ? path : PathKind.NOT_SHOWN);
         }
-        RectSet damage = damageFor(rb != null ? cross.age(rb) : swapchain.age(slot));
+        RectSet damage = damageFor(rb != null ? cross.age(rb) : chain.age(slot));
         f.frameDamage = history[0];
         f.slot = slot;
         f.renderBuffer = rb;
@@ -326,8 +363,8 @@ final class KmsOutputDriver {
             LOG.warn("{}: composition failed: {}", output.name(), error != null ? error : result);
             stats.frameFailed();
             if (f.slot != null) {
-                swapchain.invalidate(f.slot);
-                swapchain.release(f.slot);
+                f.chain.invalidate(f.slot);
+                f.chain.release(f.slot);
             }
             cross(f, true);
             if (f.content != null) f.content.release();
@@ -341,19 +378,19 @@ final class KmsOutputDriver {
             flipped = f.crossed != null;
             if (flipped) f.bytes += f.crossed.bytesCopied();
         } else {
-            swapchain.drawn(f.slot);
-            flipped = pipe.flip(f.slot.fbId(), swapchain.width(), swapchain.height(), 0);
+            f.chain.drawn(f.slot);
+            flipped = pipe.flip(f.slot.fbId(), f.chain.width(), f.chain.height(), 0);
         }
         if (!flipped) {
             if (checkGone()) {
-                if (f.slot != null) swapchain.release(f.slot);
+                if (f.slot != null) f.chain.release(f.slot);
                 cross(f, true);
                 f.content.release();
                 return;
             }
             LOG.warn("{}: flip of a composed frame refused: {}", output.name(), pipe.lastRejection());
             stats.frameFailed();
-            if (f.slot != null) swapchain.release(f.slot);
+            if (f.slot != null) f.chain.release(f.slot);
             cross(f, true);
             f.content.release();
             output.damageAll();
@@ -404,7 +441,8 @@ final class KmsOutputDriver {
         shown = f;
         lastFlipNs = timeNs;
         long composeNs = MonotonicClock.nowNs() - f.startNs;
-        stats.framePresented(f.crossed != null ? f.framePath.label() + "+" + f.crossed.mode().label() : f.framePath.label(),
+        stats.framePresented(f.crossed != null ? f.framePath.label() + "+" + f.crossed.mode().label()
+                        : f.local ? f.framePath.label() + "@" + pipe.device().info().name() : f.framePath.label(),
                 composeNs, timeNs, f.bytes);
         int baseFlags = WpPresentationFeedback.KIND_VSYNC | WpPresentationFeedback.KIND_HW_COMPLETION;
         for (Surface s : f.surfaces) {
@@ -426,7 +464,7 @@ final class KmsOutputDriver {
     /** A frame replaced on screen: its buffers go back to their owners. */
     private void retire(Frame f) {
         if (f == null) return;
-        if (f.slot != null) swapchain.release(f.slot);
+        if (f.slot != null) f.chain.release(f.slot);
         cross(f, false);
         if (f.content != null) f.content.release();
         if (f.scanoutBuffer != null) {
@@ -449,7 +487,7 @@ final class KmsOutputDriver {
         stats.frameFailed();
         Frame f = pending;
         pending = null;
-        if (f.slot != null) swapchain.invalidate(f.slot);
+        if (f.slot != null) f.chain.invalidate(f.slot);
         retire(f);
         output.damageAll();
         armRetry();
@@ -460,6 +498,7 @@ final class KmsOutputDriver {
         watched.remove(b);
         tainted.remove(b);
         reach.forget(b);
+        if (displayReach != null) displayReach.forget(b);
         if (b.dmaBuf() != null) scanout.forget(b.dmaBuf());
     }
 
@@ -479,5 +518,6 @@ final class KmsOutputDriver {
         retire(shown);
         retire(pending);
         shown = pending = null;
+        if (localChain != null) localChain.close();
     }
 }
