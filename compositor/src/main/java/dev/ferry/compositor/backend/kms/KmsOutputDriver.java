@@ -171,10 +171,10 @@ final class KmsOutputDriver {
         // Everything under a surface that covers the output opaquely is occluded.
         for (Scene.Placed p : visible) {
             if (top != null && p != top && p.surface() != top.surface() && isOpaqueCover(top)) reasons.get(p.surface()).add(FallbackReason.OCCLUDED);
-            else if (top == null || p != top) reasons.get(p.surface()).add(structuralMiss(p, visible));
+            else if (top == null || p != top) reasons.get(p.surface()).add(structuralMiss(p));
         }
         if (top != null) {
-            FallbackReason miss = scanoutMiss(top, visible);
+            FallbackReason miss = scanoutMiss(top);
             if (miss == null && flipClientBuffer(f, top)) return;
             if (miss != null) reasons.get(top.surface()).add(miss);
         }
@@ -193,7 +193,7 @@ final class KmsOutputDriver {
                 && (!b.hasAlpha() || p.surface().state().opaque().contains(0, 0, p.width(), p.height()));
     }
 
-    private FallbackReason structuralMiss(Scene.Placed p, List<Scene.Placed> visible) {
+    private FallbackReason structuralMiss(Scene.Placed p) {
         if (!p.root()) return FallbackReason.CURSOR_OR_SUBSURFACE;
         if (!p.covers(output.width(), output.height())) return FallbackReason.NOT_FULLSCREEN;
         if (p.surface().buffer() != null && p.surface().buffer().dmaBuf() == null) return FallbackReason.SHM_BUFFER;
@@ -201,7 +201,7 @@ final class KmsOutputDriver {
     }
 
     /** Why the topmost surface cannot go on the primary plane, or null if it may be tried. */
-    private FallbackReason scanoutMiss(Scene.Placed top, List<Scene.Placed> visible) {
+    private FallbackReason scanoutMiss(Scene.Placed top) {
         Surface s = top.surface();
         ClientBuffer b = s.buffer();
         if (b == null) return FallbackReason.NOT_FULLSCREEN;
