@@ -1,0 +1,63 @@
+package dev.ferry.testclients.bench;
+
+import dev.ferry.client.DmabufWindow;
+import dev.ferry.testclients.video.VideoClient;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Start-up to first presented frame: launches a compositor command, waits for its Wayland socket,
+ * connects a one-frame wl_shm video client (this JVM, already started and warmed before the
+ * launch) and takes the time when the compositor's presentation feedback for that frame arrives.
+ * Prints one line of {@code key=value}: launch to socket, launch to first presented frame, then
+ * stops the compositor (SIGTERM, then waits).
+ *
+ * <p>{@code java -cp test-clients.jar:lib/* dev.ferry.testclients.bench.StartupProbe SOCKET -- COMMAND...}
+ * (the command must serve SOCKET in $XDG_RUNTIME_DIR). Used by {@code bench/startup}.
+ */
+public final class StartupProbe {
+    private StartupProbe() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int sep = Arrays.asList(args).indexOf("--");
+        if (sep != 1 || args.length < 3) {
+            System.err.println("usage: StartupProbe SOCKET -- COMMAND...");
+            System.exit(2);
+        }
+        String socket = args[0];
+        List<String> command = Arrays.asList(args).subList(2, args.length);
+        Path dir = Path.of(System.getenv("XDG_RUNTIME_DIR"));
+        Path sock = dir.resolve(socket);
+        if (Files.exists(sock)) throw new IllegalStateException(sock + " exists already");
+        // Load the client's classes before the clock starts, so the probe measures the compositor.
+        Class.forName(VideoClient.class.getName());
+        Class.forName(DmabufWindow.class.getName());
+
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("startup-probe-compositor.log").toFile()).start();
+        try {
+            long tSocket = -1;
+            while (tSocket < 0) {
+                if (Files.exists(sock)) tSocket = System.nanoTime();
+                else if (!p.isAlive()) throw new IllegalStateException("compositor exited: " + p.exitValue());
+                else if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(120)) throw new IllegalStateException("no socket after 120 s");
+                else Thread.sleep(2);
+            }
+            long[] tPresented = {-1};
+            VideoClient.Options o = VideoClient.Options.of(socket).buffers(DmabufWindow.Buffers.SHM).size(320, 240).frames(1);
+            VideoClient.Summary s = new VideoClient(o).run(summary -> tPresented[0] = System.nanoTime());
+            System.out.printf("launch_to_socket_ms=%.1f launch_to_first_presented_ms=%.1f socket_to_first_presented_ms=%.1f presented=%d failure=%s%n",
+                    (tSocket - t0) / 1e6, (tPresented[0] - t0) / 1e6, (tPresented[0] - tSocket) / 1e6, s.presented(),
+                    s.failure() == null && s.protocolError() == null ? "none" : (s.failure() + "/" + s.protocolError()).replace(' ', '_'));
+        } finally {
+            p.destroy();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
+        }
+    }
+}
