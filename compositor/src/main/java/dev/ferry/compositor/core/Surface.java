@@ -436,17 +436,20 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         feedbackLatched.clear();
     }
 
-    /** Frame callbacks of a surface no output shows: answered at the next repaint so clients keep going. */
+    /**
+     * Frame callbacks of a surface no output shows: answered at the next repaint so clients keep
+     * going. Only what waits is answered; what a frame in flight latched stays with that frame,
+     * so a client never hears "done" while the buffer it would draw into next is still in use.
+     */
     public void throttledDone(long timeNs) {
         int ms = (int) (timeNs / 1_000_000L);
-        latchFrame();
-        for (Resource cb : framesLatched) {
+        for (Resource cb : framesWaiting) {
             WlCallback.sendDone(cb, ms);
             cb.destroy();
         }
-        framesLatched.clear();
-        for (PresentationListener l : feedbackLatched) l.discarded();
-        feedbackLatched.clear();
+        framesWaiting.clear();
+        for (PresentationListener l : feedbackWaiting) l.discarded();
+        feedbackWaiting.clear();
     }
 
     /** The surface is now shown on o (wl_surface.enter, once). */

@@ -250,7 +250,9 @@ public final class Scene implements Surface.SurfaceEvents {
     /** Surfaces with frame callbacks that no output shows: the caller answers them once per repaint. */
     public List<Surface> takeUnshownWithCallbacks() {
         if (unshownWithCallbacks.isEmpty()) return List.of();
-        List<Surface> out = List.copyOf(unshownWithCallbacks);
+        List<Surface> out = new ArrayList<>(unshownWithCallbacks.size());
+        // A surface an output shows by now is answered by that output's frames instead.
+        for (Surface s : unshownWithCallbacks) if (s.outputs().isEmpty()) out.add(s);
         unshownWithCallbacks.clear();
         return out;
     }
