@@ -25,6 +25,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class KmsShmPathTest {
+    /**
+     * What weston-simple-shm relies on: with two buffers, when a frame's callback arrives the
+     * other buffer has been released. A callback that outruns the release (for example one
+     * answered while the frame showing its commit is still in flight) makes it abort.
+     */
+    @Test
+    void frameCallbackNeverOutrunsTheReleaseOfTheOtherBuffer() throws Exception {
+        Path dir = Files.createTempDirectory("ferry-kms-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-kms", KmsBackend.Config.of("laptop-igpu")))) {
+            c.startThread();
+            for (int run = 0; run < 5; run++) {
+                try (WaylandClient client = WaylandClient.connect(dir.resolve("wayland-kms").toString())) {
+                    ShmWindow w = new ShmWindow(client, "two-buffers-" + run, 250, 250, true);
+                    for (int i = 0; i < 30; i++) {
+                        assertTrue(w.draw(ShmWindow.fill(0x00102030 + i)), "run " + run + " frame " + i + ": both buffers still busy at the frame callback");
+                        assertTrue(w.awaitFrame(2000), "frame " + i);
+                    }
+                    w.close();
+                }
+            }
+        }
+    }
+
     @Test
     void shmWindowIsComposedWithItsReasonAndReachesTheCrtc() throws Exception {
         Path dir = Files.createTempDirectory("ferry-kms-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
