@@ -28,7 +28,7 @@ public record DemoPlan(String title, boolean dmabuf, boolean fullscreen, int wid
         String primary = outputs.getFirst();
         // Starts with the implicit modifier, which the primary plane cannot scan out: feedback
         // then adds a scanout tranche and the client reallocates; the report shows how long that took.
-        plans.add(new DemoPlan("video-" + primary + "-fullscreen-dmabuf", true, true, 0, 0, null, null, null));
+        plans.add(new DemoPlan("video-" + primary + "-fullscreen-dmabuf", true, true, 0, 0, null, null, "INVALID"));
         // Windows go on the other outputs (the fullscreen video would cover them on the primary),
         // largest first: each maps above the one before and covers only part of it.
         for (String o : outputs.size() > 1 ? outputs.subList(1, outputs.size()) : outputs) {
