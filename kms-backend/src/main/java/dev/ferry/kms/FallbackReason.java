@@ -32,6 +32,12 @@ public enum FallbackReason {
     RENDERER_IMPORT_FAILED(true, "the render device cannot import the buffer"),
     NO_RENDER_DEVICE(false, "no render device can reach this output"),
     CPU_UNREADABLE(false, "neither the GPU nor the CPU can read the buffer"),
+    /**
+     * This buffer could be GPU-composed, but another one on the same output could not, so the
+     * whole frame went through the system-RAM copy. Not this client's to fix, and not its
+     * cheapest path either.
+     */
+    FRAME_SHARED_WITH_CPU_COPY(false, "another buffer on the output forced the whole frame through a system-RAM copy"),
     // ---- timing ----
     FENCE_PENDING(false, "the buffer's fence had not signalled; the previous buffer is shown"),
     FENCE_TIMEOUT(false, "the buffer's fence did not signal before the deadline");

@@ -62,7 +62,18 @@ final class RunCommand implements Callable<Integer> {
         Compositor c = Compositor.create(new Compositor.Options(dev.ferry.compositor.socket.WaylandSocket.runtimeDir(), backend, socket,
                 outputs, w, h, (int) Math.round(hz * 1000), renderer,
                 kmsConfig()).withHost(hostDisplay));
-        Thread stopOnSignal = new Thread(c::stop);
+        // On SIGTERM/SIGINT the JVM halts once its hooks return, so the hook stops the loop and
+        // then waits (bounded) for the main thread to close everything: socket, lock file and
+        // control directory are removed, not left for the next client to connect to.
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        Thread stopOnSignal = new Thread(() -> {
+            c.stop();
+            try {
+                closed.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         Runtime.getRuntime().addShutdownHook(stopOnSignal);
         try (c) {
             c.run();
@@ -71,8 +82,10 @@ final class RunCommand implements Callable<Integer> {
             try {
                 Runtime.getRuntime().removeShutdownHook(stopOnSignal);
             } catch (IllegalStateException shuttingDown) {
-                // Stopped by a signal: the hook is running.
+                // Stopped by a signal: the hook is running and waits for this.
             }
+            // try-with-resources has closed the compositor by now.
+            closed.countDown();
         }
         return 0;
     }

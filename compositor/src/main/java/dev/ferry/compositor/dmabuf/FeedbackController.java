@@ -136,7 +136,8 @@ public final class FeedbackController implements PathObserver {
         int v = NO_VERDICT;
         for (FallbackReason r : reasons) {
             switch (r) {
-                case FENCE_PENDING, FENCE_TIMEOUT, RENDERER_IMPORT_FAILED, NO_RENDER_DEVICE, CPU_UNREADABLE -> { }
+                case FENCE_PENDING, FENCE_TIMEOUT, RENDERER_IMPORT_FAILED, NO_RENDER_DEVICE, CPU_UNREADABLE,
+                     FRAME_SHARED_WITH_CPU_COPY -> { }
                 default -> {
                     if (!r.fixableByReallocation()) return STRUCTURAL;
                     v = FIXABLE;

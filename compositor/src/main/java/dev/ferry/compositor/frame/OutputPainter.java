@@ -83,6 +83,7 @@ public final class OutputPainter {
             requested = true;
             return;
         }
+        if (!output.hasDamage() && stats.frames() > 0 && !scene.frameOwed(scene.visibleOn(output))) return;
         inFlight = true;
         long startNs = MonotonicClock.nowNs();
         RectSet damage = output.takeDamage();

@@ -247,6 +247,13 @@ public final class Scene implements Surface.SurfaceEvents {
         else if (w != null) damageAll();
     }
 
+    /** Whether a frame is owed: something on the output waits for one, or a surface no output shows does. */
+    public boolean frameOwed(List<Placed> visible) {
+        if (!unshownWithCallbacks.isEmpty()) return true;
+        for (Placed p : visible) if (p.surface().hasFrameCallbacks()) return true;
+        return false;
+    }
+
     /** Surfaces with frame callbacks that no output shows: the caller answers them once per repaint. */
     public List<Surface> takeUnshownWithCallbacks() {
         if (unshownWithCallbacks.isEmpty()) return List.of();

@@ -29,6 +29,11 @@ public final class PathCounters {
     private long lastNs;
 
     public void record(PathKind path, Set<FallbackReason> reasons, long timeNs) {
+        record(path, reasons, timeNs, isCheapestPossible(path, reasons));
+    }
+
+    /** Records a frame whose cheapest-path verdict the caller worked out (an output's: all its surfaces'). */
+    public void record(PathKind path, Set<FallbackReason> reasons, long timeNs, boolean onCheapest) {
         if (frames == 0) firstNs = timeNs;
         lastNs = timeNs;
         frames++;
@@ -38,7 +43,6 @@ public final class PathCounters {
             byReason[r.ordinal()]++;
             mask |= 1L << r.ordinal();
         }
-        boolean onCheapest = isCheapestPossible(path, reasons);
         if (onCheapest) cheapest++;
         recentCheapest[recentHead] = onCheapest;
         recentPath[recentHead] = (byte) path.ordinal();
@@ -57,7 +61,7 @@ public final class PathCounters {
         if (path == PathKind.NOT_SHOWN) return reasons.contains(FallbackReason.OCCLUDED);
         boolean structural = false;
         for (FallbackReason r : reasons) {
-            if (r.fixableByReallocation()) return false;
+            if (r.fixableByReallocation() || r == FallbackReason.FRAME_SHARED_WITH_CPU_COPY) return false;
             structural = true;
         }
         return structural;

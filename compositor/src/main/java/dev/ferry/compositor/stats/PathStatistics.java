@@ -57,6 +57,8 @@ public final class PathStatistics implements PathObserver {
     private final Map<Surface, SurfaceRecord> live = new IdentityHashMap<>();
     private final List<SurfaceRecord> gone = new ArrayList<>();
     private final Map<String, PathCounters> outputs = new LinkedHashMap<>();
+    /** Per output, whether every surface of the frame being reported took its cheapest path. */
+    private final Map<String, Boolean> frameCheapest = new java.util.HashMap<>();
 
     public PathStatistics(Scene scene) {
         this.scene = scene;
@@ -75,6 +77,7 @@ public final class PathStatistics implements PathObserver {
             r.appId = w.appId();
         }
         r.all.record(path, reasons, presentNs);
+        if (!PathCounters.isCheapestPossible(path, reasons)) frameCheapest.put(output.name(), Boolean.FALSE);
         r.byOutput.computeIfAbsent(output.name(), k -> new PathCounters()).record(path, reasons, presentNs);
         if (path == PathKind.DIRECT_SCANOUT && r.firstDirectScanoutNs == 0) r.firstDirectScanoutNs = presentNs;
         if (path != PathKind.DIRECT_SCANOUT && !reasons.isEmpty() && presentNs - r.lastLogNs > LOG_INTERVAL_NS
@@ -86,7 +89,9 @@ public final class PathStatistics implements PathObserver {
 
     @Override
     public void outputPresented(Output output, PathKind framePath, long presentNs) {
-        outputs.computeIfAbsent(output.name(), k -> new PathCounters()).record(framePath, Set.of(), presentNs);
+        // An output's frame is on its cheapest path when every surface in it is.
+        boolean cheapest = frameCheapest.remove(output.name()) == null;
+        outputs.computeIfAbsent(output.name(), k -> new PathCounters()).record(framePath, Set.of(), presentNs, cheapest);
     }
 
     /** The surface's record, or null if it was never presented. */

@@ -159,6 +159,9 @@ final class KmsOutputDriver {
         requested = false;
         if (lost || checkGone()) return;
         List<Scene.Placed> visible = scene.visibleOn(output);
+        // One commit may ask for a repaint twice (its damage, its frame callback); a frame with
+        // nothing new to show and nobody waiting would only flip the same picture again.
+        if (shown != null && !output.hasDamage() && !scene.frameOwed(visible)) return;
         reasons.clear();
         Frame f = new Frame();
         f.startNs = MonotonicClock.nowNs();
@@ -304,7 +307,8 @@ final class KmsOutputDriver {
         if (cpuFrame && gpu != null) {
             for (Scene.Placed p : visible) {
                 ClientBuffer b = p.surface().buffer();
-                if (b != null && !gpuReads(b)) reasons.get(p.surface()).add(FallbackReason.RENDERER_IMPORT_FAILED);
+                if (b == null) continue;
+                reasons.get(p.surface()).add(gpuReads(b) ? FallbackReason.FRAME_SHARED_WITH_CPU_COPY : FallbackReason.RENDERER_IMPORT_FAILED);
             }
         }
         Swapchain chain = local ? localChain() : cross == null ? swapchain : null;
