@@ -39,9 +39,12 @@ public final class Subsurface implements SurfaceRole, WlSubsurface.Requests, Res
         return false;
     }
 
-    void applyPendingPosition() {
+    /** Applies set_position; true if the subsurface moved. */
+    boolean applyPendingPosition() {
+        boolean moved = x != pendingX || y != pendingY;
         x = pendingX;
         y = pendingY;
+        return moved;
     }
 
     @Override

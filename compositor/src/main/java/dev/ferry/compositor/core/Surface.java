@@ -45,6 +45,15 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     private int moveX, moveY;
     private RectSet textureDamage = RectSet.EMPTY;
     private boolean contentChanged;
+    /** Subsurfaces moved, restacked, came or went: the whole tree needs repainting. */
+    private boolean treeChanged;
+
+    /** Whether the subsurface tree changed since the last call (the scene repaints the window). */
+    public boolean takeTreeChanged() {
+        boolean t = treeChanged;
+        treeChanged = false;
+        return t;
+    }
     /** Commits held back until their buffer is ready, oldest first (see {@link ReadinessGate}). */
     private final ArrayDeque<HeldCommit> held = new ArrayDeque<>(0);
 
@@ -338,12 +347,13 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
 
     private void applySubsurfaceOrder() {
         for (Surface child : stackPending) {
-            if (child != this && child.asSubsurface != null) child.asSubsurface.applyPendingPosition();
+            if (child != this && child.asSubsurface != null && child.asSubsurface.applyPendingPosition()) treeChanged = true;
         }
         if (!stackCurrent.equals(stackPending)) {
             stackCurrent.clear();
             stackCurrent.addAll(stackPending);
             contentChanged = true;
+            treeChanged = true;
         }
         for (Surface child : stackCurrent) {
             if (child != this && child.asSubsurface != null) child.applyCachedFromParent();
@@ -490,6 +500,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         stackPending.remove(child);
         stackCurrent.remove(child);
         contentChanged = true;
+        treeChanged = true;
         // The child leaves the picture now: the scene repaints where it was shown.
         if (!destroyed && !child.destroyed) events.committed(child);
     }

@@ -87,7 +87,7 @@ public final class Scene implements Surface.SurfaceEvents {
 
     /** Recomputes where a window goes (fullscreen, maximized, popup relative to parent). */
     public void place(Window w) {
-        damageWindow(w);
+        int oldX = w.x(), oldY = w.y();
         if (w.kind() == Window.Kind.POPUP && w.parent() != null) {
             Window p = w.parent();
             w.moveTo(p.x() + p.geomX() + w.relX() - w.geomX(), p.y() + p.geomY() + w.relY() - w.geomY());
@@ -98,7 +98,15 @@ public final class Scene implements Surface.SurfaceEvents {
             Output o = primaryOutput();
             w.moveTo(o.x() - w.geomX(), o.y() - w.geomY());
         }
-        damageWindow(w);
+        // Only a move repaints the whole window (where it was and where it is); a commit that
+        // leaves it in place damages just what it changed (Scene.committed).
+        if (w.x() != oldX || w.y() != oldY || w.lastBounds().isEmpty()) {
+            int nx = w.x(), ny = w.y();
+            w.moveTo(oldX, oldY);
+            damageWindow(w);
+            w.moveTo(nx, ny);
+            damageWindow(w);
+        }
         for (Window child : windows) if (child.parent() == w) place(child);
     }
 
@@ -209,6 +217,8 @@ public final class Scene implements Surface.SurfaceEvents {
             w.moveTo(w.x() + move[0], w.y() + move[1]);
             damageWindow(w);
         }
+        // Subsurfaces moved, restacked or left: repaint where the tree was and where it is.
+        if (surface.takeTreeChanged()) damageWindow(w);
         int[] pos = positionOf(w, surface);
         RectSet d = surface.takeDamage();
         if (pos != null && !d.isEmpty()) damageLayout(d.translate(pos[0], pos[1]));

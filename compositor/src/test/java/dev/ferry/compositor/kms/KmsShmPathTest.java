@@ -48,6 +48,34 @@ class KmsShmPathTest {
         }
     }
 
+    /** One commit, one frame: an idle output flips nothing, a commit is shown once. */
+    @Test
+    void eachCommitIsPresentedOnceAndAnIdleOutputFlipsNothing() throws Exception {
+        Path dir = Files.createTempDirectory("ferry-kms-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-kms", KmsBackend.Config.of("laptop-igpu")));
+             WaylandClient client = WaylandClient.connect(startAndPath(c, dir))) {
+            ShmWindow w = new ShmWindow(client, "paced", 200, 120, true);
+            assertTrue(w.drawWhenFree(ShmWindow.fill(0x00ff0000), 2000));
+            assertTrue(w.awaitFrame(2000));
+            Thread.sleep(200);
+            long before = c.onLoop(() -> c.backend().stats(c.scene().outputNamed("eDP-1")).frames());
+            for (int i = 0; i < 10; i++) {
+                assertTrue(w.drawWhenFree(ShmWindow.fill(0x00000010 * i), 2000));
+                assertTrue(w.awaitFrame(2000));
+                Thread.sleep(50); // slower than the display: every frame is a separate commit
+            }
+            Thread.sleep(200);
+            long after = c.onLoop(() -> c.backend().stats(c.scene().outputNamed("eDP-1")).frames());
+            assertEquals(10, after - before, "10 commits, 10 frames");
+            w.close();
+        }
+    }
+
+    private static String startAndPath(Compositor c, Path dir) {
+        c.startThread();
+        return dir.resolve("wayland-kms").toString();
+    }
+
     @Test
     void shmWindowIsComposedWithItsReasonAndReachesTheCrtc() throws Exception {
         Path dir = Files.createTempDirectory("ferry-kms-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

@@ -81,6 +81,7 @@ final class KmsOutputDriver {
     private boolean requested;
     private boolean busy;
     private boolean lost;
+    private boolean startPosted;
     private Runnable onLost = () -> { };
     private Frame pending;
     private Frame shown;
@@ -152,7 +153,15 @@ final class KmsOutputDriver {
     void schedule() {
         if (lost) return;
         requested = true;
-        if (!busy && pending == null) startFrame();
+        // Start at the end of this loop cycle, not inside the request that asked: the rest of
+        // the commit (and any other client's in the same wake-up) lands in the same frame.
+        if (!startPosted && !busy && pending == null) {
+            startPosted = true;
+            loop.execute(() -> {
+                startPosted = false;
+                if (requested && !busy && pending == null && !lost) startFrame();
+            });
+        }
     }
 
     private void startFrame() {
