@@ -38,6 +38,11 @@ public enum FallbackReason {
      * cheapest path either.
      */
     FRAME_SHARED_WITH_CPU_COPY(false, "another buffer on the output forced the whole frame through a system-RAM copy"),
+    /**
+     * The GPU of the output's own device (which could compose it locally, with no copy) cannot
+     * read this buffer; allocated where that GPU reaches, it could.
+     */
+    OUTPUT_GPU_UNREACHABLE(true, "the GPU of the output's device cannot read the buffer, so no single GPU composes the output"),
     // ---- timing ----
     FENCE_PENDING(false, "the buffer's fence had not signalled; the previous buffer is shown"),
     FENCE_TIMEOUT(false, "the buffer's fence did not signal before the deadline");

@@ -55,6 +55,19 @@ public record DmabufFeedback(long mainDevT, List<Tranche> tranches) {
                 new Tranche(mainDevT, 0, table.allIndices())));
     }
 
+    /** A render tranche on another device first (the output's GPU), then the main device's. */
+    public static DmabufFeedback renderOn(long mainDevT, long renderDevT, FormatTableFile table) {
+        return new DmabufFeedback(mainDevT, List.of(
+                new Tranche(renderDevT, 0, table.allIndices()),
+                new Tranche(mainDevT, 0, table.allIndices())));
+    }
+
+    /** Whether the first tranche targets another device than the main one, without scanout. */
+    public boolean rendersElsewhere() {
+        Tranche first = tranches.getFirst();
+        return !first.scanout() && first.targetDevT() != mainDevT;
+    }
+
     public boolean hasScanoutTranche() {
         for (Tranche t : tranches) if (t.scanout()) return true;
         return false;

@@ -117,8 +117,21 @@ public final class FeedbackController implements PathObserver {
             want(s, s.sent, now);
             return;
         }
+        Output.ScanoutTarget outputDevice = output.scanoutTarget();
+        if (reasons.contains(FallbackReason.OUTPUT_GPU_UNREACHABLE) && outputDevice != null) {
+            // No single GPU can compose this output while this buffer lives where the output's
+            // GPU cannot read it: ask for buffers on that GPU, which then composes locally.
+            want(s, DmabufFeedback.renderOn(mainDevT, outputDevice.devT(), table), now);
+            return;
+        }
         int verdict = verdict(reasons);
         if (verdict == NO_VERDICT) return;
+        // A structural miss keeps a render tranche that moved the buffer to the output's GPU
+        // (going back would make the output uncomposable again); it drops a scanout tranche.
+        if (verdict == STRUCTURAL && s.sent != null && s.sent.rendersElsewhere()) {
+            want(s, s.sent, now);
+            return;
+        }
         DmabufFeedback wanted = defaults;
         if (verdict == FIXABLE) {
             Output.ScanoutTarget target = output.scanoutTarget();
@@ -137,7 +150,7 @@ public final class FeedbackController implements PathObserver {
         for (FallbackReason r : reasons) {
             switch (r) {
                 case FENCE_PENDING, FENCE_TIMEOUT, RENDERER_IMPORT_FAILED, NO_RENDER_DEVICE, CPU_UNREADABLE,
-                     FRAME_SHARED_WITH_CPU_COPY -> { }
+                     FRAME_SHARED_WITH_CPU_COPY, OUTPUT_GPU_UNREACHABLE -> { }
                 default -> {
                     if (!r.fixableByReallocation()) return STRUCTURAL;
                     v = FIXABLE;

@@ -225,6 +225,50 @@ class VideoPathScenariosTest {
     }
 
     /**
+     * Issue 6, dual-dgpu-nop2p: on DP-2 (card1) an offloaded window in card1's vram meets a window
+     * whose buffers follow the default feedback into card0's vram. Neither GPU reads both, so the
+     * output starts on the system-RAM copy; feedback then points the second window at card1
+     * (a render tranche), it reallocates there, and card1 composes the whole output itself.
+     */
+    @Test
+    void feedbackMovesBuffersToTheOutputsGpuWhenNoGpuCanComposeTheOutput() throws Exception {
+        try (KmsFerry f = new KmsFerry("dual-dgpu-nop2p", HYSTERESIS_NS)) {
+            VideoClient.Options offload = video(f, "dual-dgpu-nop2p", "video-offload").size(320, 180).frames(150).device("card1");
+            VideoClient.Options follower = video(f, "dual-dgpu-nop2p", "video-follower").size(480, 270).frames(150);
+            // A thread each: the common pool has one worker on two cores and would run them in turn.
+            java.util.concurrent.Executor threads = r -> Thread.ofPlatform().start(r);
+            CompletableFuture<VideoClient.Summary> a = CompletableFuture.supplyAsync(() -> play(offload, sum -> { }), threads);
+            CompletableFuture<VideoClient.Summary> b = CompletableFuture.supplyAsync(() -> play(follower, f.capture("video-follower", "DP-2")), threads);
+            for (String title : new String[] {"video-offload", "video-follower"}) {
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (f.window(title) == null) {
+                    assertTrue(System.nanoTime() < deadline, title + " never mapped");
+                    Thread.sleep(10);
+                }
+                f.compositor().onLoop(() -> {
+                    var scene = f.compositor().scene();
+                    Window w = f.window(title);
+                    w.setFullscreen(scene.outputNamed("DP-2"));
+                    scene.place(w);
+                    w.setFullscreen(null);
+                    return null;
+                });
+            }
+            VideoClient.Summary sa = a.get(), sb = b.get();
+            assertNull(sa.failure(), sa.toJson());
+            assertNull(sb.failure(), sb.toJson());
+            KmsFerry.Capture cap = f.captured("video-follower");
+            List<KmsFerry.FrameRecord> recs = f.frames(cap.window());
+            System.out.printf("scenario nop2p: follower %s, reallocated at %s; paths %s%n", sb.allocation(), sb.reallocatedAt(), KmsFerry.shares(recs));
+            assertTrue(recs.stream().anyMatch(r -> r.reasons().contains(FallbackReason.OUTPUT_GPU_UNREACHABLE)), "started uncomposable: " + KmsFerry.shares(recs));
+            assertTrue(sb.allocation().startsWith("card1"), "reallocated on the output's GPU: " + sb.allocation());
+            List<KmsFerry.FrameRecord> tail = recs.subList(recs.size() - 20, recs.size());
+            assertTrue(tail.stream().allMatch(r -> r.path() == PathKind.GPU_COMPOSITION), "settled on GPU composition: " + KmsFerry.shares(tail));
+            assertPicture(cap, sb);
+        }
+    }
+
+    /**
      * (e) One client's buffer gets a write fence that never signals while another plays: the
      * other is unaffected, the first keeps showing its previous frame.
      */

@@ -85,6 +85,7 @@ final class KmsOutputDriver {
     private Runnable onLost = () -> { };
     private Frame pending;
     private Frame shown;
+    private final List<Surface> lastShown = new ArrayList<>();
     private long lastFlipNs;
 
     /** What one flip put (or will put) on screen. */
@@ -317,7 +318,10 @@ final class KmsOutputDriver {
             for (Scene.Placed p : visible) {
                 ClientBuffer b = p.surface().buffer();
                 if (b == null) continue;
-                reasons.get(p.surface()).add(gpuReads(b) ? FallbackReason.FRAME_SHARED_WITH_CPU_COPY : FallbackReason.RENDERER_IMPORT_FAILED);
+                Set<FallbackReason> r = reasons.get(p.surface());
+                r.add(gpuReads(b) ? FallbackReason.FRAME_SHARED_WITH_CPU_COPY : FallbackReason.RENDERER_IMPORT_FAILED);
+                // The output's own GPU would compose everything locally if it could read this one.
+                if (displayReach != null && !displayReach.gpuCanRead(b)) r.add(FallbackReason.OUTPUT_GPU_UNREACHABLE);
             }
         }
         Swapchain chain = local ? localChain() : cross == null ? swapchain : null;
@@ -458,6 +462,10 @@ final class KmsOutputDriver {
                         : f.local ? f.framePath.label() + "@" + pipe.device().info().name() : f.framePath.label(),
                 composeNs, timeNs, f.bytes);
         int baseFlags = WpPresentationFeedback.KIND_VSYNC | WpPresentationFeedback.KIND_HW_COMPLETION;
+        // wl_surface.leave for what this output no longer shows, enter for what it now does.
+        for (Surface s : lastShown) if (!f.surfaces.contains(s) && !s.destroyed()) s.leaveOutput(output);
+        lastShown.clear();
+        lastShown.addAll(f.surfaces);
         for (Surface s : f.surfaces) {
             if (s.destroyed()) continue;
             PathKind path = f.paths.getOrDefault(s, PathKind.NOT_SHOWN);
