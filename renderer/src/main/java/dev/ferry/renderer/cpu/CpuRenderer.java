@@ -150,14 +150,31 @@ public final class CpuRenderer implements Renderer {
         boolean premultiply = !s.premultiplied() && Fourcc.hasAlpha(t.fourcc());
         MemorySegment dst = target.memory();
         int[] px = row;
+        if (t.kind != TexelKind.NV12 && t.width() == 1 && t.height() == 1) {
+            // One texel stretched over the destination (waylandsink's 1x1 black background scaled
+            // by wp_viewport): every sample, nearest or bilinear (all four taps are that texel and
+            // the weights sum to one exactly), under any transform, is that texel. A fill.
+            int c = TexelKind.toArgb(t.kind, t.plane0.get(TexelSampler.INT_LE, 0));
+            if (premultiply) c = PixelMath.premultiply(c);
+            fillRect(c, opaque, dst, target.stride(), cx0, cy0, n, cy1 - cy0);
+            return true;
+        }
         if (t.kind != TexelKind.NV12 && m.isIntegerTranslation() && insideBuffer(t, m, cx0, cy0, cx1, cy1)) {
             int bx = cx0 + m.offsetX();
             boolean straightCopy = opaque && !premultiply && bytesMatch(t.kind, target.fourcc());
+            // A premultiplied ARGB8888 source blended over the target: runs whose alpha is all 255
+            // are copied, all-zero runs skipped (video players send ARGB frames that are opaque
+            // but declare no opaque region), the rest blended as before.
+            boolean argbOver = !opaque && !premultiply && t.kind == TexelKind.ARGB8888;
             for (int y = cy0; y < cy1; y++) {
                 long dstOff = (long) y * target.stride() + 4L * cx0;
                 int by = y + m.offsetY();
                 if (straightCopy) {
                     MemorySegment.copy(t.plane0, (long) by * t.stride0 + 4L * bx, dst, dstOff, 4L * n);
+                    continue;
+                }
+                if (argbOver) {
+                    RowWriter.overArgbRow(t.plane0, (long) by * t.stride0 + 4L * bx, dst, dstOff, n, px);
                     continue;
                 }
                 TexelSampler.convertRow(t, bx, by, n, px);
@@ -171,6 +188,24 @@ public final class CpuRenderer implements Renderer {
             finishRow(px, n, premultiply, opaque, dst, (long) y * target.stride() + 4L * cx0);
         }
         return true;
+    }
+
+    /**
+     * Writes one premultiplied colour over [x, x+w) x [y, y+h): stored when the surface draws
+     * opaque (as {@link RowWriter#store} would store it), nothing for transparent black, else
+     * blended row by row exactly as {@link RowWriter#over} blends it.
+     */
+    private void fillRect(int c, boolean opaque, MemorySegment dst, int stride, int x, int y, int w, int h) {
+        long first = (long) y * stride + 4L * x;
+        if (opaque || c >>> 24 == 255) {
+            RowWriter.fill(dst, first, c, w);
+            for (int j = 1; j < h; j++) MemorySegment.copy(dst, first, dst, first + (long) j * stride, 4L * w);
+            return;
+        }
+        if (c == 0) return;
+        int[] px = row;
+        java.util.Arrays.fill(px, 0, w, c);
+        for (int j = 0; j < h; j++) RowWriter.over(dst, first + (long) j * stride, px, w);
     }
 
     private static void finishRow(int[] px, int n, boolean premultiply, boolean opaque, MemorySegment dst, long dstOff) {

@@ -25,6 +25,34 @@ final class RowWriter {
         }
     }
 
+    /** Pixels per run that {@link #overArgbRow} classifies as all opaque, all clear or mixed. */
+    private static final int RUN = 64;
+
+    /**
+     * {@link #over} of n premultiplied ARGB8888 texels read straight from {@code src}: runs of
+     * {@value #RUN} whose alpha bytes are all 255 are copied (what {@code over} stores for them),
+     * runs that are all zero skipped (what {@code over} skips), mixed runs converted into
+     * {@code px} and blended.
+     */
+    static void overArgbRow(MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int n, int[] px) {
+        for (int i = 0; i < n; i += RUN) {
+            int k = Math.min(RUN, n - i);
+            long s = srcOff + 4L * i, d = dstOff + 4L * i;
+            int and = -1, or = 0;
+            for (int j = 0; j < k; j++) {
+                int v = src.get(TexelSampler.INT_LE, s + 4L * j);
+                and &= v;
+                or |= v;
+            }
+            if ((and >>> 24) == 255) {
+                MemorySegment.copy(src, s, dst, d, 4L * k);
+            } else if (or != 0) {
+                for (int j = 0; j < k; j++) px[j] = src.get(TexelSampler.INT_LE, s + 4L * j);
+                over(dst, d, px, k);
+            }
+        }
+    }
+
     static void fill(MemorySegment dst, long off, int argb, int n) {
         for (int i = 0; i < n; i++) dst.set(TexelSampler.INT_LE, off + 4L * i, argb);
     }

@@ -52,6 +52,7 @@ public final class SceneCorpus {
         scenes.add(formats(arena));
         scenes.add(argbTargetTransparent(arena));
         scenes.add(straightAlpha(arena));
+        scenes.add(waylandsink(arena));
         return scenes;
     }
 
@@ -73,6 +74,29 @@ public final class SceneCorpus {
                         SceneSurface.at(t.get(2), 70, 50),
                         // Hangs off the right and bottom edges.
                         SceneSurface.at(t.get(3), 160, 110)),
+                1);
+    }
+
+    /**
+     * GStreamer waylandsink's scene: a 1x1 black XRGB buffer stretched by a viewport over the
+     * window (bilinear, opaque region), an ARGB video subsurface at 1:1 through its own viewport
+     * (bilinear asked for) whose alpha is opaque, clear and translucent in runs, and a 1x1
+     * translucent ARGB buffer stretched and rotated on top. Exercises the CPU renderer's fill and
+     * run-copy fast paths against the GPU.
+     */
+    public static Scene waylandsink(Arena arena) {
+        return new Scene("waylandsink", 200, 120, Fourcc.XRGB8888,
+                List.of(packed(arena, Fourcc.XRGB8888, 1, 1, TestPixels.solid(0xff000000)),
+                        packed(arena, Fourcc.ARGB8888, 170, 100, (x, y) -> {
+                            int band = (x / 37 + y / 20) % 3;
+                            int a = band == 0 ? 255 : band == 1 ? 0 : 60 + x % 150;
+                            return a == 0 ? 0 : TestPixels.premultiply(a, (x * 3) & 0xff, (y * 5) & 0xff, 200);
+                        }),
+                        packed(arena, Fourcc.ARGB8888, 1, 1, TestPixels.solid(TestPixels.premultiply(120, 20, 200, 90)))),
+                t -> List.of(
+                        SceneSurface.at(t.get(0), 0, 0).withDestination(new Rect(0, 0, 200, 120)).opaqueEverywhere(),
+                        SceneSurface.at(t.get(1), 0, 0).withDestination(new Rect(15, 10, 170, 100)),
+                        SceneSurface.at(t.get(2), 0, 0).withTransform(BufferTransform.ROTATE_90).withDestination(new Rect(120, 70, 60, 40))),
                 1);
     }
 
