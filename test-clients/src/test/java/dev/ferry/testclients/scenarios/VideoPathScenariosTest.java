@@ -170,6 +170,28 @@ class VideoPathScenariosTest {
         }
     }
 
+    /**
+     * Issue 6, hybrid-laptop eDP-1 (the iGPU's panel): a video started on the implicit modifier is
+     * composed, gets a scanout tranche after the hysteresis, reallocates and is scanned out.
+     */
+    @Test
+    void hybridLaptopPanelVideoReachesDirectScanoutAfterFeedback() throws Exception {
+        try (KmsFerry f = new KmsFerry("hybrid-laptop", HYSTERESIS_NS)) {
+            VideoClient.Summary s = new VideoClient(video(f, "hybrid-laptop", "video-edp").output("eDP-1").frames(150)
+                    .modifier(Modifiers.INVALID)).run(f.capture("video-edp", "eDP-1"));
+            assertNull(s.failure(), s.toJson());
+            KmsFerry.Capture cap = f.captured("video-edp");
+            List<KmsFerry.FrameRecord> recs = f.frames(cap.window());
+            int firstScanout = firstIndexFromWhichAll(recs, PathKind.DIRECT_SCANOUT);
+            System.out.printf("scenario hybrid eDP: reallocated at %s; direct scanout from surface frame %d on; paths: %s%n",
+                    s.reallocatedAt(), firstScanout, KmsFerry.shares(recs));
+            assertTrue(recs.getFirst().reasons().contains(FallbackReason.IMPLICIT_MODIFIER), recs.getFirst().reasons().toString());
+            assertTrue(firstScanout > 0, KmsFerry.shares(recs));
+            assertEquals(1, s.reallocations(), s.toJson());
+            assertPicture(cap, s);
+        }
+    }
+
     /** Issue 6: an offloaded client (allocating on the dGPU, PRIME-style) fullscreen on the dGPU's output is scanned out at once. */
     @Test
     void offloadedClientFullscreenOnTheDgpuOutputIsScannedOut() throws Exception {
