@@ -143,8 +143,13 @@ public final class EventLoop implements AutoCloseable {
 
     /** One duty cycle, waiting at most timeoutMs for something to happen. Returns events handled. */
     public int dispatch(int timeoutMs) throws PosixException {
+        return dispatchCycle(tasks.isEmpty() ? timeoutMs : 0);
+    }
+
+    /** timeoutMs -1: until an fd is ready (see {@link Epoll#awaitEvents}). */
+    private int dispatchCycle(int timeoutMs) throws PosixException {
         owner = Thread.currentThread();
-        int n = epoll.await(tasks.isEmpty() ? timeoutMs : 0);
+        int n = timeoutMs < 0 ? epoll.awaitEvents() : epoll.await(timeoutMs);
         for (int i = 0; i < n; i++) {
             int slot = (int) epoll.token(i);
             Source s = slot < sources.size() ? sources.get(slot) : null;
@@ -168,10 +173,13 @@ public final class EventLoop implements AutoCloseable {
         return n;
     }
 
-    /** Runs until {@link #stop}, waking at least every 100 ms. */
+    /**
+     * Runs until {@link #stop}. The wait has no timeout: deadlines are timerfds, other threads
+     * and {@link #stop} write the wake eventfd, so every reason to wake is an fd.
+     */
     public void run() throws PosixException {
         running = true;
-        while (running) dispatch(100);
+        while (running) dispatchCycle(tasks.isEmpty() ? -1 : 0);
     }
 
     public void stop() {
