@@ -75,10 +75,17 @@ public final class Fds {
         }
     }
 
+    /**
+     * One 8-byte scratch word per thread for counter reads and writes: these happen on every
+     * timer expiry and wake-up, where a confined arena per call (malloc, free, a session to close)
+     * cost more than the system call.
+     */
+    private static final ThreadLocal<MemorySegment> COUNTER = ThreadLocal.withInitial(() -> Arena.global().allocate(JAVA_LONG));
+
     /** Reads an 8-byte counter (eventfd, timerfd); returns 0 when nothing is pending. */
     public static long readCounter(OwnedFd fd) throws PosixException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(JAVA_LONG);
+        MemorySegment buf = COUNTER.get();
+        try {
             long n = (long) Libc.READ.invokeExact(Libc.errnoSegment(), fd.fd(), buf, 8L);
             if (n < 0) {
                 int errno = Libc.errno();
@@ -95,9 +102,9 @@ public final class Fds {
 
     /** Adds to an eventfd counter. */
     public static void writeCounter(OwnedFd fd, long value) throws PosixException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(JAVA_LONG);
-            buf.set(JAVA_LONG, 0, value);
+        MemorySegment buf = COUNTER.get();
+        buf.set(JAVA_LONG, 0, value);
+        try {
             long n = (long) Libc.WRITE.invokeExact(Libc.errnoSegment(), fd.fd(), buf, 8L);
             if (n < 0 && Libc.errno() != Errno.EAGAIN) throw PosixException.last("write");
         } catch (PosixException e) {
