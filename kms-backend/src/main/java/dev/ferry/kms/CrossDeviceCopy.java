@@ -81,6 +81,16 @@ public final class CrossDeviceCopy implements AutoCloseable {
         this.width = width;
         this.height = height;
         this.fourcc = fourcc;
+        try {
+            setUp(forced);
+        } catch (AllocationException | PosixException | RuntimeException e) {
+            // Whatever was allocated before the failure goes with it: buffers, mappings, fds.
+            close();
+            throw e;
+        }
+    }
+
+    private void setUp(CopyMode forced) throws AllocationException, PosixException {
         for (int i = 0; i < DEPTH; i++) renderBuffers[i] = allocateRenderBuffer();
         for (CopyMode m : CopyMode.values()) {
             if (forced != null && m.ordinal() < forced.ordinal()) {
