@@ -383,7 +383,7 @@ final class KmsOutputDriver {
                 f.chain.invalidate(f.slot);
                 f.chain.release(f.slot);
             }
-            cross(f, true);
+            releaseCross(f);
             if (f.content != null) f.content.release();
             output.damageAll();
             requested = true;
@@ -401,14 +401,14 @@ final class KmsOutputDriver {
         if (!flipped) {
             if (checkGone()) {
                 if (f.slot != null) f.chain.release(f.slot);
-                cross(f, true);
+                releaseCross(f);
                 f.content.release();
                 return;
             }
             LOG.warn("{}: flip of a composed frame refused: {}", output.name(), pipe.lastRejection());
             stats.frameFailed();
             if (f.slot != null) f.chain.release(f.slot);
-            cross(f, true);
+            releaseCross(f);
             f.content.release();
             output.damageAll();
             armRetry();
@@ -417,8 +417,8 @@ final class KmsOutputDriver {
         queued(f);
     }
 
-    /** Gives a cross-device frame's buffers back; invalid=true when the render buffer's contents are unknown. */
-    private void cross(Frame f, boolean invalid) {
+    /** Gives a cross-device frame's buffers back (its render buffer and the display-side copy). */
+    private void releaseCross(Frame f) {
         if (f.crossed != null) f.crossed.release();
         if (f.renderBuffer != null) cross.releaseRender(f.renderBuffer);
         f.crossed = null;
@@ -486,7 +486,7 @@ final class KmsOutputDriver {
     private void retire(Frame f) {
         if (f == null) return;
         if (f.slot != null) f.chain.release(f.slot);
-        cross(f, false);
+        releaseCross(f);
         if (f.content != null) f.content.release();
         if (f.scanoutBuffer != null) {
             // The client attached something new since: the taint no longer applies.
