@@ -255,12 +255,22 @@ class VideoPathScenariosTest {
     @Test
     void feedbackMovesBuffersToTheOutputsGpuWhenNoGpuCanComposeTheOutput() throws Exception {
         try (KmsFerry f = new KmsFerry("dual-dgpu-nop2p", HYSTERESIS_NS)) {
-            VideoClient.Options offload = video(f, "dual-dgpu-nop2p", "video-offload").size(320, 180).frames(150).device("card1");
+            VideoClient.Options offload = video(f, "dual-dgpu-nop2p", "video-offload").size(320, 180).frames(120).device("card1");
             VideoClient.Options follower = video(f, "dual-dgpu-nop2p", "video-follower").size(480, 270).frames(150);
             // A thread each: the common pool has one worker on two cores and would run them in turn.
             java.util.concurrent.Executor threads = r -> Thread.ofPlatform().start(r);
             CompletableFuture<VideoClient.Summary> a = CompletableFuture.supplyAsync(() -> play(offload, sum -> { }), threads);
-            CompletableFuture<VideoClient.Summary> b = CompletableFuture.supplyAsync(() -> play(follower, f.capture("video-follower", "DP-2")), threads);
+            // Both windows sit at DP-2's origin: the picture is taken once the offloaded one is gone.
+            java.util.function.Consumer<VideoClient.Summary> capture = f.capture("video-follower", "DP-2");
+            CompletableFuture<VideoClient.Summary> b = CompletableFuture.supplyAsync(() -> play(follower, sum -> {
+                a.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+                try {
+                    Thread.sleep(100); // the frame without it reaches the screen
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                capture.accept(sum);
+            }), threads);
             for (String title : new String[] {"video-offload", "video-follower"}) {
                 long deadline = System.nanoTime() + 5_000_000_000L;
                 while (f.window(title) == null) {
