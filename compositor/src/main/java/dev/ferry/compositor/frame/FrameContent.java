@@ -6,7 +6,6 @@ import dev.ferry.compositor.core.Surface;
 import dev.ferry.compositor.core.SurfaceState;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.scene.Scene;
-import dev.ferry.compositor.scene.Window;
 import dev.ferry.renderer.BufferTransform;
 import dev.ferry.renderer.Filter;
 import dev.ferry.renderer.ImportResult;
@@ -48,54 +47,51 @@ public final class FrameContent {
     public List<String> skipped() { return skipped; }
 
     /**
-     * Collects the output's surfaces. Imports may finish on the renderer's thread; the frame
-     * is assembled on {@code loop}, the thread that owns surfaces.
+     * Collects what the output shows, from {@link Scene#visibleOn} (bottom to top). Imports may
+     * finish on the renderer's thread; the frame is assembled on {@code loop}, the thread that
+     * owns surfaces.
      */
-    public static CompletableFuture<FrameContent> collect(Scene scene, Output output, MemoryImporter importer, Executor loop) {
+    public static CompletableFuture<FrameContent> collect(List<Scene.Placed> visible, Output output, MemoryImporter importer,
+                                                          Executor loop) {
         FrameContent frame = new FrameContent(output);
         List<CompletableFuture<Void>> imports = new ArrayList<>();
-        List<Object[]> pending = new ArrayList<>();
-        for (Window w : scene.windows()) {
-            Scene.forEachSurface(w.surface(), w.x(), w.y(), (s, sx, sy) -> {
-                int x = sx - output.x(), y = sy - output.y();
-                int width = s.width(), height = s.height();
-                if (width <= 0 || height <= 0 || x >= output.width() || y >= output.height() || x + width <= 0 || y + height <= 0) return;
-                frame.shown.add(s);
-                s.latchFrame();
-                ClientBuffer buffer = s.buffer();
-                Rect dest = new Rect(x, y, width, height);
-                Object[] slot = new Object[] {s, buffer, dest, null};
-                pending.add(slot);
-                buffer.lock();
-                Texture t = buffer.texture(importer);
-                if (t == null) {
-                    PixelSource src = buffer.pixels();
-                    if (src == null) {
-                        frame.skipped.add(s + ": " + buffer.unreadableReason());
-                        return;
-                    }
-                    imports.add(importer.importMemory(src).thenAccept(result -> {
-                        switch (result) {
-                            case ImportResult.Imported i -> buffer.setTexture(importer, i.texture());
-                            case ImportResult.Rejected r -> frame.addSkip(s + ": " + r.reason() + " (" + r.detail() + ")");
-                        }
-                    }));
+        List<ClientBuffer> locked = new ArrayList<>(visible.size());
+        for (Scene.Placed p : visible) {
+            Surface s = p.surface();
+            frame.shown.add(s);
+            s.latchFrame();
+            ClientBuffer buffer = s.buffer();
+            buffer.lock();
+            locked.add(buffer);
+            if (buffer.texture(importer) != null) continue;
+            PixelSource src = buffer.pixels();
+            if (src == null) {
+                frame.skipped.add(s + ": " + buffer.unreadableReason());
+                continue;
+            }
+            imports.add(importer.importMemory(src).thenAccept(result -> {
+                switch (result) {
+                    case ImportResult.Imported i -> buffer.setTexture(importer, i.texture());
+                    case ImportResult.Rejected r -> frame.addSkip(s + ": " + r.reason() + " (" + r.detail() + ")");
                 }
-            });
+            }));
         }
         CompletableFuture<Void> all = imports.isEmpty() ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.allOf(imports.toArray(CompletableFuture[]::new)).exceptionally(e -> null);
         java.util.function.Function<Void, FrameContent> assemble = v -> {
-            for (Object[] slot : pending) {
-                Surface s = (Surface) slot[0];
-                ClientBuffer buffer = (ClientBuffer) slot[1];
+            for (int i = 0; i < visible.size(); i++) {
+                Scene.Placed p = visible.get(i);
+                Surface s = p.surface();
+                // Locked above: the surface's buffer then, even if a commit replaced it since.
+                ClientBuffer buffer = locked.get(i);
                 Texture t = buffer.texture(importer);
                 // The surface may have changed or gone while the import ran on another thread.
                 if (t == null || s.destroyed() || s.buffer() != buffer) {
                     buffer.unlock();
                     continue;
                 }
-                frame.entries.add(new Entry(s, buffer, (Rect) slot[2], sceneSurface(s, t, (Rect) slot[2])));
+                Rect dest = new Rect(p.x(), p.y(), p.width(), p.height());
+                frame.entries.add(new Entry(s, buffer, dest, sceneSurface(s, t, dest)));
             }
             return frame;
         };

@@ -83,12 +83,13 @@ public final class OutputPainter {
             requested = true;
             return;
         }
-        if (!output.hasDamage() && stats.frames() > 0 && !scene.frameOwed(scene.visibleOn(output))) return;
+        List<Scene.Placed> visible = scene.visibleOn(output);
+        if (!output.hasDamage() && stats.frames() > 0 && !scene.frameOwed(visible)) return;
         inFlight = true;
         long startNs = MonotonicClock.nowNs();
         RectSet damage = output.takeDamage();
         RenderTarget target = sink.target().withDamage(damage.toRegion());
-        FrameContent.collect(scene, output, renderer, loop::execute)
+        FrameContent.collect(visible, output, renderer, loop::execute)
                 .thenCompose(frame -> renderer.compose(frame.sceneSurfaces(), target)
                         .handle((result, error) -> new Object[] {frame, result, error}))
                 .whenComplete((done, error) -> loop.execute(() -> {

@@ -355,7 +355,7 @@ final class KmsOutputDriver {
         RenderTarget target = new RenderTarget(output.width(), output.height(), Fourcc.XRGB8888, map.view(),
                 stride, damage.toRegion(), RenderTarget.OPAQUE_BLACK);
         map.beginCpuAccess(CpuMapping.WRITE);
-        FrameContent.collect(scene, output, renderer, loop::execute)
+        FrameContent.collect(visible, output, renderer, loop::execute)
                 .thenCompose(content -> {
                     f.content = content;
                     return renderer.compose(content.sceneSurfaces(), target);
