@@ -26,7 +26,6 @@ public final class KmsPipe {
     private final AtomicRequest request = new AtomicRequest();
     private boolean modeSet;
     private CommitRejection lastRejection;
-    private String lastRejectionDetail;
 
     private KmsPipe(FakeDevice device, Connector connector, Crtc crtc, Plane primary, ModeSpec mode) {
         this.device = device;
@@ -66,7 +65,6 @@ public final class KmsPipe {
     public Plane primary() { return primary; }
     public ModeSpec mode() { return mode; }
     public CommitRejection lastRejection() { return lastRejection; }
-    public String lastRejectionDetail() { return lastRejectionDetail; }
 
     private AtomicRequest build(int fbId, int srcWidth, int srcHeight) {
         request.clear();
@@ -98,7 +96,6 @@ public final class KmsPipe {
 
     private void record(boolean ok, AtomicRequest r) {
         lastRejection = ok ? null : r.rejection();
-        lastRejectionDetail = ok ? null : String.valueOf(r.rejection());
     }
 
     @Override

@@ -44,7 +44,6 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     /** wl_surface.offset (or attach x, y before v5) committed since the scene last moved the surface. */
     private int moveX, moveY;
     private RectSet textureDamage = RectSet.EMPTY;
-    private boolean contentChanged;
     /** Subsurfaces moved, restacked, came or went: the whole tree needs repainting. */
     private boolean treeChanged;
 
@@ -318,7 +317,6 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         ClientBuffer now = current.buffer;
         if ((changed & SurfaceState.BUFFER) != 0 && now != null) now.refresh();
         if ((changed & (SurfaceState.BUFFER | SurfaceState.SURFACE_DAMAGE | SurfaceState.BUFFER_DAMAGE)) != 0) {
-            contentChanged = true;
             boolean whole = now != before || !current.bufferDamage.isEmpty() || (changed & (SurfaceState.SCALE
                     | SurfaceState.TRANSFORM | SurfaceState.VIEWPORT)) != 0;
             damageSinceRepaint = damageSinceRepaint.add(whole ? RectSet.of(0, 0, width(), height()) : current.surfaceDamage).simplified();
@@ -327,7 +325,6 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
                         ? RectSet.of(0, 0, now.width(), now.height()) : current.bufferDamage).simplified();
             }
         } else if ((changed & (SurfaceState.SCALE | SurfaceState.TRANSFORM | SurfaceState.VIEWPORT | SurfaceState.OFFSET)) != 0) {
-            contentChanged = true;
             damageSinceRepaint = RectSet.of(0, 0, width(), height());
         }
         // A surface that shrank must repaint what it no longer covers (the scene places the damage).
@@ -352,7 +349,6 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         if (!stackCurrent.equals(stackPending)) {
             stackCurrent.clear();
             stackCurrent.addAll(stackPending);
-            contentChanged = true;
             treeChanged = true;
         }
         for (Surface child : stackCurrent) {
@@ -392,8 +388,6 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         return d;
     }
 
-    public RectSet peekDamage() { return damageSinceRepaint; }
-
     /** Takes what changed in the buffer since the renderer last saw it (buffer coordinates). */
     public RectSet takeTextureDamage() {
         RectSet d = textureDamage;
@@ -410,12 +404,6 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         int[] m = {moveX, moveY};
         moveX = moveY = 0;
         return m;
-    }
-
-    public boolean takeContentChanged() {
-        boolean c = contentChanged;
-        contentChanged = false;
-        return c;
     }
 
     public boolean hasFrameCallbacks() {
@@ -475,23 +463,6 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         if (!destroyed) for (Resource r : o.resourcesOf(resource.client())) WlSurface.sendLeave(resource, r);
     }
 
-    /** Updates wl_surface.enter/leave for the outputs now showing the surface. */
-    public void setOutputs(List<Output> now) {
-        for (int i = outputs.size() - 1; i >= 0; i--) {
-            Output o = outputs.get(i);
-            if (!now.contains(o)) {
-                for (Resource r : o.resourcesOf(resource.client())) WlSurface.sendLeave(resource, r);
-                outputs.remove(i);
-            }
-        }
-        for (Output o : now) {
-            if (!outputs.contains(o)) {
-                for (Resource r : o.resourcesOf(resource.client())) WlSurface.sendEnter(resource, r);
-                outputs.add(o);
-            }
-        }
-    }
-
     void addSubsurface(Surface child) {
         stackPending.add(child);
     }
@@ -499,7 +470,6 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     void removeSubsurface(Surface child) {
         stackPending.remove(child);
         stackCurrent.remove(child);
-        contentChanged = true;
         treeChanged = true;
         // The child leaves the picture now: the scene repaints where it was shown.
         if (!destroyed && !child.destroyed) events.committed(child);

@@ -82,7 +82,7 @@ public final class Scene implements Surface.SurfaceEvents {
         if (!windows.remove(w)) return;
         damageWindow(w);
         for (Window child : List.copyOf(windows)) if (child.parent() == w) unmap(child);
-        w.surface().setOutputs(List.of());
+        for (Output o : List.copyOf(w.surface().outputs())) w.surface().leaveOutput(o);
     }
 
     /** Recomputes where a window goes (fullscreen, maximized, popup relative to parent). */
