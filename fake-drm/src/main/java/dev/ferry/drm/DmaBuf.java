@@ -3,9 +3,11 @@ package dev.ferry.drm;
 import dev.ferry.drm.uapi.Fourcc;
 import dev.ferry.drm.uapi.Modifiers;
 import dev.ferry.drm.uapi.PixelFormats;
+import dev.ferry.posix.Memfd;
 import dev.ferry.posix.OwnedFd;
 import dev.ferry.posix.PosixException;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -24,6 +26,8 @@ public final class DmaBuf implements AutoCloseable {
     private final int[] strides;
     private BufferIdentity identity;
     private boolean identityRead;
+    /** The fence page, mapped on first use and kept until close (read on every commit). */
+    private MemorySegment fencePage;
 
     private DmaBuf(int width, int height, int fourcc, long modifier, OwnedFd[] fds, int[] offsets, int[] strides) {
         this.width = width;
@@ -100,8 +104,36 @@ public final class DmaBuf implements AutoCloseable {
         return true;
     }
 
+    /**
+     * When the buffer's last write completes, read from its fence page. The page is mapped
+     * once, on first use, and unmapped by {@link #close}: the compositor asks on every commit,
+     * so a map (or a pread) per question would cost a system call per frame.
+     */
+    synchronized long fenceSignalAtNs() throws PosixException {
+        return ImplicitFence.signalAt(fencePage());
+    }
+
+    /** Sets the write fence (the writer's side of {@link #fenceSignalAtNs}). */
+    synchronized void setFenceSignalAtNs(long signalAtNs) throws PosixException {
+        ImplicitFence.set(fencePage(), signalAtNs);
+    }
+
+    private MemorySegment fencePage() throws PosixException {
+        if (fencePage == null) {
+            if (!fds[0].isOpen()) throw new PosixException("the dma-buf is closed", 9);
+            BufferIdentity id = identity();
+            if (id == null) throw new IllegalArgumentException("not a fake-drm dma-buf: " + this);
+            fencePage = Memfd.map(fds[0], id.fenceOffset(), BufferIdentity.PAGE, Memfd.PROT_READ | Memfd.PROT_WRITE);
+        }
+        return fencePage;
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (fencePage != null) {
+            Memfd.unmap(fencePage);
+            fencePage = null;
+        }
         for (OwnedFd fd : fds) fd.close();
     }
 

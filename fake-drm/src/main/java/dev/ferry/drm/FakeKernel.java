@@ -3,10 +3,8 @@ package dev.ferry.drm;
 import dev.ferry.drm.topology.DeviceSpec;
 import dev.ferry.drm.topology.Topologies;
 import dev.ferry.drm.topology.Topology;
-import dev.ferry.posix.Memfd;
 import dev.ferry.posix.PosixException;
 
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -75,30 +73,15 @@ public final class FakeKernel implements AutoCloseable {
 
     /** Sets a buffer's implicit write fence to signal at signalAtNs (ImplicitFence.NEVER: never). */
     public void setWriteFence(DmaBuf buf, long signalAtNs) throws PosixException {
-        BufferIdentity id = requireFake(buf);
-        MemorySegment page = Memfd.map(buf.fd(0), id.fenceOffset(), BufferIdentity.PAGE,
-                Memfd.PROT_READ | Memfd.PROT_WRITE);
-        try {
-            ImplicitFence.set(page, signalAtNs);
-        } finally {
-            Memfd.unmap(page);
-        }
+        requireFake(buf);
+        buf.setFenceSignalAtNs(signalAtNs);
     }
 
     /** When the buffer's last write completes (ImplicitFence.NO_FENCE if idle, NEVER if never). */
     public long writeFenceSignalAtNs(DmaBuf buf) throws PosixException {
-        BufferIdentity id = requireFake(buf);
-        // One pread of the fence word, not a map and unmap of the page: this is asked for every
-        // commit of every dma-buf, and the page cache makes the other process's write visible.
-        MemorySegment word = FENCE_WORD.get();
-        if (Memfd.pread(buf.fd(0).fd(), word, id.fenceOffset()) < word.byteSize()) {
-            throw new PosixException("pread of the fence page", 5);
-        }
-        return ImplicitFence.signalAt(word);
+        requireFake(buf);
+        return buf.fenceSignalAtNs();
     }
-
-    private static final ThreadLocal<MemorySegment> FENCE_WORD =
-            ThreadLocal.withInitial(() -> java.lang.foreign.Arena.global().allocate(16, 8));
 
     public boolean writeFenceSignalled(DmaBuf buf) throws PosixException {
         return ImplicitFence.signalled(writeFenceSignalAtNs(buf), clock.nowNs());

@@ -22,18 +22,24 @@ public final class FaultInjector {
     private final KernelClock clock;
     private final SplittableRandom[] streams = new SplittableRandom[FaultKind.values().length];
     private final List<Injected> log = new ArrayList<>();
+    /** Per kind, whether the plan can ever inject it: asked on every commit and dispatch. */
+    private final boolean[] planned = new boolean[FaultKind.values().length];
 
     FaultInjector(FaultPlan plan, KernelClock clock) {
         this.plan = plan;
         this.clock = clock;
         SplittableRandom root = new SplittableRandom(plan.seed());
         for (int i = 0; i < streams.length; i++) streams[i] = root.split();
+        for (FaultKind k : FaultKind.values()) {
+            planned[k.ordinal()] = plan.rate(k) > 0 || plan.windows().stream().anyMatch(w -> w.kind() == k);
+        }
     }
 
     public FaultPlan plan() { return plan; }
 
     /** True if this opportunity should fail; records it if so. */
     synchronized boolean inject(FaultKind kind, String device, long frame) {
+        if (!planned[kind.ordinal()]) return false;
         long now = clock.nowNs();
         boolean hit = false;
         for (FaultPlan.Window w : plan.windows()) {

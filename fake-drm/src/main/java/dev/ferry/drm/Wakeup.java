@@ -36,6 +36,8 @@ abstract sealed class Wakeup implements AutoCloseable {
 
     static final class Timer extends Wakeup {
         private final TimerFd timer = new TimerFd();
+        /** What the timerfd holds: NEVER when disarmed or when its one shot has been read. */
+        private long armedNs = NEVER;
 
         Timer() throws PosixException {}
 
@@ -44,8 +46,12 @@ abstract sealed class Wakeup implements AutoCloseable {
 
         @Override
         void armAt(long deadlineNs) {
+            // The device re-arms after every commit and every dispatch, mostly to what the
+            // timerfd already holds (NEVER once the flip's shot was read): no call for those.
+            if (deadlineNs == armedNs) return;
             try {
                 timer.armAt(deadlineNs == NEVER ? 0 : Math.max(1, deadlineNs));
+                armedNs = deadlineNs;
             } catch (PosixException e) {
                 throw new UncheckedIOException(e);
             }
@@ -54,7 +60,8 @@ abstract sealed class Wakeup implements AutoCloseable {
         @Override
         void clear() {
             try {
-                timer.drain();
+                // A one-shot timerfd that fired is disarmed by the kernel.
+                if (timer.drain() > 0) armedNs = NEVER;
             } catch (PosixException e) {
                 throw new UncheckedIOException(e);
             }

@@ -310,8 +310,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         source.mergeInto(current, sourceHoldsLock);
         if (viewport != null) viewport.validate(this);
         commitCount++;
-        framesWaiting.addAll(current.frameCallbacks);
-        current.frameCallbacks.clear();
+        Lists.moveAll(current.frameCallbacks, framesWaiting);
         for (Object f : current.feedbacks) feedbackWaiting.add((PresentationListener) f);
         current.feedbacks.clear();
         ClientBuffer now = current.buffer;
@@ -416,10 +415,8 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
      * fires for a frame that does not show its commit.
      */
     public void latchFrame() {
-        framesLatched.addAll(framesWaiting);
-        framesWaiting.clear();
-        feedbackLatched.addAll(feedbackWaiting);
-        feedbackWaiting.clear();
+        Lists.moveAll(framesWaiting, framesLatched);
+        Lists.moveAll(feedbackWaiting, feedbackLatched);
     }
 
     /** The frame that latched this surface's content reached the screen: callbacks done, feedback presented. */

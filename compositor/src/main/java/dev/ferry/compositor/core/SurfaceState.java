@@ -100,12 +100,10 @@ public final class SurfaceState {
             target.dstH = dstH;
         }
         if ((committed & FRAME) != 0) {
-            target.frameCallbacks.addAll(frameCallbacks);
-            frameCallbacks.clear();
+            Lists.moveAll(frameCallbacks, target.frameCallbacks);
         }
         if ((committed & FEEDBACK) != 0) {
-            target.feedbacks.addAll(feedbacks);
-            feedbacks.clear();
+            Lists.moveAll(feedbacks, target.feedbacks);
         }
         target.committed |= committed;
         committed = 0;

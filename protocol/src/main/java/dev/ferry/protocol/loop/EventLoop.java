@@ -2,6 +2,7 @@ package dev.ferry.protocol.loop;
 
 import dev.ferry.posix.Epoll;
 import dev.ferry.posix.EventFd;
+import dev.ferry.posix.MonotonicClock;
 import dev.ferry.posix.PosixException;
 import dev.ferry.posix.TimerFd;
 import org.slf4j.Logger;
@@ -63,27 +64,63 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
-    /** A one-shot timer at an absolute monotonic deadline; re-arm it to repeat. */
+    /**
+     * A one-shot timer at an absolute monotonic deadline; re-arm it to repeat.
+     *
+     * <p>Arming is lazy. A deadline later than the one the timerfd already holds, and a disarm,
+     * cost no system call: the timerfd fires at its earlier deadline, finds the timer's real one
+     * (or none) and is re-armed for it then. A watchdog pushed back on every frame, which is how
+     * the kms driver guards each page flip, so costs one system call and one wake-up per timeout
+     * period instead of two system calls per frame.
+     */
     public final class Timer implements AutoCloseable {
         private final TimerFd timerFd;
         private final Source source;
+        private final Runnable action;
+        /** When the action is due; 0 when disarmed. */
+        private long deadlineNs;
+        /** What the timerfd is armed at; 0 when nothing is pending there. */
+        private long kernelNs;
 
         private Timer(Runnable action) throws PosixException {
+            this.action = action;
             timerFd = new TimerFd();
-            source = add(timerFd.fd().fd(), Epoll.EPOLLIN, events -> {
-                if (timerFd.drain() > 0) action.run();
-            });
+            source = add(timerFd.fd().fd(), Epoll.EPOLLIN, events -> fired());
         }
 
+        /** Due at deadlineNs on the monotonic clock (a past deadline: at once); 0 disarms. */
         public void armAt(long deadlineNs) {
+            if (deadlineNs <= 0) {
+                disarm();
+                return;
+            }
+            this.deadlineNs = deadlineNs;
+            if (kernelNs == 0 || deadlineNs < kernelNs) setKernel(deadlineNs);
+        }
+
+        public void disarm() { deadlineNs = 0; }
+
+        private void fired() throws PosixException {
+            // 0: re-armed later within this very cycle, after epoll saw it expire; still pending.
+            if (timerFd.drain() == 0) return;
+            kernelNs = 0;
+            if (deadlineNs == 0) return;
+            if (deadlineNs > MonotonicClock.nowNs()) {
+                setKernel(deadlineNs);
+                return;
+            }
+            deadlineNs = 0;
+            action.run();
+        }
+
+        private void setKernel(long ns) {
             try {
-                timerFd.armAt(deadlineNs);
+                timerFd.armAt(ns);
+                kernelNs = ns;
             } catch (PosixException e) {
                 throw new IllegalStateException(e);
             }
         }
-
-        public void disarm() { armAt(0); }
 
         @Override
         public void close() {

@@ -217,7 +217,9 @@ public final class KmsBackend implements Backend {
 
     /** CRTC ids are per device: events are matched on both. */
     private void pageFlipped(FakeDevice device, int crtcId, long sequence, long timeNs) {
-        for (KmsOutputDriver d : List.copyOf(drivers)) {
+        // By index, no copy: an output is only ever removed by a task posted to the loop.
+        for (int i = 0; i < drivers.size(); i++) {
+            KmsOutputDriver d = drivers.get(i);
             if (d.pipe().device() == device && d.pipe().crtc().id() == crtcId) d.pageFlipped(sequence, timeNs);
         }
     }
