@@ -3,7 +3,6 @@ package dev.ferry.renderer.gles;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,8 +65,9 @@ final class RenderThread {
         onStart.run();
         try {
             while (running || !commands.isEmpty()) {
-                Runnable next = commands.poll(100, TimeUnit.MILLISECONDS);
-                if (next != null) runSafely(next);
+                // No timeout: stop and every release put WAKE on the queue, so an idle
+                // compositor's render thread sleeps instead of waking ten times a second.
+                runSafely(commands.take());
                 drainReleases();
             }
         } catch (InterruptedException e) {
