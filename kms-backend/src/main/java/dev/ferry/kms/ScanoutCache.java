@@ -13,13 +13,17 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Client buffers as framebuffers of one display device: imported and added once, reused every
- * frame they are shown, and a buffer the device refused is remembered with its reason and not
- * tried again (as Weston does), until the client destroys it.
+ * Client buffers as framebuffers of one display device (one per output): imported and added
+ * once, reused every frame they are shown, and a buffer the device refused is remembered with
+ * its reason and not tried again (as Weston does), until the client destroys it. A framebuffer
+ * that passed a TEST_ONLY commit on the output's pipe is remembered too: the pipe's only
+ * variable is the framebuffer, so the answer cannot change, and a client cycling through its
+ * three or four buffers costs one atomic commit per frame instead of two. Should a flip of it
+ * fail anyway, the flip's own failure path rejects it.
  */
 public final class ScanoutCache implements AutoCloseable {
     /** A framebuffer id, or why there is none. */
-    public record Entry(int fbId, FallbackReason reason, String detail) {
+    public record Entry(int fbId, FallbackReason reason, String detail, boolean tested) {
         public boolean ok() { return fbId != 0; }
     }
 
@@ -35,31 +39,38 @@ public final class ScanoutCache implements AutoCloseable {
     /** The framebuffer for buf on this device, importing it on first sight. */
     public Entry framebuffer(DmaBuf buf) {
         BufferIdentity id = buf.identity();
-        if (id == null) return new Entry(0, FallbackReason.IMPORT_FAILED, "not a fake-drm dma-buf");
+        if (id == null) return new Entry(0, FallbackReason.IMPORT_FAILED, "not a fake-drm dma-buf", false);
         Entry e = entries.get(id.id());
-        if (e != null) return e.ok() ? e : new Entry(0, e.reason(), e.detail());
+        if (e != null) return e;
         ImportResult imported = device.importDmaBuf(buf, ImportPurpose.SCANOUT);
         if (!imported.ok()) {
             FallbackReason r = imported.rejection() == ImportRejection.NOT_SCANOUT_MEMORY
                     || imported.rejection() == ImportRejection.MEMORY_UNREACHABLE ? FallbackReason.MEMORY_NOT_SCANNABLE
                     : FallbackReason.IMPORT_FAILED;
-            e = new Entry(0, r, imported.rejection() + ": " + imported.detail());
+            e = new Entry(0, r, imported.rejection() + ": " + imported.detail(), false);
         } else {
             try (BufferHandle h = imported.handle()) {
                 AddFbResult fb = device.addFramebuffer(h);
-                e = fb.ok() ? new Entry(fb.fbId(), null, null)
-                        : new Entry(0, FallbackReason.ADDFB_FAILED, fb.rejection() + ": " + fb.detail());
+                e = fb.ok() ? new Entry(fb.fbId(), null, null, false)
+                        : new Entry(0, FallbackReason.ADDFB_FAILED, fb.rejection() + ": " + fb.detail(), false);
             }
         }
         entries.put(id.id(), e);
         return e;
     }
 
+    /** Remembers that this buffer's framebuffer passed a TEST_ONLY commit on the output's pipe. */
+    public void tested(DmaBuf buf) {
+        BufferIdentity id = buf.identity();
+        Entry e = id == null ? null : entries.get(id.id());
+        if (e != null && e.ok() && !e.tested()) entries.put(id.id(), new Entry(e.fbId(), null, null, true));
+    }
+
     /** Remembers that KMS refused this buffer's framebuffer (a test commit or a flip failed). */
     public void reject(DmaBuf buf, FallbackReason reason, String detail) {
         BufferIdentity id = buf.identity();
         if (id == null) return;
-        Entry old = entries.put(id.id(), new Entry(0, reason, detail));
+        Entry old = entries.put(id.id(), new Entry(0, reason, detail, false));
         if (old != null && old.ok()) device.removeFramebuffer(old.fbId());
     }
 

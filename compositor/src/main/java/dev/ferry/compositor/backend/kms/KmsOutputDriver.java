@@ -277,10 +277,13 @@ final class KmsOutputDriver {
                     ? FallbackReason.REJECTED_BEFORE : fb.reason());
             return false;
         }
-        if (!pipe.test(fb.fbId(), buf.width(), buf.height())) {
-            scanout.reject(buf, FallbackReason.TEST_COMMIT_REJECTED, String.valueOf(pipe.lastRejection()));
-            r.add(FallbackReason.TEST_COMMIT_REJECTED);
-            return false;
+        if (!fb.tested()) {
+            if (!pipe.test(fb.fbId(), buf.width(), buf.height())) {
+                scanout.reject(buf, FallbackReason.TEST_COMMIT_REJECTED, String.valueOf(pipe.lastRejection()));
+                r.add(FallbackReason.TEST_COMMIT_REJECTED);
+                return false;
+            }
+            scanout.tested(buf);
         }
         // Under a covering opaque buffer nothing else is drawn; their callbacks still come.
         output.takeDamage();
