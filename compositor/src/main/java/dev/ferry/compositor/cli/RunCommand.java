@@ -5,14 +5,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** `ferry run`: serve clients until interrupted. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Serve Wayland clients.")
 final class RunCommand implements Callable<Integer> {
-    private static final Pattern MODE = Pattern.compile("(\\d+)x(\\d+)(?:@(\\d+(?:\\.\\d+)?))?");
-
     @Option(names = "--backend", defaultValue = "kms", description = "kms (fake-drm devices), headless (memory) or nested (windows of the compositor at --host-display, one per output, --mode as their first size). Default: ${DEFAULT-VALUE}")
     String backend;
 
@@ -35,8 +31,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--outputs", defaultValue = "1", description = "Headless outputs. Default: ${DEFAULT-VALUE}")
     int outputs;
 
-    @Option(names = "--mode", defaultValue = "1920x1080@60", description = "Headless output mode WxH@Hz. Default: ${DEFAULT-VALUE}")
-    String mode;
+    @Option(names = "--mode", defaultValue = "1920x1080@60", converter = SizeArg.ModeConverter.class,
+            description = "Headless output mode WxH@Hz. Default: ${DEFAULT-VALUE}")
+    SizeArg mode;
 
     @Option(names = "--renderer", defaultValue = "auto", description = "gles, cpu or auto. Default: ${DEFAULT-VALUE}")
     String renderer;
@@ -52,15 +49,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Matcher m = MODE.matcher(mode);
-        if (!m.matches()) throw new IllegalArgumentException("mode '" + mode + "' is not WxH or WxH@Hz");
-        int w = Integer.parseInt(m.group(1)), h = Integer.parseInt(m.group(2));
-        double hz = m.group(3) == null ? 60 : Double.parseDouble(m.group(3));
-        if (w <= 0 || h <= 0 || w > 16384 || h > 16384 || hz <= 0 || hz > 1000) throw new IllegalArgumentException("mode '" + mode + "' out of range");
         if (outputs < 1 || outputs > 16) throw new IllegalArgumentException("--outputs must be 1..16");
         if (trace) dev.ferry.protocol.Trace.enable(true);
         Compositor c = Compositor.create(new Compositor.Options(dev.ferry.compositor.socket.WaylandSocket.runtimeDir(), backend, socket,
-                outputs, w, h, (int) Math.round(hz * 1000), renderer,
+                outputs, mode.width(), mode.height(), mode.refreshMilliHz(), renderer,
                 kmsConfig()).withHost(hostDisplay));
         // On SIGTERM/SIGINT the JVM halts once its hooks return, so the hook stops the loop and
         // then waits (bounded) for the main thread to close everything: socket, lock file and

@@ -2,6 +2,7 @@ package dev.ferry.testclients.video;
 
 import dev.ferry.client.DmabufWindow;
 import dev.ferry.compositor.cli.Ferry;
+import dev.ferry.compositor.cli.SizeArg;
 import dev.ferry.drm.uapi.Modifiers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,8 +26,9 @@ public final class ClientCommand {
         @Option(names = "--buffers", defaultValue = "dmabuf", description = "dmabuf or shm. Default: ${DEFAULT-VALUE}")
         String buffers;
 
-        @Option(names = "--size", defaultValue = "640x360", description = "WxH (fullscreen: the output's size wins). Default: ${DEFAULT-VALUE}")
-        String size;
+        @Option(names = "--size", defaultValue = "640x360", converter = SizeArg.SizeConverter.class,
+                description = "WxH (fullscreen: the output's size wins). Default: ${DEFAULT-VALUE}")
+        SizeArg size;
 
         @Option(names = "--fps", defaultValue = "0", description = "Frames per second; 0 paces by frame callbacks. Default: ${DEFAULT-VALUE}")
         int fps;
@@ -63,10 +65,7 @@ public final class ClientCommand {
 
         @Override
         public Integer call() throws Exception {
-            String[] wh = size.toLowerCase(java.util.Locale.ROOT).split("x");
-            if (wh.length != 2) throw new IllegalArgumentException("--size must be WxH");
-            int w = Integer.parseInt(wh[0]), h = Integer.parseInt(wh[1]);
-            if (w <= 0 || h <= 0 || w > 16384 || h > 16384) throw new IllegalArgumentException("--size out of range");
+            int w = size.width(), h = size.height();
             DmabufWindow.Buffers b = switch (buffers) {
                 case "dmabuf" -> DmabufWindow.Buffers.DMABUF;
                 case "shm" -> DmabufWindow.Buffers.SHM;

