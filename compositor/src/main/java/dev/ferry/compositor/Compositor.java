@@ -109,6 +109,7 @@ public final class Compositor implements AutoCloseable {
     private WaylandSocket socket;
     private ControlServer control;
     private LinuxDmabufGlobal linuxDmabuf;
+    private dev.ferry.compositor.stats.ProcessCost processCost;
     private volatile Thread thread;
 
     private Compositor(Options options) {
@@ -167,6 +168,7 @@ public final class Compositor implements AutoCloseable {
             observers.add(linuxDmabuf.feedback());
         }
         for (OutputPainter p : backend.painters()) p.setObserver(observers);
+        processCost = new dev.ferry.compositor.stats.ProcessCost(loop, this::framesPresented);
         display.listen(socket.listener());
         control = new ControlServer(options.runtimeDir(), socket.name(), this::control);
         StringBuilder outs = new StringBuilder();
@@ -236,10 +238,18 @@ public final class Compositor implements AutoCloseable {
         }
     }
 
+    /** Frames every output has presented since start. */
+    private long framesPresented() {
+        long n = 0;
+        for (Output o : backend.outputs()) n += backend.stats(o).frames();
+        return n;
+    }
+
     public byte[] statsJson() {
         return onLoop(() -> {
             Map<String, Object> tree = StatsReport.build(display, scene, backend, pathStatistics, renderer.name(),
                     MonotonicClock.nowNs() - startNs);
+            tree.put("process", processCost.toMap());
             StatsReport.addDmabuf(tree, scene, linuxDmabuf);
             return StatsReport.toJson(tree);
         });
@@ -296,6 +306,7 @@ public final class Compositor implements AutoCloseable {
             }
         }
         if (display != null) display.close();
+        if (processCost != null) processCost.close();
         if (linuxDmabuf != null) linuxDmabuf.close();
         // Renderers before the backend: closing one waits for the GPU work in flight, which may
         // still be writing into the backend's buffers; only then may the backend unmap them.

@@ -71,6 +71,33 @@ class KmsShmPathTest {
         }
     }
 
+    /** `ferry ctl stats` says what the process costs per presented frame, since start and recently. */
+    @Test
+    void statsReportTheProcessCostPerFrame() throws Exception {
+        Path dir = Files.createTempDirectory("ferry-kms-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-kms", KmsBackend.Config.of("laptop-igpu")));
+             WaylandClient client = WaylandClient.connect(startAndPath(c, dir))) {
+            ShmWindow w = new ShmWindow(client, "costed", 200, 120, true);
+            long end = System.nanoTime() + 2_500_000_000L;  // past two one-second samples
+            for (int i = 0; System.nanoTime() < end; i++) {
+                assertTrue(w.drawWhenFree(ShmWindow.fill(0x00000100 * (i & 0xff)), 2000));
+                assertTrue(w.awaitFrame(2000));
+            }
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(c.statsJson());
+            var process = json.get("process");
+            assertNotNull(process, json.toPrettyString());
+            long outputFrames = 0;
+            for (var o : json.get("outputs")) outputFrames += o.get("frames").asLong();
+            assertEquals(outputFrames, process.get("frames").asLong(), "frames of every output, read in the same loop turn");
+            assertTrue(outputFrames > 20, process.toPrettyString());
+            assertTrue(process.get("cpu_ms").asLong() > 0 && process.get("cpu_ms_per_frame").asDouble() > 0, process.toPrettyString());
+            var recent = process.get("recent");
+            assertTrue(recent.get("seconds").asDouble() >= 1.9, recent.toPrettyString());
+            assertTrue(recent.get("frames").asLong() > 0 && recent.get("cpu_ms_per_frame").asDouble() > 0, recent.toPrettyString());
+            w.close();
+        }
+    }
+
     private static String startAndPath(Compositor c, Path dir) {
         c.startThread();
         return dir.resolve("wayland-kms").toString();
