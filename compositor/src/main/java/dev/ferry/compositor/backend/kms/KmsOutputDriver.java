@@ -468,7 +468,7 @@ final class KmsOutputDriver {
         // wl_surface.leave for what this output no longer shows, enter for what it now does.
         for (Surface s : lastShown) if (!f.surfaces.contains(s) && !s.destroyed()) s.leaveOutput(output);
         lastShown.clear();
-        lastShown.addAll(f.surfaces);
+        for (int i = 0; i < f.surfaces.size(); i++) lastShown.add(f.surfaces.get(i));  // addAll would copy to an array first
         for (Surface s : f.surfaces) {
             if (s.destroyed()) continue;
             PathKind path = f.paths.getOrDefault(s, PathKind.NOT_SHOWN);
