@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
  * start and over the last {@link #WINDOW_S} seconds. Sampled once a second on the event loop,
  * nothing per frame, so `ferry ctl stats` shows the live cost of the path a client is on in the
  * units BENCHMARKS.md uses; the since-start figure includes start-up and JIT compilation, the
- * recent one is the steady state.
+ * recent one is the steady state. It is the JVM's CPU: where clients run in the same process
+ * (`ferry demo`, tests) they are in it too.
  */
 public final class ProcessCost implements AutoCloseable {
     public static final int WINDOW_S = 10;
