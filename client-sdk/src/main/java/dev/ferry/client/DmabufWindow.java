@@ -13,16 +13,13 @@ import dev.ferry.protocol.interfaces.WlShm;
 import dev.ferry.protocol.interfaces.WlSurface;
 import dev.ferry.protocol.interfaces.WpPresentation;
 import dev.ferry.protocol.interfaces.WpPresentationFeedback;
-import dev.ferry.protocol.interfaces.XdgSurface;
 import dev.ferry.protocol.interfaces.XdgToplevel;
-import dev.ferry.protocol.interfaces.XdgWmBase;
 import dev.ferry.protocol.interfaces.ZwpLinuxBufferParamsV1;
 import dev.ferry.protocol.interfaces.ZwpLinuxDmabufV1;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -90,8 +87,7 @@ public final class DmabufWindow implements AutoCloseable {
     private final DmabufAllocator allocator;
     private final Options options;
     private final Proxy surface;
-    private final Proxy xdgSurface;
-    private final Proxy toplevel;
+    private final Toplevel toplevel;
     private final Proxy presentation;
     private final Proxy linuxDmabuf;
     private final Proxy shm;
@@ -104,9 +100,6 @@ public final class DmabufWindow implements AutoCloseable {
     private final int height;
     private DmabufAllocator.Plan plan;
     private boolean reallocWanted;
-    private boolean configured;
-    private int configuredW;
-    private int configuredH;
     private boolean framePending;
     private long submitted;
     private long presented;
@@ -121,45 +114,24 @@ public final class DmabufWindow implements AutoCloseable {
         this.allocator = allocator;
         this.options = options;
         Proxy compositor = client.bind(WlCompositor.INTERFACE, 5);
-        Proxy wm = client.bind(XdgWmBase.INTERFACE, 6);
-        wm.listen(new XdgWmBase.Listener() {
-            @Override
-            public void ping(Proxy self, int serial) {
-                XdgWmBase.pong(self, serial);
-            }
-        });
         presentation = client.global(WpPresentation.INTERFACE.name()) == null ? null : client.bind(WpPresentation.INTERFACE, 1);
         boolean wantDmabuf = options.buffers() == Buffers.DMABUF && allocator != null
                 && client.global(ZwpLinuxDmabufV1.INTERFACE.name()) != null
                 && client.global(ZwpLinuxDmabufV1.INTERFACE.name()).version() >= 4;
         linuxDmabuf = wantDmabuf ? client.bind(ZwpLinuxDmabufV1.INTERFACE, 5) : null;
         shm = linuxDmabuf == null ? client.bind(WlShm.INTERFACE, 1) : null;
-        surface = WlCompositor.createSurface(compositor);
-        xdgSurface = XdgWmBase.getXdgSurface(wm, surface);
-        xdgSurface.listen(new XdgSurface.Listener() {
-            @Override
-            public void configure(Proxy self, int serial) {
-                XdgSurface.ackConfigure(self, serial);
-                configured = true;
-            }
-        });
-        toplevel = XdgSurface.getToplevel(xdgSurface);
-        toplevel.listen(new XdgToplevel.Listener() {
-            @Override
-            public void configure(Proxy self, int w, int h, MemorySegment states) {
-                configuredW = w;
-                configuredH = h;
-            }
-        });
-        XdgToplevel.setTitle(toplevel, options.title());
-        XdgToplevel.setAppId(toplevel, "dev.ferry.client." + options.title());
-        if (options.fullscreen()) XdgToplevel.setFullscreen(toplevel, options.output() == null ? null : outputNamed(client, options.output()));
+        toplevel = new Toplevel(client, compositor, options.title());
+        surface = toplevel.surface();
+        XdgToplevel.setAppId(toplevel.toplevel(), "dev.ferry.client." + options.title());
+        if (options.fullscreen()) {
+            XdgToplevel.setFullscreen(toplevel.toplevel(), options.output() == null ? null : outputNamed(client, options.output()));
+        }
         feedback = linuxDmabuf == null ? null : DmabufFeedback.forSurface(linuxDmabuf, surface, this::feedbackChanged);
         WlSurface.commit(surface);
-        waitFor(() -> configured && (feedback == null || feedback.current() != null), "configure and feedback");
-        boolean useConfigured = options.fullscreen() && configuredW > 0 && configuredH > 0;
-        width = useConfigured ? configuredW : options.width();
-        height = useConfigured ? configuredH : options.height();
+        waitFor(() -> toplevel.configured() && (feedback == null || feedback.current() != null), "configure and feedback");
+        boolean useConfigured = options.fullscreen() && toplevel.configuredWidth() > 0 && toplevel.configuredHeight() > 0;
+        width = useConfigured ? toplevel.configuredWidth() : options.width();
+        height = useConfigured ? toplevel.configuredHeight() : options.height();
         if (linuxDmabuf == null) {
             long bytes = 4L * width * height;
             try {
@@ -458,9 +430,7 @@ public final class DmabufWindow implements AutoCloseable {
         for (Slot s : retiring) s.destroy();
         ring.clear();
         retiring.clear();
-        if (!toplevel.isDestroyed()) XdgToplevel.destroy(toplevel);
-        if (!xdgSurface.isDestroyed()) XdgSurface.destroy(xdgSurface);
-        if (!surface.isDestroyed()) WlSurface.destroy(surface);
+        toplevel.destroy();
         if (shmPool != null) shmPool.close();
         try {
             client.flush();

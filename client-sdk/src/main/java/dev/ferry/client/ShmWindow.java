@@ -7,9 +7,6 @@ import dev.ferry.protocol.interfaces.WlCallback;
 import dev.ferry.protocol.interfaces.WlCompositor;
 import dev.ferry.protocol.interfaces.WlShm;
 import dev.ferry.protocol.interfaces.WlSurface;
-import dev.ferry.protocol.interfaces.XdgSurface;
-import dev.ferry.protocol.interfaces.XdgToplevel;
-import dev.ferry.protocol.interfaces.XdgWmBase;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -24,14 +21,12 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 public final class ShmWindow implements AutoCloseable {
     private final WaylandClient client;
     private final Proxy surface;
-    private final Proxy xdgSurface;
-    private final Proxy toplevel;
+    private final Toplevel toplevel;
     private final ShmPool pool;
     private final Proxy[] buffers = new Proxy[2];
     private final boolean[] busy = new boolean[2];
     private final int width;
     private final int height;
-    private boolean configured;
     private boolean framePending;
     private long framesDone;
     private long frameCallbackTimeMs;
@@ -42,24 +37,8 @@ public final class ShmWindow implements AutoCloseable {
         this.height = height;
         Proxy compositor = client.bind(WlCompositor.INTERFACE, 6);
         Proxy shm = client.bind(WlShm.INTERFACE, 1);
-        Proxy wm = client.bind(XdgWmBase.INTERFACE, 6);
-        wm.listen(new XdgWmBase.Listener() {
-            @Override
-            public void ping(Proxy self, int serial) {
-                XdgWmBase.pong(self, serial);
-            }
-        });
-        surface = WlCompositor.createSurface(compositor);
-        xdgSurface = XdgWmBase.getXdgSurface(wm, surface);
-        xdgSurface.listen(new XdgSurface.Listener() {
-            @Override
-            public void configure(Proxy self, int serial) {
-                XdgSurface.ackConfigure(self, serial);
-                configured = true;
-            }
-        });
-        toplevel = XdgSurface.getToplevel(xdgSurface);
-        XdgToplevel.setTitle(toplevel, title);
+        toplevel = new Toplevel(client, compositor, title);
+        surface = toplevel.surface();
         WlSurface.commit(surface);
         long bytes = 4L * width * height;
         pool = new ShmPool(shm, 2 * bytes, sealed);
@@ -74,7 +53,7 @@ public final class ShmWindow implements AutoCloseable {
             });
         }
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!configured) {
+        while (!toplevel.configured()) {
             if (System.nanoTime() > deadline) throw new IOException("no configure from the compositor");
             client.dispatch(100);
         }
@@ -145,9 +124,7 @@ public final class ShmWindow implements AutoCloseable {
 
     @Override
     public void close() {
-        XdgToplevel.destroy(toplevel);
-        XdgSurface.destroy(xdgSurface);
-        WlSurface.destroy(surface);
+        toplevel.destroy();
         for (Proxy b : buffers) WlBuffer.destroy(b);
         pool.close();
         try {

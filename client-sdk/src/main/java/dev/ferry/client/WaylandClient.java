@@ -5,6 +5,7 @@ import dev.ferry.protocol.client.ClientDisplay;
 import dev.ferry.protocol.client.Proxy;
 import dev.ferry.protocol.interfaces.WlDisplay;
 import dev.ferry.protocol.interfaces.WlRegistry;
+import dev.ferry.protocol.interfaces.XdgWmBase;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ public final class WaylandClient implements AutoCloseable {
     private final ClientDisplay display;
     private final Proxy registry;
     private final Map<Integer, Global> globals = new LinkedHashMap<>();
+    private Proxy xdgWmBase;
 
     private WaylandClient(ClientDisplay display) throws IOException {
         this.display = display;
@@ -67,6 +69,25 @@ public final class WaylandClient implements AutoCloseable {
         Global g = global(iface.name());
         if (g == null) throw new IOException("the compositor has no " + iface.name());
         return WlRegistry.bind(registry, g.name(), iface, Math.min(wantedVersion, Math.min(g.version(), iface.version())));
+    }
+
+    /**
+     * xdg_wm_base (version 6 at most), bound on first use and then shared by every window of
+     * this connection, answering each ping: a client that forgets the pong is one the compositor
+     * may declare unresponsive.
+     */
+    public Proxy xdgWmBase() throws IOException {
+        if (xdgWmBase == null) {
+            Proxy wm = bind(XdgWmBase.INTERFACE, 6);
+            wm.listen(new XdgWmBase.Listener() {
+                @Override
+                public void ping(Proxy self, int serial) {
+                    XdgWmBase.pong(self, serial);
+                }
+            });
+            xdgWmBase = wm;
+        }
+        return xdgWmBase;
     }
 
     /** Binds every global of that interface (e.g. all wl_outputs). */

@@ -1,6 +1,7 @@
 package dev.ferry.compositor.crossdevice;
 
 import dev.ferry.client.ShmPool;
+import dev.ferry.client.Toplevel;
 import dev.ferry.client.WaylandClient;
 import dev.ferry.protocol.client.Proxy;
 import dev.ferry.protocol.interfaces.WlBuffer;
@@ -9,9 +10,7 @@ import dev.ferry.protocol.interfaces.WlCompositor;
 import dev.ferry.protocol.interfaces.WlOutput;
 import dev.ferry.protocol.interfaces.WlShm;
 import dev.ferry.protocol.interfaces.WlSurface;
-import dev.ferry.protocol.interfaces.XdgSurface;
 import dev.ferry.protocol.interfaces.XdgToplevel;
-import dev.ferry.protocol.interfaces.XdgWmBase;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -47,35 +46,17 @@ final class FullscreenClient implements AutoCloseable {
         if (output == null) throw new IOException("no output " + outputName + " in " + outputs.keySet());
         Proxy compositor = client.bind(WlCompositor.INTERFACE, 6);
         Proxy shm = client.bind(WlShm.INTERFACE, 1);
-        Proxy wm = client.bind(XdgWmBase.INTERFACE, 6);
-        surface = WlCompositor.createSurface(compositor);
-        Proxy xdg = XdgWmBase.getXdgSurface(wm, surface);
-        int[] size = new int[2];
-        boolean[] configured = new boolean[1];
-        xdg.listen(new XdgSurface.Listener() {
-            @Override
-            public void configure(Proxy self, int serial) {
-                XdgSurface.ackConfigure(self, serial);
-                configured[0] = true;
-            }
-        });
-        Proxy toplevel = XdgSurface.getToplevel(xdg);
-        toplevel.listen(new XdgToplevel.Listener() {
-            @Override
-            public void configure(Proxy self, int w, int h, MemorySegment states) {
-                size[0] = w;
-                size[1] = h;
-            }
-        });
-        XdgToplevel.setFullscreen(toplevel, output);
+        Toplevel toplevel = new Toplevel(client, compositor, null);
+        surface = toplevel.surface();
+        XdgToplevel.setFullscreen(toplevel.toplevel(), output);
         WlSurface.commit(surface);
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!configured[0] || size[0] == 0) {
+        while (!toplevel.configured() || toplevel.configuredWidth() == 0) {
             if (System.nanoTime() > deadline) throw new IOException("no fullscreen configure");
             client.dispatch(100);
         }
-        width = size[0];
-        height = size[1];
+        width = toplevel.configuredWidth();
+        height = toplevel.configuredHeight();
         long bytes = 4L * width * height;
         pool = new ShmPool(shm, 2 * bytes, true);
         for (int i = 0; i < 2; i++) {

@@ -161,13 +161,7 @@ final class TestClient implements AutoCloseable {
         compositor = client.bind(WlCompositor.INTERFACE, 6);
         subcompositor = client.bind(WlSubcompositor.INTERFACE, 1);
         shm = client.bind(WlShm.INTERFACE, 1);
-        wm = client.bind(XdgWmBase.INTERFACE, 6);
-        wm.listen(new XdgWmBase.Listener() {
-            @Override
-            public void ping(Proxy self, int serial) {
-                XdgWmBase.pong(self, serial);
-            }
-        });
+        wm = client.xdgWmBase();
         viewporter = client.bind(WpViewporter.INTERFACE, 1);
         presentation = client.bind(WpPresentation.INTERFACE, 2);
         outputs = client.bindAll(WlOutput.INTERFACE, 4);

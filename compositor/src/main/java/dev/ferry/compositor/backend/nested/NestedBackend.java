@@ -14,7 +14,6 @@ import dev.ferry.protocol.client.Proxy;
 import dev.ferry.protocol.interfaces.WlCompositor;
 import dev.ferry.protocol.interfaces.WlShm;
 import dev.ferry.protocol.interfaces.WpPresentation;
-import dev.ferry.protocol.interfaces.XdgWmBase;
 import dev.ferry.protocol.loop.EventLoop;
 import dev.ferry.protocol.server.Display;
 import dev.ferry.renderer.Renderer;
@@ -111,13 +110,7 @@ public final class NestedBackend implements Backend {
         }
         compositor = host.bind(WlCompositor.INTERFACE, 6);
         shm = host.bind(WlShm.INTERFACE, 1);
-        wmBase = host.bind(XdgWmBase.INTERFACE, 6);
-        wmBase.listen(new XdgWmBase.Listener() {
-            @Override
-            public void ping(Proxy self, int serial) {
-                XdgWmBase.pong(self, serial);
-            }
-        });
+        wmBase = host.xdgWmBase();
         if (host.global(WpPresentation.INTERFACE.name()) != null) {
             presentation = host.bind(WpPresentation.INTERFACE, 1);
             presentation.listen(new WpPresentation.Listener() {
