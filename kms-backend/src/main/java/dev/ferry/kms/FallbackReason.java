@@ -7,56 +7,85 @@ package dev.ferry.kms;
  * surface is not fullscreen, is occluded, translucent, transformed) take it away.
  */
 public enum FallbackReason {
-    // ---- structural: the client cannot fix these by allocating differently ----
-    NOT_FULLSCREEN(false, "does not cover the output or a plane's area exactly"),
-    OCCLUDED(false, "other surfaces cover part of it"),
-    TRANSLUCENT(false, "has alpha and no opaque region covering it"),
-    TRANSFORMED(false, "buffer transform the plane cannot apply"),
-    SCALED(false, "viewport crop or scale the plane cannot apply"),
-    SHM_BUFFER(false, "wl_shm buffer: KMS cannot scan out client shared memory"),
-    TOO_BIG(false, "larger than the plane allows"),
-    NO_FREE_PLANE(false, "every plane that could show it is taken"),
-    SCANOUT_DISABLED(false, "direct scanout is switched off"),
-    CURSOR_OR_SUBSURFACE(false, "part of a surface tree that needs composing"),
-    // ---- fixable by reallocation ----
-    FORMAT_NOT_ON_PLANE(true, "format not supported by any free plane"),
-    MODIFIER_NOT_ON_PLANE(true, "modifier not supported by the plane with that format"),
-    IMPLICIT_MODIFIER(true, "implicit (INVALID) modifier: the layout is unknown to KMS"),
-    IMPORT_FAILED(true, "the display device rejected the buffer on import"),
-    ADDFB_FAILED(true, "ADDFB2 rejected the buffer"),
-    TEST_COMMIT_REJECTED(true, "the TEST_ONLY atomic commit failed"),
-    MEMORY_NOT_SCANNABLE(true, "the display cannot scan out of the buffer's memory"),
-    REJECTED_BEFORE(true, "KMS rejected this buffer before; not retried"),
-    FLIP_FAILED(true, "a flip with this buffer failed; composed until the client attaches a new one"),
+    // ---- the scene and the plane: the client cannot fix these by allocating differently ----
+    NOT_FULLSCREEN(Category.STRUCTURAL, "does not cover the output or a plane's area exactly"),
+    OCCLUDED(Category.STRUCTURAL, "other surfaces cover part of it"),
+    TRANSLUCENT(Category.STRUCTURAL, "has alpha and no opaque region covering it"),
+    TRANSFORMED(Category.STRUCTURAL, "buffer transform the plane cannot apply"),
+    SCALED(Category.STRUCTURAL, "viewport crop or scale the plane cannot apply"),
+    SHM_BUFFER(Category.STRUCTURAL, "wl_shm buffer: KMS cannot scan out client shared memory"),
+    TOO_BIG(Category.STRUCTURAL, "larger than the plane allows"),
+    NO_FREE_PLANE(Category.HARDWARE, "every plane that could show it is taken"),
+    SCANOUT_DISABLED(Category.STRUCTURAL, "direct scanout is switched off"),
+    CURSOR_OR_SUBSURFACE(Category.STRUCTURAL, "part of a surface tree that needs composing"),
+    // ---- KMS refused this buffer: a different allocation could pass ----
+    FORMAT_NOT_ON_PLANE(Category.REALLOCATION, "format not supported by any free plane"),
+    MODIFIER_NOT_ON_PLANE(Category.REALLOCATION, "modifier not supported by the plane with that format"),
+    IMPLICIT_MODIFIER(Category.REALLOCATION, "implicit (INVALID) modifier: the layout is unknown to KMS"),
+    IMPORT_FAILED(Category.REALLOCATION, "the display device rejected the buffer on import"),
+    ADDFB_FAILED(Category.REALLOCATION, "ADDFB2 rejected the buffer"),
+    TEST_COMMIT_REJECTED(Category.REALLOCATION, "the TEST_ONLY atomic commit failed"),
+    MEMORY_NOT_SCANNABLE(Category.REALLOCATION, "the display cannot scan out of the buffer's memory"),
+    REJECTED_BEFORE(Category.REALLOCATION, "KMS rejected this buffer before; not retried"),
+    FLIP_FAILED(Category.FAULT, "a flip with this buffer failed; composed until the client attaches a new one"),
     // ---- composition misses ----
-    RENDERER_IMPORT_FAILED(true, "the render device cannot import the buffer"),
-    NO_RENDER_DEVICE(false, "no render device can reach this output"),
-    CPU_UNREADABLE(false, "neither the GPU nor the CPU can read the buffer"),
+    RENDERER_IMPORT_FAILED(Category.REALLOCATION, "the render device cannot import the buffer"),
+    NO_RENDER_DEVICE(Category.HARDWARE, "no render device can reach this output"),
+    CPU_UNREADABLE(Category.HARDWARE, "neither the GPU nor the CPU can read the buffer"),
     /**
      * This buffer could be GPU-composed, but another one on the same output could not, so the
      * whole frame went through the system-RAM copy. Not this client's to fix, and not its
      * cheapest path either.
      */
-    FRAME_SHARED_WITH_CPU_COPY(false, "another buffer on the output forced the whole frame through a system-RAM copy"),
+    FRAME_SHARED_WITH_CPU_COPY(Category.STRUCTURAL, "another buffer on the output forced the whole frame through a system-RAM copy"),
     /**
      * The GPU of the output's own device (which could compose it locally, with no copy) cannot
      * read this buffer; allocated where that GPU reaches, it could.
      */
-    OUTPUT_GPU_UNREACHABLE(true, "the GPU of the output's device cannot read the buffer, so no single GPU composes the output"),
+    OUTPUT_GPU_UNREACHABLE(Category.REALLOCATION, "the GPU of the output's device cannot read the buffer, so no single GPU composes the output"),
     // ---- timing ----
-    FENCE_PENDING(false, "the buffer's fence had not signalled; the previous buffer is shown"),
-    FENCE_TIMEOUT(false, "the buffer's fence did not signal before the deadline");
+    FENCE_PENDING(Category.TIMING, "the buffer's fence had not signalled; the previous buffer is shown"),
+    FENCE_TIMEOUT(Category.FAULT, "the buffer's fence did not signal before the deadline");
 
-    private final boolean fixableByReallocation;
+    /**
+     * Who could make the cheaper path work: what a user reads first when asking "why not on the
+     * fast path, and what would fix it?".
+     */
+    public enum Category {
+        /** The client could fix it by allocating differently (format, modifier, memory, device). */
+        REALLOCATION("fixable by reallocation"),
+        /** The scene itself: what the client or user would change (fullscreen, no rotation, ...). */
+        STRUCTURAL("structural"),
+        /** The hardware cannot do it: no plane, no p2p, no render device. */
+        HARDWARE("hardware"),
+        /** Something failed (a flip, a fence that never signalled, an injected fault). */
+        FAULT("fault"),
+        /** Not yet: the buffer was not ready in time for this frame. */
+        TIMING("timing");
+
+        private final String label;
+
+        Category(String label) { this.label = label; }
+
+        public String label() { return label; }
+    }
+
+    private final Category category;
     private final String description;
 
-    FallbackReason(boolean fixableByReallocation, String description) {
-        this.fixableByReallocation = fixableByReallocation;
+    FallbackReason(Category category, String description) {
+        this.category = category;
         this.description = description;
     }
 
-    /** True when a differently allocated buffer could take the cheaper path. */
-    public boolean fixableByReallocation() { return fixableByReallocation; }
+    public Category category() { return category; }
+
+    /**
+     * True when a differently allocated buffer could take the cheaper path: such reasons earn a
+     * surface a scanout tranche in its dma-buf feedback; every other category takes it away.
+     * A failed flip counts too: the client's next buffer is tried again.
+     */
+    public boolean fixableByReallocation() { return category == Category.REALLOCATION || this == FLIP_FAILED; }
 
     public String description() { return description; }
 

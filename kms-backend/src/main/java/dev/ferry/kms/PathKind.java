@@ -4,6 +4,8 @@ package dev.ferry.kms;
 public enum PathKind {
     /** The client's buffer is on a KMS plane: no copy at all. */
     DIRECT_SCANOUT("direct-scanout"),
+    /** The client's buffer is on an overlay (or cursor) plane above or below the composed primary: no copy for it. */
+    OVERLAY_PLANE("overlay-plane"),
     /** The render GPU sampled the buffer and drew the frame. */
     GPU_COMPOSITION("gpu-composition"),
     /** The CPU read the buffer (bracketed) and composed it into a buffer the display reads. */

@@ -183,6 +183,7 @@ public final class Demo {
     private static String short_(PathKind k) {
         return switch (k) {
             case DIRECT_SCANOUT -> "scanout";
+            case OVERLAY_PLANE -> "overlay";
             case GPU_COMPOSITION -> "gpu";
             case CPU_COPY -> "ram-copy";
             case NOT_SHOWN -> "not-shown";

@@ -31,6 +31,7 @@ public final class TimelineChart {
     public static int colour(String path) {
         return switch (path) {
             case "direct-scanout" -> 0x2CA02C;
+            case "overlay-plane" -> 0x98DF8A;
             case "gpu-composition" -> 0x1F77B4;
             case "system-ram-copy" -> 0xFF7F0E;
             case "not-shown" -> 0xD62728;
