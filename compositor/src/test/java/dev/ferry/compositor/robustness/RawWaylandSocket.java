@@ -70,13 +70,56 @@ final class RawWaylandSocket implements AutoCloseable {
         if (sent != bytes.length) throw new IllegalStateException("short send");
     }
 
+    /**
+     * Sends all of bytes, waiting for room as a blocking client would. Returns false when the
+     * compositor closed the connection first (it may cut off a flooding client midway).
+     */
+    boolean sendAll(byte[] bytes) throws Exception {
+        MemorySegment seg = arena.allocate(bytes.length);
+        MemorySegment.copy(bytes, 0, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+        long off = 0;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (off < bytes.length) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the compositor took nothing for 10 s");
+            long sent;
+            try {
+                sent = socket.send(seg, off, bytes.length - off, new int[0], 0);
+            } catch (dev.ferry.posix.PosixException closed) {
+                return false;
+            }
+            if (sent > 0) off += sent;
+            else Fds.poll(socket.fd().fd(), Fds.POLLOUT, 100);
+        }
+        return true;
+    }
+
+    /** Reads and drops whatever has arrived; false once the compositor has closed the connection. */
+    boolean drain() throws Exception {
+        MemorySegment buf = arena.allocate(65536);
+        while (true) {
+            long n;
+            try {
+                n = socket.receive(buf, 0, buf.byteSize(), Fds::closeRaw);
+            } catch (dev.ferry.posix.PosixException reset) {
+                return false;
+            }
+            if (n == 0) return false;
+            if (n < 0) return true;
+        }
+    }
+
     /** Reads until the compositor closes the connection (or 5 s pass); returns everything. */
     byte[] readUntilClosed() throws Exception {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         MemorySegment buf = arena.allocate(65536);
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (System.nanoTime() < deadline) {
-            long n = socket.receive(buf, 0, buf.byteSize(), Fds::closeRaw);
+            long n;
+            try {
+                n = socket.receive(buf, 0, buf.byteSize(), Fds::closeRaw);
+            } catch (dev.ferry.posix.PosixException reset) {
+                return all.toByteArray(); // closed while unread data was pending (ECONNRESET)
+            }
             if (n == 0) return all.toByteArray();
             if (n > 0) {
                 all.write(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
@@ -85,6 +128,19 @@ final class RawWaylandSocket implements AutoCloseable {
             Fds.poll(socket.fd().fd(), Fds.POLLIN, 100);
         }
         throw new AssertionError("the compositor did not close the connection within 5 s");
+    }
+
+    /** Messages as one byte array. */
+    static byte[] join(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) n += p.length;
+        byte[] out = new byte[n];
+        int i = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, i, p.length);
+            i += p.length;
+        }
+        return out;
     }
 
     /** Finds the wl_display.error event (object 1, opcode 0) in what was received. */
