@@ -2,6 +2,7 @@ package dev.ferry.drm;
 
 import dev.ferry.drm.topology.ConnectorSpec;
 import dev.ferry.drm.topology.DeviceSpec;
+import dev.ferry.drm.topology.FormatSet;
 import dev.ferry.drm.topology.ModeSpec;
 import dev.ferry.drm.topology.PlaneSpec;
 import dev.ferry.drm.uapi.Fourcc;
@@ -86,8 +87,8 @@ public final class FakeDevice implements DrmDevice {
         for (String d : spec.allocates()) allocates.add(MemoryDomain.parse(d));
         for (String d : spec.reaches()) reaches[MemoryDomain.parse(d).ordinal()] = true;
         for (String d : spec.scanoutFrom()) scanoutFrom[MemoryDomain.parse(d).ordinal()] = true;
-        renderTable = spec.canRender() ? FormatTable.of(spec.render()) : FormatTable.EMPTY;
-        sampleTable = spec.canRender() ? FormatTable.of(spec.sample()) : FormatTable.EMPTY;
+        renderTable = spec.canRender() ? FormatSet.table(spec.render()) : FormatTable.EMPTY;
+        sampleTable = spec.canRender() ? FormatSet.table(spec.sample()) : FormatTable.EMPTY;
         implicitLayout = Modifiers.parse(spec.implicitModifier());
 
         int crtcCount = spec.canDisplay() ? spec.crtcs() : 0;
@@ -104,7 +105,7 @@ public final class FakeDevice implements DrmDevice {
         FormatTable union = FormatTable.EMPTY;
         for (int i = 0; i < ps.size(); i++) {
             PlaneSpec p = ps.get(i);
-            FormatTable t = FormatTable.of(p.formats());
+            FormatTable t = FormatSet.table(p.formats());
             planes[i] = new Plane(PLANE_ID_BASE + i, PlaneType.valueOf(p.type().toUpperCase(java.util.Locale.ROOT)),
                     mask(p.crtcs(), crtcCount), t, p.maxWidth(), p.maxHeight(), p.scaling(), p.zpos());
             union = union.union(t);

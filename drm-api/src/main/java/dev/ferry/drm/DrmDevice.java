@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * The small table of operations the compositor's KMS backend needs from a DRM device, shaped so
  * that a real /dev/dri/cardN (PRIME import, ADDFB2, atomic ioctls, the event fd) can implement it
- * as directly as {@link FakeDevice} does.
+ * as directly as fake-drm's {@code FakeDevice} does.
  *
  * <p>Lifecycle: handles from {@link #importDmaBuf} are owned by the caller and closed once;
  * a framebuffer keeps its memory alive until {@link #removeFramebuffer}. The device owns its event
