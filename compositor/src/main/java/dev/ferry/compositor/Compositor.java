@@ -160,13 +160,12 @@ public final class Compositor implements AutoCloseable {
         new PresentationGlobal(display);
         new SeatGlobal(display);
         backend.start();
-        if (backend.kernel() != null) {
-            // linux-dmabuf only where there are devices to import into (the kernel exists once
-            // the backend started); its main device is the backend's render device, and its
+        if (backend.devices().isPresent()) {
+            // linux-dmabuf only where there are devices to import into (they exist once the
+            // backend started); its main device is the backend's render device, and its
             // FeedbackController must hear every frame's path.
-            var main = backend instanceof KmsBackend kms && kms.renderDevice() != null ? kms.renderDevice()
-                    : LinuxDmabufGlobal.primaryRenderDevice(backend.kernel());
-            linuxDmabuf = new LinuxDmabufGlobal(display, backend.kernel(), main, renderer.dmaBufFormats(),
+            var main = backend.renderDeviceChoice().device();
+            linuxDmabuf = new LinuxDmabufGlobal(display, backend.devices().get(), main, renderer.dmaBufFormats(),
                     options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
             observers.add(linuxDmabuf.feedback());
         }

@@ -22,6 +22,9 @@ public interface DrmDevice {
 
     boolean isGone();
 
+    /** Its buffer allocator (GBM on a real machine). */
+    BufferAllocator allocator();
+
     /** Formats and modifiers the device can sample from (empty for display-only devices). */
     FormatTable sampleFormats();
 
@@ -72,4 +75,10 @@ public interface DrmDevice {
 
     /** Delivers every pending event; returns how many. */
     int dispatchEvents(PageFlipHandler handler);
+
+    /**
+     * What the CRTC shows now, as its display engine composes the planes (a writeback
+     * connector on real hardware); null when nothing is shown.
+     */
+    ScanoutImage readScanout(int crtcId);
 }
