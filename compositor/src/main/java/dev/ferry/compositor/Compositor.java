@@ -108,6 +108,8 @@ public final class Compositor implements AutoCloseable {
     private Renderer cpuRenderer;
     private final PathObservers observers = new PathObservers();
     private PathStatistics pathStatistics;
+    /** Every fault the compositor met, for `ferry ctl stats` and the report. */
+    private final dev.ferry.compositor.stats.FaultLog faults = new dev.ferry.compositor.stats.FaultLog();
     private WaylandSocket socket;
     private ControlServer control;
     private LinuxDmabufGlobal linuxDmabuf;
@@ -154,6 +156,7 @@ public final class Compositor implements AutoCloseable {
                     options.height(), options.refreshMilliHz(), options.runtimeDir().resolve(socket.name())), display, scene, renderer, loop, observers);
             default -> throw new IllegalArgumentException("unknown backend " + options.backend() + " (kms, headless)");
         };
+        backend.attachFaults(faults);
         new CompositorGlobal(display, scene);
         new ShmGlobal(display, new int[] {Fourcc.ARGB8888, Fourcc.XRGB8888, Fourcc.ABGR8888, Fourcc.XBGR8888});
         keymap = Keymap.defaultUs();
@@ -193,6 +196,9 @@ public final class Compositor implements AutoCloseable {
     public Backend backend() { return backend; }
 
     public PathStatistics pathStatistics() { return pathStatistics; }
+
+    /** The faults met so far (read and written on the event loop). */
+    public dev.ferry.compositor.stats.FaultLog faults() { return faults; }
 
     public String socketName() { return socket.name(); }
     public EventLoop loop() { return loop; }
@@ -258,6 +264,7 @@ public final class Compositor implements AutoCloseable {
             Map<String, Object> tree = StatsReport.build(display, scene, backend, pathStatistics, renderer.name(),
                     MonotonicClock.nowNs() - startNs);
             tree.put("process", processCost.toMap());
+            tree.put("faults", StatsReport.faults(faults));
             StatsReport.addDmabuf(tree, scene, linuxDmabuf);
             return StatsReport.toJson(tree);
         });

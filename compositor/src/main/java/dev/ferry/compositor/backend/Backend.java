@@ -45,6 +45,9 @@ public interface Backend extends AutoCloseable {
      */
     default dev.ferry.drm.FakeKernel kernel() { return null; }
 
+    /** Where this backend records the faults it meets and how it recovered; called once before start. */
+    default void attachFaults(dev.ferry.compositor.stats.FaultLog faults) { }
+
     /** What the output shows now, as 0xAARRGGBB pixels row by row; called on the event loop. */
     int[] screenshot(Output output);
 

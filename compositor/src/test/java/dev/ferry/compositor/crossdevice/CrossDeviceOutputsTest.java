@@ -109,6 +109,11 @@ class CrossDeviceOutputsTest {
                         dev.ferry.compositor.FerryServer.eventually(java.time.Duration.ofSeconds(3),
                                 () -> c.onLoop(() -> c.scene().outputNamed("HDMI-A-1") == null)),
                         "HDMI-A-1 should leave the scene once card1 is gone");
+                var entries = c.onLoop(() -> c.faults().entries());
+                assertEquals(1, entries.size(), "the unplug is named once: " + entries);
+                assertEquals(dev.ferry.compositor.stats.FaultLog.Kind.DEVICE_UNPLUGGED, entries.getFirst().kind());
+                assertEquals("card1/HDMI-A-1", entries.getFirst().where());
+                org.junit.jupiter.api.Assertions.assertTrue(new String(c.statsJson()).contains("\"device-unplugged\""));
             }
         }
     }

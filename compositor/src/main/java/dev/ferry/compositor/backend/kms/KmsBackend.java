@@ -86,6 +86,7 @@ public final class KmsBackend implements Backend {
     private FakeDevice renderDevice;
     private String renderDeviceWhy = "";
     private EventLoop.Timer hotplug;
+    private dev.ferry.compositor.stats.FaultLog faults = new dev.ferry.compositor.stats.FaultLog();
 
     public KmsBackend(Config config, Display display, Scene scene, Renderer gpu, Renderer cpu, EventLoop loop, PathObserver observer) {
         this.config = config;
@@ -100,6 +101,11 @@ public final class KmsBackend implements Backend {
     @Override public String name() { return "kms"; }
 
     @Override public FakeKernel kernel() { return kernel; }
+
+    @Override public void attachFaults(dev.ferry.compositor.stats.FaultLog faults) { this.faults = faults; }
+
+    /** Where the per-output drivers record faults and their recovery. */
+    dev.ferry.compositor.stats.FaultLog faults() { return faults; }
 
     public FakeDevice renderDevice() { return renderDevice; }
 
@@ -208,6 +214,8 @@ public final class KmsBackend implements Backend {
         o.withdraw();
         driver.close();
         FakeDevice d = driver.pipe().device();
+        faults.record(dev.ferry.compositor.stats.FaultLog.Kind.DEVICE_UNPLUGGED, d.info().name() + "/" + o.name(),
+                dev.ferry.posix.MonotonicClock.nowNs(), "output withdrawn; the other outputs keep running", 0);
         boolean deviceStillUsed = drivers.stream().anyMatch(x -> x.pipe().device() == d);
         if (!deviceStillUsed) {
             EventLoop.Source s = eventSources.remove(d);
