@@ -148,7 +148,7 @@ public final class Compositor implements AutoCloseable {
             case "headless" -> new HeadlessBackend(new HeadlessBackend.Config(options.outputs(), options.width(),
                     options.height(), options.refreshMilliHz()), display, scene, renderer, loop);
             case "kms" -> {
-                cpuRenderer = options.renderer().equals("cpu") ? renderer : Renderers.create("cpu");
+                cpuRenderer = renderer instanceof dev.ferry.renderer.cpu.CpuRenderer ? renderer : Renderers.create("cpu");
                 yield new KmsBackend(options.kms() == null ? KmsBackend.Config.of(null) : options.kms(), display, scene,
                         renderer, cpuRenderer, loop, observers);
             }
