@@ -143,6 +143,81 @@ final class RawWaylandSocket implements AutoCloseable {
         return out;
     }
 
+    /**
+     * wl_display.sync(callbackId), then reads until its done event or a disconnect. Returns
+     * everything read; {@link #findError} tells whether the compositor objected first.
+     */
+    byte[] roundtrip(int callbackId) throws Exception {
+        try {
+            send(message(1, 0, -1, callbackId));
+        } catch (dev.ferry.posix.PosixException closed) {
+            // Already cut off (EPIPE): what it said before is still to be read.
+        }
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        MemorySegment buf = arena.allocate(65536);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            long n;
+            try {
+                n = socket.receive(buf, 0, buf.byteSize(), Fds::closeRaw);
+            } catch (dev.ferry.posix.PosixException reset) {
+                return all.toByteArray();
+            }
+            if (n == 0) return all.toByteArray();
+            if (n > 0) {
+                all.write(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                if (hasEvent(all.toByteArray(), callbackId, 0)) return all.toByteArray();
+                continue;
+            }
+            Fds.poll(socket.fd().fd(), Fds.POLLIN, 100);
+        }
+        throw new AssertionError("no answer to wl_display.sync within 5 s");
+    }
+
+    /** Whether an event (object, opcode) is among the bytes. */
+    static boolean hasEvent(byte[] bytes, int objectId, int opcode) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
+        while (b.remaining() >= 8) {
+            int start = b.position();
+            int id = b.getInt();
+            int word = b.getInt();
+            if (id == objectId && (word & 0xffff) == opcode) return true;
+            int size = word >>> 16;
+            if (size < 8 || start + size > bytes.length) return false;
+            b.position(start + size);
+        }
+        return false;
+    }
+
+    /** Binds get_registry at id 2 and reads the globals: interface name to global name. */
+    java.util.Map<String, Integer> globals() throws Exception {
+        send(message(1, 1, -1, 2));
+        byte[] bytes = roundtrip(3);
+        java.util.Map<String, Integer> out = new java.util.HashMap<>();
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
+        while (b.remaining() >= 8) {
+            int start = b.position();
+            int id = b.getInt();
+            int word = b.getInt();
+            if (id == 2 && (word & 0xffff) == 0) {
+                int name = b.getInt();
+                int len = b.getInt();
+                byte[] iface = new byte[len - 1];
+                b.get(iface);
+                out.put(new String(iface, StandardCharsets.UTF_8), name);
+            }
+            b.position(start + (word >>> 16));
+        }
+        return out;
+    }
+
+    /** wl_registry.bind of a global by interface name at id (registry at 2, from {@link #globals}). */
+    static byte[] bind(java.util.Map<String, Integer> globals, String iface, int version, int id) {
+        Integer name = globals.get(iface);
+        if (name == null) throw new AssertionError(iface + " is not advertised: " + globals.keySet());
+        return message(2, 0, -1, concat(new int[] {name}, string(iface, true), new int[] {version, id}));
+    }
+
     /** Finds the wl_display.error event (object 1, opcode 0) in what was received. */
     static DisplayError findError(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
