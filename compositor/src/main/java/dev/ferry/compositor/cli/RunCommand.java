@@ -38,6 +38,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--renderer", defaultValue = "auto", description = "gles, vulkan, cpu or auto. Default: ${DEFAULT-VALUE}")
     String renderer;
 
+    @Option(names = "--client-limit", paramLabel = "NAME=VALUE", split = ",",
+            description = "What one client may hold before it is disconnected with no_memory: objects, region-rects, frame-callbacks, shm-copy-bytes, output-bytes (sizes may end in K, M, G). See README, Per-client limits")
+    java.util.Map<String, String> clientLimits = new java.util.LinkedHashMap<>();
+
     @Option(names = "--trace", description = "Print every protocol message (like WAYLAND_DEBUG=server)")
     boolean trace;
 
@@ -51,6 +55,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (outputs < 1 || outputs > 16) throw new IllegalArgumentException("--outputs must be 1..16");
         if (trace) dev.ferry.protocol.Trace.enable(true);
+        // Checked before anything is opened, so a bad limit leaves no socket behind.
+        var limits = dev.ferry.protocol.server.ClientLimits.DEFAULTS.with(clientLimits);
         Compositor c = Compositor.create(new Compositor.Options(dev.ferry.compositor.socket.WaylandSocket.runtimeDir(), backend, socket,
                 outputs, mode.width(), mode.height(), mode.refreshMilliHz(), renderer,
                 kmsConfig()).withHost(hostDisplay));
@@ -68,6 +74,8 @@ final class RunCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(stopOnSignal);
         try (c) {
+            // No client is served before run(): every client gets these.
+            c.display().limits(limits);
             c.run();
         } finally {
             // The loop may end by itself (nested: the host went away); then there is nothing to stop.
