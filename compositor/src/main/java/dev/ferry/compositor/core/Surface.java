@@ -444,6 +444,22 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     }
 
     /**
+     * The frame that latched this surface's content will never reach the screen (its flip was
+     * refused or never completed): its callbacks are answered all the same, so the client keeps
+     * drawing, and its presentation feedback is discarded, which is the truth.
+     */
+    public void frameDropped(long timeNs) {
+        int ms = (int) (timeNs / 1_000_000L);
+        for (Resource cb : framesLatched) {
+            WlCallback.sendDone(cb, ms);
+            cb.destroy();
+        }
+        framesLatched.clear();
+        for (PresentationListener l : feedbackLatched) l.discarded();
+        feedbackLatched.clear();
+    }
+
+    /**
      * Frame callbacks of a surface no output shows: answered at the next repaint so clients keep
      * going. Only what waits is answered; what a frame in flight latched stays with that frame,
      * so a client never hears "done" while the buffer it would draw into next is still in use.

@@ -316,6 +316,7 @@ public final class XdgSurfaceRole implements XdgSurface.Requests, Resource.Destr
         r.setImplementation(t);
         role = t;
         window = new Window(surface, Window.Kind.TOPLEVEL, null);
+        window.onReconfigure(this::reconfigure);
     }
 
     @Override

@@ -189,6 +189,7 @@ public final class KmsBackend implements Backend {
                         renderDevice == null ? null : gpu, cpu, reach, loop, observer);
                 drivers.add(driver);
                 driver.onLost(() -> outputLost(driver));
+                driver.recordFaultsIn(this::faults);
                 if (!eventSources.containsKey(d)) {
                     eventSources.put(d, loop.add(d.eventFd().fd(), Epoll.EPOLLIN,
                             events -> d.dispatchEvents((crtc, seq, t, user) -> pageFlipped(d, crtc, seq, t))));

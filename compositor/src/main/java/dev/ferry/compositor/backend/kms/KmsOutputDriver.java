@@ -7,6 +7,7 @@ import dev.ferry.compositor.frame.FrameContent;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.path.PathObserver;
 import dev.ferry.compositor.scene.Scene;
+import dev.ferry.compositor.stats.FaultLog;
 import dev.ferry.compositor.stats.OutputStats;
 import dev.ferry.drm.CpuMapping;
 import dev.ferry.drm.DmaBuf;
@@ -93,6 +94,11 @@ final class KmsOutputDriver {
     private Frame shown;
     private final List<Surface> lastShown = new ArrayList<>();
     private long lastFlipNs;
+    /** A flip was given up and none has completed since. */
+    private boolean flipStalled;
+    /** Where faults are named (the backend's FaultLog, attached before outputs start). */
+    private java.util.function.Supplier<FaultLog> faults = FaultLog::new;
+    private static final dev.ferry.protocol.loop.LogLimiter FLIP_REFUSALS = dev.ferry.protocol.loop.LogLimiter.standard();
 
     /** What one flip put (or will put) on screen. */
     private static final class Frame {
@@ -140,6 +146,10 @@ final class KmsOutputDriver {
     dev.ferry.kms.CrossDeviceCopy cross() { return cross; }
     KmsPipe pipe() { return pipe; }
     OutputStats stats() { return stats; }
+
+    void recordFaultsIn(java.util.function.Supplier<FaultLog> log) {
+        faults = log;
+    }
 
     /** Told once when the output's device goes away (unplugged). */
     void onLost(Runnable r) {
@@ -384,6 +394,7 @@ final class KmsOutputDriver {
         if (error != null || !(result instanceof FrameResult.Composed)) {
             LOG.warn("{}: composition failed: {}", output.name(), error != null ? error : result);
             stats.frameFailed();
+            dropped(f);
             drawnFor.remove(f.slot != null ? f.slot : f.renderBuffer);
             if (f.slot != null) {
                 f.chain.invalidate(f.slot);
@@ -415,8 +426,12 @@ final class KmsOutputDriver {
                 f.content.release();
                 return;
             }
-            LOG.warn("{}: flip of a composed frame refused: {}", output.name(), pipe.lastRejection());
+            if (FLIP_REFUSALS.allow()) {
+                LOG.warn("{}: flip of a composed frame refused: {} ({} like it suppressed)", output.name(), pipe.lastRejection(),
+                        FLIP_REFUSALS.takeSuppressed());
+            }
             stats.frameFailed();
+            dropped(f);
             if (f.slot != null) f.chain.release(f.slot);
             releaseCross(f);
             f.content.release();
@@ -464,6 +479,10 @@ final class KmsOutputDriver {
         if (f == null) return;
         pending = null;
         watchdog.disarm();
+        if (flipStalled) {
+            flipStalled = false;
+            LOG.info("{}: flips complete again", output.name());
+        }
         retire(shown);
         shown = f;
         lastFlipNs = timeNs;
@@ -493,6 +512,15 @@ final class KmsOutputDriver {
     }
 
     /** A frame replaced on screen: its buffers go back to their owners. */
+    /** A frame that will never be shown: its surfaces' callbacks are answered anyway. */
+    private void dropped(Frame f) {
+        long now = MonotonicClock.nowNs();
+        for (int i = 0; i < f.surfaces.size(); i++) {
+            Surface s = f.surfaces.get(i);
+            if (!s.destroyed()) s.frameDropped(now);
+        }
+    }
+
     private void retire(Frame f) {
         if (f == null) return;
         if (f.slot != null) f.chain.release(f.slot);
@@ -518,6 +546,15 @@ final class KmsOutputDriver {
         stats.frameFailed();
         Frame f = pending;
         pending = null;
+        dropped(f);
+        // Named once per stall: the retries that follow fail (the CRTC stays busy) until a flip
+        // goes through again, and each of them still answers its frame callbacks.
+        if (!flipStalled) {
+            flipStalled = true;
+            faults.get().record(FaultLog.Kind.FLIP_NEVER_COMPLETES, pipe.device().info().name() + "/" + output.name(),
+                    MonotonicClock.nowNs(), "flip given up after " + FLIP_TIMEOUT_NS / 1_000_000
+                            + " ms; retried each refresh, frame callbacks answered meanwhile", 1);
+        }
         if (f.slot != null) f.chain.invalidate(f.slot);
         drawnFor.remove(f.slot != null ? f.slot : f.renderBuffer);
         retire(f);
