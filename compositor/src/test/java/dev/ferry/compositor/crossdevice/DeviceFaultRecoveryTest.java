@@ -86,4 +86,42 @@ class DeviceFaultRecoveryTest {
             }
         }
     }
+
+    @Test
+    void aDeviceWhoseImportsAndAllocationsFailFromStartUpCostsOnlyItsOwnOutput() throws Exception {
+        Path dir = runtimeDir();
+        // Nothing can be brought to card1: every copy mode fails ("no copy mode works from card0
+        // to card1"), which used to abort the whole compositor.
+        FaultPlan faults = FaultPlan.seeded(1).frames(FaultKind.IMPORT, "card1", 0, Long.MAX_VALUE)
+                .frames(FaultKind.ALLOCATION, "card1", 0, Long.MAX_VALUE).build();
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x",
+                KmsBackend.Config.of("hybrid-laptop").withFaults(KernelClock.monotonic(), faults)))) {
+            c.startThread();
+            assertTrue(c.onLoop(() -> c.scene().outputNamed("HDMI-A-1") == null), "the output that cannot be fed is not started");
+            List<FaultLog.Entry> entries = c.onLoop(() -> c.faults().entries());
+            assertEquals(1, entries.size(), "said once: " + entries);
+            assertEquals("card1/HDMI-A-1", entries.getFirst().where());
+            assertTrue(entries.getFirst().recovery().contains("not started"), entries.getFirst().recovery());
+            try (WaylandClient client = WaylandClient.connect(dir.resolve("wayland-x").toString());
+                 FullscreenClient w = new FullscreenClient(client, "eDP-1")) {
+                for (int i = 0; i < 5; i++) w.frame(0x102030 + i, 0x00ff00);
+            }
+        }
+        assertEquals(List.of(), listing(dir), "nothing left in the runtime directory");
+    }
+
+    @Test
+    void aStartUpFailureLeavesNoSocketNorLockFile() throws Exception {
+        Path dir = runtimeDir();
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> Compositor.create(
+                Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of("no-such-topology"))));
+        assertTrue(e.getMessage() != null && e.getMessage().contains("no-such-topology"), String.valueOf(e));
+        assertEquals(List.of(), listing(dir), "a failed start left files behind");
+    }
+
+    private static List<String> listing(Path dir) throws Exception {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
 }
