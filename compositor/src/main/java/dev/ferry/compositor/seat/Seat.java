@@ -196,7 +196,8 @@ public final class Seat {
     public void setKeyboardFocus(Surface s) {
         if (s == keyboardFocus) return;
         Surface old = keyboardFocus;
-        if (old != null) {
+        // A surface being destroyed gets no leave: its client destroyed it and knows.
+        if (old != null && !old.resource().destroyed()) {
             int serial = nextSerial();
             for (Resource r : focusedOf(keyboards, old)) WlKeyboard.sendLeave(r, serial, old.resource());
         }
@@ -310,7 +311,7 @@ public final class Seat {
             return false;
         }
         Surface old = pointerFocus;
-        if (old != null) {
+        if (old != null && !old.resource().destroyed()) {
             int serial = nextSerial();
             for (Resource r : focusedOf(pointers, old)) {
                 WlPointer.sendLeave(r, serial, old.resource());
