@@ -161,6 +161,7 @@ public final class Compositor implements AutoCloseable {
         new ShmGlobal(display, new int[] {Fourcc.ARGB8888, Fourcc.XRGB8888, Fourcc.ABGR8888, Fourcc.XBGR8888});
         keymap = Keymap.defaultUs();
         seat = new Seat(display, scene, keymap);
+        if (backend instanceof NestedBackend nested) nested.useSeat(seat);
         new XdgWmBaseGlobal(display, scene, seat);
         new ViewporterGlobal(display);
         new PresentationGlobal(display);
@@ -339,6 +340,8 @@ public final class Compositor implements AutoCloseable {
         if (cpuRenderer != null && cpuRenderer != renderer) cpuRenderer.close();
         if (renderer != null) renderer.close();
         if (backend != null) backend.close();
+        // The seat's keymap, which may be the host's by now; the default one too if it was replaced.
+        if (seat != null) seat.keymap().close();
         if (keymap != null) keymap.close();
         if (loop != null) loop.close();
         if (socket != null) socket.close();

@@ -6,12 +6,14 @@ import dev.ferry.compositor.frame.OutputPainter;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.path.PathObserver;
 import dev.ferry.compositor.scene.Scene;
+import dev.ferry.compositor.seat.Seat;
 import dev.ferry.posix.Epoll;
 import dev.ferry.posix.MonotonicClock;
 import dev.ferry.posix.PosixException;
 import dev.ferry.protocol.client.ClientDisplay;
 import dev.ferry.protocol.client.Proxy;
 import dev.ferry.protocol.interfaces.WlCompositor;
+import dev.ferry.protocol.interfaces.WlSeat;
 import dev.ferry.protocol.interfaces.WlShm;
 import dev.ferry.protocol.interfaces.WpPresentation;
 import dev.ferry.protocol.loop.EventLoop;
@@ -70,6 +72,8 @@ public final class NestedBackend implements Backend {
     private Proxy presentation;
     private int presentationClockId = -1;
     private EventLoop.Source source;
+    private Seat seat;
+    private HostSeat hostSeat;
     private boolean gone;
     private boolean closed;
 
@@ -83,6 +87,11 @@ public final class NestedBackend implements Backend {
     }
 
     @Override public String name() { return "nested"; }
+
+    /** Ferry's seat, to be driven by the host's pointer and keyboard (call before start). */
+    public void useSeat(Seat s) {
+        seat = s;
+    }
 
     /** The host's socket path for a display name (null: $WAYLAND_DISPLAY). */
     static Path hostSocket(String name) throws IOException {
@@ -120,6 +129,9 @@ public final class NestedBackend implements Backend {
                 }
             });
         }
+        if (seat != null && host.global(WlSeat.INTERFACE.name()) != null) {
+            hostSeat = new HostSeat(host.bind(WlSeat.INTERFACE, 5), seat, this::outputOfHostSurface);
+        }
         for (int i = 1; i <= config.outputs(); i++) {
             Output o = new Output(display, "NESTED-" + i, "Ferry nested output " + i + " on " + hostPath.getFileName(),
                     "Ferry", "nested", 0, 0, config.width(), config.height(), config.refreshMilliHz());
@@ -140,6 +152,12 @@ public final class NestedBackend implements Backend {
         for (HostWindow w : windows) w.painter().schedule();
         LOG.info("nested in the host compositor at {} ({} output(s), presentation clock {})", hostPath, windows.size(),
                 presentation == null ? "none: callback times" : presentationClockId);
+    }
+
+    /** The output whose window is that host surface, or null. */
+    private Output outputOfHostSurface(Proxy hostSurface) {
+        for (HostWindow w : windows) if (w.hostSurface() == hostSurface) return w.output();
+        return null;
     }
 
     Proxy compositor() { return compositor; }
