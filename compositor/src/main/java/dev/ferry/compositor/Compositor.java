@@ -148,7 +148,7 @@ public final class Compositor implements AutoCloseable {
             case "headless" -> new HeadlessBackend(new HeadlessBackend.Config(options.outputs(), options.width(),
                     options.height(), options.refreshMilliHz()), display, scene, renderer, loop);
             case "kms" -> {
-                cpuRenderer = options.renderer().equals("cpu") ? renderer : Renderers.create("cpu");
+                cpuRenderer = renderer instanceof dev.ferry.renderer.cpu.CpuRenderer ? renderer : Renderers.create("cpu");
                 yield new KmsBackend(options.kms() == null ? KmsBackend.Config.of(null) : options.kms(), display, scene,
                         renderer, cpuRenderer, loop, observers);
             }
@@ -167,13 +167,12 @@ public final class Compositor implements AutoCloseable {
         new PresentationGlobal(display);
         DesktopProtocols.install(display, scene, seat);
         backend.start();
-        if (backend.kernel() != null) {
-            // linux-dmabuf only where there are devices to import into (the kernel exists once
-            // the backend started); its main device is the backend's render device, and its
+        if (backend.devices().isPresent()) {
+            // linux-dmabuf only where there are devices to import into (they exist once the
+            // backend started); its main device is the backend's render device, and its
             // FeedbackController must hear every frame's path.
-            var main = backend instanceof KmsBackend kms && kms.renderDevice() != null ? kms.renderDevice()
-                    : LinuxDmabufGlobal.primaryRenderDevice(backend.kernel());
-            linuxDmabuf = new LinuxDmabufGlobal(display, backend.kernel(), main, renderer.dmaBufFormats(),
+            var main = backend.renderDeviceChoice().device();
+            linuxDmabuf = new LinuxDmabufGlobal(display, backend.devices().get(), main, renderer.dmaBufFormats(),
                     options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
             observers.add(linuxDmabuf.feedback());
         }
