@@ -1,9 +1,14 @@
 package dev.ferry.compositor.nested;
 
+import dev.ferry.client.ShmWindow;
+import dev.ferry.client.WaylandClient;
 import dev.ferry.compositor.Compositor;
 import dev.ferry.compositor.FerryServer;
 import dev.ferry.compositor.scene.Window;
 import dev.ferry.compositor.seat.InputCommand;
+import dev.ferry.protocol.client.Proxy;
+import dev.ferry.protocol.interfaces.WlPointer;
+import dev.ferry.protocol.interfaces.WlSeat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,6 +117,53 @@ class NestedInputTest {
         } finally {
             p.destroy();
             waitFor(p, Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * Latency of input through the nested Ferry: from the outer Ferry's seat sending a motion
+     * (the host event) to a client of the nested Ferry receiving it, over 300 motions. Printed
+     * for BENCHMARKS.md; the bound only catches a pathology (events waiting for a frame or a timer).
+     */
+    @Test
+    void pointerMotionReachesAnInnerClientQuickly() throws Exception {
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow window = new ShmWindow(client, "latency-probe", 300, 200, true)) {
+            Proxy seat = client.bind(WlSeat.INTERFACE, 5);
+            Proxy pointer = WlSeat.getPointer(seat);
+            long[] receivedNs = {0};
+            int[] motions = {0};
+            pointer.listen(new WlPointer.Listener() {
+                @Override
+                public void motion(Proxy self, int time, double x, double y) {
+                    receivedNs[0] = System.nanoTime();
+                    motions[0]++;
+                }
+            });
+            assertTrue(window.draw(ShmWindow.fill(0x336699)));
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(10), () -> innerRect("latency-probe") != null), "the probe never mapped");
+            int[] inner = innerRect("latency-probe");
+            int[] host = outer.windowRect(outer.window("Ferry nested"));
+            int x0 = host[0] + inner[0], y0 = host[1] + inner[1] + 100;
+            outerInput("move " + (x0 + 5) + " " + y0);
+            client.roundtrip();
+            int n = 300;
+            long[] latencyNs = new long[n];
+            for (int i = 0; i < n; i++) {
+                int before = motions[0];
+                long sentNs = System.nanoTime();
+                outerInput("move " + (x0 + 10 + i % 250) + " " + y0);
+                long deadline = sentNs + 5_000_000_000L;
+                while (motions[0] == before && System.nanoTime() < deadline) client.dispatch(100);
+                assertTrue(motions[0] > before, "motion " + i + " never arrived");
+                latencyNs[i] = receivedNs[0] - sentNs;
+            }
+            java.util.Arrays.sort(latencyNs);
+            long p50 = latencyNs[n / 2], p99 = latencyNs[n * 99 / 100];
+            System.out.printf("nested input latency (outer seat -> inner client), %d motions: p50 %d us, p99 %d us%n",
+                    n, p50 / 1000, p99 / 1000);
+            assertTrue(p99 < 100_000_000L, "p99 " + p99 / 1000 + " us");
         }
     }
 }
