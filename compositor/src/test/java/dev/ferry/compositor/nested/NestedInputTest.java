@@ -121,6 +121,40 @@ class NestedInputTest {
     }
 
     /**
+     * A GTK 4 text entry inside the nested Ferry takes text typed on the outer one. The widget
+     * factory focuses its first entry with its text selected, so typing replaces it; GTK tells
+     * the compositor the entry's text through text-input-v3 (set_surrounding_text), which is
+     * what is checked: the text as GTK holds it, not as pixels would have to be read.
+     */
+    @Test
+    void gtkEntryInsideTheNestedFerryTakesTextTypedOnTheOuter() throws Exception {
+        FerryServer.requireProgram("gtk4-widget-factory");
+        ProcessBuilder pb = new ProcessBuilder("gtk4-widget-factory");
+        pb.environment().put("XDG_RUNTIME_DIR", nestedDir.toString());
+        pb.environment().put("WAYLAND_DISPLAY", nested.socketName());
+        pb.environment().put("GDK_BACKEND", "wayland");
+        pb.environment().put("WAYLAND_DEBUG", "1");
+        pb.environment().remove("DISPLAY");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(nestedDir.resolve("gtk.log").toFile());
+        Process p = pb.start();
+        try {
+            assertTrue(eventually(Duration.ofSeconds(40), () -> log("gtk.log").contains("set_surrounding_text(\"comboboxentry\"")),
+                    "GTK never focused its entry:\n" + tail(log("gtk.log")));
+            outerInput("type Ferry 14");
+            assertTrue(eventually(Duration.ofSeconds(20), () -> log("gtk.log").contains("set_surrounding_text(\"Ferry 14\", 8, 8)")),
+                    "the GTK entry never held the typed text:\n" + tail(log("gtk.log")));
+        } finally {
+            p.destroy();
+            waitFor(p, Duration.ofSeconds(5));
+        }
+    }
+
+    private static String tail(String log) {
+        return log.length() <= 4000 ? log : log.substring(log.length() - 4000);
+    }
+
+    /**
      * Latency of input through the nested Ferry: from the outer Ferry's seat sending a motion
      * (the host event) to a client of the nested Ferry receiving it, over 300 motions. Printed
      * for BENCHMARKS.md; the bound only catches a pathology (events waiting for a frame or a timer).
