@@ -94,6 +94,10 @@ class NestedTopologyTest {
             }), "the host window shows " + Integer.toHexString(seen[0]) + ", the CRTC's last frame is " + Integer.toHexString(last));
             assertEquals(last, nested.screenshot("eDP-1").at(960, 540) & 0xffffff, "and so does ferry ctl screenshot of eDP-1");
             assertEquals(last, outer.screenshot().at(edp[0] + 1, edp[1] + 1079) & 0xffffff, "the whole mode, corner to corner");
+            long[] counts = nested.onLoop(() -> ((NestedKmsBackend) nested.backend()).windowCounts().get("eDP-1"));
+            System.out.printf("eDP-1 window: %d frames to the host, %d dropped while it was busy, %d bytes copied (%d per frame sent)%n",
+                    counts[0], counts[1], counts[2], counts[0] == 0 ? 0 : counts[2] / counts[0]);
+            assertTrue(counts[0] > 0 && counts[0] <= frames + 10, "frames sent to the host: " + counts[0]);
         }
     }
 

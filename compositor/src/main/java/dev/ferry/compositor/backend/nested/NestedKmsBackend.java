@@ -74,8 +74,12 @@ public final class NestedKmsBackend implements Backend {
             new HostSeat(host.bind(WlSeat.INTERFACE, 5), seat, this::outputOfHostSurface);
         }
         kms.start();
-        for (Output o : kms.outputs()) {
-            windows.add(new CrtcWindow(this, o, String.valueOf(kms.outputDetails(o).get("device")), loop));
+        // Made last to first, so the first connector's window (the panel, usually) maps last and
+        // is in front on hosts that stack new windows on top.
+        List<Output> outs = kms.outputs();
+        for (int i = outs.size() - 1; i >= 0; i--) {
+            Output o = outs.get(i);
+            windows.addFirst(new CrtcWindow(this, o, String.valueOf(kms.outputDetails(o).get("device")), loop));
         }
         host.roundtrip();
         connection.attach(loop);
