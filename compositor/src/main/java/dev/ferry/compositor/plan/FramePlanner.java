@@ -33,6 +33,11 @@ public final class FramePlanner {
     public static final double ENTER_HZ = 20;
     /** A surface already on an overlay keeps it down to this rate (hysteresis). */
     public static final double LEAVE_HZ = 10;
+    /**
+     * A surface already on an overlay counts its benefit this many times over against newcomers,
+     * so two similar candidates do not swap planes on every wobble of their measured rates.
+     */
+    public static final double INCUMBENT_BONUS = 2;
 
     private final double enterHz;
     private final double leaveHz;
@@ -79,7 +84,7 @@ public final class FramePlanner {
             if (why != null) out.reasons(i).add(why);
             else candidates[n++] = i;
         }
-        sortByBenefit(surfaces, n);
+        sortByBenefit(surfaces, n, previous);
         for (int c = 0; c < n; c++) {
             int i = candidates[c];
             PlanSurface s = surfaces[i];
@@ -95,7 +100,7 @@ public final class FramePlanner {
                 if (why == null) takenByOthers = true;
                 else if (planeMiss == null) planeMiss = why;
             }
-            if (chosen != null) out.addOverlay(i, chosen, benefit(s));
+            if (chosen != null) out.addOverlay(i, chosen, benefit(s, previous));
             // A plane would take it, but a surface with more benefit has it; else the first plane's refusal.
             else out.reasons(i).add(takenByOthers || planeMiss == null ? FallbackReason.NO_FREE_PLANE : planeMiss);
         }
@@ -183,17 +188,19 @@ public final class FramePlanner {
         return false;
     }
 
-    static double benefit(PlanSurface s) {
-        return (double) s.width * s.height * s.updateHz;
+    /** Pixels per second a plane saves composing: area times update rate, an incumbent's counted with its bonus. */
+    static double benefit(PlanSurface s, FramePlan previous) {
+        double b = (double) s.width * s.height * s.updateHz;
+        return previous != null && previous.onOverlay(s.key) ? b * INCUMBENT_BONUS : b;
     }
 
     /** Insertion sort of candidates[0..n) by benefit, best first (n is a handful). */
-    private void sortByBenefit(PlanSurface[] surfaces, int n) {
+    private void sortByBenefit(PlanSurface[] surfaces, int n, FramePlan previous) {
         for (int a = 1; a < n; a++) {
             int c = candidates[a];
-            double b = benefit(surfaces[c]);
+            double b = benefit(surfaces[c], previous);
             int j = a - 1;
-            while (j >= 0 && benefit(surfaces[candidates[j]]) < b) {
+            while (j >= 0 && benefit(surfaces[candidates[j]], previous) < b) {
                 candidates[j + 1] = candidates[j];
                 j--;
             }

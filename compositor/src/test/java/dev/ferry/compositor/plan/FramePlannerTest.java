@@ -249,6 +249,25 @@ class FramePlannerTest {
     }
 
     @Test
+    void anOverlayStaysWithItsSurfaceUnlessANewcomerIsWorthMuchMore() {
+        Scene s = new Scene();
+        PlanSurface a = s.add("a", 0, 0, 640, 360);
+        PlanSurface b = s.add("b", 1000, 500, 640, 360);
+        b.updateHz = 50;
+        FramePlan first = s.plan();
+        assertEquals(0, first.overlaySurface(0), "a: the same area at a higher rate");
+        s.previous = first;
+        b.updateHz = 60;
+        a.updateHz = 50;
+        assertEquals(0, s.plan().overlaySurface(0), "b now slightly better: a keeps the plane");
+        b.x = 600;
+        b.y = 360;
+        b.width = b.bufferWidth = b.srcWidth = 1280;
+        b.height = b.bufferHeight = b.srcHeight = 720;
+        assertEquals(1, s.plan().overlaySurface(0), "b is worth more than twice as much: it takes the plane");
+    }
+
+    @Test
     void droppingTheLeastBenefitComposesItWithTheReason() {
         Scene s = new Scene();
         s.add("small", 0, 0, 320, 180);
