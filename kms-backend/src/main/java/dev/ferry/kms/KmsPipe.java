@@ -5,7 +5,7 @@ import dev.ferry.drm.AtomicRequest;
 import dev.ferry.drm.CommitRejection;
 import dev.ferry.drm.Connector;
 import dev.ferry.drm.Crtc;
-import dev.ferry.drm.FakeDevice;
+import dev.ferry.drm.DrmDevice;
 import dev.ferry.drm.Plane;
 import dev.ferry.drm.PlaneType;
 import dev.ferry.drm.topology.ModeSpec;
@@ -20,7 +20,7 @@ import java.util.List;
  * is turned off by the next one. The request object is reused: a commit allocates nothing.
  */
 public final class KmsPipe {
-    private final FakeDevice device;
+    private final DrmDevice device;
     private final Connector connector;
     private final Crtc crtc;
     private final Plane primary;
@@ -35,7 +35,7 @@ public final class KmsPipe {
     private boolean modeSet;
     private CommitRejection lastRejection;
 
-    private KmsPipe(FakeDevice device, Connector connector, Crtc crtc, Plane primary, List<Plane> overlays, ModeSpec mode) {
+    private KmsPipe(DrmDevice device, Connector connector, Crtc crtc, Plane primary, List<Plane> overlays, ModeSpec mode) {
         this.device = device;
         this.connector = connector;
         this.crtc = crtc;
@@ -51,7 +51,7 @@ public final class KmsPipe {
      * Pipes for every connected connector, each on its own CRTC and primary plane, with the
      * overlay planes that CRTC can use and no earlier pipe claimed (a plane serves one pipe).
      */
-    public static List<KmsPipe> forDevice(FakeDevice device) {
+    public static List<KmsPipe> forDevice(DrmDevice device) {
         java.util.ArrayList<KmsPipe> pipes = new java.util.ArrayList<>();
         java.util.Set<Integer> usedCrtcs = new java.util.HashSet<>();
         java.util.Set<Integer> claimed = new java.util.HashSet<>();
@@ -80,7 +80,7 @@ public final class KmsPipe {
         return pipes;
     }
 
-    public FakeDevice device() { return device; }
+    public DrmDevice device() { return device; }
     public Connector connector() { return connector; }
     public Crtc crtc() { return crtc; }
     public Plane primary() { return primary; }

@@ -67,7 +67,7 @@ class StaleContentTest {
                     }
                     // Direct scanout over everything, then back to composition.
                     try (WaylandClient vClient = WaylandClient.connect(socket);
-                         DmabufWindow video = new DmabufWindow(vClient, new DmabufAllocator(c.backend().kernel()),
+                         DmabufWindow video = new DmabufWindow(vClient, new DmabufAllocator((dev.ferry.drm.FakeKernel) c.backend().devices().orElseThrow()),
                                  DmabufWindow.Options.of("fullscreen-video", 1920, 1080).fullscreen(true).output(OUTPUT))) {
                         for (int f = 0; f < 8; f++) {
                             int rgb = 0x00102030 + f;

@@ -143,7 +143,7 @@ final class KmsOutputDriver {
         this.pipe = pipe;
         this.swapchain = swapchain;
         this.cross = cross;
-        this.displayReach = cross != null && pipe.device().spec().canRender() ? new RenderReach(pipe.device()) : null;
+        this.displayReach = cross != null && pipe.device().info().canRender() ? new RenderReach(pipe.device()) : null;
         this.scanout = scanout;
         this.scene = scene;
         this.gpu = gpu;
