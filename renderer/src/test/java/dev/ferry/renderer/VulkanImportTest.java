@@ -177,7 +177,7 @@ class VulkanImportTest {
                 .get(30, TimeUnit.SECONDS).isComposed());
         var after = vulkan.counters();
         assertEquals(before.targetsCopied() + 1, after.targetsCopied());
-        assertEquals(before.bytesCopied() + 4L * W * H, after.bytesCopied());
+        assertEquals(before.bytesCopied() + 4L * W * H, after.bytesCopied(), "the damage copied out once");
         assertEquals(0, PixelCompare.compare(expected, heap, W, H, W * 4, Fourcc.XRGB8888, 0).pixelsOver());
         vt.close();
         ct.close();

@@ -50,7 +50,9 @@ final class VulkanDevice implements AutoCloseable {
     final VkCommandBuffer commands;
     final long fence;
     final long pipelineLayout;
-    final long pipeline;
+    private final long shaderModule;
+    /** Compose pipelines by variant (ComposeShader.variant), made on first use. */
+    private final java.util.Map<Integer, Long> pipelines = new java.util.HashMap<>();
     private final long messenger;
     private final VkDebugUtilsMessengerCallbackEXT callback;
     private final AtomicInteger validationErrors;
@@ -194,21 +196,33 @@ final class VulkanDevice implements AutoCloseable {
                     "vkCreatePipelineLayout");
             pipelineLayout = pl.get(0);
             ByteBuffer spirv = ComposeShader.compile(float64);
-            long module;
             try {
                 check(vkCreateShaderModule(device, VkShaderModuleCreateInfo.calloc(stack).sType$Default().pCode(spirv), null, pl), "vkCreateShaderModule");
-                module = pl.get(0);
+                shaderModule = pl.get(0);
             } finally {
                 MemoryUtil.memFree(spirv);
             }
+        }
+    }
+
+    /** The compose pipeline for a variant; VK_NULL_HANDLE when the driver cannot make it. */
+    long pipeline(int variant) {
+        Long known = pipelines.get(variant);
+        if (known != null) return known;
+        try (MemoryStack stack = stackPush()) {
+            int[] values = ComposeShader.specialization(variant);
+            VkSpecializationMapEntry.Buffer entries = VkSpecializationMapEntry.calloc(values.length, stack);
+            for (int i = 0; i < values.length; i++) entries.get(i).constantID(i).offset(4 * i).size(4);
+            VkSpecializationInfo spec = VkSpecializationInfo.calloc(stack).pMapEntries(entries).pData(stack.bytes(new byte[4 * values.length]));
+            for (int i = 0; i < values.length; i++) spec.pData().putInt(4 * i, values[i]);
             VkComputePipelineCreateInfo.Buffer pci = VkComputePipelineCreateInfo.calloc(1, stack).sType$Default()
                     .stage(VkPipelineShaderStageCreateInfo.calloc(stack).sType$Default()
-                            .stage(VK_SHADER_STAGE_COMPUTE_BIT).module(module).pName(stack.UTF8("main")))
+                            .stage(VK_SHADER_STAGE_COMPUTE_BIT).module(shaderModule).pName(stack.UTF8("main")).pSpecializationInfo(spec))
                     .layout(pipelineLayout);
-            int r = vkCreateComputePipelines(device, VK_NULL_HANDLE, pci, null, pl);
-            vkDestroyShaderModule(device, module, null);
-            check(r, "vkCreateComputePipelines");
-            pipeline = pl.get(0);
+            LongBuffer pl = stack.mallocLong(1);
+            long pipeline = vkCreateComputePipelines(device, VK_NULL_HANDLE, pci, null, pl) == VK_SUCCESS ? pl.get(0) : VK_NULL_HANDLE;
+            if (pipeline != VK_NULL_HANDLE) pipelines.put(variant, pipeline);
+            return pipeline;
         }
     }
 
@@ -357,7 +371,8 @@ final class VulkanDevice implements AutoCloseable {
     @Override
     public void close() {
         vkDeviceWaitIdle(device);
-        vkDestroyPipeline(device, pipeline, null);
+        for (long p : pipelines.values()) vkDestroyPipeline(device, p, null);
+        vkDestroyShaderModule(device, shaderModule, null);
         vkDestroyPipelineLayout(device, pipelineLayout, null);
         vkDestroyFence(device, fence, null);
         vkDestroyCommandPool(device, commandPool, null);

@@ -71,7 +71,6 @@ public final class VulkanRenderer implements Renderer {
     private static final int MAX_SIZE = 16384;
     private static final int TARGET_CACHE = 8;
     private static final long PAGE_SIZE = 4096;
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
     private final RenderThread thread;
     private final boolean validation;
@@ -92,7 +91,6 @@ public final class VulkanRenderer implements Renderer {
 
     // Render-thread state.
     private VulkanDevice vk;
-    private GpuBuffer params;
     private GpuBuffer staging;
     private final Map<TargetKey, GpuBuffer> targets = new LinkedHashMap<>(16, 0.75f, true);
     private BufferMapping[] mappings = new BufferMapping[0];
@@ -264,9 +262,8 @@ public final class VulkanRenderer implements Renderer {
         vkDeviceWaitIdle(vk.device);
         for (GpuBuffer b : targets.values()) b.destroy(vk);
         targets.clear();
-        if (params != null) params.destroy(vk);
         if (staging != null) staging.destroy(vk);
-        params = staging = null;
+        staging = null;
         vk.close();
         vk = null;
     }
@@ -412,65 +409,54 @@ public final class VulkanRenderer implements Renderer {
             }
         }
         Region damage = target.damage();
-        int rects = clippedRects(damage, target);
-        if (rects == 0) return new FrameResult.Composed(0, 0);
+        if (clippedRects(damage, target) == 0) return new FrameResult.Composed(0, 0);
         GpuBuffer out = targetBuffer(target);
         boolean copyOut = out == null;
         if (copyOut) {
             out = stagingFor((long) target.stride() * target.height());
             if (out == null) return new FrameResult.Failed(FrameFailure.GPU_ERROR, "out of device memory for a staging target");
+            // No copy in: inside the damage every pixel is cleared or stored by an opaque surface before anything blends over it.
         }
-        long surfaceBytes = (long) n * ComposeShader.SURFACE_BYTES;
-        GpuBuffer p = paramsFor(surfaceBytes + (long) rects * Math.max(1, n) * 4);
-        if (p == null) return new FrameResult.Failed(FrameFailure.GPU_ERROR, "out of device memory for frame parameters");
         for (int i = 0; i < n; i++) {
             SceneSurface s = surfaces.get(i);
             VulkanTexture t = (VulkanTexture) s.texture();
             if (t.copied != null && !s.bufferDamage().isEmpty()) refreshCopy(t, s.bufferDamage());
         }
-        MemorySegment mem = MemorySegment.ofAddress(p.base).reinterpret(p.size);
         prepareMappings(surfaces);
-        for (int i = 0; i < n; i++) writeSurface(mem, (long) i * ComposeShader.SURFACE_BYTES, surfaces.get(i), mappings[i]);
-
         long targetAddress = copyOut ? out.deviceAddress : out.addressOf(target.memory().address());
-        int draws = 0;
+        int rects = 0, draws = 0;
         beginClientReads(surfaces);
         try (MemoryStack stack = stackPush()) {
             vkResetCommandBuffer(vk.commands, 0);
             vkBeginCommandBuffer(vk.commands, VkCommandBufferBeginInfo.calloc(stack).sType$Default()
                     .flags(VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT));
-            vkCmdBindPipeline(vk.commands, VK_PIPELINE_BIND_POINT_COMPUTE, vk.pipeline);
-            int r = 0;
+            VkMemoryBarrier.Buffer between = VkMemoryBarrier.calloc(1, stack).sType$Default()
+                    .srcAccessMask(VK_ACCESS_SHADER_WRITE_BIT).dstAccessMask(VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+            boolean any = false;
             for (int k = 0; k < damage.count(); k++) {
                 int x0 = Math.max(0, damage.x(k)), y0 = Math.max(0, damage.y(k));
                 int x1 = (int) Math.min(target.width(), (long) damage.x(k) + damage.width(k));
                 int y1 = (int) Math.min(target.height(), (long) damage.y(k) + damage.height(k));
                 if (x1 <= x0 || y1 <= y0) continue;
+                rects++;
                 int first = Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0);
-                boolean clearFirst = first < 0;
-                if (clearFirst) first = 0;
-                long flags = surfaceBytes + (long) r * n * 4;
-                for (int i = 0; i < n; i++) {
-                    SceneSurface s = surfaces.get(i);
-                    boolean reaches = i >= first && reaches(s.destination(), x0, y0, x1, y1);
-                    if (reaches) draws++;
-                    mem.set(INT, flags + 4L * i, reaches && drawsOpaque(s, x0, y0, x1, y1) ? 1 : 0);
+                if (first < 0) {
+                    if (!dispatch(any, between, CLEAR, clear(targetAddress, target, x0, y0, x1, y1), x1 - x0, y1 - y0)) return noPipeline(surfaces);
+                    any = true;
+                    first = 0;
                 }
-                push.clear();
-                push.putLong(ComposeShader.P_SURFACES, p.deviceAddress)
-                        .putLong(ComposeShader.P_TARGET, targetAddress)
-                        .putLong(ComposeShader.P_OPAQUE, p.deviceAddress + flags)
-                        .putInt(ComposeShader.P_RX0, x0).putInt(ComposeShader.P_RY0, y0)
-                        .putInt(ComposeShader.P_RX1, x1).putInt(ComposeShader.P_RY1, y1)
-                        .putInt(ComposeShader.P_FIRST, first).putInt(ComposeShader.P_COUNT, n)
-                        .putInt(ComposeShader.P_CLEAR, target.clearArgb())
-                        .putInt(ComposeShader.P_TARGET_OFFSET, 0)
-                        .putInt(ComposeShader.P_TARGET_STRIDE, target.stride())
-                        .putInt(ComposeShader.P_CLEAR_FIRST, clearFirst ? 1 : 0);
-                vkCmdPushConstants(vk.commands, vk.pipelineLayout, VK_SHADER_STAGE_COMPUTE_BIT, 0, push);
-                int groups = ComposeShader.LOCAL_SIZE;
-                vkCmdDispatch(vk.commands, (x1 - x0 + groups - 1) / groups, (y1 - y0 + groups - 1) / groups, 1);
-                r++;
+                for (int i = first; i < n; i++) {
+                    SceneSurface s = surfaces.get(i);
+                    Rect d = s.destination();
+                    int cx0 = Math.max(x0, d.x()), cy0 = Math.max(y0, d.y());
+                    int cx1 = (int) Math.min(x1, (long) d.x() + d.width()), cy1 = (int) Math.min(y1, (long) d.y() + d.height());
+                    if (cx1 <= cx0 || cy1 <= cy0) continue;
+                    draws++;
+                    int mode = Occlusion.drawsOpaque(s, cx0, cy0, cx1 - cx0, cy1 - cy0) ? ComposeShader.MODE_STORE : ComposeShader.MODE_OVER;
+                    ByteBuffer constants = draw(s, mappings[i], targetAddress, target, cx0, cy0, cx1, cy1);
+                    if (!dispatch(any, between, variant(s, mappings[i], mode), constants, cx1 - cx0, cy1 - cy0)) return noPipeline(surfaces);
+                    any = true;
+                }
             }
             // The frame's writes must be visible to the CPU (KMS scans out what the mapping holds) once the fence signals.
             VkMemoryBarrier.Buffer toHost = VkMemoryBarrier.calloc(1, stack).sType$Default()
@@ -493,10 +479,70 @@ public final class VulkanRenderer implements Renderer {
             }
             if (result != VK_SUCCESS) return new FrameResult.Failed(FrameFailure.GPU_ERROR, "vkQueueSubmit/vkWaitForFences: VkResult " + result);
             if (copyOut) copyOut(out, target);
-            return new FrameResult.Composed(r, draws);
+            return new FrameResult.Composed(rects, draws);
         } finally {
             endClientReads(surfaces);
         }
+    }
+
+    private static final int CLEAR = ComposeShader.variant(0, 0, 0, ComposeShader.MODE_CLEAR);
+
+    private FrameResult noPipeline(List<SceneSurface> surfaces) {
+        vkEndCommandBuffer(vk.commands);
+        return new FrameResult.Failed(FrameFailure.GPU_ERROR, "the driver could not make a compose pipeline");
+    }
+
+    /**
+     * Records one dispatch of a variant over a w x h clip; every dispatch after the first waits
+     * for the one before (they may touch the same pixels). False when the pipeline cannot be made.
+     */
+    private boolean dispatch(boolean any, VkMemoryBarrier.Buffer between, int variant, ByteBuffer constants, int w, int h) {
+        long pipeline = vk.pipeline(variant);
+        if (pipeline == VK_NULL_HANDLE) return false;
+        vkCmdBindPipeline(vk.commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
+        if (any) vkCmdPipelineBarrier(vk.commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, between, null, null);
+        vkCmdPushConstants(vk.commands, vk.pipelineLayout, VK_SHADER_STAGE_COMPUTE_BIT, 0, constants);
+        vkCmdDispatch(vk.commands, (w + ComposeShader.LOCAL_SIZE_X - 1) / ComposeShader.LOCAL_SIZE_X,
+                (h + ComposeShader.LOCAL_SIZE_Y - 1) / ComposeShader.LOCAL_SIZE_Y, 1);
+        return true;
+    }
+
+    private ByteBuffer clear(long targetAddress, RenderTarget target, int x0, int y0, int x1, int y1) {
+        MemoryUtil.memSet(push, 0);
+        push.putLong(ComposeShader.P_TARGET, targetAddress)
+                .putInt(ComposeShader.P_CX0, x0).putInt(ComposeShader.P_CY0, y0).putInt(ComposeShader.P_CX1, x1).putInt(ComposeShader.P_CY1, y1)
+                .putInt(ComposeShader.P_WIDTH, target.clearArgb())
+                .putInt(ComposeShader.P_TARGET_STRIDE, target.stride());
+        return push;
+    }
+
+    /** The pipeline variant that draws this surface: only the flags that change the path it takes. */
+    private static int variant(SceneSurface s, BufferMapping m, int mode) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        boolean integer = t.kind != NV12_KIND && m.isIntegerTranslation();
+        int flags = (!integer && s.filter() == Filter.BILINEAR ? ComposeShader.FLAG_BILINEAR : 0)
+                | (!s.premultiplied() && Fourcc.hasAlpha(t.fourcc()) ? ComposeShader.FLAG_PREMULTIPLY : 0)
+                | (integer ? ComposeShader.FLAG_INTEGER : 0);
+        return ComposeShader.variant(t.kind, flags, t.tiling, mode);
+    }
+
+    private static final int NV12_KIND = 6;
+
+    private ByteBuffer draw(SceneSurface s, BufferMapping m, long targetAddress, RenderTarget target, int cx0, int cy0, int cx1, int cy1) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        boolean integer = m.isIntegerTranslation();
+        push.putDouble(ComposeShader.P_A, m.a).putDouble(ComposeShader.P_B, m.b).putDouble(ComposeShader.P_C, m.c)
+                .putDouble(ComposeShader.P_D, m.d).putDouble(ComposeShader.P_E, m.e).putDouble(ComposeShader.P_F, m.f)
+                .putLong(ComposeShader.P_PLANE0, t.buffers[0].deviceAddress)
+                .putLong(ComposeShader.P_PLANE1, t.buffers[1] == null ? 0 : t.buffers[1].deviceAddress)
+                .putLong(ComposeShader.P_TARGET, targetAddress)
+                .putInt(ComposeShader.P_OFFSET0, t.offsets[0]).putInt(ComposeShader.P_STRIDE0, t.strides[0])
+                .putInt(ComposeShader.P_OFFSET1, t.offsets[1]).putInt(ComposeShader.P_STRIDE1, t.strides[1])
+                .putInt(ComposeShader.P_CX0, cx0).putInt(ComposeShader.P_CY0, cy0).putInt(ComposeShader.P_CX1, cx1).putInt(ComposeShader.P_CY1, cy1)
+                .putInt(ComposeShader.P_WIDTH, t.width()).putInt(ComposeShader.P_HEIGHT, t.height())
+                .putInt(ComposeShader.P_OFFSET_X, integer ? m.offsetX() : 0).putInt(ComposeShader.P_OFFSET_Y, integer ? m.offsetY() : 0)
+                .putInt(ComposeShader.P_TARGET_STRIDE, target.stride());
+        return push;
     }
 
     private static int clippedRects(Region damage, RenderTarget target) {
@@ -510,18 +556,6 @@ public final class VulkanRenderer implements Renderer {
         return rects;
     }
 
-    private static boolean reaches(Rect d, int x0, int y0, int x1, int y1) {
-        return Math.max(x0, d.x()) < Math.min(x1, (long) d.x() + d.width()) && Math.max(y0, d.y()) < Math.min(y1, (long) d.y() + d.height());
-    }
-
-    /** {@link Occlusion#drawsOpaque} over the surface's part of the rectangle, as the CPU renderer asks it. */
-    private static boolean drawsOpaque(SceneSurface s, int x0, int y0, int x1, int y1) {
-        Rect d = s.destination();
-        int cx0 = Math.max(x0, d.x()), cy0 = Math.max(y0, d.y());
-        int cx1 = (int) Math.min(x1, (long) d.x() + d.width()), cy1 = (int) Math.min(y1, (long) d.y() + d.height());
-        return Occlusion.drawsOpaque(s, cx0, cy0, cx1 - cx0, cy1 - cy0);
-    }
-
     private void prepareMappings(List<SceneSurface> surfaces) {
         if (mappings.length < surfaces.size()) {
             BufferMapping[] grown = new BufferMapping[surfaces.size()];
@@ -529,34 +563,6 @@ public final class VulkanRenderer implements Renderer {
             mappings = grown;
         }
         for (int i = 0; i < surfaces.size(); i++) mappings[i].set(surfaces.get(i));
-    }
-
-    private static void writeSurface(MemorySegment mem, long at, SceneSurface s, BufferMapping m) {
-        VulkanTexture t = (VulkanTexture) s.texture();
-        mem.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, at + ComposeShader.S_A, m.a);
-        mem.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, at + ComposeShader.S_B, m.b);
-        mem.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, at + ComposeShader.S_C, m.c);
-        mem.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, at + ComposeShader.S_D, m.d);
-        mem.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, at + ComposeShader.S_E, m.e);
-        mem.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, at + ComposeShader.S_F, m.f);
-        mem.set(ValueLayout.JAVA_LONG_UNALIGNED, at + ComposeShader.S_PLANE0, t.buffers[0].deviceAddress);
-        mem.set(ValueLayout.JAVA_LONG_UNALIGNED, at + ComposeShader.S_PLANE1, t.buffers[1] == null ? 0 : t.buffers[1].deviceAddress);
-        mem.set(INT, at + ComposeShader.S_OFFSET0, t.offsets[0]);
-        mem.set(INT, at + ComposeShader.S_STRIDE0, t.strides[0]);
-        mem.set(INT, at + ComposeShader.S_OFFSET1, t.offsets[1]);
-        mem.set(INT, at + ComposeShader.S_STRIDE1, t.strides[1]);
-        Rect d = s.destination();
-        mem.set(INT, at + ComposeShader.S_X0, d.x());
-        mem.set(INT, at + ComposeShader.S_Y0, d.y());
-        mem.set(INT, at + ComposeShader.S_X1, (int) Math.min(Integer.MAX_VALUE, (long) d.x() + d.width()));
-        mem.set(INT, at + ComposeShader.S_Y1, (int) Math.min(Integer.MAX_VALUE, (long) d.y() + d.height()));
-        mem.set(INT, at + ComposeShader.S_WIDTH, t.width());
-        mem.set(INT, at + ComposeShader.S_HEIGHT, t.height());
-        mem.set(INT, at + ComposeShader.S_KIND, t.kind);
-        int flags = (s.filter() == Filter.BILINEAR ? ComposeShader.FLAG_BILINEAR : 0)
-                | (!s.premultiplied() && Fourcc.hasAlpha(t.fourcc()) ? ComposeShader.FLAG_PREMULTIPLY : 0);
-        mem.set(INT, at + ComposeShader.S_FLAGS, flags);
-        mem.set(INT, at + ComposeShader.S_TILING, t.tiling);
     }
 
     private static void beginClientReads(List<SceneSurface> surfaces) {
@@ -621,16 +627,11 @@ public final class VulkanRenderer implements Renderer {
         return staging;
     }
 
-    private GpuBuffer paramsFor(long bytes) {
-        if (params != null && params.size >= bytes) return params;
-        if (params != null) params.destroy(vk);
-        params = vk.allocateMapped(Math.max(4096, Long.highestOneBit(bytes - 1) << 1));
-        return params;
+    private void copyOut(GpuBuffer from, RenderTarget target) {
+        counts.addAndGet(COPIED_BYTES, copyDamage(MemorySegment.ofAddress(from.base).reinterpret(from.size), target.memory(), target));
     }
 
-    private void copyOut(GpuBuffer from, RenderTarget target) {
-        MemorySegment src = MemorySegment.ofAddress(from.base).reinterpret(from.size);
-        MemorySegment dst = target.memory();
+    private static long copyDamage(MemorySegment src, MemorySegment dst, RenderTarget target) {
         Region damage = target.damage();
         long bytes = 0;
         for (int k = 0; k < damage.count(); k++) {
@@ -643,6 +644,6 @@ public final class VulkanRenderer implements Renderer {
                 bytes += 4L * (x1 - x0);
             }
         }
-        counts.addAndGet(COPIED_BYTES, bytes);
+        return bytes;
     }
 }
