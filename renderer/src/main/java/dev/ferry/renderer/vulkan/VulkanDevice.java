@@ -205,6 +205,43 @@ final class VulkanDevice implements AutoCloseable {
         }
     }
 
+    /** What {@link #probe} found: the device the renderer would use, and whether it is a CPU (software) implementation. */
+    record Probe(String deviceName, boolean software) {}
+
+    /**
+     * Finds the device the renderer would pick without starting it (an instance, no logical
+     * device, no shader compile): what {@code --renderer auto} needs to decide. Null when there
+     * is no usable device or no Vulkan loader.
+     */
+    static Probe probe() {
+        try (MemoryStack stack = stackPush()) {
+            VkInstanceCreateInfo ici = VkInstanceCreateInfo.calloc(stack).sType$Default()
+                    .pApplicationInfo(VkApplicationInfo.calloc(stack).sType$Default().apiVersion(VK_API_VERSION_1_2));
+            PointerBuffer pp = stack.mallocPointer(1);
+            if (vkCreateInstance(ici, null, pp) != VK_SUCCESS) return null;
+            VkInstance instance = new VkInstance(pp.get(0), ici);
+            try {
+                IntBuffer count = stack.mallocInt(1);
+                vkEnumeratePhysicalDevices(instance, count, null);
+                PointerBuffer devices = stack.mallocPointer(count.get(0));
+                vkEnumeratePhysicalDevices(instance, count, devices);
+                for (int i = 0; i < devices.capacity(); i++) {
+                    VkPhysicalDevice pd = new VkPhysicalDevice(devices.get(i), instance);
+                    VkPhysicalDeviceProperties props = VkPhysicalDeviceProperties.calloc(stack);
+                    vkGetPhysicalDeviceProperties(pd, props);
+                    if (unusable(pd, props, stack) == null && computeFamily(pd, stack) >= 0) {
+                        return new Probe(props.deviceNameString(), props.deviceType() == VK_PHYSICAL_DEVICE_TYPE_CPU);
+                    }
+                }
+                return null;
+            } finally {
+                vkDestroyInstance(instance, null);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
     /** The compose pipeline for a variant; VK_NULL_HANDLE when the driver cannot make it. */
     long pipeline(int variant) {
         Long known = pipelines.get(variant);

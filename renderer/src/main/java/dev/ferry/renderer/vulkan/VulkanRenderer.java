@@ -143,6 +143,17 @@ public final class VulkanRenderer implements Renderer {
         }
     }
 
+    /**
+     * The device {@link #start} would use, found without starting it; empty without a usable
+     * Vulkan device. {@code software} is true for a CPU implementation (lavapipe).
+     */
+    public static java.util.Optional<Device> probe() {
+        VulkanDevice.Probe p = VulkanDevice.probe();
+        return p == null ? java.util.Optional.empty() : java.util.Optional.of(new Device(p.deviceName(), p.software()));
+    }
+
+    public record Device(String name, boolean software) {}
+
     @Override public String name() { return "vulkan"; }
 
     @Override public boolean composesOnGpu() { return true; }
