@@ -82,8 +82,7 @@ public final class VulkanRenderer implements Renderer {
     private volatile String description = "vulkan (starting)";
     private volatile DmaBufFormats dmaBufFormats = DmaBufFormats.none("not started");
     private volatile VulkanFormats formats;
-    /** Test hook: the next frame is submitted and then treated as if the device were lost. */
-    volatile boolean injectDeviceLost;
+    private volatile boolean injectDeviceLost;
 
     // Counters, written on the render thread, read anywhere: in-place imports, then copies by reason.
     private static final int IN_PLACE = 0, TARGET_IN_PLACE = 1, TARGET_COPIED = 2, COPIED_BYTES = 3, FIRST_REASON = 4;
@@ -178,6 +177,14 @@ public final class VulkanRenderer implements Renderer {
         synchronized (firstValidationErrors) {
             return List.copyOf(firstValidationErrors);
         }
+    }
+
+    /**
+     * Fault injection, as fake-drm injects its faults: the next frame is submitted and then
+     * answered as VK_ERROR_DEVICE_LOST (what a GPU reset gives), with everything that follows.
+     */
+    public void injectDeviceLost() {
+        injectDeviceLost = true;
     }
 
     public Counters counters() {
