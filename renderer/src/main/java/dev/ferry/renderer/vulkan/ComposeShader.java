@@ -10,7 +10,7 @@ import org.lwjgl.system.MemoryUtil;
 
 /**
  * The one compute shader that composes: a dispatch draws one surface over its part of one
- * damage rectangle (or clears a rectangle), reading the client's buffer and, when it blends,
+ * damage rectangle (clears are vkCmdFillBuffer, straight copies vkCmdCopyBuffer), reading the client's buffer and, when it blends,
  * the target, and writing the target. Buffers are reached through buffer device addresses and
  * everything a dispatch needs is in its push constants, so there are no descriptor sets, and
  * every parameter is uniform across the dispatch: software drivers (lavapipe) load it once
@@ -47,7 +47,7 @@ final class ComposeShader {
     static final int P_PLANE0 = 48, P_PLANE1 = 56, P_TARGET = 64;
     static final int P_OFFSET0 = 72, P_STRIDE0 = 76, P_OFFSET1 = 80, P_STRIDE1 = 84;
     static final int P_CX0 = 88, P_CY0 = 92, P_CX1 = 96, P_CY1 = 100;
-    /** Buffer width and height; for {@link #MODE_CLEAR} the width slot holds the colour. */
+    /** Buffer width and height. */
     static final int P_WIDTH = 104, P_HEIGHT = 108; // 112: unused
     static final int P_OFFSET_X = 116, P_OFFSET_Y = 120, P_TARGET_STRIDE = 124;
 
@@ -56,7 +56,7 @@ final class ComposeShader {
     static final int FLAG_BILINEAR = 1, FLAG_PREMULTIPLY = 2;
     /** The mapping is an integer translation (BufferMapping.isIntegerTranslation): texel (x + offsetX, y + offsetY). */
     static final int FLAG_INTEGER = 4;
-    static final int MODE_STORE = 0, MODE_OVER = 1, MODE_CLEAR = 2;
+    static final int MODE_STORE = 0, MODE_OVER = 1;
 
     static int variant(int kind, int flags, int tiling, int mode) {
         return kind | flags << 3 | tiling << 6 | mode << 8;
@@ -220,10 +220,6 @@ final class ComposeShader {
                 uint at = uint(y) * (pc.targetStride >> 2) + uint(x);
                 Pixels target = Pixels(pc.target);
                 uint mode = MODE;
-                if (mode == 2u) {
-                    target.p[at] = pc.width;
-                    return;
-                }
                 uint kind = KIND, flags = FLAGS, tiling = TILING;
                 uint c;
                 if (kind != 6u && (flags & 4u) != 0u) {

@@ -367,7 +367,8 @@ final class VulkanDevice implements AutoCloseable {
 
     private long createBuffer(long size, long pNext, MemoryStack stack) {
         VkBufferCreateInfo bci = VkBufferCreateInfo.calloc(stack).sType$Default().pNext(pNext).size(size)
-                .usage(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT)
+                .usage(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT
+                        | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT)
                 .sharingMode(VK_SHARING_MODE_EXCLUSIVE);
         LongBuffer pb = stack.mallocLong(1);
         return vkCreateBuffer(device, bci, null, pb) == VK_SUCCESS ? pb.get(0) : VK_NULL_HANDLE;

@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
+import org.lwjgl.vulkan.VkBufferCopy;
 import org.lwjgl.vulkan.VkCommandBufferBeginInfo;
 import org.lwjgl.vulkan.VkMemoryBarrier;
 import org.lwjgl.vulkan.VkSubmitInfo;
@@ -94,6 +95,7 @@ public final class VulkanRenderer implements Renderer {
     private final Map<TargetKey, GpuBuffer> targets = new LinkedHashMap<>(16, 0.75f, true);
     private BufferMapping[] mappings = new BufferMapping[0];
     private ByteBuffer push;
+    private VkBufferCopy.Buffer regions;
 
     private record TargetKey(long address, long size, MemorySegment.Scope scope) {}
 
@@ -276,6 +278,8 @@ public final class VulkanRenderer implements Renderer {
         lost = true;
         if (push != null) MemoryUtil.memFree(push);
         push = null;
+        if (regions != null) regions.free();
+        regions = null;
         if (vk == null) return;
         vkDeviceWaitIdle(vk.device);
         for (GpuBuffer b : targets.values()) b.destroy(vk);
@@ -449,7 +453,9 @@ public final class VulkanRenderer implements Renderer {
             vkBeginCommandBuffer(vk.commands, VkCommandBufferBeginInfo.calloc(stack).sType$Default()
                     .flags(VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT));
             VkMemoryBarrier.Buffer between = VkMemoryBarrier.calloc(1, stack).sType$Default()
-                    .srcAccessMask(VK_ACCESS_SHADER_WRITE_BIT).dstAccessMask(VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+                    .srcAccessMask(VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT)
+                    .dstAccessMask(VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
+            long targetOffset = copyOut ? 0 : target.memory().address() - out.base;
             boolean any = false;
             for (int k = 0; k < damage.count(); k++) {
                 int x0 = Math.max(0, damage.x(k)), y0 = Math.max(0, damage.y(k));
@@ -459,7 +465,8 @@ public final class VulkanRenderer implements Renderer {
                 rects++;
                 int first = Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0);
                 if (first < 0) {
-                    if (!dispatch(any, between, CLEAR, clear(targetAddress, target, x0, y0, x1, y1), x1 - x0, y1 - y0)) return noPipeline(surfaces);
+                    barrier(any, between);
+                    fill(out, targetOffset, target, x0, y0, x1, y1);
                     any = true;
                     first = 0;
                 }
@@ -471,6 +478,12 @@ public final class VulkanRenderer implements Renderer {
                     if (cx1 <= cx0 || cy1 <= cy0) continue;
                     draws++;
                     int mode = Occlusion.drawsOpaque(s, cx0, cy0, cx1 - cx0, cy1 - cy0) ? ComposeShader.MODE_STORE : ComposeShader.MODE_OVER;
+                    if (mode == ComposeShader.MODE_STORE && isStraightCopy(s, mappings[i], target, cx0, cy0, cx1, cy1)) {
+                        barrier(any, between);
+                        copyRows((VulkanTexture) s.texture(), mappings[i], out, targetOffset, target, cx0, cy0, cx1, cy1);
+                        any = true;
+                        continue;
+                    }
                     ByteBuffer constants = draw(s, mappings[i], targetAddress, target, cx0, cy0, cx1, cy1);
                     if (!dispatch(any, between, variant(s, mappings[i], mode), constants, cx1 - cx0, cy1 - cy0)) return noPipeline(surfaces);
                     any = true;
@@ -478,8 +491,8 @@ public final class VulkanRenderer implements Renderer {
             }
             // The frame's writes must be visible to the CPU (KMS scans out what the mapping holds) once the fence signals.
             VkMemoryBarrier.Buffer toHost = VkMemoryBarrier.calloc(1, stack).sType$Default()
-                    .srcAccessMask(VK_ACCESS_SHADER_WRITE_BIT).dstAccessMask(VK_ACCESS_HOST_READ_BIT);
-            vkCmdPipelineBarrier(vk.commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, toHost, null, null);
+                    .srcAccessMask(VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT).dstAccessMask(VK_ACCESS_HOST_READ_BIT);
+            vkCmdPipelineBarrier(vk.commands, COMPUTE_OR_TRANSFER, VK_PIPELINE_STAGE_HOST_BIT, 0, toHost, null, null);
             int result = vkEndCommandBuffer(vk.commands);
             if (result != VK_SUCCESS) return new FrameResult.Failed(FrameFailure.GPU_ERROR, "vkEndCommandBuffer: VkResult " + result);
             vkResetFences(vk.device, vk.fence);
@@ -503,8 +516,6 @@ public final class VulkanRenderer implements Renderer {
         }
     }
 
-    private static final int CLEAR = ComposeShader.variant(0, 0, 0, ComposeShader.MODE_CLEAR);
-
     private FrameResult noPipeline(List<SceneSurface> surfaces) {
         vkEndCommandBuffer(vk.commands);
         return new FrameResult.Failed(FrameFailure.GPU_ERROR, "the driver could not make a compose pipeline");
@@ -518,20 +529,67 @@ public final class VulkanRenderer implements Renderer {
         long pipeline = vk.pipeline(variant);
         if (pipeline == VK_NULL_HANDLE) return false;
         vkCmdBindPipeline(vk.commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
-        if (any) vkCmdPipelineBarrier(vk.commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, between, null, null);
+        barrier(any, between);
         vkCmdPushConstants(vk.commands, vk.pipelineLayout, VK_SHADER_STAGE_COMPUTE_BIT, 0, constants);
         vkCmdDispatch(vk.commands, (w + ComposeShader.LOCAL_SIZE_X - 1) / ComposeShader.LOCAL_SIZE_X,
                 (h + ComposeShader.LOCAL_SIZE_Y - 1) / ComposeShader.LOCAL_SIZE_Y, 1);
         return true;
     }
 
-    private ByteBuffer clear(long targetAddress, RenderTarget target, int x0, int y0, int x1, int y1) {
-        MemoryUtil.memSet(push, 0);
-        push.putLong(ComposeShader.P_TARGET, targetAddress)
-                .putInt(ComposeShader.P_CX0, x0).putInt(ComposeShader.P_CY0, y0).putInt(ComposeShader.P_CX1, x1).putInt(ComposeShader.P_CY1, y1)
-                .putInt(ComposeShader.P_WIDTH, target.clearArgb())
-                .putInt(ComposeShader.P_TARGET_STRIDE, target.stride());
-        return push;
+    private static final int COMPUTE_OR_TRANSFER = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
+
+    /** Each operation after the first waits for the one before: they may touch the same pixels. */
+    private void barrier(boolean any, VkMemoryBarrier.Buffer between) {
+        if (any) vkCmdPipelineBarrier(vk.commands, COMPUTE_OR_TRANSFER, COMPUTE_OR_TRANSFER, 0, between, null, null);
+    }
+
+    /**
+     * The CPU renderer's straight copy: an opaque, unconverted, untransformed, unscaled linear
+     * buffer wholly inside its clip is the target's bytes already, so the driver copies it
+     * (vkCmdCopyBuffer, a memcpy on lavapipe) instead of a shader reading it texel by texel.
+     */
+    private static boolean isStraightCopy(SceneSurface s, BufferMapping m, RenderTarget target, int cx0, int cy0, int cx1, int cy1) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        if (t.tiling != 0 || !m.isIntegerTranslation()) return false;
+        boolean bytesMatch = t.kind == 0 || (t.kind == 1 && target.fourcc() == Fourcc.XRGB8888);
+        if (!bytesMatch || (!s.premultiplied() && Fourcc.hasAlpha(t.fourcc()))) return false;
+        return cx0 + m.offsetX() >= 0 && cy0 + m.offsetY() >= 0 && cx1 + m.offsetX() <= t.width() && cy1 + m.offsetY() <= t.height();
+    }
+
+    private void copyRows(VulkanTexture t, BufferMapping m, GpuBuffer out, long targetOffset, RenderTarget target, int cx0, int cy0, int cx1, int cy1) {
+        int rows = cy1 - cy0;
+        long rowBytes = 4L * (cx1 - cx0);
+        boolean contiguous = t.strides[0] == target.stride() && rowBytes == target.stride();
+        VkBufferCopy.Buffer regions = copyRegions(contiguous ? 1 : rows);
+        long src = t.offsets[0] + (long) (cy0 + m.offsetY()) * t.strides[0] + 4L * (cx0 + m.offsetX());
+        long dst = targetOffset + (long) cy0 * target.stride() + 4L * cx0;
+        if (contiguous) {
+            regions.get(0).srcOffset(src).dstOffset(dst).size(rowBytes * rows);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                regions.get(r).srcOffset(src + (long) r * t.strides[0]).dstOffset(dst + (long) r * target.stride()).size(rowBytes);
+            }
+        }
+        vkCmdCopyBuffer(vk.commands, t.buffers[0].buffer, out.buffer, regions);
+    }
+
+    /** The clear colour over a rectangle: vkCmdFillBuffer per row (one fill when the rows are contiguous). */
+    private void fill(GpuBuffer out, long targetOffset, RenderTarget target, int x0, int y0, int x1, int y1) {
+        long rowBytes = 4L * (x1 - x0);
+        long first = targetOffset + (long) y0 * target.stride() + 4L * x0;
+        if (rowBytes == target.stride()) {
+            vkCmdFillBuffer(vk.commands, out.buffer, first, rowBytes * (y1 - y0), target.clearArgb());
+            return;
+        }
+        for (int y = y0; y < y1; y++) vkCmdFillBuffer(vk.commands, out.buffer, first + (long) (y - y0) * target.stride(), rowBytes, target.clearArgb());
+    }
+
+    private VkBufferCopy.Buffer copyRegions(int n) {
+        if (regions == null || regions.capacity() < n) {
+            if (regions != null) regions.free();
+            regions = VkBufferCopy.malloc(Math.max(n, 64));
+        }
+        return regions.limit(n).position(0);
     }
 
     /** The pipeline variant that draws this surface: only the flags that change the path it takes. */
