@@ -66,6 +66,9 @@ final class VulkanDevice implements AutoCloseable {
     VulkanDevice(boolean validation, AtomicInteger errors, List<String> firstErrors) throws RendererUnavailableException {
         this.validationErrors = errors;
         this.firstErrors = firstErrors;
+        // What has been created so far, undone in reverse if a later step fails (a device that
+        // cannot start must not leak an instance or a logical device into the process).
+        java.util.ArrayDeque<Runnable> undo = new java.util.ArrayDeque<>();
         try (MemoryStack stack = stackPush()) {
             // ---- instance
             Set<String> layers = availableLayers(stack);
@@ -86,6 +89,7 @@ final class VulkanDevice implements AutoCloseable {
             PointerBuffer pp = stack.mallocPointer(1);
             check(vkCreateInstance(ici, null, pp), "vkCreateInstance");
             instance = new VkInstance(pp.get(0), ici);
+            undo.push(() -> vkDestroyInstance(instance, null));
             if (validation) {
                 callback = VkDebugUtilsMessengerCallbackEXT.create((severity, types, data, user) -> {
                     VkDebugUtilsMessengerCallbackDataEXT d = VkDebugUtilsMessengerCallbackDataEXT.create(data);
@@ -108,8 +112,10 @@ final class VulkanDevice implements AutoCloseable {
                                 | VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT)
                         .pfnUserCallback(callback);
                 LongBuffer pm = stack.mallocLong(1);
+                undo.push(callback::free);
                 check(vkCreateDebugUtilsMessengerEXT(instance, mci, null, pm), "vkCreateDebugUtilsMessengerEXT");
                 messenger = pm.get(0);
+                undo.push(() -> vkDestroyDebugUtilsMessengerEXT(instance, messenger, null));
             } else {
                 callback = null;
                 messenger = VK_NULL_HANDLE;
@@ -173,9 +179,11 @@ final class VulkanDevice implements AutoCloseable {
                     .pQueueCreateInfos(qci).pEnabledFeatures(features).ppEnabledExtensionNames(deviceExtensions);
             check(vkCreateDevice(physical, dci, null, pp), "vkCreateDevice");
             device = new VkDevice(pp.get(0), physical, dci, VK_API_VERSION_1_2);
+            undo.push(() -> vkDestroyDevice(device, null));
             vkGetDeviceQueue(device, queueFamily, 0, pp);
             queue = new VkQueue(pp.get(0), device);
             memoryProperties = VkPhysicalDeviceMemoryProperties.malloc();
+            undo.push(memoryProperties::free);
             vkGetPhysicalDeviceMemoryProperties(physical, memoryProperties);
 
             // ---- one command buffer and one fence: frames are drawn one at a time
@@ -183,11 +191,13 @@ final class VulkanDevice implements AutoCloseable {
             check(vkCreateCommandPool(device, VkCommandPoolCreateInfo.calloc(stack).sType$Default()
                     .flags(VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT).queueFamilyIndex(queueFamily), null, pl), "vkCreateCommandPool");
             commandPool = pl.get(0);
+            undo.push(() -> vkDestroyCommandPool(device, commandPool, null));
             check(vkAllocateCommandBuffers(device, VkCommandBufferAllocateInfo.calloc(stack).sType$Default()
                     .commandPool(commandPool).level(VK_COMMAND_BUFFER_LEVEL_PRIMARY).commandBufferCount(1), pp), "vkAllocateCommandBuffers");
             commands = new VkCommandBuffer(pp.get(0), device);
             check(vkCreateFence(device, VkFenceCreateInfo.calloc(stack).sType$Default(), null, pl), "vkCreateFence");
             fence = pl.get(0);
+            undo.push(() -> vkDestroyFence(device, fence, null));
 
             // ---- the compose pipeline: no descriptors, everything through push constants and device addresses
             VkPushConstantRange.Buffer range = VkPushConstantRange.calloc(1, stack)
@@ -195,6 +205,7 @@ final class VulkanDevice implements AutoCloseable {
             check(vkCreatePipelineLayout(device, VkPipelineLayoutCreateInfo.calloc(stack).sType$Default().pPushConstantRanges(range), null, pl),
                     "vkCreatePipelineLayout");
             pipelineLayout = pl.get(0);
+            undo.push(() -> vkDestroyPipelineLayout(device, pipelineLayout, null));
             ByteBuffer spirv = ComposeShader.compile(float64);
             try {
                 check(vkCreateShaderModule(device, VkShaderModuleCreateInfo.calloc(stack).sType$Default().pCode(spirv), null, pl), "vkCreateShaderModule");
@@ -202,6 +213,10 @@ final class VulkanDevice implements AutoCloseable {
             } finally {
                 MemoryUtil.memFree(spirv);
             }
+            undo.clear();
+        } catch (RendererUnavailableException | RuntimeException | Error e) {
+            while (!undo.isEmpty()) undo.pop().run();
+            throw e;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ferry.renderer.bench;
 
 import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.posix.MonotonicClock;
 import dev.ferry.renderer.RenderTarget;
 import dev.ferry.renderer.Renderer;
 import dev.ferry.renderer.SceneSurface;
@@ -10,14 +11,13 @@ import dev.ferry.renderer.gles.GlesRenderer;
 import dev.ferry.renderer.vulkan.VulkanRenderer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * CPU milliseconds per composed frame (the whole process's CPU time, every thread: the
+ * CPU milliseconds per composed frame (the whole process's CPU clock, every thread: the
  * renderer's own thread and the driver's worker threads, lavapipe's and llvmpipe's included)
  * and wall milliseconds, for CompositionBenchmark's scenes (1, 4, 16 surfaces, full damage)
  * at 1080p and 4K: Vulkan, GLES, CPU and memcpy of the same frame, in one JVM, one case after
@@ -27,9 +27,6 @@ import java.util.concurrent.TimeUnit;
  * <p>Run: {@code bench/renderer-cpu [frames]}
  */
 public final class RendererCpuCost {
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-
     public static void main(String[] args) throws Exception {
         int frames = args.length > 0 ? Integer.parseInt(args[0]) : 40;
         // -Dbench.only=vulkan,memcpy and -Dbench.sizes=1920x1080 narrow a run while profiling.
@@ -78,9 +75,9 @@ public final class RendererCpuCost {
 
     private static void measure(String size, int n, String name, int frames, Frame f) throws Exception {
         for (int i = 0; i < Math.max(5, frames / 4); i++) f.run();
-        long cpu0 = OS.getProcessCpuTime(), wall0 = System.nanoTime();
+        long cpu0 = MonotonicClock.processCpuNs(), wall0 = System.nanoTime();
         for (int i = 0; i < frames; i++) f.run();
-        long cpuNs = OS.getProcessCpuTime() - cpu0, wallNs = System.nanoTime() - wall0;
+        long cpuNs = MonotonicClock.processCpuNs() - cpu0, wallNs = System.nanoTime() - wall0;
         System.out.printf(Locale.ROOT, "%-10s %-3d %-8s %10.3f %10.3f%n", size, n, name, cpuNs / 1e6 / frames, wallNs / 1e6 / frames);
     }
 }
