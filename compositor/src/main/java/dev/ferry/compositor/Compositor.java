@@ -206,6 +206,9 @@ public final class Compositor implements AutoCloseable {
 
     public Backend backend() { return backend; }
 
+    /** The renderer the backend composes with (the kms backend's GPU renderer; it also has a CPU one). */
+    public dev.ferry.renderer.Renderer renderer() { return renderer; }
+
     public PathStatistics pathStatistics() { return pathStatistics; }
 
     /** The faults met so far (read and written on the event loop). */
