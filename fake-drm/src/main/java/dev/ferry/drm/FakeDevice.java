@@ -301,7 +301,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         long fence = domain.cachedByCpu() ? 2 * view : view;
         long serial = (PID << 32) | (BUFFER_SERIAL.incrementAndGet() & 0xffffffffL);
         BufferIdentity id = new BufferIdentity(serial, info.name(), info.devT(), info.driver(), domain, prot, fourcc,
-                modifier, layout, width, height, view, shadow, fence, offsets, strides);
+                modifier, layout, width, height, view, shadow, fence, offsets, strides, false, 0);
         OwnedFd fd = Memfd.create(id.memfdName(), id.fileSize());
         OwnedFd[] fds = new OwnedFd[planeCount];
         try {
@@ -341,7 +341,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
                 if (other.id() != id.id()) {
                     return ImportResult.rejected(ImportRejection.BAD_PLANES, "plane " + p + " is another buffer");
                 }
-                if ((Memfd.seals(fd) & Memfd.F_SEAL_SHRINK) == 0 || Memfd.size(fd) < id.fileSize()) {
+                if ((Memfd.seals(fd) & Memfd.F_SEAL_SHRINK) == 0 || Memfd.size(fd) < id.fileBase() + id.fileSize()) {
                     return ImportResult.rejected(ImportRejection.NOT_A_DMABUF, "plane " + p + " is not sealed or too small");
                 }
             }
@@ -364,6 +364,10 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         }
         if (id.domain().cachedByCpu() && !spec.snoopsCpuCaches() && !spec.cacheMaintenance()) {
             return ImportResult.rejected(ImportRejection.CANNOT_SNOOP, id.domain().label() + " is CPU-cached");
+        }
+        if (id.udmabuf() && id.domain().cachedByCpu() && !spec.snoopsCpuCaches()) {
+            return ImportResult.rejected(ImportRejection.CPU_WRITES_UNBRACKETED, "udmabuf in " + id.domain().label()
+                    + ", " + info.name() + " does not snoop");
         }
         if (scanout && !scannable(id)) {
             return ImportResult.rejected(ImportRejection.NOT_SCANOUT_MEMORY, id.domain().label() + " of " + id.exporter());

@@ -100,11 +100,13 @@ public final class Swapchain implements AutoCloseable {
     }
 
     /**
-     * Frames since this slot was last drawn (1: it holds the previous frame), or 0 when its
-     * contents are unknown and everything must be redrawn.
+     * The buffer age of a slot about to be drawn, as EGL counts it: 1 when it holds the frame
+     * drawn last, 2 when one frame was drawn since, ...; 0 when its contents are unknown and
+     * everything must be redrawn. (Counting from 0 for the newest frame made a slot two frames
+     * old look one frame old, and its redraw skip the damage of the frame in between.)
      */
     public int age(Slot s) {
-        return s.drawnAtFrame < 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, frameCounter - s.drawnAtFrame);
+        return s.drawnAtFrame < 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, frameCounter + 1 - s.drawnAtFrame);
     }
 
     /** The slot now holds the newest frame. */
