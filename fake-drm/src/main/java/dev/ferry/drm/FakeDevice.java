@@ -45,6 +45,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     private final FormatTable sampleTable;
     private final FormatTable scanoutTable;
     private final long implicitLayout;
+    private final ImportRules importRules;
 
     private final Crtc[] crtcs;
     private final Connector[] connectors;
@@ -110,6 +111,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
             union = union.union(t);
         }
         scanoutTable = union;
+        importRules = new ImportRules(kernel, spec, info, reaches, scanoutFrom, sampleTable, scanoutTable);
         planesByZ = java.util.stream.IntStream.range(0, planes.length).boxed()
                 .sorted((a, b) -> Integer.compare(planes[a].zpos(), planes[b].zpos()))
                 .mapToInt(Integer::intValue).toArray();
@@ -327,66 +329,10 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         if (kernel.faults().inject(FaultKind.IMPORT, info.name(), frame)) {
             return ImportResult.rejected(ImportRejection.INJECTED_FAULT, info.name() + " frame " + frame);
         }
+        ImportResult refused = importRules.check(buf, purpose);
+        if (refused != null) return refused;
         BufferIdentity id = buf.identity();
-        if (id == null) return ImportResult.rejected(ImportRejection.NOT_A_DMABUF, "plane 0 fd " + buf.fd(0));
-        FakeDevice exporter = kernel.deviceByDevT(id.devT());
-        if (exporter != null && exporter.isGone()) {
-            return ImportResult.rejected(ImportRejection.DEVICE_GONE, "exporter " + id.exporter() + " is gone");
-        }
-        try {
-            for (int p = 0; p < buf.planeCount(); p++) {
-                OwnedFd fd = buf.fd(p);
-                BufferIdentity other = p == 0 ? id : BufferIdentity.of(fd);
-                if (other == null) return ImportResult.rejected(ImportRejection.NOT_A_DMABUF, "plane " + p + " fd " + fd);
-                if (other.id() != id.id()) {
-                    return ImportResult.rejected(ImportRejection.BAD_PLANES, "plane " + p + " is another buffer");
-                }
-                if ((Memfd.seals(fd) & Memfd.F_SEAL_SHRINK) == 0 || Memfd.size(fd) < id.fileBase() + id.fileSize()) {
-                    return ImportResult.rejected(ImportRejection.NOT_A_DMABUF, "plane " + p + " is not sealed or too small");
-                }
-            }
-        } catch (PosixException e) {
-            return ImportResult.rejected(ImportRejection.NOT_A_DMABUF, e.getMessage());
-        }
-        boolean scanout = purpose == ImportPurpose.SCANOUT;
-        if (scanout ? !spec.canDisplay() : !spec.canRender()) {
-            return ImportResult.rejected(ImportRejection.PURPOSE_UNSUPPORTED, info.name() + " cannot " + purpose);
-        }
-        if (id.protectedMemory() && id.devT() != info.devT()) {
-            return ImportResult.rejected(ImportRejection.PROTECTED_MEMORY, "exported by " + id.exporter());
-        }
-        if (!reachable(id)) {
-            return ImportResult.rejected(ImportRejection.MEMORY_UNREACHABLE, id.domain().label() + " of "
-                    + id.exporter() + " from " + info.name());
-        }
-        if (spec.needsContiguous() && !id.domain().contiguous()) {
-            return ImportResult.rejected(ImportRejection.NEEDS_CONTIGUOUS, id.domain().label() + " is scattered");
-        }
-        if (id.domain().cachedByCpu() && !spec.snoopsCpuCaches() && !spec.cacheMaintenance()) {
-            return ImportResult.rejected(ImportRejection.CANNOT_SNOOP, id.domain().label() + " is CPU-cached");
-        }
-        if (id.udmabuf() && id.domain().cachedByCpu() && !spec.snoopsCpuCaches()) {
-            return ImportResult.rejected(ImportRejection.CPU_WRITES_UNBRACKETED, "udmabuf in " + id.domain().label()
-                    + ", " + info.name() + " does not snoop");
-        }
-        if (scanout && !scannable(id)) {
-            return ImportResult.rejected(ImportRejection.NOT_SCANOUT_MEMORY, id.domain().label() + " of " + id.exporter());
-        }
-        FormatTable table = scanout ? scanoutTable : sampleTable;
-        if (!table.supportsFormat(buf.fourcc())) {
-            return ImportResult.rejected(ImportRejection.FORMAT, Fourcc.name(buf.fourcc()) + " for " + purpose);
-        }
-        if (!table.supports(buf.fourcc(), buf.modifier())) {
-            return ImportResult.rejected(ImportRejection.MODIFIER, Modifiers.name(buf.modifier()) + " with "
-                    + Fourcc.name(buf.fourcc()) + " for " + purpose);
-        }
-        long layout = layoutFor(buf.modifier(), id);
-        String layoutProblem = checkLayout(buf.width(), buf.height(), buf.fourcc(), layout, buf.planeCount(),
-                buf.offsetsArray(), buf.stridesArray(), id.viewSize());
-        if (layoutProblem != null) {
-            ImportRejection r = ImportRejection.valueOf(layoutProblem.substring(0, layoutProblem.indexOf(':')));
-            return ImportResult.rejected(r, layoutProblem.substring(layoutProblem.indexOf(':') + 2));
-        }
+        long layout = importRules.layoutFor(buf.modifier(), id);
         OwnedFd[] fds = new OwnedFd[buf.planeCount()];
         try {
             for (int p = 0; p < fds.length; p++) fds[p] = buf.fd(p).dup();
@@ -397,64 +343,6 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         int handle = nextHandle++;
         handles.put(handle, new ImportedBuffer(handle, purpose, id, buf, layout, fds));
         return ImportResult.ok(new BufferHandle(this, handle, purpose));
-    }
-
-    /**
-     * Validates plane count, strides, device size limits and bounds; returns null or
-     * "REASON: detail" with REASON an ImportRejection name (AddFB maps them to its own).
-     */
-    private String checkLayout(int width, int height, int fourcc, long layout, int planeCount,
-                               int[] offsets, int[] strides, long bufferSize) {
-        if (planeCount != PixelFormats.planeCount(fourcc)) {
-            return "BAD_PLANES: " + planeCount + " planes for " + Fourcc.name(fourcc);
-        }
-        for (int p = 0; p < planeCount; p++) {
-            int cpp = PixelFormats.cpp(fourcc, p);
-            int pw = PixelFormats.planeWidth(fourcc, p, Math.max(width, 1));
-            int s = strides[p];
-            if (s <= 0 || s % spec.pitchAlignment() != 0 || !Tiling.strideFitsLayout(layout, s, cpp)
-                    || s < Tiling.minStride(layout, pw, cpp)) {
-                return "STRIDE: plane " + p + " stride " + s + " (alignment " + spec.pitchAlignment() + ", layout "
-                        + Modifiers.name(layout) + ", width " + pw + ")";
-            }
-        }
-        if (width <= 0 || height <= 0 || width > spec.maxWidth() || height > spec.maxHeight()) {
-            return "SIZE: " + width + "x" + height + " (max " + spec.maxWidth() + "x" + spec.maxHeight() + ")";
-        }
-        for (int p = 0; p < planeCount; p++) {
-            int ph = PixelFormats.planeHeight(fourcc, p, height);
-            long end = (long) offsets[p] + Tiling.planeBytes(layout, strides[p], ph);
-            if (offsets[p] < 0 || end > bufferSize) {
-                return "OUT_OF_BOUNDS: plane " + p + " ends at " + end + " of " + bufferSize;
-            }
-        }
-        return null;
-    }
-
-    private boolean reachable(BufferIdentity id) {
-        if (id.domain() == MemoryDomain.VRAM) {
-            if (!reaches[MemoryDomain.VRAM.ordinal()]) return false;
-            if (id.devT() == info.devT()) return true;
-            FakeDevice exporter = kernel.deviceByDevT(id.devT());
-            return exporter != null && kernel.topology().p2pAllowed(exporter.info.name(), info.name());
-        }
-        return reaches[id.domain().ordinal()];
-    }
-
-    /** Display engines scan out of their own vram only, and of the domains listed. */
-    private boolean scannable(BufferIdentity id) {
-        if (!scanoutFrom[id.domain().ordinal()]) return false;
-        return id.domain() != MemoryDomain.VRAM || id.devT() == info.devT();
-    }
-
-    /**
-     * An implicit modifier means "the layout the driver chose": a device of the same driver knows
-     * it out of band, any other device assumes LINEAR, which is exactly how implicit sharing
-     * across drivers goes wrong.
-     */
-    private long layoutFor(long modifier, BufferIdentity id) {
-        if (modifier != Modifiers.INVALID) return modifier;
-        return id.driver().equals(info.driver()) ? id.layout() : Modifiers.LINEAR;
     }
 
     @Override
@@ -496,14 +384,10 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         if (!scanoutTable.supports(fourcc, modifier)) {
             return AddFbResult.rejected(AddFbRejection.MODIFIER, Modifiers.name(modifier) + " with " + Fourcc.name(fourcc));
         }
-        long layout = layoutFor(modifier, b.identity);
-        String problem = checkLayout(width, height, fourcc, layout, Math.min(offsets.length, pitches.length),
+        long layout = importRules.layoutFor(modifier, b.identity);
+        LayoutProblem problem = importRules.checkLayout(width, height, fourcc, layout, Math.min(offsets.length, pitches.length),
                 offsets, pitches, b.identity.viewSize());
-        if (problem != null) {
-            String reason = problem.substring(0, problem.indexOf(':'));
-            AddFbRejection r = reason.equals("STRIDE") ? AddFbRejection.PITCH : AddFbRejection.valueOf(reason);
-            return AddFbResult.rejected(r, problem.substring(problem.indexOf(':') + 2));
-        }
+        if (problem != null) return AddFbResult.rejected(problem.kind().addFbRejection(), problem.detail());
         int slot = 0;
         while (slot < framebuffers.length && framebuffers[slot] != null) slot++;
         if (slot == framebuffers.length) framebuffers = Arrays.copyOf(framebuffers, slot * 2);
@@ -708,7 +592,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
             if (!plane.formats().supportsFormat(fb.fourcc)) return reject(r, CommitRejection.FORMAT_NOT_ON_PLANE, id);
             if (!plane.formats().supports(fb.fourcc, fb.modifier)) return reject(r, CommitRejection.MODIFIER_NOT_ON_PLANE, id);
             BufferIdentity bid = fb.buffer.identity;
-            if (!scannable(bid) || (spec.needsContiguous() && !bid.domain().contiguous())) {
+            if (!importRules.scannable(bid) || (spec.needsContiguous() && !bid.domain().contiguous())) {
                 return reject(r, CommitRejection.MEMORY_NOT_SCANNABLE, id);
             }
             int sx = proposed.srcX[p], sy = proposed.srcY[p], sw = proposed.srcW[p], sh = proposed.srcH[p];
