@@ -63,14 +63,8 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     private final KmsState current;
     private final KmsState pending;
     private final KmsState proposed;
-    private final boolean[] flipPending;
-    private final boolean[] flipWantsEvent;
-    private final boolean[] flipNever;
-    private final long[] flipCommitNs;
-    private final long[] flipUserData;
-    private final long[] vblankBaseNs;
-    private final long[] sequenceBase;
-    private final boolean[] touched;
+    /** Per CRTC: its flip in flight, its vblank clock, whether the commit being checked touches it. */
+    private final CrtcTimeline[] timelines;
 
     /** Events wait in {@code queued}; dispatch swaps it with {@code delivering}, so neither allocates. */
     private EventQueue queued = new EventQueue();
@@ -122,14 +116,8 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         current = new KmsState(planes.length, crtcCount, connectors.length);
         pending = new KmsState(planes.length, crtcCount, connectors.length);
         proposed = new KmsState(planes.length, crtcCount, connectors.length);
-        flipPending = new boolean[crtcCount];
-        flipWantsEvent = new boolean[crtcCount];
-        flipNever = new boolean[crtcCount];
-        flipCommitNs = new long[crtcCount];
-        flipUserData = new long[crtcCount];
-        vblankBaseNs = new long[crtcCount];
-        sequenceBase = new long[crtcCount];
-        touched = new boolean[crtcCount];
+        timelines = new CrtcTimeline[crtcCount];
+        for (int i = 0; i < crtcCount; i++) timelines[i] = new CrtcTimeline();
         wakeup = Wakeup.forClock(kernel.clock());
     }
 
@@ -435,11 +423,11 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
             return reject(req, CommitRejection.DEVICE_GONE, 0);
         }
         proposed.copyFrom(pending);
-        Arrays.fill(touched, false);
+        for (CrtcTimeline t : timelines) t.touched = false;
         if (!applyRequest(req)) return false;
         if (!testOnly) {
             for (int c = 0; c < crtcs.length; c++) {
-                if (touched[c] && flipPending[c]) return reject(req, CommitRejection.BUSY, crtcs[c].id());
+                if (timelines[c].touched && timelines[c].flipPending) return reject(req, CommitRejection.BUSY, crtcs[c].id());
             }
         }
         if (!validate(req, flags)) return false;
@@ -448,14 +436,14 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
 
         boolean deferred = (flags & (AtomicFlags.NONBLOCK | AtomicFlags.PAGE_FLIP_EVENT)) != 0;
         for (int c = 0; c < crtcs.length; c++) {
-            if (!touched[c]) continue;
+            if (!timelines[c].touched) continue;
             copyCrtcState(pending, proposed, c);
             if (deferred) {
-                flipPending[c] = true;
-                flipWantsEvent[c] = (flags & AtomicFlags.PAGE_FLIP_EVENT) != 0;
-                flipCommitNs[c] = now;
-                flipUserData[c] = userData;
-                flipNever[c] = kernel.faults().inject(FaultKind.FLIP_NEVER_COMPLETES, info.name(), frame - 1);
+                timelines[c].flipPending = true;
+                timelines[c].wantsEvent = (flags & AtomicFlags.PAGE_FLIP_EVENT) != 0;
+                timelines[c].commitNs = now;
+                timelines[c].userData = userData;
+                timelines[c].never = kernel.faults().inject(FaultKind.FLIP_NEVER_COMPLETES, info.name(), frame - 1);
             } else {
                 // A blocking commit: the fake does not sleep, the state is on screen when it returns.
                 latch(c, now, false);
@@ -487,7 +475,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     }
 
     private void touch(int crtc) {
-        if (crtc >= 0) touched[crtc] = true;
+        if (crtc >= 0) timelines[crtc].touched = true;
     }
 
     /** Writes the request into {@code proposed}, marking touched CRTCs; false if an id is unknown. */
@@ -533,7 +521,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     private boolean validate(AtomicRequest r, int flags) {
         boolean allowModeset = (flags & AtomicFlags.ALLOW_MODESET) != 0;
         for (int c = 0; c < crtcs.length; c++) {
-            if (touched[c] && !allowModeset && (proposed.crtcActive[c] != pending.crtcActive[c]
+            if (timelines[c].touched && !allowModeset && (proposed.crtcActive[c] != pending.crtcActive[c]
                     || !java.util.Objects.equals(proposed.crtcMode[c], pending.crtcMode[c]))) {
                 return reject(r, CommitRejection.MODESET_REQUIRED, crtcs[c].id());
             }
@@ -570,10 +558,10 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         }
         for (int p = 0; p < planes.length; p++) {
             int c = proposed.planeCrtc[p];
-            if (c >= 0 && touched[c] && !proposed.crtcActive[c]) return reject(r, CommitRejection.CRTC_INACTIVE, planes[p].id());
+            if (c >= 0 && timelines[c].touched && !proposed.crtcActive[c]) return reject(r, CommitRejection.CRTC_INACTIVE, planes[p].id());
         }
         for (int c = 0; c < crtcs.length; c++) {
-            if (!touched[c] || !proposed.crtcActive[c]) continue;
+            if (!timelines[c].touched || !proposed.crtcActive[c]) continue;
             ModeSpec mode = proposed.crtcMode[c];
             boolean driven = false;
             for (int k = 0; k < connectors.length; k++) {
@@ -585,7 +573,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         }
         for (int p = 0; p < planes.length; p++) {
             int c = proposed.planeCrtc[p];
-            if (c < 0 || !touched[c]) continue;
+            if (c < 0 || !timelines[c].touched) continue;
             Framebuffer fb = fb(proposed.planeFb[p]);
             Plane plane = planes[p];
             int id = plane.id();
@@ -630,13 +618,13 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
      * every buffer it shows has its write fence signalled. NEVER if a fence never signals.
      */
     private long latchTimeNs(int c) {
-        if (flipNever[c]) return Wakeup.NEVER;
-        long tc = flipCommitNs[c];
+        if (timelines[c].never) return Wakeup.NEVER;
+        long tc = timelines[c].commitNs;
         boolean wasActive = current.crtcActive[c], willBeActive = pending.crtcActive[c];
         if (!willBeActive) return tc;
         ModeSpec mode = pending.crtcMode[c];
         long period = mode.periodNs();
-        long base = wasActive && mode.equals(current.crtcMode[c]) ? vblankBaseNs[c] : tc;
+        long base = wasActive && mode.equals(current.crtcMode[c]) ? timelines[c].vblankBaseNs : tc;
         long fenceNs = 0;
         for (int p = 0; p < planes.length; p++) {
             if (pending.planeCrtc[p] != c) continue;
@@ -644,17 +632,14 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
             if (f == ImplicitFence.NEVER) return Wakeup.NEVER;
             fenceNs = Math.max(fenceNs, f);
         }
-        long k = Math.floorDiv(tc - base, period) + 1;
-        long t = base + k * period;
-        if (fenceNs > t) t = base + Math.ceilDiv(fenceNs - base, period) * period;
-        return t;
+        return timelines[c].firstVblankAfterCommit(base, period, fenceNs);
     }
 
     private void processUntil(long nowNs) {
         for (int c = 0; c < crtcs.length; c++) {
-            if (!flipPending[c]) continue;
+            if (!timelines[c].flipPending) continue;
             long t = latchTimeNs(c);
-            if (t <= nowNs) latch(c, t, flipWantsEvent[c]);
+            if (t <= nowNs) latch(c, t, timelines[c].wantsEvent);
         }
     }
 
@@ -663,21 +648,19 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         long sequenceBefore = sequenceAt(c, t);
         boolean activeAfter = pending.crtcActive[c];
         boolean modeChange = !current.crtcActive[c] || !java.util.Objects.equals(current.crtcMode[c], pending.crtcMode[c]);
-        if (!activeAfter || modeChange) sequenceBase[c] = sequenceBefore;
+        if (!activeAfter || modeChange) timelines[c].sequenceBase = sequenceBefore;
         if (activeAfter && modeChange) {
             // Vblanks of a newly lit CRTC count from the commit that lit it.
-            vblankBaseNs[c] = current.crtcActive[c] || !flipPending[c] ? t : flipCommitNs[c];
+            timelines[c].vblankBaseNs = current.crtcActive[c] || !timelines[c].flipPending ? t : timelines[c].commitNs;
         }
         copyCrtcState(current, pending, c);
-        flipPending[c] = false;
-        flipNever[c] = false;
-        if (event) queued.add(crtcs[c].id(), sequenceAt(c, t), t, flipUserData[c]);
+        timelines[c].flipPending = false;
+        timelines[c].never = false;
+        if (event) queued.add(crtcs[c].id(), sequenceAt(c, t), t, timelines[c].userData);
     }
 
     private long sequenceAt(int c, long t) {
-        ModeSpec mode = current.crtcMode[c];
-        if (!current.crtcActive[c] || mode == null) return sequenceBase[c];
-        return sequenceBase[c] + Math.max(0, (t - vblankBaseNs[c]) / mode.periodNs());
+        return timelines[c].sequenceAt(current.crtcActive[c], current.crtcMode[c], t);
     }
 
     private void rearm(long nowNs) {
@@ -691,7 +674,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     /** The next time a pending flip could take effect, {@link Long#MAX_VALUE} if none. */
     public synchronized long nextDeadlineNs() {
         long next = Wakeup.NEVER;
-        for (int c = 0; c < crtcs.length; c++) if (flipPending[c]) next = Math.min(next, latchTimeNs(c));
+        for (int c = 0; c < crtcs.length; c++) if (timelines[c].flipPending) next = Math.min(next, latchTimeNs(c));
         return next;
     }
 
@@ -699,7 +682,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     public synchronized boolean flipPending(int crtcId) {
         processUntil(kernel.clock().nowNs());
         int c = crtcIndex(crtcId);
-        return c >= 0 && flipPending[c];
+        return c >= 0 && timelines[c].flipPending;
     }
 
     @Override
@@ -860,7 +843,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     public synchronized void unplug() {
         if (gone) return;
         gone = true;
-        Arrays.fill(flipPending, false);
+        for (CrtcTimeline t : timelines) t.flipPending = false;
         queued.count = 0;
         wakeup.armAt(kernel.clock().nowNs());
     }
