@@ -7,7 +7,6 @@ import dev.ferry.drm.topology.ModeSpec;
 import dev.ferry.drm.topology.PlaneSpec;
 import dev.ferry.drm.uapi.Fourcc;
 import dev.ferry.drm.uapi.Modifiers;
-import dev.ferry.drm.uapi.PixelAccess;
 import dev.ferry.drm.uapi.PixelFormats;
 import dev.ferry.drm.uapi.Tiling;
 import dev.ferry.posix.Memfd;
@@ -46,6 +45,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     private final FormatTable scanoutTable;
     private final long implicitLayout;
     private final ImportRules importRules;
+    private final ScanoutReadback readback;
 
     private final Crtc[] crtcs;
     private final Connector[] connectors;
@@ -109,6 +109,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         planesByZ = java.util.stream.IntStream.range(0, planes.length).boxed()
                 .sorted((a, b) -> Integer.compare(planes[a].zpos(), planes[b].zpos()))
                 .mapToInt(Integer::intValue).toArray();
+        readback = new ScanoutReadback(planesByZ, spec.snoopsCpuCaches());
         crtcList = List.of(crtcs);
         connectorList = List.of(connectors);
         planeList = List.of(planes);
@@ -745,46 +746,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         processUntil(kernel.clock().nowNs());
         int c = crtcIndex(crtcId);
         if (c < 0 || gone || !current.crtcActive[c]) return null;
-        ModeSpec mode = current.crtcMode[c];
-        int w = mode.width(), h = mode.height();
-        int[] out = new int[w * h];
-        Arrays.fill(out, 0xff000000);
-        for (int p : planesByZ) {
-            if (current.planeCrtc[p] != c) continue;
-            Framebuffer fb = fb(current.planeFb[p]);
-            if (fb == null) continue;
-            composePlane(out, w, h, p, fb);
-        }
-        return new ScanoutImage(w, h, out);
-    }
-
-    private void composePlane(int[] out, int w, int h, int p, Framebuffer fb) {
-        BufferIdentity id = fb.buffer.identity;
-        if (id.protectedMemory()) return; // Protected content reads back black, as on real hardware.
-        MemorySegment mem = fb.buffer.file();
-        long base = readsShadow(id) ? id.shadowOffset() : 0;
-        boolean alpha = Fourcc.hasAlpha(fb.fourcc);
-        int dx0 = current.dstX[p], dy0 = current.dstY[p], dw = current.dstW[p], dh = current.dstH[p];
-        int sx0 = current.srcX[p], sy0 = current.srcY[p], sw = current.srcW[p], sh = current.srcH[p];
-        for (int y = Math.max(0, dy0); y < Math.min(h, dy0 + dh); y++) {
-            int sy = sy0 + (int) ((long) (y - dy0) * sh / dh);
-            for (int x = Math.max(0, dx0); x < Math.min(w, dx0 + dw); x++) {
-                int sx = sx0 + (int) ((long) (x - dx0) * sw / dw);
-                int src = PixelAccess.read(mem, base, fb.offsets, fb.pitches, fb.fourcc, fb.layout, sx, sy);
-                int i = y * w + x;
-                out[i] = alpha ? blendPremultiplied(src, out[i]) : src | 0xff000000;
-            }
-        }
-    }
-
-    private static int blendPremultiplied(int src, int dst) {
-        int a = src >>> 24;
-        if (a == 0xff) return src;
-        int inv = 255 - a;
-        int r = Math.min(255, ((src >>> 16) & 0xff) + (((dst >>> 16) & 0xff) * inv + 127) / 255);
-        int g = Math.min(255, ((src >>> 8) & 0xff) + (((dst >>> 8) & 0xff) * inv + 127) / 255);
-        int b = Math.min(255, (src & 0xff) + ((dst & 0xff) * inv + 127) / 255);
-        return 0xff000000 | (r << 16) | (g << 8) | b;
+        return readback.compose(current, c, this::fb);
     }
 
     // ---------------------------------------------------------------- GPU jobs, fences, migration
