@@ -26,7 +26,6 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     private static final int CRTC_ID_BASE = 40;
     private static final int CONNECTOR_ID_BASE = 60;
     private static final int PLANE_ID_BASE = 80;
-    private static final int FB_ID_BASE = 200;
 
     private final FakeKernel kernel;
     private final DeviceSpec spec;
@@ -53,7 +52,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
 
     private final Map<Integer, ImportedBuffer> handles = new HashMap<>();
     private int nextHandle = 1;
-    private Framebuffer[] framebuffers = new Framebuffer[16];
+    private final FramebufferTable framebuffers;
 
     private final KmsState current;
     private final KmsState pending;
@@ -105,6 +104,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         planesByZ = java.util.stream.IntStream.range(0, planes.length).boxed()
                 .sorted((a, b) -> Integer.compare(planes[a].zpos(), planes[b].zpos()))
                 .mapToInt(Integer::intValue).toArray();
+        framebuffers = new FramebufferTable(scanoutTable, importRules);
         readback = new ScanoutReadback(planesByZ, spec.snoopsCpuCaches());
         crtcList = List.of(crtcs);
         connectorList = List.of(connectors);
@@ -243,7 +243,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     /** Open handles plus framebuffers: for leak checks. */
     public synchronized int liveObjects() {
         int n = handles.size();
-        for (Framebuffer fb : framebuffers) if (fb != null) n++;
+        n += framebuffers.count();
         return n;
     }
 
@@ -268,27 +268,11 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         if (!spec.canDisplay()) return AddFbResult.rejected(AddFbRejection.NO_DISPLAY, info.name());
         ImportedBuffer b = handle.device() == this ? handles.get(handle.id()) : null;
         if (b == null) return AddFbResult.rejected(AddFbRejection.NO_SUCH_HANDLE, String.valueOf(handle));
-        if (!scanoutTable.supportsFormat(fourcc)) return AddFbResult.rejected(AddFbRejection.FORMAT, Fourcc.name(fourcc));
-        if (!scanoutTable.supports(fourcc, modifier)) {
-            return AddFbResult.rejected(AddFbRejection.MODIFIER, Modifiers.name(modifier) + " with " + Fourcc.name(fourcc));
-        }
-        long layout = importRules.layoutFor(modifier, b.identity);
-        LayoutProblem problem = importRules.checkLayout(width, height, fourcc, layout, Math.min(offsets.length, pitches.length),
-                offsets, pitches, b.identity.viewSize());
-        if (problem != null) return AddFbResult.rejected(problem.kind().addFbRejection(), problem.detail());
-        int slot = 0;
-        while (slot < framebuffers.length && framebuffers[slot] != null) slot++;
-        if (slot == framebuffers.length) framebuffers = Arrays.copyOf(framebuffers, slot * 2);
-        b.retain();
-        int id = FB_ID_BASE + slot;
-        framebuffers[slot] = new Framebuffer(id, b, width, height, fourcc, modifier, layout,
-                offsets.clone(), pitches.clone());
-        return AddFbResult.ok(id);
+        return framebuffers.add(b, width, height, fourcc, modifier, offsets, pitches);
     }
 
     private Framebuffer fb(int id) {
-        int slot = id - FB_ID_BASE;
-        return slot >= 0 && slot < framebuffers.length ? framebuffers[slot] : null;
+        return framebuffers.get(id);
     }
 
     @Override
@@ -299,10 +283,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
             if (current.planeFb[p] == fbId) current.disablePlane(p);
             if (pending.planeFb[p] == fbId) pending.disablePlane(p);
         }
-        framebuffers[fbId - FB_ID_BASE] = null;
-        if (fb.buffer.release()) {
-            // The handle was closed earlier; the framebuffer was the last user.
-        }
+        framebuffers.remove(fbId);
     }
 
     // ---------------------------------------------------------------- atomic commits
@@ -712,10 +693,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     synchronized void close() {
         for (ImportedBuffer b : handles.values()) b.release();
         handles.clear();
-        for (int i = 0; i < framebuffers.length; i++) {
-            if (framebuffers[i] != null) framebuffers[i].buffer.release();
-            framebuffers[i] = null;
-        }
+        framebuffers.clear();
         wakeup.close();
     }
 
