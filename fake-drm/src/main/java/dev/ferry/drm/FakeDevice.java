@@ -5,7 +5,6 @@ import dev.ferry.drm.topology.DeviceSpec;
 import dev.ferry.drm.topology.FormatSet;
 import dev.ferry.drm.topology.ModeSpec;
 import dev.ferry.drm.topology.PlaneSpec;
-import dev.ferry.drm.uapi.Fourcc;
 import dev.ferry.drm.uapi.Modifiers;
 import dev.ferry.posix.OwnedFd;
 import dev.ferry.posix.PosixException;
@@ -23,9 +22,6 @@ import java.util.Map;
  * of what each CRTC shows. Everything the kernel would refuse is refused here with a named reason.
  */
 public final class FakeDevice implements DrmDevice, BufferAllocator {
-    private static final int CRTC_ID_BASE = 40;
-    private static final int CONNECTOR_ID_BASE = 60;
-    private static final int PLANE_ID_BASE = 80;
 
     private final FakeKernel kernel;
     private final DeviceSpec spec;
@@ -40,6 +36,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     private final ImportRules importRules;
     private final DeviceAllocator allocator;
     private final ScanoutReadback readback;
+    private final AtomicCheck atomicCheck;
 
     private final Crtc[] crtcs;
     private final Connector[] connectors;
@@ -81,12 +78,12 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
 
         int crtcCount = spec.canDisplay() ? spec.crtcs() : 0;
         crtcs = new Crtc[crtcCount];
-        for (int i = 0; i < crtcCount; i++) crtcs[i] = new Crtc(CRTC_ID_BASE + i, i);
+        for (int i = 0; i < crtcCount; i++) crtcs[i] = new Crtc(AtomicCheck.CRTC_ID_BASE + i, i);
         List<ConnectorSpec> cs = spec.canDisplay() ? spec.connectors() : List.of();
         connectors = new Connector[cs.size()];
         for (int i = 0; i < cs.size(); i++) {
             ConnectorSpec c = cs.get(i);
-            connectors[i] = new Connector(CONNECTOR_ID_BASE + i, c.name(), c.connected(), c.modes(), mask(c.crtcs(), crtcCount));
+            connectors[i] = new Connector(AtomicCheck.CONNECTOR_ID_BASE + i, c.name(), c.connected(), c.modes(), mask(c.crtcs(), crtcCount));
         }
         List<PlaneSpec> ps = spec.canDisplay() ? spec.planes() : List.of();
         planes = new Plane[ps.size()];
@@ -94,7 +91,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         for (int i = 0; i < ps.size(); i++) {
             PlaneSpec p = ps.get(i);
             FormatTable t = FormatSet.table(p.formats());
-            planes[i] = new Plane(PLANE_ID_BASE + i, PlaneType.valueOf(p.type().toUpperCase(java.util.Locale.ROOT)),
+            planes[i] = new Plane(AtomicCheck.PLANE_ID_BASE + i, PlaneType.valueOf(p.type().toUpperCase(java.util.Locale.ROOT)),
                     mask(p.crtcs(), crtcCount), t, p.maxWidth(), p.maxHeight(), p.scaling(), p.zpos());
             union = union.union(t);
         }
@@ -115,6 +112,8 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         proposed = new KmsState(planes.length, crtcCount, connectors.length);
         timelines = new CrtcTimeline[crtcCount];
         for (int i = 0; i < crtcCount; i++) timelines[i] = new CrtcTimeline();
+        atomicCheck = new AtomicCheck(crtcs, connectors, planes, timelines, pending, proposed, framebuffers, importRules,
+                spec.needsContiguous());
         wakeup = Wakeup.forClock(kernel.clock());
     }
 
@@ -296,22 +295,22 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         if (!testOnly) {
             long thisFrame = frame++;
             if (kernel.faults().inject(FaultKind.UNPLUG, info.name(), thisFrame)) unplug();
-            if (gone) return reject(req, CommitRejection.DEVICE_GONE, 0);
+            if (gone) return AtomicCheck.reject(req, CommitRejection.DEVICE_GONE, 0);
             if (kernel.faults().inject(FaultKind.COMMIT, info.name(), thisFrame)) {
-                return reject(req, CommitRejection.INJECTED_FAULT, 0);
+                return AtomicCheck.reject(req, CommitRejection.INJECTED_FAULT, 0);
             }
         } else if (gone) {
-            return reject(req, CommitRejection.DEVICE_GONE, 0);
+            return AtomicCheck.reject(req, CommitRejection.DEVICE_GONE, 0);
         }
         proposed.copyFrom(pending);
         for (CrtcTimeline t : timelines) t.touched = false;
-        if (!applyRequest(req)) return false;
+        if (!atomicCheck.apply(req)) return false;
         if (!testOnly) {
             for (int c = 0; c < crtcs.length; c++) {
-                if (timelines[c].touched && timelines[c].flipPending) return reject(req, CommitRejection.BUSY, crtcs[c].id());
+                if (timelines[c].touched && timelines[c].flipPending) return AtomicCheck.reject(req, CommitRejection.BUSY, crtcs[c].id());
             }
         }
-        if (!validate(req, flags)) return false;
+        if (!atomicCheck.validate(req, flags)) return false;
         req.accept();
         if (testOnly) return true;
 
@@ -332,151 +331,6 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         }
         processUntil(now);
         rearm(now);
-        return true;
-    }
-
-    private boolean reject(AtomicRequest req, CommitRejection r, int object) {
-        req.reject(r, object);
-        return false;
-    }
-
-    private int crtcIndex(int id) {
-        int i = id - CRTC_ID_BASE;
-        return i >= 0 && i < crtcs.length ? i : -2;
-    }
-
-    private int planeIndex(int id) {
-        int i = id - PLANE_ID_BASE;
-        return i >= 0 && i < planes.length ? i : -1;
-    }
-
-    private int connectorIndex(int id) {
-        int i = id - CONNECTOR_ID_BASE;
-        return i >= 0 && i < connectors.length ? i : -1;
-    }
-
-    private void touch(int crtc) {
-        if (crtc >= 0) timelines[crtc].touched = true;
-    }
-
-    /** Writes the request into {@code proposed}, marking touched CRTCs; false if an id is unknown. */
-    private boolean applyRequest(AtomicRequest r) {
-        for (int i = 0; i < r.planes; i++) {
-            int p = planeIndex(r.planeId[i]);
-            if (p < 0) return reject(r, CommitRejection.NO_SUCH_OBJECT, r.planeId[i]);
-            int c = r.crtcId[i] == 0 ? -1 : crtcIndex(r.crtcId[i]);
-            if (c == -2) return reject(r, CommitRejection.NO_SUCH_OBJECT, r.crtcId[i]);
-            if (r.fbId[i] != 0 && fb(r.fbId[i]) == null) return reject(r, CommitRejection.NO_SUCH_OBJECT, r.fbId[i]);
-            touch(proposed.planeCrtc[p]);
-            touch(c);
-            proposed.planeCrtc[p] = c;
-            proposed.planeFb[p] = r.fbId[i];
-            proposed.srcX[p] = r.srcX[i];
-            proposed.srcY[p] = r.srcY[i];
-            proposed.srcW[p] = r.srcW[i];
-            proposed.srcH[p] = r.srcH[i];
-            proposed.dstX[p] = r.dstX[i];
-            proposed.dstY[p] = r.dstY[i];
-            proposed.dstW[p] = r.dstW[i];
-            proposed.dstH[p] = r.dstH[i];
-        }
-        for (int i = 0; i < r.crtcs; i++) {
-            int c = crtcIndex(r.crtcEntryId[i]);
-            if (c < 0) return reject(r, CommitRejection.NO_SUCH_OBJECT, r.crtcEntryId[i]);
-            touch(c);
-            proposed.crtcActive[c] = r.crtcActive[i];
-            proposed.crtcMode[c] = r.crtcMode[i];
-        }
-        for (int i = 0; i < r.connectors; i++) {
-            int k = connectorIndex(r.connectorId[i]);
-            if (k < 0) return reject(r, CommitRejection.NO_SUCH_OBJECT, r.connectorId[i]);
-            int c = r.connectorCrtc[i] == 0 ? -1 : crtcIndex(r.connectorCrtc[i]);
-            if (c == -2) return reject(r, CommitRejection.NO_SUCH_OBJECT, r.connectorCrtc[i]);
-            touch(proposed.connectorCrtc[k]);
-            touch(c);
-            proposed.connectorCrtc[k] = c;
-        }
-        return true;
-    }
-
-    private boolean validate(AtomicRequest r, int flags) {
-        boolean allowModeset = (flags & AtomicFlags.ALLOW_MODESET) != 0;
-        for (int c = 0; c < crtcs.length; c++) {
-            if (timelines[c].touched && !allowModeset && (proposed.crtcActive[c] != pending.crtcActive[c]
-                    || !java.util.Objects.equals(proposed.crtcMode[c], pending.crtcMode[c]))) {
-                return reject(r, CommitRejection.MODESET_REQUIRED, crtcs[c].id());
-            }
-        }
-        for (int k = 0; k < connectors.length; k++) {
-            if (!allowModeset && proposed.connectorCrtc[k] != pending.connectorCrtc[k]) {
-                return reject(r, CommitRejection.MODESET_REQUIRED, connectors[k].id());
-            }
-        }
-        for (int k = 0; k < connectors.length; k++) {
-            int c = proposed.connectorCrtc[k];
-            if (c >= 0 && (connectors[k].possibleCrtcs() & (1 << c)) == 0) {
-                return reject(r, CommitRejection.CRTC_NOT_POSSIBLE, connectors[k].id());
-            }
-        }
-        for (int p = 0; p < planes.length; p++) {
-            int c = proposed.planeCrtc[p];
-            if (c >= 0 && (planes[p].possibleCrtcs() & (1 << c)) == 0) {
-                return reject(r, CommitRejection.CRTC_NOT_POSSIBLE, planes[p].id());
-            }
-        }
-        for (int i = 0; i < r.planes; i++) {
-            int p = planeIndex(r.planeId[i]);
-            int was = pending.planeCrtc[p], now = proposed.planeCrtc[p];
-            if (was >= 0 && now >= 0 && was != now && pending.planeFb[p] != 0 && pending.crtcActive[was]
-                    && proposed.crtcActive[was]) {
-                return reject(r, CommitRejection.PLANE_IN_USE, planes[p].id());
-            }
-        }
-        for (int p = 0; p < planes.length; p++) {
-            if ((proposed.planeFb[p] != 0) != (proposed.planeCrtc[p] >= 0)) {
-                return reject(r, CommitRejection.INCOMPLETE_PLANE, planes[p].id());
-            }
-        }
-        for (int p = 0; p < planes.length; p++) {
-            int c = proposed.planeCrtc[p];
-            if (c >= 0 && timelines[c].touched && !proposed.crtcActive[c]) return reject(r, CommitRejection.CRTC_INACTIVE, planes[p].id());
-        }
-        for (int c = 0; c < crtcs.length; c++) {
-            if (!timelines[c].touched || !proposed.crtcActive[c]) continue;
-            ModeSpec mode = proposed.crtcMode[c];
-            boolean driven = false;
-            for (int k = 0; k < connectors.length; k++) {
-                if (proposed.connectorCrtc[k] != c) continue;
-                if (!connectors[k].connected()) return reject(r, CommitRejection.NO_CONNECTOR, connectors[k].id());
-                driven = true;
-            }
-            if (!driven || mode == null) return reject(r, CommitRejection.NO_CONNECTOR, crtcs[c].id());
-        }
-        for (int p = 0; p < planes.length; p++) {
-            int c = proposed.planeCrtc[p];
-            if (c < 0 || !timelines[c].touched) continue;
-            Framebuffer fb = fb(proposed.planeFb[p]);
-            Plane plane = planes[p];
-            int id = plane.id();
-            if (!plane.formats().supportsFormat(fb.fourcc)) return reject(r, CommitRejection.FORMAT_NOT_ON_PLANE, id);
-            if (!plane.formats().supports(fb.fourcc, fb.modifier)) return reject(r, CommitRejection.MODIFIER_NOT_ON_PLANE, id);
-            BufferIdentity bid = fb.buffer.identity;
-            if (!importRules.scannable(bid) || (spec.needsContiguous() && !bid.domain().contiguous())) {
-                return reject(r, CommitRejection.MEMORY_NOT_SCANNABLE, id);
-            }
-            int sx = proposed.srcX[p], sy = proposed.srcY[p], sw = proposed.srcW[p], sh = proposed.srcH[p];
-            if (sx < 0 || sy < 0 || sw <= 0 || sh <= 0 || (long) sx + sw > fb.width || (long) sy + sh > fb.height) {
-                return reject(r, CommitRejection.SOURCE_OUT_OF_FB, id);
-            }
-            int dw = proposed.dstW[p], dh = proposed.dstH[p];
-            if (dw > 0 && dh > 0 && (sw != dw || sh != dh) && !plane.scaling()) {
-                return reject(r, CommitRejection.SCALING_UNSUPPORTED, id);
-            }
-            if (dw <= 0 || dh <= 0 || sw > plane.maxWidth() || sh > plane.maxHeight()
-                    || dw > plane.maxWidth() || dh > plane.maxHeight()) {
-                return reject(r, CommitRejection.PLANE_SIZE_LIMIT, id);
-            }
-        }
         return true;
     }
 
@@ -562,7 +416,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     /** Whether CRTC c (by id) has a flip that has not taken effect yet. */
     public synchronized boolean flipPending(int crtcId) {
         processUntil(kernel.clock().nowNs());
-        int c = crtcIndex(crtcId);
+        int c = atomicCheck.crtcIndex(crtcId);
         return c >= 0 && timelines[c].flipPending;
     }
 
@@ -624,7 +478,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     @Override
     public synchronized ScanoutImage readScanout(int crtcId) {
         processUntil(kernel.clock().nowNs());
-        int c = crtcIndex(crtcId);
+        int c = atomicCheck.crtcIndex(crtcId);
         if (c < 0 || gone || !current.crtcActive[c]) return null;
         return readback.compose(current, c, this::fb);
     }
