@@ -19,7 +19,7 @@ final class RawWaylandSocket implements AutoCloseable {
     record DisplayError(int objectId, int code, String message) {}
 
     private final MessageSocket socket;
-    private final Arena arena = Arena.ofConfined();
+    private final Arena arena = Arena.ofShared(); // a reader thread may drain it
 
     RawWaylandSocket(Path path) throws Exception {
         socket = new MessageSocket(UnixSockets.connect(path.toString()));
