@@ -7,6 +7,7 @@ import dev.ferry.protocol.interfaces.WlCallback;
 import dev.ferry.protocol.interfaces.WlCompositor;
 import dev.ferry.protocol.interfaces.WlShm;
 import dev.ferry.protocol.interfaces.WlSurface;
+import dev.ferry.protocol.interfaces.XdgToplevel;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -60,6 +61,13 @@ public final class ShmWindow implements AutoCloseable {
     }
 
     public Proxy surface() { return surface; }
+
+    /** Asks to be fullscreen on the compositor's choice of output (draw at that output's size). */
+    public void setFullscreen() throws IOException {
+        XdgToplevel.setFullscreen(toplevel.toplevel(), null);
+        WlSurface.commit(surface);
+        client.roundtrip();
+    }
     public ShmPool pool() { return pool; }
     public long framesDone() { return framesDone; }
 

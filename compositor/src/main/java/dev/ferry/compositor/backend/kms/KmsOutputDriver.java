@@ -209,7 +209,6 @@ final class KmsOutputDriver {
     private FallbackReason structuralMiss(Scene.Placed p) {
         if (!p.root()) return FallbackReason.CURSOR_OR_SUBSURFACE;
         if (!p.covers(output.width(), output.height())) return FallbackReason.NOT_FULLSCREEN;
-        if (p.surface().buffer() != null && p.surface().buffer().dmaBuf() == null) return FallbackReason.SHM_BUFFER;
         return FallbackReason.OCCLUDED;
     }
 
@@ -222,8 +221,8 @@ final class KmsOutputDriver {
             return FallbackReason.NOT_FULLSCREEN;
         }
         if (s.stack().size() > 1) return FallbackReason.CURSOR_OR_SUBSURFACE;
-        DmaBuf buf = b.dmaBuf();
-        if (buf == null) return FallbackReason.SHM_BUFFER;
+        DmaBuf buf = b.scanoutDmaBuf();
+        if (buf == null) return shmMiss(b.udmabufRefusal());
         if (s.state().transform() != 0) return FallbackReason.TRANSFORMED;
         if (s.state().hasSource() || s.state().dstW() > 0 || b.width() != output.width() || b.height() != output.height()) {
             return FallbackReason.SCALED;
@@ -235,6 +234,16 @@ final class KmsOutputDriver {
         if (!pipe.primary().formats().supports(b.fourcc(), buf.modifier())) return FallbackReason.MODIFIER_NOT_ON_PLANE;
         if (tainted.containsKey(b)) return FallbackReason.FLIP_FAILED;
         return null;
+    }
+
+    /** Why a wl_shm buffer has no dma-buf for the display: the udmabuf refusal, as a fallback reason. */
+    private static FallbackReason shmMiss(dev.ferry.drm.UdmabufRefusal refusal) {
+        if (refusal == null) return FallbackReason.SHM_BUFFER;
+        return switch (refusal) {
+            case NOT_SHRINK_SEALED -> FallbackReason.SHM_UNSEALED;
+            case OUT_OF_BOUNDS, OFFSET_UNALIGNED, SIZE_UNALIGNED, EMPTY -> FallbackReason.SHM_PAGES_PAST_POOL;
+            case NOT_A_MEMFD, WRITE_SEALED, TOO_LARGE -> FallbackReason.SHM_BUFFER;
+        };
     }
 
     /** The display device's GPU (when it has one) can read every buffer shown. */
@@ -268,7 +277,7 @@ final class KmsOutputDriver {
     /** Tries the primary plane with the client's buffer; true if a flip was queued. */
     private boolean flipClientBuffer(Frame f, Scene.Placed top) {
         ClientBuffer b = top.surface().buffer();
-        DmaBuf buf = b.dmaBuf();
+        DmaBuf buf = b.scanoutDmaBuf();
         Set<FallbackReason> r = reasons.get(top.surface());
         if (watched.add(b)) b.onDestroyed(() -> bufferGone(b));
         ScanoutCache.Entry fb = scanout.framebuffer(buf);
@@ -523,7 +532,7 @@ final class KmsOutputDriver {
         tainted.remove(b);
         reach.forget(b);
         if (displayReach != null) displayReach.forget(b);
-        if (b.dmaBuf() != null) scanout.forget(b.dmaBuf());
+        if (b.scanoutDmaBuf() != null) scanout.forget(b.scanoutDmaBuf());
     }
 
     /** What CRTC readback shows. */
