@@ -197,7 +197,9 @@ final class KmsOutputDriver {
     private Scene.Placed topmostCovering(List<Scene.Placed> visible) {
         if (visible.isEmpty()) return null;
         Scene.Placed top = visible.getLast();
-        return top.root() ? top : null;
+        // A subsurface that covers the output opaquely hides its whole tree: GStreamer's
+        // waylandsink shows video in one above a black parent, and that video may be scanned out.
+        return top.root() || isOpaqueCover(top) ? top : null;
     }
 
     private boolean isOpaqueCover(Scene.Placed p) {
@@ -224,7 +226,7 @@ final class KmsOutputDriver {
         DmaBuf buf = b.scanoutDmaBuf();
         if (buf == null) return shmMiss(b.udmabufRefusal());
         if (s.state().transform() != 0) return FallbackReason.TRANSFORMED;
-        if (s.state().hasSource() || s.state().dstW() > 0 || b.width() != output.width() || b.height() != output.height()) {
+        if (scaledOrCropped(s.state(), b) || b.width() != output.width() || b.height() != output.height()) {
             return FallbackReason.SCALED;
         }
         if (b.hasAlpha() && !s.state().opaque().contains(0, 0, top.width(), top.height())) return FallbackReason.TRANSLUCENT;
@@ -234,6 +236,13 @@ final class KmsOutputDriver {
         if (!pipe.primary().formats().supports(b.fourcc(), buf.modifier())) return FallbackReason.MODIFIER_NOT_ON_PLANE;
         if (tainted.containsKey(b)) return FallbackReason.FLIP_FAILED;
         return null;
+    }
+
+    /** A viewport that changes nothing (waylandsink sets a destination of the buffer's own size) is no scaling. */
+    private static boolean scaledOrCropped(dev.ferry.compositor.core.SurfaceState st, ClientBuffer b) {
+        boolean cropped = st.hasSource() && (st.srcX() != 0 || st.srcY() != 0 || st.srcW() != b.width() || st.srcH() != b.height());
+        boolean scaled = st.dstW() > 0 && (st.dstW() != b.width() || st.dstH() != b.height());
+        return cropped || scaled;
     }
 
     /** Why a wl_shm buffer has no dma-buf for the display: the udmabuf refusal, as a fallback reason. */
