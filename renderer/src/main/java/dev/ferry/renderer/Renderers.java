@@ -2,13 +2,14 @@ package dev.ferry.renderer;
 
 import dev.ferry.renderer.cpu.CpuRenderer;
 import dev.ferry.renderer.gles.GlesRenderer;
+import dev.ferry.renderer.vulkan.VulkanRenderer;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Picks a renderer by name: "gles", "cpu", "dummy", or "auto" (GLES on a hardware GPU, else CPU:
- * on a software EGL the CPU renderer is several times cheaper per frame, see BENCHMARKS.md).
+ * Picks a renderer by name: "gles", "vulkan", "cpu", "dummy", or "auto" (GLES on a hardware GPU,
+ * else CPU: on a software EGL the CPU renderer is several times cheaper per frame, see BENCHMARKS.md).
  */
 public final class Renderers {
     private static final Logger LOG = LoggerFactory.getLogger(Renderers.class);
@@ -16,7 +17,7 @@ public final class Renderers {
     private Renderers() {}
 
     /**
-     * Creates the named renderer. "gles" fails if EGL cannot start; "auto" never fails and logs
+     * Creates the named renderer. "gles" fails if EGL cannot start, "vulkan" if no Vulkan device can; "auto" never fails and logs
      * one line saying which renderer it chose and why.
      */
     public static Renderer create(String name) throws RendererUnavailableException {
@@ -30,10 +31,11 @@ public final class Renderers {
     public static Choice choose(String name) throws RendererUnavailableException {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "gles" -> new Choice(GlesRenderer.start(), "asked for");
+            case "vulkan" -> new Choice(VulkanRenderer.start(), "asked for");
             case "cpu" -> new Choice(new CpuRenderer(), "asked for");
             case "dummy" -> new Choice(new DummyRenderer(), "asked for");
             case "auto" -> announced(auto());
-            default -> throw new IllegalArgumentException("unknown renderer '" + name + "' (gles, cpu, dummy, auto)");
+            default -> throw new IllegalArgumentException("unknown renderer '" + name + "' (gles, vulkan, cpu, dummy, auto)");
         };
     }
 

@@ -22,6 +22,7 @@ import dev.ferry.renderer.SceneSurface;
 import dev.ferry.renderer.core.BufferMapping;
 import dev.ferry.renderer.core.LinearPlanes;
 import dev.ferry.renderer.core.Occlusion;
+import dev.ferry.renderer.core.RenderThread;
 import dev.ferry.renderer.core.SourceCheck;
 import java.lang.foreign.MemorySegment;
 import java.nio.FloatBuffer;
@@ -107,6 +108,8 @@ public final class GlesRenderer implements Renderer {
     }
 
     @Override public String name() { return "gles"; }
+
+    @Override public boolean composesOnGpu() { return true; }
 
     @Override public String description() { return description; }
 
