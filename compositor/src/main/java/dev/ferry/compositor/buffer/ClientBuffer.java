@@ -54,10 +54,10 @@ public abstract class ClientBuffer implements Resource.DestroyListener {
 
     /**
      * The dma-buf a display could scan out: the client's own, or for wl_shm a udmabuf over its
-     * pool, made on first ask and kept while the buffer lives. Null when there is none; then
-     * {@link #udmabufRefusal()} says why for shm.
+     * pool made by {@code udmabuf} on first ask and kept while the buffer lives. Null when there
+     * is none; then {@link #udmabufRefusal()} says why for shm.
      */
-    public dev.ferry.drm.DmaBuf scanoutDmaBuf() { return dmaBuf(); }
+    public dev.ferry.drm.DmaBuf scanoutDmaBuf(dev.ferry.drm.UdmabufDevice udmabuf) { return dmaBuf(); }
 
     /** For a wl_shm buffer: why its pool could not be wrapped as a udmabuf, or null. */
     public dev.ferry.drm.UdmabufRefusal udmabufRefusal() { return null; }

@@ -3,7 +3,7 @@ package dev.ferry.compositor.shm;
 import dev.ferry.compositor.buffer.ClientBuffer;
 import dev.ferry.drm.BufferIdentity;
 import dev.ferry.drm.DmaBuf;
-import dev.ferry.drm.Udmabuf;
+import dev.ferry.drm.UdmabufDevice;
 import dev.ferry.drm.UdmabufRefusal;
 import dev.ferry.drm.UdmabufResult;
 import dev.ferry.drm.uapi.Fourcc;
@@ -101,7 +101,7 @@ final class ShmBuffer extends ClientBuffer implements WlBuffer.Requests {
     public String unreadableReason() { return unreadable; }
 
     @Override
-    public DmaBuf scanoutDmaBuf() {
+    public DmaBuf scanoutDmaBuf(UdmabufDevice udmabufs) {
         if (!wrapTried && !isDestroyed()) {
             wrapTried = true;
             // udmabuf takes whole pages: the pages holding the buffer, which starts inside the first.
@@ -109,7 +109,7 @@ final class ShmBuffer extends ClientBuffer implements WlBuffer.Requests {
             long start = offset / page * page;
             int planeOffset = (int) (offset - start);
             long size = (planeOffset + byteLength() + page - 1) / page * page;
-            UdmabufResult r = Udmabuf.create(pool.fd(), start, size, width, height, fourcc, planeOffset, stride);
+            UdmabufResult r = udmabufs.create(pool.fd(), start, size, width, height, fourcc, planeOffset, stride);
             udmabuf = r.buffer();
             udmabufRefusal = r.refusal();
         }

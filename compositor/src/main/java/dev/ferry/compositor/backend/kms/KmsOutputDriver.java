@@ -58,6 +58,8 @@ final class KmsOutputDriver {
     /** For an output on another device than the render GPU: how frames cross over; else null. */
     private final dev.ferry.kms.CrossDeviceCopy cross;
     private final ScanoutCache scanout;
+    /** Wraps wl_shm pools as dma-bufs for the planes. */
+    private final dev.ferry.drm.UdmabufDevice udmabuf;
     /** For another device's output whose device can render: what its own GPU can read. */
     private final RenderReach displayReach;
     private Swapchain localChain;
@@ -115,9 +117,11 @@ final class KmsOutputDriver {
     }
 
     KmsOutputDriver(Output output, KmsPipe pipe, Swapchain swapchain, dev.ferry.kms.CrossDeviceCopy cross, ScanoutCache scanout,
-                    Scene scene, Renderer gpu, Renderer cpu, RenderReach reach, EventLoop loop, PathObserver observer)
+                    Scene scene, Renderer gpu, Renderer cpu, RenderReach reach, EventLoop loop, PathObserver observer,
+                    dev.ferry.drm.UdmabufDevice udmabuf)
             throws dev.ferry.posix.PosixException {
         this.output = output;
+        this.udmabuf = udmabuf;
         this.pipe = pipe;
         this.swapchain = swapchain;
         this.cross = cross;
@@ -231,7 +235,7 @@ final class KmsOutputDriver {
             return FallbackReason.NOT_FULLSCREEN;
         }
         if (s.stack().size() > 1) return FallbackReason.CURSOR_OR_SUBSURFACE;
-        DmaBuf buf = b.scanoutDmaBuf();
+        DmaBuf buf = b.scanoutDmaBuf(udmabuf);
         if (buf == null) return shmMiss(b.udmabufRefusal());
         if (s.state().transform() != 0) return FallbackReason.TRANSFORMED;
         if (scaledOrCropped(s.state(), b) || b.width() != output.width() || b.height() != output.height()) {
@@ -294,7 +298,7 @@ final class KmsOutputDriver {
     /** Tries the primary plane with the client's buffer; true if a flip was queued. */
     private boolean flipClientBuffer(Frame f, Scene.Placed top) {
         ClientBuffer b = top.surface().buffer();
-        DmaBuf buf = b.scanoutDmaBuf();
+        DmaBuf buf = b.scanoutDmaBuf(udmabuf);
         Set<FallbackReason> r = reasons.get(top.surface());
         if (watched.add(b)) b.onDestroyed(() -> bufferGone(b));
         ScanoutCache.Entry fb = scanout.framebuffer(buf);
@@ -549,7 +553,7 @@ final class KmsOutputDriver {
         tainted.remove(b);
         reach.forget(b);
         if (displayReach != null) displayReach.forget(b);
-        if (b.scanoutDmaBuf() != null) scanout.forget(b.scanoutDmaBuf());
+        if (b.scanoutDmaBuf(udmabuf) != null) scanout.forget(b.scanoutDmaBuf(udmabuf));
     }
 
     /** What CRTC readback shows. */
