@@ -71,6 +71,20 @@ public final class ShmWindow implements AutoCloseable {
     public ShmPool pool() { return pool; }
     public long framesDone() { return framesDone; }
 
+    /** How many of the two buffers the compositor holds (attached and not yet released). */
+    public int buffersHeld() { return (busy[0] ? 1 : 0) + (busy[1] ? 1 : 0); }
+
+    /** Dispatches events until at most {@code held} buffers are held, up to timeoutMs; false on timeout. */
+    public boolean awaitHeldAtMost(int held, int timeoutMs) throws IOException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (buffersHeld() > held) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) return false;
+            client.dispatch((int) Math.min(left, 50));
+        }
+        return true;
+    }
+
     /**
      * Draws a frame into a free buffer (painter gets the pixels, XRGB8888, stride 4*width),
      * attaches, damages and commits it with a frame callback. Returns false if both buffers

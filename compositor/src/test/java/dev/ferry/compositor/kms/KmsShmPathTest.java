@@ -145,6 +145,37 @@ class KmsShmPathTest {
         assertEquals(p.lastColour(), p.shot().at(FULL_W - 1, FULL_H - 1) & 0xffffff, "to the last pixel");
     }
 
+    /**
+     * A wl_shm buffer on the primary plane is the display's until the flip that replaces it
+     * completes: when the client hears that the first buffer is free, the CRTC already shows
+     * the second. (Released at the commit instead, the client could draw into memory the
+     * display is still scanning out.)
+     */
+    @Test
+    void aScannedOutShmBufferIsReleasedOnlyOnceTheFlipReplacingItCompleted() throws Exception {
+        Path dir = Files.createTempDirectory("ferry-kms-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-kms", KmsBackend.Config.of("laptop-igpu")));
+             WaylandClient client = WaylandClient.connect(startAndPath(c, dir))) {
+            ShmWindow w = new ShmWindow(client, "release-order", FULL_W, FULL_H, true);
+            w.setFullscreen();
+            for (int i = 0; i < 10; i++) {
+                int first = 0x00100000 + i, second = 0x00200000 + i;
+                assertTrue(w.drawWhenFree(ShmWindow.fill(first), 2000));
+                assertTrue(w.awaitFrame(2000));
+                assertTrue(w.awaitHeldAtMost(1, 2000), "the buffer before the first one was released");
+                assertTrue(w.draw(ShmWindow.fill(second)), "a free buffer for the second frame");
+                assertEquals(2, w.buffersHeld());
+                assertTrue(w.awaitHeldAtMost(1, 2000), "the first buffer released once the second is up");
+                assertEquals(second, c.screenshot("eDP-1").at(FULL_W / 2, FULL_H / 2) & 0xffffff,
+                        "frame " + i + ": the first buffer was released before the flip to the second completed");
+                assertTrue(w.awaitFrame(2000));
+            }
+            PathStatistics.SurfaceRecord rec = c.onLoop(() -> c.pathStatistics().record(c.scene().windows().getFirst().surface()));
+            assertTrue(rec.all().frames(PathKind.DIRECT_SCANOUT) >= 15, rec.all().toMap().toString());
+            w.close();
+        }
+    }
+
     /** An unsealed pool cannot be wrapped: composed, with the reason, the picture still right. */
     @Test
     void fullscreenShmFromAnUnsealedPoolTakesTheCopyPathWithItsReason() throws Exception {
