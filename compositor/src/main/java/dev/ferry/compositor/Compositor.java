@@ -160,12 +160,14 @@ public final class Compositor implements AutoCloseable {
         new PresentationGlobal(display);
         new SeatGlobal(display);
         backend.start();
-        if (backend.kernel() != null) {
+        var main = backend.kernel() == null ? null : backend instanceof KmsBackend kms && kms.renderDevice() != null
+                ? kms.renderDevice() : LinuxDmabufGlobal.primaryRenderDevice(backend.kernel());
+        if (backend.kernel() != null && main == null) {
+            LOG.info("no device can render: linux-dmabuf is not offered, clients draw into wl_shm and every frame is a CPU copy");
+        } else if (backend.kernel() != null) {
             // linux-dmabuf only where there are devices to import into (the kernel exists once
             // the backend started); its main device is the backend's render device, and its
             // FeedbackController must hear every frame's path.
-            var main = backend instanceof KmsBackend kms && kms.renderDevice() != null ? kms.renderDevice()
-                    : LinuxDmabufGlobal.primaryRenderDevice(backend.kernel());
             linuxDmabuf = new LinuxDmabufGlobal(display, backend.kernel(), main, renderer.dmaBufFormats(),
                     options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
             observers.add(linuxDmabuf.feedback());
@@ -173,7 +175,7 @@ public final class Compositor implements AutoCloseable {
         for (OutputPainter p : backend.painters()) p.setObserver(observers);
         processCost = new dev.ferry.compositor.stats.ProcessCost(loop, this::framesPresented);
         display.listen(socket.listener());
-        control = new ControlServer(options.runtimeDir(), socket.name(), this::control);
+        control = new ControlServer(options.runtimeDir(), socket.name(), this::control, this::statsLine);
         StringBuilder outs = new StringBuilder();
         for (Output o : scene.outputs()) outs.append(outs.isEmpty() ? "" : ", ").append(o);
         LOG.info("Ferry serving WAYLAND_DISPLAY={} on the {} backend, renderer {}, outputs: {}",
@@ -252,14 +254,22 @@ public final class Compositor implements AutoCloseable {
     }
 
     public byte[] statsJson() {
-        return onLoop(() -> {
-            Map<String, Object> tree = StatsReport.build(display, scene, backend, pathStatistics, renderer.name(),
-                    MonotonicClock.nowNs() - startNs);
-            tree.put("process", processCost.toMap());
-            tree.put("faults", StatsReport.faults(faults));
-            StatsReport.addDmabuf(tree, scene, linuxDmabuf);
-            return StatsReport.toJson(tree);
-        });
+        return StatsReport.toJson(onLoop(this::statsTree));
+    }
+
+    /** The same statistics as one line of JSON (a `ferry ctl stats --watch` line). */
+    public byte[] statsLine() {
+        return StatsReport.toJsonLine(onLoop(this::statsTree));
+    }
+
+    /** Built on the loop, from the counters: the only cost a stats request or watch adds. */
+    private Map<String, Object> statsTree() {
+        Map<String, Object> tree = StatsReport.build(display, scene, backend, pathStatistics, renderer.name(),
+                MonotonicClock.nowNs() - startNs);
+        tree.put("process", processCost.toMap());
+        tree.put("faults", StatsReport.faults(faults));
+        StatsReport.addDmabuf(tree, scene, linuxDmabuf);
+        return tree;
     }
 
     /** A picture of one output: 0xAARRGGBB pixels, row by row. */

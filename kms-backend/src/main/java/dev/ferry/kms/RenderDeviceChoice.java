@@ -23,7 +23,8 @@ public record RenderDeviceChoice(FakeDevice device, String why) {
                     return new RenderDeviceChoice(d, "chosen with --render-device");
                 }
             }
-            throw new IllegalArgumentException("no device " + override);
+            throw new IllegalArgumentException("--render-device " + override + ": no such device (devices: "
+                    + String.join(", ", devices.stream().map(d -> d.info().name()).toList()) + ")");
         }
         for (FakeDevice d : devices) if (d.spec().canRender() && d.spec().preferred()) return new RenderDeviceChoice(d, "marked preferred");
         for (FakeDevice d : devices) {

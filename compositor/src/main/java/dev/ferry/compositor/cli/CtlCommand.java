@@ -42,9 +42,31 @@ final class CtlCommand {
     @Command(name = "stats", mixinStandardHelpOptions = true, description = "Print statistics as JSON.")
     static final class Stats implements Callable<Integer> {
         @ParentCommand CtlCommand parent;
+        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--watch", description = "Stream: one JSON object per line, every --interval, until interrupted")
+        boolean watch;
+
+        @Option(names = "--interval", paramLabel = "MS", description = "With --watch: milliseconds between lines ("
+                + ControlServer.MIN_WATCH_MS + ".." + ControlServer.MAX_WATCH_MS + "). Default: 1000")
+        Integer intervalMs;
 
         @Override
         public Integer call() throws IOException {
+            if (intervalMs != null && !watch) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--interval needs --watch");
+            int interval = intervalMs == null ? 1000 : intervalMs;
+            if (interval < ControlServer.MIN_WATCH_MS || interval > ControlServer.MAX_WATCH_MS) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--interval " + interval + " is out of range ("
+                        + ControlServer.MIN_WATCH_MS + ".." + ControlServer.MAX_WATCH_MS + " ms)");
+            }
+            if (watch) {
+                ControlClient.watch(parent.controlSocket(), interval, line -> {
+                    System.out.println(line);
+                    System.out.flush();
+                    return !System.out.checkError(); // a closed pipe (| head) ends the watch
+                });
+                return 0;
+            }
             System.out.write(ControlClient.request(parent.controlSocket(), "stats"));
             System.out.println();
             System.out.flush();
@@ -64,6 +86,7 @@ final class CtlCommand {
 
         @Override
         public Integer call() throws IOException {
+            UserErrors.checkWritableFile(file, "screenshot");
             byte[] png = ControlClient.request(parent.controlSocket(), "screenshot" + (output == null ? "" : " " + output));
             Files.write(file, png);
             System.err.println("wrote " + file + " (" + png.length + " bytes)");

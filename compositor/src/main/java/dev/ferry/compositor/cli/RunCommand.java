@@ -2,15 +2,26 @@ package dev.ferry.compositor.cli;
 
 import dev.ferry.compositor.Compositor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** `ferry run`: serve clients until interrupted. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Serve Wayland clients.")
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--backend", defaultValue = "kms", description = "kms (fake-drm devices), headless (memory) or nested (windows of the compositor at --host-display, one per output, --mode as their first size). Default: ${DEFAULT-VALUE}")
-    String backend;
+    /** The backends `--backend` offers (the names Compositor.Options takes). */
+    enum BackendName { kms, headless, nested }
+
+    private static final String DEFAULT_MODE = "1920x1080@60";
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--backend", defaultValue = "kms", description = "${COMPLETION-CANDIDATES}: kms (fake-drm devices), headless (memory) or nested (windows of the compositor at --host-display, one per output, --mode as their first size). Default: ${DEFAULT-VALUE}")
+    BackendName backend;
 
     @Option(names = "--topology", description = "kms: a preset (see `ferry topology list`) or a topology JSON file. Default: hybrid-laptop")
     String topology;
@@ -28,32 +39,64 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--socket", description = "Wayland socket name in XDG_RUNTIME_DIR (default: first free wayland-N)")
     String socket;
 
-    @Option(names = "--outputs", defaultValue = "1", description = "Headless outputs. Default: ${DEFAULT-VALUE}")
-    int outputs;
+    @Option(names = "--outputs", description = "headless, nested: how many outputs (1..16). Default: 1")
+    Integer outputs;
 
-    @Option(names = "--mode", defaultValue = "1920x1080@60", converter = SizeArg.ModeConverter.class,
-            description = "Headless output mode WxH@Hz. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--mode", converter = SizeArg.ModeConverter.class,
+            description = "headless, nested: the outputs' mode WxH@Hz. Default: " + DEFAULT_MODE)
     SizeArg mode;
 
-    @Option(names = "--renderer", defaultValue = "auto", description = "gles, cpu or auto. Default: ${DEFAULT-VALUE}")
-    String renderer;
+    @Option(names = "--renderer", defaultValue = "auto", description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}")
+    RendererName renderer;
 
     @Option(names = "--trace", description = "Print every protocol message (like WAYLAND_DEBUG=server)")
     boolean trace;
 
     private dev.ferry.compositor.backend.kms.KmsBackend.Config kmsConfig() {
         var config = dev.ferry.compositor.backend.kms.KmsBackend.Config.of(topology).withRenderDevice(renderDevice);
-        for (var e : copyModes.entrySet()) config = config.withCopyMode(e.getKey(), dev.ferry.kms.CopyMode.parse(e.getValue()));
+        for (var e : copyModes.entrySet()) {
+            try {
+                config = config.withCopyMode(e.getKey(), dev.ferry.kms.CopyMode.parse(e.getValue()));
+            } catch (IllegalArgumentException bad) {
+                throw new ParameterException(spec.commandLine(), "--copy-mode " + e.getKey() + "=" + e.getValue()
+                        + ": unknown " + bad.getMessage());
+            }
+        }
         return config;
+    }
+
+    /** Options that mean nothing to the chosen backend are refused, not silently ignored. */
+    private void checkOptionsApply() {
+        boolean kms = backend == BackendName.kms;
+        if (kms) {
+            if (mode != null) notFor("--mode", "the kms backend takes its modes from the topology's connectors");
+            if (outputs != null) notFor("--outputs", "the kms backend has one output per connected connector of the topology");
+            if (hostDisplay != null) notFor("--host-display", "only the nested backend has a host");
+        } else {
+            String why = "it configures the kms backend's fake devices";
+            if (topology != null) notFor("--topology", why);
+            if (renderDevice != null) notFor("--render-device", why);
+            if (!copyModes.isEmpty()) notFor("--copy-mode", why);
+            if (hostDisplay != null && backend != BackendName.nested) notFor("--host-display", "only the nested backend has a host");
+        }
+        if (outputs != null && (outputs < 1 || outputs > 16)) {
+            throw new ParameterException(spec.commandLine(), "--outputs " + outputs + " is out of range (1..16)");
+        }
+    }
+
+    private void notFor(String option, String why) {
+        throw new ParameterException(spec.commandLine(), option + " does not apply to --backend " + backend + ": " + why);
     }
 
     @Override
     public Integer call() throws Exception {
-        if (outputs < 1 || outputs > 16) throw new IllegalArgumentException("--outputs must be 1..16");
+        checkOptionsApply();
+        SizeArg m = mode != null ? mode : SizeArg.parse(DEFAULT_MODE);
+        var kms = backend == BackendName.kms ? kmsConfig() : null;
         if (trace) dev.ferry.protocol.Trace.enable(true);
-        Compositor c = Compositor.create(new Compositor.Options(dev.ferry.compositor.socket.WaylandSocket.runtimeDir(), backend, socket,
-                outputs, mode.width(), mode.height(), mode.refreshMilliHz(), renderer,
-                kmsConfig()).withHost(hostDisplay));
+        Compositor c = Compositor.create(new Compositor.Options(dev.ferry.compositor.socket.WaylandSocket.runtimeDir(), backend.name(), socket,
+                outputs == null ? 1 : outputs, m.width(), m.height(), m.refreshMilliHz(), renderer.name().toLowerCase(Locale.ROOT),
+                kms).withHost(hostDisplay));
         // On SIGTERM/SIGINT the JVM halts once its hooks return, so the hook stops the loop and
         // then waits (bounded) for the main thread to close everything: socket, lock file and
         // control directory are removed, not left for the next client to connect to.

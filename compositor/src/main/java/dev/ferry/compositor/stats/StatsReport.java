@@ -18,6 +18,7 @@ import java.util.Map;
 /** Builds the JSON `ferry ctl stats` prints, from the live state, on the event loop. */
 public final class StatsReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper LINE = new ObjectMapper();
 
     private StatsReport() {}
 
@@ -139,6 +140,15 @@ public final class StatsReport {
         for (Output o : s.outputs()) outs.add(o.name());
         m.put("outputs", outs);
         return m;
+    }
+
+    /** Compact, on one line: for streams of one object per line. */
+    public static byte[] toJsonLine(Object tree) {
+        try {
+            return LINE.writeValueAsBytes(tree);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static byte[] toJson(Object tree) {

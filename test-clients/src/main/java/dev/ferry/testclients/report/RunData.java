@@ -66,7 +66,7 @@ public record RunData(String backend, String renderer, long uptimeMs, List<Outpu
                             int feedbackChanges, double changeToScanoutMs, boolean scanoutTranche) {}
 
     public static RunData read(Path statsJson) throws IOException {
-        return of(new ObjectMapper().readTree(Files.readAllBytes(statsJson)));
+        return of(StatsFile.read(statsJson));
     }
 
     public static RunData of(JsonNode root) {

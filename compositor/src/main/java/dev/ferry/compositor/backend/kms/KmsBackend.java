@@ -151,7 +151,17 @@ public final class KmsBackend implements Backend {
 
     @Override
     public void start() throws PosixException, AllocationException {
-        kernel = FakeKernel.open(Topologies.load(config.topology()), config.clock(), config.faults());
+        dev.ferry.drm.topology.Topology topology = Topologies.load(config.topology());
+        if (topology.devices().isEmpty()) {
+            throw new IllegalArgumentException("topology " + config.topology() + " lists no devices: nothing to display on");
+        }
+        for (String device : config.copyModes().keySet()) {
+            if (topology.devices().stream().noneMatch(d -> d.name().equals(device))) {
+                throw new IllegalArgumentException("--copy-mode names " + device + ", which topology " + config.topology()
+                        + " does not have (devices: " + String.join(", ", topology.devices().stream().map(d -> d.name()).toList()) + ")");
+            }
+        }
+        kernel = FakeKernel.open(topology, config.clock(), config.faults());
         RenderDeviceChoice choice = RenderDeviceChoice.choose(kernel.devices(), config.renderDevice());
         renderDevice = choice.device();
         renderDeviceWhy = choice.why();
