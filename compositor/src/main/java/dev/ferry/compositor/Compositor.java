@@ -138,8 +138,10 @@ public final class Compositor implements AutoCloseable {
         scene = new Scene(this::repaint);
         pathStatistics = new PathStatistics(scene);
         observers.add(pathStatistics);
-        observers.add(dev.ferry.compositor.stats.Timeline.attach(scene));
+        var timeline = dev.ferry.compositor.stats.Timeline.attach(scene);
+        observers.add(timeline);
         scene.onSurfaceDestroyed(pathStatistics::surfaceDestroyed);
+        scene.onSurfaceDestroyed(timeline::surfaceDestroyed);
         backend = switch (options.backend()) {
             case "headless" -> new HeadlessBackend(new HeadlessBackend.Config(options.outputs(), options.width(),
                     options.height(), options.refreshMilliHz()), display, scene, renderer, loop);
@@ -269,6 +271,7 @@ public final class Compositor implements AutoCloseable {
         tree.put("process", processCost.toMap());
         tree.put("faults", StatsReport.faults(faults));
         StatsReport.addDmabuf(tree, scene, linuxDmabuf);
+        StatsReport.explainReasons(tree, backend.kernel(), linuxDmabuf);
         return tree;
     }
 

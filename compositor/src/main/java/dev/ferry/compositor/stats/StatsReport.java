@@ -105,6 +105,8 @@ public final class StatsReport {
             for (var t : e.getValue().current().tranches()) {
                 Map<String, Object> tm = new LinkedHashMap<>();
                 tm.put("target_device", (t.targetDevT() >> 8) + ":" + (t.targetDevT() & 0xff));
+                var target = dmabuf.mainDevice() == null ? null : dmabuf.mainDevice().kernel().deviceByDevT(t.targetDevT());
+                if (target != null) tm.put("device", target.info().name());
                 tm.put("scanout", t.scanout());
                 tm.put("formats", t.indices().length);
                 tranches.add(tm);
@@ -117,6 +119,67 @@ public final class StatsReport {
         }
         m.put("surface_feedback", surfaces);
         root.put("linux_dmabuf", m);
+    }
+
+    /**
+     * Adds to each surface of {@code surface_paths} a {@code reasons} list: every reason it gave,
+     * with its category, description, what to do (naming the allocation its current dma-buf
+     * feedback suggests, for the live surfaces that have one), frames since start and share of
+     * the recent window. One pass per stats request; nothing per frame.
+     */
+    @SuppressWarnings("unchecked")
+    public static void explainReasons(Map<String, Object> root, dev.ferry.drm.FakeKernel kernel,
+                                      dev.ferry.compositor.dmabuf.LinuxDmabufGlobal dmabuf) {
+        Map<String, ReasonAdvice.Allocation> suggested = new java.util.HashMap<>();
+        if (dmabuf != null && kernel != null) {
+            for (var e : dmabuf.feedback().all().entrySet()) {
+                ReasonAdvice.Allocation a = allocation(e.getKey(), e.getValue().current(), dmabuf.table(), kernel);
+                if (a != null) suggested.put(e.getKey().resource().toString(), a);
+            }
+        }
+        Object surfaces = root.get("surface_paths");
+        if (!(surfaces instanceof List<?> list)) return;
+        for (Object o : list) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            Map<String, Object> paths = (Map<String, Object>) m.get("paths");
+            Map<String, Long> byReason = (Map<String, Long>) paths.get("by_reason");
+            Map<String, Double> recent = (Map<String, Double>) paths.get("recent_share_by_reason");
+            ReasonAdvice.Allocation a = Boolean.TRUE.equals(m.get("gone")) ? null : suggested.get((String) m.get("id"));
+            List<Map<String, Object>> reasons = new ArrayList<>();
+            for (Map.Entry<String, Long> r : byReason.entrySet()) {
+                dev.ferry.kms.FallbackReason reason = ReasonAdvice.byLabel(r.getKey());
+                if (reason == null) continue;
+                Map<String, Object> x = new LinkedHashMap<>();
+                x.put("reason", reason.label());
+                x.put("category", reason.category().label());
+                x.put("description", reason.description());
+                x.put("what_to_do", ReasonAdvice.whatToDo(reason, a));
+                x.put("frames", r.getValue());
+                x.put("recent_share", recent.getOrDefault(r.getKey(), 0.0));
+                reasons.add(x);
+            }
+            m.put("reasons", reasons);
+        }
+    }
+
+    /** The allocation a surface's feedback suggests: its first tranche, in the surface's own format if it has it. */
+    private static ReasonAdvice.Allocation allocation(Surface s, dev.ferry.compositor.dmabuf.DmabufFeedback feedback,
+                                                      dev.ferry.compositor.dmabuf.FormatTableFile table, dev.ferry.drm.FakeKernel kernel) {
+        if (feedback == null || feedback.tranches().isEmpty()) return null;
+        var t = feedback.tranches().getFirst();
+        if (t.indices().length == 0) return null;
+        int pick = t.indices()[0];
+        int fourcc = s.buffer() == null ? 0 : s.buffer().fourcc();
+        for (int i : t.indices()) {
+            if (table.format(i) == fourcc) {
+                pick = i;
+                break;
+            }
+        }
+        var device = kernel.deviceByDevT(t.targetDevT());
+        String name = device == null ? (t.targetDevT() >> 8) + ":" + (t.targetDevT() & 0xff) : device.info().name();
+        return new ReasonAdvice.Allocation(Fourcc.name(table.format(pick)), dev.ferry.drm.uapi.Modifiers.name(table.modifier(pick)),
+                name, t.scanout());
     }
 
     private static Map<String, Object> surface(Window w, Surface s, int x, int y) {

@@ -61,7 +61,8 @@ public final class ReportCommand implements Callable<Integer> {
         TimelineChart chart = new TimelineChart(run.timeline());
         Path html = dir.resolve(HTML), png = dir.resolve(PNG), stats = dir.resolve(STATS);
         Files.write(png, chart.png());
-        Files.writeString(html, Html.page(run, chart, PNG));
+        TimelineChart surfaces = run.surfaceTimeline().outputs().isEmpty() ? null : new TimelineChart(run.surfaceTimeline(), "surface");
+        Files.writeString(html, Html.page(run, chart, surfaces, PNG));
         if (saveStats && !Files.exists(stats)) {
             Files.write(stats, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root));
         }
