@@ -93,6 +93,8 @@ final class RunCommand implements Callable<Integer> {
         checkOptionsApply();
         SizeArg m = mode != null ? mode : SizeArg.parse(DEFAULT_MODE);
         var kms = backend == BackendName.kms ? kmsConfig() : null;
+        // A bad topology file fails here, before a renderer or a socket is started for nothing.
+        if (kms != null) dev.ferry.drm.topology.Topologies.load(kms.topology());
         if (trace) dev.ferry.protocol.Trace.enable(true);
         Compositor c = Compositor.create(new Compositor.Options(dev.ferry.compositor.socket.WaylandSocket.runtimeDir(), backend.name(), socket,
                 outputs == null ? 1 : outputs, m.width(), m.height(), m.refreshMilliHz(), renderer.name().toLowerCase(Locale.ROOT),

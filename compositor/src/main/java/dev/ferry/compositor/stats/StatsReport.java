@@ -89,7 +89,8 @@ public final class StatsReport {
     }
 
     /** Adds what linux-dmabuf knows: the feedback each surface was last sent, fence waits. */
-    public static void addDmabuf(Map<String, Object> root, Scene scene, dev.ferry.compositor.dmabuf.LinuxDmabufGlobal dmabuf) {
+    public static void addDmabuf(Map<String, Object> root, Scene scene, dev.ferry.compositor.dmabuf.LinuxDmabufGlobal dmabuf,
+                                 dev.ferry.drm.DeviceSet devices) {
         if (dmabuf == null) return;
         Map<String, Object> m = new LinkedHashMap<>();
         var fences = dmabuf.fences().totals();
@@ -105,7 +106,7 @@ public final class StatsReport {
             for (var t : e.getValue().current().tranches()) {
                 Map<String, Object> tm = new LinkedHashMap<>();
                 tm.put("target_device", (t.targetDevT() >> 8) + ":" + (t.targetDevT() & 0xff));
-                var target = dmabuf.mainDevice() == null ? null : dmabuf.mainDevice().kernel().deviceByDevT(t.targetDevT());
+                var target = devices == null ? null : devices.deviceByDevT(t.targetDevT());
                 if (target != null) tm.put("device", target.info().name());
                 tm.put("scanout", t.scanout());
                 tm.put("formats", t.indices().length);
@@ -128,7 +129,7 @@ public final class StatsReport {
      * the recent window. One pass per stats request; nothing per frame.
      */
     @SuppressWarnings("unchecked")
-    public static void explainReasons(Map<String, Object> root, dev.ferry.drm.FakeKernel kernel,
+    public static void explainReasons(Map<String, Object> root, dev.ferry.drm.DeviceSet kernel,
                                       dev.ferry.compositor.dmabuf.LinuxDmabufGlobal dmabuf) {
         Map<String, ReasonAdvice.Allocation> suggested = new java.util.HashMap<>();
         if (dmabuf != null && kernel != null) {
@@ -164,7 +165,7 @@ public final class StatsReport {
 
     /** The allocation a surface's feedback suggests: its first tranche, in the surface's own format if it has it. */
     private static ReasonAdvice.Allocation allocation(Surface s, dev.ferry.compositor.dmabuf.DmabufFeedback feedback,
-                                                      dev.ferry.compositor.dmabuf.FormatTableFile table, dev.ferry.drm.FakeKernel kernel) {
+                                                      dev.ferry.compositor.dmabuf.FormatTableFile table, dev.ferry.drm.DeviceSet kernel) {
         if (feedback == null || feedback.tranches().isEmpty()) return null;
         var t = feedback.tranches().getFirst();
         if (t.indices().length == 0) return null;

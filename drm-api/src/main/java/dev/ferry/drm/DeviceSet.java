@@ -1,0 +1,22 @@
+package dev.ferry.drm;
+
+import java.util.List;
+
+/**
+ * The DRM devices of the machine a backend drives, and the kernel's fence operations on the
+ * buffers they share. fake-drm's {@code FakeKernel} is one; a set of real /dev/dri nodes would be
+ * another.
+ */
+public interface DeviceSet extends SyncFileOps, AutoCloseable {
+    List<? extends DrmDevice> devices();
+
+    /** The device with this card name ("card0"). */
+    DrmDevice device(String name);
+
+    /** The device with this dev_t, or null. */
+    DrmDevice deviceByDevT(long devT);
+
+    /** Releases every device's handles, framebuffers and event fd. */
+    @Override
+    void close();
+}
