@@ -22,21 +22,7 @@ final class CtlCommand {
     String socket;
 
     Path controlSocket() throws IOException {
-        Path runtime = WaylandSocket.runtimeDir();
-        String name = socket != null ? socket : System.getenv("WAYLAND_DISPLAY");
-        if (name == null || !Files.exists(ControlServer.controlDir(runtime, name).resolve("control"))) {
-            if (socket != null) throw new IOException("no Ferry is serving socket " + socket + " (no " + ControlServer.controlDir(runtime, socket) + ")");
-            List<Path> running;
-            try (Stream<Path> s = Files.list(runtime)) {
-                running = s.filter(p -> p.getFileName().toString().startsWith("ferry-") && Files.exists(p.resolve("control"))).toList();
-            }
-            if (running.size() != 1) {
-                throw new IOException(running.isEmpty() ? "no Ferry is running in " + runtime
-                        : running.size() + " Ferry instances are running; pick one with --socket");
-            }
-            return running.getFirst().resolve("control");
-        }
-        return ControlServer.controlDir(runtime, name).resolve("control");
+        return ControlClient.locate(socket);
     }
 
     @Command(name = "stats", mixinStandardHelpOptions = true, description = "Print statistics as JSON.")

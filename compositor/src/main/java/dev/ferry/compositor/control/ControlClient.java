@@ -11,12 +11,37 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.function.Predicate;
 
 /** The `ferry ctl` side of {@link ControlServer}. */
 public final class ControlClient {
     private ControlClient() {}
+
+    /**
+     * The control socket of the Ferry serving Wayland socket name; name null: $WAYLAND_DISPLAY's,
+     * else the only Ferry running in $XDG_RUNTIME_DIR.
+     */
+    public static Path locate(String name) throws IOException {
+        Path runtime = dev.ferry.compositor.socket.WaylandSocket.runtimeDir();
+        String chosen = name != null ? name : System.getenv("WAYLAND_DISPLAY");
+        if (chosen != null && Files.exists(ControlServer.controlDir(runtime, chosen).resolve("control"))) {
+            return ControlServer.controlDir(runtime, chosen).resolve("control");
+        }
+        if (name != null) throw new IOException("no Ferry is serving socket " + name + " (no " + ControlServer.controlDir(runtime, name) + ")");
+        List<Path> running;
+        try (Stream<Path> s = Files.list(runtime)) {
+            running = s.filter(p -> p.getFileName().toString().startsWith("ferry-") && Files.exists(p.resolve("control"))).toList();
+        }
+        if (running.size() != 1) {
+            throw new IOException(running.isEmpty() ? "no Ferry is running in " + runtime
+                    : running.size() + " Ferry instances are running; pick one with --socket");
+        }
+        return running.getFirst().resolve("control");
+    }
 
     public static byte[] request(Path controlSocket, String line) throws IOException {
         try (SocketChannel ch = connect(controlSocket)) {

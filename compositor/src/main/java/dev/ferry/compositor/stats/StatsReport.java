@@ -102,6 +102,7 @@ public final class StatsReport {
         for (var e : dmabuf.feedback().all().entrySet()) {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("surface", e.getKey().resource().toString());
+            f.put("client_pid", e.getKey().resource().client().pid());
             List<Map<String, Object>> tranches = new ArrayList<>();
             for (var t : e.getValue().current().tranches()) {
                 Map<String, Object> tm = new LinkedHashMap<>();
@@ -135,7 +136,7 @@ public final class StatsReport {
         if (dmabuf != null && kernel != null) {
             for (var e : dmabuf.feedback().all().entrySet()) {
                 ReasonAdvice.Allocation a = allocation(e.getKey(), e.getValue().current(), dmabuf.table(), kernel);
-                if (a != null) suggested.put(e.getKey().resource().toString(), a);
+                if (a != null) suggested.put(e.getKey().resource().toString() + "/" + e.getKey().resource().client().pid(), a);
             }
         }
         Object surfaces = root.get("surface_paths");
@@ -145,7 +146,7 @@ public final class StatsReport {
             Map<String, Object> paths = (Map<String, Object>) m.get("paths");
             Map<String, Long> byReason = (Map<String, Long>) paths.get("by_reason");
             Map<String, Double> recent = (Map<String, Double>) paths.get("recent_share_by_reason");
-            ReasonAdvice.Allocation a = Boolean.TRUE.equals(m.get("gone")) ? null : suggested.get((String) m.get("id"));
+            ReasonAdvice.Allocation a = Boolean.TRUE.equals(m.get("gone")) ? null : suggested.get(m.get("id") + "/" + m.get("client_pid"));
             List<Map<String, Object>> reasons = new ArrayList<>();
             for (Map.Entry<String, Long> r : byReason.entrySet()) {
                 dev.ferry.kms.FallbackReason reason = ReasonAdvice.byLabel(r.getKey());

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -136,12 +135,9 @@ class BadInputTest {
 
     private record Result(int exit, String stderr) {}
 
-    /** The ferry command in a JVM of its own (the launcher's JVM options), with this test's classes and a private runtime dir. */
+    /** The ferry command in a JVM of its own, with a private runtime dir. */
     private static Result ferry(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "dev.ferry.compositor.cli.Ferry"));
-        cmd.addAll(List.of(args));
+        List<String> cmd = FerryJvm.command(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("XDG_RUNTIME_DIR", runtime.toString());
         pb.environment().remove("WAYLAND_DISPLAY");
