@@ -276,7 +276,7 @@ public final class Compositor implements AutoCloseable {
         Map<String, Object> tree = StatsReport.build(display, scene, backend, pathStatistics, renderer.name(),
                 MonotonicClock.nowNs() - startNs);
         tree.put("process", processCost.toMap());
-        tree.put("faults", StatsReport.faults(faults));
+        tree.put("faults", StatsReport.faults(faults, backend.devices().map(dev.ferry.compositor.devices.FakeDevices::injected).orElse(java.util.List.of())));
         StatsReport.addDmabuf(tree, scene, linuxDmabuf, backend.devices().orElse(null));
         StatsReport.explainReasons(tree, backend.devices().orElse(null), linuxDmabuf);
         return tree;
@@ -327,6 +327,8 @@ public final class Compositor implements AutoCloseable {
         return switch (words[0]) {
             case "stats" -> statsJson();
             case "screenshot" -> screenshotPng(words.length > 1 ? words[1] : null);
+            case "fault" -> onLoop(() -> dev.ferry.compositor.devices.FaultRequest.serve(words, backend.devices().orElse(null), scene))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
             case "input" -> input(InputCommand.parse(request.substring("input".length())));
             default -> throw new IllegalArgumentException("unknown control request '" + words[0] + "' (stats, screenshot OUTPUT, input ...)");
         };

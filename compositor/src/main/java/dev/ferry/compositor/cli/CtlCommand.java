@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 /** `ferry ctl`: ask a running compositor for statistics or a screenshot. */
 @Command(name = "ctl", mixinStandardHelpOptions = true, description = "Talk to a running Ferry.",
-        subcommands = {CtlCommand.Stats.class, CtlCommand.Screenshot.class, CtlCommand.Input.class})
+        subcommands = {CtlCommand.Stats.class, CtlCommand.Screenshot.class, CtlCommand.Input.class, CtlCommand.Fault.class})
 final class CtlCommand {
     @Option(names = "--socket", description = "The Wayland socket name of the Ferry to ask (default: $WAYLAND_DISPLAY, else the only one running)")
     String socket;
@@ -56,6 +56,30 @@ final class CtlCommand {
             System.out.write(ControlClient.request(parent.controlSocket(), "stats"));
             System.out.println();
             System.out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "fault", mixinStandardHelpOptions = true,
+            description = "Break something on purpose in the running Ferry: the next COUNT opportunities of KIND fail.")
+    static final class Fault implements Callable<Integer> {
+        @ParentCommand CtlCommand parent;
+
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "KIND",
+                description = "commit, import, allocation, fence-never-signals, unplug, flip-never-completes, migration-temporary, migration-permanent")
+        String kind;
+
+        @Option(names = "--on", paramLabel = "TARGET", defaultValue = "any", description = "A device (card1) or an output (HDMI-A-1). Default: ${DEFAULT-VALUE}")
+        String target;
+
+        @Option(names = "--count", defaultValue = "1", description = "How many opportunities in a row fail. Default: ${DEFAULT-VALUE}")
+        int count;
+
+        @Override
+        public Integer call() throws IOException {
+            dev.ferry.compositor.devices.FaultSpec.kind(kind); // a bad kind is refused before asking
+            byte[] answer = ControlClient.request(parent.controlSocket(), "fault " + kind + " " + target + " " + count);
+            System.out.println(new String(answer, java.nio.charset.StandardCharsets.UTF_8));
             return 0;
         }
     }

@@ -33,6 +33,11 @@ final class RunCommand implements Callable<Integer> {
             description = "kms: force a device's cross-device copy mode (zero, secondary-gpu, primary-gpu, cpu); the modes before it are skipped, like Mutter's debug switch")
     java.util.Map<String, String> copyModes = new java.util.LinkedHashMap<>();
 
+    @Option(names = "--faults", paramLabel = "SPEC", description = "kms: faults on purpose, a list or a file of KIND[@DEVICE|@OUTPUT]:WHEN items "
+            + "(WHEN: frame=N, frames=A-B, time=S-T seconds after start, rate=P) and seed=N, e.g. commit@eDP-1:frames=120-123,unplug@card1:time=5-6. "
+            + "Kinds: commit, import, allocation, fence-never-signals, unplug, flip-never-completes, migration-temporary, migration-permanent")
+    String faults;
+
     @Option(names = "--host-display", paramLabel = "NAME", description = "nested: the host compositor's socket (a name in XDG_RUNTIME_DIR or a path); never Ferry's own. Default: $WAYLAND_DISPLAY")
     String hostDisplay;
 
@@ -54,6 +59,13 @@ final class RunCommand implements Callable<Integer> {
 
     private dev.ferry.compositor.backend.kms.KmsBackend.Config kmsConfig() {
         var config = dev.ferry.compositor.backend.kms.KmsBackend.Config.of(topology).withRenderDevice(renderDevice);
+        if (faults != null) {
+            try {
+                config = config.withFaults(dev.ferry.drm.KernelClock.monotonic(), dev.ferry.compositor.devices.FakeDevices.faultPlan(faults, topology));
+            } catch (IllegalArgumentException | java.io.IOException bad) {
+                throw new ParameterException(spec.commandLine(), bad.getMessage());
+            }
+        }
         for (var e : copyModes.entrySet()) {
             try {
                 config = config.withCopyMode(e.getKey(), dev.ferry.kms.CopyMode.parse(e.getValue()));
@@ -77,6 +89,7 @@ final class RunCommand implements Callable<Integer> {
             if (topology != null) notFor("--topology", why);
             if (renderDevice != null) notFor("--render-device", why);
             if (!copyModes.isEmpty()) notFor("--copy-mode", why);
+            if (faults != null) notFor("--faults", why);
             if (hostDisplay != null && backend != BackendName.nested) notFor("--host-display", "only the nested backend has a host");
         }
         if (outputs != null && (outputs < 1 || outputs > 16)) {

@@ -67,6 +67,35 @@ public final class StatsReport {
         return root;
     }
 
+    /** How many injected faults are listed one by one (the newest); all are counted. */
+    private static final int INJECTED_LISTED = 64;
+
+    /**
+     * The faults met: counts by kind, and the entries kept (oldest first); and under
+     * {@code injected} those fake-drm injected on purpose (`--faults`, `ferry ctl fault`): what
+     * hit which device at which of its frames. The entries say what Ferry did about them.
+     */
+    public static Map<String, Object> faults(FaultLog log, List<dev.ferry.compositor.devices.FakeDevices.InjectedFault> injected) {
+        Map<String, Object> m = faults(log);
+        Map<String, Object> inj = new LinkedHashMap<>();
+        inj.put("total", injected.size());
+        Map<String, Long> byKind = new LinkedHashMap<>();
+        for (var f : injected) byKind.merge(f.kind(), 1L, Long::sum);
+        inj.put("by_kind", byKind);
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (var f : injected.subList(Math.max(0, injected.size() - INJECTED_LISTED), injected.size())) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("kind", f.kind());
+            e.put("device", f.device());
+            e.put("frame", f.frame());
+            e.put("time_ms", f.timeNs() / 1_000_000L);
+            entries.add(e);
+        }
+        inj.put("entries", entries);
+        m.put("injected", inj);
+        return m;
+    }
+
     /** The faults met: counts by kind, and the entries kept (oldest first). */
     public static Map<String, Object> faults(FaultLog log) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -44,6 +44,15 @@ public final class FallbackReport {
             }
             for (RunData.Reason r : s.reasons()) b.append(explained(r, "      "));
         }
+        RunData.Faults f = run.faults();
+        if (f.total() + f.injected() > 0) {
+            b.append("\nFaults\n");
+            b.append("  ").append(f.total()).append(" met");
+            if (f.injected() > 0) b.append(", ").append(f.injected()).append(" injected on purpose: ").append(counts(f.injectedByKind()))
+                    .append(" (listed ones by device: ").append(counts(f.injectedByDevice())).append(')');
+            b.append('\n');
+            for (String e : f.entries()) b.append("  ").append(e).append('\n');
+        }
         if (!run.clients().isEmpty()) {
             b.append("\nClients and dma-buf feedback\n");
             for (RunData.ClientRow c : run.clients()) {

@@ -17,7 +17,26 @@ import java.util.Map;
  * Missing sections read as empty, so a stats file from any Ferry renders.
  */
 public record RunData(String backend, String renderer, long uptimeMs, List<OutputRow> outputs, List<SurfaceRow> surfaces,
-                      TimelineData timeline, TimelineData surfaceTimeline, List<ClientRow> clients) {
+                      TimelineData timeline, TimelineData surfaceTimeline, List<ClientRow> clients, Faults faults) {
+
+    /**
+     * The faults of the run: those Ferry met (each with where, how it recovered and the frames it
+     * cost) and those injected on purpose (counts by kind, and per device).
+     */
+    public record Faults(long total, List<String> entries, long injected, Map<String, Long> injectedByKind,
+                         Map<String, Long> injectedByDevice) {
+        static Faults of(JsonNode f) {
+            List<String> entries = new ArrayList<>();
+            for (JsonNode e : f.path("entries")) {
+                entries.add(e.path("kind").asText() + " on " + e.path("where").asText() + ": " + e.path("recovery").asText()
+                        + " (" + e.path("frames_lost").asInt() + " frames lost)");
+            }
+            Map<String, Long> byDevice = new LinkedHashMap<>();
+            for (JsonNode e : f.path("injected").path("entries")) byDevice.merge(e.path("device").asText(), 1L, Long::sum);
+            return new Faults(f.path("total").asLong(), entries, f.path("injected").path("total").asLong(),
+                    longs(f.path("injected").path("by_kind")), byDevice);
+        }
+    }
 
     /** Frames by path and by reason, in the order the stats list them. */
     public record Counts(long frames, Map<String, Long> byPath, Map<String, Long> byReason) {
@@ -127,7 +146,8 @@ public record RunData(String backend, String renderer, long uptimeMs, List<Outpu
         return new RunData(root.path("backend").asText("?"), root.path("renderer").asText("?"),
                 root.path("uptime_ms").asLong(), outputs, surfaces,
                 new TimelineData(t.path("bucket_ms").asDouble(250), paths, series(t.path("outputs"), paths.size())),
-                new TimelineData(t.path("bucket_ms").asDouble(250), paths, series(t.path("surfaces"), paths.size())), clients);
+                new TimelineData(t.path("bucket_ms").asDouble(250), paths, series(t.path("surfaces"), paths.size())), clients,
+                Faults.of(root.path("faults")));
     }
 
     /** Rows per name: one per bucket, the frame count per path. */

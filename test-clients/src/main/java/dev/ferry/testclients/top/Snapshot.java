@@ -14,7 +14,7 @@ import java.util.Map;
  * the faults seen. Read from the JSON once per line; nothing else keeps state.
  */
 record Snapshot(long uptimeMs, String backend, String renderer, List<OutputRow> outputs, List<SurfaceRow> surfaces,
-                long faultsTotal, List<String> recentFaults, Double cpuMsPerFrame) {
+                long faultsTotal, long injectedTotal, List<String> recentFaults, Double cpuMsPerFrame) {
 
     /** An output; fps maps are path label -> frames per second. */
     record OutputRow(String name, String mode, String device, String copyMode, long frames,
@@ -87,9 +87,15 @@ record Snapshot(long uptimeMs, String backend, String renderer, List<OutputRow> 
             faults.add(String.format(java.util.Locale.ROOT, "%.1f s %s on %s: %s (%d frames lost)", e.path("time_ms").asLong() / 1000.0,
                     e.path("kind").asText(), e.path("where").asText(), e.path("recovery").asText(), e.path("frames_lost").asInt()));
         }
+        JsonNode injected = root.path("faults").path("injected").path("entries");
+        for (int i = Math.max(0, injected.size() - 5); i < injected.size(); i++) {
+            JsonNode e = injected.get(i);
+            faults.add("injected " + e.path("kind").asText() + " on " + e.path("device").asText() + " at its frame " + e.path("frame").asLong());
+        }
         JsonNode cpu = root.path("process").path("recent").path("cpu_ms_per_frame");
         return new Snapshot(uptime, root.path("backend").asText("?"), root.path("renderer").asText("?"), outputs, surfaces,
-                root.path("faults").path("total").asLong(), faults, cpu.isNumber() ? cpu.asDouble() : null);
+                root.path("faults").path("total").asLong(), root.path("faults").path("injected").path("total").asLong(), faults,
+                cpu.isNumber() ? cpu.asDouble() : null);
     }
 
     OutputRow output(String name) {

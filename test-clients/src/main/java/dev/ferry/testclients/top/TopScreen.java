@@ -60,7 +60,8 @@ final class TopScreen {
             lines.add("    dma-buf feedback: " + (r.feedback().isEmpty() ? "none (wl_shm or no linux-dmabuf)" : r.feedback()));
         }
         lines.add("");
-        lines.add("FAULTS: " + (s.faultsTotal() == 0 ? "none seen" : s.faultsTotal() + " seen"));
+        lines.add("FAULTS: " + (s.faultsTotal() == 0 ? "none seen" : s.faultsTotal() + " seen")
+                + (s.injectedTotal() == 0 ? "" : ", " + s.injectedTotal() + " injected on purpose"));
         for (String f : s.recentFaults()) lines.add("  " + f);
         List<String> cut = new ArrayList<>(lines.size());
         for (String l : lines) cut.add(l.length() > width ? l.substring(0, Math.max(0, width - 1)) + "~" : l);
@@ -83,7 +84,10 @@ final class TopScreen {
             }
             lines.add(b.toString());
         }
-        if (s.faultsTotal() > 0) lines.add(t + " faults " + s.faultsTotal() + (s.recentFaults().isEmpty() ? "" : ", last: " + s.recentFaults().getLast()));
+        if (s.faultsTotal() + s.injectedTotal() > 0) {
+            lines.add(t + " faults " + s.faultsTotal() + " seen, " + s.injectedTotal() + " injected"
+                    + (s.recentFaults().isEmpty() ? "" : "; last: " + s.recentFaults().getLast()));
+        }
         return lines;
     }
 

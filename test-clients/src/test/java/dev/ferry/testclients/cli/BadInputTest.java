@@ -78,6 +78,13 @@ class BadInputTest {
                 row("run --render-device card7", 1, "--render-device card7: no such device (devices: card0, card1)"),
                 row("demo --seconds 0", 2, "--seconds 0.0 must be more than 0"),
                 row("demo --seconds -3", 2, "--seconds -3.0 must be more than 0"),
+                // faults on purpose
+                row("run --faults bogus@card0:frame=1", 2, "--faults item 'bogus@card0:frame=1': unknown fault kind 'bogus' (commit, import,"),
+                row("run --faults commit@card9:frame=1", 2, "no device or output card9 in topology hybrid-laptop (card0, card1, eDP-1, HDMI-A-1)"),
+                row("run --faults commit@eDP-1", 2, "--faults item 'commit@eDP-1': say when"),
+                row("run --faults import:rate=2", 2, "rate must be more than 0 and at most 1"),
+                row("run --backend headless --faults commit:rate=0.1", 2, "--faults does not apply to --backend headless"),
+                row("ctl --socket wayland-stale fault bogus", 1, "unknown fault kind 'bogus'"),
                 row("nosuch", 2, "Unmatched argument at index 0: 'nosuch'"));
     }
 
