@@ -27,7 +27,7 @@ class RenderersTest {
             assertInstanceOf(GlesRenderer.class, gles);
             assertTrue(gles.description().contains("OpenGL ES"), gles.description());
         }
-        assertThrows(IllegalArgumentException.class, () -> Renderers.create("vulkan"));
+        assertThrows(IllegalArgumentException.class, () -> Renderers.create("metal"));
     }
 
     /** On llvmpipe (the only EGL of CI machines) auto takes the CPU renderer and says why. */
