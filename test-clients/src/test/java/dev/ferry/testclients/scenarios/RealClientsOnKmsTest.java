@@ -168,4 +168,49 @@ class RealClientsOnKmsTest {
             }
         }
     }
+
+    /**
+     * The same client windowed (BGRx 640x360): its video subsurface is opaque and updates at 60
+     * Hz, so laptop-igpu's overlay plane takes the udmabuf over its pool above the composed
+     * primary, and the CRTC shows the client's colour in the window.
+     */
+    @Test
+    void gstreamerWaylandsinkWindowedBgrxGoesOnTheOverlay() throws Exception {
+        int colour = 0x993366;
+        try (KmsFerry f = new KmsFerry("laptop-igpu")) {
+            Process p = start(f, "gst-launch-1.0", "-q", "videotestsrc", "num-buffers=600", "pattern=solid-color",
+                    "foreground-color=" + (0xff000000L | colour), "!",
+                    "video/x-raw,format=BGRx,width=640,height=360,framerate=60/1", "!", "waylandsink");
+            try {
+                Window w = awaitWindow(f, null, 20_000);
+                assertTrue(w != null, "waylandsink never mapped; log: " + Files.readString(f.runtimeDir().resolve("gst-launch-1.0.log")));
+                long until = System.nanoTime() + 20_000_000_000L;
+                while (f.topmostFrames(w).stream().noneMatch(r -> r.path() == PathKind.OVERLAY_PLANE) && System.nanoTime() < until) {
+                    Thread.sleep(50);
+                }
+                List<KmsFerry.FrameRecord> first = f.topmostFrames(w);
+                int from = first.size();
+                while (f.topmostFrames(w).size() < from + 60 && System.nanoTime() < until) Thread.sleep(50);
+                List<KmsFerry.FrameRecord> all = f.topmostFrames(w);
+                Compositor.Screenshot shot = f.screenshot("eDP-1");
+                int[] r = f.compositor().onLoop(() -> new int[] {w.x(), w.y()});
+                assertTrue(p.isAlive(), "waylandsink ended early");
+                List<KmsFerry.FrameRecord> after = all.subList(Math.max(0, from - 1), all.size());
+                long onPlane = after.stream().filter(x -> x.path() == PathKind.OVERLAY_PLANE).count();
+                System.out.printf("waylandsink windowed BGRx: %d frames, first on the overlay at %d, then %s%n",
+                        all.size(), from - 1, KmsFerry.shares(after));
+                assertTrue(from > 0 && from <= 10, "on the overlay within the first frames: " + KmsFerry.shares(all)
+                        + (all.isEmpty() ? "" : " " + all.getLast().reasons()));
+                assertTrue(onPlane * 10 >= after.size() * 9L, "on the overlay from then on: " + KmsFerry.shares(after));
+                int wrong = 0;
+                for (int y = 4; y < 360 - 4; y += 8) {
+                    for (int x = 4; x < 640 - 4; x += 8) if ((shot.at(r[0] + x, r[1] + y) & 0xffffff) != colour) wrong++;
+                }
+                assertEquals(0, wrong, "pixels of the window not the client's colour");
+            } finally {
+                p.destroy();
+                p.waitFor();
+            }
+        }
+    }
 }
