@@ -34,9 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.lwjgl.system.MemoryStack;
@@ -122,26 +120,8 @@ public final class VulkanRenderer implements Renderer {
     /** Blocks until the device exists or has failed. */
     public static VulkanRenderer start(int queueCapacity, boolean validation) throws RendererUnavailableException {
         VulkanRenderer r = new VulkanRenderer(queueCapacity, validation);
-        r.thread.start();
-        try {
-            r.started.get(30, TimeUnit.SECONDS);
-            return r;
-        } catch (ExecutionException e) {
-            r.closed = true;
-            r.thread.stop(5_000);
-            Throwable cause = e.getCause();
-            if (cause instanceof RendererUnavailableException u) throw u;
-            throw new RendererUnavailableException("Vulkan renderer failed to start: " + cause, cause);
-        } catch (TimeoutException e) {
-            r.closed = true;
-            r.thread.stop(0);
-            throw new RendererUnavailableException("Vulkan renderer did not start within 30 s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            r.closed = true;
-            r.thread.stop(0);
-            throw new RendererUnavailableException("interrupted while starting the Vulkan renderer");
-        }
+        r.thread.startAndAwait(r.started, "Vulkan renderer");
+        return r;
     }
 
     /**
