@@ -25,6 +25,7 @@ import dev.ferry.renderer.core.LinearPlanes;
 import dev.ferry.renderer.core.Occlusion;
 import dev.ferry.renderer.core.RenderThread;
 import dev.ferry.renderer.core.SourceCheck;
+import dev.ferry.renderer.cpu.TexelKind;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -291,7 +292,7 @@ public final class VulkanRenderer implements Renderer {
                 }
             }
         }
-        int kind = kind(source.fourcc());
+        int kind = TexelKind.of(source.fourcc());
         if (reason == null) {
             VulkanTexture t = new VulkanTexture(this, source, kind, tiling, null, null);
             for (int i = 0; i < imported.length; i++) {
@@ -386,18 +387,6 @@ public final class VulkanRenderer implements Renderer {
         return -1;
     }
 
-    /** The CPU renderer's TexelKind numbering, which the shader switches on. */
-    private static int kind(int fourcc) {
-        if (fourcc == Fourcc.ARGB8888) return 0;
-        if (fourcc == Fourcc.XRGB8888) return 1;
-        if (fourcc == Fourcc.ABGR8888) return 2;
-        if (fourcc == Fourcc.XBGR8888) return 3;
-        if (fourcc == Fourcc.ARGB2101010) return 4;
-        if (fourcc == Fourcc.XRGB2101010) return 5;
-        if (fourcc == Fourcc.NV12) return 6;
-        throw new IllegalArgumentException("not sampled: " + Fourcc.name(fourcc));
-    }
-
     private FrameResult composeOnThread(List<SceneSurface> surfaces, RenderTarget target) {
         if (lost) return new FrameResult.Failed(FrameFailure.CONTEXT_LOST, "Vulkan device lost");
         int n = surfaces.size();
@@ -446,7 +435,7 @@ public final class VulkanRenderer implements Renderer {
                 int first = Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0);
                 if (first < 0) {
                     barrier(any, between);
-                    fill(out, targetOffset, target, x0, y0, x1, y1);
+                    fill(out, targetOffset, target, target.clearArgb(), x0, y0, x1, y1);
                     any = true;
                     first = 0;
                 }
@@ -458,6 +447,16 @@ public final class VulkanRenderer implements Renderer {
                     if (cx1 <= cx0 || cy1 <= cy0) continue;
                     draws++;
                     int mode = Occlusion.drawsOpaque(s, cx0, cy0, cx1 - cx0, cy1 - cy0) ? ComposeShader.MODE_STORE : ComposeShader.MODE_OVER;
+                    int solid = solidColour(s);
+                    if (solid != NOT_SOLID && (mode == ComposeShader.MODE_STORE || solid >>> 24 == 255 || solid == 0)) {
+                        // RowWriter.over stores an opaque colour and skips transparent black: a fill or nothing.
+                        if (mode == ComposeShader.MODE_STORE || solid != 0) {
+                            barrier(any, between);
+                            fill(out, targetOffset, target, solid, cx0, cy0, cx1, cy1);
+                            any = true;
+                        }
+                        continue;
+                    }
                     if (mode == ComposeShader.MODE_STORE && isStraightCopy(s, mappings[i], target, cx0, cy0, cx1, cy1)) {
                         barrier(any, between);
                         copyRows((VulkanTexture) s.texture(), mappings[i], out, targetOffset, target, cx0, cy0, cx1, cy1);
@@ -553,15 +552,33 @@ public final class VulkanRenderer implements Renderer {
         vkCmdCopyBuffer(vk.commands, t.buffers[0].buffer, out.buffer, regions);
     }
 
-    /** The clear colour over a rectangle: vkCmdFillBuffer per row (one fill when the rows are contiguous). */
-    private void fill(GpuBuffer out, long targetOffset, RenderTarget target, int x0, int y0, int x1, int y1) {
+    /** Not a valid premultiplied colour (colour above alpha), so no honest client's texel. */
+    private static final int NOT_SOLID = 0x00ff00ff;
+
+    /**
+     * The one colour a 1x1 packed buffer puts everywhere it is drawn (waylandsink's stretched
+     * black background), premultiplied as drawn, as the CPU renderer's fill path takes it; or
+     * {@link #NOT_SOLID} for anything else, or a straight-alpha colour that would need rounding.
+     */
+    private static int solidColour(SceneSurface s) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        if (t.kind == TexelKind.NV12 || t.width() != 1 || t.height() != 1) return NOT_SOLID;
+        MemorySegment texel = t.planes != null ? t.planes.plane0 : t.source.plane(0).memory();
+        int c = TexelKind.toArgb(t.kind, texel.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0));
+        boolean premultiply = !s.premultiplied() && Fourcc.hasAlpha(t.fourcc());
+        if (premultiply && c >>> 24 != 255) return NOT_SOLID;
+        return c; // a texel equal to NOT_SOLID itself just takes the shader's path
+    }
+
+    /** A colour over a rectangle: vkCmdFillBuffer per row (one fill when the rows are contiguous). */
+    private void fill(GpuBuffer out, long targetOffset, RenderTarget target, int colour, int x0, int y0, int x1, int y1) {
         long rowBytes = 4L * (x1 - x0);
         long first = targetOffset + (long) y0 * target.stride() + 4L * x0;
         if (rowBytes == target.stride()) {
-            vkCmdFillBuffer(vk.commands, out.buffer, first, rowBytes * (y1 - y0), target.clearArgb());
+            vkCmdFillBuffer(vk.commands, out.buffer, first, rowBytes * (y1 - y0), colour);
             return;
         }
-        for (int y = y0; y < y1; y++) vkCmdFillBuffer(vk.commands, out.buffer, first + (long) (y - y0) * target.stride(), rowBytes, target.clearArgb());
+        for (int y = y0; y < y1; y++) vkCmdFillBuffer(vk.commands, out.buffer, first + (long) (y - y0) * target.stride(), rowBytes, colour);
     }
 
     private VkBufferCopy.Buffer copyRegions(int n) {
@@ -575,14 +592,12 @@ public final class VulkanRenderer implements Renderer {
     /** The pipeline variant that draws this surface: only the flags that change the path it takes. */
     private static int variant(SceneSurface s, BufferMapping m, int mode) {
         VulkanTexture t = (VulkanTexture) s.texture();
-        boolean integer = t.kind != NV12_KIND && m.isIntegerTranslation();
+        boolean integer = t.kind != TexelKind.NV12 && m.isIntegerTranslation();
         int flags = (!integer && s.filter() == Filter.BILINEAR ? ComposeShader.FLAG_BILINEAR : 0)
                 | (!s.premultiplied() && Fourcc.hasAlpha(t.fourcc()) ? ComposeShader.FLAG_PREMULTIPLY : 0)
                 | (integer ? ComposeShader.FLAG_INTEGER : 0);
         return ComposeShader.variant(t.kind, flags, t.tiling, mode);
     }
-
-    private static final int NV12_KIND = 6;
 
     private ByteBuffer draw(SceneSurface s, BufferMapping m, long targetAddress, RenderTarget target, int cx0, int cy0, int cx1, int cy1) {
         VulkanTexture t = (VulkanTexture) s.texture();
