@@ -463,6 +463,12 @@ public final class VulkanRenderer implements Renderer {
                         any = true;
                         continue;
                     }
+                    if (mode == ComposeShader.MODE_OVER && isArgbRunnable(s, mappings[i], cx0, cy0, cx1, cy1)) {
+                        // Rows classified on the CPU: opaque ones copied, clear ones skipped, only mixed ones blended by the shader.
+                        if (!overArgbRows(s, mappings[i], out, targetOffset, targetAddress, target, between, any, cx0, cy0, cx1, cy1)) return noPipeline(surfaces);
+                        any = true;
+                        continue;
+                    }
                     ByteBuffer constants = draw(s, mappings[i], targetAddress, target, cx0, cy0, cx1, cy1);
                     if (!dispatch(any, between, variant(s, mappings[i], mode), constants, cx1 - cx0, cy1 - cy0)) return noPipeline(surfaces);
                     any = true;
@@ -533,6 +539,60 @@ public final class VulkanRenderer implements Renderer {
         boolean bytesMatch = t.kind == 0 || (t.kind == 1 && target.fourcc() == Fourcc.XRGB8888);
         if (!bytesMatch || (!s.premultiplied() && Fourcc.hasAlpha(t.fourcc()))) return false;
         return cx0 + m.offsetX() >= 0 && cy0 + m.offsetY() >= 0 && cx1 + m.offsetX() <= t.width() && cy1 + m.offsetY() <= t.height();
+    }
+
+    /**
+     * A premultiplied ARGB8888 buffer blended 1:1 and wholly inside its clip (video players'
+     * ARGB frames that are opaque but declare no opaque region): {@link #overArgbRows} applies.
+     */
+    private static boolean isArgbRunnable(SceneSurface s, BufferMapping m, int cx0, int cy0, int cx1, int cy1) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        if (t.kind != TexelKind.ARGB8888 || t.tiling != 0 || !s.premultiplied() || !m.isIntegerTranslation()) return false;
+        return cx0 + m.offsetX() >= 0 && cy0 + m.offsetY() >= 0 && cx1 + m.offsetX() <= t.width() && cy1 + m.offsetY() <= t.height();
+    }
+
+    /**
+     * The CPU renderer's run classification (RowWriter.overArgbRow), by rows: rows whose alpha
+     * is all 255 are what "over" stores, so they are copied (vkCmdCopyBuffer); rows all zero are
+     * what it skips; the rest go to the shader. Reading the alpha on the CPU costs about a read
+     * of the clip; on lavapipe a shader touching every pixel costs 30-40 times that.
+     */
+    private boolean overArgbRows(SceneSurface s, BufferMapping m, GpuBuffer out, long targetOffset, long targetAddress, RenderTarget target,
+                                 VkMemoryBarrier.Buffer between, boolean any, int cx0, int cy0, int cx1, int cy1) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        MemorySegment plane = t.planes != null ? t.planes.plane0 : t.source.plane(0).memory();
+        int stride = t.strides[0];
+        long x0 = 4L * (cx0 + m.offsetX());
+        int n = cx1 - cx0;
+        int runStart = cy0, runKind = -1;
+        for (int y = cy0; y <= cy1; y++) {
+            int kind = y == cy1 ? -2 : rowKind(plane, (long) (y + m.offsetY()) * stride + x0, n);
+            if (kind == runKind) continue;
+            if (runKind == ROW_OPAQUE) {
+                barrier(any, between);
+                copyRows(t, m, out, targetOffset, target, cx0, runStart, cx1, y);
+                any = true;
+            } else if (runKind == ROW_MIXED) {
+                ByteBuffer constants = draw(s, m, targetAddress, target, cx0, runStart, cx1, y);
+                if (!dispatch(any, between, variant(s, m, ComposeShader.MODE_OVER), constants, n, y - runStart)) return false;
+                any = true;
+            }
+            runStart = y;
+            runKind = kind;
+        }
+        return true;
+    }
+
+    private static final int ROW_CLEAR = 0, ROW_OPAQUE = 1, ROW_MIXED = 2;
+
+    private static int rowKind(MemorySegment plane, long off, int n) {
+        int and = -1, or = 0;
+        for (int i = 0; i < n; i++) {
+            int v = plane.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, off + 4L * i);
+            and &= v;
+            or |= v;
+        }
+        return (and >>> 24) == 255 ? ROW_OPAQUE : or == 0 ? ROW_CLEAR : ROW_MIXED;
     }
 
     private void copyRows(VulkanTexture t, BufferMapping m, GpuBuffer out, long targetOffset, RenderTarget target, int cx0, int cy0, int cx1, int cy1) {
