@@ -18,6 +18,8 @@ public enum FallbackReason {
     NO_FREE_PLANE(Category.HARDWARE, "every plane that could show it is taken"),
     SCANOUT_DISABLED(Category.STRUCTURAL, "direct scanout is switched off"),
     CURSOR_OR_SUBSURFACE(Category.STRUCTURAL, "part of a surface tree that needs composing"),
+    /** Planes are for surfaces that keep changing: a static one stays composed rather than flip between the two. */
+    NOT_UPDATING(Category.STRUCTURAL, "updates too rarely for a plane to pay (below the overlay rate threshold)"),
     // ---- KMS refused this buffer: a different allocation could pass ----
     FORMAT_NOT_ON_PLANE(Category.REALLOCATION, "format not supported by any free plane"),
     MODIFIER_NOT_ON_PLANE(Category.REALLOCATION, "modifier not supported by the plane with that format"),
