@@ -123,7 +123,7 @@ public final class Demo {
                 if (s != null && s.protocolError() != null) n.put("protocol_error", s.protocolError());
             }
             out.println();
-            ReportCommand.Written w = ReportCommand.write(root, options.out(), out, false);
+            ReportCommand.Written w = ReportCommand.write(root, options.out(), out, false, true);
             out.println();
             out.println("report: " + w.html().toAbsolutePath());
             out.println("chart:  " + w.png().toAbsolutePath());

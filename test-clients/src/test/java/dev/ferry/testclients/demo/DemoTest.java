@@ -39,6 +39,9 @@ class DemoTest {
         assertTrue(printed.contains(" 1 s "), "progress lines:\n" + printed);
         assertTrue(printed.contains("report: " + dir.resolve(ReportCommand.HTML).toAbsolutePath()), printed);
         assertTrue(Files.size(dir.resolve(ReportCommand.PNG)) > 0);
+        assertTrue(html.contains("Frames by path over time, per surface</h2>") && html.contains("<title>video-eDP-1-fullscreen-dmabuf"),
+                "a per-surface timeline with tooltips");
+        assertTrue(printed.contains("what to do: "), "reasons explained in the text report:\n" + printed);
         assertTrue(Files.readString(dir.resolve(ReportCommand.STATS)).contains("\"timeline\""));
         assertTrue(r.clients().values().stream().anyMatch(s -> s.presented() > 0), "clients presented frames");
     }

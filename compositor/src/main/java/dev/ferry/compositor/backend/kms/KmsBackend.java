@@ -155,6 +155,14 @@ public final class KmsBackend implements Backend {
     @Override
     public void start() throws PosixException, AllocationException {
         kernel = FakeDevices.open(config.topology(), config.clock(), config.faults());
+        List<String> names = kernel.devices().stream().map(d -> d.info().name()).toList();
+        if (names.isEmpty()) throw new IllegalArgumentException("topology " + config.topology() + " lists no devices: nothing to display on");
+        for (String device : config.copyModes().keySet()) {
+            if (!names.contains(device)) {
+                throw new IllegalArgumentException("--copy-mode names " + device + ", which topology " + config.topology()
+                        + " does not have (devices: " + String.join(", ", names) + ")");
+            }
+        }
         RenderDeviceChoice choice = RenderDeviceChoice.choose(kernel.devices(), config.renderDevice());
         renderChoice = choice;
         renderDevice = choice.device();
