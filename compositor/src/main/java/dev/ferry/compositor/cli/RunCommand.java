@@ -23,7 +23,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "kms", description = "${COMPLETION-CANDIDATES}: kms (fake-drm devices), headless (memory) or nested (windows of the compositor at --host-display, one per output, --mode as their first size). Default: ${DEFAULT-VALUE}")
     BackendName backend;
 
-    @Option(names = "--topology", description = "kms: a preset (see `ferry topology list`) or a topology JSON file. Default: hybrid-laptop")
+    @Option(names = "--topology", description = "kms: a preset (see `ferry topology list`) or a topology JSON file. Default: hybrid-laptop. nested: run the kms backend on it and show each connector in a host window")
     String topology;
 
     @Option(names = "--render-device", paramLabel = "NODE", description = "kms: the primary render device (card0, renderD128 or /dev/dri/card0), overriding the topology's choice")
@@ -77,6 +77,11 @@ final class RunCommand implements Callable<Integer> {
         return config;
     }
 
+    /** The kms path chain on fake devices: the kms backend, or nested with a topology (each connector a host window). */
+    private boolean onFakeDevices() {
+        return backend == BackendName.kms || (backend == BackendName.nested && topology != null);
+    }
+
     /** Options that mean nothing to the chosen backend are refused, not silently ignored. */
     private void checkOptionsApply() {
         boolean kms = backend == BackendName.kms;
@@ -85,8 +90,14 @@ final class RunCommand implements Callable<Integer> {
             if (outputs != null) notFor("--outputs", "the kms backend has one output per connected connector of the topology");
             if (hostDisplay != null) notFor("--host-display", "only the nested backend has a host");
         } else {
-            String why = "it configures the kms backend's fake devices";
-            if (topology != null) notFor("--topology", why);
+            String why = backend == BackendName.nested ? "it configures fake devices, which nested uses only with --topology"
+                    : "it configures the kms backend's fake devices";
+            if (topology != null && backend != BackendName.nested) notFor("--topology", why);
+            if (onFakeDevices()) {
+                if (mode != null) notFor("--mode", "with --topology the modes come from the topology's connectors");
+                if (outputs != null) notFor("--outputs", "with --topology there is one window per connected connector");
+                return;
+            }
             if (renderDevice != null) notFor("--render-device", why);
             if (!copyModes.isEmpty()) notFor("--copy-mode", why);
             if (faults != null) notFor("--faults", why);
@@ -105,7 +116,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         checkOptionsApply();
         SizeArg m = mode != null ? mode : SizeArg.parse(DEFAULT_MODE);
-        var kms = backend == BackendName.kms ? kmsConfig() : null;
+        var kms = onFakeDevices() ? kmsConfig() : null;
         // A bad topology file fails here, before a renderer or a socket is started for nothing.
         if (kms != null) dev.ferry.drm.topology.Topologies.load(kms.topology());
         if (trace) dev.ferry.protocol.Trace.enable(true);
