@@ -44,7 +44,10 @@ final class KmsFerry implements AutoCloseable {
         runtimeDir = Files.createTempDirectory("ferry-scenario-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         compositor = Compositor.create(Compositor.Options.kms(runtimeDir, "wayland-scenario",
                 new KmsBackend.Config(topology, KernelClock.monotonic(), FaultPlan.none()))
-                .withDmabuf(new LinuxDmabufGlobal.Config(hysteresisNs, LinuxDmabufGlobal.Config.defaults().fenceDeadlineNs())));
+                .withDmabuf(new LinuxDmabufGlobal.Config(hysteresisNs, LinuxDmabufGlobal.Config.defaults().fenceDeadlineNs()))
+                // The scenarios name GPU composition: with the CPU compositor (what 'auto' picks on
+                // llvmpipe) those frames are system-RAM copies.
+                .withRenderer("gles"));
         compositor.startThread();
         dmabuf = compositor.linuxDmabuf();
         if (dmabuf == null) throw new IllegalStateException("a kms Ferry must advertise linux-dmabuf");

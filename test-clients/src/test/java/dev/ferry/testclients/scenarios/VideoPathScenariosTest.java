@@ -307,6 +307,9 @@ class VideoPathScenariosTest {
             System.out.printf("scenario local: paths %s%n", KmsFerry.shares(recs));
             assertTrue(onHdmi.stream().allMatch(r -> r.path() == PathKind.GPU_COMPOSITION
                     && !r.reasons().contains(FallbackReason.RENDERER_IMPORT_FAILED)), KmsFerry.shares(onHdmi));
+            // The statistics say which GPU did it: card1's frames are counted as card1's, in the report too.
+            var hdmi = f.compositor().onLoop(() -> f.compositor().pathStatistics().output("HDMI-A-1"));
+            assertTrue(f.compositor().onLoop(() -> hdmi.frames(PathKind.GPU_COMPOSITION, "card1")) >= onHdmi.size() - 2, hdmi.toMap().toString());
             assertPicture(cap, s);
         }
     }
