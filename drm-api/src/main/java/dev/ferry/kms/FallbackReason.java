@@ -47,7 +47,8 @@ public enum FallbackReason {
     OUTPUT_GPU_UNREACHABLE(Category.REALLOCATION, "the GPU of the output's device cannot read the buffer, so no single GPU composes the output"),
     // ---- timing ----
     FENCE_PENDING(Category.TIMING, "the buffer's fence had not signalled; the previous buffer is shown"),
-    FENCE_TIMEOUT(Category.FAULT, "the buffer's fence did not signal before the deadline");
+    FENCE_TIMEOUT(Category.FAULT, "the buffer's fence did not signal before the deadline"),
+    RENDERER_LOST(Category.FAULT, "the GPU renderer lost its device (a GPU reset); the output composes on the CPU from then on");
 
     /**
      * Who could make the cheaper path work: what a user reads first when asking "why not on the

@@ -32,6 +32,13 @@ import java.util.stream.Stream;
  * The compositor's own linux-dmabuf global is used, with the test's feedback hysteresis.
  */
 final class KmsFerry implements AutoCloseable {
+    /**
+     * The renderer the scenarios run with: gles, or vulkan while {@link VideoPathScenariosVulkanTest} runs (test
+     * classes run one at a time). Not auto: the scenarios name GPU composition, and the CPU
+     * compositor (what auto picks on llvmpipe) makes those frames system-RAM copies.
+     */
+    static volatile String renderer = "gles";
+
     /** One frame of one surface as the backend reported it. */
     record FrameRecord(PathKind path, Set<FallbackReason> reasons, long presentNs) {}
 
@@ -45,9 +52,7 @@ final class KmsFerry implements AutoCloseable {
         compositor = Compositor.create(Compositor.Options.kms(runtimeDir, "wayland-scenario",
                 new KmsBackend.Config(topology, KernelClock.monotonic(), FaultPlan.none()))
                 .withDmabuf(new LinuxDmabufGlobal.Config(hysteresisNs, LinuxDmabufGlobal.Config.defaults().fenceDeadlineNs()))
-                // The scenarios name GPU composition: with the CPU compositor (what 'auto' picks on
-                // llvmpipe) those frames are system-RAM copies.
-                .withRenderer("gles"));
+                .withRenderer(renderer));
         compositor.startThread();
         dmabuf = compositor.linuxDmabuf();
         if (dmabuf == null) throw new IllegalStateException("a kms Ferry must advertise linux-dmabuf");

@@ -71,6 +71,8 @@ final class KmsOutputDriver {
     private final Scene scene;
     private final Renderer gpu;
     private final Renderer cpu;
+    /** The GPU renderer failed a frame with CONTEXT_LOST: it will fail every later one, so this output composes on the CPU. */
+    private boolean gpuLost;
     private final RenderReach reach;
     private final EventLoop loop;
     private final PathObserver observer;
@@ -380,14 +382,15 @@ final class KmsOutputDriver {
             if (gpu == null) reasons.get(p.surface()).add(FallbackReason.NO_RENDER_DEVICE);
             else if (!gpuReads(b)) unreachable = true;
         }
-        boolean local = unreachable && displayReaches(visible);
-        boolean cpuFrame = gpu == null || (unreachable && !local);
+        boolean local = !gpuLost && unreachable && displayReaches(visible);
+        boolean cpuFrame = gpu == null || gpuLost || (unreachable && !local);
         if (cpuFrame && gpu != null) {
             for (Scene.Placed p : visible) {
                 ClientBuffer b = p.surface().buffer();
                 if (b == null) continue;
                 Set<FallbackReason> r = reasons.get(p.surface());
-                r.add(gpuReads(b) ? FallbackReason.FRAME_SHARED_WITH_CPU_COPY : FallbackReason.RENDERER_IMPORT_FAILED);
+                r.add(gpuLost ? FallbackReason.RENDERER_LOST
+                        : gpuReads(b) ? FallbackReason.FRAME_SHARED_WITH_CPU_COPY : FallbackReason.RENDERER_IMPORT_FAILED);
                 // The output's own GPU would compose everything locally if it could read this one.
                 if (displayReach != null && !displayReach.gpuCanRead(b)) r.add(FallbackReason.OUTPUT_GPU_UNREACHABLE);
             }
@@ -469,12 +472,19 @@ final class KmsOutputDriver {
         (f.renderBuffer != null ? f.renderBuffer.mapping() : f.slot.mapping()).endCpuAccess(CpuMapping.WRITE);
         if (error != null || !(result instanceof FrameResult.Composed)) {
             LOG.warn("{}: composition failed: {}", output.name(), error != null ? error : result);
+            if (result instanceof FrameResult.Failed failed && failed.reason() == dev.ferry.renderer.FrameFailure.CONTEXT_LOST
+                    && f.framePath == PathKind.GPU_COMPOSITION && !gpuLost) {
+                gpuLost = true;
+                LOG.warn("{}: the GPU renderer lost its device; composing on the CPU from now on", output.name());
+            }
             stats.frameFailed();
             drawnFor.remove(f.slot != null ? f.slot : f.renderBuffer);
             if (f.slot != null) f.chain.invalidate(f.slot);
             abandon(f);
             output.damageAll();
-            requested = true;
+            // Retry at the next refresh rather than at the next commit: the client may be waiting
+            // for this very frame's callback, and would never commit again.
+            armRetry();
             return;
         }
         drawnFor.put(f.slot != null ? f.slot : f.renderBuffer, f.number);
