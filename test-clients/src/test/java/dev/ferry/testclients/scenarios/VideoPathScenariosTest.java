@@ -141,7 +141,9 @@ class VideoPathScenariosTest {
             assertTrue(recs.size() >= 55, KmsFerry.shares(recs));
             assertTrue(recs.stream().allMatch(r -> r.path() == PathKind.GPU_COMPOSITION && r.reasons().contains(FallbackReason.NOT_FULLSCREEN)),
                     KmsFerry.shares(recs));
-            assertTrue(recs.getLast().reasons().contains(FallbackReason.NO_FREE_PLANE), "the overlay is taken: " + recs.getLast().reasons());
+            // While it plays at its rate, it would take an overlay were the only one not taken.
+            long noPlane = recs.stream().filter(r -> r.reasons().contains(FallbackReason.NO_FREE_PLANE)).count();
+            assertTrue(noPlane >= recs.size() / 2, "the overlay is taken: " + noPlane + " of " + recs.size() + " frames name it");
             assertEquals(0, s.zeroCopyPresented());
             assertEquals(1, s.feedbackEvents(), "only the initial feedback: " + s.toJson());
             assertEquals(0, s.reallocations());
