@@ -13,6 +13,12 @@ import java.util.Map;
  * @param missing what a cut-short or partial dump did not hold, one line each
  */
 public record DrmInfoDump(List<Node> nodes, List<String> missing) {
+    /** The kernel's name for a DRM_MODE_CONNECTOR_* type ("eDP", "DP", "HDMI-A"), "Unknown" if unknown. */
+    public static String connectorTypeName(int type) {
+        String name = ConnectorTypes.name(type);
+        return name == null ? "Unknown" : name;
+    }
+
     public DrmInfoDump {
         nodes = List.copyOf(nodes);
         missing = List.copyOf(missing);
