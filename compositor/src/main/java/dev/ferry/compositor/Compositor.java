@@ -4,6 +4,7 @@ import dev.ferry.compositor.backend.Backend;
 import dev.ferry.compositor.backend.headless.HeadlessBackend;
 import dev.ferry.compositor.backend.kms.KmsBackend;
 import dev.ferry.compositor.backend.nested.NestedBackend;
+import dev.ferry.compositor.backend.nested.NestedKmsBackend;
 import dev.ferry.compositor.path.PathObservers;
 import dev.ferry.compositor.control.ControlServer;
 import dev.ferry.compositor.core.CompositorGlobal;
@@ -152,8 +153,17 @@ public final class Compositor implements AutoCloseable {
                 yield new KmsBackend(options.kms() == null ? KmsBackend.Config.of(null) : options.kms(), display, scene,
                         renderer, cpuRenderer, loop, observers);
             }
-            case "nested" -> new NestedBackend(new NestedBackend.Config(options.hostDisplay(), options.outputs(), options.width(),
-                    options.height(), options.refreshMilliHz(), options.runtimeDir().resolve(socket.name())), display, scene, renderer, loop, observers);
+            // With a topology, nested runs the kms backend on its fake devices and shows each
+            // connector in a host window; without one, its outputs are host windows themselves.
+            case "nested" -> {
+                if (options.kms() == null) {
+                    yield new NestedBackend(new NestedBackend.Config(options.hostDisplay(), options.outputs(), options.width(),
+                            options.height(), options.refreshMilliHz(), options.runtimeDir().resolve(socket.name())), display, scene, renderer, loop, observers);
+                }
+                cpuRenderer = renderer instanceof dev.ferry.renderer.cpu.CpuRenderer ? renderer : Renderers.create("cpu");
+                yield new NestedKmsBackend(new KmsBackend(options.kms(), display, scene, renderer, cpuRenderer, loop, observers),
+                        options.hostDisplay(), options.runtimeDir().resolve(socket.name()), loop);
+            }
             default -> throw new IllegalArgumentException("unknown backend " + options.backend() + " (kms, headless)");
         };
         backend.attachFaults(faults);
@@ -161,6 +171,8 @@ public final class Compositor implements AutoCloseable {
         new ShmGlobal(display, new int[] {Fourcc.ARGB8888, Fourcc.XRGB8888, Fourcc.ABGR8888, Fourcc.XBGR8888});
         keymap = Keymap.defaultUs();
         seat = new Seat(display, scene, keymap);
+        if (backend instanceof NestedBackend nested) nested.useSeat(seat);
+        if (backend instanceof NestedKmsBackend nested) nested.useSeat(seat);
         new XdgWmBaseGlobal(display, scene, seat);
         new ViewporterGlobal(display);
         new PresentationGlobal(display);
@@ -193,6 +205,9 @@ public final class Compositor implements AutoCloseable {
     public PathObservers pathObservers() { return observers; }
 
     public Backend backend() { return backend; }
+
+    /** The renderer the backend composes with (the kms backend's GPU renderer; it also has a CPU one). */
+    public dev.ferry.renderer.Renderer renderer() { return renderer; }
 
     public PathStatistics pathStatistics() { return pathStatistics; }
 
@@ -338,6 +353,8 @@ public final class Compositor implements AutoCloseable {
         if (cpuRenderer != null && cpuRenderer != renderer) cpuRenderer.close();
         if (renderer != null) renderer.close();
         if (backend != null) backend.close();
+        // The seat's keymap, which may be the host's by now; the default one too if it was replaced.
+        if (seat != null) seat.keymap().close();
         if (keymap != null) keymap.close();
         if (loop != null) loop.close();
         if (socket != null) socket.close();

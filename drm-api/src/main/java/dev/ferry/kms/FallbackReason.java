@@ -18,6 +18,8 @@ public enum FallbackReason {
     NO_FREE_PLANE(Category.HARDWARE, "every plane that could show it is taken"),
     SCANOUT_DISABLED(Category.STRUCTURAL, "direct scanout is switched off"),
     CURSOR_OR_SUBSURFACE(Category.STRUCTURAL, "part of a surface tree that needs composing"),
+    /** Planes are for surfaces that keep changing: a static one stays composed rather than flip between the two. */
+    NOT_UPDATING(Category.STRUCTURAL, "updates too rarely for a plane to pay (below the overlay rate threshold)"),
     // ---- KMS refused this buffer: a different allocation could pass ----
     FORMAT_NOT_ON_PLANE(Category.REALLOCATION, "format not supported by any free plane"),
     MODIFIER_NOT_ON_PLANE(Category.REALLOCATION, "modifier not supported by the plane with that format"),
@@ -45,7 +47,8 @@ public enum FallbackReason {
     OUTPUT_GPU_UNREACHABLE(Category.REALLOCATION, "the GPU of the output's device cannot read the buffer, so no single GPU composes the output"),
     // ---- timing ----
     FENCE_PENDING(Category.TIMING, "the buffer's fence had not signalled; the previous buffer is shown"),
-    FENCE_TIMEOUT(Category.FAULT, "the buffer's fence did not signal before the deadline");
+    FENCE_TIMEOUT(Category.FAULT, "the buffer's fence did not signal before the deadline"),
+    RENDERER_LOST(Category.FAULT, "the GPU renderer lost its device (a GPU reset); the output composes on the CPU from then on");
 
     /**
      * Who could make the cheaper path work: what a user reads first when asking "why not on the

@@ -12,7 +12,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "kms", description = "kms (fake-drm devices), headless (memory) or nested (windows of the compositor at --host-display, one per output, --mode as their first size). Default: ${DEFAULT-VALUE}")
     String backend;
 
-    @Option(names = "--topology", description = "kms: a preset (see `ferry topology list`) or a topology JSON file. Default: hybrid-laptop")
+    @Option(names = "--topology", description = "kms: a preset (see `ferry topology list`) or a topology JSON file. Default: hybrid-laptop. nested: run the kms backend on it and show each connector in a host window")
     String topology;
 
     @Option(names = "--render-device", paramLabel = "NODE", description = "kms: the primary render device (card0, renderD128 or /dev/dri/card0), overriding the topology's choice")
@@ -53,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
         if (trace) dev.ferry.protocol.Trace.enable(true);
         Compositor c = Compositor.create(new Compositor.Options(dev.ferry.compositor.socket.WaylandSocket.runtimeDir(), backend, socket,
                 outputs, mode.width(), mode.height(), mode.refreshMilliHz(), renderer,
-                kmsConfig()).withHost(hostDisplay));
+                backend.equals("nested") && topology == null ? null : kmsConfig()).withHost(hostDisplay));
         // On SIGTERM/SIGINT the JVM halts once its hooks return, so the hook stops the loop and
         // then waits (bounded) for the main thread to close everything: socket, lock file and
         // control directory are removed, not left for the next client to connect to.

@@ -114,6 +114,14 @@ public final class Scene implements Surface.SurfaceEvents {
         for (Window child : windows) if (child.parent() == w) place(child);
     }
 
+    /** Moves a window to (x, y) in the layout, as a drag does: repaints where it was and where it is. */
+    public void move(Window w, int x, int y) {
+        damageWindow(w);
+        w.moveTo(x, y);
+        damageWindow(w);
+        for (Window child : windows) if (child.parent() == w) place(child);
+    }
+
     public void raise(Window w) {
         if (windows.remove(w)) {
             windows.add(w);

@@ -32,6 +32,9 @@ import java.util.stream.Stream;
  * The compositor's own linux-dmabuf global is used, with the test's feedback hysteresis.
  */
 final class KmsFerry implements AutoCloseable {
+    /** The renderer the scenarios run with: auto, or vulkan while {@link VideoPathScenariosVulkanTest} runs (test classes run one at a time). */
+    static volatile String renderer = "auto";
+
     /** One frame of one surface as the backend reported it. */
     record FrameRecord(PathKind path, Set<FallbackReason> reasons, long presentNs) {}
 
@@ -44,7 +47,8 @@ final class KmsFerry implements AutoCloseable {
         runtimeDir = Files.createTempDirectory("ferry-scenario-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         compositor = Compositor.create(Compositor.Options.kms(runtimeDir, "wayland-scenario",
                 new KmsBackend.Config(topology, KernelClock.monotonic(), FaultPlan.none()))
-                .withDmabuf(new LinuxDmabufGlobal.Config(hysteresisNs, LinuxDmabufGlobal.Config.defaults().fenceDeadlineNs())));
+                .withDmabuf(new LinuxDmabufGlobal.Config(hysteresisNs, LinuxDmabufGlobal.Config.defaults().fenceDeadlineNs()))
+                .withRenderer(renderer));
         compositor.startThread();
         dmabuf = compositor.linuxDmabuf();
         if (dmabuf == null) throw new IllegalStateException("a kms Ferry must advertise linux-dmabuf");

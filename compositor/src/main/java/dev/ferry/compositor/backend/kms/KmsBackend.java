@@ -227,6 +227,22 @@ public final class KmsBackend implements Backend {
         }
     }
 
+    /**
+     * The connector behind an output was unplugged (its nested window was closed): the output
+     * leaves and its pipe is released; the device and every other output keep running. Not a
+     * fault: a user pulled a cable.
+     */
+    public void connectorUnplugged(Output o) {
+        for (KmsOutputDriver d : drivers) {
+            if (d.output() != o) continue;
+            drivers.remove(d);
+            scene.removeOutput(o);
+            o.withdraw();
+            d.close();
+            return;
+        }
+    }
+
     /** CRTC ids are per device: events are matched on both. */
     private void pageFlipped(DrmDevice device, int crtcId, long sequence, long timeNs) {
         // By index, no copy: an output is only ever removed by a task posted to the loop.
