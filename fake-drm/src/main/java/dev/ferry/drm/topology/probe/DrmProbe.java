@@ -142,7 +142,7 @@ public final class DrmProbe {
         return new DrmInfoDump.Connector(type, connected, modeList, encoderIndices);
     }
 
-    /** The refresh from the timings in mHz, as drm_info computes it. */
+    /** A drm_mode_modeinfo as a mode (a kernel mode without totals is taken as 60 Hz). */
     static ModeSpec mode(MemorySegment mi) {
         long clock = Integer.toUnsignedLong(mi.get(U32, DrmUapi.ModeInfo.CLOCK));
         int w = Short.toUnsignedInt(mi.get(U16, DrmUapi.ModeInfo.HDISPLAY));
@@ -151,11 +151,8 @@ public final class DrmProbe {
         int vtotal = Short.toUnsignedInt(mi.get(U16, DrmUapi.ModeInfo.VTOTAL));
         int vscan = Short.toUnsignedInt(mi.get(U16, DrmUapi.ModeInfo.VSCAN));
         int flags = mi.get(U32, DrmUapi.ModeInfo.FLAGS);
-        long refresh = htotal == 0 || vtotal == 0 ? 60000 : (clock * 1_000_000L / htotal + vtotal / 2) / vtotal;
-        if ((flags & DrmUapi.ModeInfo.FLAG_INTERLACE) != 0) refresh *= 2;
-        if ((flags & DrmUapi.ModeInfo.FLAG_DBLSCAN) != 0) refresh /= 2;
-        if (vscan > 1) refresh /= vscan;
-        return new ModeSpec(w, h, (int) refresh);
+        int refresh = htotal == 0 || vtotal == 0 ? 60000 : DrmInfoDump.refreshMhz(clock, htotal, vtotal, vscan, flags);
+        return new ModeSpec(w, h, refresh);
     }
 
     private static List<DrmInfoDump.Plane> planes(DrmChannel ch, Arena arena) throws PosixException {

@@ -72,8 +72,6 @@ final class DrmUapi {
         static final int VREFRESH = 24, FLAGS = 28, TYPE = 32, NAME = 36;
         static final int SIZE = 68;
         static final int TYPE_PREFERRED = 1 << 3;
-        static final int FLAG_INTERLACE = 1 << 4;
-        static final int FLAG_DBLSCAN = 1 << 5;
     }
 
     /** struct drm_mode_get_plane_res: u64 plane_id_ptr, u32 count_planes (padded to 16). */
