@@ -19,7 +19,11 @@ import java.util.Map;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-/** A wl_shm toplevel made fullscreen on a named output, drawing solid frames at its size. */
+/**
+ * A wl_shm toplevel made fullscreen on a named output, drawing solid frames at its size. Its pool
+ * is sealed (as libwayland's are), so a display that scans out system memory shows it directly
+ * through a udmabuf; an unsealed pool keeps every frame on the composed paths.
+ */
 final class FullscreenClient implements AutoCloseable {
     private final WaylandClient client;
     private final Proxy surface;
@@ -34,11 +38,19 @@ final class FullscreenClient implements AutoCloseable {
     final java.util.List<String> left = new java.util.ArrayList<>();
 
     FullscreenClient(WaylandClient client, String outputName) throws Exception {
-        this(client, outputName, 2);
+        this(client, outputName, 2, true);
+    }
+
+    FullscreenClient(WaylandClient client, String outputName, boolean sealedPool) throws Exception {
+        this(client, outputName, 2, sealedPool);
     }
 
     /** With n buffers: three let it draw on while one is held on a screen that never flips again. */
     FullscreenClient(WaylandClient client, String outputName, int n) throws Exception {
+        this(client, outputName, n, true);
+    }
+
+    FullscreenClient(WaylandClient client, String outputName, int n, boolean sealedPool) throws Exception {
         this.client = client;
         buffers = new Proxy[n];
         busy = new boolean[n];
@@ -74,7 +86,7 @@ final class FullscreenClient implements AutoCloseable {
         width = toplevel.configuredWidth();
         height = toplevel.configuredHeight();
         long bytes = 4L * width * height;
-        pool = new ShmPool(shm, n * bytes, true);
+        pool = new ShmPool(shm, n * bytes, sealedPool);
         for (int i = 0; i < n; i++) {
             int index = i;
             buffers[i] = pool.buffer((int) (i * bytes), width, height, 4 * width, WlShm.FORMAT_XRGB8888);
