@@ -365,18 +365,32 @@ public final class Compositor implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (display != null) display.close();
-        if (processCost != null) processCost.close();
-        if (linuxDmabuf != null) linuxDmabuf.close();
+        // Each step even if one before it failed (a half-started backend may fail to close):
+        // above all the socket and its lock file must go, or the next start finds them.
+        closing("display", () -> { if (display != null) display.close(); });
+        closing("process cost", () -> { if (processCost != null) processCost.close(); });
+        closing("linux-dmabuf", () -> { if (linuxDmabuf != null) linuxDmabuf.close(); });
         // Renderers before the backend: closing one waits for the GPU work in flight, which may
         // still be writing into the backend's buffers; only then may the backend unmap them.
-        if (cpuRenderer != null && cpuRenderer != renderer) cpuRenderer.close();
-        if (renderer != null) renderer.close();
-        if (backend != null) backend.close();
+        closing("cpu renderer", () -> { if (cpuRenderer != null && cpuRenderer != renderer) cpuRenderer.close(); });
+        closing("renderer", () -> { if (renderer != null) renderer.close(); });
+        closing("backend", () -> { if (backend != null) backend.close(); });
         // The seat's keymap, which may be the host's by now; the default one too if it was replaced.
-        if (seat != null) seat.keymap().close();
-        if (keymap != null) keymap.close();
-        if (loop != null) loop.close();
-        if (socket != null) socket.close();
+        closing("seat keymap", () -> { if (seat != null) seat.keymap().close(); });
+        closing("keymap", () -> { if (keymap != null) keymap.close(); });
+        closing("event loop", () -> { if (loop != null) loop.close(); });
+        closing("socket", () -> { if (socket != null) socket.close(); });
+    }
+
+    private interface CloseStep {
+        void run() throws Exception;
+    }
+
+    private static void closing(String what, CloseStep step) {
+        try {
+            step.run();
+        } catch (Exception | Error e) {
+            LOG.warn("closing the {} failed: {}", what, e.toString());
+        }
     }
 }

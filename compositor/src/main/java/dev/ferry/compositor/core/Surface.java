@@ -4,6 +4,7 @@ import dev.ferry.compositor.buffer.ClientBuffer;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.interfaces.WlCallback;
+import dev.ferry.protocol.server.ClientLimits;
 import dev.ferry.protocol.interfaces.WlOutput;
 import dev.ferry.protocol.interfaces.WlSurface;
 import dev.ferry.protocol.server.Resource;
@@ -18,6 +19,12 @@ import java.util.concurrent.CompletionStage;
  * frame callbacks and presentation feedback waiting for the next frame that shows it.
  */
 public final class Surface implements WlSurface.Requests, Resource.DestroyListener {
+    /** Rectangles of an opaque region kept as they are; more become its largest one. */
+    static final int MAX_OPAQUE_RECTS = 64;
+    /** A frame callback's implementation: gives its charge back when answered or destroyed. */
+    private static final Resource.DestroyListener PENDING_CALLBACK =
+            r -> r.client().release(ClientLimits.Kind.FRAME_CALLBACKS, 1);
+
     private final Resource resource;
     private final SurfaceEvents events;
     final SurfaceState pending = new SurfaceState();
@@ -182,13 +189,18 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
 
     @Override
     public void frame(Resource self, int callback) {
-        pending.frameCallbacks.add(self.client().createResource(callback, WlCallback.INTERFACE, 1, null));
+        // Counted against the client's frame-callbacks limit until answered or destroyed.
+        self.client().charge(ClientLimits.Kind.FRAME_CALLBACKS, 1);
+        pending.frameCallbacks.add(self.client().createResource(callback, WlCallback.INTERFACE, 1, PENDING_CALLBACK));
         pending.committed |= SurfaceState.FRAME;
     }
 
     @Override
     public void setOpaqueRegion(Resource self, Resource region) {
-        pending.opaque = region == null ? RectSet.EMPTY : region.implementation(RegionResource.class).rects();
+        // Opaque is a hint read every frame (occlusion, scanout checks): a client's thousands of
+        // rectangles there would cost each frame, so past a few only the largest is kept, which
+        // is always safe (less opaque area only means less is skipped).
+        pending.opaque = region == null ? RectSet.EMPTY : region.implementation(RegionResource.class).rects().atMost(MAX_OPAQUE_RECTS);
         pending.committed |= SurfaceState.OPAQUE;
     }
 
@@ -428,6 +440,22 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         }
         framesLatched.clear();
         for (PresentationListener l : feedbackLatched) l.presented(output, timeNs, refreshNs, sequence, flags);
+        feedbackLatched.clear();
+    }
+
+    /**
+     * The frame that latched this surface's content will never reach the screen (its flip was
+     * refused or never completed): its callbacks are answered all the same, so the client keeps
+     * drawing, and its presentation feedback is discarded, which is the truth.
+     */
+    public void frameDropped(long timeNs) {
+        int ms = (int) (timeNs / 1_000_000L);
+        for (Resource cb : framesLatched) {
+            WlCallback.sendDone(cb, ms);
+            cb.destroy();
+        }
+        framesLatched.clear();
+        for (PresentationListener l : feedbackLatched) l.discarded();
         feedbackLatched.clear();
     }
 

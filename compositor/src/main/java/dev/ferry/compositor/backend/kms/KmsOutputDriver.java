@@ -13,6 +13,7 @@ import dev.ferry.compositor.plan.PlaneRejections;
 import dev.ferry.compositor.plan.UpdateRate;
 import dev.ferry.drm.Plane;
 import dev.ferry.compositor.scene.Scene;
+import dev.ferry.compositor.stats.FaultLog;
 import dev.ferry.compositor.stats.OutputStats;
 import dev.ferry.drm.CpuMapping;
 import dev.ferry.drm.DmaBuf;
@@ -114,6 +115,11 @@ final class KmsOutputDriver {
     private Frame shown;
     private final List<Surface> lastShown = new ArrayList<>();
     private long lastFlipNs;
+    /** A flip was given up and none has completed since. */
+    private boolean flipStalled;
+    /** Where faults are named (the backend's FaultLog, attached before outputs start). */
+    private java.util.function.Supplier<FaultLog> faults = FaultLog::new;
+    private static final dev.ferry.protocol.loop.LogLimiter FLIP_REFUSALS = dev.ferry.protocol.loop.LogLimiter.standard();
 
     /** What one flip put (or will put) on screen. */
     private static final class Frame {
@@ -170,6 +176,10 @@ final class KmsOutputDriver {
     dev.ferry.kms.CrossDeviceCopy cross() { return cross; }
     KmsPipe pipe() { return pipe; }
     OutputStats stats() { return stats; }
+
+    void recordFaultsIn(java.util.function.Supplier<FaultLog> log) {
+        faults = log;
+    }
 
     /** Told once when the output's device goes away (unplugged). */
     void onLost(Runnable r) {
@@ -501,6 +511,7 @@ final class KmsOutputDriver {
                 LOG.warn("{}: the GPU renderer lost its device; composing on the CPU from now on", output.name());
             }
             stats.frameFailed();
+            dropped(f);
             drawnFor.remove(f.slot != null ? f.slot : f.renderBuffer);
             if (f.slot != null) f.chain.invalidate(f.slot);
             abandon(f);
@@ -533,8 +544,12 @@ final class KmsOutputDriver {
                 abandon(f);
                 return;
             }
-            LOG.warn("{}: flip of a composed frame refused: {}", output.name(), pipe.lastRejection());
+            if (FLIP_REFUSALS.allow()) {
+                LOG.warn("{}: flip of a composed frame refused: {} ({} like it suppressed)", output.name(), pipe.lastRejection(),
+                        FLIP_REFUSALS.takeSuppressed());
+            }
             stats.frameFailed();
+            dropped(f);
             // An overlay in a refused flip is not offered again with that buffer.
             for (int k = 0; k < f.overlayBuffers.size(); k++) verdicts.refuse(f.overlayBuffers.get(k), f.overlayIndex[k], FallbackReason.FLIP_FAILED);
             abandon(f);
@@ -679,6 +694,10 @@ final class KmsOutputDriver {
         if (f == null) return;
         pending = null;
         watchdog.disarm();
+        if (flipStalled) {
+            flipStalled = false;
+            LOG.info("{}: flips complete again", output.name());
+        }
         retire(shown);
         shown = f;
         lastFlipNs = timeNs;
@@ -708,6 +727,15 @@ final class KmsOutputDriver {
     }
 
     /** A frame replaced on screen: its buffers go back to their owners. */
+    /** A frame that will never be shown: its surfaces' callbacks are answered anyway. */
+    private void dropped(Frame f) {
+        long now = MonotonicClock.nowNs();
+        for (int i = 0; i < f.surfaces.size(); i++) {
+            Surface s = f.surfaces.get(i);
+            if (!s.destroyed()) s.frameDropped(now);
+        }
+    }
+
     private void retire(Frame f) {
         if (f == null) return;
         if (f.slot != null) f.chain.release(f.slot);
@@ -734,6 +762,15 @@ final class KmsOutputDriver {
         stats.frameFailed();
         Frame f = pending;
         pending = null;
+        dropped(f);
+        // Named once per stall: the retries that follow fail (the CRTC stays busy) until a flip
+        // goes through again, and each of them still answers its frame callbacks.
+        if (!flipStalled) {
+            flipStalled = true;
+            faults.get().record(FaultLog.Kind.FLIP_NEVER_COMPLETES, pipe.device().info().name() + "/" + output.name(),
+                    MonotonicClock.nowNs(), "flip given up after " + FLIP_TIMEOUT_NS / 1_000_000
+                            + " ms; retried each refresh, frame callbacks answered meanwhile", 1);
+        }
         if (f.slot != null) f.chain.invalidate(f.slot);
         drawnFor.remove(f.slot != null ? f.slot : f.renderBuffer);
         abandon(f);
