@@ -27,6 +27,7 @@ public final class FakeKernel implements AutoCloseable {
         this.topology = topology;
         this.clock = clock;
         this.faults = new FaultInjector(plan, clock);
+        this.syncobjNotifier = new SyncobjNotifier(clock);
         for (DeviceSpec spec : topology.devices()) devices.add(new FakeDevice(this, spec));
     }
 
@@ -92,8 +93,35 @@ public final class FakeKernel implements AutoCloseable {
      * (a snapshot: later jobs do not change it). The caller owns it.
      */
     public SyncFile exportSyncFile(DmaBuf buf) throws PosixException {
-        return new SyncFile(clock, writeFenceSignalAtNs(buf));
+        long seqno = buf.fenceSeqno();
+        long signalAt = writeFenceSignalAtNs(buf);
+        return new SyncFile(clock, signalAt, deadline -> countBoost(signalAt, buf.boostFence(seqno, deadline, signalAt)));
     }
+
+    /** Sets a buffer's write fence to signal at signalAtNs, or as early as earliestNs if a deadline hint asks. */
+    public void setWriteFence(DmaBuf buf, long signalAtNs, long earliestNs) throws PosixException {
+        requireFake(buf);
+        buf.setFence(signalAtNs, earliestNs);
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong deadlineBoosts = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Counts a deadline hint from this process that made a job finish earlier; returns the new time. */
+    long countBoost(long beforeNs, long afterNs) {
+        if (afterNs < beforeNs) boostCounted();
+        return afterNs;
+    }
+
+    void boostCounted() {
+        deadlineBoosts.incrementAndGet();
+    }
+
+    private final SyncobjNotifier syncobjNotifier;
+
+    SyncobjNotifier syncobjNotifier() { return syncobjNotifier; }
+
+    /** Deadline hints set from this process (through sync files or syncobj points) that hurried a job. */
+    public long deadlineBoosts() { return deadlineBoosts.get(); }
 
     /** A sync file that signals at a given time: for tests and explicit-sync clients. */
     public SyncFile syncFileAt(long signalAtNs) {
@@ -118,5 +146,6 @@ public final class FakeKernel implements AutoCloseable {
     @Override
     public void close() {
         for (FakeDevice d : devices) d.close();
+        syncobjNotifier.close();
     }
 }
