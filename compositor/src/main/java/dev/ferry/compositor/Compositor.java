@@ -109,6 +109,8 @@ public final class Compositor implements AutoCloseable {
     private WaylandSocket socket;
     private ControlServer control;
     private LinuxDmabufGlobal linuxDmabuf;
+    private dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal syncobj;
+    private final dev.ferry.compositor.fence.FenceDeadlines fenceDeadlines = new dev.ferry.compositor.fence.FenceDeadlines();
     private dev.ferry.compositor.stats.ProcessCost processCost;
     private volatile Thread thread;
 
@@ -166,7 +168,13 @@ public final class Compositor implements AutoCloseable {
             linuxDmabuf = new LinuxDmabufGlobal(display, backend.kernel(), main, renderer.dmaBufFormats(),
                     options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
             observers.add(linuxDmabuf.feedback());
+            linuxDmabuf.fences().setDeadlines(fenceDeadlines);
+            if (dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal.advertisable(main)) {
+                syncobj = new dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal(display, loop, main,
+                        linuxDmabuf.fences().deadlineNs(), fenceDeadlines);
+            }
         }
+        fenceDeadlines.setTarget(this::nextVblankNs);
         for (OutputPainter p : backend.painters()) p.setObserver(observers);
         processCost = new dev.ferry.compositor.stats.ProcessCost(loop, this::framesPresented);
         display.listen(socket.listener());
@@ -175,6 +183,12 @@ public final class Compositor implements AutoCloseable {
         for (Output o : scene.outputs()) outs.append(outs.isEmpty() ? "" : ", ").append(o);
         LOG.info("Ferry serving WAYLAND_DISPLAY={} on the {} backend, renderer {}, outputs: {}",
                 socket.name(), backend.name(), renderer.name(), outs);
+    }
+
+    /** The vblank the surface's next frame aims for: on its first output, else on the primary one. */
+    private long nextVblankNs(dev.ferry.compositor.core.Surface s) {
+        Output o = s.outputs().isEmpty() ? scene.primaryOutput() : s.outputs().getFirst();
+        return o == null ? 0 : backend.nextVblankNs(o);
     }
 
     private void repaint(Output o) {
@@ -194,6 +208,10 @@ public final class Compositor implements AutoCloseable {
     public Scene scene() { return scene; }
     /** The linux-dmabuf global (feedback controller, fence counts), or null when the backend has no kernel. */
     public LinuxDmabufGlobal linuxDmabuf() { return linuxDmabuf; }
+    /** The explicit-sync global, or null where the devices have no syncobjs (headless, nested). */
+    public dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal syncobj() { return syncobj; }
+    /** Fence deadline hints given for acquire fences (implicit and explicit). */
+    public dev.ferry.compositor.fence.FenceDeadlines fenceDeadlines() { return fenceDeadlines; }
 
     /** Serves on the calling thread until {@link #stop}. */
     public void run() throws Exception {
@@ -251,6 +269,9 @@ public final class Compositor implements AutoCloseable {
                     MonotonicClock.nowNs() - startNs);
             tree.put("process", processCost.toMap());
             StatsReport.addDmabuf(tree, scene, linuxDmabuf);
+            if (syncobj != null) tree.put("explicitSync", syncobj.statsTree());
+            var d = fenceDeadlines.counts();
+            tree.put("fenceDeadlines", Map.of("set", d.set(), "met", d.met(), "boosted", d.boosted()));
             return StatsReport.toJson(tree);
         });
     }
@@ -307,6 +328,7 @@ public final class Compositor implements AutoCloseable {
         }
         if (display != null) display.close();
         if (processCost != null) processCost.close();
+        if (syncobj != null) syncobj.close();
         if (linuxDmabuf != null) linuxDmabuf.close();
         // Renderers before the backend: closing one waits for the GPU work in flight, which may
         // still be writing into the backend's buffers; only then may the backend unmap them.

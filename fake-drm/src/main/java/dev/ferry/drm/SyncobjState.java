@@ -25,7 +25,8 @@ import java.lang.invoke.VarHandle;
  * <pre>
  * 0   lock word (a spin lock shared between processes: CAS 0 -> 1)
  * 8   points in use                 16  floor: every point at or below it has signalled
- * 24  change counter                64  points, 32 bytes each:
+ * 24  change counter                32  deadline hints that hurried a job on it
+ * 64  points, 32 bytes each:
  *     +0 point  +8 signal time (ns; NEVER: never)  +16 earliest the job can finish (a deadline
  *     hint may bring the signal time down to it)   +24 1 if a deadline hint did
  * </pre>
@@ -37,7 +38,7 @@ final class SyncobjState implements AutoCloseable {
     static final long UNMATERIALISED = -1;
 
     private static final VarHandle WORD = ValueLayout.JAVA_LONG.varHandle();
-    private static final long LOCK = 0, COUNT = 8, FLOOR = 16, CHANGES = 24, ENTRIES = 64;
+    private static final long LOCK = 0, COUNT = 8, FLOOR = 16, CHANGES = 24, BOOSTS = 32, ENTRIES = 64;
     private static final int ENTRY = 32;
     static final int CAPACITY = (int) ((PAGE - ENTRIES) / ENTRY);
     private static final long POINT = 0, SIGNAL_AT = 8, EARLIEST = 16, BOOSTED = 24;
@@ -246,23 +247,19 @@ final class SyncobjState implements AutoCloseable {
                 }
                 if (binary || Long.compareUnsigned(at(i, POINT), point) >= 0) break;
             }
-            if (boosted) WORD.getAndAdd(page, CHANGES, 1L);
+            if (boosted) {
+                WORD.getAndAdd(page, CHANGES, 1L);
+                WORD.getAndAdd(page, BOOSTS, 1L);
+            }
             return boosted;
         } finally {
             unlock();
         }
     }
 
-    /** Whether a deadline hint boosted the job at exactly this point (false once folded away). */
-    synchronized boolean boosted(long point) {
-        if (page == null) return false;
-        lock();
-        try {
-            for (int i = 0; i < count(); i++) if (at(i, POINT) == point) return at(i, BOOSTED) != 0;
-            return false;
-        } finally {
-            unlock();
-        }
+    /** How many deadline hints (from any process) hurried a job on this syncobj. */
+    synchronized long boosts() {
+        return page == null ? 0 : (long) WORD.getVolatile(page, BOOSTS);
     }
 
     @Override

@@ -160,6 +160,16 @@ public final class Syncobjs implements AutoCloseable {
         return t != SyncobjState.UNMATERIALISED && ImplicitFence.signalled(t, kernel.clock().nowNs());
     }
 
+    /**
+     * When the point's fence signals (or signalled) on the kernel clock: {@link ImplicitFence#NEVER}
+     * if never, -1 if nothing was submitted for it yet.
+     */
+    public long signalTimeNs(int handle, long point) throws SyncobjException {
+        SyncobjState s = state(handle);
+        checkPoint(s, point);
+        return s.fenceAt(point);
+    }
+
     /** Whether something was submitted for the point (its fence exists, signalled or not). */
     public boolean materialised(int handle, long point) throws SyncobjException {
         SyncobjState s = state(handle);
@@ -232,9 +242,9 @@ public final class Syncobjs implements AutoCloseable {
         return b;
     }
 
-    /** Whether a deadline hint hurried the job at exactly this point (the job's owner asks). */
-    public boolean boosted(int handle, long point) throws SyncobjException {
-        return state(handle).boosted(point);
+    /** How many deadline hints, from any process, hurried a job on this syncobj (the job's owner asks). */
+    public long boosts(int handle) throws SyncobjException {
+        return state(handle).boosts();
     }
 
     /**

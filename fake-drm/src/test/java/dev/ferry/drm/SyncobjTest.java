@@ -207,7 +207,7 @@ class SyncobjTest {
                 clock.advanceNs(16 * MS);
                 assertTrue(readable(acquire.fd()), "signalled by the vblank it was needed for");
             }
-            assertTrue(mine.boosted(h, 1), "the client learns its job was boosted");
+            assertEquals(1, mine.boosts(h), "the client learns its job was boosted");
             assertEquals(1, compositor.deadlineBoosts());
             assertEquals(0, client.deadlineBoosts());
             // A job that cannot make it is still hurried as far as it can go.

@@ -110,6 +110,36 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
 
     public void setViewport(CommitValidator v) { viewport = v; }
 
+    /**
+     * Explicit sync (wp_linux_drm_syncobj_surface_v1): checks each commit before anything of it
+     * takes effect (its protocol errors are the commit's), and gives it its acquire and release
+     * points with {@link #setPendingSyncPoints}.
+     */
+    public interface ExplicitSync {
+        void beforeCommit(Surface surface);
+    }
+
+    private ExplicitSync explicitSync;
+
+    public ExplicitSync explicitSync() { return explicitSync; }
+
+    public void setExplicitSync(ExplicitSync e) { explicitSync = e; }
+
+    /** The buffer the pending state attaches (null when none or when it detaches). */
+    public ClientBuffer pendingBuffer() {
+        return (pending.committed & SurfaceState.BUFFER) != 0 ? pending.buffer : null;
+    }
+
+    /**
+     * The commit's explicit-sync points: the commit waits for acquire (instead of the buffer's
+     * implicit fence) and its buffer signals release once the compositor is done with it.
+     */
+    public void setPendingSyncPoints(ReadinessGate acquire, dev.ferry.compositor.buffer.ReleasePoint release) {
+        pending.acquire = acquire;
+        pending.release = release;
+        pending.committed |= SurfaceState.SYNC_POINTS;
+    }
+
     /** Checks the state a commit just made current (wp_viewport's source must fit the buffer). */
     public interface CommitValidator {
         void validate(Surface surface);
@@ -200,6 +230,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
 
     @Override
     public void commit(Resource self) {
+        if (explicitSync != null) explicitSync.beforeCommit(this);
         if (role != null) role.beforeCommit(this);
         if (asSubsurface != null && asSubsurface.effectivelySynchronized()) {
             pending.mergeInto(cached, false);
@@ -211,8 +242,11 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
             hasCached = false;
         }
         CompletionStage<Boolean> wait = null;
-        if ((pending.committed & SurfaceState.BUFFER) != 0 && pending.buffer instanceof ReadinessGate gate) {
-            wait = gate.whenReady(this);
+        if ((pending.committed & SurfaceState.BUFFER) != 0) {
+            // An acquire point replaces the implicit fence: explicit sync ignores the latter.
+            ReadinessGate gate = pending.acquire != null ? pending.acquire
+                    : pending.buffer instanceof ReadinessGate g ? g : null;
+            if (gate != null) wait = gate.whenReady(this);
         }
         if (wait == null && held.isEmpty()) {
             apply(pending, false);
@@ -240,6 +274,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
                 if (h.state.buffer != null) h.state.buffer.unlock();
                 h.state.buffer = null;
                 h.state.committed &= ~SurfaceState.BUFFER;
+                signalUnusedRelease(h.state);
                 // Its content never reaches the screen: presentation feedback says so.
                 for (Object f : h.state.feedbacks) ((PresentationListener) f).discarded();
                 h.state.feedbacks.clear();
@@ -308,6 +343,13 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
             feedbackWaiting.clear();
         }
         source.mergeInto(current, sourceHoldsLock);
+        current.acquire = null;
+        if (current.release != null) {
+            // The buffer signals it when its last reader lets go (at once if it is gone).
+            if (current.buffer != null) current.buffer.addReleasePoint(current.release);
+            else current.release.signal();
+            current.release = null;
+        }
         if (viewport != null) viewport.validate(this);
         commitCount++;
         Lists.moveAll(current.frameCallbacks, framesWaiting);
@@ -490,7 +532,10 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
             if (child != this && child.asSubsurface != null) child.asSubsurface.parentDestroyed();
         }
         if (pending.buffer != null) pending.buffer = null;
+        signalUnusedRelease(pending);
+        signalUnusedRelease(cached);
         for (HeldCommit h : held) {
+            signalUnusedRelease(h.state);
             if (h.state.buffer != null) h.state.buffer.unlock();
             h.state.buffer = null;
             for (Resource cb : h.state.frameCallbacks) cb.destroy();
@@ -515,6 +560,13 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         for (Object l : pending.feedbacks) ((PresentationListener) l).discarded();
         for (Object l : cached.feedbacks) ((PresentationListener) l).discarded();
         events.destroyed(this);
+    }
+
+    /** A commit's buffer will never be read: its release point is signalled now. */
+    private static void signalUnusedRelease(SurfaceState st) {
+        if (st.release != null) st.release.signal();
+        st.release = null;
+        st.acquire = null;
     }
 
     @Override

@@ -230,6 +230,12 @@ public final class KmsBackend implements Backend {
     }
 
     @Override
+    public long nextVblankNs(Output o) {
+        for (KmsOutputDriver d : drivers) if (d.output() == o) return d.nextVblankNs(kernel.clock().nowNs());
+        return 0;
+    }
+
+    @Override
     public OutputStats stats(Output o) {
         for (KmsOutputDriver d : drivers) if (d.output() == o) return d.stats();
         throw new IllegalArgumentException("no kms output " + o.name());

@@ -526,6 +526,18 @@ final class KmsOutputDriver {
         if (b.dmaBuf() != null) scanout.forget(b.dmaBuf());
     }
 
+    /**
+     * The vblank (kernel clock) that a frame started now would reach: the next one after the
+     * last flip, or the one after if a frame is already being drawn or waiting for its flip.
+     * 0 before the first flip. For fence deadline hints.
+     */
+    long nextVblankNs(long nowNs) {
+        long period = output.refreshNs();
+        if (period <= 0 || lastFlipNs == 0) return 0;
+        long next = lastFlipNs + Math.max(1, Math.ceilDiv(nowNs - lastFlipNs, period)) * period;
+        return pending != null || busy ? next + period : next;
+    }
+
     /** What CRTC readback shows. */
     int[] screenshot() {
         var img = pipe.device().readScanout(pipe.crtc().id());
