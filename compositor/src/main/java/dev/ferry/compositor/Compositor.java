@@ -174,7 +174,7 @@ public final class Compositor implements AutoCloseable {
                         linuxDmabuf.fences().deadlineNs(), fenceDeadlines);
             }
         }
-        fenceDeadlines.setTarget(this::nextVblankNs);
+        fenceDeadlines.setTarget(this::repaintDeadlineNs);
         for (OutputPainter p : backend.painters()) p.setObserver(observers);
         processCost = new dev.ferry.compositor.stats.ProcessCost(loop, this::framesPresented);
         display.listen(socket.listener());
@@ -185,10 +185,10 @@ public final class Compositor implements AutoCloseable {
                 socket.name(), backend.name(), renderer.name(), outs);
     }
 
-    /** The vblank the surface's next frame aims for: on its first output, else on the primary one. */
-    private long nextVblankNs(dev.ferry.compositor.core.Surface s) {
+    /** The repaint deadline of the surface's next frame: on its first output, else on the primary one. */
+    private long repaintDeadlineNs(dev.ferry.compositor.core.Surface s) {
         Output o = s.outputs().isEmpty() ? scene.primaryOutput() : s.outputs().getFirst();
-        return o == null ? 0 : backend.nextVblankNs(o);
+        return o == null ? 0 : backend.repaintDeadlineNs(o);
     }
 
     private void repaint(Output o) {

@@ -46,10 +46,11 @@ public interface Backend extends AutoCloseable {
     default dev.ferry.drm.FakeKernel kernel() { return null; }
 
     /**
-     * The vblank (kernel clock) a frame started now on the output would be presented at, for fence
-     * deadline hints; 0 when the backend does not know (headless, nested).
+     * The repaint deadline (kernel clock) for content arriving on the output now: the latest it
+     * may be ready to make the next vblank it can reach. For fence deadline hints; 0 when the
+     * backend does not know (headless, nested).
      */
-    default long nextVblankNs(Output output) { return 0; }
+    default long repaintDeadlineNs(Output output) { return 0; }
 
     /** What the output shows now, as 0xAARRGGBB pixels row by row; called on the event loop. */
     int[] screenshot(Output output);

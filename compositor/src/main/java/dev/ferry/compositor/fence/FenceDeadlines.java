@@ -4,16 +4,17 @@ import dev.ferry.compositor.core.Surface;
 
 /**
  * Fence deadline hints (SYNC_IOC_SET_DEADLINE) for every acquire fence the compositor waits on,
- * implicit or explicit: the deadline is the vblank the surface's next frame aims for, so a client
+ * implicit or explicit: the deadline is the repaint deadline of the vblank the surface's next frame
+ * aims for (the vblank less the time a frame needs to be made and committed), so a client
  * job that would miss it is hurried where the driver can (fake-drm models that as a boost down to
  * the job's fastest time). Counts the hints set, those whose fence then signalled by the deadline
  * (met), and those that hurried a job (boosted). Event-loop thread only.
  */
 public final class FenceDeadlines {
-    /** The vblank (kernel clock) a frame showing this surface, started now, would be presented at; 0 if unknown. */
+    /** The repaint deadline (kernel clock) of the surface's next frame: ready by then, it makes its vblank; 0 if unknown. */
     @FunctionalInterface
     public interface VblankTarget {
-        long nextVblankNs(Surface surface);
+        long repaintDeadlineNs(Surface surface);
     }
 
     /** Hints set, met (the fence signalled by the deadline), and boosted (the hint hurried the job). */
@@ -33,7 +34,7 @@ public final class FenceDeadlines {
 
     /** The deadline to hint for a wait starting now on this surface, or 0 for none. */
     public long deadlineFor(Surface surface) {
-        return target.nextVblankNs(surface);
+        return target.repaintDeadlineNs(surface);
     }
 
     /** A hint was given; boosted if it hurried the job. */

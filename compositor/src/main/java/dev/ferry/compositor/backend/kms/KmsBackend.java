@@ -230,8 +230,8 @@ public final class KmsBackend implements Backend {
     }
 
     @Override
-    public long nextVblankNs(Output o) {
-        for (KmsOutputDriver d : drivers) if (d.output() == o) return d.nextVblankNs(kernel.clock().nowNs());
+    public long repaintDeadlineNs(Output o) {
+        for (KmsOutputDriver d : drivers) if (d.output() == o) return d.repaintDeadlineNs(kernel.clock().nowNs());
         return 0;
     }
 

@@ -527,15 +527,24 @@ final class KmsOutputDriver {
     }
 
     /**
-     * The vblank (kernel clock) that a frame started now would reach: the next one after the
-     * last flip, or the one after if a frame is already being drawn or waiting for its flip.
-     * 0 before the first flip. For fence deadline hints.
+     * How long before a vblank a surface's content must be ready to make it: the frame still has
+     * to be started, composed or tested, and committed before the vblank latches it.
      */
-    long nextVblankNs(long nowNs) {
+    static final long REPAINT_MARGIN_NS = 2_000_000L;
+
+    /**
+     * The repaint deadline (kernel clock) for content arriving now: the latest time it can be
+     * ready and still reach the next vblank this output can present it at (after a frame being
+     * drawn or waiting for its flip, the one after). 0 before the first flip. Fence deadline hints
+     * use it.
+     */
+    long repaintDeadlineNs(long nowNs) {
         long period = output.refreshNs();
         if (period <= 0 || lastFlipNs == 0) return 0;
-        long next = lastFlipNs + Math.max(1, Math.ceilDiv(nowNs - lastFlipNs, period)) * period;
-        return pending != null || busy ? next + period : next;
+        long vblank = lastFlipNs + Math.max(1, Math.ceilDiv(nowNs - lastFlipNs, period)) * period;
+        if (pending != null || busy) vblank += period;
+        long deadline = vblank - REPAINT_MARGIN_NS;
+        return deadline > nowNs ? deadline : deadline + period;
     }
 
     /** What CRTC readback shows. */
