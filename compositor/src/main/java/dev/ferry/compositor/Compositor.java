@@ -170,7 +170,7 @@ public final class Compositor implements AutoCloseable {
             observers.add(linuxDmabuf.feedback());
             linuxDmabuf.fences().setDeadlines(fenceDeadlines);
             if (dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal.advertisable(main)) {
-                syncobj = new dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal(display, loop, main,
+                syncobj = new dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal(display, loop, backend.kernel(), main,
                         linuxDmabuf.fences().deadlineNs(), fenceDeadlines);
             }
         }

@@ -2,7 +2,9 @@ package dev.ferry.compositor.syncobj;
 
 import dev.ferry.compositor.core.Surface;
 import dev.ferry.compositor.fence.FenceDeadlines;
+import dev.ferry.drm.FakeKernel;
 import dev.ferry.drm.ImplicitFence;
+import dev.ferry.drm.SyncFile;
 import dev.ferry.drm.SyncobjException;
 import dev.ferry.posix.Epoll;
 import dev.ferry.posix.EventFd;
@@ -23,7 +25,8 @@ import java.util.concurrent.CompletionStage;
  * not yet submitted, as WAIT_FOR_SUBMIT would) and joins the loop's epoll set; a timer bounds the
  * wait with the same deadline as implicit fences ({@link dev.ferry.compositor.dmabuf.FenceWaiter}):
  * past it the commit applies without its buffer, the surface keeps its previous one, and the
- * timeout is counted. Before waiting, the fence gets a deadline hint for the vblank the surface
+ * timeout is counted. The deadline runs on the kernel clock (the one the fences run on: the real
+ * monotonic clock, or a test's virtual one), as a fake-drm sync file that signals at the deadline. Before waiting, the fence gets a deadline hint for the vblank the surface
  * aims for ({@link FenceDeadlines}).
  */
 final class AcquireWaiter implements AutoCloseable {
@@ -33,6 +36,7 @@ final class AcquireWaiter implements AutoCloseable {
     record Counts(long points, long readyAtCommit, long signalled, long timeouts) {}
 
     private final EventLoop loop;
+    private final FakeKernel kernel;
     private final long deadlineNs;
     private final FenceDeadlines deadlines;
     private final List<Wait> active = new ArrayList<>();
@@ -42,9 +46,10 @@ final class AcquireWaiter implements AutoCloseable {
     private long timeouts;
     private long lastTimeoutLogNs;
 
-    AcquireWaiter(EventLoop loop, long deadlineNs, FenceDeadlines deadlines) {
+    AcquireWaiter(EventLoop loop, FakeKernel kernel, long deadlineNs, FenceDeadlines deadlines) {
         if (deadlineNs <= 0) throw new IllegalArgumentException("acquire deadline must be positive: " + deadlineNs);
         this.loop = loop;
+        this.kernel = kernel;
         this.deadlineNs = deadlineNs;
         this.deadlines = deadlines;
     }
@@ -87,7 +92,8 @@ final class AcquireWaiter implements AutoCloseable {
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
         EventFd event;
         EventLoop.Source source;
-        EventLoop.Timer timer;
+        SyncFile timeout;
+        EventLoop.Source timeoutSource;
         long hintNs;
 
         Wait(SyncobjTimeline timeline, long point, Surface surface) {
@@ -103,8 +109,8 @@ final class AcquireWaiter implements AutoCloseable {
             event = new EventFd();
             timeline.syncobjs().eventfd(timeline.handle(), point, 0, event.fd());
             source = loop.add(event.fd().fd(), Epoll.EPOLLIN, events -> finish(true));
-            timer = loop.timer(() -> finish(isSignalled()));
-            timer.armAt(MonotonicClock.nowNs() + deadlineNs);
+            timeout = kernel.syncFileAt(kernel.clock().nowNs() + deadlineNs);
+            timeoutSource = loop.add(timeout.fd().fd(), Epoll.EPOLLIN, events -> finish(isSignalled()));
         }
 
         boolean isSignalled() {
@@ -118,7 +124,8 @@ final class AcquireWaiter implements AutoCloseable {
         void finish(boolean ok) {
             if (done.isDone()) return;
             if (source != null) source.remove();
-            if (timer != null) timer.close();
+            if (timeoutSource != null) timeoutSource.remove();
+            if (timeout != null) timeout.close();
             if (event != null) event.close();
             if (active.remove(this)) {
                 if (ok) {

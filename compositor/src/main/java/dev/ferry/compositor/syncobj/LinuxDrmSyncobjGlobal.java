@@ -3,6 +3,7 @@ package dev.ferry.compositor.syncobj;
 import dev.ferry.compositor.core.Surface;
 import dev.ferry.compositor.fence.FenceDeadlines;
 import dev.ferry.drm.FakeDevice;
+import dev.ferry.drm.FakeKernel;
 import dev.ferry.drm.SyncobjException;
 import dev.ferry.drm.Syncobjs;
 import dev.ferry.posix.OwnedFd;
@@ -43,12 +44,12 @@ public final class LinuxDrmSyncobjGlobal implements WpLinuxDrmSyncobjManagerV1.R
         return device != null && device.syncobjs().supported();
     }
 
-    public LinuxDrmSyncobjGlobal(Display display, EventLoop loop, FakeDevice device, long acquireDeadlineNs,
+    public LinuxDrmSyncobjGlobal(Display display, EventLoop loop, FakeKernel kernel, FakeDevice device, long acquireDeadlineNs,
                                  FenceDeadlines deadlines) {
         if (!advertisable(device)) throw new IllegalArgumentException(device + " has no syncobjs");
         this.display = display;
         this.syncobjs = device.syncobjs();
-        this.acquires = new AcquireWaiter(loop, acquireDeadlineNs, deadlines);
+        this.acquires = new AcquireWaiter(loop, kernel, acquireDeadlineNs, deadlines);
         this.global = display.addGlobal(WpLinuxDrmSyncobjManagerV1.INTERFACE, 1,
                 (client, version, id) -> client.createResource(id, WpLinuxDrmSyncobjManagerV1.INTERFACE, version, this));
     }

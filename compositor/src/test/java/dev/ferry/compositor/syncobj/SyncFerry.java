@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 
 /**
  * A Ferry on the kms backend over laptop-igpu (one 1920x1080@60 panel) on a virtual clock, with
- * the CPU renderer, and a client-side fake kernel over the same topology and the same clock: a
+ * the CPU renderer and feedback without hysteresis (so scanout comes at once), and a client-side fake kernel over the same topology and the same clock: a
  * client's render jobs and the compositor's vblanks run on one timeline that only the test moves.
  */
 final class SyncFerry implements AutoCloseable {
@@ -37,7 +37,7 @@ final class SyncFerry implements AutoCloseable {
         compositor = Compositor.create(Compositor.Options.kms(runtimeDir, "wayland-sync",
                         new KmsBackend.Config("laptop-igpu", clock, FaultPlan.none()))
                 .withRenderer("cpu")
-                .withDmabuf(new LinuxDmabufGlobal.Config(LinuxDmabufGlobal.Config.defaults().feedbackHysteresisNs(), fenceDeadlineNs)));
+                .withDmabuf(new LinuxDmabufGlobal.Config(0, fenceDeadlineNs)));
         compositor.startThread();
         clientKernel = FakeKernel.open(Topologies.load("laptop-igpu"), clock, FaultPlan.none());
     }

@@ -229,6 +229,12 @@ public final class KmsBackend implements Backend {
         for (KmsOutputDriver d : drivers) if (d.output() == o) d.schedule();
     }
 
+    /** Whether some output has a frame being composed (tests on a virtual clock wait for it before moving time). */
+    public boolean composing() {
+        for (KmsOutputDriver d : drivers) if (d.composing()) return true;
+        return false;
+    }
+
     @Override
     public long repaintDeadlineNs(Output o) {
         for (KmsOutputDriver d : drivers) if (d.output() == o) return d.repaintDeadlineNs(kernel.clock().nowNs());

@@ -140,6 +140,9 @@ final class KmsOutputDriver {
 
     boolean lost() { return lost; }
 
+    /** A frame is being composed (its flip not yet queued). */
+    boolean composing() { return busy; }
+
     /** The device is gone: stop driving the output; everything else carries on. */
     private boolean checkGone() {
         if (!pipe.device().isGone()) return false;
