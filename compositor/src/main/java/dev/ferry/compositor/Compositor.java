@@ -12,7 +12,9 @@ import dev.ferry.compositor.frame.OutputPainter;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.presentation.PresentationGlobal;
 import dev.ferry.compositor.scene.Scene;
-import dev.ferry.compositor.seat.SeatGlobal;
+import dev.ferry.compositor.seat.InputCommand;
+import dev.ferry.compositor.seat.Keymap;
+import dev.ferry.compositor.seat.Seat;
 import dev.ferry.compositor.shm.ShmGlobal;
 import dev.ferry.compositor.socket.WaylandSocket;
 import dev.ferry.compositor.stats.PathStatistics;
@@ -106,11 +108,15 @@ public final class Compositor implements AutoCloseable {
     private Renderer cpuRenderer;
     private final PathObservers observers = new PathObservers();
     private PathStatistics pathStatistics;
+    /** Every fault the compositor met, for `ferry ctl stats` and the report. */
+    private final dev.ferry.compositor.stats.FaultLog faults = new dev.ferry.compositor.stats.FaultLog();
     private WaylandSocket socket;
     private ControlServer control;
     private LinuxDmabufGlobal linuxDmabuf;
     private dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal syncobj;
     private final dev.ferry.compositor.fence.FenceDeadlines fenceDeadlines = new dev.ferry.compositor.fence.FenceDeadlines();
+    private Keymap keymap;
+    private Seat seat;
     private dev.ferry.compositor.stats.ProcessCost processCost;
     private volatile Thread thread;
 
@@ -144,7 +150,7 @@ public final class Compositor implements AutoCloseable {
             case "headless" -> new HeadlessBackend(new HeadlessBackend.Config(options.outputs(), options.width(),
                     options.height(), options.refreshMilliHz()), display, scene, renderer, loop);
             case "kms" -> {
-                cpuRenderer = options.renderer().equals("cpu") ? renderer : Renderers.create("cpu");
+                cpuRenderer = renderer instanceof dev.ferry.renderer.cpu.CpuRenderer ? renderer : Renderers.create("cpu");
                 yield new KmsBackend(options.kms() == null ? KmsBackend.Config.of(null) : options.kms(), display, scene,
                         renderer, cpuRenderer, loop, observers);
             }
@@ -152,25 +158,27 @@ public final class Compositor implements AutoCloseable {
                     options.height(), options.refreshMilliHz(), options.runtimeDir().resolve(socket.name())), display, scene, renderer, loop, observers);
             default -> throw new IllegalArgumentException("unknown backend " + options.backend() + " (kms, headless)");
         };
+        backend.attachFaults(faults);
         new CompositorGlobal(display, scene);
         new ShmGlobal(display, new int[] {Fourcc.ARGB8888, Fourcc.XRGB8888, Fourcc.ABGR8888, Fourcc.XBGR8888});
-        new XdgWmBaseGlobal(display, scene);
+        keymap = Keymap.defaultUs();
+        seat = new Seat(display, scene, keymap);
+        new XdgWmBaseGlobal(display, scene, seat);
         new ViewporterGlobal(display);
         new PresentationGlobal(display);
-        new SeatGlobal(display);
+        DesktopProtocols.install(display, scene, seat);
         backend.start();
-        if (backend.kernel() != null) {
-            // linux-dmabuf only where there are devices to import into (the kernel exists once
-            // the backend started); its main device is the backend's render device, and its
+        if (backend.devices().isPresent()) {
+            // linux-dmabuf only where there are devices to import into (they exist once the
+            // backend started); its main device is the backend's render device, and its
             // FeedbackController must hear every frame's path.
-            var main = backend instanceof KmsBackend kms && kms.renderDevice() != null ? kms.renderDevice()
-                    : LinuxDmabufGlobal.primaryRenderDevice(backend.kernel());
-            linuxDmabuf = new LinuxDmabufGlobal(display, backend.kernel(), main, renderer.dmaBufFormats(),
+            var main = backend.renderDeviceChoice().device();
+            linuxDmabuf = new LinuxDmabufGlobal(display, backend.devices().get(), main, renderer.dmaBufFormats(),
                     options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
             observers.add(linuxDmabuf.feedback());
             linuxDmabuf.fences().setDeadlines(fenceDeadlines);
             if (dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal.advertisable(main)) {
-                syncobj = new dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal(display, loop, backend.kernel(), main,
+                syncobj = new dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal(display, loop, backend.devices().get(), main,
                         linuxDmabuf.fences().deadlineNs(), fenceDeadlines);
             }
         }
@@ -202,10 +210,15 @@ public final class Compositor implements AutoCloseable {
 
     public PathStatistics pathStatistics() { return pathStatistics; }
 
+    /** The faults met so far (read and written on the event loop). */
+    public dev.ferry.compositor.stats.FaultLog faults() { return faults; }
+
     public String socketName() { return socket.name(); }
     public EventLoop loop() { return loop; }
     public Display display() { return display; }
     public Scene scene() { return scene; }
+    /** seat0: the pointer and keyboard that `ferry ctl input` (and a host's input, nested) drive. */
+    public Seat seat() { return seat; }
     /** The linux-dmabuf global (feedback controller, fence counts), or null when the backend has no kernel. */
     public LinuxDmabufGlobal linuxDmabuf() { return linuxDmabuf; }
     /** The explicit-sync global, or null where the devices have no syncobjs (headless, nested). */
@@ -268,6 +281,7 @@ public final class Compositor implements AutoCloseable {
             Map<String, Object> tree = StatsReport.build(display, scene, backend, pathStatistics, renderer.name(),
                     MonotonicClock.nowNs() - startNs);
             tree.put("process", processCost.toMap());
+            tree.put("faults", StatsReport.faults(faults));
             StatsReport.addDmabuf(tree, scene, linuxDmabuf);
             if (syncobj != null) tree.put("explicitSync", syncobj.statsTree());
             var d = fenceDeadlines.counts();
@@ -306,12 +320,23 @@ public final class Compositor implements AutoCloseable {
         return png.toByteArray();
     }
 
+    /** Sends input through seat0 and says where focus is afterwards. */
+    public byte[] input(InputCommand command) {
+        return onLoop(() -> {
+            command.applyTo(seat);
+            display.flushClients();
+            return ("pointer " + seat.pointerX() + "," + seat.pointerY() + " on " + seat.pointerFocus()
+                    + ", keyboard focus " + seat.keyboardFocus() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        });
+    }
+
     private byte[] control(String request) {
         String[] words = request.split("\\s+");
         return switch (words[0]) {
             case "stats" -> statsJson();
             case "screenshot" -> screenshotPng(words.length > 1 ? words[1] : null);
-            default -> throw new IllegalArgumentException("unknown control request '" + words[0] + "' (stats, screenshot OUTPUT)");
+            case "input" -> input(InputCommand.parse(request.substring("input".length())));
+            default -> throw new IllegalArgumentException("unknown control request '" + words[0] + "' (stats, screenshot OUTPUT, input ...)");
         };
     }
 
@@ -335,6 +360,7 @@ public final class Compositor implements AutoCloseable {
         if (cpuRenderer != null && cpuRenderer != renderer) cpuRenderer.close();
         if (renderer != null) renderer.close();
         if (backend != null) backend.close();
+        if (keymap != null) keymap.close();
         if (loop != null) loop.close();
         if (socket != null) socket.close();
     }

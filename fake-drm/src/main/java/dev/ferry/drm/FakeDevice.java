@@ -2,6 +2,7 @@ package dev.ferry.drm;
 
 import dev.ferry.drm.topology.ConnectorSpec;
 import dev.ferry.drm.topology.DeviceSpec;
+import dev.ferry.drm.topology.FormatSet;
 import dev.ferry.drm.topology.ModeSpec;
 import dev.ferry.drm.topology.PlaneSpec;
 import dev.ferry.drm.uapi.Fourcc;
@@ -26,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * exporters apply, its KMS objects and atomic state, vblanks on the kernel clock, and a read-back
  * of what each CRTC shows. Everything the kernel would refuse is refused here with a named reason.
  */
-public final class FakeDevice implements DrmDevice {
+public final class FakeDevice implements DrmDevice, BufferAllocator {
     private static final int CRTC_ID_BASE = 40;
     private static final int CONNECTOR_ID_BASE = 60;
     private static final int PLANE_ID_BASE = 80;
@@ -81,13 +82,12 @@ public final class FakeDevice implements DrmDevice {
     FakeDevice(FakeKernel kernel, DeviceSpec spec) {
         this.kernel = kernel;
         this.spec = spec;
-        this.info = new DeviceInfo(spec.name(), spec.canRender() ? spec.renderNode() : null, spec.devT(),
-                spec.driver(), spec.canRender(), spec.canDisplay());
         for (String d : spec.allocates()) allocates.add(MemoryDomain.parse(d));
         for (String d : spec.reaches()) reaches[MemoryDomain.parse(d).ordinal()] = true;
         for (String d : spec.scanoutFrom()) scanoutFrom[MemoryDomain.parse(d).ordinal()] = true;
-        renderTable = spec.canRender() ? FormatTable.of(spec.render()) : FormatTable.EMPTY;
-        sampleTable = spec.canRender() ? FormatTable.of(spec.sample()) : FormatTable.EMPTY;
+        this.info = info(kernel.topology(), spec);
+        renderTable = spec.canRender() ? FormatSet.table(spec.render()) : FormatTable.EMPTY;
+        sampleTable = spec.canRender() ? FormatSet.table(spec.sample()) : FormatTable.EMPTY;
         implicitLayout = Modifiers.parse(spec.implicitModifier());
 
         int crtcCount = spec.canDisplay() ? spec.crtcs() : 0;
@@ -104,7 +104,7 @@ public final class FakeDevice implements DrmDevice {
         FormatTable union = FormatTable.EMPTY;
         for (int i = 0; i < ps.size(); i++) {
             PlaneSpec p = ps.get(i);
-            FormatTable t = FormatTable.of(p.formats());
+            FormatTable t = FormatSet.table(p.formats());
             planes[i] = new Plane(PLANE_ID_BASE + i, PlaneType.valueOf(p.type().toUpperCase(java.util.Locale.ROOT)),
                     mask(p.crtcs(), crtcCount), t, p.maxWidth(), p.maxHeight(), p.scaling(), p.zpos());
             union = union.union(t);
@@ -131,6 +131,22 @@ public final class FakeDevice implements DrmDevice {
         wakeup = Wakeup.forClock(kernel.clock());
     }
 
+    /** What the compositor may know of this device, from its topology entry. */
+    private static DeviceInfo info(dev.ferry.drm.topology.Topology topology, DeviceSpec spec) {
+        java.util.Set<String> peers = new java.util.HashSet<>();
+        for (DeviceSpec other : topology.devices()) {
+            if (!other.name().equals(spec.name()) && topology.p2pAllowed(spec.name(), other.name())) peers.add(other.name());
+        }
+        return new DeviceInfo(spec.name(), spec.canRender() ? spec.renderNode() : null, spec.devT(),
+                spec.driver(), spec.canRender(), spec.canDisplay(), spec.preferred(), spec.boot(),
+                Modifiers.parse(spec.implicitModifier()), domains(spec.allocates()),
+                java.util.Set.copyOf(domains(spec.reaches())), java.util.Set.copyOf(domains(spec.scanoutFrom())), peers);
+    }
+
+    private static List<MemoryDomain> domains(List<String> labels) {
+        return labels.stream().map(MemoryDomain::parse).toList();
+    }
+
     private static int mask(List<Integer> indices, int count) {
         int m = 0;
         for (int i : indices) if (i >= 0 && i < count) m |= 1 << i;
@@ -138,6 +154,9 @@ public final class FakeDevice implements DrmDevice {
     }
 
     public DeviceSpec spec() { return spec; }
+
+    @Override
+    public BufferAllocator allocator() { return this; }
 
     public FakeKernel kernel() { return kernel; }
 
@@ -180,11 +199,13 @@ public final class FakeDevice implements DrmDevice {
      * empty: implicit only, reported as INVALID); the device picks its most preferred of them.
      * The memory domain follows the device's rules for the usage.
      */
+    @Override
     public DmaBuf allocate(int width, int height, int fourcc, long[] modifiers, int usage) throws AllocationException {
         return allocate(width, height, fourcc, modifiers, usage, null);
     }
 
     /** As {@link #allocate(int, int, int, long[], int)}, placed in a given domain (it must qualify). */
+    @Override
     public synchronized DmaBuf allocate(int width, int height, int fourcc, long[] modifiers, int usage,
                                         MemoryDomain placement) throws AllocationException {
         if (gone) throw new AllocationException(AllocationFailure.DEVICE_GONE, info.name());
@@ -219,6 +240,7 @@ public final class FakeDevice implements DrmDevice {
     }
 
     /** A dumb buffer: LINEAR, CPU-mappable, scanout-capable (DRM_IOCTL_MODE_CREATE_DUMB). */
+    @Override
     public DmaBuf createDumb(int width, int height, int fourcc) throws AllocationException {
         if (!spec.dumbBuffers()) throw new AllocationException(AllocationFailure.NO_DISPLAY, "no dumb buffers on " + info.name());
         return allocate(width, height, fourcc, new long[] {Modifiers.LINEAR}, Usage.SCANOUT | Usage.LINEAR | Usage.CPU);
@@ -279,7 +301,7 @@ public final class FakeDevice implements DrmDevice {
         long fence = domain.cachedByCpu() ? 2 * view : view;
         long serial = (PID << 32) | (BUFFER_SERIAL.incrementAndGet() & 0xffffffffL);
         BufferIdentity id = new BufferIdentity(serial, info.name(), info.devT(), info.driver(), domain, prot, fourcc,
-                modifier, layout, width, height, view, shadow, fence, offsets, strides);
+                modifier, layout, width, height, view, shadow, fence, offsets, strides, false, 0);
         OwnedFd fd = Memfd.create(id.memfdName(), id.fileSize());
         OwnedFd[] fds = new OwnedFd[planeCount];
         try {
@@ -319,7 +341,7 @@ public final class FakeDevice implements DrmDevice {
                 if (other.id() != id.id()) {
                     return ImportResult.rejected(ImportRejection.BAD_PLANES, "plane " + p + " is another buffer");
                 }
-                if ((Memfd.seals(fd) & Memfd.F_SEAL_SHRINK) == 0 || Memfd.size(fd) < id.fileSize()) {
+                if ((Memfd.seals(fd) & Memfd.F_SEAL_SHRINK) == 0 || Memfd.size(fd) < id.fileBase() + id.fileSize()) {
                     return ImportResult.rejected(ImportRejection.NOT_A_DMABUF, "plane " + p + " is not sealed or too small");
                 }
             }
@@ -342,6 +364,10 @@ public final class FakeDevice implements DrmDevice {
         }
         if (id.domain().cachedByCpu() && !spec.snoopsCpuCaches() && !spec.cacheMaintenance()) {
             return ImportResult.rejected(ImportRejection.CANNOT_SNOOP, id.domain().label() + " is CPU-cached");
+        }
+        if (id.udmabuf() && id.domain().cachedByCpu() && !spec.snoopsCpuCaches()) {
+            return ImportResult.rejected(ImportRejection.CPU_WRITES_UNBRACKETED, "udmabuf in " + id.domain().label()
+                    + ", " + info.name() + " does not snoop");
         }
         if (scanout && !scannable(id)) {
             return ImportResult.rejected(ImportRejection.NOT_SCANOUT_MEMORY, id.domain().label() + " of " + id.exporter());
@@ -847,6 +873,7 @@ public final class FakeDevice implements DrmDevice {
      * layout, and for CPU-cached memory the device-visible copy unless the device snoops).
      * Null if the CRTC is off.
      */
+    @Override
     public synchronized ScanoutImage readScanout(int crtcId) {
         processUntil(kernel.clock().nowNs());
         int c = crtcIndex(crtcId);

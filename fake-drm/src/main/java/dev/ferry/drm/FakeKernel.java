@@ -16,7 +16,7 @@ import java.util.Set;
  * own kernel over the same topology; what they share is what a real kernel shares, the buffers,
  * through their fds.
  */
-public final class FakeKernel implements AutoCloseable {
+public final class FakeKernel implements DeviceSet, AutoCloseable {
     private final Topology topology;
     private final KernelClock clock;
     private final FaultInjector faults;
@@ -51,14 +51,17 @@ public final class FakeKernel implements AutoCloseable {
 
     public FaultInjector faults() { return faults; }
 
+    @Override
     public List<FakeDevice> devices() { return List.copyOf(devices); }
 
+    @Override
     public FakeDevice device(String name) {
         for (FakeDevice d : devices) if (d.info().name().equals(name)) return d;
         throw new IllegalArgumentException("no device " + name + " in " + topology.name());
     }
 
     /** The device with this dev_t, or null (a buffer from a device this topology lacks). */
+    @Override
     public FakeDevice deviceByDevT(long devT) {
         for (FakeDevice d : devices) if (d.info().devT() == devT) return d;
         return null;
@@ -84,6 +87,7 @@ public final class FakeKernel implements AutoCloseable {
         return buf.fenceSignalAtNs();
     }
 
+    @Override
     public boolean writeFenceSignalled(DmaBuf buf) throws PosixException {
         return ImplicitFence.signalled(writeFenceSignalAtNs(buf), clock.nowNs());
     }
@@ -92,10 +96,11 @@ public final class FakeKernel implements AutoCloseable {
      * DMA_BUF_IOCTL_EXPORT_SYNC_FILE: a pollable fd for the buffer's current write fence
      * (a snapshot: later jobs do not change it). The caller owns it.
      */
+    @Override
     public SyncFile exportSyncFile(DmaBuf buf) throws PosixException {
         long seqno = buf.fenceSeqno();
         long signalAt = writeFenceSignalAtNs(buf);
-        return new SyncFile(clock, signalAt, deadline -> countBoost(signalAt, buf.boostFence(seqno, deadline, signalAt)));
+        return new FakeSyncFile(clock, signalAt, deadline -> countBoost(signalAt, buf.boostFence(seqno, deadline, signalAt)));
     }
 
     /** Sets a buffer's write fence to signal at signalAtNs, or as early as earliestNs if a deadline hint asks. */
@@ -123,9 +128,14 @@ public final class FakeKernel implements AutoCloseable {
     /** Deadline hints set from this process (through sync files or syncobj points) that hurried a job. */
     public long deadlineBoosts() { return deadlineBoosts.get(); }
 
+    @Override
+    public SyncFile timerAt(long deadlineNs) {
+        return new FakeSyncFile(clock, deadlineNs);
+    }
+
     /** A sync file that signals at a given time: for tests and explicit-sync clients. */
     public SyncFile syncFileAt(long signalAtNs) {
-        return new SyncFile(clock, signalAtNs);
+        return new FakeSyncFile(clock, signalAtNs);
     }
 
     synchronized boolean migrationFailedForGood(long bufferId) {

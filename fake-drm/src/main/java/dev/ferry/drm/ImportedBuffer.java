@@ -59,11 +59,11 @@ final class ImportedBuffer {
         return true;
     }
 
-    /** The whole file: CPU view, shadow, fence page. */
+    /** The whole buffer from its file base: CPU view, shadow, fence page. */
     MemorySegment file() {
         if (file == null) {
             try {
-                file = Memfd.map(fds[0], 0, identity.fileSize(), Memfd.PROT_READ | Memfd.PROT_WRITE);
+                file = Memfd.map(fds[0], identity.fileBase(), identity.fileSize(), Memfd.PROT_READ | Memfd.PROT_WRITE);
             } catch (PosixException e) {
                 throw new UncheckedIOException(e);
             }
@@ -72,6 +72,7 @@ final class ImportedBuffer {
     }
 
     long fenceSignalAtNs() {
+        if (!identity.hasFencePage()) return ImplicitFence.NO_FENCE;
         return ImplicitFence.signalAt(file().asSlice(identity.fenceOffset(), BufferIdentity.PAGE));
     }
 }

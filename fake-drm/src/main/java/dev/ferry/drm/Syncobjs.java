@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A device's DRM sync objects, as its DRM fd offers them: the DRM_IOCTL_SYNCOBJ_* operations on
+ * fake-drm's {@link SyncobjOps}: a device's DRM sync objects, as its DRM fd offers them, on
  * handles that belong to this process. The objects themselves are shared (see
  * {@link SyncobjState}): export one as an fd, pass it to another process, import it there, and
  * both see the same points, as with the kernel's syncobjs.
@@ -22,16 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * given to {@link #eventfd} stays the caller's (the registration holds its own duplicate, closed
  * when it fires or when its handle is destroyed).
  */
-public final class Syncobjs implements AutoCloseable {
-    /** DRM_SYNCOBJ_CREATE_SIGNALED: a new binary syncobj holds a signalled fence. */
-    public static final int CREATE_SIGNALED = 1;
-    /** DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL: every point, not the first. */
-    public static final int WAIT_ALL = 1;
-    /** DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT: wait for points nothing was submitted for yet. */
-    public static final int WAIT_FOR_SUBMIT = 1 << 1;
-    /** DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE: a point counts once it has a fence, signalled or not. */
-    public static final int WAIT_AVAILABLE = 1 << 2;
-
+public final class Syncobjs implements SyncobjOps, AutoCloseable {
     private static final AtomicLong SERIAL = new AtomicLong();
 
     private final FakeDevice device;
@@ -215,7 +206,7 @@ public final class Syncobjs implements AutoCloseable {
     public SyncFile exportSyncFile(int handle, long point) throws SyncobjException {
         SyncobjState s = state(handle);
         long t = fence(s, point);
-        return new SyncFile(kernel.clock(), t, deadline -> {
+        return new FakeSyncFile(kernel.clock(), t, deadline -> {
             boostPoint(s, point, deadline);
             long now = s.fenceAt(point);
             return now == SyncobjState.UNMATERIALISED ? t : now;

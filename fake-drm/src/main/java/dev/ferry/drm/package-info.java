@@ -7,9 +7,10 @@
  *     ({@link dev.ferry.drm.topology.Topologies}), on a {@link dev.ferry.drm.KernelClock} (the real
  *     monotonic clock, or a {@link dev.ferry.drm.VirtualClock} in tests), with a
  *     {@link dev.ferry.drm.FaultPlan}.
- * <li>{@link dev.ferry.drm.DrmDevice}: what the KMS backend programs against (import, ADDFB2,
+ * <li>{@link dev.ferry.drm.DrmDevice} (drm-api, like every type the compositor may see; these
+ *     packages span both modules): what the KMS backend programs against (import, ADDFB2,
  *     atomic commit, page-flip events on a pollable fd). {@link dev.ferry.drm.FakeDevice} implements
- *     it and adds what only a simulation can: a GBM-like allocator, read-back of each CRTC, fake GPU
+ *     it (its allocator and CRTC read-back through drm-api too) and adds what only a simulation can: fake GPU
  *     jobs with implicit fences, migration, unplug.
  * <li>{@link dev.ferry.drm.DmaBuf}: a buffer as userspace describes it (per-plane fd, offset,
  *     stride, one modifier); {@link dev.ferry.drm.CpuMapping} maps it with begin/end brackets.

@@ -69,6 +69,13 @@ class ImportRejectionTest {
         return DmaBuf.adopt(width, height, fourcc, modifier, fds, offsets, strides);
     }
 
+    /** A client's sealed wl_shm pool wrapped by udmabuf: the same XRGB8888 image, written unbracketed. */
+    private static DmaBuf udmabuf(int w, int h) throws Exception {
+        try (OwnedFd pool = ShmPools.paintedXrgb(w, h)) {
+            return Udmabuf.create(pool, 0, (long) w * h * 4, w, h, Fourcc.XRGB8888, 0, w * 4).buffer();
+        }
+    }
+
     static List<Row> rows() {
         MemoryDomain sys = MemoryDomain.SYSTEM, unc = MemoryDomain.SYSTEM_UNCACHED;
         int argb = Fourcc.ARGB8888, xrgb = Fourcc.XRGB8888;
@@ -99,6 +106,9 @@ class ImportRejectionTest {
             new Row(ImportRejection.CANNOT_SNOOP,
                 k -> importInto(k, "card3", ImportPurpose.SAMPLING, alloc(k, "card0", 64, 64, xrgb, LINEAR, CPU, sys)),
                 k -> importInto(k, "card3", ImportPurpose.SAMPLING, alloc(k, "card0", 64, 64, xrgb, LINEAR, CPU, unc))),
+            new Row(ImportRejection.CPU_WRITES_UNBRACKETED,
+                k -> importInto(k, "card6", ImportPurpose.SAMPLING, udmabuf(64, 64)),
+                k -> importInto(k, "card6", ImportPurpose.SAMPLING, alloc(k, "card0", 64, 64, xrgb, LINEAR, CPU, sys))),
             new Row(ImportRejection.NOT_SCANOUT_MEMORY,
                 k -> importInto(k, "card0", ImportPurpose.SCANOUT, alloc(k, "card0", 64, 64, argb, LINEAR, CPU, sys)),
                 k -> importInto(k, "card0", ImportPurpose.SCANOUT, alloc(k, "card0", 64, 64, argb, LINEAR, CPU, unc))),

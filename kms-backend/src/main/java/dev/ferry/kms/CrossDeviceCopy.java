@@ -5,7 +5,7 @@ import dev.ferry.drm.AllocationException;
 import dev.ferry.drm.BufferHandle;
 import dev.ferry.drm.CpuMapping;
 import dev.ferry.drm.DmaBuf;
-import dev.ferry.drm.FakeDevice;
+import dev.ferry.drm.DrmDevice;
 import dev.ferry.drm.ImportPurpose;
 import dev.ferry.drm.ImportResult;
 import dev.ferry.drm.MemoryDomain;
@@ -58,8 +58,8 @@ public final class CrossDeviceCopy implements AutoCloseable {
         }
     }
 
-    private final FakeDevice primary;
-    private final FakeDevice display;
+    private final DrmDevice primary;
+    private final DrmDevice display;
     private final int width;
     private final int height;
     private final int fourcc;
@@ -74,7 +74,7 @@ public final class CrossDeviceCopy implements AutoCloseable {
      * @param forced a mode to start from (the --copy-mode debug switch), or null for the first
      *               that works
      */
-    public CrossDeviceCopy(FakeDevice primary, FakeDevice display, int width, int height, int fourcc, CopyMode forced)
+    public CrossDeviceCopy(DrmDevice primary, DrmDevice display, int width, int height, int fourcc, CopyMode forced)
             throws AllocationException, PosixException {
         this.primary = primary;
         this.display = display;
@@ -115,10 +115,10 @@ public final class CrossDeviceCopy implements AutoCloseable {
         DmaBuf buf;
         try {
             // Memory the display device can reach too, so zero-copy has a chance.
-            buf = primary.allocate(width, height, fourcc, new long[] {Modifiers.LINEAR},
+            buf = primary.allocator().allocate(width, height, fourcc, new long[] {Modifiers.LINEAR},
                     Usage.RENDERING | Usage.LINEAR, sharedDomain());
         } catch (AllocationException e) {
-            buf = primary.allocate(width, height, fourcc, new long[] {Modifiers.LINEAR}, Usage.RENDERING | Usage.LINEAR);
+            buf = primary.allocator().allocate(width, height, fourcc, new long[] {Modifiers.LINEAR}, Usage.RENDERING | Usage.LINEAR);
         }
         try {
             return new RenderBuffer(buf, buf.map());
@@ -129,8 +129,8 @@ public final class CrossDeviceCopy implements AutoCloseable {
     }
 
     private MemoryDomain sharedDomain() {
-        for (String d : primary.spec().allocates()) {
-            if (display.spec().reaches().contains(d) || display.spec().scanoutFrom().contains(d)) return MemoryDomain.parse(d);
+        for (MemoryDomain d : primary.info().allocates()) {
+            if (display.info().reaches().contains(d) || display.info().scanoutFrom().contains(d)) return d;
         }
         return null;
     }
@@ -151,7 +151,7 @@ public final class CrossDeviceCopy implements AutoCloseable {
                     }
                 }
                 case SECONDARY_GPU -> {
-                    if (!display.spec().canRender()) return display.info().name() + " has no GPU";
+                    if (!display.info().canRender()) return display.info().name() + " has no GPU";
                     for (RenderBuffer rb : renderBuffers) {
                         ImportResult r = display.importDmaBuf(rb.buffer, ImportPurpose.SAMPLING);
                         if (!r.ok()) return "display GPU cannot read the primary's buffer: " + r.rejection() + " (" + r.detail() + ")";
@@ -160,7 +160,7 @@ public final class CrossDeviceCopy implements AutoCloseable {
                     chains.put(m, new Swapchain(display, width, height, fourcc, DEPTH, false));
                 }
                 case PRIMARY_GPU -> {
-                    Swapchain chain = display.spec().canRender() ? new Swapchain(display, width, height, fourcc, DEPTH, false)
+                    Swapchain chain = display.info().canRender() ? new Swapchain(display, width, height, fourcc, DEPTH, false)
                             : new Swapchain(display, width, height, fourcc, DEPTH, true);
                     for (int i = 0; i < DEPTH; i++) {
                         Swapchain.Slot s = chain.acquire();

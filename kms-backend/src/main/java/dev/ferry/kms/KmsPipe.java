@@ -5,7 +5,7 @@ import dev.ferry.drm.AtomicRequest;
 import dev.ferry.drm.CommitRejection;
 import dev.ferry.drm.Connector;
 import dev.ferry.drm.Crtc;
-import dev.ferry.drm.FakeDevice;
+import dev.ferry.drm.DrmDevice;
 import dev.ferry.drm.Plane;
 import dev.ferry.drm.PlaneType;
 import dev.ferry.drm.topology.ModeSpec;
@@ -18,7 +18,7 @@ import java.util.List;
  * The request object is reused: a commit allocates nothing.
  */
 public final class KmsPipe {
-    private final FakeDevice device;
+    private final DrmDevice device;
     private final Connector connector;
     private final Crtc crtc;
     private final Plane primary;
@@ -27,7 +27,7 @@ public final class KmsPipe {
     private boolean modeSet;
     private CommitRejection lastRejection;
 
-    private KmsPipe(FakeDevice device, Connector connector, Crtc crtc, Plane primary, ModeSpec mode) {
+    private KmsPipe(DrmDevice device, Connector connector, Crtc crtc, Plane primary, ModeSpec mode) {
         this.device = device;
         this.connector = connector;
         this.crtc = crtc;
@@ -36,7 +36,7 @@ public final class KmsPipe {
     }
 
     /** Pipes for every connected connector, each on its own CRTC and primary plane. */
-    public static List<KmsPipe> forDevice(FakeDevice device) {
+    public static List<KmsPipe> forDevice(DrmDevice device) {
         java.util.ArrayList<KmsPipe> pipes = new java.util.ArrayList<>();
         java.util.Set<Integer> usedCrtcs = new java.util.HashSet<>();
         for (Connector c : device.connectors()) {
@@ -59,7 +59,7 @@ public final class KmsPipe {
         return pipes;
     }
 
-    public FakeDevice device() { return device; }
+    public DrmDevice device() { return device; }
     public Connector connector() { return connector; }
     public Crtc crtc() { return crtc; }
     public Plane primary() { return primary; }

@@ -1,37 +1,37 @@
 package dev.ferry.kms;
 
 import dev.ferry.drm.Connector;
-import dev.ferry.drm.FakeDevice;
+import dev.ferry.drm.DrmDevice;
 
 import java.util.List;
 
 /**
- * Picks the primary render device: the one marked preferred in the topology, else the device
- * driving a built-in panel, else the boot device, else the first that can render; an explicit
- * choice overrides. A device that cannot render is never primary.
+ * The one rule that picks the primary render device, for every backend that has devices: the
+ * one marked preferred, else the device driving a built-in panel, else the boot device, else the
+ * first that can render; an explicit choice overrides. A device that cannot render is never primary.
  *
  * @param device the choice, or null when no device can render
  * @param why one line for the log and the report
  */
-public record RenderDeviceChoice(FakeDevice device, String why) {
-    public static RenderDeviceChoice choose(List<FakeDevice> devices, String override) {
+public record RenderDeviceChoice(DrmDevice device, String why) {
+    public static RenderDeviceChoice choose(List<? extends DrmDevice> devices, String override) {
         if (override != null) {
-            for (FakeDevice d : devices) {
+            for (DrmDevice d : devices) {
                 if (d.info().name().equals(override) || override.equals(d.info().renderNode())
                         || override.equals(d.info().cardPath())) {
-                    if (!d.spec().canRender()) throw new IllegalArgumentException(override + " cannot render");
+                    if (!d.info().canRender()) throw new IllegalArgumentException(override + " cannot render");
                     return new RenderDeviceChoice(d, "chosen with --render-device");
                 }
             }
             throw new IllegalArgumentException("no device " + override);
         }
-        for (FakeDevice d : devices) if (d.spec().canRender() && d.spec().preferred()) return new RenderDeviceChoice(d, "marked preferred");
-        for (FakeDevice d : devices) {
-            if (!d.spec().canRender()) continue;
+        for (DrmDevice d : devices) if (d.info().canRender() && d.info().preferred()) return new RenderDeviceChoice(d, "marked preferred");
+        for (DrmDevice d : devices) {
+            if (!d.info().canRender()) continue;
             for (Connector c : d.connectors()) if (c.connected() && builtIn(c.name())) return new RenderDeviceChoice(d, "drives the built-in panel " + c.name());
         }
-        for (FakeDevice d : devices) if (d.spec().canRender() && d.spec().boot()) return new RenderDeviceChoice(d, "boot device");
-        for (FakeDevice d : devices) if (d.spec().canRender()) return new RenderDeviceChoice(d, "first device that can render");
+        for (DrmDevice d : devices) if (d.info().canRender() && d.info().boot()) return new RenderDeviceChoice(d, "boot device");
+        for (DrmDevice d : devices) if (d.info().canRender()) return new RenderDeviceChoice(d, "first device that can render");
         return new RenderDeviceChoice(null, "no device can render: every frame is a CPU copy");
     }
 

@@ -4,7 +4,7 @@ import dev.ferry.drm.AddFbResult;
 import dev.ferry.drm.BufferHandle;
 import dev.ferry.drm.BufferIdentity;
 import dev.ferry.drm.DmaBuf;
-import dev.ferry.drm.FakeDevice;
+import dev.ferry.drm.DrmDevice;
 import dev.ferry.drm.ImportPurpose;
 import dev.ferry.drm.ImportRejection;
 import dev.ferry.drm.ImportResult;
@@ -27,14 +27,14 @@ public final class ScanoutCache implements AutoCloseable {
         public boolean ok() { return fbId != 0; }
     }
 
-    private final FakeDevice device;
+    private final DrmDevice device;
     private final Map<Long, Entry> entries = new HashMap<>();
 
-    public ScanoutCache(FakeDevice device) {
+    public ScanoutCache(DrmDevice device) {
         this.device = device;
     }
 
-    public FakeDevice device() { return device; }
+    public DrmDevice device() { return device; }
 
     /** The framebuffer for buf on this device, importing it on first sight. */
     public Entry framebuffer(DmaBuf buf) {

@@ -4,7 +4,7 @@ import dev.ferry.drm.AllocationException;
 import dev.ferry.drm.BufferHandle;
 import dev.ferry.drm.CpuMapping;
 import dev.ferry.drm.DmaBuf;
-import dev.ferry.drm.FakeDevice;
+import dev.ferry.drm.DrmDevice;
 import dev.ferry.drm.ImportPurpose;
 import dev.ferry.drm.ImportResult;
 import dev.ferry.drm.AddFbResult;
@@ -39,7 +39,7 @@ public final class Swapchain implements AutoCloseable {
         public int fbId() { return fbId; }
     }
 
-    private final FakeDevice device;
+    private final DrmDevice device;
     private final Slot[] slots;
     private final int width;
     private final int height;
@@ -50,7 +50,7 @@ public final class Swapchain implements AutoCloseable {
      * Allocates {@code count} LINEAR scanout buffers. The renderer writes linear rows, so a
      * plane that cannot show LINEAR cannot take a composed frame from this chain.
      */
-    public Swapchain(FakeDevice device, int width, int height, int fourcc, int count, boolean dumb)
+    public Swapchain(DrmDevice device, int width, int height, int fourcc, int count, boolean dumb)
             throws AllocationException, PosixException {
         this.device = device;
         this.width = width;
@@ -59,8 +59,8 @@ public final class Swapchain implements AutoCloseable {
         this.slots = new Slot[count];
         try {
             for (int i = 0; i < count; i++) {
-                DmaBuf buf = dumb ? device.createDumb(width, height, fourcc)
-                        : device.allocate(width, height, fourcc, new long[] {Modifiers.LINEAR}, Usage.SCANOUT | Usage.RENDERING | Usage.LINEAR);
+                DmaBuf buf = dumb ? device.allocator().createDumb(width, height, fourcc)
+                        : device.allocator().allocate(width, height, fourcc, new long[] {Modifiers.LINEAR}, Usage.SCANOUT | Usage.RENDERING | Usage.LINEAR);
                 CpuMapping map = null;
                 try {
                     map = buf.map();
@@ -100,11 +100,13 @@ public final class Swapchain implements AutoCloseable {
     }
 
     /**
-     * Frames since this slot was last drawn (1: it holds the previous frame), or 0 when its
-     * contents are unknown and everything must be redrawn.
+     * The buffer age of a slot about to be drawn, as EGL counts it: 1 when it holds the frame
+     * drawn last, 2 when one frame was drawn since, ...; 0 when its contents are unknown and
+     * everything must be redrawn. (Counting from 0 for the newest frame made a slot two frames
+     * old look one frame old, and its redraw skip the damage of the frame in between.)
      */
     public int age(Slot s) {
-        return s.drawnAtFrame < 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, frameCounter - s.drawnAtFrame);
+        return s.drawnAtFrame < 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, frameCounter + 1 - s.drawnAtFrame);
     }
 
     /** The slot now holds the newest frame. */

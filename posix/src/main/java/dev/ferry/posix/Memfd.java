@@ -46,6 +46,20 @@ public final class Memfd {
         }
     }
 
+    /**
+     * A read-only file holding exactly these bytes, for many readers that must not change it (a
+     * format table, a keymap): written once with pwrite, sealed against shrinking, growing and
+     * writing, and reopened read-only through /proc, so that even a client that got the fd
+     * cannot make it writable again. Every reader may be sent the same fd.
+     */
+    public static OwnedFd sealedReadOnly(String name, MemorySegment content) throws PosixException {
+        try (OwnedFd rw = create(name, content.byteSize())) {
+            if (content.byteSize() > 0) pwrite(rw.fd(), content, 0);
+            addSeals(rw, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+            return Fds.open("/proc/self/fd/" + rw.fd(), Fds.O_RDONLY | Fds.O_CLOEXEC, 0);
+        }
+    }
+
     public static void truncate(OwnedFd fd, long size) throws PosixException {
         try {
             int rc = (int) Libc.FTRUNCATE.invokeExact(Libc.errnoSegment(), fd.fd(), size);

@@ -60,7 +60,7 @@ public final class MessageValidator {
                         if (o == null) return "unknown object " + Integer.toUnsignedString(word) + " for " + message.argNames()[i];
                         String expected = message.interfaces()[i];
                         if (expected != null && !expected.equals(o.iface().name())) {
-                            return "object " + word + " is a " + o.iface().name() + ", not a " + expected;
+                            return "object " + Integer.toUnsignedString(word) + " is a " + o.iface().name() + ", not a " + expected;
                         }
                     }
                 }

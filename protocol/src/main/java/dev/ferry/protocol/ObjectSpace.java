@@ -5,22 +5,39 @@ package dev.ferry.protocol;
  * the client, the rest by the server. A new id must be free, and a client may not skip ahead:
  * its next new id is either a freed one or exactly one past the highest it has used
  * (libwayland enforces the same, which bounds the table by what the client really created).
+ *
+ * <p>Ids are unsigned 32-bit: 0x80000000 and above are negative as a Java int, so every range
+ * test here compares unsigned and an id the client never made is simply unknown, never an index
+ * out of bounds.
  */
 public final class ObjectSpace<T extends WireObject> {
     public static final int SERVER_ID_START = 0xff000000;
-    private static final int MAX_IDS = 1 << 20;
+    /** The most client ids a table can hold at all (libwayland's limit); {@link #limit} lowers it. */
+    public static final int MAX_IDS = 1 << 20;
 
     private Object[] clientIds = new Object[64];
     private int clientCount = 1;
     private Object[] serverIds = new Object[16];
     private int serverCount = 0;
     private int live;
+    private int limit = MAX_IDS;
+
+    /** At most this many live objects (of both ranges); a new client id beyond it is refused. */
+    public void limit(int maxObjects) {
+        if (maxObjects < 1 || maxObjects > MAX_IDS) throw new IllegalArgumentException("object limit " + maxObjects);
+        limit = maxObjects;
+    }
+
+    /** True when one more object would exceed the limit. */
+    public boolean full() {
+        return live >= limit;
+    }
 
     @SuppressWarnings("unchecked")
     public T get(int id) {
         if (id == 0) return null;
         if (Integer.compareUnsigned(id, SERVER_ID_START) < 0) {
-            return id < clientCount ? (T) clientIds[id] : null;
+            return Integer.compareUnsigned(id, clientCount) < 0 ? (T) clientIds[id] : null;
         }
         int i = id - SERVER_ID_START;
         return i < serverCount ? (T) serverIds[i] : null;
@@ -30,8 +47,8 @@ public final class ObjectSpace<T extends WireObject> {
     public String checkNewClientId(int id) {
         if (id == 0) return "new id 0";
         if (Integer.compareUnsigned(id, SERVER_ID_START) >= 0) return "new id " + Integer.toUnsignedString(id) + " is in the server's range";
+        if (Integer.compareUnsigned(id, MAX_IDS) >= 0) return "new id " + Integer.toUnsignedString(id) + " beyond the object limit";
         if (id > clientCount) return "new id " + id + " skips ahead (next is " + clientCount + ")";
-        if (id >= MAX_IDS) return "new id " + id + " beyond the object limit";
         if (id < clientCount && clientIds[id] != null) return "new id " + id + " is already in use";
         return null;
     }
@@ -40,6 +57,7 @@ public final class ObjectSpace<T extends WireObject> {
     public void put(T object) {
         int id = object.id();
         if (Integer.compareUnsigned(id, SERVER_ID_START) < 0) {
+            if (Integer.compareUnsigned(id, MAX_IDS) >= 0) throw new IllegalArgumentException("id " + Integer.toUnsignedString(id) + " beyond the object limit");
             if (id >= clientIds.length) clientIds = java.util.Arrays.copyOf(clientIds, Math.max(clientIds.length * 2, id + 1));
             if (clientIds[id] != null) throw new IllegalStateException("id " + id + " in use");
             clientIds[id] = object;
@@ -67,7 +85,7 @@ public final class ObjectSpace<T extends WireObject> {
 
     public void remove(int id) {
         if (Integer.compareUnsigned(id, SERVER_ID_START) < 0) {
-            if (id < clientCount && clientIds[id] != null) { clientIds[id] = null; live--; }
+            if (Integer.compareUnsigned(id, clientCount) < 0 && clientIds[id] != null) { clientIds[id] = null; live--; }
         } else {
             int i = id - SERVER_ID_START;
             if (i < serverCount && serverIds[i] != null) { serverIds[i] = null; live--; }

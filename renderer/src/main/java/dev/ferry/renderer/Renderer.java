@@ -5,8 +5,17 @@ package dev.ferry.renderer;
  * be called from any thread and never block on the GPU; results arrive through futures.
  */
 public interface Renderer extends MemoryImporter, DmaBufImporter, Composer, AutoCloseable {
-    /** "gles", "cpu", "dummy": what {@link Renderers#create} names it. */
+    /** "gles", "vulkan", "cpu", "dummy": what {@link Renderers#create} names it. */
     String name();
+
+    /**
+     * True when frames are composed by a GPU API (GLES, Vulkan; even on a software driver such
+     * as llvmpipe or lavapipe), so a composed frame's path is GPU composition; false for the
+     * CPU compositor.
+     */
+    default boolean composesOnGpu() {
+        return false;
+    }
 
     /** One line for logs: the driver, or why this renderer was chosen. */
     String description();

@@ -2,38 +2,62 @@ package dev.ferry.renderer;
 
 import dev.ferry.renderer.cpu.CpuRenderer;
 import dev.ferry.renderer.gles.GlesRenderer;
+import dev.ferry.renderer.vulkan.VulkanRenderer;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Picks a renderer by name: "gles", "cpu", "dummy", or "auto" (GLES when EGL works, else CPU). */
+/**
+ * Picks a renderer by name: "gles", "vulkan", "cpu", "dummy", or "auto" (GLES on a hardware GPU,
+ * else CPU: on a software EGL the CPU renderer is several times cheaper per frame, see BENCHMARKS.md).
+ */
 public final class Renderers {
     private static final Logger LOG = LoggerFactory.getLogger(Renderers.class);
 
     private Renderers() {}
 
     /**
-     * Creates the named renderer. "gles" fails if EGL cannot start; "auto" never fails and logs
+     * Creates the named renderer. "gles" fails if EGL cannot start, "vulkan" if no Vulkan device can; "auto" never fails and logs
      * one line saying which renderer it chose and why.
      */
     public static Renderer create(String name) throws RendererUnavailableException {
+        return choose(name).renderer();
+    }
+
+    /** A renderer and why it was the one: what the start-up line says. */
+    public record Choice(Renderer renderer, String reason) {}
+
+    /** As {@link #create}, with the reason; "auto" logs it as one line. */
+    public static Choice choose(String name) throws RendererUnavailableException {
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "gles" -> GlesRenderer.start();
-            case "cpu" -> new CpuRenderer();
-            case "dummy" -> new DummyRenderer();
-            case "auto" -> auto();
-            default -> throw new IllegalArgumentException("unknown renderer '" + name + "' (gles, cpu, dummy, auto)");
+            case "gles" -> new Choice(GlesRenderer.start(), "asked for");
+            case "vulkan" -> new Choice(VulkanRenderer.start(), "asked for");
+            case "cpu" -> new Choice(new CpuRenderer(), "asked for");
+            case "dummy" -> new Choice(new DummyRenderer(), "asked for");
+            case "auto" -> announced(auto());
+            default -> throw new IllegalArgumentException("unknown renderer '" + name + "' (gles, vulkan, cpu, dummy, auto)");
         };
     }
 
-    private static Renderer auto() {
+    private static Choice auto() {
+        GlesRenderer gles;
         try {
-            GlesRenderer gles = GlesRenderer.start();
-            LOG.info("renderer: gles — {}", gles.description());
-            return gles;
+            gles = GlesRenderer.start();
         } catch (RendererUnavailableException | LinkageError e) {
-            LOG.info("renderer: cpu — GLES unavailable: {}", e.getMessage());
-            return new CpuRenderer();
+            return new Choice(new CpuRenderer(), "GLES unavailable: " + e.getMessage());
         }
+        if (gles.softwareRasterizer()) {
+            String why = "EGL offers only a software rasterizer (" + gles.description()
+                    + "), dearer per frame than composing on the CPU directly; --renderer gles forces it";
+            gles.close();
+            return new Choice(new CpuRenderer(), why);
+        }
+        return new Choice(gles, "a hardware GPU: " + gles.description());
+    }
+
+    /** The one line at start saying which renderer auto chose and why (the log shows it by default). */
+    private static Choice announced(Choice c) {
+        LOG.info("renderer auto: {} — {}", c.renderer() instanceof CpuRenderer ? "cpu" : "gles", c.reason());
+        return c;
     }
 }

@@ -10,6 +10,8 @@ import dev.ferry.renderer.testing.GoldenImages;
 import dev.ferry.renderer.testing.PixelCompare;
 import dev.ferry.renderer.testing.Scene;
 import dev.ferry.renderer.testing.SceneCorpus;
+import dev.ferry.renderer.testing.VulkanFixture;
+import dev.ferry.renderer.vulkan.VulkanRenderer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -20,23 +22,26 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A few scenes against stored PNGs, pixel by pixel: the CPU renderer exactly (it is plain
- * Java, deterministic everywhere), the GLES renderer within the scene's parity tolerance.
+ * Java, deterministic everywhere), the GLES and Vulkan renderers within the scene's parity tolerance.
  */
 class GoldenImageTest {
     private static Arena arena;
     private static GlesRenderer gles;
     private static CpuRenderer cpu;
+    private static VulkanRenderer vulkan;
 
     @BeforeAll
     static void start() {
         arena = Arena.ofShared();
         cpu = new CpuRenderer();
         gles = GlesFixture.start();
+        vulkan = VulkanFixture.start();
     }
 
     @AfterAll
     static void stop() {
         gles.close();
+        vulkan.close();
         arena.close();
     }
 
@@ -55,8 +60,11 @@ class GoldenImageTest {
         int stride = scene.width() * 4;
         PixelCompare.Difference cpuDiff = PixelCompare.compare(golden, fromCpu, scene.width(), scene.height(), stride, scene.targetFourcc(), 0);
         assertEquals(0, cpuDiff.pixelsOver(), "cpu " + scene.name() + ": " + cpuDiff.describe(0));
-        MemorySegment fromGles = scene.render(gles, arena);
-        PixelCompare.Difference glesDiff = PixelCompare.compare(golden, fromGles, scene.width(), scene.height(), stride, scene.targetFourcc(), scene.tolerance());
-        assertTrue(glesDiff.pixelsOver() == 0, "gles " + scene.name() + ": " + glesDiff.describe(scene.tolerance()));
+        for (Renderer gpu : List.<Renderer>of(gles, vulkan)) {
+            MemorySegment fromGpu = scene.render(gpu, arena);
+            PixelCompare.Difference d = PixelCompare.compare(golden, fromGpu, scene.width(), scene.height(), stride, scene.targetFourcc(), scene.tolerance());
+            assertTrue(d.pixelsOver() == 0, gpu.name() + " " + scene.name() + ": " + d.describe(scene.tolerance()));
+        }
+        VulkanFixture.assertNoValidationErrors(vulkan);
     }
 }

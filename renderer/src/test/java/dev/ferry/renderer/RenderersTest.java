@@ -20,14 +20,36 @@ import org.junit.jupiter.api.Test;
 class RenderersTest {
     @Test
     void namedRenderers() throws Exception {
-        try (Renderer cpu = Renderers.create("cpu"); Renderer dummy = Renderers.create("dummy"); Renderer auto = Renderers.create("auto")) {
+        try (Renderer cpu = Renderers.create("cpu"); Renderer dummy = Renderers.create("dummy"); Renderer gles = Renderers.create("gles")) {
             assertInstanceOf(CpuRenderer.class, cpu);
             assertInstanceOf(DummyRenderer.class, dummy);
-            // Mesa is on every machine these tests run on, so auto must find GLES.
-            assertInstanceOf(GlesRenderer.class, auto, "auto fell back to " + auto.description());
-            assertTrue(auto.description().contains("OpenGL ES"), auto.description());
+            // Mesa is on every machine these tests run on, so an explicit gles still starts.
+            assertInstanceOf(GlesRenderer.class, gles);
+            assertTrue(gles.description().contains("OpenGL ES"), gles.description());
         }
-        assertThrows(IllegalArgumentException.class, () -> Renderers.create("vulkan"));
+        assertThrows(IllegalArgumentException.class, () -> Renderers.create("metal"));
+    }
+
+    /** On llvmpipe (the only EGL of CI machines) auto takes the CPU renderer and says why. */
+    @Test
+    void autoOnASoftwareEglPicksCpuAndSaysWhy() throws Exception {
+        boolean software;
+        try (GlesRenderer gles = GlesRenderer.start()) {
+            software = gles.softwareRasterizer();
+            if (System.getenv("CI") != null) assertTrue(software, "CI runs on llvmpipe, not " + gles.description());
+        }
+        Renderers.Choice auto = Renderers.choose("auto");
+        try (Renderer r = auto.renderer()) {
+            if (software) {
+                assertInstanceOf(CpuRenderer.class, r);
+                assertTrue(auto.reason().contains("software rasterizer") && auto.reason().contains("llvmpipe"), auto.reason());
+            } else {
+                assertInstanceOf(GlesRenderer.class, r, auto.reason());
+            }
+        }
+        assertTrue(GlesRenderer.isSoftwareRasterizer("llvmpipe (LLVM 15.0.6, 256 bits)"));
+        assertTrue(GlesRenderer.isSoftwareRasterizer("softpipe"));
+        assertTrue(!GlesRenderer.isSoftwareRasterizer("Mesa Intel(R) UHD Graphics 620 (KBL GT2)"));
     }
 
     @Test

@@ -41,9 +41,21 @@ public interface Backend extends AutoCloseable {
 
     /**
      * The devices behind this backend, for linux-dmabuf (main device, import tests, feedback),
-     * or null when it has none (headless, nested): then linux-dmabuf is not advertised.
+     * or empty when it has none (headless, nested): then linux-dmabuf is not advertised.
      */
-    default dev.ferry.drm.FakeKernel kernel() { return null; }
+    default java.util.Optional<dev.ferry.drm.DeviceSet> devices() { return java.util.Optional.empty(); }
+
+    /**
+     * The primary render device among {@link #devices()}, picked by the one rule
+     * ({@link dev.ferry.kms.RenderDeviceChoice}); a backend with a user's choice applies it there.
+     * Null when there are no devices.
+     */
+    default dev.ferry.kms.RenderDeviceChoice renderDeviceChoice() {
+        return devices().map(set -> dev.ferry.kms.RenderDeviceChoice.choose(set.devices(), null)).orElse(null);
+    }
+
+    /** Where this backend records the faults it meets and how it recovered; called once before start. */
+    default void attachFaults(dev.ferry.compositor.stats.FaultLog faults) { }
 
     /**
      * The repaint deadline (kernel clock) for content arriving on the output now: the latest it

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 /** `ferry ctl`: ask a running compositor for statistics or a screenshot. */
 @Command(name = "ctl", mixinStandardHelpOptions = true, description = "Talk to a running Ferry.",
-        subcommands = {CtlCommand.Stats.class, CtlCommand.Screenshot.class})
+        subcommands = {CtlCommand.Stats.class, CtlCommand.Screenshot.class, CtlCommand.Input.class})
 final class CtlCommand {
     @Option(names = "--socket", description = "The Wayland socket name of the Ferry to ask (default: $WAYLAND_DISPLAY, else the only one running)")
     String socket;
@@ -67,6 +67,24 @@ final class CtlCommand {
             byte[] png = ControlClient.request(parent.controlSocket(), "screenshot" + (output == null ? "" : " " + output));
             Files.write(file, png);
             System.err.println("wrote " + file + " (" + png.length + " bytes)");
+            return 0;
+        }
+    }
+
+    @Command(name = "input", mixinStandardHelpOptions = true, description = {
+            "Drive seat0's pointer and keyboard, as a user would.",
+            "  move X Y | click [left|right|middle] | button NAME down|up | scroll DY [DX]",
+            "  key NAME[+NAME...] (ctrl+c, Return, BackSpace) | type TEXT (us layout)"})
+    static final class Input implements Callable<Integer> {
+        @ParentCommand CtlCommand parent;
+
+        @picocli.CommandLine.Parameters(arity = "1..*", paramLabel = "WORDS", description = "The input command and its arguments")
+        List<String> words;
+
+        @Override
+        public Integer call() throws IOException {
+            System.out.write(ControlClient.request(parent.controlSocket(), "input " + String.join(" ", words)));
+            System.out.flush();
             return 0;
         }
     }

@@ -35,7 +35,7 @@ final class RunCommand implements Callable<Integer> {
             description = "Headless output mode WxH@Hz. Default: ${DEFAULT-VALUE}")
     SizeArg mode;
 
-    @Option(names = "--renderer", defaultValue = "auto", description = "gles, cpu or auto. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--renderer", defaultValue = "auto", description = "gles, vulkan, cpu or auto. Default: ${DEFAULT-VALUE}")
     String renderer;
 
     @Option(names = "--trace", description = "Print every protocol message (like WAYLAND_DEBUG=server)")

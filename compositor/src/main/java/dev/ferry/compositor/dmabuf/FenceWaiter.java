@@ -3,8 +3,8 @@ package dev.ferry.compositor.dmabuf;
 import dev.ferry.compositor.buffer.DmaBufBuffer;
 import dev.ferry.compositor.core.Surface;
 import dev.ferry.drm.DmaBuf;
-import dev.ferry.drm.FakeKernel;
 import dev.ferry.drm.SyncFile;
+import dev.ferry.drm.SyncFileOps;
 import dev.ferry.posix.Epoll;
 import dev.ferry.posix.MonotonicClock;
 import dev.ferry.posix.PosixException;
@@ -35,7 +35,7 @@ public final class FenceWaiter implements DmaBufBuffer.FenceWait, AutoCloseable 
     public static final long DEFAULT_DEADLINE_NS = 100_000_000L;
 
     private final EventLoop loop;
-    private final FakeKernel kernel;
+    private final SyncFileOps kernel;
     private final long deadlineNs;
     private final Map<Surface, long[]> perSurface = new WeakHashMap<>();
     private final java.util.Set<Wait> active = new java.util.HashSet<>();
@@ -47,7 +47,7 @@ public final class FenceWaiter implements DmaBufBuffer.FenceWait, AutoCloseable 
     /** Fence counts: waits started, fences that signalled in time, waits that hit the deadline. */
     public record Counts(long waits, long signalled, long timeouts) {}
 
-    public FenceWaiter(EventLoop loop, FakeKernel kernel, long deadlineNs) {
+    public FenceWaiter(EventLoop loop, SyncFileOps kernel, long deadlineNs) {
         if (deadlineNs <= 0) throw new IllegalArgumentException("fence deadline must be positive: " + deadlineNs);
         this.loop = loop;
         this.kernel = kernel;

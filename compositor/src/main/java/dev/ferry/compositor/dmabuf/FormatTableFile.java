@@ -3,7 +3,6 @@ package dev.ferry.compositor.dmabuf;
 import dev.ferry.drm.FormatTable;
 import dev.ferry.drm.uapi.Fourcc;
 import dev.ferry.drm.uapi.Modifiers;
-import dev.ferry.posix.Fds;
 import dev.ferry.posix.Memfd;
 import dev.ferry.posix.OwnedFd;
 import dev.ferry.posix.PosixException;
@@ -54,25 +53,15 @@ public final class FormatTableFile implements AutoCloseable {
         int[] formats = pairFormats.clone();
         long[] modifiers = pairModifiers.clone();
         long bytes = (long) n * ENTRY_BYTES;
-        OwnedFd rw = Memfd.create("ferry-dmabuf-format-table", bytes);
-        try {
-            if (n > 0) {
-                try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment buf = arena.allocate(bytes, 8);
-                    for (int e = 0; e < n; e++) {
-                        long at = (long) e * ENTRY_BYTES;
-                        buf.set(JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder()), at + FORMAT_OFFSET, formats[e]);
-                        buf.set(JAVA_INT_UNALIGNED, at + PAD_OFFSET, 0);
-                        buf.set(JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder()), at + MODIFIER_OFFSET, modifiers[e]);
-                    }
-                    Memfd.pwrite(rw.fd(), buf, 0);
-                }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(bytes, 8);
+            for (int e = 0; e < n; e++) {
+                long at = (long) e * ENTRY_BYTES;
+                buf.set(JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder()), at + FORMAT_OFFSET, formats[e]);
+                buf.set(JAVA_INT_UNALIGNED, at + PAD_OFFSET, 0);
+                buf.set(JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder()), at + MODIFIER_OFFSET, modifiers[e]);
             }
-            Memfd.addSeals(rw, Memfd.F_SEAL_SHRINK | Memfd.F_SEAL_GROW | Memfd.F_SEAL_WRITE | Memfd.F_SEAL_SEAL);
-            OwnedFd ro = Fds.open("/proc/self/fd/" + rw.fd(), Fds.O_RDONLY | Fds.O_CLOEXEC, 0);
-            return new FormatTableFile(formats, modifiers, ro);
-        } finally {
-            rw.close();
+            return new FormatTableFile(formats, modifiers, Memfd.sealedReadOnly("ferry-dmabuf-format-table", buf));
         }
     }
 

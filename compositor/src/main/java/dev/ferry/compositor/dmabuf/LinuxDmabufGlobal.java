@@ -5,8 +5,8 @@ import dev.ferry.compositor.core.Surface;
 import dev.ferry.drm.BufferIdentity;
 import dev.ferry.drm.CpuMapping;
 import dev.ferry.drm.DmaBuf;
-import dev.ferry.drm.FakeDevice;
-import dev.ferry.drm.FakeKernel;
+import dev.ferry.drm.DrmDevice;
+import dev.ferry.drm.SyncFileOps;
 import dev.ferry.drm.FormatTable;
 import dev.ferry.drm.ImportPurpose;
 import dev.ferry.drm.ImportResult;
@@ -55,7 +55,7 @@ public final class LinuxDmabufGlobal implements ZwpLinuxDmabufV1.Requests, AutoC
     public record ImportVerdict(boolean ok, boolean sampling, boolean cpu, long readLayout, String why) {}
 
     private final Display display;
-    private final FakeDevice main;
+    private final DrmDevice main;
     private final DmaBufFormats rendererFormats;
     private final FormatTableFile table;
     private final FenceWaiter fences;
@@ -68,12 +68,12 @@ public final class LinuxDmabufGlobal implements ZwpLinuxDmabufV1.Requests, AutoC
     /**
      * Builds the table and advertises the global.
      *
-     * @param mainDevice      the primary render device ({@link #primaryRenderDevice}, unless the
-     *                        backend chooses another)
+     * @param mainDevice      the primary render device (the backend's
+     *                        {@link dev.ferry.compositor.backend.Backend#renderDeviceChoice()})
      * @param rendererFormats what the renderer imports as dma-bufs (null or not importable: the
      *                        CPU path is the only reader besides the device)
      */
-    public LinuxDmabufGlobal(Display display, FakeKernel kernel, FakeDevice mainDevice, DmaBufFormats rendererFormats,
+    public LinuxDmabufGlobal(Display display, SyncFileOps kernel, DrmDevice mainDevice, DmaBufFormats rendererFormats,
                              Config config) throws PosixException {
         this.display = display;
         this.main = mainDevice;
@@ -98,13 +98,7 @@ public final class LinuxDmabufGlobal implements ZwpLinuxDmabufV1.Requests, AutoC
         this.global = display.addGlobal(ZwpLinuxDmabufV1.INTERFACE, VERSION, this::bind);
     }
 
-    /** The first device of the kernel that can render, or null. */
-    public static FakeDevice primaryRenderDevice(FakeKernel kernel) {
-        for (FakeDevice d : kernel.devices()) if (d.info().canRender()) return d;
-        return null;
-    }
-
-    private static FormatTableFile buildTable(FakeDevice main, DmaBufFormats rendererFormats) throws PosixException {
+    private static FormatTableFile buildTable(DrmDevice main, DmaBufFormats rendererFormats) throws PosixException {
         FormatTable sample = main.sampleFormats();
         long implicit = ReadPaths.implicitLayout(main);
         List<int[]> fs = new ArrayList<>();
@@ -129,7 +123,7 @@ public final class LinuxDmabufGlobal implements ZwpLinuxDmabufV1.Requests, AutoC
 
     public FormatTableFile table() { return table; }
 
-    public FakeDevice mainDevice() { return main; }
+    public DrmDevice mainDevice() { return main; }
 
     /** Per-surface feedback: add it to the backend's path observers. */
     public FeedbackController feedback() { return feedback; }

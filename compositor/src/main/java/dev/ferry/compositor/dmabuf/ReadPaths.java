@@ -1,7 +1,7 @@
 package dev.ferry.compositor.dmabuf;
 
 import dev.ferry.drm.BufferIdentity;
-import dev.ferry.drm.FakeDevice;
+import dev.ferry.drm.DrmDevice;
 import dev.ferry.drm.MemoryDomain;
 import dev.ferry.drm.uapi.Fourcc;
 import dev.ferry.drm.uapi.Modifiers;
@@ -44,15 +44,15 @@ public final class ReadPaths {
      * what the main device would assume (its driver's own layout for a buffer of the same
      * driver, LINEAR for any other, as the kernel's drivers do).
      */
-    public static long readLayout(long modifier, BufferIdentity id, FakeDevice main) {
+    public static long readLayout(long modifier, BufferIdentity id, DrmDevice main) {
         if (modifier != Modifiers.INVALID) return modifier;
         if (id != null && main != null && id.driver().equals(main.info().driver())) return id.layout();
         return Modifiers.LINEAR;
     }
 
     /** The layout the main device's driver gives implicit-modifier buffers it allocates. */
-    public static long implicitLayout(FakeDevice main) {
-        return Modifiers.parse(main.spec().implicitModifier());
+    public static long implicitLayout(DrmDevice main) {
+        return main.info().implicitLayout();
     }
 
     /**

@@ -104,14 +104,18 @@ public final class FrameContent {
     }
 
     private static SceneSurface sceneSurface(Surface s, Texture texture, Rect dest) {
+        return sceneSurface(s, texture, dest, s.takeTextureDamage());
+    }
+
+    /** How the renderer draws surface s through texture at dest, textureDamage being what the texture must refresh. */
+    static SceneSurface sceneSurface(Surface s, Texture texture, Rect dest, RectSet textureDamage) {
         SurfaceState st = s.state();
         SourceCrop crop = st.hasSource() ? new SourceCrop(st.srcX(), st.srcY(), st.srcW(), st.srcH()) : null;
         boolean scaled = crop != null || st.dstW() > 0;
         RectSet opaque = st.opaque();
         if (!st.buffer().hasAlpha()) opaque = RectSet.of(0, 0, dest.width(), dest.height());
-        RectSet damage = s.takeTextureDamage();
         return new SceneSurface(texture, dest, crop, st.scale(), BufferTransform.fromWire(st.transform()),
-                opaque.toRegion(), true, scaled ? Filter.BILINEAR : Filter.NEAREST, damage.toRegion());
+                opaque.toRegion(), true, scaled ? Filter.BILINEAR : Filter.NEAREST, textureDamage.toRegion());
     }
 
     public List<SceneSurface> sceneSurfaces() {

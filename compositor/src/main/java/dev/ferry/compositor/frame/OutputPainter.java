@@ -57,7 +57,7 @@ public final class OutputPainter {
         this.renderer = renderer;
         this.loop = loop;
         this.sink = sink;
-        this.path = renderer.name().equals("gles") ? "gpu-composition" : "cpu-composition";
+        this.path = renderer.composesOnGpu() ? "gpu-composition" : "cpu-composition";
     }
 
     public Output output() { return output; }
@@ -114,7 +114,7 @@ public final class OutputPainter {
             stats.framePresented(path, composeNs, vblankNs, damage.area() * 4);
             sink.presented(vblankNs);
             int flags = WpPresentationFeedback.KIND_VSYNC;
-            dev.ferry.kms.PathKind kind = renderer.name().equals("gles") ? dev.ferry.kms.PathKind.GPU_COMPOSITION
+            dev.ferry.kms.PathKind kind = renderer.composesOnGpu() ? dev.ferry.kms.PathKind.GPU_COMPOSITION
                     : dev.ferry.kms.PathKind.CPU_COPY;
             for (Surface s : frame.shown()) {
                 if (s.destroyed()) continue;

@@ -71,7 +71,11 @@ public final class Scene implements Surface.SurfaceEvents {
             Output o = primaryOutput();
             int ox = o == null ? 0 : o.x(), oy = o == null ? 0 : o.y();
             int step = CASCADE_STEP * (1 + cascade++ % 8);
-            w.moveTo(ox + step, oy + step);
+            // Cascaded, but never past the output's edge: a window too big for the offset goes
+            // to the corner (its window geometry, not its shadow, at the output's origin).
+            int gx = o == null ? step : Math.max(0, Math.min(step, o.width() - w.geomWidth()));
+            int gy = o == null ? step : Math.max(0, Math.min(step, o.height() - w.geomHeight()));
+            w.moveTo(ox + gx - w.geomX(), oy + gy - w.geomY());
         }
         windows.add(w);
         place(w);

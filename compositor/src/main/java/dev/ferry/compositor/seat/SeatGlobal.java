@@ -1,61 +1,79 @@
 package dev.ferry.compositor.seat;
 
-import dev.ferry.protocol.ProtocolException;
-import dev.ferry.protocol.interfaces.WlDataDevice;
-import dev.ferry.protocol.interfaces.WlDataDeviceManager;
-import dev.ferry.protocol.interfaces.WlDataSource;
+import dev.ferry.compositor.core.Surface;
+import dev.ferry.compositor.core.SurfaceRole;
+import dev.ferry.protocol.interfaces.WlKeyboard;
+import dev.ferry.protocol.interfaces.WlPointer;
 import dev.ferry.protocol.interfaces.WlSeat;
 import dev.ferry.protocol.server.Display;
 import dev.ferry.protocol.server.Resource;
 
 /**
- * wl_seat with no input devices yet (Ferry's outputs are headless or fake), and a data device
- * manager that accepts sources and devices but never offers data: enough for toolkits that
- * insist on binding them.
+ * wl_seat "seat0" with a pointer and a keyboard (no touch): the protocol side of {@link Seat}.
+ * A client sees both capabilities from the start, whether or not input ever comes.
  */
 public final class SeatGlobal implements WlSeat.Requests {
     public static final int VERSION = 9;
+    public static final String NAME = "seat0";
 
-    public SeatGlobal(Display display) {
+    private final Seat seat;
+
+    public SeatGlobal(Display display, Seat seat) {
+        this.seat = seat;
         display.addGlobal(WlSeat.INTERFACE, VERSION, (client, version, id) -> {
             Resource r = client.createResource(id, WlSeat.INTERFACE, version, this);
-            WlSeat.sendCapabilities(r, 0);
-            if (version >= 2) WlSeat.sendName(r, "seat0");
+            WlSeat.sendCapabilities(r, WlSeat.CAPABILITY_POINTER | WlSeat.CAPABILITY_KEYBOARD);
+            if (version >= 2) WlSeat.sendName(r, NAME);
         });
-        DataDeviceManager ddm = new DataDeviceManager();
-        display.addGlobal(WlDataDeviceManager.INTERFACE, 3,
-                (client, version, id) -> client.createResource(id, WlDataDeviceManager.INTERFACE, version, ddm));
     }
 
-    private static ProtocolException missing(Resource self, String what) {
-        return new ProtocolException(self.id(), WlSeat.ERROR_MISSING_CAPABILITY, "seat0 has no " + what);
+    public Seat seat() { return seat; }
+
+    @Override
+    public void getPointer(Resource self, int id) {
+        Resource r = self.client().createResource(id, WlPointer.INTERFACE, self.version(), null);
+        r.setImplementation(new Pointer());
+        seat.addPointer(r);
     }
 
-    @Override public void getPointer(Resource self, int id) { throw missing(self, "pointer"); }
-    @Override public void getKeyboard(Resource self, int id) { throw missing(self, "keyboard"); }
-    @Override public void getTouch(Resource self, int id) { throw missing(self, "touch"); }
-    @Override public void release(Resource self) {}
+    @Override
+    public void getKeyboard(Resource self, int id) {
+        Resource r = self.client().createResource(id, WlKeyboard.INTERFACE, self.version(), new Keyboard());
+        seat.addKeyboard(r);
+    }
 
-    private static final class DataDeviceManager implements WlDataDeviceManager.Requests {
-        private static final WlDataSource.Requests SOURCE = new WlDataSource.Requests() {
-            @Override public void offer(Resource self, String mimeType) {}
-            @Override public void destroy(Resource self) {}
-            @Override public void setActions(Resource self, int dndActions) {}
-        };
-        private static final WlDataDevice.Requests DEVICE = new WlDataDevice.Requests() {
-            @Override public void startDrag(Resource self, Resource source, Resource origin, Resource icon, int serial) {}
-            @Override public void setSelection(Resource self, Resource source, int serial) {}
-            @Override public void release(Resource self) {}
-        };
+    @Override
+    public void getTouch(Resource self, int id) {
+        throw new dev.ferry.protocol.ProtocolException(self.id(), WlSeat.ERROR_MISSING_CAPABILITY, NAME + " has no touch");
+    }
 
+    @Override
+    public void release(Resource self) {}
+
+    private final class Keyboard implements WlKeyboard.Requests, Resource.DestroyListener {
+        @Override public void release(Resource self) {}
+
+        @Override public void destroyed(Resource r) { seat.removed(r); }
+    }
+
+    /** A wl_pointer; the cursor surface it sets is the seat's cursor while its client has pointer focus. */
+    private final class Pointer implements WlPointer.Requests, Resource.DestroyListener {
         @Override
-        public void createDataSource(Resource self, int id) {
-            self.client().createResource(id, WlDataSource.INTERFACE, self.version(), SOURCE);
+        public void setCursor(Resource self, int serial, Resource surfaceRes, int hotspotX, int hotspotY) {
+            Surface s = surfaceRes == null ? null : surfaceRes.implementation(Surface.class);
+            if (s != null && s.role() != CursorRole.INSTANCE) s.setRole(CursorRole.INSTANCE, self, WlPointer.ERROR_ROLE);
+            seat.setCursor(self.client(), s, hotspotX, hotspotY);
         }
 
-        @Override
-        public void getDataDevice(Resource self, int id, Resource seat) {
-            self.client().createResource(id, WlDataDevice.INTERFACE, self.version(), DEVICE);
-        }
+        @Override public void release(Resource self) {}
+
+        @Override public void destroyed(Resource r) { seat.removed(r); }
+    }
+
+    /** The role of a surface set as a pointer cursor. */
+    enum CursorRole implements SurfaceRole {
+        INSTANCE;
+
+        @Override public String roleName() { return "wl_pointer cursor"; }
     }
 }

@@ -66,6 +66,27 @@ public final class StatsReport {
         return root;
     }
 
+    /** The faults met: counts by kind, and the entries kept (oldest first). */
+    public static Map<String, Object> faults(FaultLog log) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("total", log.total());
+        Map<String, Object> byKind = new LinkedHashMap<>();
+        for (FaultLog.Kind k : FaultLog.Kind.values()) if (log.count(k) > 0) byKind.put(k.label(), log.count(k));
+        m.put("by_kind", byKind);
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (FaultLog.Entry e : log.entries()) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("kind", e.kind().label());
+            f.put("where", e.where());
+            f.put("time_ms", e.timeNs() / 1_000_000L);
+            f.put("recovery", e.recovery());
+            f.put("frames_lost", e.framesLost());
+            entries.add(f);
+        }
+        m.put("entries", entries);
+        return m;
+    }
+
     /** Adds what linux-dmabuf knows: the feedback each surface was last sent, fence waits. */
     public static void addDmabuf(Map<String, Object> root, Scene scene, dev.ferry.compositor.dmabuf.LinuxDmabufGlobal dmabuf) {
         if (dmabuf == null) return;

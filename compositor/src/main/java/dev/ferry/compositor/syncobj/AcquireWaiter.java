@@ -2,7 +2,7 @@ package dev.ferry.compositor.syncobj;
 
 import dev.ferry.compositor.core.Surface;
 import dev.ferry.compositor.fence.FenceDeadlines;
-import dev.ferry.drm.FakeKernel;
+import dev.ferry.drm.DeviceSet;
 import dev.ferry.drm.ImplicitFence;
 import dev.ferry.drm.SyncFile;
 import dev.ferry.drm.SyncobjException;
@@ -26,7 +26,7 @@ import java.util.concurrent.CompletionStage;
  * wait with the same deadline as implicit fences ({@link dev.ferry.compositor.dmabuf.FenceWaiter}):
  * past it the commit applies without its buffer, the surface keeps its previous one, and the
  * timeout is counted. The deadline runs on the kernel clock (the one the fences run on: the real
- * monotonic clock, or a test's virtual one), as a fake-drm sync file that signals at the deadline. Before waiting, the fence gets a deadline hint for the vblank the surface
+ * monotonic clock, or a test's virtual one), as the devices' timer fd for the deadline. Before waiting, the fence gets a deadline hint for the vblank the surface
  * aims for ({@link FenceDeadlines}).
  */
 final class AcquireWaiter implements AutoCloseable {
@@ -36,7 +36,7 @@ final class AcquireWaiter implements AutoCloseable {
     record Counts(long points, long readyAtCommit, long signalled, long timeouts) {}
 
     private final EventLoop loop;
-    private final FakeKernel kernel;
+    private final DeviceSet devices;
     private final long deadlineNs;
     private final FenceDeadlines deadlines;
     private final List<Wait> active = new ArrayList<>();
@@ -46,10 +46,10 @@ final class AcquireWaiter implements AutoCloseable {
     private long timeouts;
     private long lastTimeoutLogNs;
 
-    AcquireWaiter(EventLoop loop, FakeKernel kernel, long deadlineNs, FenceDeadlines deadlines) {
+    AcquireWaiter(EventLoop loop, DeviceSet devices, long deadlineNs, FenceDeadlines deadlines) {
         if (deadlineNs <= 0) throw new IllegalArgumentException("acquire deadline must be positive: " + deadlineNs);
         this.loop = loop;
-        this.kernel = kernel;
+        this.devices = devices;
         this.deadlineNs = deadlineNs;
         this.deadlines = deadlines;
     }
@@ -109,7 +109,7 @@ final class AcquireWaiter implements AutoCloseable {
             event = new EventFd();
             timeline.syncobjs().eventfd(timeline.handle(), point, 0, event.fd());
             source = loop.add(event.fd().fd(), Epoll.EPOLLIN, events -> finish(true));
-            timeout = kernel.syncFileAt(kernel.clock().nowNs() + deadlineNs);
+            timeout = devices.timerAt(devices.clock().nowNs() + deadlineNs);
             timeoutSource = loop.add(timeout.fd().fd(), Epoll.EPOLLIN, events -> finish(isSignalled()));
         }
 

@@ -2,10 +2,10 @@ package dev.ferry.compositor.syncobj;
 
 import dev.ferry.compositor.core.Surface;
 import dev.ferry.compositor.fence.FenceDeadlines;
-import dev.ferry.drm.FakeDevice;
-import dev.ferry.drm.FakeKernel;
+import dev.ferry.drm.DeviceSet;
+import dev.ferry.drm.DrmDevice;
 import dev.ferry.drm.SyncobjException;
-import dev.ferry.drm.Syncobjs;
+import dev.ferry.drm.SyncobjOps;
 import dev.ferry.posix.OwnedFd;
 import dev.ferry.posix.PosixException;
 import dev.ferry.protocol.ProtocolException;
@@ -34,22 +34,22 @@ public final class LinuxDrmSyncobjGlobal implements WpLinuxDrmSyncobjManagerV1.R
     public static final long DEFAULT_ACQUIRE_DEADLINE_NS = dev.ferry.compositor.dmabuf.FenceWaiter.DEFAULT_DEADLINE_NS;
 
     private final Display display;
-    private final Syncobjs syncobjs;
+    private final SyncobjOps syncobjs;
     private final AcquireWaiter acquires;
     private final Global global;
     private long releasesSignalled;
 
     /** Whether a device can back the global: it must have syncobjs. */
-    public static boolean advertisable(FakeDevice device) {
+    public static boolean advertisable(DrmDevice device) {
         return device != null && device.syncobjs().supported();
     }
 
-    public LinuxDrmSyncobjGlobal(Display display, EventLoop loop, FakeKernel kernel, FakeDevice device, long acquireDeadlineNs,
+    public LinuxDrmSyncobjGlobal(Display display, EventLoop loop, DeviceSet devices, DrmDevice device, long acquireDeadlineNs,
                                  FenceDeadlines deadlines) {
         if (!advertisable(device)) throw new IllegalArgumentException(device + " has no syncobjs");
         this.display = display;
         this.syncobjs = device.syncobjs();
-        this.acquires = new AcquireWaiter(loop, kernel, acquireDeadlineNs, deadlines);
+        this.acquires = new AcquireWaiter(loop, devices, acquireDeadlineNs, deadlines);
         this.global = display.addGlobal(WpLinuxDrmSyncobjManagerV1.INTERFACE, 1,
                 (client, version, id) -> client.createResource(id, WpLinuxDrmSyncobjManagerV1.INTERFACE, version, this));
     }

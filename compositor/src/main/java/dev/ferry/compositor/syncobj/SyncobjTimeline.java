@@ -1,7 +1,7 @@
 package dev.ferry.compositor.syncobj;
 
 import dev.ferry.drm.SyncobjException;
-import dev.ferry.drm.Syncobjs;
+import dev.ferry.drm.SyncobjOps;
 import dev.ferry.protocol.interfaces.WpLinuxDrmSyncobjTimelineV1;
 import dev.ferry.protocol.server.Resource;
 import org.slf4j.Logger;
@@ -16,18 +16,18 @@ import org.slf4j.LoggerFactory;
 final class SyncobjTimeline implements WpLinuxDrmSyncobjTimelineV1.Requests, Resource.DestroyListener {
     private static final Logger LOG = LoggerFactory.getLogger(SyncobjTimeline.class);
 
-    private final Syncobjs syncobjs;
+    private final SyncobjOps syncobjs;
     private final int handle;
     private final Resource resource;
     private int refs = 1;
 
-    SyncobjTimeline(Syncobjs syncobjs, int handle, Resource resource) {
+    SyncobjTimeline(SyncobjOps syncobjs, int handle, Resource resource) {
         this.syncobjs = syncobjs;
         this.handle = handle;
         this.resource = resource;
     }
 
-    Syncobjs syncobjs() { return syncobjs; }
+    SyncobjOps syncobjs() { return syncobjs; }
 
     int handle() { return handle; }
 

@@ -5,11 +5,13 @@ import dev.ferry.compositor.core.SurfaceRole;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.scene.Scene;
 import dev.ferry.compositor.scene.Window;
+import dev.ferry.compositor.seat.Seat;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.interfaces.XdgPopup;
 import dev.ferry.protocol.interfaces.XdgSurface;
 import dev.ferry.protocol.interfaces.XdgToplevel;
 import dev.ferry.protocol.interfaces.XdgWmBase;
+import dev.ferry.protocol.server.Client;
 import dev.ferry.protocol.server.Resource;
 
 import java.lang.foreign.Arena;
@@ -43,6 +45,23 @@ public final class XdgSurfaceRole implements XdgSurface.Requests, Resource.Destr
 
     public Window window() { return window; }
 
+    public Surface surface() { return surface; }
+
+    /** The xdg_surface behind an xdg_toplevel resource, or null when it is something else. */
+    public static XdgSurfaceRole ofToplevel(Resource toplevel) {
+        Object impl = toplevel == null ? null : toplevel.implementation();
+        return impl instanceof Toplevel t ? t.owner() : null;
+    }
+
+    /**
+     * Sends a new configure sequence if the first one went out already (a protocol extension
+     * such as xdg-decoration changed what the next configure says); before that, the initial
+     * commit's configure carries it.
+     */
+    public void reconfigure() {
+        if (initialCommitSeen) sendConfigure();
+    }
+
     /** The toplevel or popup role object that the wl_surface carries. */
     private abstract class Role implements SurfaceRole, Resource.DestroyListener {
         final Resource roleResource;
@@ -70,11 +89,12 @@ public final class XdgSurfaceRole implements XdgSurface.Requests, Resource.Destr
             if (surface.buffer() != null && !mapped) {
                 mapped = true;
                 scene.map(window);
+                shell.seat().windowMapped(window);
             } else if (surface.buffer() == null && mapped) {
                 mapped = false;
                 initialCommitSeen = false;
                 acked = false;
-                scene.unmap(window);
+                unmapped();
             } else if (mapped) {
                 scene.place(window);
             }
@@ -93,13 +113,21 @@ public final class XdgSurfaceRole implements XdgSurface.Requests, Resource.Destr
         }
 
         abstract void configureRole(int serial);
+
+        XdgSurfaceRole owner() { return XdgSurfaceRole.this; }
     }
 
     private void unmapNow() {
         if (mapped) {
             mapped = false;
-            shell.scene().unmap(window);
+            unmapped();
         }
+    }
+
+    private void unmapped() {
+        shell.scene().unmap(window);
+        shell.seat().windowUnmapped(window);
+        if (role instanceof Popup p) shell.seat().removePopupGrab(p);
     }
 
     void sendConfigure() {
@@ -180,7 +208,8 @@ public final class XdgSurfaceRole implements XdgSurface.Requests, Resource.Destr
         @Override public void setMinimized(Resource self) {}
     }
 
-    private final class Popup extends Role implements XdgPopup.Requests {
+    /** A popup with a grab is dismissed (popup_done) when a click lands outside its client. */
+    private final class Popup extends Role implements XdgPopup.Requests, Seat.PopupGrab {
         private Positioner positioner;
 
         Popup(Resource r, Positioner positioner) {
@@ -198,7 +227,26 @@ public final class XdgSurfaceRole implements XdgSurface.Requests, Resource.Destr
         }
 
         @Override public void destroy(Resource self) {}
-        @Override public void grab(Resource self, Resource seat, int serial) {}
+        @Override
+        public void grab(Resource self, Resource seat, int serial) {
+            if (mapped) {
+                throw new ProtocolException(self.id(), XdgPopup.ERROR_INVALID_GRAB, "grab asked after " + self + " was mapped");
+            }
+            shell.seat().addPopupGrab(this);
+        }
+
+        @Override public Client client() { return roleResource.client(); }
+
+        @Override
+        public void dismiss() {
+            XdgPopup.sendPopupDone(roleResource);
+        }
+
+        @Override
+        public void destroyed(Resource r) {
+            shell.seat().removePopupGrab(this);
+            super.destroyed(r);
+        }
 
         @Override
         public void reposition(Resource self, Resource positionerRes, int token) {

@@ -2,6 +2,7 @@ package dev.ferry.compositor.xdg;
 
 import dev.ferry.compositor.core.Surface;
 import dev.ferry.compositor.scene.Scene;
+import dev.ferry.compositor.seat.Seat;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.interfaces.XdgPositioner;
 import dev.ferry.protocol.interfaces.XdgSurface;
@@ -15,16 +16,19 @@ public final class XdgWmBaseGlobal implements XdgWmBase.Requests {
 
     private final Display display;
     private final Scene scene;
+    private final Seat seat;
 
-    public XdgWmBaseGlobal(Display display, Scene scene) {
+    public XdgWmBaseGlobal(Display display, Scene scene, Seat seat) {
         this.display = display;
         this.scene = scene;
+        this.seat = seat;
         display.addGlobal(XdgWmBase.INTERFACE, VERSION,
                 (client, version, id) -> client.createResource(id, XdgWmBase.INTERFACE, version, this));
     }
 
     Display display() { return display; }
     Scene scene() { return scene; }
+    Seat seat() { return seat; }
 
     @Override
     public void destroy(Resource self) {

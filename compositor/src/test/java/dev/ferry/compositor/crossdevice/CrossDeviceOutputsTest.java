@@ -3,6 +3,7 @@ package dev.ferry.compositor.crossdevice;
 import dev.ferry.client.WaylandClient;
 import dev.ferry.compositor.Compositor;
 import dev.ferry.compositor.backend.kms.KmsBackend;
+import dev.ferry.drm.FakeKernel;
 import dev.ferry.drm.FaultKind;
 import dev.ferry.drm.FaultPlan;
 import dev.ferry.drm.KernelClock;
@@ -99,7 +100,7 @@ class CrossDeviceOutputsTest {
                     onHdmi.frame(0x302010 + i, 0x0000ff);
                 }
                 c.onLoop(() -> {
-                    ((KmsBackend) c.backend()).kernel().device("card1").unplug();
+                    ((FakeKernel) c.backend().devices().orElseThrow()).device("card1").unplug();
                     return null;
                 });
                 // The panel keeps getting frames; the HDMI output goes away within a few refreshes.
@@ -109,6 +110,11 @@ class CrossDeviceOutputsTest {
                         dev.ferry.compositor.FerryServer.eventually(java.time.Duration.ofSeconds(3),
                                 () -> c.onLoop(() -> c.scene().outputNamed("HDMI-A-1") == null)),
                         "HDMI-A-1 should leave the scene once card1 is gone");
+                var entries = c.onLoop(() -> c.faults().entries());
+                assertEquals(1, entries.size(), "the unplug is named once: " + entries);
+                assertEquals(dev.ferry.compositor.stats.FaultLog.Kind.DEVICE_UNPLUGGED, entries.getFirst().kind());
+                assertEquals("card1/HDMI-A-1", entries.getFirst().where());
+                org.junit.jupiter.api.Assertions.assertTrue(new String(c.statsJson()).contains("\"device-unplugged\""));
             }
         }
     }

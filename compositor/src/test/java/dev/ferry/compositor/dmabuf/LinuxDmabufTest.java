@@ -16,6 +16,7 @@ import dev.ferry.drm.uapi.Fourcc;
 import dev.ferry.drm.uapi.Modifiers;
 import dev.ferry.kms.FallbackReason;
 import dev.ferry.kms.PathKind;
+import dev.ferry.kms.RenderDeviceChoice;
 import dev.ferry.posix.Memfd;
 import dev.ferry.posix.OwnedFd;
 import dev.ferry.protocol.client.Proxy;
@@ -80,7 +81,7 @@ class LinuxDmabufTest {
                 @Override public void committed(Surface s) { if (!surfaces.contains(s)) surfaces.add(s); }
                 @Override public void destroyed(Surface s) { surfaces.remove(s); }
             });
-            dmabuf = new LinuxDmabufGlobal(display, kernel, LinuxDmabufGlobal.primaryRenderDevice(kernel), null,
+            dmabuf = new LinuxDmabufGlobal(display, kernel, RenderDeviceChoice.choose(kernel.devices(), null).device(), null,
                     new LinuxDmabufGlobal.Config(HYSTERESIS_NS, FENCE_DEADLINE_NS));
             socket = WaylandSocket.open(dir, "wayland-dmabuf-test");
             display.listen(socket.listener());

@@ -16,8 +16,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * A single-threaded event loop over epoll. Its duty cycle: wait for ready fds (never longer
  * than asked), run their handlers, run tasks posted from other threads, then run the
  * after-dispatch hooks (flushing clients). Sources are found by an index token, so a wake-up
- * allocates nothing. Handlers must not block; a handler that throws is logged and its source
- * left registered, since one broken source must not stop the loop.
+ * allocates nothing. Handlers must not block; a handler that throws is logged (rate-limited: a
+ * level-triggered fd whose handler keeps failing would otherwise log on every wake-up) and its
+ * source left registered, since one broken source must not stop the loop. Sources whose failure
+ * belongs to one party (a client) catch their own failures and drop that party instead.
  */
 public final class EventLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
@@ -135,6 +137,10 @@ public final class EventLoop implements AutoCloseable {
     private final List<Integer> freeSlots = new ArrayList<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final List<Runnable> afterDispatch = new ArrayList<>();
+    /** Work deferred to the next cycle ({@link #later}), and the list being run this cycle. */
+    private ArrayList<Runnable> later = new ArrayList<>();
+    private ArrayList<Runnable> runningLater = new ArrayList<>();
+    private final LogLimiter handlerFailures = LogLimiter.standard();
     private volatile boolean running;
     private volatile Thread owner;
 
@@ -174,27 +180,51 @@ public final class EventLoop implements AutoCloseable {
         if (Thread.currentThread() != owner) wake.signal();
     }
 
+    /**
+     * Runs task on the loop thread at the start of the next cycle, which then does not wait for
+     * fds; loop thread only. For work cut short to let others run (a client over its message
+     * budget): running it in this cycle's task queue would run it again before anyone else.
+     */
+    public void later(Runnable task) {
+        later.add(task);
+    }
+
     public boolean inLoop() {
         return Thread.currentThread() == owner;
     }
 
     /** One duty cycle, waiting at most timeoutMs for something to happen. Returns events handled. */
     public int dispatch(int timeoutMs) throws PosixException {
-        return dispatchCycle(tasks.isEmpty() ? timeoutMs : 0);
+        return dispatchCycle(tasks.isEmpty() && later.isEmpty() ? timeoutMs : 0);
     }
 
     /** timeoutMs -1: until an fd is ready (see {@link Epoll#awaitEvents}). */
     private int dispatchCycle(int timeoutMs) throws PosixException {
         owner = Thread.currentThread();
         int n = timeoutMs < 0 ? epoll.awaitEvents() : epoll.await(timeoutMs);
+        if (!later.isEmpty()) {
+            ArrayList<Runnable> now = later;
+            later = runningLater;
+            runningLater = now;
+            for (int i = 0; i < now.size(); i++) {
+                try {
+                    now.get(i).run();
+                } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                    if (handlerFailures.allow()) LOG.error("deferred loop task failed ({} like it suppressed)", handlerFailures.takeSuppressed(), e);
+                }
+            }
+            now.clear();
+        }
         for (int i = 0; i < n; i++) {
             int slot = (int) epoll.token(i);
             Source s = slot < sources.size() ? sources.get(slot) : null;
             if (s == null || s.removed) continue;
             try {
                 s.handler.ready(epoll.events(i));
-            } catch (Exception | AssertionError e) {
-                LOG.error("event handler for fd {} failed", s.fd, e);
+            } catch (Exception | AssertionError | OutOfMemoryError | StackOverflowError e) {
+                // An OutOfMemoryError here is survivable: what the failed handler allocated is
+                // garbage now; the loop must not die with it.
+                if (handlerFailures.allow()) LOG.error("event handler for fd {} failed ({} like it suppressed)", s.fd, handlerFailures.takeSuppressed(), e);
             }
         }
         Runnable task;
@@ -202,8 +232,8 @@ public final class EventLoop implements AutoCloseable {
         while (budget-- > 0 && (task = tasks.poll()) != null) {
             try {
                 task.run();
-            } catch (RuntimeException e) {
-                LOG.error("loop task failed", e);
+            } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                if (handlerFailures.allow()) LOG.error("loop task failed ({} like it suppressed)", handlerFailures.takeSuppressed(), e);
             }
         }
         for (int i = 0; i < afterDispatch.size(); i++) afterDispatch.get(i).run();
@@ -226,7 +256,7 @@ public final class EventLoop implements AutoCloseable {
      * 16 cycles, this method is compiled like any other within seconds.
      */
     private void runCycles() throws PosixException {
-        for (int i = 0; i < 16 && running; i++) dispatchCycle(tasks.isEmpty() ? -1 : 0);
+        for (int i = 0; i < 16 && running; i++) dispatchCycle(tasks.isEmpty() && later.isEmpty() ? -1 : 0);
     }
 
     public void stop() {

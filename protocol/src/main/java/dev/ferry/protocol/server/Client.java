@@ -15,6 +15,7 @@ import dev.ferry.protocol.WireObject;
 import dev.ferry.protocol.WireReader;
 import dev.ferry.protocol.interfaces.WlDisplay;
 import dev.ferry.protocol.loop.EventLoop;
+import dev.ferry.protocol.loop.LogLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +26,24 @@ import java.util.List;
  * One connected client: its socket, its id table, and the dispatch of its requests. Requests
  * are validated whole before dispatch; any error becomes wl_display.error for this client
  * alone, followed by a flush and a disconnect that releases all its objects and fds.
+ *
+ * <p>Whatever goes wrong while one client is handled ends with that client: a handler's
+ * unexpected exception is wl_display.error(implementation), running out of heap or going over
+ * one of its {@link ClientLimits} is wl_display.error(no_memory), and either way the client is
+ * disconnected and its fd closed; nothing escapes to the loop to be retried on every wake-up.
+ * A client gets at most {@link #MESSAGE_BUDGET} requests per turn, so one flooding client
+ * cannot hold the loop while others wait for their frame callbacks.
  */
 public final class Client {
     private static final Logger LOG = LoggerFactory.getLogger(Client.class);
+    /**
+     * Requests dispatched per turn before the loop serves others. A real client's frame is a
+     * few to a few dozen requests; a flood of a region's worth of rectangles (each bounded by
+     * the region-rects limit) is cut into turns a fraction of a frame long.
+     */
+    static final int MESSAGE_BUDGET = 256;
+    private static final LogLimiter HANDLER_FAILURES = LogLimiter.standard();
+    private static final LogLimiter PROTOCOL_ERRORS = LogLimiter.standard();
 
     private final Display display;
     private final Connection connection;
@@ -40,10 +56,18 @@ public final class Client {
     private boolean disconnected;
     private boolean dispatching;
     private String disconnectReason;
+    private final ClientLimits limits;
+    /** What the client holds of each {@link ClientLimits.Kind}. */
+    private final long[] held = new long[ClientLimits.Kind.values().length];
+    /** A turn cut short by the budget is due to resume in the loop's next cycle. */
+    private boolean resumeQueued;
+    private final Runnable resume = this::resumeDispatch;
 
     Client(Display display, OwnedFd socket) throws PosixException {
         this.display = display;
-        this.connection = new Connection(socket, display.maxClientOutput());
+        this.limits = display.limits();
+        this.connection = new Connection(socket, limits.outputBytes());
+        objects.limit(limits.objects());
         this.reader = new WireReader(objects::get, connection.fdsIn());
         int peerPid;
         try {
@@ -69,8 +93,16 @@ public final class Client {
         return objects.get(id);
     }
 
-    /** Creates the resource for a new id the client just sent (already validated as free). */
+    /**
+     * Creates the resource for a new id the client just sent (already validated as free). Past
+     * the client's object limit this throws the no_memory protocol error instead (from a
+     * request handler, which it ends).
+     */
     public Resource createResource(int id, Interface iface, int version, Object implementation) {
+        if (objects.full() && Integer.compareUnsigned(id, ObjectSpace.SERVER_ID_START) < 0) {
+            throw new ProtocolException(1, WlDisplay.ERROR_NO_MEMORY, "client holds " + objects.size()
+                    + " objects, its limit (objects=" + limits.objects() + ")");
+        }
         Resource r = new Resource(this, id, iface, version, implementation);
         objects.put(r);
         return r;
@@ -88,11 +120,84 @@ public final class Client {
         }
     }
 
+    public ClientLimits limits() { return limits; }
+
+    /** How much of kind the client holds now. */
+    public long held(ClientLimits.Kind kind) {
+        return held[kind.ordinal()];
+    }
+
+    /**
+     * Counts amount more of kind against the client's limit. Over the limit nothing is counted
+     * and this throws the no_memory protocol error: call it from a request handler before
+     * keeping what was asked for, and the handler ends there.
+     */
+    public void charge(ClientLimits.Kind kind, long amount) {
+        long now = held[kind.ordinal()] + amount;
+        if (now > limits.of(kind)) {
+            throw new ProtocolException(1, WlDisplay.ERROR_NO_MEMORY, "client would hold " + now + " " + kind.what()
+                    + ", over its limit of " + limits.of(kind));
+        }
+        held[kind.ordinal()] = now;
+    }
+
+    /** Gives back what {@link #charge} counted. */
+    public void release(ClientLimits.Kind kind, long amount) {
+        held[kind.ordinal()] = Math.max(0, held[kind.ordinal()] - amount);
+    }
+
     public void onDestroy(Runnable listener) {
         destroyListeners.add(listener);
     }
 
-    private void onReady(int events) throws PosixException {
+    private void onReady(int events) {
+        try {
+            handleReady(events);
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError | AssertionError e) {
+            failed("handling its socket", e);
+        }
+    }
+
+    private void resumeDispatch() {
+        resumeQueued = false;
+        if (disconnected) return;
+        try {
+            dispatchAvailable();
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError | AssertionError e) {
+            failed("dispatching its requests", e);
+        }
+    }
+
+    /**
+     * The compositor failed while serving this client: the client is told (no_memory for a heap
+     * exhausted, else implementation) and disconnected; nothing is retried.
+     */
+    private void failed(String what, Throwable e) {
+        if (e instanceof OutOfMemoryError) {
+            // Disconnect first: that drops what the client holds, so the error can be written.
+            Resource display = displayResource;
+            String message = "out of memory " + what;
+            try {
+                WlDisplay.sendError(display, display, WlDisplay.ERROR_NO_MEMORY, message);
+                connection.flush();
+            } catch (RuntimeException | OutOfMemoryError | PosixException ignored) {
+                // Nothing more can be said to it.
+            }
+            disconnect(message);
+            if (HANDLER_FAILURES.allow()) LOG.error("out of memory {} for client {}: disconnected ({} like it suppressed)", what, pid, HANDLER_FAILURES.takeSuppressed());
+            return;
+        }
+        if (HANDLER_FAILURES.allow()) LOG.error("{} for client {} failed ({} like it suppressed)", what, pid, HANDLER_FAILURES.takeSuppressed(), e);
+        if (!disconnected) {
+            try {
+                postError(displayResource, WlDisplay.ERROR_IMPLEMENTATION, "compositor failed " + what + ": " + e);
+            } finally {
+                disconnect("compositor failed " + what + ": " + e);
+            }
+        }
+    }
+
+    private void handleReady(int events) {
         if ((events & Epoll.EPOLLOUT) != 0) flush();
         if ((events & Epoll.EPOLLIN) != 0) {
             while (!disconnected) {
@@ -123,8 +228,18 @@ public final class Client {
             return;
         }
         dispatching = true;
+        int budget = MESSAGE_BUDGET;
         try {
             while (!disconnected && connection.available() >= 8) {
+                if (budget-- == 0) {
+                    // Its turn is over. What is in the socket would wake us again, but what is
+                    // already in the buffer would not: resume in the next cycle.
+                    if (!resumeQueued) {
+                        resumeQueued = true;
+                        display.loop().later(resume);
+                    }
+                    return;
+                }
                 int objectId = connection.peekWord(0);
                 int word = connection.peekWord(4);
                 int size = word >>> 16;
@@ -167,8 +282,11 @@ public final class Client {
                 } catch (ProtocolException e) {
                     Resource about = objects.get(e.objectId());
                     postError(about != null ? about : displayResource, e.code(), e.getMessage());
-                } catch (RuntimeException e) {
-                    LOG.error("handling {}.{} from client {} failed", target, m.name(), pid, e);
+                } catch (RuntimeException | StackOverflowError | AssertionError e) {
+                    if (HANDLER_FAILURES.allow()) {
+                        LOG.error("handling {}.{} from client {} failed ({} like it suppressed)", target, m.name(), pid,
+                                HANDLER_FAILURES.takeSuppressed(), e);
+                    }
                     postError(displayResource, WlDisplay.ERROR_IMPLEMENTATION,
                             "compositor failed handling " + target + "." + m.name() + ": " + e);
                 }
@@ -187,7 +305,10 @@ public final class Client {
      */
     public void postError(Resource about, int code, String message) {
         if (disconnected) return;
-        LOG.info("protocol error for client {} on {}: code {}: {}", pid, about, code, message);
+        if (PROTOCOL_ERRORS.allow()) {
+            LOG.info("protocol error for client {} on {}: code {}: {} ({} like it suppressed)", pid, about, code, message,
+                    PROTOCOL_ERRORS.takeSuppressed());
+        }
         WlDisplay.sendError(displayResource, about, code, message);
         try {
             connection.flush();
@@ -201,7 +322,7 @@ public final class Client {
     boolean flush() {
         if (disconnected) return true;
         if (connection.overflowed()) {
-            disconnect("client is not reading: output beyond " + display.maxClientOutput() + " bytes");
+            disconnect("client is not reading: output beyond " + limits.outputBytes() + " bytes");
             return true;
         }
         if (!connection.hasPendingOutput()) {

@@ -22,14 +22,16 @@ import java.util.function.Consumer;
  */
 public final class Display {
     private static final Logger LOG = LoggerFactory.getLogger(Display.class);
-    /** A client that does not read may queue this much before it is disconnected. */
-    public static final long DEFAULT_MAX_CLIENT_OUTPUT = 4L << 20;
-
     private final EventLoop loop;
-    private final long maxClientOutput;
+    private ClientLimits limits;
     private final List<Client> clients = new ArrayList<>();
     private final List<Global> globals = new ArrayList<>();
-    private final List<Resource> registries = new ArrayList<>();
+    /**
+     * Every live wl_registry, in creation order. A set: a client may hold tens of thousands and
+     * each is removed when destroyed, so removal from a list would make a departing client's
+     * teardown quadratic (seconds for 40 000, with every other client waiting).
+     */
+    private final java.util.LinkedHashSet<Resource> registries = new java.util.LinkedHashSet<>();
     private final List<Consumer<Client>> clientListeners = new ArrayList<>();
     private final DisplayHandler displayHandler = new DisplayHandler();
     private final RegistryHandler registryHandler = new RegistryHandler();
@@ -37,18 +39,28 @@ public final class Display {
     private int serial;
 
     public Display(EventLoop loop) {
-        this(loop, DEFAULT_MAX_CLIENT_OUTPUT);
+        this(loop, ClientLimits.DEFAULTS);
     }
 
+    /** A display whose clients may queue at most maxClientOutput bytes of events, other limits the defaults. */
     public Display(EventLoop loop, long maxClientOutput) {
-        if (maxClientOutput < (1L << 20)) throw new IllegalArgumentException("client output bound below 1 MiB");
+        this(loop, ClientLimits.DEFAULTS.withOutputBytes(maxClientOutput));
+    }
+
+    public Display(EventLoop loop, ClientLimits limits) {
         this.loop = loop;
-        this.maxClientOutput = maxClientOutput;
+        this.limits = java.util.Objects.requireNonNull(limits);
         loop.afterDispatch(this::flushClients);
     }
 
     public EventLoop loop() { return loop; }
-    long maxClientOutput() { return maxClientOutput; }
+
+    /** The limits clients connecting from now on get. */
+    public ClientLimits limits() { return limits; }
+
+    public void limits(ClientLimits newLimits) {
+        limits = java.util.Objects.requireNonNull(newLimits);
+    }
     Object displayHandler() { return displayHandler; }
 
     public List<Client> clients() { return List.copyOf(clients); }
@@ -84,8 +96,8 @@ public final class Display {
     }
 
     void removeClient(Client c) {
+        // Its registries left the set as its resources were destroyed.
         clients.remove(c);
-        registries.removeIf(r -> r.client() == c);
     }
 
     public Global addGlobal(Interface iface, int version, Global.Binder binder) {

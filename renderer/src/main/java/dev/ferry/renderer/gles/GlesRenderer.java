@@ -22,6 +22,7 @@ import dev.ferry.renderer.SceneSurface;
 import dev.ferry.renderer.core.BufferMapping;
 import dev.ferry.renderer.core.LinearPlanes;
 import dev.ferry.renderer.core.Occlusion;
+import dev.ferry.renderer.core.RenderThread;
 import dev.ferry.renderer.core.SourceCheck;
 import java.lang.foreign.MemorySegment;
 import java.nio.FloatBuffer;
@@ -57,6 +58,7 @@ public final class GlesRenderer implements Renderer {
     private volatile boolean closed;
     private volatile boolean lost;
     private volatile String description = "gles (starting)";
+    private volatile boolean softwareRasterizer;
     private volatile DmaBufFormats dmaBufFormats = DmaBufFormats.none("not started");
     private volatile int maxTextureSize = 0;
     /** Test hook: the next frame draws and then fails with this reason instead of reading back. */
@@ -107,7 +109,15 @@ public final class GlesRenderer implements Renderer {
 
     @Override public String name() { return "gles"; }
 
+    @Override public boolean composesOnGpu() { return true; }
+
     @Override public String description() { return description; }
+
+    /**
+     * Whether GL is a CPU rasterizer (Mesa's llvmpipe, softpipe, swrast): then every "GPU"
+     * composition is CPU work plus a read-back, dearer than composing on the CPU directly.
+     */
+    public boolean softwareRasterizer() { return softwareRasterizer; }
 
     @Override public DmaBufFormats dmaBufFormats() { return dmaBufFormats; }
 
@@ -205,6 +215,7 @@ public final class GlesRenderer implements Renderer {
             maxTextureSize = glGetInteger(GL_MAX_TEXTURE_SIZE);
             dmaBufImport = egl.caps.EGL_EXT_image_dma_buf_import && gl.GL_OES_EGL_image;
             String renderer = glGetString(GL_RENDERER);
+            softwareRasterizer = isSoftwareRasterizer(renderer);
             if (dmaBufImport) {
                 dmaBufFormats = new DmaBufFormats(true, egl.queryDmaBufModifiers(),
                         egl.caps.EGL_EXT_image_dma_buf_import_modifiers ? "queried with eglQueryDmaBufModifiersEXT"
@@ -220,6 +231,12 @@ public final class GlesRenderer implements Renderer {
             stopOnThread();
             started.completeExceptionally(t);
         }
+    }
+
+    public static boolean isSoftwareRasterizer(String glRenderer) {
+        if (glRenderer == null) return false;
+        String r = glRenderer.toLowerCase(java.util.Locale.ROOT);
+        return r.contains("llvmpipe") || r.contains("softpipe") || r.contains("swrast");
     }
 
     private void stopOnThread() {

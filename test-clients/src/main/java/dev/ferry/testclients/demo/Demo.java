@@ -12,7 +12,7 @@ import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.scene.Scene;
 import dev.ferry.compositor.scene.Window;
 import dev.ferry.compositor.stats.PathCounters;
-import dev.ferry.drm.FakeDevice;
+import dev.ferry.drm.DrmDevice;
 import dev.ferry.drm.uapi.Modifiers;
 import dev.ferry.kms.PathKind;
 import dev.ferry.testclients.report.ReportCommand;
@@ -68,7 +68,7 @@ public final class Demo {
             c.startThread();
             List<String> outputs = c.onLoop(() -> c.scene().outputs().stream().map(Output::name).toList());
             List<String> renderDevices = new ArrayList<>();
-            for (FakeDevice d : c.backend().kernel().devices()) if (d.spec().canRender()) renderDevices.add(d.info().name());
+            for (DrmDevice d : c.backend().devices().orElseThrow().devices()) if (d.info().canRender()) renderDevices.add(d.info().name());
             List<DemoPlan> plans = DemoPlan.forOutputs(outputs, renderDevices);
             out.printf(Locale.ROOT, "ferry demo: %s topology, outputs %s, renderer %s; %d clients for %.0f s%n",
                     options.topology(), String.join(", ", outputs), options.renderer(), plans.size(), options.seconds());

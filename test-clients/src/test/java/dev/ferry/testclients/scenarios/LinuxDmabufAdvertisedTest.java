@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * A kms Ferry must advertise zwp_linux_dmabuf_v1 v5. Fails today: Compositor.build() creates the
- * global only when backend.kernel() is non-null, and the kms backend opens its kernel in start(),
+ * global only when backend.devices() is present, and the kms backend opens its kernel in start(),
  * which build() calls after that check. (The scenario tests work around it in KmsFerry.)
  */
 @Timeout(30)

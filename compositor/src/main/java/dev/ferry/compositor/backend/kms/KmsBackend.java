@@ -6,11 +6,11 @@ import dev.ferry.compositor.path.PathObserver;
 import dev.ferry.compositor.scene.Scene;
 import dev.ferry.compositor.stats.OutputStats;
 import dev.ferry.drm.AllocationException;
-import dev.ferry.drm.FakeDevice;
-import dev.ferry.drm.FakeKernel;
+import dev.ferry.compositor.devices.FakeDevices;
+import dev.ferry.drm.DeviceSet;
+import dev.ferry.drm.DrmDevice;
 import dev.ferry.drm.FaultPlan;
 import dev.ferry.drm.KernelClock;
-import dev.ferry.drm.topology.Topologies;
 import dev.ferry.drm.uapi.Fourcc;
 import dev.ferry.kms.CopyMode;
 import dev.ferry.kms.CrossDeviceCopy;
@@ -53,7 +53,7 @@ public final class KmsBackend implements Backend {
         }
 
         public static Config of(String topology) {
-            return new Config(topology == null ? Topologies.DEFAULT : topology, KernelClock.monotonic(), FaultPlan.none(), null, Map.of());
+            return new Config(topology == null ? FakeDevices.DEFAULT_TOPOLOGY : topology, KernelClock.monotonic(), FaultPlan.none(), null, Map.of());
         }
 
         public Config withFaults(KernelClock c, FaultPlan f) {
@@ -80,12 +80,14 @@ public final class KmsBackend implements Backend {
     private final EventLoop loop;
     private final PathObserver observer;
     private final List<KmsOutputDriver> drivers = new ArrayList<>();
-    private final Map<FakeDevice, EventLoop.Source> eventSources = new HashMap<>();
+    private final Map<DrmDevice, EventLoop.Source> eventSources = new HashMap<>();
     private final List<AutoCloseable> owned = new ArrayList<>();
-    private FakeKernel kernel;
-    private FakeDevice renderDevice;
+    private DeviceSet kernel;
+    private RenderDeviceChoice renderChoice;
+    private DrmDevice renderDevice;
     private String renderDeviceWhy = "";
     private EventLoop.Timer hotplug;
+    private dev.ferry.compositor.stats.FaultLog faults = new dev.ferry.compositor.stats.FaultLog();
 
     public KmsBackend(Config config, Display display, Scene scene, Renderer gpu, Renderer cpu, EventLoop loop, PathObserver observer) {
         this.config = config;
@@ -99,9 +101,16 @@ public final class KmsBackend implements Backend {
 
     @Override public String name() { return "kms"; }
 
-    @Override public FakeKernel kernel() { return kernel; }
+    @Override public java.util.Optional<DeviceSet> devices() { return java.util.Optional.ofNullable(kernel); }
 
-    public FakeDevice renderDevice() { return renderDevice; }
+    @Override public RenderDeviceChoice renderDeviceChoice() { return renderChoice; }
+
+    @Override public void attachFaults(dev.ferry.compositor.stats.FaultLog faults) { this.faults = faults; }
+
+    /** Where the per-output drivers record faults and their recovery. */
+    dev.ferry.compositor.stats.FaultLog faults() { return faults; }
+
+    public DrmDevice renderDevice() { return renderDevice; }
 
     public String renderDeviceWhy() { return renderDeviceWhy; }
 
@@ -145,14 +154,15 @@ public final class KmsBackend implements Backend {
 
     @Override
     public void start() throws PosixException, AllocationException {
-        kernel = FakeKernel.open(Topologies.load(config.topology()), config.clock(), config.faults());
+        kernel = FakeDevices.open(config.topology(), config.clock(), config.faults());
         RenderDeviceChoice choice = RenderDeviceChoice.choose(kernel.devices(), config.renderDevice());
+        renderChoice = choice;
         renderDevice = choice.device();
         renderDeviceWhy = choice.why();
         LOG.info("render device: {} ({})", renderDevice == null ? "none" : renderDevice.info().name(), choice.why());
         RenderReach reach = new RenderReach(renderDevice);
-        for (FakeDevice d : kernel.devices()) {
-            if (!d.spec().canDisplay()) continue;
+        for (DrmDevice d : kernel.devices()) {
+            if (!d.info().canDisplay()) continue;
             for (KmsPipe pipe : KmsPipe.forDevice(d)) {
                 int w = pipe.mode().width(), h = pipe.mode().height();
                 Swapchain chain = null;
@@ -207,7 +217,9 @@ public final class KmsBackend implements Backend {
         scene.removeOutput(o);
         o.withdraw();
         driver.close();
-        FakeDevice d = driver.pipe().device();
+        DrmDevice d = driver.pipe().device();
+        faults.record(dev.ferry.compositor.stats.FaultLog.Kind.DEVICE_UNPLUGGED, d.info().name() + "/" + o.name(),
+                dev.ferry.posix.MonotonicClock.nowNs(), "output withdrawn; the other outputs keep running", 0);
         boolean deviceStillUsed = drivers.stream().anyMatch(x -> x.pipe().device() == d);
         if (!deviceStillUsed) {
             EventLoop.Source s = eventSources.remove(d);
@@ -216,7 +228,7 @@ public final class KmsBackend implements Backend {
     }
 
     /** CRTC ids are per device: events are matched on both. */
-    private void pageFlipped(FakeDevice device, int crtcId, long sequence, long timeNs) {
+    private void pageFlipped(DrmDevice device, int crtcId, long sequence, long timeNs) {
         // By index, no copy: an output is only ever removed by a task posted to the loop.
         for (int i = 0; i < drivers.size(); i++) {
             KmsOutputDriver d = drivers.get(i);

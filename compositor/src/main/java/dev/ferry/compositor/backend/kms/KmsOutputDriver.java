@@ -51,7 +51,6 @@ final class KmsOutputDriver {
     private static final Logger LOG = LoggerFactory.getLogger(KmsOutputDriver.class);
     /** A flip not completed after this long is treated as lost. */
     private static final long FLIP_TIMEOUT_NS = 500_000_000L;
-    private static final int HISTORY = 4;
 
     private final Output output;
     private final KmsPipe pipe;
@@ -71,7 +70,14 @@ final class KmsOutputDriver {
     private final PathObserver observer;
     private final OutputStats stats = new OutputStats();
     private final EventLoop.Timer watchdog;
-    private final RectSet[] history = new RectSet[HISTORY];
+    private final DamageHistory damage = new DamageHistory();
+    /**
+     * The frame each buffer composed into last holds (its number in {@link #damage}): swapchain
+     * slots of either chain and cross-device render buffers, so keyed by identity. Missing: unknown.
+     */
+    private final Map<Object, Long> drawnFor = new java.util.IdentityHashMap<>();
+    /** The last composed frame handed to the cross-device copy: what its display-side copy holds. */
+    private long lastCrossedFrame;
     private final Map<Surface, EnumSet<FallbackReason>> reasons = new HashMap<>();
     private final Set<FallbackReason> scratch = EnumSet.noneOf(FallbackReason.class);
     private final Map<ClientBuffer, Boolean> tainted = new HashMap<>();
@@ -99,6 +105,8 @@ final class KmsOutputDriver {
         RectSet frameDamage;
         ClientBuffer scanoutBuffer;
         FrameContent content;
+        /** This frame's number in the output's damage history. */
+        long number;
         final List<Surface> surfaces = new ArrayList<>();
         final Map<Surface, PathKind> paths = new HashMap<>();
         PathKind framePath;
@@ -113,7 +121,7 @@ final class KmsOutputDriver {
         this.pipe = pipe;
         this.swapchain = swapchain;
         this.cross = cross;
-        this.displayReach = cross != null && pipe.device().spec().canRender() ? new RenderReach(pipe.device()) : null;
+        this.displayReach = cross != null && pipe.device().info().canRender() ? new RenderReach(pipe.device()) : null;
         this.scanout = scanout;
         this.scene = scene;
         this.gpu = gpu;
@@ -288,8 +296,9 @@ final class KmsOutputDriver {
             }
             scanout.tested(buf);
         }
-        // Under a covering opaque buffer nothing else is drawn; their callbacks still come.
-        output.takeDamage();
+        // Under a covering opaque buffer nothing else is drawn; their callbacks still come. The
+        // damage stays in the history: composed buffers drawn before this frame must catch up on it.
+        damage.record(output.takeDamage());
         if (!pipe.flip(fb.fbId(), buf.width(), buf.height(), 0)) {
             // A failed flip taints the buffer here until the client attaches another one; this
             // very frame is composed instead, so the screen never goes black or stale.
@@ -349,17 +358,20 @@ final class KmsOutputDriver {
             f.paths.put(p.surface(), reasons.get(p.surface()).contains(FallbackReason.OCCLUDED) ? PathKind.NOT_SHOWN
                     : readable ? path : PathKind.NOT_SHOWN);
         }
-        RectSet damage = damageFor(rb != null ? cross.age(rb) : chain.age(slot));
-        f.frameDamage = history[0];
+        f.number = damage.record(output.takeDamage());
+        Long held = drawnFor.get(rb != null ? rb : slot);
+        RectSet redraw = damage.since(held == null ? 0 : held, output.width(), output.height());
+        // The display-side copy of a cross-device frame holds the last frame crossed over.
+        f.frameDamage = rb != null ? damage.since(lastCrossedFrame, output.width(), output.height()) : null;
         f.slot = slot;
         f.renderBuffer = rb;
         f.framePath = path;
-        f.bytes = damage.area() * 4;
+        f.bytes = redraw.area() * 4;
         busy = true;
         CpuMapping map = rb != null ? rb.mapping() : slot.mapping();
         int stride = rb != null ? rb.buffer().stride(0) : slot.buffer().stride(0);
         RenderTarget target = new RenderTarget(output.width(), output.height(), Fourcc.XRGB8888, map.view(),
-                stride, damage.toRegion(), RenderTarget.OPAQUE_BLACK);
+                stride, redraw.toRegion(), RenderTarget.OPAQUE_BLACK);
         map.beginCpuAccess(CpuMapping.WRITE);
         FrameContent.collect(visible, output, renderer, loop::execute)
                 .thenCompose(content -> {
@@ -369,22 +381,13 @@ final class KmsOutputDriver {
                 .whenComplete((result, error) -> loop.execute(() -> composed(f, result, error)));
     }
 
-    private RectSet damageFor(int age) {
-        RectSet now = output.takeDamage();
-        for (int i = HISTORY - 1; i > 0; i--) history[i] = history[i - 1];
-        history[0] = now;
-        if (age == 0 || age > HISTORY) return RectSet.of(0, 0, output.width(), output.height());
-        RectSet d = RectSet.EMPTY;
-        for (int i = 0; i < age; i++) if (history[i] != null) d = d.add(history[i]);
-        return d.simplified();
-    }
-
     private void composed(Frame f, FrameResult result, Throwable error) {
         busy = false;
         (f.renderBuffer != null ? f.renderBuffer.mapping() : f.slot.mapping()).endCpuAccess(CpuMapping.WRITE);
         if (error != null || !(result instanceof FrameResult.Composed)) {
             LOG.warn("{}: composition failed: {}", output.name(), error != null ? error : result);
             stats.frameFailed();
+            drawnFor.remove(f.slot != null ? f.slot : f.renderBuffer);
             if (f.slot != null) {
                 f.chain.invalidate(f.slot);
                 f.chain.release(f.slot);
@@ -396,10 +399,14 @@ final class KmsOutputDriver {
             return;
         }
         boolean flipped;
+        drawnFor.put(f.slot != null ? f.slot : f.renderBuffer, f.number);
         if (f.renderBuffer != null) {
             f.crossed = cross.present(f.renderBuffer, rects(f.frameDamage), pipe);
             flipped = f.crossed != null;
-            if (flipped) f.bytes += f.crossed.bytesCopied();
+            if (flipped) {
+                f.bytes += f.crossed.bytesCopied();
+                lastCrossedFrame = f.number;
+            }
         } else {
             f.chain.drawn(f.slot);
             flipped = pipe.flip(f.slot.fbId(), f.chain.width(), f.chain.height(), 0);
@@ -515,6 +522,7 @@ final class KmsOutputDriver {
         Frame f = pending;
         pending = null;
         if (f.slot != null) f.chain.invalidate(f.slot);
+        drawnFor.remove(f.slot != null ? f.slot : f.renderBuffer);
         retire(f);
         output.damageAll();
         armRetry();

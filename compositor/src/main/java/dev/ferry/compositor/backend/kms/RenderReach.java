@@ -3,7 +3,7 @@ package dev.ferry.compositor.backend.kms;
 import dev.ferry.compositor.buffer.ClientBuffer;
 import dev.ferry.drm.BufferIdentity;
 import dev.ferry.drm.DmaBuf;
-import dev.ferry.drm.FakeDevice;
+import dev.ferry.drm.DrmDevice;
 import dev.ferry.drm.ImportPurpose;
 import dev.ferry.drm.ImportResult;
 
@@ -16,14 +16,14 @@ import java.util.Map;
  * can read it. Answers are cached per buffer: they do not change while the buffer lives.
  */
 final class RenderReach {
-    private final FakeDevice renderDevice;
+    private final DrmDevice renderDevice;
     private final Map<Long, Boolean> gpu = new HashMap<>();
 
-    RenderReach(FakeDevice renderDevice) {
+    RenderReach(DrmDevice renderDevice) {
         this.renderDevice = renderDevice;
     }
 
-    FakeDevice renderDevice() { return renderDevice; }
+    DrmDevice renderDevice() { return renderDevice; }
 
     boolean gpuCanRead(ClientBuffer b) {
         DmaBuf buf = b.dmaBuf();

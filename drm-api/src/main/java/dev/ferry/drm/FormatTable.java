@@ -1,6 +1,5 @@
 package dev.ferry.drm;
 
-import dev.ferry.drm.topology.FormatSet;
 import dev.ferry.drm.uapi.Fourcc;
 import dev.ferry.drm.uapi.Modifiers;
 import dev.ferry.drm.uapi.PixelFormats;
@@ -26,17 +25,8 @@ public final class FormatTable {
 
     public static final FormatTable EMPTY = new FormatTable(new int[0], new long[0][]);
 
-    static FormatTable of(List<FormatSet> sets) {
-        Map<Integer, List<Long>> map = new LinkedHashMap<>();
-        for (FormatSet set : sets) {
-            for (String f : set.formats()) {
-                List<Long> mods = map.computeIfAbsent(PixelFormats.parse(f), k -> new ArrayList<>());
-                for (String m : set.modifiers()) {
-                    long mod = Modifiers.parse(m);
-                    if (!mods.contains(mod)) mods.add(mod);
-                }
-            }
-        }
+    /** A table from fourcc to its modifiers, in the map's order (a LinkedHashMap keeps it). */
+    public static FormatTable of(Map<Integer, List<Long>> map) {
         return fromMap(map);
     }
 

@@ -29,11 +29,20 @@ import java.nio.file.Path;
  * File layout: [CPU view][device-visible shadow, only for CPU-cached memory][one fence page].
  * The shadow is how a non-snooping device is modelled: it reads the shadow, which only an
  * end-of-CPU-access bracket brings up to date.
+ *
+ * <p>A {@link Udmabuf} is the exception: its fd is a client's memfd, whose name fake-drm cannot
+ * choose, so its identity travels with the {@link DmaBuf} object made in the process whose kernel
+ * created it. It is a window [{@code fileBase}, {@code fileBase + viewSize}) of that memfd, with
+ * no shadow (nobody brackets a client's writes) and no fence page ({@code fenceOffset} is
+ * {@link #NO_FENCE_PAGE}: only the CPU writes it, and those are done when it is handed over).
  */
 public record BufferIdentity(long id, String exporter, long devT, String driver, MemoryDomain domain,
                              boolean protectedMemory, int fourcc, long modifier, long layout,
                              int width, int height, long viewSize, long shadowOffset, long fenceOffset,
-                             long[] planeOffsets, int[] planeStrides) {
+                             long[] planeOffsets, int[] planeStrides, boolean udmabuf, long fileBase) {
+
+    /** {@code fenceOffset} of a buffer without a fence page (a udmabuf). */
+    public static final long NO_FENCE_PAGE = -1;
 
     static final String PREFIX = "ferry-dmabuf:1;";
     public static final int PAGE = 4096;
@@ -42,7 +51,10 @@ public record BufferIdentity(long id, String exporter, long devT, String driver,
 
     public boolean hasShadow() { return shadowOffset != 0; }
 
-    public long fileSize() { return fenceOffset + PAGE; }
+    public boolean hasFencePage() { return fenceOffset != NO_FENCE_PAGE; }
+
+    /** Bytes of the file from {@link #fileBase} that belong to the buffer. */
+    public long fileSize() { return hasFencePage() ? fenceOffset + PAGE : viewSize; }
 
     public String coherency() { return domain.coherency(); }
 
@@ -106,7 +118,7 @@ public record BufferIdentity(long id, String exporter, long devT, String driver,
                 strides[i] = Integer.parseInt(planes[i], colon + 1, planes[i].length(), 10);
             }
             return new BufferIdentity(id, exporter, devT, driver, domain, prot, fourcc, modifier, layout,
-                    w, h, view, shadow, fence, offsets, strides);
+                    w, h, view, shadow, fence, offsets, strides, false, 0);
         } catch (RuntimeException e) {
             return null;
         }

@@ -55,7 +55,7 @@ public final class CpuMapping implements AutoCloseable {
                 throw new IllegalArgumentException("plane " + p + " is not in the same buffer as plane 0");
             }
         }
-        MemorySegment file = Memfd.map(buf.fd(0), 0, id.fileSize(), Memfd.PROT_READ | Memfd.PROT_WRITE);
+        MemorySegment file = Memfd.map(buf.fd(0), id.fileBase(), id.fileSize(), Memfd.PROT_READ | Memfd.PROT_WRITE);
         return new CpuMapping(id, file, buf);
     }
 

@@ -13,6 +13,7 @@ public enum ImportRejection {
     MEMORY_UNREACHABLE("the buffer's memory is not reachable from this device (another device's vram without p2p, or a domain it cannot DMA from)"),
     NEEDS_CONTIGUOUS("the device has no IOMMU and needs physically contiguous memory"),
     CANNOT_SNOOP("the memory is CPU-cached and the device can neither snoop caches nor have them maintained"),
+    CPU_WRITES_UNBRACKETED("a udmabuf: CPU-cached memory a client writes without begin/end CPU access, which a device that does not snoop would read stale"),
     NOT_SCANOUT_MEMORY("the display engine cannot scan out of this memory domain"),
     FORMAT("the device does not support this pixel format for this purpose"),
     MODIFIER("the device does not support this modifier with this format for this purpose"),

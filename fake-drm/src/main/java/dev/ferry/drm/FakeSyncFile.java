@@ -3,16 +3,12 @@ package dev.ferry.drm;
 import dev.ferry.posix.OwnedFd;
 
 /**
- * A sync-file-like fd for one fence: poll it for POLLIN, which it reports once the fence has
- * signalled (and then forever). A fence that never signals never makes it readable, so a
- * caller that polls it with a timeout, as every Ferry wait does, notices and moves on.
- * The owner closes it.
- *
- * <p>{@link #setDeadline} is SYNC_IOC_SET_DEADLINE: it tells the job behind the fence when its
- * result is needed; a job that can finish sooner is boosted (its fence signals no later than
- * the deadline, or as early as the job can) and the fd re-arms to the new time.
+ * fake-drm's sync file: a {@link Wakeup} armed at the fence's signal time on the kernel clock,
+ * so it becomes readable exactly when the fence signals (and never for a fence that never does).
+ * A deadline hint ({@link #setDeadline}) reaches the job through the shared page that holds its
+ * fence and re-arms the wakeup to the job's new end.
  */
-public final class SyncFile implements AutoCloseable {
+final class FakeSyncFile implements SyncFile {
     /** Where a deadline hint goes: the job's fence, in whatever shared page holds it. */
     interface DeadlineTarget {
         /** Applies the hint; returns when the fence now signals. */
@@ -25,11 +21,11 @@ public final class SyncFile implements AutoCloseable {
     private final DeadlineTarget target;
     private boolean boosted;
 
-    SyncFile(KernelClock clock, long signalAtNs) {
+    FakeSyncFile(KernelClock clock, long signalAtNs) {
         this(clock, signalAtNs, null);
     }
 
-    SyncFile(KernelClock clock, long signalAtNs, DeadlineTarget target) {
+    FakeSyncFile(KernelClock clock, long signalAtNs, DeadlineTarget target) {
         this.clock = clock;
         this.signalAtNs = signalAtNs;
         this.target = target;
@@ -37,14 +33,15 @@ public final class SyncFile implements AutoCloseable {
         wakeup.armAt(signalAtNs == ImplicitFence.NO_FENCE ? 1 : signalAtNs);
     }
 
-    /** The pollable fd; owned by this object. */
+    @Override
     public OwnedFd fd() { return wakeup.fd(); }
 
+    @Override
     public boolean isSignalled() {
         return ImplicitFence.signalled(signalAtNs, clock.nowNs());
     }
 
-    /** When it signals (or signalled), {@link Long#MAX_VALUE} if never. */
+    @Override
     public long signalAtNs() { return signalAtNs; }
 
     /**
@@ -52,6 +49,7 @@ public final class SyncFile implements AutoCloseable {
      * a fence already signalled, one that never signals, or a job that cannot go faster is left
      * as it is.
      */
+    @Override
     public synchronized boolean setDeadline(long deadlineNs) {
         long before = signalAtNs;
         if (target == null || before == ImplicitFence.NEVER || ImplicitFence.signalled(before, clock.nowNs())) return false;
@@ -63,7 +61,7 @@ public final class SyncFile implements AutoCloseable {
         return true;
     }
 
-    /** Whether a deadline hint through this fd boosted the job. */
+    @Override
     public synchronized boolean boosted() { return boosted; }
 
     @Override

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * The small table of operations the compositor's KMS backend needs from a DRM device, shaped so
  * that a real /dev/dri/cardN (PRIME import, ADDFB2, atomic ioctls, the event fd) can implement it
- * as directly as {@link FakeDevice} does.
+ * as directly as fake-drm's {@code FakeDevice} does.
  *
  * <p>Lifecycle: handles from {@link #importDmaBuf} are owned by the caller and closed once;
  * a framebuffer keeps its memory alive until {@link #removeFramebuffer}. The device owns its event
@@ -21,6 +21,9 @@ public interface DrmDevice {
     DeviceInfo info();
 
     boolean isGone();
+
+    /** Its buffer allocator (GBM on a real machine). */
+    BufferAllocator allocator();
 
     /** Formats and modifiers the device can sample from (empty for display-only devices). */
     FormatTable sampleFormats();
@@ -72,4 +75,13 @@ public interface DrmDevice {
 
     /** Delivers every pending event; returns how many. */
     int dispatchEvents(PageFlipHandler handler);
+
+    /**
+     * What the CRTC shows now, as its display engine composes the planes (a writeback
+     * connector on real hardware); null when nothing is shown.
+     */
+    ScanoutImage readScanout(int crtcId);
+
+    /** The device's DRM syncobjs (unsupported ones refuse every call: {@link SyncobjOps#supported}). */
+    SyncobjOps syncobjs();
 }

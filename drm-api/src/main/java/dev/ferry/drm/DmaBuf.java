@@ -82,6 +82,18 @@ public final class DmaBuf implements AutoCloseable {
         return identity;
     }
 
+    /**
+     * A description whose identity the creating kernel supplies instead of the memfd name (a
+     * udmabuf's fd is the client's memfd, named by the client). Takes ownership of the fds.
+     */
+    static DmaBuf withIdentity(BufferIdentity identity, int width, int height, int fourcc, long modifier,
+                               OwnedFd[] fds, int[] offsets, int[] strides) {
+        DmaBuf b = adopt(width, height, fourcc, modifier, fds, offsets, strides);
+        b.identity = identity;
+        b.identityRead = true;
+        return b;
+    }
+
     /** A second description of the same buffer with its own, duplicated fds. */
     public DmaBuf dup() throws PosixException {
         OwnedFd[] copies = new OwnedFd[fds.length];
@@ -91,7 +103,14 @@ public final class DmaBuf implements AutoCloseable {
             for (OwnedFd c : copies) if (c != null) c.close();
             throw e;
         }
-        return new DmaBuf(width, height, fourcc, modifier, copies, offsets.clone(), strides.clone());
+        DmaBuf copy = new DmaBuf(width, height, fourcc, modifier, copies, offsets.clone(), strides.clone());
+        synchronized (this) {
+            if (identityRead && identity != null && identity.udmabuf()) {
+                copy.identity = identity;
+                copy.identityRead = true;
+            }
+        }
+        return copy;
     }
 
     /** Maps the buffer for CPU access; close the mapping before or after this, in any order. */
@@ -110,11 +129,17 @@ public final class DmaBuf implements AutoCloseable {
      * so a map (or a pread) per question would cost a system call per frame.
      */
     synchronized long fenceSignalAtNs() throws PosixException {
+        BufferIdentity id = identity();
+        if (id != null && !id.hasFencePage()) return ImplicitFence.NO_FENCE;
         return ImplicitFence.signalAt(fencePage());
     }
 
     /** Sets the write fence (the writer's side of {@link #fenceSignalAtNs}). */
     synchronized void setFenceSignalAtNs(long signalAtNs) throws PosixException {
+        BufferIdentity id = identity();
+        if (id != null && !id.hasFencePage()) {
+            throw new IllegalStateException("a udmabuf has no device writer to fence: " + id);
+        }
         ImplicitFence.set(fencePage(), signalAtNs);
     }
 

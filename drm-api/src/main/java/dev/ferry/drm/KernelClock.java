@@ -5,7 +5,7 @@ import dev.ferry.posix.MonotonicClock;
 /**
  * The time fake-drm's vblanks and fences run on. Live clients get the real CLOCK_MONOTONIC
  * (so deadlines mean the same in every process, and timerfds fire on time); tests get a
- * {@link VirtualClock} and run hundreds of 60 Hz frames in milliseconds.
+ * virtual clock (fake-drm's {@code VirtualClock}) and run hundreds of 60 Hz frames in milliseconds.
  */
 public interface KernelClock {
     long nowNs();

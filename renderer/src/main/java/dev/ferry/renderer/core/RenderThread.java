@@ -1,4 +1,4 @@
-package dev.ferry.renderer.gles;
+package dev.ferry.renderer.core;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -7,12 +7,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that owns the GL context. Its duty cycle: take one command from a bounded
+ * The one thread that owns a GPU context (the GLES renderer's EGL context, the Vulkan
+ * renderer's device and queue). Its duty cycle: take one command from a bounded
  * queue (callers never block: a full queue is refused at once), run it, then drain the
  * release queue (texture deletions, which must never be refused, so they have their own
  * unbounded queue and cost nothing to enqueue).
  */
-final class RenderThread {
+public final class RenderThread {
     private static final Logger LOG = LoggerFactory.getLogger(RenderThread.class);
     private static final Runnable WAKE = () -> {};
 
@@ -21,37 +22,37 @@ final class RenderThread {
     private final Thread thread;
     private volatile boolean running = true;
 
-    RenderThread(String name, int capacity, Runnable onStart, Runnable onStop) {
+    public RenderThread(String name, int capacity, Runnable onStart, Runnable onStop) {
         commands = new ArrayBlockingQueue<>(capacity);
         thread = Thread.ofPlatform().name(name).daemon(true).unstarted(() -> loop(onStart, onStop));
     }
 
-    void start() {
+    public void start() {
         thread.start();
     }
 
     /** Queues a command; false when the queue is full or the thread is stopping. */
-    boolean offer(Runnable command) {
+    public boolean offer(Runnable command) {
         return running && commands.offer(command);
     }
 
     /**
      * Queues a release to run on the render thread; never refused while the thread runs.
-     * False once the thread has stopped: the context, and every GL object, is gone already.
+     * False once the thread has stopped: the context, and every GPU object, is gone already.
      */
-    boolean release(Runnable release) {
+    public boolean release(Runnable release) {
         if (!thread.isAlive() && !running) return false;
         releases.add(release);
         commands.offer(WAKE);
         return true;
     }
 
-    Thread thread() {
+    public Thread thread() {
         return thread;
     }
 
     /** Stops after the commands already queued; waits up to the timeout for the thread to end. */
-    void stop(long timeoutMs) {
+    public void stop(long timeoutMs) {
         running = false;
         commands.offer(WAKE);
         try {

@@ -1,0 +1,31 @@
+package dev.ferry.drm;
+
+import java.util.List;
+
+/**
+ * The DRM devices of the machine a backend drives, and the kernel's fence operations on the
+ * buffers they share. fake-drm's {@code FakeKernel} is one; a set of real /dev/dri nodes would be
+ * another.
+ */
+public interface DeviceSet extends SyncFileOps, AutoCloseable {
+    List<? extends DrmDevice> devices();
+
+    /** The device with this card name ("card0"). */
+    DrmDevice device(String name);
+
+    /** The device with this dev_t, or null. */
+    DrmDevice deviceByDevT(long devT);
+
+    /** The clock the devices' vblanks and fences run on (CLOCK_MONOTONIC; a virtual one in tests). */
+    KernelClock clock();
+
+    /**
+     * A pollable fd readable from deadlineNs on, on {@link #clock()} (a timerfd on the real
+     * clock): it bounds a wait for a fence in the time the fence itself keeps. The caller owns it.
+     */
+    SyncFile timerAt(long deadlineNs);
+
+    /** Releases every device's handles, framebuffers and event fd. */
+    @Override
+    void close();
+}

@@ -1,0 +1,92 @@
+package dev.ferry.drm;
+
+import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.drm.uapi.Modifiers;
+import dev.ferry.drm.uapi.PixelFormats;
+import dev.ferry.posix.Memfd;
+import dev.ferry.posix.OwnedFd;
+import dev.ferry.posix.PosixException;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The kernel's /dev/udmabuf (UDMABUF_CREATE): a page-aligned range of a memfd becomes a dma-buf
+ * in cached system memory, LINEAR, without a copy. This is how a compositor puts a client's wl_shm
+ * pool on the fast path (KWin does it). The kernel's rules, each a named {@link UdmabufRefusal}:
+ * the fd must be a memfd sealed with F_SEAL_SHRINK and not F_SEAL_WRITE, offset and size must be
+ * page-aligned and inside the file, and the size under the module's limit.
+ *
+ * <p>What the kernel does not check and importers must: the memory is CPU-cached and the client
+ * writes it without DMA_BUF_IOCTL_SYNC brackets, so a device that does not snoop refuses it
+ * ({@link ImportRejection#CPU_WRITES_UNBRACKETED}); the pitch is whatever the client chose, so
+ * scanout depends on the display's pitch alignment (an import's STRIDE rejection).
+ *
+ * <p>The fake: the dma-buf's fd is a duplicate of the memfd, and its identity (a window of that
+ * file) travels in the returned {@link DmaBuf}, since the memfd's name is the client's. So a fake
+ * udmabuf is recognised by the devices of the process that created it, which is where a
+ * compositor creates and imports it.
+ */
+public final class Udmabuf {
+    /** udmabuf's size_limit_mb module parameter, at its default. */
+    public static final long SIZE_LIMIT = 64L << 20;
+    public static final String EXPORTER = "udmabuf";
+    private static final long PAGE = BufferIdentity.PAGE;
+    /** Serials apart from FakeDevice's (bit 31 set), so a udmabuf is never mistaken for an allocation. */
+    private static final AtomicLong SERIAL = new AtomicLong();
+    private static final long PID = ProcessHandle.current().pid();
+
+    private Udmabuf() {}
+
+    /**
+     * Wraps [offset, offset + size) of {@code memfd} and describes it as one LINEAR plane at
+     * {@code planeOffset} (from the start of the range) with {@code stride}. The memfd stays the
+     * caller's; the dma-buf holds its own reference and is the caller's to close.
+     */
+    public static UdmabufResult create(OwnedFd memfd, long offset, long size,
+                                       int width, int height, int fourcc, int planeOffset, int stride) {
+        if (PixelFormats.planeCount(fourcc) != 1) {
+            throw new IllegalArgumentException("one plane only, not " + Fourcc.name(fourcc));
+        }
+        if (BufferIdentity.memfdNameOf(memfd.fd()) == null) {
+            return UdmabufResult.refused(UdmabufRefusal.NOT_A_MEMFD, "fd " + memfd);
+        }
+        int seals = Memfd.seals(memfd);
+        if ((seals & Memfd.F_SEAL_SHRINK) == 0) {
+            return UdmabufResult.refused(UdmabufRefusal.NOT_SHRINK_SEALED, "seals 0x" + Integer.toHexString(seals));
+        }
+        if ((seals & Memfd.F_SEAL_WRITE) != 0) {
+            return UdmabufResult.refused(UdmabufRefusal.WRITE_SEALED, "seals 0x" + Integer.toHexString(seals));
+        }
+        if (size == 0) return UdmabufResult.refused(UdmabufRefusal.EMPTY, "size 0 at offset " + offset);
+        if (offset < 0 || offset % PAGE != 0) {
+            return UdmabufResult.refused(UdmabufRefusal.OFFSET_UNALIGNED, "offset " + offset + " (page " + PAGE + ")");
+        }
+        if (size < 0 || size % PAGE != 0) {
+            return UdmabufResult.refused(UdmabufRefusal.SIZE_UNALIGNED, "size " + size + " (page " + PAGE + ")");
+        }
+        long fileSize;
+        try {
+            fileSize = Memfd.size(memfd);
+        } catch (PosixException e) {
+            return UdmabufResult.refused(UdmabufRefusal.NOT_A_MEMFD, e.getMessage());
+        }
+        if (offset + size > fileSize) {
+            return UdmabufResult.refused(UdmabufRefusal.OUT_OF_BOUNDS, "ends at " + (offset + size) + " of " + fileSize);
+        }
+        if (size > SIZE_LIMIT) {
+            return UdmabufResult.refused(UdmabufRefusal.TOO_LARGE, size + " bytes (limit " + SIZE_LIMIT + ")");
+        }
+        long serial = (PID << 32) | 0x8000_0000L | (SERIAL.incrementAndGet() & 0x7fff_ffffL);
+        BufferIdentity id = new BufferIdentity(serial, EXPORTER, 0, EXPORTER, MemoryDomain.SYSTEM, false, fourcc,
+                Modifiers.LINEAR, Modifiers.LINEAR, width, height, size, 0, BufferIdentity.NO_FENCE_PAGE,
+                new long[] {planeOffset}, new int[] {stride}, true, offset);
+        OwnedFd fd;
+        try {
+            fd = memfd.dup();
+        } catch (PosixException e) {
+            return UdmabufResult.refused(UdmabufRefusal.NOT_A_MEMFD, e.getMessage());
+        }
+        return UdmabufResult.ok(DmaBuf.withIdentity(id, width, height, fourcc, Modifiers.LINEAR,
+                new OwnedFd[] {fd}, new int[] {planeOffset}, new int[] {stride}));
+    }
+}
