@@ -183,6 +183,8 @@ public final class Compositor implements AutoCloseable {
             }
         }
         fenceDeadlines.setTarget(this::repaintDeadlineNs);
+        new dev.ferry.compositor.fifo.FifoGlobal(display);
+        new dev.ferry.compositor.committiming.CommitTimingGlobal(display, new Timing());
         for (OutputPainter p : backend.painters()) p.setObserver(observers);
         processCost = new dev.ferry.compositor.stats.ProcessCost(loop, this::framesPresented);
         display.listen(socket.listener());
@@ -193,10 +195,50 @@ public final class Compositor implements AutoCloseable {
                 socket.name(), backend.name(), renderer.name(), outs);
     }
 
-    /** The repaint deadline of the surface's next frame: on its first output, else on the primary one. */
+    /** The output a surface's next frame goes to: its first, else the primary one (null: none). */
+    private Output outputFor(dev.ferry.compositor.core.Surface s) {
+        return s.outputs().isEmpty() ? scene.primaryOutput() : s.outputs().getFirst();
+    }
+
+    /** The repaint deadline of the surface's next frame. */
     private long repaintDeadlineNs(dev.ferry.compositor.core.Surface s) {
-        Output o = s.outputs().isEmpty() ? scene.primaryOutput() : s.outputs().getFirst();
+        Output o = outputFor(s);
         return o == null ? 0 : backend.repaintDeadlineNs(o);
+    }
+
+    /** When frames present, from the backend; wake-ups on the devices' clock (commit timing). */
+    private final class Timing implements dev.ferry.compositor.core.PresentationTiming {
+        @Override
+        public long nextPresentationNs(dev.ferry.compositor.core.Surface s) {
+            Output o = outputFor(s);
+            return o == null ? 0 : backend.nextPresentationNs(o);
+        }
+
+        @Override
+        public void whenPresentable(dev.ferry.compositor.core.Surface s, long targetNs, Runnable task) {
+            Output o = outputFor(s);
+            var devices = backend.devices();
+            if (o == null || devices.isEmpty()) {
+                loop.execute(task);
+                return;
+            }
+            // A frame started within a refresh of the target presents at or after it; never sooner
+            // than a tenth of a millisecond from now, so a target that is not due yet cannot spin.
+            long now = devices.get().clock().nowNs();
+            long at = Math.max(now + 100_000L, targetNs - o.refreshNs());
+            dev.ferry.drm.SyncFile wake = devices.get().timerAt(at);
+            EventLoop.Source[] source = new EventLoop.Source[1];
+            try {
+                source[0] = loop.add(wake.fd().fd(), dev.ferry.posix.Epoll.EPOLLIN, events -> {
+                    source[0].remove();
+                    wake.close();
+                    task.run();
+                });
+            } catch (dev.ferry.posix.PosixException e) {
+                wake.close();
+                loop.execute(task);
+            }
+        }
     }
 
     private void repaint(Output o) {

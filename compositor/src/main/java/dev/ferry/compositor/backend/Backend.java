@@ -64,6 +64,12 @@ public interface Backend extends AutoCloseable {
      */
     default long repaintDeadlineNs(Output output) { return 0; }
 
+    /**
+     * When a frame started now on the output would be presented (kernel clock), for commit
+     * timing; 0 when the backend does not know.
+     */
+    default long nextPresentationNs(Output output) { return 0; }
+
     /** What the output shows now, as 0xAARRGGBB pixels row by row; called on the event loop. */
     int[] screenshot(Output output);
 

@@ -75,7 +75,17 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         final SurfaceState state = new SurfaceState();
         boolean waiting;
         boolean ready = true;
+        /** A wake-up for its target time is on its way. */
+        boolean timerArmed;
     }
+
+    /**
+     * wp_fifo_v1: a commit with set_barrier was applied and its content not yet presented; while
+     * set, a commit with wait_barrier is held. Cleared when a frame that latched that content is
+     * presented, or at once for a surface that no output shows (so it never blocks forever).
+     */
+    private boolean barrier;
+    private boolean barrierLatched;
 
     /** Where the compositor learns of commits and destruction (the scene). */
     public interface SurfaceEvents {
@@ -120,6 +130,13 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     }
 
     private ExplicitSync explicitSync;
+    /** The surface's wp_fifo_v1 and wp_commit_timer_v1 objects (at most one each), or null. */
+    private Resource fifo, commitTimer;
+
+    public Resource fifo() { return fifo; }
+    public void setFifo(Resource r) { fifo = r; }
+    public Resource commitTimer() { return commitTimer; }
+    public void setCommitTimer(Resource r) { commitTimer = r; }
 
     public ExplicitSync explicitSync() { return explicitSync; }
 
@@ -134,6 +151,32 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
      * The commit's explicit-sync points: the commit waits for acquire (instead of the buffer's
      * implicit fence) and its buffer signals release once the compositor is done with it.
      */
+    /** wp_fifo_v1.set_barrier / wait_barrier for the next commit. */
+    public void setPendingFifo(boolean setBarrier, boolean waitBarrier) {
+        pending.fifoBarrier |= setBarrier;
+        pending.fifoWait |= waitBarrier;
+        pending.committed |= SurfaceState.FIFO;
+    }
+
+    /** wp_commit_timer_v1.set_timestamp: the next commit is not presented before targetNs. */
+    public void setPendingTarget(long targetNs, PresentationTiming timing) {
+        pending.targetNs = targetNs;
+        pending.timing = timing;
+        pending.committed |= SurfaceState.TARGET_TIME;
+    }
+
+    /** Whether the next commit already has a target time (wp_commit_timer_v1's timestamp_exists). */
+    public boolean pendingHasTarget() {
+        return (pending.committed & SurfaceState.TARGET_TIME) != 0;
+    }
+
+    /** Whether a commit must still wait for a FIFO barrier or its target time (then it is held). */
+    private boolean paced(SurfaceState st) {
+        return (st.fifoWait && barrier && !outputs.isEmpty())
+                || (st.targetNs != 0 && st.timing != null && st.timing.nextPresentationNs(this) != 0
+                    && st.timing.nextPresentationNs(this) < st.targetNs);
+    }
+
     public void setPendingSyncPoints(ReadinessGate acquire, dev.ferry.compositor.buffer.ReleasePoint release) {
         pending.acquire = acquire;
         pending.release = release;
@@ -248,7 +291,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
                     : pending.buffer instanceof ReadinessGate g ? g : null;
             if (gate != null) wait = gate.whenReady(this);
         }
-        if (wait == null && held.isEmpty()) {
+        if (wait == null && held.isEmpty() && !paced(pending)) {
             apply(pending, false);
             return;
         }
@@ -262,12 +305,28 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
                 h.ready = ok != null && ok;
                 applyHeld();
             });
+        } else {
+            applyHeld();
         }
     }
 
-    /** Applies held commits from the oldest until one is still waiting. */
+    /**
+     * Applies held commits from the oldest until one is still waiting: for its buffer, for a FIFO
+     * barrier to be presented, or for the frame that can present it at its target time.
+     */
     private void applyHeld() {
         while (!destroyed && !held.isEmpty() && !held.peekFirst().waiting) {
+            HeldCommit head = held.peekFirst();
+            if (paced(head.state)) {
+                if (head.state.targetNs != 0 && !head.timerArmed && !(head.state.fifoWait && barrier && !outputs.isEmpty())) {
+                    head.timerArmed = true;
+                    head.state.timing.whenPresentable(this, head.state.targetNs, () -> {
+                        head.timerArmed = false;
+                        applyHeld();
+                    });
+                }
+                return; // a barrier's presentation, or the timer, resumes
+            }
             HeldCommit h = held.removeFirst();
             if (!h.ready && (h.state.committed & SurfaceState.BUFFER) != 0) {
                 // Never ready: keep the previous buffer; unlocking releases this one to the client.
@@ -343,6 +402,13 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
             feedbackWaiting.clear();
         }
         source.mergeInto(current, sourceHoldsLock);
+        if (current.fifoBarrier) {
+            barrier = true;
+            barrierLatched = false;
+        }
+        current.fifoBarrier = current.fifoWait = false;
+        current.targetNs = 0;
+        current.timing = null;
         current.acquire = null;
         if (current.release != null) {
             // The buffer signals it when its last reader lets go (at once if it is gone).
@@ -457,6 +523,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
      * fires for a frame that does not show its commit.
      */
     public void latchFrame() {
+        if (barrier) barrierLatched = true;
         Lists.moveAll(framesWaiting, framesLatched);
         Lists.moveAll(feedbackWaiting, feedbackLatched);
     }
@@ -471,6 +538,13 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         framesLatched.clear();
         for (PresentationListener l : feedbackLatched) l.presented(output, timeNs, refreshNs, sequence, flags);
         feedbackLatched.clear();
+        if (barrierLatched) clearBarrier();
+    }
+
+    /** The FIFO barrier's content was presented (or nothing shows the surface): held commits may go on. */
+    private void clearBarrier() {
+        barrier = barrierLatched = false;
+        if (!held.isEmpty()) applyHeld();
     }
 
     /**
@@ -487,6 +561,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         framesWaiting.clear();
         for (PresentationListener l : feedbackWaiting) l.discarded();
         feedbackWaiting.clear();
+        if (barrier) clearBarrier();
     }
 
     /** The surface is now shown on o (wl_surface.enter, once). */
@@ -500,6 +575,8 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     public void leaveOutput(Output o) {
         if (!outputs.remove(o)) return;
         if (!destroyed) for (Resource r : o.resourcesOf(resource.client())) WlSurface.sendLeave(resource, r);
+        // No output shows it now: a FIFO barrier no longer holds its commits.
+        if (outputs.isEmpty() && !held.isEmpty()) applyHeld();
     }
 
     void addSubsurface(Surface child) {

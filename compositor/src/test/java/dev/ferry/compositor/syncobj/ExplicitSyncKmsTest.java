@@ -42,86 +42,6 @@ class ExplicitSyncKmsTest {
         ferry.close();
     }
 
-    /** A client window playing solid colours with render jobs of the given length. */
-    private final class Player implements AutoCloseable {
-        final WaylandClient client;
-        final DmabufWindow window;
-        long frame;
-
-        Player(String title, boolean fullscreen, DmabufWindow.Sync sync) throws IOException {
-            client = ferry.connect();
-            window = new DmabufWindow(client, new DmabufAllocator(ferry.clientKernel),
-                    DmabufWindow.Options.of(title, 320, 240).fullscreen(fullscreen));
-            window.setRendering(sync, new DmabufWindow.GpuJob(MS, MS));
-        }
-
-        /** Commits the next frame, filled with colour, its render job taking durationNs (fastestNs if hurried). */
-        long commit(int colour, long durationNs, long fastestNs) throws IOException {
-            window.setRendering(window.sync(), new DmabufWindow.GpuJob(durationNs, fastestNs));
-            long n = frame++;
-            assertTrue(window.drawFrame(n, c -> c.fill(colour), 5000), "a buffer came back for frame " + n);
-            return n;
-        }
-
-        /** When frame n was presented (kernel clock), -1 if not (yet), -2 if discarded. */
-        long presentedAt(long n) {
-            for (DmabufWindow.Presented p : window.presentedLog()) if (p.frame() == n) return p.flags() < 0 ? -2 : p.timeNs();
-            return -1;
-        }
-
-        @Override
-        public void close() {
-            window.close();
-            client.close();
-        }
-    }
-
-    /** Lets the compositor handle what the last clock move made ready, then delivers its events to the clients. */
-    private void settle(Player... players) throws IOException {
-        var kms = (dev.ferry.compositor.backend.kms.KmsBackend) ferry.compositor.backend();
-        for (int i = 0; i < 3; i++) {
-            ferry.onLoop(() -> null);
-            // A frame being composed takes real time; the next vblank must not pass before it is queued.
-            assertTrue(SyncFerry.eventually(() -> !ferry.onLoop(kms::composing)), "composition finished");
-        }
-        for (Player p : players) p.client.roundtrip();
-    }
-
-    /** Moves the virtual clock a millisecond at a time until the condition holds; false after maxNs. */
-    private boolean stepUntil(BooleanSupplier condition, long maxNs, Player... players) throws IOException {
-        long end = ferry.clock.nowNs() + maxNs;
-        settle(players);
-        while (!condition.getAsBoolean()) {
-            if (ferry.clock.nowNs() >= end) {
-                System.err.println("not reached by " + ferry.clock.nowNs() + ": " + new String(ferry.compositor.statsJson()));
-                for (Player p : players) System.err.println(p.window.presentedLog());
-                return false;
-            }
-            ferry.clock.advanceNs(MS);
-            settle(players);
-        }
-        return true;
-    }
-
-    /**
-     * Plays frames until one is presented: the first commit can race the compositor's first frame
-     * (composed before the window mapped), whose flip answers it as discarded.
-     */
-    private void warmUp(int colour, Player... players) throws IOException {
-        for (int round = 0; round < 3; round++) {
-            long[] n = new long[players.length];
-            for (int i = 0; i < players.length; i++) n[i] = players[i].commit(colour, MS, MS);
-            assertTrue(stepUntil(() -> {
-                for (int i = 0; i < players.length; i++) if (players[i].presentedAt(n[i]) == -1) return false;
-                return true;
-            }, 200 * MS, players), "warm-up frames answered");
-            boolean all = true;
-            for (int i = 0; i < players.length; i++) all &= players[i].presentedAt(n[i]) > 0;
-            if (all) return;
-        }
-        throw new AssertionError("no frame presented in three tries");
-    }
-
     private int centre() {
         Compositor.Screenshot s = ferry.compositor.screenshot("eDP-1");
         return s.at(s.width() / 2, s.height() / 2) & 0xffffff;
@@ -133,18 +53,18 @@ class ExplicitSyncKmsTest {
 
     @Test
     void aFrameIsLatchedOnlyAfterItsAcquirePoint() throws Exception {
-        try (Player p = new Player("latch", true, DmabufWindow.Sync.EXPLICIT)) {
-            warmUp(0xff0000, p);
+        try (SyncFerry.Player p = ferry.player("latch", true, DmabufWindow.Sync.EXPLICIT)) {
+            ferry.warmUp(0xff0000, p);
             assertEquals(0xff0000, centre());
             long committedNs = ferry.clock.nowNs();
             long second = p.commit(0x00ff00, 10 * MS, 10 * MS);
-            settle(p);
+            ferry.settle(p);
             assertEquals(1, explicitStats().get("waiting"), "the commit waits for its acquire point");
             ferry.clock.advanceNs(9 * MS);
-            settle(p);
+            ferry.settle(p);
             assertEquals(0xff0000, centre(), "9 ms in, the job is still running: the old frame stays");
             assertEquals(-1, p.presentedAt(second));
-            assertTrue(stepUntil(() -> p.presentedAt(second) > 0, 100 * MS, p));
+            assertTrue(ferry.stepUntil(() -> p.presentedAt(second) > 0, 100 * MS, p));
             assertEquals(0x00ff00, centre());
             assertTrue(p.presentedAt(second) >= committedNs + 10 * MS, "presented after the acquire point signalled");
             assertEquals(0L, explicitStats().get("timeouts"));
@@ -153,9 +73,9 @@ class ExplicitSyncKmsTest {
 
     @Test
     void aNeverSignallingAcquirePointKeepsThePreviousFrameWhileAnotherClientPlays() throws Exception {
-        try (Player hung = new Player("hung", false, DmabufWindow.Sync.EXPLICIT);
-             Player other = new Player("other", false, DmabufWindow.Sync.EXPLICIT)) {
-            warmUp(0x0000ff, hung, other);
+        try (SyncFerry.Player hung = ferry.player("hung", false, DmabufWindow.Sync.EXPLICIT);
+             SyncFerry.Player other = ferry.player("other", false, DmabufWindow.Sync.EXPLICIT)) {
+            ferry.warmUp(0x0000ff, hung, other);
             long o0 = other.frame - 1;
             long never = hung.commit(0xff00ff, ImplicitFence.NEVER, ImplicitFence.NEVER);
             // The other client plays a frame per refresh while the hung one waits out its deadline (kernel clock).
@@ -166,7 +86,7 @@ class ExplicitSyncKmsTest {
             long waitedFrom = ferry.clock.nowNs();
             while (ferry.clock.nowNs() - waitedFrom < 2 * ACQUIRE_DEADLINE_NS) {
                 long n = other.commit(0x00ffff ^ (int) (other.frame & 0xff), MS, MS);
-                assertTrue(stepUntil(() -> other.presentedAt(n) > 0, 100 * MS, hung, other), "the other client's frame " + n);
+                assertTrue(ferry.stepUntil(() -> other.presentedAt(n) > 0, 100 * MS, hung, other), "the other client's frame " + n);
                 long gap = other.presentedAt(n) - previous;
                 gaps.add(gap / 100_000 / 10.0);
                 // The hung commit, dropped at its deadline, still owes its frame callbacks a repaint;
@@ -183,7 +103,7 @@ class ExplicitSyncKmsTest {
             assertTrue(other.frame > 10, "the other client played on: " + other.frame + " frames");
             assertTrue(maxGap <= PERIOD_NS, "frame gaps within one refresh, longest " + maxGap + " ms: " + gaps);
             assertTrue(gapAtDeadline <= 2 * PERIOD_NS, "at the hung commit's deadline, at most one refresh missed: " + gaps);
-            settle(hung, other);
+            ferry.settle(hung, other);
             assertEquals(-2, hung.presentedAt(never), "the hung frame is discarded, never shown");
             Window w = ferry.onLoop(() -> ferry.compositor.scene().windows().stream()
                     .filter(x -> x.title().equals("hung")).findFirst().orElseThrow());
@@ -196,11 +116,11 @@ class ExplicitSyncKmsTest {
 
     @Test
     void releasePointsAreNeverSignalledWhileTheBufferIsOnAPlane() throws Exception {
-        try (Player p = new Player("scanout", true, DmabufWindow.Sync.EXPLICIT)) {
-            warmUp(0x808080, p);
+        try (SyncFerry.Player p = ferry.player("scanout", true, DmabufWindow.Sync.EXPLICIT)) {
+            ferry.warmUp(0x808080, p);
             for (int i = 0; i < 40; i++) {
                 long n = p.commit(0x101010 * (i % 15 + 1), MS, MS);
-                assertTrue(stepUntil(() -> p.presentedAt(n) > 0, 200 * MS, p), "frame " + n);
+                assertTrue(ferry.stepUntil(() -> p.presentedAt(n) > 0, 200 * MS, p), "frame " + n);
             }
             p.window.awaitPresentation(1000);
             assertTrue(p.window.zeroCopyPresented() >= 30, "direct scanout: " + p.window.zeroCopyPresented() + " zero-copy frames");
@@ -213,12 +133,12 @@ class ExplicitSyncKmsTest {
 
     @Test
     void aDeadlineHintMakesAJobThatWouldFinish8msLateMakeItsVblank() throws Exception {
-        try (Player p = new Player("deadline", true, DmabufWindow.Sync.EXPLICIT)) {
-            warmUp(0x808080, p);
+        try (SyncFerry.Player p = ferry.player("deadline", true, DmabufWindow.Sync.EXPLICIT)) {
+            ferry.warmUp(0x808080, p);
             long last = -1;
             for (int i = 0; i < 10; i++) {
                 long n = p.commit(0x202020 * (i % 7 + 1), MS, MS);
-                assertTrue(stepUntil(() -> p.presentedAt(n) > 0, 200 * MS, p));
+                assertTrue(ferry.stepUntil(() -> p.presentedAt(n) > 0, 200 * MS, p));
                 last = n;
             }
             FenceDeadlines.Counts before = ferry.onLoop(() -> ferry.compositor.fenceDeadlines().counts());
@@ -228,7 +148,7 @@ class ExplicitSyncKmsTest {
             ferry.clock.advanceTo(lastFlip + MS);
             long vblank = lastFlip + PERIOD_NS;
             long late = p.commit(0xabcdef, vblank + 8 * MS - ferry.clock.nowNs(), 4 * MS);
-            assertTrue(stepUntil(() -> p.presentedAt(late) > 0, 100 * MS, p));
+            assertTrue(ferry.stepUntil(() -> p.presentedAt(late) > 0, 100 * MS, p));
             assertEquals(vblank, p.presentedAt(late), "presented at the vblank it aimed for");
             FenceDeadlines.Counts after = ferry.onLoop(() -> ferry.compositor.fenceDeadlines().counts());
             assertEquals(before.boosted() + 1, after.boosted());
@@ -239,7 +159,7 @@ class ExplicitSyncKmsTest {
             long flip = p.presentedAt(late);
             ferry.clock.advanceTo(flip + MS);
             long slow = p.commit(0x123456, flip + PERIOD_NS + 8 * MS - ferry.clock.nowNs(), Long.MAX_VALUE);
-            assertTrue(stepUntil(() -> p.presentedAt(slow) > 0, 100 * MS, p));
+            assertTrue(ferry.stepUntil(() -> p.presentedAt(slow) > 0, 100 * MS, p));
             assertEquals(flip + 2 * PERIOD_NS, p.presentedAt(slow), "without a boost the frame is a refresh late");
             assertFalse(ferry.onLoop(() -> ferry.compositor.fenceDeadlines().counts()).met() > after.met());
         }

@@ -248,6 +248,12 @@ public final class KmsBackend implements Backend {
     }
 
     @Override
+    public long nextPresentationNs(Output o) {
+        for (KmsOutputDriver d : drivers) if (d.output() == o) return d.nextPresentationNs(kernel.clock().nowNs());
+        return 0;
+    }
+
+    @Override
     public long repaintDeadlineNs(Output o) {
         for (KmsOutputDriver d : drivers) if (d.output() == o) return d.repaintDeadlineNs(kernel.clock().nowNs());
         return 0;

@@ -550,12 +550,23 @@ final class KmsOutputDriver {
      * use it.
      */
     long repaintDeadlineNs(long nowNs) {
+        long vblank = nextPresentationNs(nowNs);
+        if (vblank == 0) return 0;
+        long deadline = vblank - REPAINT_MARGIN_NS;
+        return deadline > nowNs ? deadline : deadline + output.refreshNs();
+    }
+
+    /**
+     * The vblank (kernel clock) a frame started now would be presented at: the next one after the
+     * last flip, or the one after if a frame is already being drawn or waiting for its flip. 0
+     * before the first flip. Commit timing uses it.
+     */
+    long nextPresentationNs(long nowNs) {
         long period = output.refreshNs();
         if (period <= 0 || lastFlipNs == 0) return 0;
-        long vblank = lastFlipNs + Math.max(1, Math.ceilDiv(nowNs - lastFlipNs, period)) * period;
-        if (pending != null || busy) vblank += period;
-        long deadline = vblank - REPAINT_MARGIN_NS;
-        return deadline > nowNs ? deadline : deadline + period;
+        // As the device latches: the first vblank strictly after the commit.
+        long vblank = lastFlipNs + (Math.floorDiv(nowNs - lastFlipNs, period) + 1) * period;
+        return pending != null || busy ? vblank + period : vblank;
     }
 
     /** What CRTC readback shows. */
