@@ -199,6 +199,13 @@ public final class DmabufWindow implements AutoCloseable {
 
     public Sync sync() { return sync; }
 
+    private FramePacing pacing;
+
+    /** Commits paced by the compositor (FIFO, target times); owned by this window from now on. */
+    public void setPacing(FramePacing p) { pacing = p; }
+
+    public FramePacing pacing() { return pacing; }
+
     /** Explicit sync: release points the compositor signalled so far. */
     public long releases() { return releases; }
 
@@ -271,6 +278,7 @@ public final class DmabufWindow implements AutoCloseable {
         if (slot == null) return false;
         slot.paint(painter);
         if (job != null || sync == Sync.EXPLICIT) slot.render(frame);
+        if (pacing != null) pacing.beforeCommit(frame, allocator != null ? allocator.kernel().clock().nowNs() : dev.ferry.posix.MonotonicClock.nowNs());
         if (hook != null) {
             try {
                 hook.beforeCommit(frame, slot.dmaBuf());
@@ -434,7 +442,16 @@ public final class DmabufWindow implements AutoCloseable {
             if (retiring.remove(this)) destroy();
         }
 
-        final long boosts() { return timeline == null ? 0 : timeline.boosts(); }
+        /** Deadline hints that hurried this buffer's jobs: on its timeline (explicit) or its implicit fence. */
+        final long boosts() {
+            if (timeline != null) return timeline.boosts();
+            DmaBuf buf = dmaBuf();
+            try {
+                return buf == null || !buf.isOpen() ? 0 : buf.fenceBoosts();
+            } catch (PosixException e) {
+                return 0;
+            }
+        }
 
         final void listenRelease() {
             wlBuffer.listen(new WlBuffer.Listener() {
@@ -451,8 +468,8 @@ public final class DmabufWindow implements AutoCloseable {
 
         void destroy() {
             if (wlBuffer != null && !wlBuffer.isDestroyed()) WlBuffer.destroy(wlBuffer);
+            retiredBoosts += boosts();
             if (timeline != null) {
-                retiredBoosts += timeline.boosts();
                 timeline.close();
                 timeline = null;
             }
@@ -565,6 +582,7 @@ public final class DmabufWindow implements AutoCloseable {
         ring.clear();
         retiring.clear();
         if (explicit != null) explicit.close();
+        if (pacing != null) pacing.close();
         toplevel.destroy();
         if (shmPool != null) shmPool.close();
         try {

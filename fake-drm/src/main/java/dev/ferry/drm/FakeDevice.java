@@ -938,8 +938,9 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
      */
     public synchronized long submitRenderJob(DmaBuf target, long durationNs, long fastestNs) throws PosixException {
         long signalAt = jobSignalAt(durationNs);
+        // The fastest end counts from the same start as the normal one (signalAt - durationNs).
         kernel.setWriteFence(target, signalAt, signalAt == ImplicitFence.NEVER ? signalAt
-                : kernel.clock().nowNs() + Math.max(1, Math.min(fastestNs, durationNs)));
+                : signalAt - Math.max(1, durationNs) + Math.max(1, Math.min(fastestNs, durationNs)));
         return signalAt;
     }
 

@@ -178,7 +178,8 @@ public final class Syncobjs implements SyncobjOps, AutoCloseable {
         SyncobjState s = state(handle);
         long now = kernel.clock().nowNs();
         long at = durationNs == ImplicitFence.NEVER ? ImplicitFence.NEVER : device.jobSignalAt(durationNs);
-        long earliest = at == ImplicitFence.NEVER ? at : now + Math.max(1, Math.min(fastestNs, durationNs));
+        // The fastest end counts from the same start as the normal one (at - durationNs).
+        long earliest = at == ImplicitFence.NEVER ? at : at - Math.max(1, durationNs) + Math.max(1, Math.min(fastestNs, durationNs));
         s.add(point, at, earliest, now);
         kernel.syncobjNotifier().changed();
         return at;
