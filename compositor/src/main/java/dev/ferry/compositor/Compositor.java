@@ -4,6 +4,7 @@ import dev.ferry.compositor.backend.Backend;
 import dev.ferry.compositor.backend.headless.HeadlessBackend;
 import dev.ferry.compositor.backend.kms.KmsBackend;
 import dev.ferry.compositor.backend.nested.NestedBackend;
+import dev.ferry.compositor.backend.nested.NestedKmsBackend;
 import dev.ferry.compositor.path.PathObservers;
 import dev.ferry.compositor.control.ControlServer;
 import dev.ferry.compositor.core.CompositorGlobal;
@@ -144,8 +145,10 @@ public final class Compositor implements AutoCloseable {
         scene = new Scene(this::repaint);
         pathStatistics = new PathStatistics(scene);
         observers.add(pathStatistics);
-        observers.add(dev.ferry.compositor.stats.Timeline.attach(scene));
+        var timeline = dev.ferry.compositor.stats.Timeline.attach(scene);
+        observers.add(timeline);
         scene.onSurfaceDestroyed(pathStatistics::surfaceDestroyed);
+        scene.onSurfaceDestroyed(timeline::surfaceDestroyed);
         backend = switch (options.backend()) {
             case "headless" -> new HeadlessBackend(new HeadlessBackend.Config(options.outputs(), options.width(),
                     options.height(), options.refreshMilliHz()), display, scene, renderer, loop);
@@ -154,8 +157,17 @@ public final class Compositor implements AutoCloseable {
                 yield new KmsBackend(options.kms() == null ? KmsBackend.Config.of(null) : options.kms(), display, scene,
                         renderer, cpuRenderer, loop, observers);
             }
-            case "nested" -> new NestedBackend(new NestedBackend.Config(options.hostDisplay(), options.outputs(), options.width(),
-                    options.height(), options.refreshMilliHz(), options.runtimeDir().resolve(socket.name())), display, scene, renderer, loop, observers);
+            // With a topology, nested runs the kms backend on its fake devices and shows each
+            // connector in a host window; without one, its outputs are host windows themselves.
+            case "nested" -> {
+                if (options.kms() == null) {
+                    yield new NestedBackend(new NestedBackend.Config(options.hostDisplay(), options.outputs(), options.width(),
+                            options.height(), options.refreshMilliHz(), options.runtimeDir().resolve(socket.name())), display, scene, renderer, loop, observers);
+                }
+                cpuRenderer = renderer instanceof dev.ferry.renderer.cpu.CpuRenderer ? renderer : Renderers.create("cpu");
+                yield new NestedKmsBackend(new KmsBackend(options.kms(), display, scene, renderer, cpuRenderer, loop, observers),
+                        options.hostDisplay(), options.runtimeDir().resolve(socket.name()), loop);
+            }
             default -> throw new IllegalArgumentException("unknown backend " + options.backend() + " (kms, headless)");
         };
         backend.attachFaults(faults);
@@ -163,12 +175,16 @@ public final class Compositor implements AutoCloseable {
         new ShmGlobal(display, new int[] {Fourcc.ARGB8888, Fourcc.XRGB8888, Fourcc.ABGR8888, Fourcc.XBGR8888});
         keymap = Keymap.defaultUs();
         seat = new Seat(display, scene, keymap);
+        if (backend instanceof NestedBackend nested) nested.useSeat(seat);
+        if (backend instanceof NestedKmsBackend nested) nested.useSeat(seat);
         new XdgWmBaseGlobal(display, scene, seat);
         new ViewporterGlobal(display);
         new PresentationGlobal(display);
         DesktopProtocols.install(display, scene, seat);
         backend.start();
-        if (backend.devices().isPresent()) {
+        if (backend.devices().isPresent() && backend.renderDeviceChoice().device() == null) {
+            LOG.info("no device can render: linux-dmabuf is not offered, clients draw into wl_shm and every frame is a CPU copy");
+        } else if (backend.devices().isPresent()) {
             // linux-dmabuf only where there are devices to import into (they exist once the
             // backend started); its main device is the backend's render device, and its
             // FeedbackController must hear every frame's path.
@@ -188,7 +204,7 @@ public final class Compositor implements AutoCloseable {
         for (OutputPainter p : backend.painters()) p.setObserver(observers);
         processCost = new dev.ferry.compositor.stats.ProcessCost(loop, this::framesPresented);
         display.listen(socket.listener());
-        control = new ControlServer(options.runtimeDir(), socket.name(), this::control);
+        control = new ControlServer(options.runtimeDir(), socket.name(), this::control, this::statsLine);
         StringBuilder outs = new StringBuilder();
         for (Output o : scene.outputs()) outs.append(outs.isEmpty() ? "" : ", ").append(o);
         LOG.info("Ferry serving WAYLAND_DISPLAY={} on the {} backend, renderer {}, outputs: {}",
@@ -249,6 +265,9 @@ public final class Compositor implements AutoCloseable {
     public PathObservers pathObservers() { return observers; }
 
     public Backend backend() { return backend; }
+
+    /** The renderer the backend composes with (the kms backend's GPU renderer; it also has a CPU one). */
+    public dev.ferry.renderer.Renderer renderer() { return renderer; }
 
     public PathStatistics pathStatistics() { return pathStatistics; }
 
@@ -319,17 +338,31 @@ public final class Compositor implements AutoCloseable {
     }
 
     public byte[] statsJson() {
-        return onLoop(() -> {
-            Map<String, Object> tree = StatsReport.build(display, scene, backend, pathStatistics, renderer.name(),
-                    MonotonicClock.nowNs() - startNs);
-            tree.put("process", processCost.toMap());
-            tree.put("faults", StatsReport.faults(faults));
-            StatsReport.addDmabuf(tree, scene, linuxDmabuf);
-            if (syncobj != null) tree.put("explicitSync", syncobj.statsTree());
-            var d = fenceDeadlines.counts();
-            tree.put("fenceDeadlines", Map.of("set", d.set(), "met", d.met(), "boosted", d.boosted()));
-            return StatsReport.toJson(tree);
-        });
+        return StatsReport.toJson(onLoop(() -> statsTree(true)));
+    }
+
+    /**
+     * The same statistics as one line of JSON (a `ferry ctl stats --watch` line), without the
+     * timeline: a live view has the present, and the timeline's two minutes of buckets would be
+     * most of the cost of every line.
+     */
+    public byte[] statsLine() {
+        return StatsReport.toJsonLine(onLoop(() -> statsTree(false)));
+    }
+
+    /** Built on the loop, from the counters: the only cost a stats request or watch adds. */
+    private Map<String, Object> statsTree(boolean withTimeline) {
+        Map<String, Object> tree = StatsReport.build(display, scene, backend, pathStatistics, renderer.name(),
+                MonotonicClock.nowNs() - startNs);
+        if (withTimeline) StatsReport.addTimeline(tree, scene);
+        tree.put("process", processCost.toMap());
+        tree.put("faults", StatsReport.faults(faults, backend.devices().map(dev.ferry.compositor.devices.FakeDevices::injected).orElse(java.util.List.of())));
+        StatsReport.addDmabuf(tree, scene, linuxDmabuf, backend.devices().orElse(null));
+        StatsReport.explainReasons(tree, backend.devices().orElse(null), linuxDmabuf);
+        if (syncobj != null) tree.put("explicitSync", syncobj.statsTree());
+        var d = fenceDeadlines.counts();
+        tree.put("fenceDeadlines", Map.of("set", d.set(), "met", d.met(), "boosted", d.boosted()));
+        return tree;
     }
 
     /** A picture of one output: 0xAARRGGBB pixels, row by row. */
@@ -377,6 +410,8 @@ public final class Compositor implements AutoCloseable {
         return switch (words[0]) {
             case "stats" -> statsJson();
             case "screenshot" -> screenshotPng(words.length > 1 ? words[1] : null);
+            case "fault" -> onLoop(() -> dev.ferry.compositor.devices.FaultRequest.serve(words, backend.devices().orElse(null), scene))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
             case "input" -> input(InputCommand.parse(request.substring("input".length())));
             default -> throw new IllegalArgumentException("unknown control request '" + words[0] + "' (stats, screenshot OUTPUT, input ...)");
         };
@@ -402,6 +437,8 @@ public final class Compositor implements AutoCloseable {
         if (cpuRenderer != null && cpuRenderer != renderer) cpuRenderer.close();
         if (renderer != null) renderer.close();
         if (backend != null) backend.close();
+        // The seat's keymap, which may be the host's by now; the default one too if it was replaced.
+        if (seat != null) seat.keymap().close();
         if (keymap != null) keymap.close();
         if (loop != null) loop.close();
         if (socket != null) socket.close();

@@ -57,8 +57,14 @@ public final class FerryServer implements AutoCloseable {
 
     /** Starts a client program with WAYLAND_DISPLAY pointing here; output goes to a log file. */
     public Process start(String... command) throws IOException {
+        return start(java.util.Map.of(), command);
+    }
+
+    /** Starts a client program with extra environment variables (WAYLAND_DEBUG=1 ...). */
+    public Process start(java.util.Map<String, String> env, String... command) throws IOException {
         requireProgram(command[0]);
         ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(env);
         pb.environment().put("XDG_RUNTIME_DIR", runtimeDir.toString());
         pb.environment().put("WAYLAND_DISPLAY", socketName());
         pb.environment().remove("DISPLAY");

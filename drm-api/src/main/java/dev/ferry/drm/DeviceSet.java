@@ -25,6 +25,9 @@ public interface DeviceSet extends SyncFileOps, AutoCloseable {
      */
     SyncFile timerAt(long deadlineNs);
 
+    /** The kernel's /dev/udmabuf, which wraps memfd pages (a wl_shm pool's) as dma-bufs. */
+    UdmabufDevice udmabuf();
+
     /** Releases every device's handles, framebuffers and event fd. */
     @Override
     void close();

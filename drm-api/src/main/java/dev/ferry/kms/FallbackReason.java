@@ -13,16 +13,21 @@ public enum FallbackReason {
     TRANSLUCENT(Category.STRUCTURAL, "has alpha and no opaque region covering it"),
     TRANSFORMED(Category.STRUCTURAL, "buffer transform the plane cannot apply"),
     SCALED(Category.STRUCTURAL, "viewport crop or scale the plane cannot apply"),
-    SHM_BUFFER(Category.STRUCTURAL, "wl_shm buffer: KMS cannot scan out client shared memory"),
+    SHM_BUFFER(Category.STRUCTURAL, "wl_shm buffer that udmabuf cannot wrap as a dma-buf (write-sealed, not a memfd, too large)"),
+    SHM_UNSEALED(Category.REALLOCATION, "wl_shm pool not sealed against shrinking: udmabuf cannot wrap it (the pages could vanish under the display)"),
+    SHM_PAGES_PAST_POOL(Category.REALLOCATION, "the whole pages holding the wl_shm buffer run past the end of its pool file: udmabuf wraps pages only"),
     TOO_BIG(Category.STRUCTURAL, "larger than the plane allows"),
     NO_FREE_PLANE(Category.HARDWARE, "every plane that could show it is taken"),
     SCANOUT_DISABLED(Category.STRUCTURAL, "direct scanout is switched off"),
     CURSOR_OR_SUBSURFACE(Category.STRUCTURAL, "part of a surface tree that needs composing"),
+    /** Planes are for surfaces that keep changing: a static one stays composed rather than flip between the two. */
+    NOT_UPDATING(Category.STRUCTURAL, "updates too rarely for a plane to pay (below the overlay rate threshold)"),
     // ---- KMS refused this buffer: a different allocation could pass ----
     FORMAT_NOT_ON_PLANE(Category.REALLOCATION, "format not supported by any free plane"),
     MODIFIER_NOT_ON_PLANE(Category.REALLOCATION, "modifier not supported by the plane with that format"),
     IMPLICIT_MODIFIER(Category.REALLOCATION, "implicit (INVALID) modifier: the layout is unknown to KMS"),
     IMPORT_FAILED(Category.REALLOCATION, "the display device rejected the buffer on import"),
+    PITCH_NOT_ALIGNED(Category.REALLOCATION, "the pitch is not a multiple of what the display engine needs"),
     ADDFB_FAILED(Category.REALLOCATION, "ADDFB2 rejected the buffer"),
     TEST_COMMIT_REJECTED(Category.REALLOCATION, "the TEST_ONLY atomic commit failed"),
     MEMORY_NOT_SCANNABLE(Category.REALLOCATION, "the display cannot scan out of the buffer's memory"),
@@ -45,7 +50,8 @@ public enum FallbackReason {
     OUTPUT_GPU_UNREACHABLE(Category.REALLOCATION, "the GPU of the output's device cannot read the buffer, so no single GPU composes the output"),
     // ---- timing ----
     FENCE_PENDING(Category.TIMING, "the buffer's fence had not signalled; the previous buffer is shown"),
-    FENCE_TIMEOUT(Category.FAULT, "the buffer's fence did not signal before the deadline");
+    FENCE_TIMEOUT(Category.FAULT, "the buffer's fence did not signal before the deadline"),
+    RENDERER_LOST(Category.FAULT, "the GPU renderer lost its device (a GPU reset); the output composes on the CPU from then on");
 
     /**
      * Who could make the cheaper path work: what a user reads first when asking "why not on the

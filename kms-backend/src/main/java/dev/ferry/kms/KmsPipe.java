@@ -13,9 +13,11 @@ import dev.ferry.drm.topology.ModeSpec;
 import java.util.List;
 
 /**
- * One display pipe: a connected connector, the CRTC driving it, its primary plane, and the
- * mode. It tests and commits what the primary plane shows; the first commit sets the mode.
- * The request object is reused: a commit allocates nothing.
+ * One display pipe: a connected connector, the CRTC driving it, its primary plane, the overlay
+ * planes it owns, and the mode. It tests and commits what the planes show, all in one atomic
+ * request; the first commit sets the mode. Overlays are staged ({@link #stageOverlay}) and go
+ * with the next test or flip; an overlay the last flip turned on and that is no longer staged
+ * is turned off by the next one. The request object is reused: a commit allocates nothing.
  */
 public final class KmsPipe {
     private final DrmDevice device;
@@ -23,22 +25,36 @@ public final class KmsPipe {
     private final Crtc crtc;
     private final Plane primary;
     private final ModeSpec mode;
+    private final List<Plane> overlays;
+    /** Per overlay: the staged framebuffer (0: off) and rectangles src x, y, w, h, dst x, y, w, h. */
+    private final int[] stagedFb;
+    private final int[] stagedRects;
+    /** Per overlay: whether the last successful flip left it on. */
+    private final boolean[] committedOn;
     private final AtomicRequest request = new AtomicRequest();
     private boolean modeSet;
     private CommitRejection lastRejection;
 
-    private KmsPipe(DrmDevice device, Connector connector, Crtc crtc, Plane primary, ModeSpec mode) {
+    private KmsPipe(DrmDevice device, Connector connector, Crtc crtc, Plane primary, List<Plane> overlays, ModeSpec mode) {
         this.device = device;
         this.connector = connector;
         this.crtc = crtc;
         this.primary = primary;
+        this.overlays = List.copyOf(overlays);
         this.mode = mode;
+        this.stagedFb = new int[overlays.size()];
+        this.stagedRects = new int[overlays.size() * 8];
+        this.committedOn = new boolean[overlays.size()];
     }
 
-    /** Pipes for every connected connector, each on its own CRTC and primary plane. */
+    /**
+     * Pipes for every connected connector, each on its own CRTC and primary plane, with the
+     * overlay planes that CRTC can use and no earlier pipe claimed (a plane serves one pipe).
+     */
     public static List<KmsPipe> forDevice(DrmDevice device) {
         java.util.ArrayList<KmsPipe> pipes = new java.util.ArrayList<>();
         java.util.Set<Integer> usedCrtcs = new java.util.HashSet<>();
+        java.util.Set<Integer> claimed = new java.util.HashSet<>();
         for (Connector c : device.connectors()) {
             if (!c.connected() || c.modes().isEmpty()) continue;
             for (Crtc crtc : device.crtcs()) {
@@ -52,7 +68,12 @@ public final class KmsPipe {
                 }
                 if (primary == null) continue;
                 usedCrtcs.add(crtc.id());
-                pipes.add(new KmsPipe(device, c, crtc, primary, c.preferredMode()));
+                java.util.ArrayList<Plane> overlays = new java.util.ArrayList<>();
+                for (Plane p : device.planes()) {
+                    if (p.type() == PlaneType.OVERLAY && (p.possibleCrtcs() & (1 << crtc.index())) != 0 && claimed.add(p.id())) overlays.add(p);
+                }
+                overlays.sort(java.util.Comparator.comparingInt(Plane::zpos));
+                pipes.add(new KmsPipe(device, c, crtc, primary, overlays, c.preferredMode()));
                 break;
             }
         }
@@ -65,6 +86,33 @@ public final class KmsPipe {
     public Plane primary() { return primary; }
     public ModeSpec mode() { return mode; }
     public CommitRejection lastRejection() { return lastRejection; }
+    /** This pipe's overlay planes, lowest first. */
+    public List<Plane> overlays() { return overlays; }
+
+    /** Stages overlay k (an index in {@link #overlays}) to show fbId, src in buffer pixels, dst on the CRTC. */
+    public void stageOverlay(int k, int fbId, int sx, int sy, int sw, int sh, int dx, int dy, int dw, int dh) {
+        stagedFb[k] = fbId;
+        int o = 8 * k;
+        stagedRects[o] = sx;
+        stagedRects[o + 1] = sy;
+        stagedRects[o + 2] = sw;
+        stagedRects[o + 3] = sh;
+        stagedRects[o + 4] = dx;
+        stagedRects[o + 5] = dy;
+        stagedRects[o + 6] = dw;
+        stagedRects[o + 7] = dh;
+    }
+
+    /** Stages every overlay off. */
+    public void clearOverlays() {
+        java.util.Arrays.fill(stagedFb, 0);
+    }
+
+    /** The index of this overlay plane in {@link #overlays}, or -1. */
+    public int overlayIndex(Plane p) {
+        for (int k = 0; k < overlays.size(); k++) if (overlays.get(k).id() == p.id()) return k;
+        return -1;
+    }
 
     private AtomicRequest build(int fbId, int srcWidth, int srcHeight) {
         request.clear();
@@ -73,6 +121,15 @@ public final class KmsPipe {
             request.setConnector(connector.id(), crtc.id());
         }
         request.setPlane(primary.id(), crtc.id(), fbId, srcWidth, srcHeight, 0, 0);
+        for (int k = 0; k < stagedFb.length; k++) {
+            int o = 8 * k;
+            if (stagedFb[k] != 0) {
+                request.setPlane(overlays.get(k).id(), crtc.id(), stagedFb[k], stagedRects[o], stagedRects[o + 1], stagedRects[o + 2],
+                        stagedRects[o + 3], stagedRects[o + 4], stagedRects[o + 5], stagedRects[o + 6], stagedRects[o + 7]);
+            } else if (committedOn[k]) {
+                request.disablePlane(overlays.get(k).id());
+            }
+        }
         return request;
     }
 
@@ -90,7 +147,10 @@ public final class KmsPipe {
         int flags = AtomicFlags.NONBLOCK | AtomicFlags.PAGE_FLIP_EVENT | (modeSet ? 0 : AtomicFlags.ALLOW_MODESET);
         boolean ok = device.commit(r, flags, userData);
         record(ok, r);
-        if (ok) modeSet = true;
+        if (ok) {
+            modeSet = true;
+            for (int k = 0; k < stagedFb.length; k++) committedOn[k] = stagedFb[k] != 0;
+        }
         return ok;
     }
 

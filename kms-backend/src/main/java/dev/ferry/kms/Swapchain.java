@@ -89,6 +89,14 @@ public final class Swapchain implements AutoCloseable {
     public int height() { return height; }
     public int fourcc() { return fourcc; }
 
+    /**
+     * A framebuffer of this chain for TEST_ONLY commits that ask about other planes: the test
+     * needs a primary framebuffer of the right size and format, not its contents.
+     */
+    public int testFramebuffer() {
+        return slots[0].fbId;
+    }
+
     /** A slot no flip holds, or null when every slot is queued or on screen. */
     public Slot acquire() {
         Slot best = null;

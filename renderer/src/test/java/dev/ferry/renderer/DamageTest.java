@@ -9,6 +9,7 @@ import dev.ferry.renderer.testing.GlesFixture;
 import dev.ferry.renderer.testing.PixelCompare;
 import dev.ferry.renderer.testing.SceneCorpus;
 import dev.ferry.renderer.testing.TestPixels;
+import dev.ferry.renderer.testing.VulkanFixture;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -24,8 +25,8 @@ class DamageTest {
 
     @Test
     void onlyDamagedPixelsAreWritten() throws Exception {
-        try (Arena arena = Arena.ofShared(); CpuRenderer cpu = new CpuRenderer(); var gles = GlesFixture.start()) {
-            for (Renderer r : List.of(cpu, gles)) {
+        try (Arena arena = Arena.ofShared(); CpuRenderer cpu = new CpuRenderer(); var gles = GlesFixture.start(); var vulkan = VulkanFixture.start()) {
+            for (Renderer r : List.of(cpu, gles, vulkan)) {
                 PixelSource bg = TestPixels.packed(arena, Fourcc.XRGB8888, W, H, TestPixels.gradient(W, H, 255));
                 PixelSource win = TestPixels.packed(arena, Fourcc.ARGB8888, 50, 40, TestPixels.translucent(50, 40));
                 Texture tb = r.importMemory(bg).get().textureOrThrow();
@@ -74,10 +75,10 @@ class DamageTest {
 
     @Test
     void partialRedrawMatchesAcrossRenderers() throws Exception {
-        try (Arena arena = Arena.ofShared(); CpuRenderer cpu = new CpuRenderer(); var gles = GlesFixture.start()) {
-            MemorySegment[] outs = new MemorySegment[2];
-            List<Renderer> renderers = List.of(cpu, gles);
-            for (int i = 0; i < 2; i++) {
+        try (Arena arena = Arena.ofShared(); CpuRenderer cpu = new CpuRenderer(); var gles = GlesFixture.start(); var vulkan = VulkanFixture.start()) {
+            List<Renderer> renderers = List.of(cpu, gles, vulkan);
+            MemorySegment[] outs = new MemorySegment[renderers.size()];
+            for (int i = 0; i < renderers.size(); i++) {
                 Renderer r = renderers.get(i);
                 Texture tb = r.importMemory(TestPixels.packed(arena, Fourcc.XRGB8888, W, H, TestPixels.gradient(W, H, 255))).get().textureOrThrow();
                 Texture tw = r.importMemory(TestPixels.packed(arena, Fourcc.ARGB8888, 50, 40, TestPixels.translucent(50, 40))).get().textureOrThrow();
@@ -89,8 +90,11 @@ class DamageTest {
                 tb.close();
                 tw.close();
             }
-            PixelCompare.Difference d = PixelCompare.compare(outs[0], outs[1], W, H, W * 4, Fourcc.XRGB8888, 1);
-            assertEquals(0, d.pixelsOver(), d.describe(1));
+            for (int i = 1; i < renderers.size(); i++) {
+                PixelCompare.Difference d = PixelCompare.compare(outs[0], outs[i], W, H, W * 4, Fourcc.XRGB8888, 1);
+                assertEquals(0, d.pixelsOver(), renderers.get(i).name() + ": " + d.describe(1));
+            }
+            VulkanFixture.assertNoValidationErrors(vulkan);
         }
     }
 }

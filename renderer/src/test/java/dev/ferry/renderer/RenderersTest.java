@@ -52,6 +52,24 @@ class RenderersTest {
         assertTrue(!GlesRenderer.isSoftwareRasterizer("Mesa Intel(R) UHD Graphics 620 (KBL GT2)"));
     }
 
+    /** lavapipe is CI's only Vulkan device: vulkan starts when named, and auto passes it over as a software device. */
+    @Test
+    void vulkanStartsWhenNamedAndAutoPassesOverASoftwareDevice() throws Exception {
+        var device = dev.ferry.renderer.vulkan.VulkanRenderer.probe();
+        assertTrue(device.isPresent(), "a Vulkan device (Debian: libvulkan1, mesa-vulkan-drivers)");
+        if (System.getenv("CI") != null) assertTrue(device.get().software(), "CI runs on lavapipe, not " + device.get().name());
+        try (Renderer vulkan = Renderers.create("vulkan")) {
+            assertEquals("vulkan", vulkan.name());
+            assertTrue(vulkan.composesOnGpu());
+            assertTrue(vulkan.description().contains(device.get().name()), vulkan.description());
+        }
+        if (device.get().software()) {
+            try (Renderer r = Renderers.choose("auto").renderer()) {
+                assertTrue(!r.name().equals("vulkan"), "auto must not take a software Vulkan device");
+            }
+        }
+    }
+
     @Test
     void dummyValidatesAndCounts() throws Exception {
         try (Arena arena = Arena.ofShared(); DummyRenderer dummy = new DummyRenderer()) {

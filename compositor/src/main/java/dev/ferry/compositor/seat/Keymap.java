@@ -67,6 +67,14 @@ public final class Keymap implements AutoCloseable {
         }
     }
 
+    /**
+     * A keymap file someone else made (a host compositor's wl_keyboard.keymap): passed on to
+     * Ferry's clients as it is, without reading it; this object owns the fd from here.
+     */
+    public static Keymap adopt(OwnedFd fd, int size, String origin) {
+        return new Keymap(fd, size, origin);
+    }
+
     private static String compileWithXkbcli(String layout) {
         Process p;
         try {

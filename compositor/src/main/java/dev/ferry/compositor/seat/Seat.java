@@ -55,7 +55,7 @@ public final class Seat {
 
     private final Display display;
     private final Scene scene;
-    private final Keymap keymap;
+    private Keymap keymap;
     private final List<Resource> pointers = new ArrayList<>();
     private final List<Resource> keyboards = new ArrayList<>();
     private final List<FocusListener> focusListeners = new ArrayList<>(3);
@@ -67,7 +67,11 @@ public final class Seat {
     private Surface pointerFocus;
     private double focusOriginX, focusOriginY;
     private Surface keyboardFocus;
-    private int modsDepressed;
+    private int modsDepressed, modsLatched, modsLocked, group;
+    /** Set once a host compositor sends modifier state: from then on it, not our key table, says which are held. */
+    private boolean hostModifiers;
+    private boolean pointerInside = true;
+    private int repeatRate = REPEAT_RATE, repeatDelayMs = REPEAT_DELAY_MS;
     private int lastSerial;
     private long events;
 
@@ -109,7 +113,7 @@ public final class Seat {
     void addKeyboard(Resource r) {
         keyboards.add(r);
         WlKeyboard.sendKeymap(r, WlKeyboard.KEYMAP_FORMAT_XKB_V1, keymap.fd(), keymap.size());
-        if (r.version() >= 4) WlKeyboard.sendRepeatInfo(r, REPEAT_RATE, REPEAT_DELAY_MS);
+        if (r.version() >= 4) WlKeyboard.sendRepeatInfo(r, repeatRate, repeatDelayMs);
         if (keyboardFocus != null && keyboardFocus.resource().client() == r.client()) enterKeyboard(r, nextSerial());
     }
 
@@ -123,12 +127,14 @@ public final class Seat {
     /** The pointer moves to (layoutX, layoutY), clamped to the outputs. */
     public void pointerMoveTo(double layoutX, double layoutY) {
         events++;
+        pointerInside = true;
         double[] p = clampToOutputs(layoutX, layoutY);
         if (pointerFocus != null) {
             for (MotionFilter f : motionFilters) p = f.moved(pointerFocus, focusOriginX, focusOriginY, x, y, p[0], p[1]);
         }
         x = p[0];
         y = p[1];
+        if (cursor != null) showCursor();
         if (!repick()) {
             int time = nowMs();
             for (Resource r : focusedOf(pointers, pointerFocus)) {
@@ -184,19 +190,54 @@ public final class Seat {
         for (Resource r : targets) {
             WlKeyboard.sendKey(r, serial, time, key, pressed ? WlKeyboard.KEY_STATE_PRESSED : WlKeyboard.KEY_STATE_RELEASED);
         }
-        int mod = UsKeys.modifierOf(key);
+        int mod = hostModifiers ? 0 : UsKeys.modifierOf(key);
         if (mod != 0) {
             modsDepressed = pressed ? modsDepressed | mod : modsDepressed & ~mod;
             int modSerial = nextSerial();
-            for (Resource r : targets) WlKeyboard.sendModifiers(r, modSerial, modsDepressed, 0, 0, 0);
+            for (Resource r : targets) WlKeyboard.sendModifiers(r, modSerial, modsDepressed, modsLatched, modsLocked, group);
         }
+    }
+
+    /** A host compositor's modifier state, in its keymap's terms (the keymap clients were given). */
+    public void setModifiers(int depressed, int latched, int locked, int grp) {
+        hostModifiers = true;
+        if (depressed == modsDepressed && latched == modsLatched && locked == modsLocked && grp == group) return;
+        modsDepressed = depressed;
+        modsLatched = latched;
+        modsLocked = locked;
+        group = grp;
+        int serial = nextSerial();
+        for (Resource r : focusedOf(keyboards, keyboardFocus)) WlKeyboard.sendModifiers(r, serial, depressed, latched, locked, grp);
+    }
+
+    /** A new keymap (the host's): every keyboard is sent it, as when a user switches layout. */
+    public void setKeymap(Keymap k) {
+        Keymap old = keymap;
+        keymap = k;
+        for (Resource r : keyboards) if (!r.destroyed()) WlKeyboard.sendKeymap(r, WlKeyboard.KEYMAP_FORMAT_XKB_V1, k.fd(), k.size());
+        if (old != null && old != k) old.close();
+    }
+
+    public void setRepeatInfo(int rate, int delayMs) {
+        repeatRate = rate;
+        repeatDelayMs = delayMs;
+        for (Resource r : keyboards) if (!r.destroyed() && r.version() >= 4) WlKeyboard.sendRepeatInfo(r, rate, delayMs);
+    }
+
+    /** The pointer left every output (a host window lost it): no surface has pointer focus until it comes back. */
+    public void pointerLeave() {
+        events++;
+        pointerInside = false;
+        pressedButtons.clear();
+        repick();
     }
 
     /** Gives keyboard focus to a surface (null: nobody); leave and enter with serials. */
     public void setKeyboardFocus(Surface s) {
         if (s == keyboardFocus) return;
         Surface old = keyboardFocus;
-        if (old != null) {
+        // A surface being destroyed gets no leave: its client destroyed it and knows.
+        if (old != null && !old.resource().destroyed()) {
             int serial = nextSerial();
             for (Resource r : focusedOf(keyboards, old)) WlKeyboard.sendLeave(r, serial, old.resource());
         }
@@ -241,18 +282,28 @@ public final class Seat {
 
     /**
      * wl_pointer.set_cursor: honoured only from the client with pointer focus, as the protocol
-     * says. Where the cursor is drawn is the backend's business (the hook for a cursor plane):
-     * {@link #cursor()} with {@link #pointerX()}/{@link #pointerY()}.
+     * says. The surface goes into the scene above every window with its hotspot at the pointer
+     * ({@link Scene#setCursor}), so every backend composes it; putting it on a cursor plane is
+     * the kms planner's choice ({@link Scene#cursor()} names it).
      */
     void setCursor(Client client, Surface surface, int hotspotX, int hotspotY) {
         if (pointerFocus == null || pointerFocus.resource().client() != client) return;
         cursor = new Cursor(surface, hotspotX, hotspotY, 0);
+        showCursor();
+    }
+
+    /** The cursor surface where the pointer is, hotspot on it (a shape or no cursor: nothing drawn). */
+    private void showCursor() {
+        Surface s = cursor == null ? null : cursor.surface();
+        if (s == null) scene.setCursor(null, 0, 0);
+        else scene.setCursor(s, (int) Math.floor(x) - cursor.hotspotX(), (int) Math.floor(y) - cursor.hotspotY());
     }
 
     /** wp_cursor_shape_device_v1.set_shape, under the same rule as set_cursor. */
     public void setCursorShape(Client client, int shape) {
         if (pointerFocus == null || pointerFocus.resource().client() != client) return;
         cursor = new Cursor(null, 0, 0, shape);
+        showCursor();
     }
 
     /** The cursor the focused client set, or null when it set none (the default arrow). */
@@ -266,7 +317,7 @@ public final class Seat {
             for (int i = 0; i < pressedKeys.size(); i++) keys.setAtIndex(JAVA_INT, i, pressedKeys.get(i));
             WlKeyboard.sendEnter(r, serial, keyboardFocus.resource(), keys);
         }
-        WlKeyboard.sendModifiers(r, nextSerial(), modsDepressed, 0, 0, 0);
+        WlKeyboard.sendModifiers(r, nextSerial(), modsDepressed, modsLatched, modsLocked, group);
     }
 
     private Surface topmostToplevel(Window except) {
@@ -300,7 +351,7 @@ public final class Seat {
     /** Finds the surface under the pointer; sends leave/enter when it changed. True if it did. */
     private boolean repick() {
         if (!pressedButtons.isEmpty() && pointerFocus != null) return false;
-        Hit hit = surfaceAt(x, y);
+        Hit hit = pointerInside ? surfaceAt(x, y) : null;
         Surface now = hit == null ? null : hit.surface;
         if (now == pointerFocus) {
             if (hit != null) {
@@ -310,7 +361,7 @@ public final class Seat {
             return false;
         }
         Surface old = pointerFocus;
-        if (old != null) {
+        if (old != null && !old.resource().destroyed()) {
             int serial = nextSerial();
             for (Resource r : focusedOf(pointers, old)) {
                 WlPointer.sendLeave(r, serial, old.resource());
@@ -319,6 +370,7 @@ public final class Seat {
         }
         pointerFocus = now;
         cursor = null;
+        showCursor();
         for (MotionFilter f : motionFilters) f.pointerFocus(now);
         if (now != null) {
             focusOriginX = hit.originX;
@@ -373,7 +425,10 @@ public final class Seat {
     }
 
     private void surfaceGone(Surface s) {
-        if (cursor != null && cursor.surface() == s) cursor = null;
+        if (cursor != null && cursor.surface() == s) {
+            cursor = null;
+            showCursor();
+        }
         if (s == pointerFocus) {
             pointerFocus = null;
             pressedButtons.clear();

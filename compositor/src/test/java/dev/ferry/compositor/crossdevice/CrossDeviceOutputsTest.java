@@ -25,6 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  */
 @Timeout(90)
 class CrossDeviceOutputsTest {
+    /** auto, or vulkan while {@link CrossDeviceOutputsVulkanTest} runs (test classes run one at a time). */
+    static volatile String renderer = "auto";
+
     private static Path runtimeDir() throws Exception {
         return Files.createTempDirectory("ferry-xdev-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
@@ -41,8 +44,13 @@ class CrossDeviceOutputsTest {
     }
 
     private static void play(Compositor c, Path dir, String output, int frames, Runnable afterEach) throws Exception {
+        play(c, dir, output, frames, afterEach, true);
+    }
+
+    private static void play(Compositor c, Path dir, String output, int frames, Runnable afterEach, boolean sealedPool)
+            throws Exception {
         try (WaylandClient client = WaylandClient.connect(dir.resolve("wayland-x").toString());
-             FullscreenClient w = new FullscreenClient(client, output)) {
+             FullscreenClient w = new FullscreenClient(client, output, sealedPool)) {
             for (int i = 0; i < frames; i++) {
                 w.frame(0x204080 + i, 0xff8000);
                 if (afterEach != null) afterEach.run();
@@ -54,7 +62,7 @@ class CrossDeviceOutputsTest {
     @Test
     void hybridLaptopHdmiOnTheDgpuGetsASecondaryGpuCopy() throws Exception {
         Path dir = runtimeDir();
-        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of("hybrid-laptop")))) {
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of("hybrid-laptop")).withRenderer(renderer))) {
             c.startThread();
             assertEquals("card0", c.onLoop(() -> ((KmsBackend) c.backend()).renderDevice().info().name()), "iGPU is primary (preferred)");
             // The dGPU scans out only its own vram, so it cannot take the iGPU's buffer as is.
@@ -71,14 +79,16 @@ class CrossDeviceOutputsTest {
         // primary-GPU copy, each fail once, and the next mode must carry that very frame.
         FaultPlan faults = FaultPlan.seeded(1).atFrame(FaultKind.COMMIT, "card1", 8).atFrame(FaultKind.COMMIT, "card1", 14).build();
         try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x",
-                KmsBackend.Config.of("usb-display").withFaults(KernelClock.monotonic(), faults)))) {
+                KmsBackend.Config.of("usb-display").withFaults(KernelClock.monotonic(), faults)).withRenderer(renderer))) {
             c.startThread();
             assertEquals(CopyMode.ZERO_COPY, mode(c, "DVI-I-1"), "LINEAR system memory: the adapter scans out the iGPU's buffer");
             CopyMode[] seen = new CopyMode[3];
+            // An unsealed pool: the adapter would scan a sealed one out directly (a udmabuf in
+            // LINEAR system memory), and the copy modes are what this test is about.
             play(c, dir, "DVI-I-1", 24, () -> {
                 CopyMode m = mode(c, "DVI-I-1");
                 seen[m.ordinal() == 0 ? 0 : m == CopyMode.PRIMARY_GPU ? 1 : 2] = m;
-            });
+            }, false);
             assertEquals(CopyMode.PRIMARY_GPU, seen[1], "primary-GPU copy took over");
             assertEquals(CopyMode.CPU, mode(c, "DVI-I-1"), "then the CPU copy");
             long failed = c.onLoop(() -> c.backend().stats(c.scene().outputNamed("DVI-I-1")).failedFrames());
@@ -89,7 +99,7 @@ class CrossDeviceOutputsTest {
     @Test
     void secondaryDeviceUnpluggedMidStreamLeavesTheOtherOutputRunning() throws Exception {
         Path dir = runtimeDir();
-        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of("hybrid-laptop")))) {
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of("hybrid-laptop")).withRenderer(renderer))) {
             c.startThread();
             try (WaylandClient a = WaylandClient.connect(dir.resolve("wayland-x").toString());
                  WaylandClient b = WaylandClient.connect(dir.resolve("wayland-x").toString());
@@ -122,7 +132,7 @@ class CrossDeviceOutputsTest {
     @Test
     void armSocScansOutOfContiguousMemoryAndNeverShowsStalePixels() throws Exception {
         Path dir = runtimeDir();
-        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of("arm-soc")))) {
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of("arm-soc")).withRenderer(renderer))) {
             c.startThread();
             assertEquals("card1", c.onLoop(() -> ((KmsBackend) c.backend()).renderDevice().info().name()), "the render-only GPU is primary");
             assertNotNull(mode(c, "DSI-1"));
@@ -137,7 +147,7 @@ class CrossDeviceOutputsTest {
         String[] presets = {"dual-dgpu-p2p", "dual-dgpu-nop2p"};
         for (int i = 0; i < 2; i++) {
             Path dir = runtimeDir();
-            try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of(presets[i])))) {
+            try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of(presets[i])).withRenderer(renderer))) {
                 c.startThread();
                 modes[i] = mode(c, "DP-2");
                 play(c, dir, "DP-2", 8, null);

@@ -54,6 +54,17 @@ class RealClientsTest {
         expected.put("wp_presentation", 2);
         expected.put("wl_seat", 9);
         expected.put("wl_data_device_manager", 3);
+        expected.put("zwp_primary_selection_device_manager_v1", 1);
+        expected.put("zxdg_decoration_manager_v1", 1);
+        expected.put("zxdg_output_manager_v1", 3);
+        expected.put("xdg_activation_v1", 1);
+        expected.put("zwp_text_input_manager_v3", 1);
+        expected.put("zwp_text_input_manager_v1", 1);
+        expected.put("wp_cursor_shape_manager_v1", 1);
+        expected.put("wp_single_pixel_buffer_manager_v1", 1);
+        expected.put("wp_fractional_scale_manager_v1", 1);
+        expected.put("zwp_relative_pointer_manager_v1", 1);
+        expected.put("zwp_pointer_constraints_v1", 1);
         expected.put("wl_output", 4);
         assertEquals(expected, seen);
         assertTrue(ferry.output(p).contains("name: HEADLESS-1"), "wl_output v4 name event");

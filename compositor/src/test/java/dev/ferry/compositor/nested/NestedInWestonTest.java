@@ -42,12 +42,22 @@ class NestedInWestonTest {
 
     @BeforeEach
     void start() throws Exception {
+        startWeston(800, 600);
+    }
+
+    private void startWeston(int width, int height) throws Exception {
+        if (weston != null) {
+            weston.destroy();
+            waitFor(weston, Duration.ofSeconds(5));
+            NestedFerryTest.deleteTree(westonDir);
+            NestedFerryTest.deleteTree(nestedDir);
+        }
         FerryServer.requireProgram("weston");
         FerryServer.requireProgram("weston-screenshooter");
         westonDir = NestedFerryTest.privateDir();
         nestedDir = NestedFerryTest.privateDir();
         ProcessBuilder pb = new ProcessBuilder("weston", "--backend=headless-backend.so", "--use-pixman", "--socket=wayland-host",
-                "--shell=desktop-shell.so", "--debug", "--width=800", "--height=600", "--idle-time=0");
+                "--shell=desktop-shell.so", "--debug", "--width=" + width, "--height=" + height, "--idle-time=0");
         pb.environment().put("XDG_RUNTIME_DIR", westonDir.toString());
         pb.environment().remove("WAYLAND_DISPLAY");
         pb.environment().remove("DISPLAY");
@@ -149,6 +159,43 @@ class NestedInWestonTest {
             assertEquals(0, shot.getRGB(ox + 2, oy + 2) & 0xffffff, "nested background at the top-left");
             assertEquals(0, shot.getRGB(ox + 637, oy + 477) & 0xffffff, "nested background at the bottom-right");
             if (ox + 645 < 800) assertTrue((shot.getRGB(ox + 645, oy + 240) & 0xffffff) != 0, "Weston's desktop right of the nested window");
+        }
+    }
+
+    /**
+     * `--backend nested --topology hybrid-laptop` inside Weston: a fullscreen dma-buf video on
+     * the fake eDP-1 is scanned out directly, and Weston's own screenshot of that connector's
+     * window shows the video's last frame (its number in the colour's low byte).
+     */
+    @Test
+    void fakeEdpInAWestonWindowShowsTheDirectlyScannedOutVideo() throws Exception {
+        startWeston(1920, 1080);
+        nested = Compositor.create(new Compositor.Options(nestedDir, "nested", "wayland-nk", 0, 0, 0, 0, "cpu",
+                dev.ferry.compositor.backend.kms.KmsBackend.Config.of("hybrid-laptop"), westonDir.resolve("wayland-host").toString()));
+        nested.startThread();
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             dev.ferry.client.DmabufWindow video = new dev.ferry.client.DmabufWindow(client,
+                     new dev.ferry.client.DmabufAllocator((dev.ferry.drm.FakeKernel) nested.backend().devices().orElseThrow()),
+                     dev.ferry.client.DmabufWindow.Options.of("video", 1920, 1080).fullscreen(true).output("eDP-1"))) {
+            int frames = 60;
+            for (int f = 0; f < frames; f++) {
+                int rgb = 0x206000 | f;
+                assertTrue(video.drawFrame(f, canvas -> canvas.fill(rgb), 3000), "video frame " + f);
+                assertTrue(video.awaitFrame(3000), "frame callback " + f);
+            }
+            assertTrue(video.awaitPresentation(3000));
+            assertTrue(video.zeroCopyPresented() > 0, "scanned out directly: " + nested.onLoop(() -> nested.pathStatistics().output("eDP-1").toMap()));
+            int last = 0x206000 | (frames - 1);
+            // The eDP-1 window (mapped last, so in front) covers the middle of Weston's screen.
+            int[] seen = {0};
+            assertTrue(eventually(Duration.ofSeconds(10), () -> {
+                try {
+                    seen[0] = westonScreenshot().getRGB(960, 600) & 0xffffff;
+                } catch (Exception e) {
+                    return false;
+                }
+                return seen[0] == last;
+            }), "Weston shows " + Integer.toHexString(seen[0]) + " where the eDP-1 window is; its CRTC's last frame is " + Integer.toHexString(last));
         }
     }
 }

@@ -9,21 +9,27 @@ import java.util.Locale;
 import org.lwjgl.system.MemoryUtil;
 
 /**
- * The one compute shader that composes a damage rectangle: for each output pixel it walks the
- * scene's surfaces bottom to top, samples each one's buffer where it lands and blends it over
- * what is below. Buffers are read and the target written through buffer device addresses, so
- * a surface is a row of numbers in a parameter buffer and there are no descriptor sets.
+ * The one compute shader that composes: a dispatch draws one surface over its part of one
+ * damage rectangle (clears are vkCmdFillBuffer, straight copies vkCmdCopyBuffer), reading the client's buffer and, when it blends,
+ * the target, and writing the target. Buffers are reached through buffer device addresses and
+ * everything a dispatch needs is in its push constants, so there are no descriptor sets, and
+ * every parameter is uniform across the dispatch: software drivers (lavapipe) load it once
+ * instead of once per pixel. The draw's format, filter, tiling and blend mode are
+ * specialization constants: one pipeline per variant in use, made on first use, so that a
+ * driver that runs both sides of every branch under a mask runs only one path.
  *
  * <p>Why compute and not a graphics pipeline: the target is the scanout buffer's own memory
  * (imported from its CPU mapping), whose pitch is the KMS buffer's and not one a linear VkImage
  * would choose; and client buffers are sampled where they lie, with their own strides, tilings
  * (fake-drm's, de-tiled here through the formula of {@code Tiling.byteOffset}) and formats.
- * Both are plain byte arrays to a shader.
+ * Both are plain arrays of words to a shader.
  *
  * <p>The arithmetic is the CPU renderer's, step for step ({@code TexelSampler}, {@code PixelMath},
- * {@code RowWriter}): the same double-precision sample positions advanced from the clip's first
- * pixel, 8-bit bilinear weights, exact /255 rounding, the same float expression for BT.709 with
- * {@link Bt709}'s constants. {@code precise} keeps the compiler from fusing multiply-adds that
+ * {@code RowWriter}), and so is the order: clear or the first opaque surface, then each surface
+ * over what is below, rectangle by rectangle, with a barrier between dispatches. Sample
+ * positions are doubles advanced from the clip's first pixel as the CPU advances them, 8-bit
+ * bilinear weights, exact /255 rounding, the same float expression for BT.709 with
+ * {@link Bt709}'s constants; {@code precise} keeps the compiler from fusing multiply-adds that
  * Java rounds separately. Where the device has no 64-bit floats the positions are float32,
  * within the tolerance the GLES renderer is held to.
  *
@@ -33,52 +39,59 @@ import org.lwjgl.system.MemoryUtil;
 final class ComposeShader {
     private ComposeShader() {}
 
-    /** Bytes of one surface record (std430 layout of {@code Surface} below). */
-    static final int SURFACE_BYTES = 128;
-    /** Bytes of the push constants ({@code Frame} below). */
-    static final int PUSH_BYTES = 64;
-    static final int LOCAL_SIZE = 16;
+    /** Bytes of the push constants ({@code Draw} below, std430: doubles first). */
+    static final int PUSH_BYTES = 128;
+    static final int LOCAL_SIZE_X = 16, LOCAL_SIZE_Y = 16;
 
-    // Surface record field offsets (doubles first, 8-byte aligned).
-    static final int S_A = 0, S_B = 8, S_C = 16, S_D = 24, S_E = 32, S_F = 40;
-    static final int S_PLANE0 = 48, S_PLANE1 = 56;
-    static final int S_OFFSET0 = 64, S_STRIDE0 = 68, S_OFFSET1 = 72, S_STRIDE1 = 76;
-    static final int S_X0 = 80, S_Y0 = 84, S_X1 = 88, S_Y1 = 92;
-    static final int S_WIDTH = 96, S_HEIGHT = 100, S_KIND = 104, S_FLAGS = 108, S_TILING = 112;
+    static final int P_A = 0, P_B = 8, P_C = 16, P_D = 24, P_E = 32, P_F = 40;
+    static final int P_PLANE0 = 48, P_PLANE1 = 56, P_TARGET = 64;
+    static final int P_OFFSET0 = 72, P_STRIDE0 = 76, P_OFFSET1 = 80, P_STRIDE1 = 84;
+    static final int P_CX0 = 88, P_CY0 = 92, P_CX1 = 96, P_CY1 = 100;
+    /** Buffer width and height. */
+    static final int P_WIDTH = 104, P_HEIGHT = 108; // 112: unused
+    static final int P_OFFSET_X = 116, P_OFFSET_Y = 120, P_TARGET_STRIDE = 124;
 
-    // Push constant offsets.
-    static final int P_SURFACES = 0, P_TARGET = 8, P_OPAQUE = 16;
-    static final int P_RX0 = 24, P_RY0 = 28, P_RX1 = 32, P_RY1 = 36;
-    static final int P_FIRST = 40, P_COUNT = 44, P_CLEAR = 48, P_TARGET_OFFSET = 52, P_TARGET_STRIDE = 56, P_CLEAR_FIRST = 60;
-
+    // A pipeline variant's key: kind (bits 0-2, the CPU renderer's TexelKind numbers), flags (3-5), tiling (6-7),
+    // mode (8-9); each is a specialization constant (ids 0-3) of the pipeline made for that key.
     static final int FLAG_BILINEAR = 1, FLAG_PREMULTIPLY = 2;
+    /** The mapping is an integer translation (BufferMapping.isIntegerTranslation): texel (x + offsetX, y + offsetY). */
+    static final int FLAG_INTEGER = 4;
+    static final int MODE_STORE = 0, MODE_OVER = 1;
+
+    static int variant(int kind, int flags, int tiling, int mode) {
+        return kind | flags << 3 | tiling << 6 | mode << 8;
+    }
+
+    static int[] specialization(int variant) {
+        return new int[] {variant & 7, variant >> 3 & 7, variant >> 6 & 3, variant >> 8 & 3};
+    }
 
     private static final String SOURCE = """
             #version 450
             #extension GL_EXT_buffer_reference : require
             #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
             #define REAL %8$s
-            layout(local_size_x = %9$d, local_size_y = %9$d, local_size_z = 1) in;
+            layout(local_size_x = %9$d, local_size_y = %10$d, local_size_z = 1) in;
 
             layout(buffer_reference, std430, buffer_reference_align = 4) readonly buffer Words { uint w[]; };
-            layout(buffer_reference, std430, buffer_reference_align = 4) writeonly buffer Pixels { uint p[]; };
+            layout(buffer_reference, std430, buffer_reference_align = 4) buffer Pixels { uint p[]; };
 
-            struct Surface {
+            // The draw's variant: compile-time constants of its pipeline, so a software driver (which runs
+            // both sides of a branch under a mask) executes only the path this draw takes.
+            layout(constant_id = 0) const uint KIND = 0u;
+            layout(constant_id = 1) const uint FLAGS = 0u;
+            layout(constant_id = 2) const uint TILING = 0u;
+            layout(constant_id = 3) const uint MODE = 0u;
+
+            layout(push_constant) uniform Draw {
                 double a, b, c, d, e, f;
-                uint64_t plane0, plane1;
+                uint64_t plane0, plane1, target;
                 uint offset0, stride0, offset1, stride1;
-                int x0, y0, x1, y1;
-                uint width, height, kind, flags;
-                uint tiling, pad0, pad1, pad2;
-            };
-            layout(buffer_reference, std430, buffer_reference_align = 8) readonly buffer Surfaces { Surface s[]; };
-
-            layout(push_constant) uniform Frame {
-                uint64_t surfaces;
-                uint64_t target;
-                uint64_t opaque;
-                int rx0, ry0, rx1, ry1;
-                uint first, count, clear, targetOffset, targetStride, clearFirst;
+                int cx0, cy0, cx1, cy1;
+                uint width, height;
+                uint unused;
+                int offsetX, offsetY;
+                uint targetStride;
             } pc;
 
             uint byteAt(uint64_t base, uint off) {
@@ -99,7 +112,6 @@ final class ComposeShader {
                 return alpha << 24 | to8(v >> 20 & 0x3ffu) << 16 | to8(v >> 10 & 0x3ffu) << 8 | to8(v & 0x3ffu);
             }
 
-            // Kinds as the CPU renderer's TexelKind numbers them.
             uint toArgb(uint kind, uint raw) {
                 switch (kind) {
                     case 0u: return raw;
@@ -111,10 +123,10 @@ final class ComposeShader {
                 }
             }
 
-            uint texel(Surface s, int x, int y) {
-                x = clamp(x, 0, int(s.width) - 1);
-                y = clamp(y, 0, int(s.height) - 1);
-                return toArgb(s.kind, Words(s.plane0).w[(s.offset0 + byteOffset(s.tiling, x, y, s.stride0, 4u)) >> 2]);
+            uint texel(uint kind, uint tiling, int x, int y) {
+                x = clamp(x, 0, int(pc.width) - 1);
+                y = clamp(y, 0, int(pc.height) - 1);
+                return toArgb(kind, Words(pc.plane0).w[(pc.offset0 + byteOffset(tiling, x, y, pc.stride0, 4u)) >> 2]);
             }
 
             int weight(REAL frac) { return int(frac * 256.0); }
@@ -156,27 +168,27 @@ final class ComposeShader {
                 return 0xff000000u | clampToByte(r) << 16 | clampToByte(g) << 8 | clampToByte(b);
             }
 
-            uint sampleNv12(Surface s, REAL bx, REAL by) {
-                int w = int(s.width), h = int(s.height);
+            uint sampleNv12(bool bilinear, REAL bx, REAL by) {
+                int w = int(pc.width), h = int(pc.height);
                 int cw = (w + 1) / 2, ch = (h + 1) / 2;
                 precise REAL cxScale = REAL(cw) / REAL(w);
                 precise REAL cyScale = REAL(ch) / REAL(h);
                 float luma, cb, cr;
-                if ((s.flags & 1u) != 0u) {
-                    luma = bilinearByte(s.plane0, s.offset0, s.stride0, 1u, 0u, w, h, bx - 0.5, by - 0.5);
+                if (bilinear) {
+                    luma = bilinearByte(pc.plane0, pc.offset0, pc.stride0, 1u, 0u, w, h, bx - 0.5, by - 0.5);
                     precise REAL cu = bx * cxScale - 0.5;
                     precise REAL cv = by * cyScale - 0.5;
-                    cb = bilinearByte(s.plane1, s.offset1, s.stride1, 2u, 0u, cw, ch, cu, cv);
-                    cr = bilinearByte(s.plane1, s.offset1, s.stride1, 2u, 1u, cw, ch, cu, cv);
+                    cb = bilinearByte(pc.plane1, pc.offset1, pc.stride1, 2u, 0u, cw, ch, cu, cv);
+                    cr = bilinearByte(pc.plane1, pc.offset1, pc.stride1, 2u, 1u, cw, ch, cu, cv);
                 } else {
                     int ix = clamp(int(floor(bx)), 0, w - 1), iy = clamp(int(floor(by)), 0, h - 1);
-                    luma = float(byteAt(s.plane0, s.offset0 + uint(iy) * s.stride0 + uint(ix))) / 255.0;
+                    luma = float(byteAt(pc.plane0, pc.offset0 + uint(iy) * pc.stride0 + uint(ix))) / 255.0;
                     precise REAL jxf = bx * cxScale;
                     precise REAL jyf = by * cyScale;
                     int jx = clamp(int(floor(jxf)), 0, cw - 1), jy = clamp(int(floor(jyf)), 0, ch - 1);
-                    uint pair = s.offset1 + uint(jy) * s.stride1 + 2u * uint(jx);
-                    cb = float(byteAt(s.plane1, pair)) / 255.0;
-                    cr = float(byteAt(s.plane1, pair + 1u)) / 255.0;
+                    uint pair = pc.offset1 + uint(jy) * pc.stride1 + 2u * uint(jx);
+                    cb = float(byteAt(pc.plane1, pair)) / 255.0;
+                    cr = float(byteAt(pc.plane1, pair + 1u)) / 255.0;
                 }
                 return yuvToArgb(luma, cb, cr);
             }
@@ -202,42 +214,47 @@ final class ComposeShader {
             }
 
             void main() {
-                int x = pc.rx0 + int(gl_GlobalInvocationID.x);
-                int y = pc.ry0 + int(gl_GlobalInvocationID.y);
-                if (x >= pc.rx1 || y >= pc.ry1) return;
-                uint acc = pc.clearFirst != 0u ? pc.clear : 0u;
-                Surfaces scene = Surfaces(pc.surfaces);
-                Words opaque = Words(pc.opaque);
-                for (uint i = pc.first; i < pc.count; i++) {
-                    Surface s = scene.s[i];
-                    if (x < s.x0 || x >= s.x1 || y < s.y0 || y >= s.y1) continue;
+                int x = pc.cx0 + int(gl_GlobalInvocationID.x);
+                int y = pc.cy0 + int(gl_GlobalInvocationID.y);
+                if (x >= pc.cx1 || y >= pc.cy1) return;
+                uint at = uint(y) * (pc.targetStride >> 2) + uint(x);
+                Pixels target = Pixels(pc.target);
+                uint mode = MODE;
+                uint kind = KIND, flags = FLAGS, tiling = TILING;
+                uint c;
+                if (kind != 6u && (flags & 4u) != 0u) {
+                    c = texel(kind, tiling, x + pc.offsetX, y + pc.offsetY);
+                } else {
                     // The sample position as the CPU renderer advances it along a row of the clip.
-                    int cx0 = max(pc.rx0, s.x0);
-                    precise REAL ox0 = REAL(cx0) + 0.5;
+                    precise REAL ox0 = REAL(pc.cx0) + 0.5;
                     precise REAL oy = REAL(y) + 0.5;
-                    precise REAL step = REAL(x - cx0);
-                    precise REAL bx0 = REAL(s.a) * ox0 + REAL(s.b) * oy + REAL(s.c);
-                    precise REAL by0 = REAL(s.d) * ox0 + REAL(s.e) * oy + REAL(s.f);
-                    uint c;
-                    if (s.kind == 6u) {
-                        precise REAL bx = bx0 + step * REAL(s.a);
-                        precise REAL by = by0 + step * REAL(s.d);
-                        c = sampleNv12(s, bx, by);
-                    } else if ((s.flags & 1u) != 0u) {
-                        precise REAL u = (bx0 - 0.5) + step * REAL(s.a);
-                        precise REAL v = (by0 - 0.5) + step * REAL(s.d);
+                    precise REAL step = REAL(x - pc.cx0);
+                    precise REAL bx0 = REAL(pc.a) * ox0 + REAL(pc.b) * oy + REAL(pc.c);
+                    precise REAL by0 = REAL(pc.d) * ox0 + REAL(pc.e) * oy + REAL(pc.f);
+                    if (kind == 6u) {
+                        precise REAL bx = bx0 + step * REAL(pc.a);
+                        precise REAL by = by0 + step * REAL(pc.d);
+                        c = sampleNv12((flags & 1u) != 0u, bx, by);
+                    } else if ((flags & 1u) != 0u) {
+                        precise REAL u = (bx0 - 0.5) + step * REAL(pc.a);
+                        precise REAL v = (by0 - 0.5) + step * REAL(pc.d);
                         int ix = int(floor(u)), iy = int(floor(v));
                         int wx = weight(u - REAL(ix)), wy = weight(v - REAL(iy));
-                        c = lerp2(texel(s, ix, iy), texel(s, ix + 1, iy), texel(s, ix, iy + 1), texel(s, ix + 1, iy + 1), wx, wy);
+                        c = lerp2(texel(kind, tiling, ix, iy), texel(kind, tiling, ix + 1, iy),
+                                texel(kind, tiling, ix, iy + 1), texel(kind, tiling, ix + 1, iy + 1), wx, wy);
                     } else {
-                        precise REAL bx = bx0 + step * REAL(s.a);
-                        precise REAL by = by0 + step * REAL(s.d);
-                        c = texel(s, int(floor(bx)), int(floor(by)));
+                        precise REAL bx = bx0 + step * REAL(pc.a);
+                        precise REAL by = by0 + step * REAL(pc.d);
+                        c = texel(kind, tiling, int(floor(bx)), int(floor(by)));
                     }
-                    if ((s.flags & 2u) != 0u) c = premultiply(c);
-                    acc = opaque.w[i] != 0u ? c : over(c, acc);
                 }
-                Pixels(pc.target).p[(pc.targetOffset + uint(y) * pc.targetStride) / 4u + uint(x)] = acc;
+                if ((flags & 2u) != 0u) c = premultiply(c);
+                if (mode == 1u && c >> 24 != 255u) {
+                    // RowWriter.over: transparent black leaves the pixel as it is; anything else blends.
+                    if (c == 0u) return;
+                    c = over(c, target.p[at]);
+                }
+                target.p[at] = c;
             }
             """;
 
@@ -246,7 +263,7 @@ final class ComposeShader {
         return String.format(Locale.ROOT, SOURCE,
                 lit(Bt709.Y_OFFSET), lit(Bt709.Y_SCALE), lit(Bt709.C_OFFSET),
                 lit(Bt709.R_FROM_CR), lit(Bt709.G_FROM_CB), lit(Bt709.G_FROM_CR), lit(Bt709.B_FROM_CB),
-                float64 ? "double" : "float", LOCAL_SIZE);
+                float64 ? "double" : "float", LOCAL_SIZE_X, LOCAL_SIZE_Y);
     }
 
     /** A float literal that GLSL reads back as the same float. */

@@ -50,7 +50,9 @@ final class VulkanDevice implements AutoCloseable {
     final VkCommandBuffer commands;
     final long fence;
     final long pipelineLayout;
-    final long pipeline;
+    private final long shaderModule;
+    /** Compose pipelines by variant (ComposeShader.variant), made on first use. */
+    private final java.util.Map<Integer, Long> pipelines = new java.util.HashMap<>();
     private final long messenger;
     private final VkDebugUtilsMessengerCallbackEXT callback;
     private final AtomicInteger validationErrors;
@@ -64,6 +66,9 @@ final class VulkanDevice implements AutoCloseable {
     VulkanDevice(boolean validation, AtomicInteger errors, List<String> firstErrors) throws RendererUnavailableException {
         this.validationErrors = errors;
         this.firstErrors = firstErrors;
+        // What has been created so far, undone in reverse if a later step fails (a device that
+        // cannot start must not leak an instance or a logical device into the process).
+        java.util.ArrayDeque<Runnable> undo = new java.util.ArrayDeque<>();
         try (MemoryStack stack = stackPush()) {
             // ---- instance
             Set<String> layers = availableLayers(stack);
@@ -84,6 +89,7 @@ final class VulkanDevice implements AutoCloseable {
             PointerBuffer pp = stack.mallocPointer(1);
             check(vkCreateInstance(ici, null, pp), "vkCreateInstance");
             instance = new VkInstance(pp.get(0), ici);
+            undo.push(() -> vkDestroyInstance(instance, null));
             if (validation) {
                 callback = VkDebugUtilsMessengerCallbackEXT.create((severity, types, data, user) -> {
                     VkDebugUtilsMessengerCallbackDataEXT d = VkDebugUtilsMessengerCallbackDataEXT.create(data);
@@ -106,8 +112,10 @@ final class VulkanDevice implements AutoCloseable {
                                 | VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT)
                         .pfnUserCallback(callback);
                 LongBuffer pm = stack.mallocLong(1);
+                undo.push(callback::free);
                 check(vkCreateDebugUtilsMessengerEXT(instance, mci, null, pm), "vkCreateDebugUtilsMessengerEXT");
                 messenger = pm.get(0);
+                undo.push(() -> vkDestroyDebugUtilsMessengerEXT(instance, messenger, null));
             } else {
                 callback = null;
                 messenger = VK_NULL_HANDLE;
@@ -171,9 +179,11 @@ final class VulkanDevice implements AutoCloseable {
                     .pQueueCreateInfos(qci).pEnabledFeatures(features).ppEnabledExtensionNames(deviceExtensions);
             check(vkCreateDevice(physical, dci, null, pp), "vkCreateDevice");
             device = new VkDevice(pp.get(0), physical, dci, VK_API_VERSION_1_2);
+            undo.push(() -> vkDestroyDevice(device, null));
             vkGetDeviceQueue(device, queueFamily, 0, pp);
             queue = new VkQueue(pp.get(0), device);
             memoryProperties = VkPhysicalDeviceMemoryProperties.malloc();
+            undo.push(memoryProperties::free);
             vkGetPhysicalDeviceMemoryProperties(physical, memoryProperties);
 
             // ---- one command buffer and one fence: frames are drawn one at a time
@@ -181,11 +191,13 @@ final class VulkanDevice implements AutoCloseable {
             check(vkCreateCommandPool(device, VkCommandPoolCreateInfo.calloc(stack).sType$Default()
                     .flags(VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT).queueFamilyIndex(queueFamily), null, pl), "vkCreateCommandPool");
             commandPool = pl.get(0);
+            undo.push(() -> vkDestroyCommandPool(device, commandPool, null));
             check(vkAllocateCommandBuffers(device, VkCommandBufferAllocateInfo.calloc(stack).sType$Default()
                     .commandPool(commandPool).level(VK_COMMAND_BUFFER_LEVEL_PRIMARY).commandBufferCount(1), pp), "vkAllocateCommandBuffers");
             commands = new VkCommandBuffer(pp.get(0), device);
             check(vkCreateFence(device, VkFenceCreateInfo.calloc(stack).sType$Default(), null, pl), "vkCreateFence");
             fence = pl.get(0);
+            undo.push(() -> vkDestroyFence(device, fence, null));
 
             // ---- the compose pipeline: no descriptors, everything through push constants and device addresses
             VkPushConstantRange.Buffer range = VkPushConstantRange.calloc(1, stack)
@@ -193,22 +205,76 @@ final class VulkanDevice implements AutoCloseable {
             check(vkCreatePipelineLayout(device, VkPipelineLayoutCreateInfo.calloc(stack).sType$Default().pPushConstantRanges(range), null, pl),
                     "vkCreatePipelineLayout");
             pipelineLayout = pl.get(0);
+            undo.push(() -> vkDestroyPipelineLayout(device, pipelineLayout, null));
             ByteBuffer spirv = ComposeShader.compile(float64);
-            long module;
             try {
                 check(vkCreateShaderModule(device, VkShaderModuleCreateInfo.calloc(stack).sType$Default().pCode(spirv), null, pl), "vkCreateShaderModule");
-                module = pl.get(0);
+                shaderModule = pl.get(0);
             } finally {
                 MemoryUtil.memFree(spirv);
             }
+            undo.clear();
+        } catch (RendererUnavailableException | RuntimeException | Error e) {
+            while (!undo.isEmpty()) undo.pop().run();
+            throw e;
+        }
+    }
+
+    /** What {@link #probe} found: the device the renderer would use, and whether it is a CPU (software) implementation. */
+    record Probe(String deviceName, boolean software) {}
+
+    /**
+     * Finds the device the renderer would pick without starting it (an instance, no logical
+     * device, no shader compile): what {@code --renderer auto} needs to decide. Null when there
+     * is no usable device or no Vulkan loader.
+     */
+    static Probe probe() {
+        try (MemoryStack stack = stackPush()) {
+            VkInstanceCreateInfo ici = VkInstanceCreateInfo.calloc(stack).sType$Default()
+                    .pApplicationInfo(VkApplicationInfo.calloc(stack).sType$Default().apiVersion(VK_API_VERSION_1_2));
+            PointerBuffer pp = stack.mallocPointer(1);
+            if (vkCreateInstance(ici, null, pp) != VK_SUCCESS) return null;
+            VkInstance instance = new VkInstance(pp.get(0), ici);
+            try {
+                IntBuffer count = stack.mallocInt(1);
+                vkEnumeratePhysicalDevices(instance, count, null);
+                PointerBuffer devices = stack.mallocPointer(count.get(0));
+                vkEnumeratePhysicalDevices(instance, count, devices);
+                for (int i = 0; i < devices.capacity(); i++) {
+                    VkPhysicalDevice pd = new VkPhysicalDevice(devices.get(i), instance);
+                    VkPhysicalDeviceProperties props = VkPhysicalDeviceProperties.calloc(stack);
+                    vkGetPhysicalDeviceProperties(pd, props);
+                    if (unusable(pd, props, stack) == null && computeFamily(pd, stack) >= 0) {
+                        return new Probe(props.deviceNameString(), props.deviceType() == VK_PHYSICAL_DEVICE_TYPE_CPU);
+                    }
+                }
+                return null;
+            } finally {
+                vkDestroyInstance(instance, null);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** The compose pipeline for a variant; VK_NULL_HANDLE when the driver cannot make it. */
+    long pipeline(int variant) {
+        Long known = pipelines.get(variant);
+        if (known != null) return known;
+        try (MemoryStack stack = stackPush()) {
+            int[] values = ComposeShader.specialization(variant);
+            VkSpecializationMapEntry.Buffer entries = VkSpecializationMapEntry.calloc(values.length, stack);
+            for (int i = 0; i < values.length; i++) entries.get(i).constantID(i).offset(4 * i).size(4);
+            VkSpecializationInfo spec = VkSpecializationInfo.calloc(stack).pMapEntries(entries).pData(stack.bytes(new byte[4 * values.length]));
+            for (int i = 0; i < values.length; i++) spec.pData().putInt(4 * i, values[i]);
             VkComputePipelineCreateInfo.Buffer pci = VkComputePipelineCreateInfo.calloc(1, stack).sType$Default()
                     .stage(VkPipelineShaderStageCreateInfo.calloc(stack).sType$Default()
-                            .stage(VK_SHADER_STAGE_COMPUTE_BIT).module(module).pName(stack.UTF8("main")))
+                            .stage(VK_SHADER_STAGE_COMPUTE_BIT).module(shaderModule).pName(stack.UTF8("main")).pSpecializationInfo(spec))
                     .layout(pipelineLayout);
-            int r = vkCreateComputePipelines(device, VK_NULL_HANDLE, pci, null, pl);
-            vkDestroyShaderModule(device, module, null);
-            check(r, "vkCreateComputePipelines");
-            pipeline = pl.get(0);
+            LongBuffer pl = stack.mallocLong(1);
+            long pipeline = vkCreateComputePipelines(device, VK_NULL_HANDLE, pci, null, pl) == VK_SUCCESS ? pl.get(0) : VK_NULL_HANDLE;
+            if (pipeline != VK_NULL_HANDLE) pipelines.put(variant, pipeline);
+            return pipeline;
         }
     }
 
@@ -316,7 +382,8 @@ final class VulkanDevice implements AutoCloseable {
 
     private long createBuffer(long size, long pNext, MemoryStack stack) {
         VkBufferCreateInfo bci = VkBufferCreateInfo.calloc(stack).sType$Default().pNext(pNext).size(size)
-                .usage(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT)
+                .usage(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT
+                        | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT)
                 .sharingMode(VK_SHARING_MODE_EXCLUSIVE);
         LongBuffer pb = stack.mallocLong(1);
         return vkCreateBuffer(device, bci, null, pb) == VK_SUCCESS ? pb.get(0) : VK_NULL_HANDLE;
@@ -357,7 +424,8 @@ final class VulkanDevice implements AutoCloseable {
     @Override
     public void close() {
         vkDeviceWaitIdle(device);
-        vkDestroyPipeline(device, pipeline, null);
+        for (long p : pipelines.values()) vkDestroyPipeline(device, p, null);
+        vkDestroyShaderModule(device, shaderModule, null);
         vkDestroyPipelineLayout(device, pipelineLayout, null);
         vkDestroyFence(device, fence, null);
         vkDestroyCommandPool(device, commandPool, null);

@@ -25,6 +25,7 @@ import dev.ferry.renderer.core.LinearPlanes;
 import dev.ferry.renderer.core.Occlusion;
 import dev.ferry.renderer.core.RenderThread;
 import dev.ferry.renderer.core.SourceCheck;
+import dev.ferry.renderer.cpu.TexelKind;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -34,13 +35,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
+import org.lwjgl.vulkan.VkBufferCopy;
 import org.lwjgl.vulkan.VkCommandBufferBeginInfo;
 import org.lwjgl.vulkan.VkMemoryBarrier;
 import org.lwjgl.vulkan.VkSubmitInfo;
@@ -71,7 +71,6 @@ public final class VulkanRenderer implements Renderer {
     private static final int MAX_SIZE = 16384;
     private static final int TARGET_CACHE = 8;
     private static final long PAGE_SIZE = 4096;
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
     private final RenderThread thread;
     private final boolean validation;
@@ -83,8 +82,7 @@ public final class VulkanRenderer implements Renderer {
     private volatile String description = "vulkan (starting)";
     private volatile DmaBufFormats dmaBufFormats = DmaBufFormats.none("not started");
     private volatile VulkanFormats formats;
-    /** Test hook: the next frame is submitted and then treated as if the device were lost. */
-    volatile boolean injectDeviceLost;
+    private volatile boolean injectDeviceLost;
 
     // Counters, written on the render thread, read anywhere: in-place imports, then copies by reason.
     private static final int IN_PLACE = 0, TARGET_IN_PLACE = 1, TARGET_COPIED = 2, COPIED_BYTES = 3, FIRST_REASON = 4;
@@ -92,11 +90,11 @@ public final class VulkanRenderer implements Renderer {
 
     // Render-thread state.
     private VulkanDevice vk;
-    private GpuBuffer params;
     private GpuBuffer staging;
     private final Map<TargetKey, GpuBuffer> targets = new LinkedHashMap<>(16, 0.75f, true);
     private BufferMapping[] mappings = new BufferMapping[0];
     private ByteBuffer push;
+    private VkBufferCopy.Buffer regions;
 
     private record TargetKey(long address, long size, MemorySegment.Scope scope) {}
 
@@ -123,27 +121,20 @@ public final class VulkanRenderer implements Renderer {
     /** Blocks until the device exists or has failed. */
     public static VulkanRenderer start(int queueCapacity, boolean validation) throws RendererUnavailableException {
         VulkanRenderer r = new VulkanRenderer(queueCapacity, validation);
-        r.thread.start();
-        try {
-            r.started.get(30, TimeUnit.SECONDS);
-            return r;
-        } catch (ExecutionException e) {
-            r.closed = true;
-            r.thread.stop(5_000);
-            Throwable cause = e.getCause();
-            if (cause instanceof RendererUnavailableException u) throw u;
-            throw new RendererUnavailableException("Vulkan renderer failed to start: " + cause, cause);
-        } catch (TimeoutException e) {
-            r.closed = true;
-            r.thread.stop(0);
-            throw new RendererUnavailableException("Vulkan renderer did not start within 30 s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            r.closed = true;
-            r.thread.stop(0);
-            throw new RendererUnavailableException("interrupted while starting the Vulkan renderer");
-        }
+        r.thread.startAndAwait(r.started, "Vulkan renderer");
+        return r;
     }
+
+    /**
+     * The device {@link #start} would use, found without starting it; empty without a usable
+     * Vulkan device. {@code software} is true for a CPU implementation (lavapipe).
+     */
+    public static java.util.Optional<Device> probe() {
+        VulkanDevice.Probe p = VulkanDevice.probe();
+        return p == null ? java.util.Optional.empty() : java.util.Optional.of(new Device(p.deviceName(), p.software()));
+    }
+
+    public record Device(String name, boolean software) {}
 
     @Override public String name() { return "vulkan"; }
 
@@ -169,6 +160,14 @@ public final class VulkanRenderer implements Renderer {
         synchronized (firstValidationErrors) {
             return List.copyOf(firstValidationErrors);
         }
+    }
+
+    /**
+     * Fault injection, as fake-drm injects its faults: the next frame is submitted and then
+     * answered as VK_ERROR_DEVICE_LOST (what a GPU reset gives), with everything that follows.
+     */
+    public void injectDeviceLost() {
+        injectDeviceLost = true;
     }
 
     public Counters counters() {
@@ -260,13 +259,14 @@ public final class VulkanRenderer implements Renderer {
         lost = true;
         if (push != null) MemoryUtil.memFree(push);
         push = null;
+        if (regions != null) regions.free();
+        regions = null;
         if (vk == null) return;
         vkDeviceWaitIdle(vk.device);
         for (GpuBuffer b : targets.values()) b.destroy(vk);
         targets.clear();
-        if (params != null) params.destroy(vk);
         if (staging != null) staging.destroy(vk);
-        params = staging = null;
+        staging = null;
         vk.close();
         vk = null;
     }
@@ -292,7 +292,7 @@ public final class VulkanRenderer implements Renderer {
                 }
             }
         }
-        int kind = kind(source.fourcc());
+        int kind = TexelKind.of(source.fourcc());
         if (reason == null) {
             VulkanTexture t = new VulkanTexture(this, source, kind, tiling, null, null);
             for (int i = 0; i < imported.length; i++) {
@@ -387,18 +387,6 @@ public final class VulkanRenderer implements Renderer {
         return -1;
     }
 
-    /** The CPU renderer's TexelKind numbering, which the shader switches on. */
-    private static int kind(int fourcc) {
-        if (fourcc == Fourcc.ARGB8888) return 0;
-        if (fourcc == Fourcc.XRGB8888) return 1;
-        if (fourcc == Fourcc.ABGR8888) return 2;
-        if (fourcc == Fourcc.XBGR8888) return 3;
-        if (fourcc == Fourcc.ARGB2101010) return 4;
-        if (fourcc == Fourcc.XRGB2101010) return 5;
-        if (fourcc == Fourcc.NV12) return 6;
-        throw new IllegalArgumentException("not sampled: " + Fourcc.name(fourcc));
-    }
-
     private FrameResult composeOnThread(List<SceneSurface> surfaces, RenderTarget target) {
         if (lost) return new FrameResult.Failed(FrameFailure.CONTEXT_LOST, "Vulkan device lost");
         int n = surfaces.size();
@@ -412,70 +400,84 @@ public final class VulkanRenderer implements Renderer {
             }
         }
         Region damage = target.damage();
-        int rects = clippedRects(damage, target);
-        if (rects == 0) return new FrameResult.Composed(0, 0);
+        if (clippedRects(damage, target) == 0) return new FrameResult.Composed(0, 0);
         GpuBuffer out = targetBuffer(target);
         boolean copyOut = out == null;
         if (copyOut) {
             out = stagingFor((long) target.stride() * target.height());
             if (out == null) return new FrameResult.Failed(FrameFailure.GPU_ERROR, "out of device memory for a staging target");
+            // No copy in: inside the damage every pixel is cleared or stored by an opaque surface before anything blends over it.
         }
-        long surfaceBytes = (long) n * ComposeShader.SURFACE_BYTES;
-        GpuBuffer p = paramsFor(surfaceBytes + (long) rects * Math.max(1, n) * 4);
-        if (p == null) return new FrameResult.Failed(FrameFailure.GPU_ERROR, "out of device memory for frame parameters");
         for (int i = 0; i < n; i++) {
             SceneSurface s = surfaces.get(i);
             VulkanTexture t = (VulkanTexture) s.texture();
             if (t.copied != null && !s.bufferDamage().isEmpty()) refreshCopy(t, s.bufferDamage());
         }
-        MemorySegment mem = MemorySegment.ofAddress(p.base).reinterpret(p.size);
         prepareMappings(surfaces);
-        for (int i = 0; i < n; i++) writeSurface(mem, (long) i * ComposeShader.SURFACE_BYTES, surfaces.get(i), mappings[i]);
-
         long targetAddress = copyOut ? out.deviceAddress : out.addressOf(target.memory().address());
-        int draws = 0;
+        int rects = 0, draws = 0;
         beginClientReads(surfaces);
         try (MemoryStack stack = stackPush()) {
             vkResetCommandBuffer(vk.commands, 0);
             vkBeginCommandBuffer(vk.commands, VkCommandBufferBeginInfo.calloc(stack).sType$Default()
                     .flags(VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT));
-            vkCmdBindPipeline(vk.commands, VK_PIPELINE_BIND_POINT_COMPUTE, vk.pipeline);
-            int r = 0;
+            VkMemoryBarrier.Buffer between = VkMemoryBarrier.calloc(1, stack).sType$Default()
+                    .srcAccessMask(VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT)
+                    .dstAccessMask(VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
+            long targetOffset = copyOut ? 0 : target.memory().address() - out.base;
+            boolean any = false;
             for (int k = 0; k < damage.count(); k++) {
                 int x0 = Math.max(0, damage.x(k)), y0 = Math.max(0, damage.y(k));
                 int x1 = (int) Math.min(target.width(), (long) damage.x(k) + damage.width(k));
                 int y1 = (int) Math.min(target.height(), (long) damage.y(k) + damage.height(k));
                 if (x1 <= x0 || y1 <= y0) continue;
+                rects++;
                 int first = Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0);
-                boolean clearFirst = first < 0;
-                if (clearFirst) first = 0;
-                long flags = surfaceBytes + (long) r * n * 4;
-                for (int i = 0; i < n; i++) {
-                    SceneSurface s = surfaces.get(i);
-                    boolean reaches = i >= first && reaches(s.destination(), x0, y0, x1, y1);
-                    if (reaches) draws++;
-                    mem.set(INT, flags + 4L * i, reaches && drawsOpaque(s, x0, y0, x1, y1) ? 1 : 0);
+                if (first < 0) {
+                    barrier(any, between);
+                    fill(out, targetOffset, target, target.clearArgb(), x0, y0, x1, y1);
+                    any = true;
+                    first = 0;
                 }
-                push.clear();
-                push.putLong(ComposeShader.P_SURFACES, p.deviceAddress)
-                        .putLong(ComposeShader.P_TARGET, targetAddress)
-                        .putLong(ComposeShader.P_OPAQUE, p.deviceAddress + flags)
-                        .putInt(ComposeShader.P_RX0, x0).putInt(ComposeShader.P_RY0, y0)
-                        .putInt(ComposeShader.P_RX1, x1).putInt(ComposeShader.P_RY1, y1)
-                        .putInt(ComposeShader.P_FIRST, first).putInt(ComposeShader.P_COUNT, n)
-                        .putInt(ComposeShader.P_CLEAR, target.clearArgb())
-                        .putInt(ComposeShader.P_TARGET_OFFSET, 0)
-                        .putInt(ComposeShader.P_TARGET_STRIDE, target.stride())
-                        .putInt(ComposeShader.P_CLEAR_FIRST, clearFirst ? 1 : 0);
-                vkCmdPushConstants(vk.commands, vk.pipelineLayout, VK_SHADER_STAGE_COMPUTE_BIT, 0, push);
-                int groups = ComposeShader.LOCAL_SIZE;
-                vkCmdDispatch(vk.commands, (x1 - x0 + groups - 1) / groups, (y1 - y0 + groups - 1) / groups, 1);
-                r++;
+                for (int i = first; i < n; i++) {
+                    SceneSurface s = surfaces.get(i);
+                    Rect d = s.destination();
+                    int cx0 = Math.max(x0, d.x()), cy0 = Math.max(y0, d.y());
+                    int cx1 = (int) Math.min(x1, (long) d.x() + d.width()), cy1 = (int) Math.min(y1, (long) d.y() + d.height());
+                    if (cx1 <= cx0 || cy1 <= cy0) continue;
+                    draws++;
+                    int mode = Occlusion.drawsOpaque(s, cx0, cy0, cx1 - cx0, cy1 - cy0) ? ComposeShader.MODE_STORE : ComposeShader.MODE_OVER;
+                    int solid = solidColour(s);
+                    if (solid != NOT_SOLID && (mode == ComposeShader.MODE_STORE || solid >>> 24 == 255 || solid == 0)) {
+                        // RowWriter.over stores an opaque colour and skips transparent black: a fill or nothing.
+                        if (mode == ComposeShader.MODE_STORE || solid != 0) {
+                            barrier(any, between);
+                            fill(out, targetOffset, target, solid, cx0, cy0, cx1, cy1);
+                            any = true;
+                        }
+                        continue;
+                    }
+                    if (mode == ComposeShader.MODE_STORE && isStraightCopy(s, mappings[i], target, cx0, cy0, cx1, cy1)) {
+                        barrier(any, between);
+                        copyRows((VulkanTexture) s.texture(), mappings[i], out, targetOffset, target, cx0, cy0, cx1, cy1);
+                        any = true;
+                        continue;
+                    }
+                    if (mode == ComposeShader.MODE_OVER && isArgbRunnable(s, mappings[i], cx0, cy0, cx1, cy1)) {
+                        // Rows classified on the CPU: opaque ones copied, clear ones skipped, only mixed ones blended by the shader.
+                        if (!overArgbRows(s, mappings[i], out, targetOffset, targetAddress, target, between, any, cx0, cy0, cx1, cy1)) return noPipeline(surfaces);
+                        any = true;
+                        continue;
+                    }
+                    ByteBuffer constants = draw(s, mappings[i], targetAddress, target, cx0, cy0, cx1, cy1);
+                    if (!dispatch(any, between, variant(s, mappings[i], mode), constants, cx1 - cx0, cy1 - cy0)) return noPipeline(surfaces);
+                    any = true;
+                }
             }
             // The frame's writes must be visible to the CPU (KMS scans out what the mapping holds) once the fence signals.
             VkMemoryBarrier.Buffer toHost = VkMemoryBarrier.calloc(1, stack).sType$Default()
-                    .srcAccessMask(VK_ACCESS_SHADER_WRITE_BIT).dstAccessMask(VK_ACCESS_HOST_READ_BIT);
-            vkCmdPipelineBarrier(vk.commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, toHost, null, null);
+                    .srcAccessMask(VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT).dstAccessMask(VK_ACCESS_HOST_READ_BIT);
+            vkCmdPipelineBarrier(vk.commands, COMPUTE_OR_TRANSFER, VK_PIPELINE_STAGE_HOST_BIT, 0, toHost, null, null);
             int result = vkEndCommandBuffer(vk.commands);
             if (result != VK_SUCCESS) return new FrameResult.Failed(FrameFailure.GPU_ERROR, "vkEndCommandBuffer: VkResult " + result);
             vkResetFences(vk.device, vk.fence);
@@ -493,10 +495,185 @@ public final class VulkanRenderer implements Renderer {
             }
             if (result != VK_SUCCESS) return new FrameResult.Failed(FrameFailure.GPU_ERROR, "vkQueueSubmit/vkWaitForFences: VkResult " + result);
             if (copyOut) copyOut(out, target);
-            return new FrameResult.Composed(r, draws);
+            return new FrameResult.Composed(rects, draws);
         } finally {
             endClientReads(surfaces);
         }
+    }
+
+    private FrameResult noPipeline(List<SceneSurface> surfaces) {
+        vkEndCommandBuffer(vk.commands);
+        return new FrameResult.Failed(FrameFailure.GPU_ERROR, "the driver could not make a compose pipeline");
+    }
+
+    /**
+     * Records one dispatch of a variant over a w x h clip; every dispatch after the first waits
+     * for the one before (they may touch the same pixels). False when the pipeline cannot be made.
+     */
+    private boolean dispatch(boolean any, VkMemoryBarrier.Buffer between, int variant, ByteBuffer constants, int w, int h) {
+        long pipeline = vk.pipeline(variant);
+        if (pipeline == VK_NULL_HANDLE) return false;
+        vkCmdBindPipeline(vk.commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
+        barrier(any, between);
+        vkCmdPushConstants(vk.commands, vk.pipelineLayout, VK_SHADER_STAGE_COMPUTE_BIT, 0, constants);
+        vkCmdDispatch(vk.commands, (w + ComposeShader.LOCAL_SIZE_X - 1) / ComposeShader.LOCAL_SIZE_X,
+                (h + ComposeShader.LOCAL_SIZE_Y - 1) / ComposeShader.LOCAL_SIZE_Y, 1);
+        return true;
+    }
+
+    private static final int COMPUTE_OR_TRANSFER = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
+
+    /** Each operation after the first waits for the one before: they may touch the same pixels. */
+    private void barrier(boolean any, VkMemoryBarrier.Buffer between) {
+        if (any) vkCmdPipelineBarrier(vk.commands, COMPUTE_OR_TRANSFER, COMPUTE_OR_TRANSFER, 0, between, null, null);
+    }
+
+    /**
+     * The CPU renderer's straight copy: an opaque, unconverted, untransformed, unscaled linear
+     * buffer wholly inside its clip is the target's bytes already, so the driver copies it
+     * (vkCmdCopyBuffer, a memcpy on lavapipe) instead of a shader reading it texel by texel.
+     */
+    private static boolean isStraightCopy(SceneSurface s, BufferMapping m, RenderTarget target, int cx0, int cy0, int cx1, int cy1) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        if (t.tiling != 0 || !m.isIntegerTranslation()) return false;
+        boolean bytesMatch = t.kind == 0 || (t.kind == 1 && target.fourcc() == Fourcc.XRGB8888);
+        if (!bytesMatch || (!s.premultiplied() && Fourcc.hasAlpha(t.fourcc()))) return false;
+        return cx0 + m.offsetX() >= 0 && cy0 + m.offsetY() >= 0 && cx1 + m.offsetX() <= t.width() && cy1 + m.offsetY() <= t.height();
+    }
+
+    /**
+     * A premultiplied ARGB8888 buffer blended 1:1 and wholly inside its clip (video players'
+     * ARGB frames that are opaque but declare no opaque region): {@link #overArgbRows} applies.
+     */
+    private static boolean isArgbRunnable(SceneSurface s, BufferMapping m, int cx0, int cy0, int cx1, int cy1) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        if (t.kind != TexelKind.ARGB8888 || t.tiling != 0 || !s.premultiplied() || !m.isIntegerTranslation()) return false;
+        return cx0 + m.offsetX() >= 0 && cy0 + m.offsetY() >= 0 && cx1 + m.offsetX() <= t.width() && cy1 + m.offsetY() <= t.height();
+    }
+
+    /**
+     * The CPU renderer's run classification (RowWriter.overArgbRow), by rows: rows whose alpha
+     * is all 255 are what "over" stores, so they are copied (vkCmdCopyBuffer); rows all zero are
+     * what it skips; the rest go to the shader. Reading the alpha on the CPU costs about a read
+     * of the clip; on lavapipe a shader touching every pixel costs 30-40 times that.
+     */
+    private boolean overArgbRows(SceneSurface s, BufferMapping m, GpuBuffer out, long targetOffset, long targetAddress, RenderTarget target,
+                                 VkMemoryBarrier.Buffer between, boolean any, int cx0, int cy0, int cx1, int cy1) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        MemorySegment plane = t.planes != null ? t.planes.plane0 : t.source.plane(0).memory();
+        int stride = t.strides[0];
+        long x0 = 4L * (cx0 + m.offsetX());
+        int n = cx1 - cx0;
+        int runStart = cy0, runKind = -1;
+        for (int y = cy0; y <= cy1; y++) {
+            int kind = y == cy1 ? -2 : rowKind(plane, (long) (y + m.offsetY()) * stride + x0, n);
+            if (kind == runKind) continue;
+            if (runKind == ROW_OPAQUE) {
+                barrier(any, between);
+                copyRows(t, m, out, targetOffset, target, cx0, runStart, cx1, y);
+                any = true;
+            } else if (runKind == ROW_MIXED) {
+                ByteBuffer constants = draw(s, m, targetAddress, target, cx0, runStart, cx1, y);
+                if (!dispatch(any, between, variant(s, m, ComposeShader.MODE_OVER), constants, n, y - runStart)) return false;
+                any = true;
+            }
+            runStart = y;
+            runKind = kind;
+        }
+        return true;
+    }
+
+    private static final int ROW_CLEAR = 0, ROW_OPAQUE = 1, ROW_MIXED = 2;
+
+    private static int rowKind(MemorySegment plane, long off, int n) {
+        int and = -1, or = 0;
+        for (int i = 0; i < n; i++) {
+            int v = plane.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, off + 4L * i);
+            and &= v;
+            or |= v;
+        }
+        return (and >>> 24) == 255 ? ROW_OPAQUE : or == 0 ? ROW_CLEAR : ROW_MIXED;
+    }
+
+    private void copyRows(VulkanTexture t, BufferMapping m, GpuBuffer out, long targetOffset, RenderTarget target, int cx0, int cy0, int cx1, int cy1) {
+        int rows = cy1 - cy0;
+        long rowBytes = 4L * (cx1 - cx0);
+        boolean contiguous = t.strides[0] == target.stride() && rowBytes == target.stride();
+        VkBufferCopy.Buffer regions = copyRegions(contiguous ? 1 : rows);
+        long src = t.offsets[0] + (long) (cy0 + m.offsetY()) * t.strides[0] + 4L * (cx0 + m.offsetX());
+        long dst = targetOffset + (long) cy0 * target.stride() + 4L * cx0;
+        if (contiguous) {
+            regions.get(0).srcOffset(src).dstOffset(dst).size(rowBytes * rows);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                regions.get(r).srcOffset(src + (long) r * t.strides[0]).dstOffset(dst + (long) r * target.stride()).size(rowBytes);
+            }
+        }
+        vkCmdCopyBuffer(vk.commands, t.buffers[0].buffer, out.buffer, regions);
+    }
+
+    /** Not a valid premultiplied colour (colour above alpha), so no honest client's texel. */
+    private static final int NOT_SOLID = 0x00ff00ff;
+
+    /**
+     * The one colour a 1x1 packed buffer puts everywhere it is drawn (waylandsink's stretched
+     * black background), premultiplied as drawn, as the CPU renderer's fill path takes it; or
+     * {@link #NOT_SOLID} for anything else, or a straight-alpha colour that would need rounding.
+     */
+    private static int solidColour(SceneSurface s) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        if (t.kind == TexelKind.NV12 || t.width() != 1 || t.height() != 1) return NOT_SOLID;
+        MemorySegment texel = t.planes != null ? t.planes.plane0 : t.source.plane(0).memory();
+        int c = TexelKind.toArgb(t.kind, texel.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0));
+        boolean premultiply = !s.premultiplied() && Fourcc.hasAlpha(t.fourcc());
+        if (premultiply && c >>> 24 != 255) return NOT_SOLID;
+        return c; // a texel equal to NOT_SOLID itself just takes the shader's path
+    }
+
+    /** A colour over a rectangle: vkCmdFillBuffer per row (one fill when the rows are contiguous). */
+    private void fill(GpuBuffer out, long targetOffset, RenderTarget target, int colour, int x0, int y0, int x1, int y1) {
+        long rowBytes = 4L * (x1 - x0);
+        long first = targetOffset + (long) y0 * target.stride() + 4L * x0;
+        if (rowBytes == target.stride()) {
+            vkCmdFillBuffer(vk.commands, out.buffer, first, rowBytes * (y1 - y0), colour);
+            return;
+        }
+        for (int y = y0; y < y1; y++) vkCmdFillBuffer(vk.commands, out.buffer, first + (long) (y - y0) * target.stride(), rowBytes, colour);
+    }
+
+    private VkBufferCopy.Buffer copyRegions(int n) {
+        if (regions == null || regions.capacity() < n) {
+            if (regions != null) regions.free();
+            regions = VkBufferCopy.malloc(Math.max(n, 64));
+        }
+        return regions.limit(n).position(0);
+    }
+
+    /** The pipeline variant that draws this surface: only the flags that change the path it takes. */
+    private static int variant(SceneSurface s, BufferMapping m, int mode) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        boolean integer = t.kind != TexelKind.NV12 && m.isIntegerTranslation();
+        int flags = (!integer && s.filter() == Filter.BILINEAR ? ComposeShader.FLAG_BILINEAR : 0)
+                | (!s.premultiplied() && Fourcc.hasAlpha(t.fourcc()) ? ComposeShader.FLAG_PREMULTIPLY : 0)
+                | (integer ? ComposeShader.FLAG_INTEGER : 0);
+        return ComposeShader.variant(t.kind, flags, t.tiling, mode);
+    }
+
+    private ByteBuffer draw(SceneSurface s, BufferMapping m, long targetAddress, RenderTarget target, int cx0, int cy0, int cx1, int cy1) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        boolean integer = m.isIntegerTranslation();
+        push.putDouble(ComposeShader.P_A, m.a).putDouble(ComposeShader.P_B, m.b).putDouble(ComposeShader.P_C, m.c)
+                .putDouble(ComposeShader.P_D, m.d).putDouble(ComposeShader.P_E, m.e).putDouble(ComposeShader.P_F, m.f)
+                .putLong(ComposeShader.P_PLANE0, t.buffers[0].deviceAddress)
+                .putLong(ComposeShader.P_PLANE1, t.buffers[1] == null ? 0 : t.buffers[1].deviceAddress)
+                .putLong(ComposeShader.P_TARGET, targetAddress)
+                .putInt(ComposeShader.P_OFFSET0, t.offsets[0]).putInt(ComposeShader.P_STRIDE0, t.strides[0])
+                .putInt(ComposeShader.P_OFFSET1, t.offsets[1]).putInt(ComposeShader.P_STRIDE1, t.strides[1])
+                .putInt(ComposeShader.P_CX0, cx0).putInt(ComposeShader.P_CY0, cy0).putInt(ComposeShader.P_CX1, cx1).putInt(ComposeShader.P_CY1, cy1)
+                .putInt(ComposeShader.P_WIDTH, t.width()).putInt(ComposeShader.P_HEIGHT, t.height())
+                .putInt(ComposeShader.P_OFFSET_X, integer ? m.offsetX() : 0).putInt(ComposeShader.P_OFFSET_Y, integer ? m.offsetY() : 0)
+                .putInt(ComposeShader.P_TARGET_STRIDE, target.stride());
+        return push;
     }
 
     private static int clippedRects(Region damage, RenderTarget target) {
@@ -510,18 +687,6 @@ public final class VulkanRenderer implements Renderer {
         return rects;
     }
 
-    private static boolean reaches(Rect d, int x0, int y0, int x1, int y1) {
-        return Math.max(x0, d.x()) < Math.min(x1, (long) d.x() + d.width()) && Math.max(y0, d.y()) < Math.min(y1, (long) d.y() + d.height());
-    }
-
-    /** {@link Occlusion#drawsOpaque} over the surface's part of the rectangle, as the CPU renderer asks it. */
-    private static boolean drawsOpaque(SceneSurface s, int x0, int y0, int x1, int y1) {
-        Rect d = s.destination();
-        int cx0 = Math.max(x0, d.x()), cy0 = Math.max(y0, d.y());
-        int cx1 = (int) Math.min(x1, (long) d.x() + d.width()), cy1 = (int) Math.min(y1, (long) d.y() + d.height());
-        return Occlusion.drawsOpaque(s, cx0, cy0, cx1 - cx0, cy1 - cy0);
-    }
-
     private void prepareMappings(List<SceneSurface> surfaces) {
         if (mappings.length < surfaces.size()) {
             BufferMapping[] grown = new BufferMapping[surfaces.size()];
@@ -529,34 +694,6 @@ public final class VulkanRenderer implements Renderer {
             mappings = grown;
         }
         for (int i = 0; i < surfaces.size(); i++) mappings[i].set(surfaces.get(i));
-    }
-
-    private static void writeSurface(MemorySegment mem, long at, SceneSurface s, BufferMapping m) {
-        VulkanTexture t = (VulkanTexture) s.texture();
-        mem.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, at + ComposeShader.S_A, m.a);
-        mem.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, at + ComposeShader.S_B, m.b);
-        mem.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, at + ComposeShader.S_C, m.c);
-        mem.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, at + ComposeShader.S_D, m.d);
-        mem.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, at + ComposeShader.S_E, m.e);
-        mem.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, at + ComposeShader.S_F, m.f);
-        mem.set(ValueLayout.JAVA_LONG_UNALIGNED, at + ComposeShader.S_PLANE0, t.buffers[0].deviceAddress);
-        mem.set(ValueLayout.JAVA_LONG_UNALIGNED, at + ComposeShader.S_PLANE1, t.buffers[1] == null ? 0 : t.buffers[1].deviceAddress);
-        mem.set(INT, at + ComposeShader.S_OFFSET0, t.offsets[0]);
-        mem.set(INT, at + ComposeShader.S_STRIDE0, t.strides[0]);
-        mem.set(INT, at + ComposeShader.S_OFFSET1, t.offsets[1]);
-        mem.set(INT, at + ComposeShader.S_STRIDE1, t.strides[1]);
-        Rect d = s.destination();
-        mem.set(INT, at + ComposeShader.S_X0, d.x());
-        mem.set(INT, at + ComposeShader.S_Y0, d.y());
-        mem.set(INT, at + ComposeShader.S_X1, (int) Math.min(Integer.MAX_VALUE, (long) d.x() + d.width()));
-        mem.set(INT, at + ComposeShader.S_Y1, (int) Math.min(Integer.MAX_VALUE, (long) d.y() + d.height()));
-        mem.set(INT, at + ComposeShader.S_WIDTH, t.width());
-        mem.set(INT, at + ComposeShader.S_HEIGHT, t.height());
-        mem.set(INT, at + ComposeShader.S_KIND, t.kind);
-        int flags = (s.filter() == Filter.BILINEAR ? ComposeShader.FLAG_BILINEAR : 0)
-                | (!s.premultiplied() && Fourcc.hasAlpha(t.fourcc()) ? ComposeShader.FLAG_PREMULTIPLY : 0);
-        mem.set(INT, at + ComposeShader.S_FLAGS, flags);
-        mem.set(INT, at + ComposeShader.S_TILING, t.tiling);
     }
 
     private static void beginClientReads(List<SceneSurface> surfaces) {
@@ -621,16 +758,11 @@ public final class VulkanRenderer implements Renderer {
         return staging;
     }
 
-    private GpuBuffer paramsFor(long bytes) {
-        if (params != null && params.size >= bytes) return params;
-        if (params != null) params.destroy(vk);
-        params = vk.allocateMapped(Math.max(4096, Long.highestOneBit(bytes - 1) << 1));
-        return params;
+    private void copyOut(GpuBuffer from, RenderTarget target) {
+        counts.addAndGet(COPIED_BYTES, copyDamage(MemorySegment.ofAddress(from.base).reinterpret(from.size), target.memory(), target));
     }
 
-    private void copyOut(GpuBuffer from, RenderTarget target) {
-        MemorySegment src = MemorySegment.ofAddress(from.base).reinterpret(from.size);
-        MemorySegment dst = target.memory();
+    private static long copyDamage(MemorySegment src, MemorySegment dst, RenderTarget target) {
         Region damage = target.damage();
         long bytes = 0;
         for (int k = 0; k < damage.count(); k++) {
@@ -643,6 +775,6 @@ public final class VulkanRenderer implements Renderer {
                 bytes += 4L * (x1 - x0);
             }
         }
-        counts.addAndGet(COPIED_BYTES, bytes);
+        return bytes;
     }
 }

@@ -10,6 +10,7 @@ import dev.ferry.renderer.Texture;
 import dev.ferry.renderer.cpu.CpuRenderer;
 import dev.ferry.renderer.gles.GlesRenderer;
 import dev.ferry.renderer.testing.TestPixels;
+import dev.ferry.renderer.vulkan.VulkanRenderer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -35,7 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * translucent ARGB8888 windows a third of the output each way, staggered, so 16 surfaces
  * blend about 1.7 outputs' worth of pixels. Contents are static (no buffer damage, so GLES
  * uploads nothing); GLES time includes the hand-off to its render thread and glReadPixels
- * into the target. {@code memcpy} is MemorySegment.copy of one frame: the floor for any path
+ * into the target; Vulkan time includes the hand-off and the fence wait, and nothing else (it
+ * samples the buffers and writes the target in place). {@code memcpy} is MemorySegment.copy of one frame: the floor for any path
  * that copies the frame through the CPU.
  *
  * <p>Run: {@code bench/jmh renderer CompositionBenchmark -f 1 -wi 3 -i 5}
@@ -58,7 +60,8 @@ public class CompositionBenchmark {
     private MemorySegment frame, copyTarget;
     private CpuRenderer cpu;
     private GlesRenderer gles;
-    private List<SceneSurface> cpuScene, glesScene;
+    private VulkanRenderer vulkan;
+    private List<SceneSurface> cpuScene, glesScene, vulkanScene;
     private final List<Texture> textures = new ArrayList<>();
     private RenderTarget target;
 
@@ -73,11 +76,13 @@ public class CompositionBenchmark {
         target = RenderTarget.full(frame, width, height, width * 4, Fourcc.XRGB8888);
         cpu = new CpuRenderer();
         gles = GlesRenderer.start();
-        cpuScene = scene(cpu);
-        glesScene = scene(gles);
+        cpuScene = scene(cpu, arena, width, height, surfaces, textures);
+        glesScene = scene(gles, arena, width, height, surfaces, textures);
+        vulkan = VulkanRenderer.start();
+        vulkanScene = scene(vulkan, arena, width, height, surfaces, textures);
     }
 
-    private List<SceneSurface> scene(Renderer r) throws Exception {
+    static List<SceneSurface> scene(Renderer r, Arena arena, int width, int height, int surfaces, List<Texture> textures) throws Exception {
         List<SceneSurface> scene = new ArrayList<>();
         var bg = TestPixels.packed(arena, Fourcc.XRGB8888, width, height, TestPixels.gradient(width, height, 255));
         Texture t = r.importMemory(bg).get().textureOrThrow();
@@ -98,6 +103,7 @@ public class CompositionBenchmark {
     public void tearDown() {
         textures.forEach(Texture::close);
         gles.close();
+        vulkan.close();
         cpu.close();
         arena.close();
     }
@@ -116,5 +122,10 @@ public class CompositionBenchmark {
     @Benchmark
     public FrameResult gles() throws Exception {
         return gles.compose(glesScene, target).get();
+    }
+
+    @Benchmark
+    public FrameResult vulkan() throws Exception {
+        return vulkan.compose(vulkanScene, target).get();
     }
 }

@@ -100,25 +100,92 @@ class VideoPathScenariosTest {
         }
     }
 
-    /** (c) A window: composed every frame, and its feedback never gains a scanout tranche. */
+    /**
+     * (c) A window on an output whose only overlay is taken (by a bigger video beside it): it is
+     * composed every frame, with the reasons named, and its feedback never gains a scanout tranche.
+     */
     @Test
     void windowedVideoIsComposedAndGetsNoScanoutTranche() throws Exception {
         try (KmsFerry f = new KmsFerry("laptop-igpu", HYSTERESIS_NS)) {
-            VideoClient.Summary s = new VideoClient(video(f, "laptop-igpu", "video-c").size(640, 360).frames(60)).run(f.capture("video-c", "eDP-1"));
+            java.util.concurrent.Executor threads = r -> Thread.ofPlatform().start(r);
+            CountDownLatch subjectDone = new CountDownLatch(1);
+            CompletableFuture<VideoClient.Summary> big = CompletableFuture.supplyAsync(() -> play(
+                    video(f, "laptop-igpu", "video-big").size(960, 540).frames(600), sum -> {
+                        try {
+                            subjectDone.await(60, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }), threads);
+            Window bigWindow = placeWhenMapped(f, "video-big", 900, 500);
+            // The bigger video is on the overlay before the window comes.
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (f.frames(bigWindow).stream().noneMatch(r -> r.path() == PathKind.OVERLAY_PLANE)) {
+                List<KmsFerry.FrameRecord> bigRecs = f.frames(bigWindow);
+                assertTrue(System.nanoTime() < deadline, "the big video never reached the overlay: " + KmsFerry.shares(bigRecs)
+                        + (bigRecs.isEmpty() ? "" : " " + bigRecs.getLast().reasons()));
+                Thread.sleep(10);
+            }
+            CompletableFuture<VideoClient.Summary> subject = CompletableFuture.supplyAsync(() -> play(
+                    video(f, "laptop-igpu", "video-c").size(640, 360).frames(60), f.capture("video-c", "eDP-1")), threads);
+            placeWhenMapped(f, "video-c", 100, 100);
+            VideoClient.Summary s = subject.get(60, TimeUnit.SECONDS);
+            subjectDone.countDown();
+            assertNull(big.get(60, TimeUnit.SECONDS).failure());
             assertNull(s.failure(), s.toJson());
             KmsFerry.Capture cap = f.captured("video-c");
             Window w = cap.window();
             List<KmsFerry.FrameRecord> recs = f.frames(w);
-            System.out.printf("scenario c: %d presented, paths: %s, feedback events %d%n", s.presented(), KmsFerry.shares(recs), s.feedbackEvents());
+            System.out.printf("scenario c: %d presented, paths: %s, feedback events %d; beside it the big video: %s%n", s.presented(),
+                    KmsFerry.shares(recs), s.feedbackEvents(), KmsFerry.shares(f.frames(bigWindow)));
             assertTrue(recs.size() >= 55, KmsFerry.shares(recs));
             assertTrue(recs.stream().allMatch(r -> r.path() == PathKind.GPU_COMPOSITION && r.reasons().contains(FallbackReason.NOT_FULLSCREEN)),
                     KmsFerry.shares(recs));
+            // While it plays at its rate, it would take an overlay were the only one not taken.
+            long noPlane = recs.stream().filter(r -> r.reasons().contains(FallbackReason.NO_FREE_PLANE)).count();
+            assertTrue(noPlane >= recs.size() / 2, "the overlay is taken: " + noPlane + " of " + recs.size() + " frames name it");
             assertEquals(0, s.zeroCopyPresented());
             assertEquals(1, s.feedbackEvents(), "only the initial feedback: " + s.toJson());
             assertEquals(0, s.reallocations());
             assertFalse(cap.scanoutTranche());
             assertPicture(cap, s);
         }
+    }
+
+    /**
+     * A windowed video on laptop-igpu's overlay plane (it scales and takes XRGB8888 LINEAR):
+     * on the plane from its first frames (the rate threshold needs three), presented zero-copy,
+     * and what the CRTC shows is the client's frame, the composed primary around it.
+     */
+    @Test
+    void windowedVideoGoesOnTheOverlayFromItsFirstFrames() throws Exception {
+        try (KmsFerry f = new KmsFerry("laptop-igpu", HYSTERESIS_NS)) {
+            VideoClient.Summary s = new VideoClient(video(f, "laptop-igpu", "video-o").size(640, 360).frames(60)).run(f.capture("video-o", "eDP-1"));
+            assertNull(s.failure(), s.toJson());
+            KmsFerry.Capture cap = f.captured("video-o");
+            List<KmsFerry.FrameRecord> recs = f.frames(cap.window());
+            int firstOverlay = firstIndexFromWhichAll(recs, PathKind.OVERLAY_PLANE);
+            System.out.printf("scenario overlay: %d presented, %d zero-copy; on the overlay from surface frame %d; paths %s%n",
+                    s.presented(), s.zeroCopyPresented(), firstOverlay, KmsFerry.shares(recs));
+            assertTrue(firstOverlay >= 0 && firstOverlay <= 4, KmsFerry.shares(recs));
+            assertTrue(s.zeroCopyPresented() >= s.presented() - 5, s.toJson());
+            assertPicture(cap, s);
+        }
+    }
+
+    /** Moves a window (once it is mapped) to x, y of the first output. */
+    private static Window placeWhenMapped(KmsFerry f, String title, int x, int y) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (f.window(title) == null) {
+            assertTrue(System.nanoTime() < deadline, title + " never mapped");
+            Thread.sleep(10);
+        }
+        f.compositor().onLoop(() -> {
+            Window w = f.window(title);
+            f.compositor().scene().move(w, x, y);
+            return null;
+        });
+        return f.window(title);
     }
 
     /**
@@ -242,6 +309,9 @@ class VideoPathScenariosTest {
             System.out.printf("scenario local: paths %s%n", KmsFerry.shares(recs));
             assertTrue(onHdmi.stream().allMatch(r -> r.path() == PathKind.GPU_COMPOSITION
                     && !r.reasons().contains(FallbackReason.RENDERER_IMPORT_FAILED)), KmsFerry.shares(onHdmi));
+            // The statistics say which GPU did it: card1's frames are counted as card1's, in the report too.
+            var hdmi = f.compositor().onLoop(() -> f.compositor().pathStatistics().output("HDMI-A-1"));
+            assertTrue(f.compositor().onLoop(() -> hdmi.frames(PathKind.GPU_COMPOSITION, "card1")) >= onHdmi.size() - 2, hdmi.toMap().toString());
             assertPicture(cap, s);
         }
     }
@@ -283,6 +353,8 @@ class VideoPathScenariosTest {
                     w.setFullscreen(scene.outputNamed("DP-2"));
                     scene.place(w);
                     w.setFullscreen(null);
+                    // Side by side: a window wholly under an opaque one is not shown, so it would not count.
+                    if (title.equals("video-follower")) scene.move(w, w.x() + 400, w.y());
                     return null;
                 });
             }

@@ -6,6 +6,12 @@ import dev.ferry.compositor.core.Surface;
 import dev.ferry.compositor.frame.FrameContent;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.path.PathObserver;
+import dev.ferry.compositor.plan.FramePlan;
+import dev.ferry.compositor.plan.FramePlanner;
+import dev.ferry.compositor.plan.PlanSurface;
+import dev.ferry.compositor.plan.PlaneRejections;
+import dev.ferry.compositor.plan.UpdateRate;
+import dev.ferry.drm.Plane;
 import dev.ferry.compositor.scene.Scene;
 import dev.ferry.compositor.stats.OutputStats;
 import dev.ferry.drm.CpuMapping;
@@ -58,6 +64,8 @@ final class KmsOutputDriver {
     /** For an output on another device than the render GPU: how frames cross over; else null. */
     private final dev.ferry.kms.CrossDeviceCopy cross;
     private final ScanoutCache scanout;
+    /** Wraps wl_shm pools as dma-bufs for the planes. */
+    private final dev.ferry.drm.UdmabufDevice udmabuf;
     /** For another device's output whose device can render: what its own GPU can read. */
     private final RenderReach displayReach;
     private Swapchain localChain;
@@ -65,6 +73,8 @@ final class KmsOutputDriver {
     private final Scene scene;
     private final Renderer gpu;
     private final Renderer cpu;
+    /** The GPU renderer failed a frame with CONTEXT_LOST: it will fail every later one, so this output composes on the CPU. */
+    private boolean gpuLost;
     private final RenderReach reach;
     private final EventLoop loop;
     private final PathObserver observer;
@@ -81,6 +91,17 @@ final class KmsOutputDriver {
     private final Map<Surface, EnumSet<FallbackReason>> reasons = new HashMap<>();
     private final Set<FallbackReason> scratch = EnumSet.noneOf(FallbackReason.class);
     private final Map<ClientBuffer, Boolean> tainted = new HashMap<>();
+    private final FramePlanner planner = new FramePlanner();
+    /** This frame's plan, and the plan of the last frame queued (what is on screen or about to be). */
+    private final FramePlan plan = new FramePlan();
+    private final FramePlan lastPlan = new FramePlan();
+    private PlanSurface[] inputs = new PlanSurface[0];
+    private final Map<Surface, UpdateRate> rates = new java.util.IdentityHashMap<>();
+    private final PlaneVerdicts verdicts = new PlaneVerdicts();
+    private final PlaneRejections rejections = this::rejected;
+    /** A buffer KMS refused on the primary in this very frame, and why (the re-plan reads it). */
+    private ClientBuffer refusedNow;
+    private FallbackReason refusedWhy;
     /** Client buffers this output holds state for (framebuffer, taint, reach): forgotten on destroy. */
     private final Set<ClientBuffer> watched = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
@@ -104,20 +125,29 @@ final class KmsOutputDriver {
         dev.ferry.kms.CrossDeviceCopy.Presented crossed;
         RectSet frameDamage;
         ClientBuffer scanoutBuffer;
+        /** Buffers on overlay planes in this frame (locked while it is queued or shown), and which overlay each is on. */
+        final List<ClientBuffer> overlayBuffers = new ArrayList<>(2);
+        int[] overlayIndex = new int[2];
+        /** The primary shows the slot the previous frame drew: only overlays changed. */
+        boolean reusedPrimary;
         FrameContent content;
         /** This frame's number in the output's damage history. */
         long number;
         final List<Surface> surfaces = new ArrayList<>();
         final Map<Surface, PathKind> paths = new HashMap<>();
         PathKind framePath;
+        /** What did the frame's work: the composing GPU's device, {@link PathObserver#CPU}, or the display device for planes. */
+        String device;
         long startNs;
         long bytes;
     }
 
     KmsOutputDriver(Output output, KmsPipe pipe, Swapchain swapchain, dev.ferry.kms.CrossDeviceCopy cross, ScanoutCache scanout,
-                    Scene scene, Renderer gpu, Renderer cpu, RenderReach reach, EventLoop loop, PathObserver observer)
+                    Scene scene, Renderer gpu, Renderer cpu, RenderReach reach, EventLoop loop, PathObserver observer,
+                    dev.ferry.drm.UdmabufDevice udmabuf)
             throws dev.ferry.posix.PosixException {
         this.output = output;
+        this.udmabuf = udmabuf;
         this.pipe = pipe;
         this.swapchain = swapchain;
         this.cross = cross;
@@ -183,69 +213,108 @@ final class KmsOutputDriver {
         // One commit may ask for a repaint twice (its damage, its frame callback); a frame with
         // nothing new to show and nobody waiting would only flip the same picture again.
         if (shown != null && !output.hasDamage() && !scene.frameOwed(visible)) return;
-        reasons.clear();
         Frame f = new Frame();
         f.startNs = MonotonicClock.nowNs();
         for (Scene.Placed p : visible) {
             p.surface().latchFrame();
             f.surfaces.add(p.surface());
-            reasons.put(p.surface(), EnumSet.noneOf(FallbackReason.class));
         }
-        Scene.Placed top = topmostCovering(visible);
-        // Everything under a surface that covers the output opaquely is occluded.
-        for (Scene.Placed p : visible) {
-            if (top != null && p != top && p.surface() != top.surface() && isOpaqueCover(top)) reasons.get(p.surface()).add(FallbackReason.OCCLUDED);
-            else if (top == null || p != top) reasons.get(p.surface()).add(structuralMiss(p));
-        }
-        if (top != null) {
-            FallbackReason miss = scanoutMiss(top);
-            if (miss == null && flipClientBuffer(f, top)) return;
-            if (miss != null) reasons.get(top.surface()).add(miss);
+        planFrame(visible, f.startNs);
+        if (plan.scanoutSurface() != FramePlan.NONE) {
+            if (flipClientBuffer(f, visible.get(plan.scanoutSurface()))) return;
+            // KMS refused the buffer (remembered, with the reason): plan again with the primary composed.
+            planFrame(visible, f.startNs);
+            refusedNow = null;
         }
         compose(f, visible);
     }
 
-    private Scene.Placed topmostCovering(List<Scene.Placed> visible) {
-        if (visible.isEmpty()) return null;
-        Scene.Placed top = visible.getLast();
-        return top.root() ? top : null;
+    /** Plans the frame from the visible surfaces into {@link #plan}, keeping the last frame's as {@link #previousPlan}. */
+    private void planFrame(List<Scene.Placed> visible, long nowNs) {
+        int n = visible.size();
+        if (inputs.length < n) {
+            PlanSurface[] grown = java.util.Arrays.copyOf(inputs, Math.max(n, inputs.length * 2));
+            for (int i = inputs.length; i < grown.length; i++) grown[i] = new PlanSurface();
+            inputs = grown;
+        }
+        for (int i = 0; i < n; i++) describe(visible.get(i), nowNs, inputs[i]);
+        if (rates.size() > 4 * n + 16) rates.keySet().retainAll(surfacesOf(visible));
+        planner.plan(inputs, n, output.width(), output.height(), pipe.primary(),
+                cross == null ? pipe.overlays() : List.of(), rejections, lastPlan, plan);
+        reasons.clear();
+        for (int i = 0; i < n; i++) reasons.put(visible.get(i).surface(), EnumSet.copyOf(plan.reasons(i)));
     }
 
-    private boolean isOpaqueCover(Scene.Placed p) {
-        ClientBuffer b = p.surface().buffer();
-        return p.covers(output.width(), output.height()) && b != null
-                && (!b.hasAlpha() || p.surface().state().opaque().contains(0, 0, p.width(), p.height()));
+    private static java.util.Set<Surface> surfacesOf(List<Scene.Placed> visible) {
+        java.util.Set<Surface> set = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Scene.Placed p : visible) set.add(p.surface());
+        return set;
     }
 
-    private FallbackReason structuralMiss(Scene.Placed p) {
-        if (!p.root()) return FallbackReason.CURSOR_OR_SUBSURFACE;
-        if (!p.covers(output.width(), output.height())) return FallbackReason.NOT_FULLSCREEN;
-        if (p.surface().buffer() != null && p.surface().buffer().dmaBuf() == null) return FallbackReason.SHM_BUFFER;
-        return FallbackReason.OCCLUDED;
-    }
-
-    /** Why the topmost surface cannot go on the primary plane, or null if it may be tried. */
-    private FallbackReason scanoutMiss(Scene.Placed top) {
-        Surface s = top.surface();
+    /** What the planner needs to know of one placed surface. */
+    private void describe(Scene.Placed p, long nowNs, PlanSurface in) {
+        Surface s = p.surface();
         ClientBuffer b = s.buffer();
-        if (b == null) return FallbackReason.NOT_FULLSCREEN;
-        if (top.x() != 0 || top.y() != 0 || top.width() != output.width() || top.height() != output.height()) {
-            return FallbackReason.NOT_FULLSCREEN;
+        in.set(s, b, p.x(), p.y(), p.width(), p.height());
+        in.root = p.root();
+        in.treeSize = s.stack().size();
+        UpdateRate rate = rates.computeIfAbsent(s, k -> new UpdateRate());
+        rate.sample(s.commitCount(), nowNs);
+        // No surface shows more often than the output refreshes: a burst of commits is not a faster video.
+        in.updateHz = Math.min(rate.hz(nowNs), output.refreshMilliHz() / 1000.0);
+        if (b == null) return;
+        // A wl_shm buffer is wrapped as a udmabuf (once): then it is a dma-buf like a client's own.
+        DmaBuf buf = b.scanoutDmaBuf(udmabuf);
+        in.dmabuf = buf != null;
+        if (buf == null) in.noDmabuf = shmMiss(b.udmabufRefusal());
+        in.fourcc = b.fourcc();
+        in.modifier = buf != null ? buf.modifier() : Modifiers.LINEAR;
+        in.bufferWidth = b.width();
+        in.bufferHeight = b.height();
+        in.alpha = b.hasAlpha();
+        in.opaque = s.state().opaque();
+        in.transform = s.state().transform();
+        var st = s.state();
+        in.scaled = scaledOrCropped(st, b) || b.width() != p.width() || b.height() != p.height();
+        if (st.hasSource()) {
+            in.srcX = (int) st.srcX();
+            in.srcY = (int) st.srcY();
+            in.srcWidth = (int) st.srcW();
+            in.srcHeight = (int) st.srcH();
+        } else {
+            in.srcX = in.srcY = 0;
+            in.srcWidth = b.width();
+            in.srcHeight = b.height();
         }
-        if (s.stack().size() > 1) return FallbackReason.CURSOR_OR_SUBSURFACE;
-        DmaBuf buf = b.dmaBuf();
-        if (buf == null) return FallbackReason.SHM_BUFFER;
-        if (s.state().transform() != 0) return FallbackReason.TRANSFORMED;
-        if (s.state().hasSource() || s.state().dstW() > 0 || b.width() != output.width() || b.height() != output.height()) {
-            return FallbackReason.SCALED;
+        if (buf != null && watched.add(b)) b.onDestroyed(() -> bufferGone(b));
+    }
+
+    /** What KMS said before about this buffer on this plane (the planner's rejection cache). */
+    private FallbackReason rejected(Object buffer, Plane plane) {
+        ClientBuffer b = (ClientBuffer) buffer;
+        if (plane.id() == pipe.primary().id()) {
+            if (b == refusedNow) return refusedWhy;
+            return tainted.containsKey(b) ? FallbackReason.FLIP_FAILED : null;
         }
-        if (b.hasAlpha() && !s.state().opaque().contains(0, 0, top.width(), top.height())) return FallbackReason.TRANSLUCENT;
-        if (buf.width() > pipe.primary().maxWidth() || buf.height() > pipe.primary().maxHeight()) return FallbackReason.TOO_BIG;
-        if (!pipe.primary().formats().supportsFormat(b.fourcc())) return FallbackReason.FORMAT_NOT_ON_PLANE;
-        if (buf.modifier() == Modifiers.INVALID) return FallbackReason.IMPLICIT_MODIFIER;
-        if (!pipe.primary().formats().supports(b.fourcc(), buf.modifier())) return FallbackReason.MODIFIER_NOT_ON_PLANE;
-        if (tainted.containsKey(b)) return FallbackReason.FLIP_FAILED;
-        return null;
+        int k = pipe.overlayIndex(plane);
+        return k < 0 ? null : verdicts.refused(b, k);
+    }
+
+    /** A viewport that changes nothing (waylandsink sets a destination of the buffer's own size) is no scaling. */
+    private static boolean scaledOrCropped(dev.ferry.compositor.core.SurfaceState st, ClientBuffer b) {
+        boolean cropped = st.hasSource() && (st.srcX() != 0 || st.srcY() != 0 || st.srcW() != b.width() || st.srcH() != b.height());
+        boolean scaled = st.dstW() > 0 && (st.dstW() != b.width() || st.dstH() != b.height());
+        return cropped || scaled;
+    }
+
+    /** Why a wl_shm buffer has no dma-buf for the display: the udmabuf refusal, as a fallback reason. */
+    private static FallbackReason shmMiss(dev.ferry.drm.UdmabufRefusal refusal) {
+        if (refusal == null) return FallbackReason.SHM_BUFFER;
+        return switch (refusal) {
+            case NOT_SHRINK_SEALED -> FallbackReason.SHM_UNSEALED;
+            case OUT_OF_BOUNDS, OFFSET_UNALIGNED, SIZE_UNALIGNED, EMPTY -> FallbackReason.SHM_PAGES_PAST_POOL;
+            case NOT_A_MEMFD, WRITE_SEALED, TOO_LARGE -> FallbackReason.SHM_BUFFER;
+        };
     }
 
     /** The display device's GPU (when it has one) can read every buffer shown. */
@@ -279,20 +348,18 @@ final class KmsOutputDriver {
     /** Tries the primary plane with the client's buffer; true if a flip was queued. */
     private boolean flipClientBuffer(Frame f, Scene.Placed top) {
         ClientBuffer b = top.surface().buffer();
-        DmaBuf buf = b.dmaBuf();
-        Set<FallbackReason> r = reasons.get(top.surface());
+        DmaBuf buf = b.scanoutDmaBuf(udmabuf);
         if (watched.add(b)) b.onDestroyed(() -> bufferGone(b));
         ScanoutCache.Entry fb = scanout.framebuffer(buf);
+        pipe.clearOverlays();
         if (!fb.ok()) {
-            r.add(fb.reason() == FallbackReason.TEST_COMMIT_REJECTED || fb.reason() == FallbackReason.FLIP_FAILED
+            return refuseScanout(b, fb.reason() == FallbackReason.TEST_COMMIT_REJECTED || fb.reason() == FallbackReason.FLIP_FAILED
                     ? FallbackReason.REJECTED_BEFORE : fb.reason());
-            return false;
         }
         if (!fb.tested()) {
             if (!pipe.test(fb.fbId(), buf.width(), buf.height())) {
                 scanout.reject(buf, FallbackReason.TEST_COMMIT_REJECTED, String.valueOf(pipe.lastRejection()));
-                r.add(FallbackReason.TEST_COMMIT_REJECTED);
-                return false;
+                return refuseScanout(b, FallbackReason.TEST_COMMIT_REJECTED);
             }
             scanout.tested(buf);
         }
@@ -304,19 +371,33 @@ final class KmsOutputDriver {
             // very frame is composed instead, so the screen never goes black or stale.
             tainted.put(b, Boolean.TRUE);
             scanout.reject(buf, FallbackReason.FLIP_FAILED, String.valueOf(pipe.lastRejection()));
-            r.add(FallbackReason.FLIP_FAILED);
             output.damageAll();
-            return false;
+            return refuseScanout(b, FallbackReason.FLIP_FAILED);
         }
         b.lock();
         f.scanoutBuffer = b;
         f.framePath = PathKind.DIRECT_SCANOUT;
+        f.device = pipe.device().info().name();
         for (Surface s : f.surfaces) f.paths.put(s, s == top.surface() ? PathKind.DIRECT_SCANOUT : PathKind.NOT_SHOWN);
         queued(f);
         return true;
     }
 
-    private void compose(Frame f, List<Scene.Placed> visible) {
+    /** KMS refused b on the primary this frame: the re-plan takes this reason for it. */
+    private boolean refuseScanout(ClientBuffer b, FallbackReason why) {
+        refusedNow = b;
+        refusedWhy = why;
+        return false;
+    }
+
+    private void compose(Frame f, List<Scene.Placed> all) {
+        // First whether KMS takes the overlays: a refused one is composed, and which renderer
+        // composes depends on every buffer composed.
+        if (plan.overlayCount() > 0) testOverlays(all, swapchain.testFramebuffer());
+        else pipe.clearOverlays();
+        // Surfaces the plan leaves to overlays or finds hidden are not composed.
+        List<Scene.Placed> visible = new ArrayList<>(all.size());
+        for (int i = 0; i < all.size(); i++) if (plan.path(i) == PathKind.GPU_COMPOSITION) visible.add(all.get(i));
         // The primary GPU composes unless a buffer is out of its reach. Then, on another
         // device's output, that device's own GPU composes if it reaches every buffer (no copy
         // needed at all); otherwise the CPU does the frame through system RAM.
@@ -327,14 +408,15 @@ final class KmsOutputDriver {
             if (gpu == null) reasons.get(p.surface()).add(FallbackReason.NO_RENDER_DEVICE);
             else if (!gpuReads(b)) unreachable = true;
         }
-        boolean local = unreachable && displayReaches(visible);
-        boolean cpuFrame = gpu == null || (unreachable && !local);
+        boolean local = !gpuLost && unreachable && displayReaches(visible);
+        boolean cpuFrame = gpu == null || gpuLost || (unreachable && !local);
         if (cpuFrame && gpu != null) {
             for (Scene.Placed p : visible) {
                 ClientBuffer b = p.surface().buffer();
                 if (b == null) continue;
                 Set<FallbackReason> r = reasons.get(p.surface());
-                r.add(gpuReads(b) ? FallbackReason.FRAME_SHARED_WITH_CPU_COPY : FallbackReason.RENDERER_IMPORT_FAILED);
+                r.add(gpuLost ? FallbackReason.RENDERER_LOST
+                        : gpuReads(b) ? FallbackReason.FRAME_SHARED_WITH_CPU_COPY : FallbackReason.RENDERER_IMPORT_FAILED);
                 // The output's own GPU would compose everything locally if it could read this one.
                 if (displayReach != null && !displayReach.gpuCanRead(b)) r.add(FallbackReason.OUTPUT_GPU_UNREACHABLE);
             }
@@ -350,17 +432,47 @@ final class KmsOutputDriver {
         f.chain = chain;
         f.local = local;
         Renderer renderer = cpuFrame ? cpu : gpu;
-        PathKind path = cpuFrame ? PathKind.CPU_COPY : PathKind.GPU_COMPOSITION;
-        for (Scene.Placed p : visible) {
+        // A frame the CPU compositor draws is a system-RAM copy whatever the reason: no GPU touched it.
+        PathKind path = cpuFrame || !renderer.composesOnGpu() ? PathKind.CPU_COPY : PathKind.GPU_COMPOSITION;
+        f.device = path == PathKind.CPU_COPY ? PathObserver.CPU : local ? pipe.device().info().name() : reach.renderDevice().info().name();
+        for (int i = 0; i < all.size(); i++) {
+            Scene.Placed p = all.get(i);
+            Set<FallbackReason> r = reasons.get(p.surface());
+            r.addAll(plan.reasons(i));
+            if (plan.path(i) != PathKind.GPU_COMPOSITION) {
+                f.paths.put(p.surface(), plan.path(i));
+                continue;
+            }
             ClientBuffer b = p.surface().buffer();
             boolean readable = b != null && (!cpuFrame || reach.cpuCanRead(b));
-            if (b != null && !readable) reasons.get(p.surface()).add(FallbackReason.CPU_UNREADABLE);
-            f.paths.put(p.surface(), reasons.get(p.surface()).contains(FallbackReason.OCCLUDED) ? PathKind.NOT_SHOWN
-                    : readable ? path : PathKind.NOT_SHOWN);
+            if (b != null && !readable) r.add(FallbackReason.CPU_UNREADABLE);
+            f.paths.put(p.surface(), readable ? path : PathKind.NOT_SHOWN);
         }
+        damageLeftOverlays(all);
         f.number = damage.record(output.takeDamage());
+        lockOverlays(f, all);
+        // Under an overlay (opaque, nothing composed above it) the primary need not be drawn: zero bytes for that surface.
+        RectSet underOverlays = RectSet.EMPTY;
+        for (int k = 0; k < plan.overlayCount(); k++) {
+            Scene.Placed p = all.get(plan.overlaySurface(k));
+            underOverlays = underOverlays.add(p.x(), p.y(), p.width(), p.height());
+        }
+        if (slot != null && !local && plan.overlayCount() > 0 && shown != null && shown.slot != null && shown.chain == chain) {
+            Long onScreen = drawnFor.get(shown.slot);
+            if (onScreen != null && damage.since(onScreen, output.width(), output.height()).subtract(underOverlays).isEmpty()) {
+                // Only what the overlays show changed: flip them over the primary already on screen, compose nothing.
+                chain.release(slot);
+                f.slot = shown.slot;
+                shown.slot = null;
+                f.reusedPrimary = true;
+                f.framePath = PathKind.OVERLAY_PLANE;
+                f.device = pipe.device().info().name();
+                flipComposed(f);
+                return;
+            }
+        }
         Long held = drawnFor.get(rb != null ? rb : slot);
-        RectSet redraw = damage.since(held == null ? 0 : held, output.width(), output.height());
+        RectSet redraw = damage.since(held == null ? 0 : held, output.width(), output.height()).subtract(underOverlays);
         // The display-side copy of a cross-device frame holds the last frame crossed over.
         f.frameDamage = rb != null ? damage.since(lastCrossedFrame, output.width(), output.height()) : null;
         f.slot = slot;
@@ -386,20 +498,29 @@ final class KmsOutputDriver {
         (f.renderBuffer != null ? f.renderBuffer.mapping() : f.slot.mapping()).endCpuAccess(CpuMapping.WRITE);
         if (error != null || !(result instanceof FrameResult.Composed)) {
             LOG.warn("{}: composition failed: {}", output.name(), error != null ? error : result);
+            if (result instanceof FrameResult.Failed failed && failed.reason() == dev.ferry.renderer.FrameFailure.CONTEXT_LOST
+                    && f.framePath == PathKind.GPU_COMPOSITION && !gpuLost) {
+                gpuLost = true;
+                LOG.warn("{}: the GPU renderer lost its device; composing on the CPU from now on", output.name());
+            }
             stats.frameFailed();
             drawnFor.remove(f.slot != null ? f.slot : f.renderBuffer);
-            if (f.slot != null) {
-                f.chain.invalidate(f.slot);
-                f.chain.release(f.slot);
-            }
-            releaseCross(f);
-            if (f.content != null) f.content.release();
+            if (f.slot != null) f.chain.invalidate(f.slot);
+            abandon(f);
             output.damageAll();
-            requested = true;
+            // Retry at the next refresh rather than at the next commit: the client may be waiting
+            // for this very frame's callback, and would never commit again.
+            armRetry();
             return;
         }
-        boolean flipped;
         drawnFor.put(f.slot != null ? f.slot : f.renderBuffer, f.number);
+        if (f.slot != null) f.chain.drawn(f.slot);
+        flipComposed(f);
+    }
+
+    /** Flips a frame whose primary is drawn (or kept, see {@link Frame#reusedPrimary}), with its staged overlays. */
+    private void flipComposed(Frame f) {
+        boolean flipped;
         if (f.renderBuffer != null) {
             f.crossed = cross.present(f.renderBuffer, rects(f.frameDamage), pipe);
             flipped = f.crossed != null;
@@ -408,26 +529,119 @@ final class KmsOutputDriver {
                 lastCrossedFrame = f.number;
             }
         } else {
-            f.chain.drawn(f.slot);
             flipped = pipe.flip(f.slot.fbId(), f.chain.width(), f.chain.height(), 0);
         }
         if (!flipped) {
             if (checkGone()) {
-                if (f.slot != null) f.chain.release(f.slot);
-                releaseCross(f);
-                f.content.release();
+                abandon(f);
                 return;
             }
             LOG.warn("{}: flip of a composed frame refused: {}", output.name(), pipe.lastRejection());
             stats.frameFailed();
-            if (f.slot != null) f.chain.release(f.slot);
-            releaseCross(f);
-            f.content.release();
+            // An overlay in a refused flip is not offered again with that buffer.
+            for (int k = 0; k < f.overlayBuffers.size(); k++) verdicts.refuse(f.overlayBuffers.get(k), f.overlayIndex[k], FallbackReason.FLIP_FAILED);
+            abandon(f);
             output.damageAll();
             armRetry();
             return;
         }
         queued(f);
+    }
+
+    /** A frame that will not reach the screen: its buffers go back (a kept primary stays with the frame on screen). */
+    private void abandon(Frame f) {
+        if (f.slot != null) {
+            if (f.reusedPrimary && shown != null && shown.slot == null) shown.slot = f.slot;
+            else f.chain.release(f.slot);
+        }
+        f.slot = null;
+        releaseCross(f);
+        unlockOverlays(f);
+        if (f.content != null) f.content.release();
+        f.content = null;
+    }
+
+    /**
+     * One TEST_ONLY commit for the plan's overlays over this primary framebuffer; on refusal the
+     * assignment with the least benefit is composed instead and the commit tried again, at most
+     * once per overlay plane. Pairs (buffer, plane) that passed before are not tested again; a
+     * refused pair is remembered and not planned again.
+     */
+    private void testOverlays(List<Scene.Placed> all, int primaryFb) {
+        for (int attempt = 0; plan.overlayCount() > 0 && attempt <= pipe.overlays().size(); attempt++) {
+            if (!stageOverlays(all)) continue;
+            boolean known = true;
+            for (int k = 0; k < plan.overlayCount(); k++) {
+                ClientBuffer b = all.get(plan.overlaySurface(k)).surface().buffer();
+                if (!verdicts.passed(b, pipe.overlayIndex(plan.overlayPlane(k)))) known = false;
+            }
+            if (known) return;
+            if (pipe.test(primaryFb, output.width(), output.height())) {
+                for (int k = 0; k < plan.overlayCount(); k++) {
+                    verdicts.pass(all.get(plan.overlaySurface(k)).surface().buffer(), pipe.overlayIndex(plan.overlayPlane(k)));
+                }
+                return;
+            }
+            int least = plan.leastBenefit();
+            LOG.debug("{}: overlay {} refused by the test commit ({}); composing {}", output.name(), plan.overlayPlane(least).id(),
+                    pipe.lastRejection(), all.get(plan.overlaySurface(least)).surface());
+            verdicts.refuse(all.get(plan.overlaySurface(least)).surface().buffer(), pipe.overlayIndex(plan.overlayPlane(least)),
+                    FallbackReason.TEST_COMMIT_REJECTED);
+            plan.dropOverlay(least, FallbackReason.TEST_COMMIT_REJECTED);
+        }
+        if (plan.overlayCount() == 0) pipe.clearOverlays();
+    }
+
+    /** Stages the plan's overlays on the pipe; false (with that assignment dropped) when a buffer has no framebuffer. */
+    private boolean stageOverlays(List<Scene.Placed> all) {
+        pipe.clearOverlays();
+        for (int k = 0; k < plan.overlayCount(); k++) {
+            int i = plan.overlaySurface(k);
+            Scene.Placed p = all.get(i);
+            ClientBuffer b = p.surface().buffer();
+            int index = pipe.overlayIndex(plan.overlayPlane(k));
+            ScanoutCache.Entry fb = scanout.framebuffer(b.scanoutDmaBuf(udmabuf));
+            if (!fb.ok()) {
+                verdicts.refuse(b, index, fb.reason());
+                plan.dropOverlay(k, fb.reason());
+                pipe.clearOverlays();
+                return false;
+            }
+            PlanSurface in = inputs[i];
+            pipe.stageOverlay(index, fb.fbId(), in.srcX, in.srcY, in.srcWidth, in.srcHeight, p.x(), p.y(), p.width(), p.height());
+        }
+        return true;
+    }
+
+    /** The frame holds the buffers its overlays show until a newer frame replaces it on screen. */
+    private void lockOverlays(Frame f, List<Scene.Placed> all) {
+        if (plan.overlayCount() > f.overlayIndex.length) f.overlayIndex = new int[plan.overlayCount()];
+        for (int k = 0; k < plan.overlayCount(); k++) {
+            ClientBuffer b = all.get(plan.overlaySurface(k)).surface().buffer();
+            b.lock();
+            f.overlayBuffers.add(b);
+            f.overlayIndex[k] = pipe.overlayIndex(plan.overlayPlane(k));
+        }
+    }
+
+    private static void unlockOverlays(Frame f) {
+        for (int k = 0; k < f.overlayBuffers.size(); k++) f.overlayBuffers.get(k).unlock();
+        f.overlayBuffers.clear();
+    }
+
+    /**
+     * A surface the last frame left to an overlay and this one composes: the primary under it
+     * holds whatever was there before, so its area is drawn again.
+     */
+    private void damageLeftOverlays(List<Scene.Placed> all) {
+        for (int k = 0; k < lastPlan.overlayCount(); k++) {
+            Object key = lastPlan.key(lastPlan.overlaySurface(k));
+            if (plan.onOverlay(key)) continue;
+            int i = plan.indexOf(key);
+            if (i < 0) continue;  // gone from the output: the scene damaged where it was
+            Scene.Placed p = all.get(i);
+            output.damageLayout(RectSet.of(output.x() + p.x(), output.y() + p.y(), p.width(), p.height()));
+        }
     }
 
     /** Gives a cross-device frame's buffers back (its render buffer and the display-side copy). */
@@ -452,6 +666,7 @@ final class KmsOutputDriver {
 
     private void queued(Frame f) {
         pending = f;
+        lastPlan.copyFrom(plan);
         watchdog.armAt(MonotonicClock.nowNs() + FLIP_TIMEOUT_NS);
     }
 
@@ -484,13 +699,13 @@ final class KmsOutputDriver {
             PathKind path = f.paths.getOrDefault(s, PathKind.NOT_SHOWN);
             s.enterOutput(output);
             s.presented(output, timeNs, output.refreshNs(), sequence,
-                    baseFlags | (path == PathKind.DIRECT_SCANOUT ? WpPresentationFeedback.KIND_ZERO_COPY : 0));
+                    baseFlags | (path == PathKind.DIRECT_SCANOUT || path == PathKind.OVERLAY_PLANE ? WpPresentationFeedback.KIND_ZERO_COPY : 0));
             scratch.clear();
             Set<FallbackReason> r = reasons.get(s);
             if (r != null) scratch.addAll(r);
             observer.surfacePresented(output, s, path, scratch, timeNs);
         }
-        observer.outputPresented(output, f.framePath, timeNs);
+        observer.outputPresented(output, f.framePath, f.device, timeNs);
         for (Surface s : scene.takeUnshownWithCallbacks()) if (!s.destroyed()) s.throttledDone(timeNs);
         if (requested || output.hasDamage()) startFrame();
     }
@@ -500,6 +715,7 @@ final class KmsOutputDriver {
         if (f == null) return;
         if (f.slot != null) f.chain.release(f.slot);
         releaseCross(f);
+        unlockOverlays(f);
         if (f.content != null) f.content.release();
         if (f.scanoutBuffer != null) {
             // The client attached something new since: the taint no longer applies.
@@ -523,7 +739,7 @@ final class KmsOutputDriver {
         pending = null;
         if (f.slot != null) f.chain.invalidate(f.slot);
         drawnFor.remove(f.slot != null ? f.slot : f.renderBuffer);
-        retire(f);
+        abandon(f);
         output.damageAll();
         armRetry();
     }
@@ -532,9 +748,10 @@ final class KmsOutputDriver {
     void bufferGone(ClientBuffer b) {
         watched.remove(b);
         tainted.remove(b);
+        verdicts.forget(b);
         reach.forget(b);
         if (displayReach != null) displayReach.forget(b);
-        if (b.dmaBuf() != null) scanout.forget(b.dmaBuf());
+        if (b.scanoutDmaBuf(udmabuf) != null) scanout.forget(b.scanoutDmaBuf(udmabuf));
     }
 
     /**

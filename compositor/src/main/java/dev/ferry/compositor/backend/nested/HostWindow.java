@@ -155,6 +155,9 @@ final class HostWindow implements OutputPainter.FrameSink {
     }
 
     Output output() { return output; }
+
+    /** The host wl_surface that shows this output (host input events name it). */
+    Proxy hostSurface() { return surface; }
     OutputPainter painter() { return painter; }
 
     private void configured(int serial) {

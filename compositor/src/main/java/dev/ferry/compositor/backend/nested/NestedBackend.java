@@ -6,12 +6,11 @@ import dev.ferry.compositor.frame.OutputPainter;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.path.PathObserver;
 import dev.ferry.compositor.scene.Scene;
-import dev.ferry.posix.Epoll;
+import dev.ferry.compositor.seat.Seat;
 import dev.ferry.posix.MonotonicClock;
-import dev.ferry.posix.PosixException;
-import dev.ferry.protocol.client.ClientDisplay;
 import dev.ferry.protocol.client.Proxy;
 import dev.ferry.protocol.interfaces.WlCompositor;
+import dev.ferry.protocol.interfaces.WlSeat;
 import dev.ferry.protocol.interfaces.WlShm;
 import dev.ferry.protocol.interfaces.WpPresentation;
 import dev.ferry.protocol.loop.EventLoop;
@@ -21,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,14 +61,15 @@ public final class NestedBackend implements Backend {
     private final PathObserver observer;
     private final List<HostWindow> windows = new ArrayList<>();
     private final List<OutputPainter> painters = new ArrayList<>();
+    private HostConnection connection;
     private WaylandClient host;
     private Proxy compositor;
     private Proxy shm;
     private Proxy wmBase;
     private Proxy presentation;
     private int presentationClockId = -1;
-    private EventLoop.Source source;
-    private boolean gone;
+    private Seat seat;
+    private HostSeat hostSeat;
     private boolean closed;
 
     public NestedBackend(Config config, Display display, Scene scene, Renderer renderer, EventLoop loop, PathObserver observer) {
@@ -84,30 +83,19 @@ public final class NestedBackend implements Backend {
 
     @Override public String name() { return "nested"; }
 
-    /** The host's socket path for a display name (null: $WAYLAND_DISPLAY). */
-    static Path hostSocket(String name) throws IOException {
-        if (name == null || name.isEmpty()) name = System.getenv("WAYLAND_DISPLAY");
-        if (name == null || name.isEmpty()) {
-            throw new IOException("no host compositor: WAYLAND_DISPLAY is not set (pass --host-display NAME)");
-        }
-        if (name.startsWith("/")) return Path.of(name);
-        String runtime = System.getenv("XDG_RUNTIME_DIR");
-        if (runtime == null) throw new IOException("XDG_RUNTIME_DIR is not set, cannot find host display " + name);
-        return Path.of(runtime, name);
+    /** Ferry's seat, to be driven by the host's pointer and keyboard (call before start). */
+    public void useSeat(Seat s) {
+        seat = s;
     }
 
     @Override
     public void start() throws IOException {
-        Path hostPath = hostSocket(config.hostDisplay());
-        if (config.ownSocket() != null && (hostPath.toAbsolutePath().normalize().equals(config.ownSocket().toAbsolutePath().normalize())
-                || Files.exists(hostPath) && Files.exists(config.ownSocket()) && Files.isSameFile(hostPath, config.ownSocket()))) {
-            throw new IOException("the host display " + hostPath + " is Ferry's own socket; pass another with --host-display");
-        }
-        try {
-            host = WaylandClient.connect(hostPath.toString());
-        } catch (IOException e) {
-            throw new IOException("cannot connect to the host compositor at " + hostPath + ": " + e.getMessage(), e);
-        }
+        connection = HostConnection.open(config.hostDisplay(), config.ownSocket(), () -> {
+            LOG.warn("Ferry stops");
+            loop.stop();
+        });
+        host = connection.client();
+        Path hostPath = connection.path();
         compositor = host.bind(WlCompositor.INTERFACE, 6);
         shm = host.bind(WlShm.INTERFACE, 1);
         wmBase = host.xdgWmBase();
@@ -119,6 +107,9 @@ public final class NestedBackend implements Backend {
                     presentationClockId = clkId;
                 }
             });
+        }
+        if (seat != null && host.global(WlSeat.INTERFACE.name()) != null) {
+            hostSeat = new HostSeat(host.bind(WlSeat.INTERFACE, 5), seat, this::outputOfHostSurface);
         }
         for (int i = 1; i <= config.outputs(); i++) {
             Output o = new Output(display, "NESTED-" + i, "Ferry nested output " + i + " on " + hostPath.getFileName(),
@@ -134,12 +125,16 @@ public final class NestedBackend implements Backend {
             scene.addOutput(w.output());
             w.output().advertise();
         }
-        ClientDisplay d = host.display();
-        source = loop.add(d.fd().fd(), Epoll.EPOLLIN, this::hostReady);
-        loop.afterDispatch(this::flushHost);
+        connection.attach(loop);
         for (HostWindow w : windows) w.painter().schedule();
         LOG.info("nested in the host compositor at {} ({} output(s), presentation clock {})", hostPath, windows.size(),
                 presentation == null ? "none: callback times" : presentationClockId);
+    }
+
+    /** The output whose window is that host surface, or null. */
+    private Output outputOfHostSurface(Proxy hostSurface) {
+        for (HostWindow w : windows) if (w.hostSurface() == hostSurface) return w.output();
+        return null;
     }
 
     Proxy compositor() { return compositor; }
@@ -162,63 +157,13 @@ public final class NestedBackend implements Backend {
         scene.damageAll();
     }
 
-    private void hostReady(int events) {
-        if (gone || closed) return;
-        ClientDisplay d = host.display();
-        try {
-            while (true) {
-                long n = d.connection().fill();
-                if (n == 0) {
-                    hostGone("the host compositor closed the connection");
-                    return;
-                }
-                d.dispatchPending();
-                if (d.failed()) {
-                    hostGone("the host compositor sent protocol error " + d.errorCode() + ": " + d.error());
-                    return;
-                }
-                if (n < 0) break;
-            }
-        } catch (IOException e) {
-            hostGone("the host connection failed: " + e.getMessage());
-            return;
-        }
-        if ((events & Epoll.EPOLLOUT) != 0) flushHost();
-    }
-
-    private void flushHost() {
-        if (gone || closed) return;
-        try {
-            boolean all = host.display().connection().flush();
-            if (host.display().connection().overflowed()) {
-                hostGone("the host compositor stopped reading our requests");
-                return;
-            }
-            source.interest(all ? Epoll.EPOLLIN : Epoll.EPOLLIN | Epoll.EPOLLOUT);
-        } catch (PosixException e) {
-            hostGone("the host connection failed: " + e.getMessage());
-        }
-    }
-
-    private void hostGone(String why) {
-        if (gone) return;
-        gone = true;
-        source.remove();
-        LOG.warn("{}; Ferry stops", why);
-        loop.stop();
-    }
-
     /** The host asked to close one of our windows: Ferry stops, as when its own window closes. */
     void windowClosed(HostWindow w) {
-        if (gone) return;
-        gone = true;
-        source.remove();
-        LOG.warn("the host closed the window of {}; Ferry stops", w.output().name());
-        loop.stop();
+        connection.gone("the host closed the window of " + w.output().name());
     }
 
     /** Whether the host connection is still usable. */
-    boolean alive() { return !gone && !closed; }
+    boolean alive() { return connection != null && connection.alive() && !closed; }
 
     /**
      * Asks the host to show an output's window fullscreen (or to stop); the host answers with a
@@ -249,23 +194,13 @@ public final class NestedBackend implements Backend {
     @Override
     public void close() {
         if (closed) return;
-        boolean wasAlive = !gone && host != null;
+        boolean wasAlive = alive();
         closed = true;
         for (HostWindow w : windows) {
             w.close(wasAlive);
             w.output().withdraw();
         }
         windows.clear();
-        if (source != null && !gone) source.remove();
-        if (host != null) {
-            if (wasAlive) {
-                try {
-                    host.flush();
-                } catch (IOException e) {
-                    LOG.debug("last flush to the host failed", e);
-                }
-            }
-            host.close();
-        }
+        if (connection != null) connection.close();
     }
 }

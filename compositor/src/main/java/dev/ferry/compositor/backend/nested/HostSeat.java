@@ -1,0 +1,137 @@
+package dev.ferry.compositor.backend.nested;
+
+import dev.ferry.compositor.output.Output;
+import dev.ferry.compositor.seat.Keymap;
+import dev.ferry.compositor.seat.Seat;
+import dev.ferry.posix.OwnedFd;
+import dev.ferry.protocol.client.Proxy;
+import dev.ferry.protocol.interfaces.WlKeyboard;
+import dev.ferry.protocol.interfaces.WlPointer;
+import dev.ferry.protocol.interfaces.WlSeat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.MemorySegment;
+import java.util.function.Function;
+
+/**
+ * The host's seat driving Ferry's seat0: pointer events on an output's window become pointer
+ * events at that output's place in Ferry's layout (the window shows the output 1:1), buttons,
+ * wheel steps and keys go through as they are, and the host's keymap fd and modifier state are
+ * passed on, so Ferry's clients decode keys exactly as the host would. Ferry's seat gives its
+ * own serials to its clients; the host's serials are kept here for requests that quote them back
+ * (a host cursor needs the enter serial). Keyboard focus inside Ferry follows Ferry's clicks, not
+ * the host's focus of the window.
+ */
+final class HostSeat {
+    private static final Logger LOG = LoggerFactory.getLogger(HostSeat.class);
+
+    private final Seat seat;
+    private final Function<Proxy, Output> outputOfSurface;
+    private Proxy pointer;
+    private Proxy keyboard;
+    /** The output whose window has the host pointer, or null. */
+    private Output under;
+    private int hostEnterSerial;
+    private int pendingSteps;
+    private long keysForwarded;
+
+    HostSeat(Proxy hostSeat, Seat seat, Function<Proxy, Output> outputOfSurface) {
+        this.seat = seat;
+        this.outputOfSurface = outputOfSurface;
+        hostSeat.listen(new WlSeat.Listener() {
+            @Override
+            public void capabilities(Proxy self, int caps) {
+                if ((caps & WlSeat.CAPABILITY_POINTER) != 0 && pointer == null) {
+                    pointer = WlSeat.getPointer(self);
+                    pointer.listen(pointerListener);
+                }
+                if ((caps & WlSeat.CAPABILITY_KEYBOARD) != 0 && keyboard == null) {
+                    keyboard = WlSeat.getKeyboard(self);
+                    keyboard.listen(keyboardListener);
+                }
+            }
+        });
+    }
+
+    /** The host serial of the last pointer enter (what a host wl_pointer.set_cursor must quote). */
+    int hostEnterSerial() { return hostEnterSerial; }
+
+    long keysForwarded() { return keysForwarded; }
+
+    private void moveTo(double sx, double sy) {
+        if (under != null) seat.pointerMoveTo(under.x() + sx, under.y() + sy);
+    }
+
+    private final WlPointer.Listener pointerListener = new WlPointer.Listener() {
+        @Override
+        public void enter(Proxy self, int serial, Proxy surface, double sx, double sy) {
+            hostEnterSerial = serial;
+            under = surface == null ? null : outputOfSurface.apply(surface);
+            moveTo(sx, sy);
+        }
+
+        @Override
+        public void leave(Proxy self, int serial, Proxy surface) {
+            under = null;
+            seat.pointerLeave();
+        }
+
+        @Override
+        public void motion(Proxy self, int time, double sx, double sy) {
+            moveTo(sx, sy);
+        }
+
+        @Override
+        public void button(Proxy self, int serial, int time, int button, int state) {
+            if (under != null) seat.pointerButton(button, state == WlPointer.BUTTON_STATE_PRESSED);
+        }
+
+        @Override
+        public void axisDiscrete(Proxy self, int axis, int discrete) {
+            pendingSteps = discrete;
+        }
+
+        @Override
+        public void axisValue120(Proxy self, int axis, int value120) {
+            pendingSteps = value120 / 120;
+        }
+
+        @Override
+        public void axis(Proxy self, int time, int axis, double value) {
+            if (under != null) seat.pointerAxis(axis, value, pendingSteps);
+            pendingSteps = 0;
+        }
+    };
+
+    private final WlKeyboard.Listener keyboardListener = new WlKeyboard.Listener() {
+        @Override
+        public void keymap(Proxy self, int format, OwnedFd fd, int size) {
+            if (format != WlKeyboard.KEYMAP_FORMAT_XKB_V1) {
+                LOG.info("host keymap format {} is not XKB v1: keeping Ferry's", format);
+                fd.close();
+                return;
+            }
+            seat.setKeymap(Keymap.adopt(fd, size, "the host compositor's"));
+        }
+
+        @Override
+        public void enter(Proxy self, int serial, Proxy surface, MemorySegment keys) {}
+
+        @Override
+        public void key(Proxy self, int serial, int time, int key, int state) {
+            keysForwarded++;
+            seat.key(key, state == WlKeyboard.KEY_STATE_PRESSED);
+        }
+
+        @Override
+        public void modifiers(Proxy self, int serial, int depressed, int latched, int locked, int group) {
+            seat.setModifiers(depressed, latched, locked, group);
+        }
+
+        @Override
+        public void repeatInfo(Proxy self, int rate, int delay) {
+            seat.setRepeatInfo(rate, delay);
+        }
+    };
+}
