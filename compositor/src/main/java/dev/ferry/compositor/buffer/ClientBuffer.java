@@ -54,6 +54,16 @@ public abstract class ClientBuffer implements Resource.DestroyListener {
     /** The dma-buf behind this buffer, for scanout and device import tests; null for shm. */
     public dev.ferry.drm.DmaBuf dmaBuf() { return null; }
 
+    /**
+     * The dma-buf a display could scan out: the client's own, or for wl_shm a udmabuf over its
+     * pool made by {@code udmabuf} on first ask and kept while the buffer lives. Null when there
+     * is none; then {@link #udmabufRefusal()} says why for shm.
+     */
+    public dev.ferry.drm.DmaBuf scanoutDmaBuf(dev.ferry.drm.UdmabufDevice udmabuf) { return dmaBuf(); }
+
+    /** For a wl_shm buffer: why its pool could not be wrapped as a udmabuf, or null. */
+    public dev.ferry.drm.UdmabufRefusal udmabufRefusal() { return null; }
+
     /** Called when a commit makes this buffer current: bring compositor-side copies up to date. */
     public void refresh() {}
 

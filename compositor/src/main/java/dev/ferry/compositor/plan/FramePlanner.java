@@ -175,8 +175,10 @@ public final class FramePlanner {
     static FallbackReason primaryMiss(PlanSurface s, int outWidth, int outHeight, Plane primary, PlaneRejections rejections) {
         if (s.buffer == null) return FallbackReason.NOT_FULLSCREEN;
         if (s.x != 0 || s.y != 0 || s.width != outWidth || s.height != outHeight) return FallbackReason.NOT_FULLSCREEN;
-        if (!s.root || s.treeSize > 1) return FallbackReason.CURSOR_OR_SUBSURFACE;
-        if (!s.dmabuf) return FallbackReason.SHM_BUFFER;
+        // A subsurface covering the output opaquely hides its whole tree, so it may go alone:
+        // GStreamer's waylandsink shows its video in one above a black parent.
+        if (s.treeSize > 1 || (!s.root && !s.opaqueEverywhere())) return FallbackReason.CURSOR_OR_SUBSURFACE;
+        if (!s.dmabuf) return s.noDmabuf;
         if (s.transform != 0) return FallbackReason.TRANSFORMED;
         if (s.scaled || s.bufferWidth != outWidth || s.bufferHeight != outHeight) return FallbackReason.SCALED;
         if (!s.opaqueEverywhere()) return FallbackReason.TRANSLUCENT;
@@ -191,7 +193,7 @@ public final class FramePlanner {
     private static FallbackReason structuralPrimaryMiss(PlanSurface s, int outWidth, int outHeight) {
         if (!s.root) return FallbackReason.CURSOR_OR_SUBSURFACE;
         if (!s.covers(outWidth, outHeight)) return FallbackReason.NOT_FULLSCREEN;
-        if (s.buffer != null && !s.dmabuf) return FallbackReason.SHM_BUFFER;
+        if (s.buffer != null && !s.dmabuf) return s.noDmabuf;
         // It covers the output, but a shown surface above it needs composing.
         return FallbackReason.OCCLUDED;
     }
@@ -199,8 +201,10 @@ public final class FramePlanner {
     /** Why surface i may not go on any overlay, whatever the plane, or null for a candidate. */
     private FallbackReason overlayMiss(PlanSurface[] surfaces, int count, int i, int outWidth, int outHeight, FramePlan previous) {
         PlanSurface s = surfaces[i];
-        if (!s.root || s.treeSize > 1) return FallbackReason.CURSOR_OR_SUBSURFACE;
-        if (s.buffer == null || !s.dmabuf) return FallbackReason.SHM_BUFFER;
+        // An opaque subsurface (a video player's video) may go above its composed parent.
+        if (s.treeSize > 1 || (!s.root && !s.opaqueEverywhere())) return FallbackReason.CURSOR_OR_SUBSURFACE;
+        if (s.buffer == null) return FallbackReason.SHM_BUFFER;
+        if (!s.dmabuf) return s.noDmabuf;
         if (s.transform != 0) return FallbackReason.TRANSFORMED;
         if (!s.opaqueEverywhere()) return FallbackReason.TRANSLUCENT;
         if (s.x < 0 || s.y < 0 || s.x + s.width > outWidth || s.y + s.height > outHeight) return FallbackReason.NOT_FULLSCREEN;

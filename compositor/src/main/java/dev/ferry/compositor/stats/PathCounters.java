@@ -122,6 +122,8 @@ public final class PathCounters {
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("frames", frames);
+        PathKind last = lastPath();
+        m.put("last_path", last == null ? null : last.label());
         Map<String, Long> paths = new LinkedHashMap<>();
         for (PathKind p : PATHS) if (byPath[p.ordinal()] > 0) paths.put(p.label(), byPath[p.ordinal()]);
         m.put("by_path", paths);

@@ -39,6 +39,11 @@ class ReportCommandTest {
         assertTrue(html.contains("renderer-import-failed 4"), "reasons per surface");
         assertTrue(html.contains("direct scanout 1017 ms after it"), "time to recover after feedback");
         assertTrue(!html.contains("<script"), "no scripts");
+        // Older stats without explained reasons: the report explains them from the labels.
+        assertTrue(html.contains("<th>what to do</th>"), "a what-to-do column");
+        assertTrue(html.contains("<td>renderer-import-failed</td><td>fixable by reallocation</td><td>4</td>"
+                + "<td>the render device cannot import the buffer</td><td>allocate where the render GPU can read"), "reason explained");
+        assertTrue(html.matches("(?s).*<title>eDP-1, \\d+\\.\\d\\d-\\d+\\.\\d\\d s: direct-scanout \\d+ of \\d+ frames</title>.*"), "tooltips with counts");
         assertTrue(Files.exists(out.resolve(ReportCommand.STATS)), "the stats JSON saved beside the report");
 
         BufferedImage png = ImageIO.read(new ByteArrayInputStream(Files.readAllBytes(out.resolve(ReportCommand.PNG))));

@@ -113,6 +113,11 @@ final class KmsFerry implements AutoCloseable {
         return compositor.onLoop(() -> List.copyOf(frames.getOrDefault(w.surface(), List.of())));
     }
 
+    /** Every frame the topmost surface of that window's tree (a video subsurface) was presented in, in order. */
+    List<FrameRecord> topmostFrames(Window w) {
+        return compositor.onLoop(() -> List.copyOf(frames.getOrDefault(w.surface().stack().getLast(), List.of())));
+    }
+
     /** Whether the compositor's feedback for that surface carries a scanout tranche now. */
     boolean scanoutTranche(Window w) {
         return compositor.onLoop(() -> {

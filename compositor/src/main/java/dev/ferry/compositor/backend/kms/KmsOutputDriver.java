@@ -64,6 +64,8 @@ final class KmsOutputDriver {
     /** For an output on another device than the render GPU: how frames cross over; else null. */
     private final dev.ferry.kms.CrossDeviceCopy cross;
     private final ScanoutCache scanout;
+    /** Wraps wl_shm pools as dma-bufs for the planes. */
+    private final dev.ferry.drm.UdmabufDevice udmabuf;
     /** For another device's output whose device can render: what its own GPU can read. */
     private final RenderReach displayReach;
     private Swapchain localChain;
@@ -141,9 +143,11 @@ final class KmsOutputDriver {
     }
 
     KmsOutputDriver(Output output, KmsPipe pipe, Swapchain swapchain, dev.ferry.kms.CrossDeviceCopy cross, ScanoutCache scanout,
-                    Scene scene, Renderer gpu, Renderer cpu, RenderReach reach, EventLoop loop, PathObserver observer)
+                    Scene scene, Renderer gpu, Renderer cpu, RenderReach reach, EventLoop loop, PathObserver observer,
+                    dev.ferry.drm.UdmabufDevice udmabuf)
             throws dev.ferry.posix.PosixException {
         this.output = output;
+        this.udmabuf = udmabuf;
         this.pipe = pipe;
         this.swapchain = swapchain;
         this.cross = cross;
@@ -256,8 +260,10 @@ final class KmsOutputDriver {
         // No surface shows more often than the output refreshes: a burst of commits is not a faster video.
         in.updateHz = Math.min(rate.hz(nowNs), output.refreshMilliHz() / 1000.0);
         if (b == null) return;
-        DmaBuf buf = b.dmaBuf();
+        // A wl_shm buffer is wrapped as a udmabuf (once): then it is a dma-buf like a client's own.
+        DmaBuf buf = b.scanoutDmaBuf(udmabuf);
         in.dmabuf = buf != null;
+        if (buf == null) in.noDmabuf = shmMiss(b.udmabufRefusal());
         in.fourcc = b.fourcc();
         in.modifier = buf != null ? buf.modifier() : Modifiers.LINEAR;
         in.bufferWidth = b.width();
@@ -266,7 +272,7 @@ final class KmsOutputDriver {
         in.opaque = s.state().opaque();
         in.transform = s.state().transform();
         var st = s.state();
-        in.scaled = st.hasSource() || st.dstW() > 0 || b.width() != p.width() || b.height() != p.height();
+        in.scaled = scaledOrCropped(st, b) || b.width() != p.width() || b.height() != p.height();
         if (st.hasSource()) {
             in.srcX = (int) st.srcX();
             in.srcY = (int) st.srcY();
@@ -289,6 +295,23 @@ final class KmsOutputDriver {
         }
         int k = pipe.overlayIndex(plane);
         return k < 0 ? null : verdicts.refused(b, k);
+    }
+
+    /** A viewport that changes nothing (waylandsink sets a destination of the buffer's own size) is no scaling. */
+    private static boolean scaledOrCropped(dev.ferry.compositor.core.SurfaceState st, ClientBuffer b) {
+        boolean cropped = st.hasSource() && (st.srcX() != 0 || st.srcY() != 0 || st.srcW() != b.width() || st.srcH() != b.height());
+        boolean scaled = st.dstW() > 0 && (st.dstW() != b.width() || st.dstH() != b.height());
+        return cropped || scaled;
+    }
+
+    /** Why a wl_shm buffer has no dma-buf for the display: the udmabuf refusal, as a fallback reason. */
+    private static FallbackReason shmMiss(dev.ferry.drm.UdmabufRefusal refusal) {
+        if (refusal == null) return FallbackReason.SHM_BUFFER;
+        return switch (refusal) {
+            case NOT_SHRINK_SEALED -> FallbackReason.SHM_UNSEALED;
+            case OUT_OF_BOUNDS, OFFSET_UNALIGNED, SIZE_UNALIGNED, EMPTY -> FallbackReason.SHM_PAGES_PAST_POOL;
+            case NOT_A_MEMFD, WRITE_SEALED, TOO_LARGE -> FallbackReason.SHM_BUFFER;
+        };
     }
 
     /** The display device's GPU (when it has one) can read every buffer shown. */
@@ -322,7 +345,7 @@ final class KmsOutputDriver {
     /** Tries the primary plane with the client's buffer; true if a flip was queued. */
     private boolean flipClientBuffer(Frame f, Scene.Placed top) {
         ClientBuffer b = top.surface().buffer();
-        DmaBuf buf = b.dmaBuf();
+        DmaBuf buf = b.scanoutDmaBuf(udmabuf);
         if (watched.add(b)) b.onDestroyed(() -> bufferGone(b));
         ScanoutCache.Entry fb = scanout.framebuffer(buf);
         pipe.clearOverlays();
@@ -578,7 +601,7 @@ final class KmsOutputDriver {
             Scene.Placed p = all.get(i);
             ClientBuffer b = p.surface().buffer();
             int index = pipe.overlayIndex(plan.overlayPlane(k));
-            ScanoutCache.Entry fb = scanout.framebuffer(b.dmaBuf());
+            ScanoutCache.Entry fb = scanout.framebuffer(b.scanoutDmaBuf(udmabuf));
             if (!fb.ok()) {
                 verdicts.refuse(b, index, fb.reason());
                 plan.dropOverlay(k, fb.reason());
@@ -729,7 +752,7 @@ final class KmsOutputDriver {
         verdicts.forget(b);
         reach.forget(b);
         if (displayReach != null) displayReach.forget(b);
-        if (b.dmaBuf() != null) scanout.forget(b.dmaBuf());
+        if (b.scanoutDmaBuf(udmabuf) != null) scanout.forget(b.scanoutDmaBuf(udmabuf));
     }
 
     /** What CRTC readback shows. */
