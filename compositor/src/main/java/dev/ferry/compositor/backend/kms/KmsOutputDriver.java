@@ -475,6 +475,10 @@ final class KmsOutputDriver {
                 f.slot = shown.slot;
                 shown.slot = null;
                 f.reusedPrimary = true;
+                // It shows this frame too, except under the overlays, which a composed frame leaves
+                // undrawn as well (and redraws once a surface leaves its overlay): so after a long
+                // overlay-only stretch it is still not older than the damage history.
+                drawnFor.put(f.slot, f.number);
                 f.framePath = PathKind.OVERLAY_PLANE;
                 f.device = pipe.device().info().name();
                 flipComposed(f);
