@@ -143,8 +143,10 @@ public final class Compositor implements AutoCloseable {
         scene = new Scene(this::repaint);
         pathStatistics = new PathStatistics(scene);
         observers.add(pathStatistics);
-        observers.add(dev.ferry.compositor.stats.Timeline.attach(scene));
+        var timeline = dev.ferry.compositor.stats.Timeline.attach(scene);
+        observers.add(timeline);
         scene.onSurfaceDestroyed(pathStatistics::surfaceDestroyed);
+        scene.onSurfaceDestroyed(timeline::surfaceDestroyed);
         backend = switch (options.backend()) {
             case "headless" -> new HeadlessBackend(new HeadlessBackend.Config(options.outputs(), options.width(),
                     options.height(), options.refreshMilliHz()), display, scene, renderer, loop);
@@ -178,7 +180,9 @@ public final class Compositor implements AutoCloseable {
         new PresentationGlobal(display);
         DesktopProtocols.install(display, scene, seat);
         backend.start();
-        if (backend.devices().isPresent()) {
+        if (backend.devices().isPresent() && backend.renderDeviceChoice().device() == null) {
+            LOG.info("no device can render: linux-dmabuf is not offered, clients draw into wl_shm and every frame is a CPU copy");
+        } else if (backend.devices().isPresent()) {
             // linux-dmabuf only where there are devices to import into (they exist once the
             // backend started); its main device is the backend's render device, and its
             // FeedbackController must hear every frame's path.
@@ -190,7 +194,7 @@ public final class Compositor implements AutoCloseable {
         for (OutputPainter p : backend.painters()) p.setObserver(observers);
         processCost = new dev.ferry.compositor.stats.ProcessCost(loop, this::framesPresented);
         display.listen(socket.listener());
-        control = new ControlServer(options.runtimeDir(), socket.name(), this::control);
+        control = new ControlServer(options.runtimeDir(), socket.name(), this::control, this::statsLine);
         StringBuilder outs = new StringBuilder();
         for (Output o : scene.outputs()) outs.append(outs.isEmpty() ? "" : ", ").append(o);
         LOG.info("Ferry serving WAYLAND_DISPLAY={} on the {} backend, renderer {}, outputs: {}",
@@ -274,14 +278,28 @@ public final class Compositor implements AutoCloseable {
     }
 
     public byte[] statsJson() {
-        return onLoop(() -> {
-            Map<String, Object> tree = StatsReport.build(display, scene, backend, pathStatistics, renderer.name(),
-                    MonotonicClock.nowNs() - startNs);
-            tree.put("process", processCost.toMap());
-            tree.put("faults", StatsReport.faults(faults));
-            StatsReport.addDmabuf(tree, scene, linuxDmabuf);
-            return StatsReport.toJson(tree);
-        });
+        return StatsReport.toJson(onLoop(() -> statsTree(true)));
+    }
+
+    /**
+     * The same statistics as one line of JSON (a `ferry ctl stats --watch` line), without the
+     * timeline: a live view has the present, and the timeline's two minutes of buckets would be
+     * most of the cost of every line.
+     */
+    public byte[] statsLine() {
+        return StatsReport.toJsonLine(onLoop(() -> statsTree(false)));
+    }
+
+    /** Built on the loop, from the counters: the only cost a stats request or watch adds. */
+    private Map<String, Object> statsTree(boolean withTimeline) {
+        Map<String, Object> tree = StatsReport.build(display, scene, backend, pathStatistics, renderer.name(),
+                MonotonicClock.nowNs() - startNs);
+        if (withTimeline) StatsReport.addTimeline(tree, scene);
+        tree.put("process", processCost.toMap());
+        tree.put("faults", StatsReport.faults(faults, backend.devices().map(dev.ferry.compositor.devices.FakeDevices::injected).orElse(java.util.List.of())));
+        StatsReport.addDmabuf(tree, scene, linuxDmabuf, backend.devices().orElse(null));
+        StatsReport.explainReasons(tree, backend.devices().orElse(null), linuxDmabuf);
+        return tree;
     }
 
     /** A picture of one output: 0xAARRGGBB pixels, row by row. */
@@ -329,6 +347,8 @@ public final class Compositor implements AutoCloseable {
         return switch (words[0]) {
             case "stats" -> statsJson();
             case "screenshot" -> screenshotPng(words.length > 1 ? words[1] : null);
+            case "fault" -> onLoop(() -> dev.ferry.compositor.devices.FaultRequest.serve(words, backend.devices().orElse(null), scene))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
             case "input" -> input(InputCommand.parse(request.substring("input".length())));
             default -> throw new IllegalArgumentException("unknown control request '" + words[0] + "' (stats, screenshot OUTPUT, input ...)");
         };

@@ -24,6 +24,11 @@ public final class FaultInjector {
     private final List<Injected> log = new ArrayList<>();
     /** Per kind, whether the plan can ever inject it: asked on every commit and dispatch. */
     private final boolean[] planned = new boolean[FaultKind.values().length];
+    /** Faults asked for while running ({@link #failNext}): per kind and device, how many opportunities still fail. */
+    private final java.util.Map<Target, Integer> pending = new java.util.HashMap<>();
+
+    /** A kind of fault on one device (null: on any). */
+    private record Target(FaultKind kind, String device) {}
 
     FaultInjector(FaultPlan plan, KernelClock clock) {
         this.plan = plan;
@@ -41,7 +46,7 @@ public final class FaultInjector {
     synchronized boolean inject(FaultKind kind, String device, long frame) {
         if (!planned[kind.ordinal()]) return false;
         long now = clock.nowNs();
-        boolean hit = false;
+        boolean hit = takePending(kind, device);
         for (FaultPlan.Window w : plan.windows()) {
             if (w.covers(kind, device, frame, now)) {
                 hit = true;
@@ -53,6 +58,28 @@ public final class FaultInjector {
         if (rate > 0 && streams[kind.ordinal()].nextDouble() < rate) hit = true;
         if (hit) log.add(new Injected(kind, device, frame, now));
         return hit;
+    }
+
+    /**
+     * Makes the next count opportunities of this kind on this device fail, on top of the plan
+     * (`ferry ctl fault`: a fault on purpose in a running compositor). Device null: any device.
+     */
+    public synchronized void failNext(FaultKind kind, String device, int count) {
+        if (count < 1) throw new IllegalArgumentException("count " + count);
+        pending.merge(new Target(kind, device), count, Integer::sum);
+        planned[kind.ordinal()] = true;
+    }
+
+    private boolean takePending(FaultKind kind, String device) {
+        if (pending.isEmpty()) return false;
+        for (Target key : new Target[] {new Target(kind, device), new Target(kind, null)}) {
+            Integer left = pending.get(key);
+            if (left == null) continue;
+            if (left <= 1) pending.remove(key);
+            else pending.put(key, left - 1);
+            return true;
+        }
+        return false;
     }
 
     /** Every fault injected so far, in order. */

@@ -23,7 +23,8 @@ public record RenderDeviceChoice(DrmDevice device, String why) {
                     return new RenderDeviceChoice(d, "chosen with --render-device");
                 }
             }
-            throw new IllegalArgumentException("no device " + override);
+            throw new IllegalArgumentException("--render-device " + override + ": no such device (devices: "
+                    + String.join(", ", devices.stream().map(d -> d.info().name()).toList()) + ")");
         }
         for (DrmDevice d : devices) if (d.info().canRender() && d.info().preferred()) return new RenderDeviceChoice(d, "marked preferred");
         for (DrmDevice d : devices) {

@@ -16,38 +16,70 @@ import java.util.stream.Stream;
 
 /** `ferry ctl`: ask a running compositor for statistics or a screenshot. */
 @Command(name = "ctl", mixinStandardHelpOptions = true, description = "Talk to a running Ferry.",
-        subcommands = {CtlCommand.Stats.class, CtlCommand.Screenshot.class, CtlCommand.Input.class})
+        subcommands = {CtlCommand.Stats.class, CtlCommand.Screenshot.class, CtlCommand.Input.class, CtlCommand.Fault.class})
 final class CtlCommand {
     @Option(names = "--socket", description = "The Wayland socket name of the Ferry to ask (default: $WAYLAND_DISPLAY, else the only one running)")
     String socket;
 
     Path controlSocket() throws IOException {
-        Path runtime = WaylandSocket.runtimeDir();
-        String name = socket != null ? socket : System.getenv("WAYLAND_DISPLAY");
-        if (name == null || !Files.exists(ControlServer.controlDir(runtime, name).resolve("control"))) {
-            if (socket != null) throw new IOException("no Ferry is serving socket " + socket + " (no " + ControlServer.controlDir(runtime, socket) + ")");
-            List<Path> running;
-            try (Stream<Path> s = Files.list(runtime)) {
-                running = s.filter(p -> p.getFileName().toString().startsWith("ferry-") && Files.exists(p.resolve("control"))).toList();
-            }
-            if (running.size() != 1) {
-                throw new IOException(running.isEmpty() ? "no Ferry is running in " + runtime
-                        : running.size() + " Ferry instances are running; pick one with --socket");
-            }
-            return running.getFirst().resolve("control");
-        }
-        return ControlServer.controlDir(runtime, name).resolve("control");
+        return ControlClient.locate(socket);
     }
 
     @Command(name = "stats", mixinStandardHelpOptions = true, description = "Print statistics as JSON.")
     static final class Stats implements Callable<Integer> {
         @ParentCommand CtlCommand parent;
+        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--watch", description = "Stream: one JSON object per line, every --interval, until interrupted")
+        boolean watch;
+
+        @Option(names = "--interval", paramLabel = "MS", description = "With --watch: milliseconds between lines ("
+                + ControlServer.MIN_WATCH_MS + ".." + ControlServer.MAX_WATCH_MS + "). Default: 1000")
+        Integer intervalMs;
 
         @Override
         public Integer call() throws IOException {
+            if (intervalMs != null && !watch) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--interval needs --watch");
+            int interval = intervalMs == null ? 1000 : intervalMs;
+            if (interval < ControlServer.MIN_WATCH_MS || interval > ControlServer.MAX_WATCH_MS) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--interval " + interval + " is out of range ("
+                        + ControlServer.MIN_WATCH_MS + ".." + ControlServer.MAX_WATCH_MS + " ms)");
+            }
+            if (watch) {
+                ControlClient.watch(parent.controlSocket(), interval, line -> {
+                    System.out.println(line);
+                    System.out.flush();
+                    return !System.out.checkError(); // a closed pipe (| head) ends the watch
+                });
+                return 0;
+            }
             System.out.write(ControlClient.request(parent.controlSocket(), "stats"));
             System.out.println();
             System.out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "fault", mixinStandardHelpOptions = true,
+            description = "Break something on purpose in the running Ferry: the next COUNT opportunities of KIND fail.")
+    static final class Fault implements Callable<Integer> {
+        @ParentCommand CtlCommand parent;
+
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "KIND",
+                description = "commit, import, allocation, fence-never-signals, unplug, flip-never-completes, migration-temporary, migration-permanent")
+        String kind;
+
+        @Option(names = "--on", paramLabel = "TARGET", defaultValue = "any", description = "A device (card1) or an output (HDMI-A-1). Default: ${DEFAULT-VALUE}")
+        String target;
+
+        @Option(names = "--count", defaultValue = "1", description = "How many opportunities in a row fail. Default: ${DEFAULT-VALUE}")
+        int count;
+
+        @Override
+        public Integer call() throws IOException {
+            dev.ferry.compositor.devices.FaultSpec.kind(kind); // a bad kind is refused before asking
+            byte[] answer = ControlClient.request(parent.controlSocket(), "fault " + kind + " " + target + " " + count);
+            System.out.println(new String(answer, java.nio.charset.StandardCharsets.UTF_8));
             return 0;
         }
     }
@@ -64,6 +96,7 @@ final class CtlCommand {
 
         @Override
         public Integer call() throws IOException {
+            UserErrors.checkWritableFile(file, "screenshot");
             byte[] png = ControlClient.request(parent.controlSocket(), "screenshot" + (output == null ? "" : " " + output));
             Files.write(file, png);
             System.err.println("wrote " + file + " (" + png.length + " bytes)");

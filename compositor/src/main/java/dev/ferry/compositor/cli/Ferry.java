@@ -8,6 +8,10 @@ import java.util.ServiceLoader;
 /**
  * The `ferry` command. Subcommands that live in other modules (`client`, `demo`, …) register
  * themselves through {@link FerrySubcommand} so the compositor module does not depend on them.
+ *
+ * <p>Errors are one line each, never a stack trace ({@code -Dferry.debug=true} adds it): a bad
+ * command line exits 2 with the message and where to find help, a command that fails exits 1
+ * with what went wrong.
  */
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0",
         description = "A Wayland compositor that puts every buffer on screen by the cheapest path that works.",
@@ -27,8 +31,16 @@ public final class Ferry {
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Ferry());
         for (FerrySubcommand sub : ServiceLoader.load(FerrySubcommand.class)) cl.addSubcommand(sub.name(), sub.command());
+        cl.setParameterExceptionHandler((e, ignoredArgs) -> {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println(cmd.getCommandName().equals("ferry") ? "ferry: " + e.getMessage()
+                    : cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+            if (Boolean.getBoolean("ferry.debug")) e.printStackTrace(cmd.getErr());
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("ferry: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            cmd.getErr().println("ferry: " + UserErrors.describe(e));
             if (Boolean.getBoolean("ferry.debug")) e.printStackTrace(cmd.getErr());
             return 1;
         });

@@ -17,6 +17,37 @@ public final class FakeDevices {
     /** The preset a kms backend runs on when none is named. */
     public static final String DEFAULT_TOPOLOGY = Topologies.DEFAULT;
 
+    /** A fault fake-drm injected: its kind (as {@link FaultSpec} names it), device, the device's frame, and when. */
+    public record InjectedFault(String kind, String device, long frame, long timeNs) {}
+
+    /** Every fault injected into these devices so far, oldest first; empty when they are not fake. */
+    public static java.util.List<InjectedFault> injected(DeviceSet devices) {
+        if (!(devices instanceof FakeKernel k)) return java.util.List.of();
+        java.util.List<InjectedFault> out = new java.util.ArrayList<>();
+        for (var f : k.faults().log()) out.add(new InjectedFault(FaultSpec.name(f.kind()), f.device(), f.frame(), f.timeNs()));
+        return out;
+    }
+
+    /**
+     * `ferry ctl fault`: the next count opportunities of kind on device (null: any) fail. Returns
+     * what was done, in words.
+     */
+    public static String failNext(DeviceSet devices, String kind, String device, int count) {
+        if (!(devices instanceof FakeKernel k)) throw new IllegalArgumentException("faults can be injected only into fake devices");
+        if (count < 1 || count > 1_000_000) throw new IllegalArgumentException("count " + count + " out of range (1..1000000)");
+        if (device != null) devices.device(device);
+        k.faults().failNext(FaultSpec.kind(kind), device, count);
+        return "the next " + (count == 1 ? "" : count + " ") + kind + (count == 1 ? "" : "s") + " on "
+                + (device == null ? "any device" : device) + " will fail";
+    }
+
+    /** The plan of a `--faults` spec (an inline list or a file holding one) for a topology, times counted from now. */
+    public static FaultPlan faultPlan(String specOrFile, String topology) throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Path.of(specOrFile);
+        String spec = java.nio.file.Files.isRegularFile(file) ? java.nio.file.Files.readString(file) : specOrFile;
+        return FaultSpec.parse(spec, Topologies.load(topology == null ? DEFAULT_TOPOLOGY : topology), KernelClock.monotonic().nowNs());
+    }
+
     /** The devices of a topology preset or file, on a clock, with faults to inject. */
     public static DeviceSet open(String topology, KernelClock clock, FaultPlan faults) {
         return FakeKernel.open(Topologies.load(topology), clock, faults);

@@ -18,6 +18,7 @@ import java.util.Map;
 /** Builds the JSON `ferry ctl stats` prints, from the live state, on the event loop. */
 public final class StatsReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper LINE = new ObjectMapper();
 
     private StatsReport() {}
 
@@ -61,9 +62,45 @@ public final class StatsReport {
         }
         root.put("surfaces", surfaces);
         root.put("surface_paths", paths.surfacesReport());
+        return root;
+    }
+
+    /** How many injected faults are listed one by one (the newest); all are counted. */
+    private static final int INJECTED_LISTED = 64;
+
+    /**
+     * The faults met: counts by kind, and the entries kept (oldest first); and under
+     * {@code injected} those fake-drm injected on purpose (`--faults`, `ferry ctl fault`): what
+     * hit which device at which of its frames. The entries say what Ferry did about them.
+     */
+    public static Map<String, Object> faults(FaultLog log, List<dev.ferry.compositor.devices.FakeDevices.InjectedFault> injected) {
+        Map<String, Object> m = faults(log);
+        Map<String, Object> inj = new LinkedHashMap<>();
+        inj.put("total", injected.size());
+        Map<String, Long> byKind = new LinkedHashMap<>();
+        for (var f : injected) byKind.merge(f.kind(), 1L, Long::sum);
+        inj.put("by_kind", byKind);
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (var f : injected.subList(Math.max(0, injected.size() - INJECTED_LISTED), injected.size())) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("kind", f.kind());
+            e.put("device", f.device());
+            e.put("frame", f.frame());
+            e.put("time_ms", f.timeNs() / 1_000_000L);
+            entries.add(e);
+        }
+        inj.put("entries", entries);
+        m.put("injected", inj);
+        return m;
+    }
+
+    /**
+     * Adds the scene's timeline (frames by path per output and surface in 250 ms buckets, the last
+     * two minutes: the bulk of a stats answer), when one is attached.
+     */
+    public static void addTimeline(Map<String, Object> root, Scene scene) {
         Timeline timeline = Timeline.of(scene);
         if (timeline != null) root.put("timeline", timeline.toMap());
-        return root;
     }
 
     /** The faults met: counts by kind, and the entries kept (oldest first). */
@@ -88,7 +125,8 @@ public final class StatsReport {
     }
 
     /** Adds what linux-dmabuf knows: the feedback each surface was last sent, fence waits. */
-    public static void addDmabuf(Map<String, Object> root, Scene scene, dev.ferry.compositor.dmabuf.LinuxDmabufGlobal dmabuf) {
+    public static void addDmabuf(Map<String, Object> root, Scene scene, dev.ferry.compositor.dmabuf.LinuxDmabufGlobal dmabuf,
+                                 dev.ferry.drm.DeviceSet devices) {
         if (dmabuf == null) return;
         Map<String, Object> m = new LinkedHashMap<>();
         var fences = dmabuf.fences().totals();
@@ -100,10 +138,13 @@ public final class StatsReport {
         for (var e : dmabuf.feedback().all().entrySet()) {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("surface", e.getKey().resource().toString());
+            f.put("client_pid", e.getKey().resource().client().pid());
             List<Map<String, Object>> tranches = new ArrayList<>();
             for (var t : e.getValue().current().tranches()) {
                 Map<String, Object> tm = new LinkedHashMap<>();
                 tm.put("target_device", (t.targetDevT() >> 8) + ":" + (t.targetDevT() & 0xff));
+                var target = devices == null ? null : devices.deviceByDevT(t.targetDevT());
+                if (target != null) tm.put("device", target.info().name());
                 tm.put("scanout", t.scanout());
                 tm.put("formats", t.indices().length);
                 tranches.add(tm);
@@ -116,6 +157,67 @@ public final class StatsReport {
         }
         m.put("surface_feedback", surfaces);
         root.put("linux_dmabuf", m);
+    }
+
+    /**
+     * Adds to each surface of {@code surface_paths} a {@code reasons} list: every reason it gave,
+     * with its category, description, what to do (naming the allocation its current dma-buf
+     * feedback suggests, for the live surfaces that have one), frames since start and share of
+     * the recent window. One pass per stats request; nothing per frame.
+     */
+    @SuppressWarnings("unchecked")
+    public static void explainReasons(Map<String, Object> root, dev.ferry.drm.DeviceSet kernel,
+                                      dev.ferry.compositor.dmabuf.LinuxDmabufGlobal dmabuf) {
+        Map<String, ReasonAdvice.Allocation> suggested = new java.util.HashMap<>();
+        if (dmabuf != null && kernel != null) {
+            for (var e : dmabuf.feedback().all().entrySet()) {
+                ReasonAdvice.Allocation a = allocation(e.getKey(), e.getValue().current(), dmabuf.table(), kernel);
+                if (a != null) suggested.put(e.getKey().resource().toString() + "/" + e.getKey().resource().client().pid(), a);
+            }
+        }
+        Object surfaces = root.get("surface_paths");
+        if (!(surfaces instanceof List<?> list)) return;
+        for (Object o : list) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            Map<String, Object> paths = (Map<String, Object>) m.get("paths");
+            Map<String, Long> byReason = (Map<String, Long>) paths.get("by_reason");
+            Map<String, Double> recent = (Map<String, Double>) paths.get("recent_share_by_reason");
+            ReasonAdvice.Allocation a = Boolean.TRUE.equals(m.get("gone")) ? null : suggested.get(m.get("id") + "/" + m.get("client_pid"));
+            List<Map<String, Object>> reasons = new ArrayList<>();
+            for (Map.Entry<String, Long> r : byReason.entrySet()) {
+                dev.ferry.kms.FallbackReason reason = ReasonAdvice.byLabel(r.getKey());
+                if (reason == null) continue;
+                Map<String, Object> x = new LinkedHashMap<>();
+                x.put("reason", reason.label());
+                x.put("category", reason.category().label());
+                x.put("description", reason.description());
+                x.put("what_to_do", ReasonAdvice.whatToDo(reason, a));
+                x.put("frames", r.getValue());
+                x.put("recent_share", recent.getOrDefault(r.getKey(), 0.0));
+                reasons.add(x);
+            }
+            m.put("reasons", reasons);
+        }
+    }
+
+    /** The allocation a surface's feedback suggests: its first tranche, in the surface's own format if it has it. */
+    private static ReasonAdvice.Allocation allocation(Surface s, dev.ferry.compositor.dmabuf.DmabufFeedback feedback,
+                                                      dev.ferry.compositor.dmabuf.FormatTableFile table, dev.ferry.drm.DeviceSet kernel) {
+        if (feedback == null || feedback.tranches().isEmpty()) return null;
+        var t = feedback.tranches().getFirst();
+        if (t.indices().length == 0) return null;
+        int pick = t.indices()[0];
+        int fourcc = s.buffer() == null ? 0 : s.buffer().fourcc();
+        for (int i : t.indices()) {
+            if (table.format(i) == fourcc) {
+                pick = i;
+                break;
+            }
+        }
+        var device = kernel.deviceByDevT(t.targetDevT());
+        String name = device == null ? (t.targetDevT() >> 8) + ":" + (t.targetDevT() & 0xff) : device.info().name();
+        return new ReasonAdvice.Allocation(Fourcc.name(table.format(pick)), dev.ferry.drm.uapi.Modifiers.name(table.modifier(pick)),
+                name, t.scanout());
     }
 
     private static Map<String, Object> surface(Window w, Surface s, int x, int y) {
@@ -139,6 +241,15 @@ public final class StatsReport {
         for (Output o : s.outputs()) outs.add(o.name());
         m.put("outputs", outs);
         return m;
+    }
+
+    /** Compact, on one line: for streams of one object per line. */
+    public static byte[] toJsonLine(Object tree) {
+        try {
+            return LINE.writeValueAsBytes(tree);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static byte[] toJson(Object tree) {

@@ -43,6 +43,8 @@ public final class Topologies {
         }
         try (InputStream in = Files.newInputStream(path)) {
             return JSON.readValue(in, Topology.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("topology " + path + ": " + TopologyError.describe(e));
         } catch (IOException e) {
             throw new UncheckedIOException("reading topology " + path, e);
         }

@@ -1,6 +1,11 @@
 package dev.ferry.testclients.demo;
 
 import dev.ferry.compositor.cli.Ferry;
+import dev.ferry.compositor.cli.RendererName;
+import dev.ferry.compositor.cli.UserErrors;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,8 +27,32 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fps", defaultValue = "30", description = "Client frame rate. Default: ${DEFAULT-VALUE}")
     int fps;
 
-    @Option(names = "--renderer", defaultValue = "auto", description = "gles, cpu or auto. Default: ${DEFAULT-VALUE}")
-    String renderer;
+    @Option(names = "--renderer", defaultValue = "auto", description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}")
+    RendererName renderer;
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--scenario", defaultValue = "tour", converter = ScenarioConverter.class, completionCandidates = ScenarioNames.class,
+            description = "${COMPLETION-CANDIDATES}: tour (every path), faults (failed commits injected), hotplug (a display device"
+                    + " unplugged halfway), offload (clients on the second GPU). Default: ${DEFAULT-VALUE}")
+    Scenario scenario;
+
+    /** Scenario names for --help and the error message. */
+    static final class ScenarioNames implements Iterable<String> {
+        @Override public java.util.Iterator<String> iterator() { return Scenario.labels().iterator(); }
+    }
+
+    /** A scenario by its lower-case name; an unknown one is a usage error listing them. */
+    static final class ScenarioConverter implements picocli.CommandLine.ITypeConverter<Scenario> {
+        @Override
+        public Scenario convert(String value) {
+            try {
+                return Scenario.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     @Option(names = "--out", description = "Directory for report.html, timeline.png, stats.json. Default: ./ferry-demo-<time>")
     Path out;
@@ -36,9 +65,15 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!(seconds > 0) || seconds > 3600) throw new ParameterException(spec.commandLine(), "--seconds " + seconds + " must be more than 0 and at most 3600");
+        if (fps < 1 || fps > 240) throw new ParameterException(spec.commandLine(), "--fps " + fps + " is out of range (1..240)");
+        String unfit = scenario.unfitFor(dev.ferry.drm.topology.Topologies.load(topology));
+        if (unfit != null) throw new ParameterException(spec.commandLine(), "--scenario " + scenario.label() + ": " + unfit);
         Path dir = out != null ? out
                 : Path.of("ferry-demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        new Demo(new Demo.Options(topology, renderer, seconds, fps, dir), System.out).run();
+        // Before the run, not after it: a run's report must have somewhere to go.
+        UserErrors.makeWritableDirectory(dir, "the report directory (--out)");
+        new Demo(new Demo.Options(topology, renderer.name(), seconds, fps, dir, scenario), System.out).run();
         return 0;
     }
 }

@@ -22,6 +22,7 @@ public final class FallbackReport {
             b.append(String.format(Locale.ROOT, "  %-10s %s%s  %d frames: %s%n", o.name(),
                     o.device().isEmpty() ? "" : o.device() + " ", o.mode(), o.frames().frames(),
                     paths(o.frames().byPath(), o.frames().frames())));
+            if (!o.frames().byDevice().isEmpty()) b.append("             done by: ").append(counts(o.frames().byDevice())).append('\n');
             if (!o.surfaceReasons().isEmpty()) b.append("             reasons (surface-frames): ").append(counts(o.surfaceReasons())).append('\n');
             if (!o.copyMode().isEmpty() || !o.framesByCopy().isEmpty()) {
                 b.append("             copy mode now: ").append(o.copyMode().isEmpty() ? "-" : o.copyMode());
@@ -42,6 +43,16 @@ public final class FallbackReport {
                 b.append(String.format(Locale.ROOT, "      on %-10s %s%s%n", e.getKey(), paths(c.byPath(), c.frames()),
                         c.byReason().isEmpty() ? "" : "; because " + counts(c.byReason())));
             }
+            for (RunData.Reason r : s.reasons()) b.append(explained(r, "      "));
+        }
+        RunData.Faults f = run.faults();
+        if (f.total() + f.injected() > 0) {
+            b.append("\nFaults\n");
+            b.append("  ").append(f.total()).append(" met");
+            if (f.injected() > 0) b.append(", ").append(f.injected()).append(" injected on purpose: ").append(counts(f.injectedByKind()))
+                    .append(" (listed ones by device: ").append(counts(f.injectedByDevice())).append(')');
+            b.append('\n');
+            for (String e : f.entries()) b.append("  ").append(e).append('\n');
         }
         if (!run.clients().isEmpty()) {
             b.append("\nClients and dma-buf feedback\n");
@@ -50,6 +61,17 @@ public final class FallbackReport {
                         c.placement(), c.device().isEmpty() ? "-" : c.device(), c.presented(), feedback(c)));
             }
         }
+        return b.toString();
+    }
+
+    /** A reason in words: what it means, its category, and what would fix it. */
+    static String explained(RunData.Reason r, String indent) {
+        StringBuilder b = new StringBuilder();
+        b.append(indent).append("why ").append(r.reason()).append(" (").append(r.category().isEmpty() ? "?" : r.category())
+                .append(", ").append(r.frames()).append(" frames)");
+        if (!r.description().isEmpty()) b.append(": ").append(r.description());
+        b.append('\n');
+        if (!r.whatToDo().isEmpty()) b.append(indent).append("  what to do: ").append(r.whatToDo()).append('\n');
         return b.toString();
     }
 

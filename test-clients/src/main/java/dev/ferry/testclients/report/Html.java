@@ -8,6 +8,11 @@ public final class Html {
     private Html() {}
 
     public static String page(RunData run, TimelineChart chart, String pngName) {
+        return page(run, chart, null, pngName);
+    }
+
+    /** With surfaceChart (or null), the per-surface timeline too. */
+    public static String page(RunData run, TimelineChart chart, TimelineChart surfaceChart, String pngName) {
         StringBuilder b = new StringBuilder();
         b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Ferry fallback report</title>\n")
                 .append("<style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}")
@@ -24,18 +29,32 @@ public final class Html {
         for (RunData.OutputRow o : run.outputs()) {
             b.append("<tr><td>").append(escape(o.name())).append("</td><td>").append(escape(o.device())).append("</td><td>")
                     .append(escape(o.mode())).append("</td><td>").append(o.frames().frames()).append("</td><td>")
-                    .append(pathCells(o.frames().byPath(), o.frames().frames())).append("</td><td>")
+                    .append(pathCells(o.frames().byPath(), o.frames().frames()))
+                    .append(o.frames().byDevice().isEmpty() ? "" : "<br>done by: " + escape(FallbackReport.counts(o.frames().byDevice())))
+                    .append("</td><td>")
                     .append(escape(FallbackReport.counts(o.surfaceReasons()))).append("</td><td>")
                     .append(escape(o.copyMode().isEmpty() ? "-" : o.copyMode()
                             + (o.framesByCopy().isEmpty() ? "" : " (frames: " + FallbackReport.counts(o.framesByCopy()) + ")"))).append("</td></tr>\n");
         }
-        b.append("</table>\n<h2>Surfaces</h2>\n<table><tr><th>surface</th><th>output</th><th>frames</th><th>by path</th><th>reasons</th></tr>\n");
+        b.append("</table>\n");
+        if (surfaceChart != null) b.append("<h2>Frames by path over time, per surface</h2>\n").append(surfaceChart.svg());
+        b.append("<h2>Surfaces</h2>\n<table><tr><th>surface</th><th>output</th><th>frames</th><th>by path</th><th>reasons</th></tr>\n");
         for (RunData.SurfaceRow s : run.surfaces()) {
             for (Map.Entry<String, RunData.Counts> e : s.byOutput().entrySet()) {
                 RunData.Counts c = e.getValue();
                 b.append("<tr><td>").append(escape(s.label() + " (" + s.id() + ")")).append("</td><td>").append(escape(e.getKey()))
                         .append("</td><td>").append(c.frames()).append("</td><td>").append(pathCells(c.byPath(), c.frames()))
                         .append("</td><td>").append(escape(FallbackReport.counts(c.byReason()))).append("</td></tr>\n");
+            }
+        }
+        b.append("</table>\n");
+        b.append("<h2>Why not a cheaper path, and what to do</h2>\n<table><tr><th>surface</th><th>reason</th><th>category</th>"
+                + "<th>frames</th><th>what it means</th><th>what to do</th></tr>\n");
+        for (RunData.SurfaceRow s : run.surfaces()) {
+            for (RunData.Reason r : s.reasons()) {
+                b.append("<tr><td>").append(escape(s.label())).append("</td><td>").append(escape(r.reason())).append("</td><td>")
+                        .append(escape(r.category())).append("</td><td>").append(r.frames()).append("</td><td>")
+                        .append(escape(r.description())).append("</td><td>").append(escape(r.whatToDo())).append("</td></tr>\n");
             }
         }
         b.append("</table>\n");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ferry.compositor.cli.Ferry;
+import dev.ferry.compositor.cli.UserErrors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,26 +42,28 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        JsonNode root = new ObjectMapper().readTree(Files.readAllBytes(from));
-        Path dir = out != null ? out : from.toAbsolutePath().getParent();
-        Written w = write(root, dir, System.out, quiet);
+        JsonNode root = StatsFile.read(from);
+        Path dir = out != null ? UserErrors.makeWritableDirectory(out, "the report directory (--out)") : from.toAbsolutePath().getParent();
+        // The stats are copied only into a directory asked for with --out, never beside the input.
+        Written w = write(root, dir, System.out, quiet, out != null);
         System.out.println("report: " + w.html().toAbsolutePath());
         System.out.println("chart:  " + w.png().toAbsolutePath());
         return 0;
     }
 
     /**
-     * Writes the HTML page, the PNG chart and (unless the same file is already there) the stats
-     * JSON into dir; prints the text report to out unless quiet.
+     * Writes the HTML page, the PNG chart and, with saveStats (unless the same file is already
+     * there), the stats JSON into dir; prints the text report to out unless quiet.
      */
-    public static Written write(JsonNode root, Path dir, PrintStream out, boolean quiet) throws IOException {
+    public static Written write(JsonNode root, Path dir, PrintStream out, boolean quiet, boolean saveStats) throws IOException {
         Files.createDirectories(dir);
         RunData run = RunData.of(root);
         TimelineChart chart = new TimelineChart(run.timeline());
         Path html = dir.resolve(HTML), png = dir.resolve(PNG), stats = dir.resolve(STATS);
         Files.write(png, chart.png());
-        Files.writeString(html, Html.page(run, chart, PNG));
-        if (!Files.exists(stats)) {
+        TimelineChart surfaces = run.surfaceTimeline().outputs().isEmpty() ? null : new TimelineChart(run.surfaceTimeline(), "surface");
+        Files.writeString(html, Html.page(run, chart, surfaces, PNG));
+        if (saveStats && !Files.exists(stats)) {
             Files.write(stats, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root));
         }
         if (!quiet) out.print(FallbackReport.text(run));

@@ -41,7 +41,12 @@ public final class TimelineChart {
 
     sealed interface Shape permits Rect, Text, Line {}
 
-    record Rect(double x, double y, double w, double h, int rgb) implements Shape {}
+    /** A filled rectangle; tip (or null) is its tooltip in the SVG. */
+    record Rect(double x, double y, double w, double h, int rgb, String tip) implements Shape {
+        Rect(double x, double y, double w, double h, int rgb) {
+            this(x, y, w, h, rgb, null);
+        }
+    }
 
     /** anchor: "start", "middle" or "end". */
     record Text(double x, double y, String text, int size, String anchor, boolean bold) implements Shape {}
@@ -50,8 +55,16 @@ public final class TimelineChart {
 
     private final List<Shape> shapes = new ArrayList<>();
     private final int height;
+    private final String what;
 
+    /** The chart of frames by path over time, a panel per output. */
     public TimelineChart(RunData.TimelineData timeline) {
+        this(timeline, "output");
+    }
+
+    /** A panel per entry of the timeline; what says what they are ("output", "surface"). */
+    public TimelineChart(RunData.TimelineData timeline, String what) {
+        this.what = what;
         Map<String, List<long[]>> outputs = timeline.outputs();
         height = TOP + Math.max(1, outputs.size()) * PANEL_HEIGHT + 10;
         shapes.add(new Rect(0, 0, WIDTH, height, 0xFFFFFF));
@@ -90,8 +103,11 @@ public final class TimelineChart {
                     if (row[p] == 0) continue;
                     double h = PLOT_HEIGHT * (double) row[p] / max;
                     y -= h;
+                    double fromS = b * timeline.bucketMs() / 1000.0;
+                    String tip = String.format(Locale.ROOT, "%s, %.2f-%.2f s: %s %d of %d frames", e.getKey(), fromS,
+                            fromS + timeline.bucketMs() / 1000.0, timeline.paths().get(p), row[p], total(row));
                     shapes.add(new Rect(LEFT + b * barW + 0.5, y, Math.max(1, barW - 1), h,
-                            colour(timeline.paths().get(p))));
+                            colour(timeline.paths().get(p)), tip));
                 }
             }
             // A tick and label every second (or every 10 s on long runs).
@@ -106,6 +122,12 @@ public final class TimelineChart {
         }
     }
 
+    private static long total(long[] row) {
+        long n = 0;
+        for (long v : row) n += v;
+        return n;
+    }
+
     public int width() { return WIDTH; }
     public int height() { return height; }
 
@@ -114,11 +136,12 @@ public final class TimelineChart {
         StringBuilder b = new StringBuilder();
         b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"").append(height)
                 .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
-                .append("\" font-family=\"sans-serif\" role=\"img\" aria-label=\"frames by path over time, per output\">\n");
+                .append("\" font-family=\"sans-serif\" role=\"img\" aria-label=\"frames by path over time, per ").append(what).append("\">\n");
         for (Shape s : shapes) {
             switch (s) {
                 case Rect r -> b.append(String.format(Locale.ROOT,
-                        "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#%06x\"/>\n", r.x(), r.y(), r.w(), r.h(), r.rgb()));
+                        "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#%06x\"%s\n", r.x(), r.y(), r.w(), r.h(), r.rgb(),
+                        r.tip() == null ? "/>" : "><title>" + Html.escape(r.tip()) + "</title></rect>"));
                 case Line l -> b.append(String.format(Locale.ROOT,
                         "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#%06x\"/>\n", l.x1(), l.y1(), l.x2(), l.y2(), l.rgb()));
                 case Text t -> b.append(String.format(Locale.ROOT,

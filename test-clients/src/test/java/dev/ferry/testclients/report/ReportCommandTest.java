@@ -39,6 +39,11 @@ class ReportCommandTest {
         assertTrue(html.contains("renderer-import-failed 4"), "reasons per surface");
         assertTrue(html.contains("direct scanout 1017 ms after it"), "time to recover after feedback");
         assertTrue(!html.contains("<script"), "no scripts");
+        // Older stats without explained reasons: the report explains them from the labels.
+        assertTrue(html.contains("<th>what to do</th>"), "a what-to-do column");
+        assertTrue(html.contains("<td>renderer-import-failed</td><td>fixable by reallocation</td><td>4</td>"
+                + "<td>the render device cannot import the buffer</td><td>allocate where the render GPU can read"), "reason explained");
+        assertTrue(html.matches("(?s).*<title>eDP-1, \\d+\\.\\d\\d-\\d+\\.\\d\\d s: direct-scanout \\d+ of \\d+ frames</title>.*"), "tooltips with counts");
         assertTrue(Files.exists(out.resolve(ReportCommand.STATS)), "the stats JSON saved beside the report");
 
         BufferedImage png = ImageIO.read(new ByteArrayInputStream(Files.readAllBytes(out.resolve(ReportCommand.PNG))));
@@ -60,6 +65,7 @@ class ReportCommandTest {
         assertTrue(text.contains("eDP-1") && text.contains("direct-scanout 6 (75%)"), text);
         assertTrue(text.contains("copy mode now: cpu-copy; frames by copy mode: cpu-copy 6"), text);
         assertTrue(text.contains("not zero-copy: display refuses"), text);
+        assertTrue(text.contains("done by: system-ram-copy@cpu 4, gpu-composition@card1 2"), "which device composed: " + text);
         assertTrue(text.contains("video-offload") && text.contains("because renderer-import-failed 4"), text);
     }
 }

@@ -155,6 +155,14 @@ public final class KmsBackend implements Backend {
     @Override
     public void start() throws PosixException, AllocationException {
         kernel = FakeDevices.open(config.topology(), config.clock(), config.faults());
+        List<String> names = kernel.devices().stream().map(d -> d.info().name()).toList();
+        if (names.isEmpty()) throw new IllegalArgumentException("topology " + config.topology() + " lists no devices: nothing to display on");
+        for (String device : config.copyModes().keySet()) {
+            if (!names.contains(device)) {
+                throw new IllegalArgumentException("--copy-mode names " + device + ", which topology " + config.topology()
+                        + " does not have (devices: " + String.join(", ", names) + ")");
+            }
+        }
         RenderDeviceChoice choice = RenderDeviceChoice.choose(kernel.devices(), config.renderDevice());
         renderChoice = choice;
         renderDevice = choice.device();
@@ -186,7 +194,7 @@ public final class KmsBackend implements Backend {
                         + " (" + d.info().driver() + ")", "Ferry fake-drm", d.info().driver(), 0, 0, w, h, pipe.mode().refreshMhz());
                 o.setScanoutTarget(new Output.ScanoutTarget(d.info().devT(), d.info().name(), pipe.primary().formats()));
                 KmsOutputDriver driver = new KmsOutputDriver(o, pipe, chain, cross, cache, scene,
-                        renderDevice == null ? null : gpu, cpu, reach, loop, observer);
+                        renderDevice == null ? null : gpu, cpu, reach, loop, observer, kernel.udmabuf());
                 drivers.add(driver);
                 driver.onLost(() -> outputLost(driver));
                 if (!eventSources.containsKey(d)) {

@@ -1,0 +1,94 @@
+package dev.ferry.testclients.scenarios;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.compositor.Compositor;
+import dev.ferry.compositor.backend.kms.KmsBackend;
+import dev.ferry.compositor.control.ControlClient;
+import dev.ferry.compositor.control.ControlServer;
+import dev.ferry.compositor.devices.FakeDevices;
+import dev.ferry.drm.KernelClock;
+import dev.ferry.testclients.video.VideoClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Faults on purpose in a running compositor: a `--faults` spec scripts three failed commits on
+ * the panel's device by frame number, `ferry ctl fault` (the control request) adds two more while
+ * it runs; ctl stats lists each under faults.injected with its device and frame, and the output
+ * goes on presenting after them. A bad request is an error naming the cause.
+ */
+@Timeout(120)
+class FaultsOnPurposeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void scriptedAndRequestedCommitFaultsAreListedAndTheOutputGoesOn() throws Exception {
+        Path runtime = Files.createDirectory(dir.resolve("run"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        var plan = FakeDevices.faultPlan("commit@eDP-1:frames=30-33  # the panel's device, card0", "laptop-igpu");
+        try (Compositor c = Compositor.create(Compositor.Options.kms(runtime, "wayland-faults",
+                KmsBackend.Config.of("laptop-igpu").withFaults(KernelClock.monotonic(), plan)).withRenderer("cpu"))) {
+            c.startThread();
+            Thread client = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    new VideoClient(VideoClient.Options.of(runtime.resolve("wayland-faults").toString()).topology("laptop-igpu")
+                            .title("video-f").fullscreen(true).frames(60 * 60)).run();
+                } catch (Exception ignored) {
+                    // Ends when the compositor closes under it.
+                }
+            });
+            JsonNode stats = await(c, s -> s.path("faults").path("injected").path("total").asInt() >= 3, "the scripted faults");
+            JsonNode injected = stats.path("faults").path("injected");
+            assertEquals(3, injected.path("by_kind").path("commit").asInt(), injected.toString());
+            for (int i = 0; i < 3; i++) {
+                JsonNode e = injected.path("entries").get(i);
+                assertEquals("commit", e.path("kind").asText());
+                assertEquals("card0", e.path("device").asText());
+                assertEquals(30 + i, e.path("frame").asInt(), injected.toString());
+            }
+
+            Path control = ControlServer.controlDir(runtime, c.socketName()).resolve("control");
+            String answer = new String(ControlClient.request(control, "fault commit eDP-1 2"), StandardCharsets.UTF_8);
+            assertEquals("the next 2 commits on card0 will fail", answer);
+            long before = stats.path("outputs").get(0).path("frames").asLong();
+            stats = await(c, s -> s.path("faults").path("injected").path("total").asInt() >= 5
+                    && s.path("outputs").get(0).path("frames").asLong() > before + 30, "the requested faults, and frames after them");
+            assertEquals(5, stats.path("faults").path("injected").path("by_kind").path("commit").asInt());
+            String report = dev.ferry.testclients.report.FallbackReport.text(dev.ferry.testclients.report.RunData.of(stats));
+            assertTrue(report.contains("5 injected on purpose: commit 5 (listed ones by device: card0 5)"), report);
+
+            var bad = assertThrows(java.io.IOException.class, () -> ControlClient.request(control, "fault bogus any 1"));
+            assertTrue(bad.getMessage().startsWith("unknown fault kind 'bogus' (commit, import"), bad.getMessage());
+            bad = assertThrows(java.io.IOException.class, () -> ControlClient.request(control, "fault commit card7 1"));
+            assertEquals("no device or output card7 (card0, eDP-1, any)", bad.getMessage());
+            c.stop();
+            client.join(10_000);
+        }
+    }
+
+    private static JsonNode await(Compositor c, Predicate<JsonNode> condition, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        JsonNode stats = null;
+        ObjectMapper json = new ObjectMapper();
+        while (System.nanoTime() < deadline) {
+            stats = json.readTree(c.statsJson());
+            if (condition.test(stats)) return stats;
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        throw new AssertionError("no " + what + " within 60 s: " + (stats == null ? "" : stats.path("faults")));
+    }
+}

@@ -1,0 +1,60 @@
+package dev.ferry.testclients.scenarios;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.client.DmabufWindow;
+import dev.ferry.compositor.Compositor;
+import dev.ferry.compositor.backend.kms.KmsBackend;
+import dev.ferry.drm.topology.Topologies;
+import dev.ferry.testclients.video.VideoClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A topology where no device can render (a display-only USB adapter alone) runs: linux-dmabuf is
+ * not offered, a wl_shm client's frames reach the display through the system-RAM copy. Until
+ * this fix, `ferry run` on it died with a NullPointerException about the missing main device.
+ */
+class NoRenderDeviceTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void displayOnlyTopologyShowsShmClientsThroughCpuCopy() throws Exception {
+        ObjectNode usb = (ObjectNode) new ObjectMapper().readTree(Topologies.toJson(Topologies.preset("usb-display")));
+        for (JsonNode d : usb.path("devices")) {
+            ArrayNode roles = ((ObjectNode) d).putArray("roles");
+            roles.add("display");
+        }
+        Path topology = dir.resolve("display-only.json");
+        Files.writeString(topology, usb.toPrettyString());
+        Path runtime = Files.createDirectory(dir.resolve("run"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try (Compositor c = Compositor.create(Compositor.Options.kms(runtime, "wayland-norender", KmsBackend.Config.of(topology.toString()))
+                .withRenderer("cpu"))) {
+            c.startThread();
+            assertNull(c.linuxDmabuf(), "no render device, no linux-dmabuf");
+            VideoClient.Summary s = new VideoClient(VideoClient.Options.of(runtime.resolve("wayland-norender").toString())
+                    .buffers(DmabufWindow.Buffers.SHM).size(320, 240).fps(60).frames(20).topology(topology.toString())).run();
+            // A frame may be replaced before its vblank (discarded); every other one is shown.
+            assertEquals(20, s.presented() + s.discarded(), "every frame presented or replaced: " + s);
+            assertTrue(s.presented() >= 15, "frames presented: " + s);
+            JsonNode stats = new ObjectMapper().readTree(c.statsJson());
+            long copied = 0;
+            for (JsonNode o : stats.path("outputs")) copied += o.path("paths").path("by_path").path("system-ram-copy").asLong();
+            assertTrue(copied >= s.presented(), "frames through the system-RAM copy: " + stats.path("outputs"));
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.ferry.testclients.scenarios;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.compositor.control.ControlClient;
+import dev.ferry.compositor.control.ControlServer;
+import dev.ferry.drm.uapi.Modifiers;
+import dev.ferry.testclients.video.VideoClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * `ferry ctl stats --watch` against a live compositor: one JSON object per line, every interval,
+ * and the reasons in them explain themselves. A fullscreen video starts on a modifier the planes
+ * lack; while it plays, the stream shows its reason with a category, a description and what to
+ * do, naming the allocation its feedback now offers (the scanout tranche on card0).
+ */
+@Timeout(120)
+class StatsWatchTest {
+    private static final long HYSTERESIS_NS = 250_000_000L;
+
+    @Test
+    void watchStreamsOneObjectPerLineWithReasonsAndWhatToDo() throws Exception {
+        String topo = Path.of(getClass().getResource("/laptop-igpu-no-column-scanout.json").toURI()).toString();
+        try (KmsFerry f = new KmsFerry(topo, HYSTERESIS_NS)) {
+            CompletableFuture<VideoClient.Summary> client = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new VideoClient(VideoClient.Options.of(f.socketPath()).topology(topo).title("video-w")
+                            .fullscreen(true).frames(600).modifier(Modifiers.FAKE_TILED_16X16_COLUMN)).run();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Path control = ControlServer.controlDir(f.runtimeDir(), f.compositor().socketName()).resolve("control");
+            ObjectMapper json = new ObjectMapper();
+            List<Long> uptimes = new ArrayList<>();
+            AtomicReference<JsonNode> explained = new AtomicReference<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            ControlClient.watch(control, 100, line -> {
+                assertTrue(!line.isEmpty() && line.indexOf('\n') < 0);
+                JsonNode root;
+                try {
+                    root = json.readTree(line);
+                } catch (Exception e) {
+                    throw new AssertionError("not one JSON object: " + line, e);
+                }
+                uptimes.add(root.path("uptime_ms").asLong());
+                for (JsonNode s : root.path("surface_paths")) {
+                    if (!s.path("title").asText().equals("video-w")) continue;
+                    for (JsonNode r : s.path("reasons")) {
+                        if (r.path("reason").asText().equals("modifier-not-on-plane")
+                                && r.path("what_to_do").asText().contains("on card0 (its feedback's scanout tranche)")) {
+                            explained.set(r);
+                        }
+                    }
+                }
+                return explained.get() == null && System.nanoTime() < deadline;
+            });
+            JsonNode r = explained.get();
+            assertNotNull(r, "a line explained the reason with the scanout tranche's allocation; uptimes seen " + uptimes);
+            assertEquals("fixable by reallocation", r.path("category").asText());
+            assertEquals("modifier not supported by the plane with that format", r.path("description").asText());
+            assertTrue(r.path("what_to_do").asText().matches("allocate [A-Z0-9]+ [A-Z0-9_]+ on card0 \\(its feedback's scanout tranche\\)"),
+                    r.toString());
+            assertTrue(r.path("frames").asLong() > 0, r.toString());
+            assertTrue(uptimes.size() >= 2, "several lines: " + uptimes);
+            for (int i = 1; i < uptimes.size(); i++) {
+                assertTrue(uptimes.get(i) - uptimes.get(i - 1) >= 90, "one line per interval (100 ms): " + uptimes);
+            }
+            client.get(60, TimeUnit.SECONDS);
+        }
+    }
+}
