@@ -22,6 +22,8 @@ public abstract class ClientBuffer implements Resource.DestroyListener {
     private Object secondOwner;
     private Texture secondTexture;
     private boolean destroyed;
+    /** The event loop's thread, where the client's requests made this buffer: its state is confined there. */
+    private final Thread loopThread = Thread.currentThread();
 
     protected ClientBuffer(Resource resource) {
         this.resource = resource;
@@ -87,7 +89,12 @@ public abstract class ClientBuffer implements Resource.DestroyListener {
         return t != null && t.isOpen() ? t : null;
     }
 
+    /** Only on the loop thread: a renderer thread setting it could close a texture a frame on the loop still uses. */
     public void setTexture(Object renderer, Texture t) {
+        if (Thread.currentThread() != loopThread) {
+            throw new IllegalStateException("ClientBuffer.setTexture on " + Thread.currentThread().getName() + ", not its loop thread "
+                    + loopThread.getName());
+        }
         if (renderer == textureOwner || textureOwner == null) {
             if (texture != null && texture != t) texture.close();
             textureOwner = renderer;

@@ -195,7 +195,7 @@ class KmsShmPathTest {
     @Test
     void shmWindowIsComposedWithItsReasonAndReachesTheCrtc() throws Exception {
         Path dir = Files.createTempDirectory("ferry-kms-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-kms", KmsBackend.Config.of("laptop-igpu")))) {
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-kms", KmsBackend.Config.of("laptop-igpu")).withRenderer("gles"))) {
             c.startThread();
             try (WaylandClient client = WaylandClient.connect(dir.resolve("wayland-kms").toString())) {
                 ShmWindow w = new ShmWindow(client, "shm-on-kms", 200, 120, true);

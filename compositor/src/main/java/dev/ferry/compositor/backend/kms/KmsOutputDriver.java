@@ -136,6 +136,8 @@ final class KmsOutputDriver {
         final List<Surface> surfaces = new ArrayList<>();
         final Map<Surface, PathKind> paths = new HashMap<>();
         PathKind framePath;
+        /** What did the frame's work: the composing GPU's device, {@link PathObserver#CPU}, or the display device for planes. */
+        String device;
         long startNs;
         long bytes;
     }
@@ -372,6 +374,7 @@ final class KmsOutputDriver {
         b.lock();
         f.scanoutBuffer = b;
         f.framePath = PathKind.DIRECT_SCANOUT;
+        f.device = pipe.device().info().name();
         for (Surface s : f.surfaces) f.paths.put(s, s == top.surface() ? PathKind.DIRECT_SCANOUT : PathKind.NOT_SHOWN);
         queued(f);
         return true;
@@ -426,7 +429,9 @@ final class KmsOutputDriver {
         f.chain = chain;
         f.local = local;
         Renderer renderer = cpuFrame ? cpu : gpu;
-        PathKind path = cpuFrame ? PathKind.CPU_COPY : PathKind.GPU_COMPOSITION;
+        // A frame the CPU compositor draws is a system-RAM copy whatever the reason: no GPU touched it.
+        PathKind path = cpuFrame || !renderer.composesOnGpu() ? PathKind.CPU_COPY : PathKind.GPU_COMPOSITION;
+        f.device = path == PathKind.CPU_COPY ? PathObserver.CPU : local ? pipe.device().info().name() : reach.renderDevice().info().name();
         for (int i = 0; i < all.size(); i++) {
             Scene.Placed p = all.get(i);
             Set<FallbackReason> r = reasons.get(p.surface());
@@ -458,6 +463,7 @@ final class KmsOutputDriver {
                 shown.slot = null;
                 f.reusedPrimary = true;
                 f.framePath = PathKind.OVERLAY_PLANE;
+                f.device = pipe.device().info().name();
                 flipComposed(f);
                 return;
             }
@@ -696,7 +702,7 @@ final class KmsOutputDriver {
             if (r != null) scratch.addAll(r);
             observer.surfacePresented(output, s, path, scratch, timeNs);
         }
-        observer.outputPresented(output, f.framePath, timeNs);
+        observer.outputPresented(output, f.framePath, f.device, timeNs);
         for (Surface s : scene.takeUnshownWithCallbacks()) if (!s.destroyed()) s.throttledDone(timeNs);
         if (requested || output.hasDamage()) startFrame();
     }
