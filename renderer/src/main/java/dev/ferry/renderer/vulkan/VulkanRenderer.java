@@ -105,6 +105,27 @@ public final class VulkanRenderer implements Renderer {
             for (long v : texturesCopied.values()) n += v;
             return n;
         }
+
+        /** As ferry ctl stats shows it: reasons in their lower-case, dashed form. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> byReason = new LinkedHashMap<>();
+            for (var e : texturesCopied.entrySet()) {
+                if (e.getValue() > 0) byReason.put(e.getKey().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), e.getValue());
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("textures_in_place", texturesInPlace);
+            m.put("textures_copied", copiedTotal());
+            m.put("textures_copied_by_reason", byReason);
+            m.put("targets_in_place", targetsInPlace);
+            m.put("targets_copied", targetsCopied);
+            m.put("bytes_copied", bytesCopied);
+            return m;
+        }
+    }
+
+    @Override
+    public Map<String, Object> memoryStatistics() {
+        return counters().toMap();
     }
 
     private VulkanRenderer(int queueCapacity, boolean validation) {
