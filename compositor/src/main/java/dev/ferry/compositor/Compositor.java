@@ -278,18 +278,23 @@ public final class Compositor implements AutoCloseable {
     }
 
     public byte[] statsJson() {
-        return StatsReport.toJson(onLoop(this::statsTree));
+        return StatsReport.toJson(onLoop(() -> statsTree(true)));
     }
 
-    /** The same statistics as one line of JSON (a `ferry ctl stats --watch` line). */
+    /**
+     * The same statistics as one line of JSON (a `ferry ctl stats --watch` line), without the
+     * timeline: a live view has the present, and the timeline's two minutes of buckets would be
+     * most of the cost of every line.
+     */
     public byte[] statsLine() {
-        return StatsReport.toJsonLine(onLoop(this::statsTree));
+        return StatsReport.toJsonLine(onLoop(() -> statsTree(false)));
     }
 
     /** Built on the loop, from the counters: the only cost a stats request or watch adds. */
-    private Map<String, Object> statsTree() {
+    private Map<String, Object> statsTree(boolean withTimeline) {
         Map<String, Object> tree = StatsReport.build(display, scene, backend, pathStatistics, renderer.name(),
                 MonotonicClock.nowNs() - startNs);
+        if (withTimeline) StatsReport.addTimeline(tree, scene);
         tree.put("process", processCost.toMap());
         if (!renderer.memoryStatistics().isEmpty()) tree.put("renderer_memory", renderer.memoryStatistics());
         tree.put("faults", StatsReport.faults(faults, backend.devices().map(dev.ferry.compositor.devices.FakeDevices::injected).orElse(java.util.List.of())));

@@ -16,6 +16,9 @@ public interface DeviceSet extends SyncFileOps, AutoCloseable {
     /** The device with this dev_t, or null. */
     DrmDevice deviceByDevT(long devT);
 
+    /** The kernel's /dev/udmabuf, which wraps memfd pages (a wl_shm pool's) as dma-bufs. */
+    UdmabufDevice udmabuf();
+
     /** Releases every device's handles, framebuffers and event fd. */
     @Override
     void close();

@@ -63,6 +63,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
 
     private final Wakeup wakeup;
     private long frame;
+    private long testCommits;
     private volatile boolean gone;
 
     FakeDevice(FakeKernel kernel, DeviceSpec spec) {
@@ -287,6 +288,9 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
 
     // ---------------------------------------------------------------- atomic commits
 
+    /** TEST_ONLY commits asked of this device so far (what a planner that retests every frame would drive up). */
+    public synchronized long testCommits() { return testCommits; }
+
     @Override
     public synchronized boolean commit(AtomicRequest req, int flags, long userData) {
         long now = kernel.clock().nowNs();
@@ -299,8 +303,12 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
             if (kernel.faults().inject(FaultKind.COMMIT, info.name(), thisFrame)) {
                 return AtomicCheck.reject(req, CommitRejection.INJECTED_FAULT, 0);
             }
-        } else if (gone) {
-            return AtomicCheck.reject(req, CommitRejection.DEVICE_GONE, 0);
+        } else {
+            long thisTest = testCommits++;
+            if (gone) return AtomicCheck.reject(req, CommitRejection.DEVICE_GONE, 0);
+            if (kernel.faults().inject(FaultKind.TEST_COMMIT, info.name(), thisTest)) {
+                return AtomicCheck.reject(req, CommitRejection.INJECTED_FAULT, 0);
+            }
         }
         proposed.copyFrom(pending);
         for (CrtcTimeline t : timelines) t.touched = false;

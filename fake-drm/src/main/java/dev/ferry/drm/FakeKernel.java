@@ -22,6 +22,7 @@ public final class FakeKernel implements DeviceSet, AutoCloseable {
     private final FaultInjector faults;
     private final List<FakeDevice> devices = new ArrayList<>();
     private final Set<Long> migrationFailedForGood = new HashSet<>();
+    private final Udmabuf udmabuf = new Udmabuf();
 
     private FakeKernel(Topology topology, KernelClock clock, FaultPlan plan) {
         this.topology = topology;
@@ -65,6 +66,9 @@ public final class FakeKernel implements DeviceSet, AutoCloseable {
         for (FakeDevice d : devices) if (d.info().devT() == devT) return d;
         return null;
     }
+
+    @Override
+    public Udmabuf udmabuf() { return udmabuf; }
 
     /** The first device with a display engine and a connected connector, for a default output. */
     public FakeDevice firstDisplay() {

@@ -12,8 +12,6 @@ import dev.ferry.protocol.server.Client;
 import dev.ferry.protocol.server.Display;
 import dev.ferry.protocol.server.Resource;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * wl_data_device_manager: copy and paste between clients through the seat's clipboard
@@ -47,25 +45,18 @@ public final class DataDeviceGlobal implements WlDataDeviceManager.Requests {
         clipboard.addDevice(d);
     }
 
-    private final class Source implements WlDataSource.Requests, Selection.Source, Resource.DestroyListener {
-        private final Resource resource;
-        private final List<String> mimeTypes = new ArrayList<>(4);
+    private final class Source extends Selection.OfferedTypes implements WlDataSource.Requests, Resource.DestroyListener {
         private boolean used;
 
         Source(Resource resource) {
-            this.resource = resource;
+            super(resource);
         }
 
-        @Override public void offer(Resource self, String mimeType) {
-            if (!mimeTypes.contains(mimeType)) mimeTypes.add(mimeType);
-        }
-
+        @Override public void offer(Resource self, String mimeType) { addType(mimeType); }
         @Override public void destroy(Resource self) {}
         @Override public void setActions(Resource self, int dndActions) {}
-        @Override public Client client() { return resource.client(); }
-        @Override public List<String> mimeTypes() { return mimeTypes; }
-        @Override public void send(String mimeType, OwnedFd fd) { WlDataSource.sendSend(resource, mimeType, fd); }
-        @Override public void cancelled() { WlDataSource.sendCancelled(resource); }
+        @Override public void send(String mimeType, OwnedFd fd) { WlDataSource.sendSend(resource(), mimeType, fd); }
+        @Override public void cancelled() { WlDataSource.sendCancelled(resource()); }
         @Override public void destroyed(Resource r) { clipboard.sourceGone(this); }
     }
 

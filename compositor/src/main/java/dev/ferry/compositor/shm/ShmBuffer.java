@@ -1,6 +1,11 @@
 package dev.ferry.compositor.shm;
 
 import dev.ferry.compositor.buffer.ClientBuffer;
+import dev.ferry.drm.BufferIdentity;
+import dev.ferry.drm.DmaBuf;
+import dev.ferry.drm.UdmabufDevice;
+import dev.ferry.drm.UdmabufRefusal;
+import dev.ferry.drm.UdmabufResult;
 import dev.ferry.drm.uapi.Fourcc;
 import dev.ferry.posix.Memfd;
 import dev.ferry.posix.PosixException;
@@ -15,6 +20,12 @@ import java.lang.foreign.MemorySegment;
 /**
  * A wl_buffer in a wl_shm pool. Sealed pools are read in place through the pool's mapping;
  * unsealed ones are copied with pread at each commit into memory we own (see {@link ShmPool}).
+ *
+ * <p>For a display, the buffer's pages are wrapped once as a udmabuf (what KWin does): the
+ * pages that hold its rows, which a display that scans out
+ * cached system memory LINEAR at this pitch shows with no copy. GStreamer's and libwayland's
+ * pools qualify (one memfd per buffer sealed with F_SEAL_SHRINK, offset 0, 1080p XRGB at stride
+ * 7680 is exactly 2025 pages); when one does not, the kernel's refusal is kept and named.
  */
 final class ShmBuffer extends ClientBuffer implements WlBuffer.Requests {
     private final ShmPool pool;
@@ -26,6 +37,9 @@ final class ShmBuffer extends ClientBuffer implements WlBuffer.Requests {
     private Arena copyArena;
     private MemorySegment copy;
     private String unreadable;
+    private DmaBuf udmabuf;
+    private UdmabufRefusal udmabufRefusal;
+    private boolean wrapTried;
 
     ShmBuffer(Resource resource, ShmPool pool, int offset, int width, int height, int stride, int wlShmFormat) {
         super(resource);
@@ -87,12 +101,35 @@ final class ShmBuffer extends ClientBuffer implements WlBuffer.Requests {
     public String unreadableReason() { return unreadable; }
 
     @Override
+    public DmaBuf scanoutDmaBuf(UdmabufDevice udmabufs) {
+        if (!wrapTried && !isDestroyed()) {
+            wrapTried = true;
+            // udmabuf takes whole pages: the pages holding the buffer, which starts inside the first.
+            int page = BufferIdentity.PAGE;
+            long start = offset / page * page;
+            int planeOffset = (int) (offset - start);
+            long size = (planeOffset + byteLength() + page - 1) / page * page;
+            UdmabufResult r = udmabufs.create(pool.fd(), start, size, width, height, fourcc, planeOffset, stride);
+            udmabuf = r.buffer();
+            udmabufRefusal = r.refusal();
+        }
+        return udmabuf;
+    }
+
+    @Override
+    public UdmabufRefusal udmabufRefusal() { return udmabufRefusal; }
+
+    @Override
     public void destroy(Resource self) {
         // Destruction follows; contents go once no surface or frame holds the buffer.
     }
 
     @Override
     protected void closeContents() {
+        if (udmabuf != null) {
+            udmabuf.close();
+            udmabuf = null;
+        }
         if (copyArena != null) {
             copyArena.close();
             copyArena = null;

@@ -62,8 +62,6 @@ public final class StatsReport {
         }
         root.put("surfaces", surfaces);
         root.put("surface_paths", paths.surfacesReport());
-        Timeline timeline = Timeline.of(scene);
-        if (timeline != null) root.put("timeline", timeline.toMap());
         return root;
     }
 
@@ -94,6 +92,15 @@ public final class StatsReport {
         inj.put("entries", entries);
         m.put("injected", inj);
         return m;
+    }
+
+    /**
+     * Adds the scene's timeline (frames by path per output and surface in 250 ms buckets, the last
+     * two minutes: the bulk of a stats answer), when one is attached.
+     */
+    public static void addTimeline(Map<String, Object> root, Scene scene) {
+        Timeline timeline = Timeline.of(scene);
+        if (timeline != null) root.put("timeline", timeline.toMap());
     }
 
     /** The faults met: counts by kind, and the entries kept (oldest first). */

@@ -19,7 +19,11 @@ import java.util.Map;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-/** A wl_shm toplevel made fullscreen on a named output, drawing solid frames at its size. */
+/**
+ * A wl_shm toplevel made fullscreen on a named output, drawing solid frames at its size. Its pool
+ * is sealed (as libwayland's are), so a display that scans out system memory shows it directly
+ * through a udmabuf; an unsealed pool keeps every frame on the composed paths.
+ */
 final class FullscreenClient implements AutoCloseable {
     private final WaylandClient client;
     private final Proxy surface;
@@ -31,6 +35,10 @@ final class FullscreenClient implements AutoCloseable {
     private boolean framePending;
 
     FullscreenClient(WaylandClient client, String outputName) throws Exception {
+        this(client, outputName, true);
+    }
+
+    FullscreenClient(WaylandClient client, String outputName, boolean sealedPool) throws Exception {
         this.client = client;
         Map<String, Proxy> outputs = new HashMap<>();
         for (Proxy o : client.bindAll(WlOutput.INTERFACE, 4)) {
@@ -58,7 +66,7 @@ final class FullscreenClient implements AutoCloseable {
         width = toplevel.configuredWidth();
         height = toplevel.configuredHeight();
         long bytes = 4L * width * height;
-        pool = new ShmPool(shm, 2 * bytes, true);
+        pool = new ShmPool(shm, 2 * bytes, sealedPool);
         for (int i = 0; i < 2; i++) {
             int index = i;
             buffers[i] = pool.buffer((int) (i * bytes), width, height, 4 * width, WlShm.FORMAT_XRGB8888);

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.client.DmabufWindow;
 import dev.ferry.compositor.Compositor;
 import dev.ferry.compositor.backend.kms.KmsBackend;
+import dev.ferry.compositor.devices.FakeDevices;
+import dev.ferry.drm.KernelClock;
+import dev.ferry.drm.topology.Topologies;
+import dev.ferry.drm.topology.Topology;
 import dev.ferry.compositor.dmabuf.FeedbackController;
 import dev.ferry.compositor.core.Surface;
 import dev.ferry.compositor.output.Output;
@@ -44,7 +48,12 @@ import java.util.stream.Stream;
  */
 public final class Demo {
     /** What to run. */
-    public record Options(String topology, String renderer, double seconds, int fps, Path out) {}
+    public record Options(String topology, String renderer, double seconds, int fps, Path out, Scenario scenario) {
+        /** The default tour. */
+        public Options(String topology, String renderer, double seconds, int fps, Path out) {
+            this(topology, renderer, seconds, fps, out, Scenario.TOUR);
+        }
+    }
 
     /** What came out. */
     public record Result(List<String> outputs, ReportCommand.Written written, Map<String, VideoClient.Summary> clients) {}
@@ -63,26 +72,38 @@ public final class Demo {
 
     public Result run() throws Exception {
         Path runtime = Files.createTempDirectory("ferry-demo-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        try (Compositor c = Compositor.create(Compositor.Options.kms(runtime, "wayland-demo", KmsBackend.Config.of(options.topology()))
+        Topology topology = Topologies.load(options.topology());
+        String unfit = options.scenario().unfitFor(topology);
+        if (unfit != null) throw new IllegalArgumentException("scenario " + options.scenario().label() + ": " + unfit);
+        KmsBackend.Config config = KmsBackend.Config.of(options.topology());
+        String faults = options.scenario().faults(topology, options.seconds());
+        if (faults != null) config = config.withFaults(KernelClock.monotonic(), FakeDevices.faultPlan(faults, options.topology()));
+        try (Compositor c = Compositor.create(Compositor.Options.kms(runtime, "wayland-demo", config)
                 .withRenderer(options.renderer()))) {
             c.startThread();
             List<String> outputs = c.onLoop(() -> c.scene().outputs().stream().map(Output::name).toList());
             List<String> renderDevices = new ArrayList<>();
             for (DrmDevice d : c.backend().devices().orElseThrow().devices()) if (d.info().canRender()) renderDevices.add(d.info().name());
-            List<DemoPlan> plans = DemoPlan.forOutputs(outputs, renderDevices);
-            out.printf(Locale.ROOT, "ferry demo: %s topology, outputs %s, renderer %s; %d clients for %.0f s%n",
-                    options.topology(), String.join(", ", outputs), options.renderer(), plans.size(), options.seconds());
+            List<DemoPlan> plans = options.scenario() == Scenario.OFFLOAD ? DemoPlan.offload(outputs, renderDevices)
+                    : DemoPlan.forOutputs(outputs, renderDevices);
+            out.printf(Locale.ROOT, "ferry demo: scenario %s (%s)%n", options.scenario().label(), options.scenario().description());
+            out.printf(Locale.ROOT, "ferry demo: %s topology, outputs %s, renderer %s; %d clients for %.0f s%s%n",
+                    options.topology(), String.join(", ", outputs), options.renderer(), plans.size(), options.seconds(),
+                    faults == null ? "" : "; faults " + faults);
             for (DemoPlan p : plans) {
-                out.printf(Locale.ROOT, "  %-36s %-6s %-10s %s%s%n", p.title(), p.buffers(), p.placement(),
+                out.printf(Locale.ROOT, "  %-36s %-6s %-10s %s%s%s%n", p.title(), p.buffers(), p.placement(),
                         p.output() == null ? "on " + outputs.getFirst() : "on " + p.output(),
-                        p.device() == null ? "" : ", allocated on " + p.device() + " (offload)");
+                        p.device() == null ? "" : ", allocated on " + p.device() + " (offload)",
+                        p.startFraction() == 0 ? "" : String.format(Locale.ROOT, ", from %.1f s", p.startFraction() * options.seconds()));
             }
             Map<String, VideoClient.Summary> summaries = new ConcurrentHashMap<>();
             List<Thread> threads = new ArrayList<>();
             Set<String> placed = new HashSet<>();
             String socket = runtime.resolve(c.socketName()).toString();
-            int frames = (int) Math.max(1, Math.round(options.seconds() * options.fps()));
+            long runStartNs = System.nanoTime();
             for (DemoPlan p : plans) {
+                long startDelayMs = Math.round(p.startFraction() * options.seconds() * 1000);
+                int frames = (int) Math.max(1, Math.round(options.seconds() * options.fps()));
                 VideoClient.Options vo = VideoClient.Options.of(socket).title(p.title()).topology(options.topology())
                         .buffers(p.dmabuf() ? DmabufWindow.Buffers.DMABUF : DmabufWindow.Buffers.SHM)
                         .size(p.width() == 0 ? 640 : p.width(), p.height() == 0 ? 360 : p.height())
@@ -90,14 +111,20 @@ public final class Demo {
                         .modifier(p.modifier() == null ? null : Modifiers.parse(p.modifier()));
                 threads.add(Thread.ofPlatform().name("demo-" + p.title()).daemon().start(() -> {
                     try {
-                        summaries.put(p.title(), new VideoClient(vo).run());
+                        VideoClient.Options o = vo;
+                        if (startDelayMs > 0) {
+                            long startedNs = waitForScanoutOrLate(c, outputs.getFirst(), runStartNs, startDelayMs);
+                            double left = options.seconds() - (startedNs - runStartNs) / 1e9;
+                            o = vo.frames((int) Math.max(1, Math.round(left * options.fps())));
+                        }
+                        summaries.put(p.title(), new VideoClient(o).run());
                     } catch (Exception e) {
                         out.println("  " + p.title() + ": " + e);
                     }
                 }));
                 // One at a time, so windows stack in plan order.
                 long waitUntil = System.nanoTime() + 1_500_000_000L;
-                while (p.output() != null && !placed.contains(p.title()) && System.nanoTime() < waitUntil) {
+                while (startDelayMs == 0 && p.output() != null && !placed.contains(p.title()) && System.nanoTime() < waitUntil) {
                     place(c, plans, placed);
                     Thread.sleep(20);
                 }
@@ -106,7 +133,7 @@ public final class Demo {
             for (Thread t : threads) t.join(3000);
             snapshotFeedback(c);
             ObjectNode root = (ObjectNode) new ObjectMapper().readTree(c.statsJson());
-            ArrayNode clients = root.putObject("demo").put("topology", options.topology())
+            ArrayNode clients = root.putObject("demo").put("topology", options.topology()).put("scenario", options.scenario().label())
                     .put("seconds", options.seconds()).putArray("clients");
             for (DemoPlan p : plans) {
                 VideoClient.Summary s = summaries.get(p.title());
@@ -133,6 +160,24 @@ public final class Demo {
             try (Stream<Path> s = Files.walk(runtime)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /**
+     * Holds a late client back until the primary output has shown a directly scanned-out frame
+     * (so the run shows that path before windows cover the fullscreen video) and its start time
+     * has come, or until 80 % of the run has passed. Returns when it let go.
+     */
+    private long waitForScanoutOrLate(Compositor c, String primary, long runStartNs, long delayMs) throws InterruptedException {
+        long earliest = runStartNs + delayMs * 1_000_000L, latest = runStartNs + (long) (0.8 * options.seconds() * 1e9);
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= latest) return now;
+            if (now >= earliest && c.onLoop(() -> {
+                PathCounters pc = c.pathStatistics().output(primary);
+                return pc != null && pc.frames(PathKind.DIRECT_SCANOUT) > 0;
+            })) return now;
+            Thread.sleep(50);
         }
     }
 

@@ -32,6 +32,28 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
+    @Option(names = "--scenario", defaultValue = "tour", converter = ScenarioConverter.class, completionCandidates = ScenarioNames.class,
+            description = "${COMPLETION-CANDIDATES}: tour (every path), faults (failed commits injected), hotplug (a display device"
+                    + " unplugged halfway), offload (clients on the second GPU). Default: ${DEFAULT-VALUE}")
+    Scenario scenario;
+
+    /** Scenario names for --help and the error message. */
+    static final class ScenarioNames implements Iterable<String> {
+        @Override public java.util.Iterator<String> iterator() { return Scenario.labels().iterator(); }
+    }
+
+    /** A scenario by its lower-case name; an unknown one is a usage error listing them. */
+    static final class ScenarioConverter implements picocli.CommandLine.ITypeConverter<Scenario> {
+        @Override
+        public Scenario convert(String value) {
+            try {
+                return Scenario.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     @Option(names = "--out", description = "Directory for report.html, timeline.png, stats.json. Default: ./ferry-demo-<time>")
     Path out;
 
@@ -45,11 +67,13 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!(seconds > 0) || seconds > 3600) throw new ParameterException(spec.commandLine(), "--seconds " + seconds + " must be more than 0 and at most 3600");
         if (fps < 1 || fps > 240) throw new ParameterException(spec.commandLine(), "--fps " + fps + " is out of range (1..240)");
+        String unfit = scenario.unfitFor(dev.ferry.drm.topology.Topologies.load(topology));
+        if (unfit != null) throw new ParameterException(spec.commandLine(), "--scenario " + scenario.label() + ": " + unfit);
         Path dir = out != null ? out
                 : Path.of("ferry-demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         // Before the run, not after it: a run's report must have somewhere to go.
         UserErrors.makeWritableDirectory(dir, "the report directory (--out)");
-        new Demo(new Demo.Options(topology, renderer.name(), seconds, fps, dir), System.out).run();
+        new Demo(new Demo.Options(topology, renderer.name(), seconds, fps, dir, scenario), System.out).run();
         return 0;
     }
 }

@@ -15,7 +15,17 @@ import java.util.List;
  * @param modifier the first allocation's modifier (null: follow feedback), to show recovery
  */
 public record DemoPlan(String title, boolean dmabuf, boolean fullscreen, int width, int height, String output,
-                       String device, String modifier) {
+                       String device, String modifier, double startFraction) {
+
+    /** Starting with the run. */
+    public DemoPlan(String title, boolean dmabuf, boolean fullscreen, int width, int height, String output, String device, String modifier) {
+        this(title, dmabuf, fullscreen, width, height, output, device, modifier, 0);
+    }
+
+    /** The same client, started no earlier than that far into the run (0: at once, 0.5: halfway). */
+    DemoPlan startingAt(double fraction) {
+        return new DemoPlan(title, dmabuf, fullscreen, width, height, output, device, modifier, fraction);
+    }
 
     public String buffers() { return dmabuf ? "dmabuf" : "shm"; }
 
@@ -30,15 +40,37 @@ public record DemoPlan(String title, boolean dmabuf, boolean fullscreen, int wid
         // then adds a scanout tranche and the client reallocates; the report shows how long that took.
         plans.add(new DemoPlan("video-" + primary + "-fullscreen-dmabuf", true, true, 0, 0, null, null, "INVALID"));
         // Windows go on the other outputs (the fullscreen video would cover them on the primary),
-        // largest first: each maps above the one before and covers only part of it.
-        for (String o : outputs.size() > 1 ? outputs.subList(1, outputs.size()) : outputs) {
-            plans.add(new DemoPlan("video-" + o + "-windowed-dmabuf", true, false, 640, 360, o, null, null));
-            plans.add(new DemoPlan("video-" + o + "-windowed-shm", false, false, 480, 270, o, null, null));
+        // largest first: each maps above the one before and covers only part of it. With one
+        // output they start halfway, once the fullscreen video, alone on the screen, has reached
+        // direct scanout (at the latest at 80 % of the run); then they map over it.
+        boolean single = outputs.size() == 1;
+        for (String o : single ? outputs : outputs.subList(1, outputs.size())) {
+            DemoPlan dmabuf = new DemoPlan("video-" + o + "-windowed-dmabuf", true, false, 640, 360, o, null, null);
+            DemoPlan shm = new DemoPlan("video-" + o + "-windowed-shm", false, false, 480, 270, o, null, null);
+            plans.add(single ? dmabuf.startingAt(0.5) : dmabuf);
+            plans.add(single ? shm.startingAt(0.5) : shm);
         }
         String offloadDevice = renderDevices.size() > 1 ? renderDevices.get(1) : null;
         if (offloadDevice != null) {
-            plans.add(new DemoPlan("video-offload-" + offloadDevice, true, false, 320, 180,
-                    outputs.size() > 1 ? outputs.get(1) : null, offloadDevice, null));
+            DemoPlan offload = new DemoPlan("video-offload-" + offloadDevice, true, false, 320, 180,
+                    outputs.size() > 1 ? outputs.get(1) : null, offloadDevice, null);
+            plans.add(single ? offload.startingAt(0.5) : offload);
+        }
+        return plans;
+    }
+
+    /**
+     * PRIME offload alone: every client allocates on the second render device, fullscreen on
+     * the primary output, windowed on each output.
+     */
+    public static List<DemoPlan> offload(List<String> outputs, List<String> renderDevices) {
+        List<DemoPlan> plans = new ArrayList<>();
+        if (outputs.isEmpty() || renderDevices.size() < 2) return plans;
+        String dgpu = renderDevices.get(1);
+        plans.add(new DemoPlan("offload-" + dgpu + "-fullscreen-" + outputs.getFirst(), true, true, 0, 0, null, dgpu, null));
+        for (String o : outputs.size() > 1 ? outputs.subList(1, outputs.size()) : outputs) {
+            DemoPlan w = new DemoPlan("offload-" + dgpu + "-windowed-" + o, true, false, 640, 360, o, dgpu, null);
+            plans.add(outputs.size() == 1 ? w.startingAt(0.5) : w);
         }
         return plans;
     }

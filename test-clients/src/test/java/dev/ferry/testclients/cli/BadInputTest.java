@@ -85,6 +85,9 @@ class BadInputTest {
                 row("run --faults import:rate=2", 2, "rate must be more than 0 and at most 1"),
                 row("run --backend headless --faults commit:rate=0.1", 2, "--faults does not apply to --backend headless"),
                 row("ctl --socket wayland-stale fault bogus", 1, "unknown fault kind 'bogus'"),
+                row("demo --scenario hotplug --topology laptop-igpu", 2, "--scenario hotplug: hotplug needs two display devices"),
+                row("demo --scenario offload --topology usb-display", 2, "--scenario offload: offload needs two render devices"),
+                row("demo --scenario bogus", 2, "unknown scenario 'bogus' (tour, faults, hotplug, offload)"),
                 row("nosuch", 2, "Unmatched argument at index 0: 'nosuch'"));
     }
 

@@ -45,4 +45,35 @@ class DemoTest {
         assertTrue(Files.readString(dir.resolve(ReportCommand.STATS)).contains("\"timeline\""));
         assertTrue(r.clients().values().stream().anyMatch(s -> s.presented() > 0), "clients presented frames");
     }
+
+    /** One output: the windows start halfway, so the fullscreen video reaches direct scanout first (it never did). */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void singleOutputTopologyReachesDirectScanout() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            new Demo(new Demo.Options("laptop-igpu", "cpu", 4, 30, dir), out).run();
+        }
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        var stats = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(ReportCommand.STATS).toFile());
+        var byPath = stats.path("outputs").get(0).path("paths").path("by_path");
+        assertTrue(byPath.path("direct-scanout").asLong() > 0 && byPath.path("gpu-composition").asLong() > 0,
+                "both scanout and composition on eDP-1: " + byPath + "\n" + printed);
+        assertTrue(printed.contains("windowed   on eDP-1, from 2.0 s"), printed);
+    }
+
+    /** The faults scenario: failed commits injected by the spec, listed in the stats and the report. */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void faultsScenarioInjectsAndReportsFailedCommits() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            new Demo(new Demo.Options("laptop-igpu", "cpu", 4, 30, dir, Scenario.FAULTS), out).run();
+        }
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        var stats = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(ReportCommand.STATS).toFile());
+        assertEquals(3, stats.path("faults").path("injected").path("by_kind").path("commit").asInt(), stats.path("faults") + "\n" + printed);
+        assertTrue(printed.contains("faults commit@card0:frames=60-63"), printed);
+        assertTrue(printed.contains("3 injected on purpose: commit 3"), printed);
+    }
 }

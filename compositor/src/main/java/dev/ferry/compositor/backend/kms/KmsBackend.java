@@ -194,7 +194,7 @@ public final class KmsBackend implements Backend {
                         + " (" + d.info().driver() + ")", "Ferry fake-drm", d.info().driver(), 0, 0, w, h, pipe.mode().refreshMhz());
                 o.setScanoutTarget(new Output.ScanoutTarget(d.info().devT(), d.info().name(), pipe.primary().formats()));
                 KmsOutputDriver driver = new KmsOutputDriver(o, pipe, chain, cross, cache, scene,
-                        renderDevice == null ? null : gpu, cpu, reach, loop, observer);
+                        renderDevice == null ? null : gpu, cpu, reach, loop, observer, kernel.udmabuf());
                 drivers.add(driver);
                 driver.onLost(() -> outputLost(driver));
                 if (!eventSources.containsKey(d)) {

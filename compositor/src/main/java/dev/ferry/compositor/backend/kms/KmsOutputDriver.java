@@ -64,6 +64,8 @@ final class KmsOutputDriver {
     /** For an output on another device than the render GPU: how frames cross over; else null. */
     private final dev.ferry.kms.CrossDeviceCopy cross;
     private final ScanoutCache scanout;
+    /** Wraps wl_shm pools as dma-bufs for the planes. */
+    private final dev.ferry.drm.UdmabufDevice udmabuf;
     /** For another device's output whose device can render: what its own GPU can read. */
     private final RenderReach displayReach;
     private Swapchain localChain;
@@ -134,14 +136,18 @@ final class KmsOutputDriver {
         final List<Surface> surfaces = new ArrayList<>();
         final Map<Surface, PathKind> paths = new HashMap<>();
         PathKind framePath;
+        /** What did the frame's work: the composing GPU's device, {@link PathObserver#CPU}, or the display device for planes. */
+        String device;
         long startNs;
         long bytes;
     }
 
     KmsOutputDriver(Output output, KmsPipe pipe, Swapchain swapchain, dev.ferry.kms.CrossDeviceCopy cross, ScanoutCache scanout,
-                    Scene scene, Renderer gpu, Renderer cpu, RenderReach reach, EventLoop loop, PathObserver observer)
+                    Scene scene, Renderer gpu, Renderer cpu, RenderReach reach, EventLoop loop, PathObserver observer,
+                    dev.ferry.drm.UdmabufDevice udmabuf)
             throws dev.ferry.posix.PosixException {
         this.output = output;
+        this.udmabuf = udmabuf;
         this.pipe = pipe;
         this.swapchain = swapchain;
         this.cross = cross;
@@ -254,8 +260,10 @@ final class KmsOutputDriver {
         // No surface shows more often than the output refreshes: a burst of commits is not a faster video.
         in.updateHz = Math.min(rate.hz(nowNs), output.refreshMilliHz() / 1000.0);
         if (b == null) return;
-        DmaBuf buf = b.dmaBuf();
+        // A wl_shm buffer is wrapped as a udmabuf (once): then it is a dma-buf like a client's own.
+        DmaBuf buf = b.scanoutDmaBuf(udmabuf);
         in.dmabuf = buf != null;
+        if (buf == null) in.noDmabuf = shmMiss(b.udmabufRefusal());
         in.fourcc = b.fourcc();
         in.modifier = buf != null ? buf.modifier() : Modifiers.LINEAR;
         in.bufferWidth = b.width();
@@ -264,7 +272,7 @@ final class KmsOutputDriver {
         in.opaque = s.state().opaque();
         in.transform = s.state().transform();
         var st = s.state();
-        in.scaled = st.hasSource() || st.dstW() > 0 || b.width() != p.width() || b.height() != p.height();
+        in.scaled = scaledOrCropped(st, b) || b.width() != p.width() || b.height() != p.height();
         if (st.hasSource()) {
             in.srcX = (int) st.srcX();
             in.srcY = (int) st.srcY();
@@ -287,6 +295,23 @@ final class KmsOutputDriver {
         }
         int k = pipe.overlayIndex(plane);
         return k < 0 ? null : verdicts.refused(b, k);
+    }
+
+    /** A viewport that changes nothing (waylandsink sets a destination of the buffer's own size) is no scaling. */
+    private static boolean scaledOrCropped(dev.ferry.compositor.core.SurfaceState st, ClientBuffer b) {
+        boolean cropped = st.hasSource() && (st.srcX() != 0 || st.srcY() != 0 || st.srcW() != b.width() || st.srcH() != b.height());
+        boolean scaled = st.dstW() > 0 && (st.dstW() != b.width() || st.dstH() != b.height());
+        return cropped || scaled;
+    }
+
+    /** Why a wl_shm buffer has no dma-buf for the display: the udmabuf refusal, as a fallback reason. */
+    private static FallbackReason shmMiss(dev.ferry.drm.UdmabufRefusal refusal) {
+        if (refusal == null) return FallbackReason.SHM_BUFFER;
+        return switch (refusal) {
+            case NOT_SHRINK_SEALED -> FallbackReason.SHM_UNSEALED;
+            case OUT_OF_BOUNDS, OFFSET_UNALIGNED, SIZE_UNALIGNED, EMPTY -> FallbackReason.SHM_PAGES_PAST_POOL;
+            case NOT_A_MEMFD, WRITE_SEALED, TOO_LARGE -> FallbackReason.SHM_BUFFER;
+        };
     }
 
     /** The display device's GPU (when it has one) can read every buffer shown. */
@@ -320,7 +345,7 @@ final class KmsOutputDriver {
     /** Tries the primary plane with the client's buffer; true if a flip was queued. */
     private boolean flipClientBuffer(Frame f, Scene.Placed top) {
         ClientBuffer b = top.surface().buffer();
-        DmaBuf buf = b.dmaBuf();
+        DmaBuf buf = b.scanoutDmaBuf(udmabuf);
         if (watched.add(b)) b.onDestroyed(() -> bufferGone(b));
         ScanoutCache.Entry fb = scanout.framebuffer(buf);
         pipe.clearOverlays();
@@ -349,6 +374,7 @@ final class KmsOutputDriver {
         b.lock();
         f.scanoutBuffer = b;
         f.framePath = PathKind.DIRECT_SCANOUT;
+        f.device = pipe.device().info().name();
         for (Surface s : f.surfaces) f.paths.put(s, s == top.surface() ? PathKind.DIRECT_SCANOUT : PathKind.NOT_SHOWN);
         queued(f);
         return true;
@@ -403,7 +429,9 @@ final class KmsOutputDriver {
         f.chain = chain;
         f.local = local;
         Renderer renderer = cpuFrame ? cpu : gpu;
-        PathKind path = cpuFrame ? PathKind.CPU_COPY : PathKind.GPU_COMPOSITION;
+        // A frame the CPU compositor draws is a system-RAM copy whatever the reason: no GPU touched it.
+        PathKind path = cpuFrame || !renderer.composesOnGpu() ? PathKind.CPU_COPY : PathKind.GPU_COMPOSITION;
+        f.device = path == PathKind.CPU_COPY ? PathObserver.CPU : local ? pipe.device().info().name() : reach.renderDevice().info().name();
         for (int i = 0; i < all.size(); i++) {
             Scene.Placed p = all.get(i);
             Set<FallbackReason> r = reasons.get(p.surface());
@@ -435,6 +463,7 @@ final class KmsOutputDriver {
                 shown.slot = null;
                 f.reusedPrimary = true;
                 f.framePath = PathKind.OVERLAY_PLANE;
+                f.device = pipe.device().info().name();
                 flipComposed(f);
                 return;
             }
@@ -568,7 +597,7 @@ final class KmsOutputDriver {
             Scene.Placed p = all.get(i);
             ClientBuffer b = p.surface().buffer();
             int index = pipe.overlayIndex(plan.overlayPlane(k));
-            ScanoutCache.Entry fb = scanout.framebuffer(b.dmaBuf());
+            ScanoutCache.Entry fb = scanout.framebuffer(b.scanoutDmaBuf(udmabuf));
             if (!fb.ok()) {
                 verdicts.refuse(b, index, fb.reason());
                 plan.dropOverlay(k, fb.reason());
@@ -673,7 +702,7 @@ final class KmsOutputDriver {
             if (r != null) scratch.addAll(r);
             observer.surfacePresented(output, s, path, scratch, timeNs);
         }
-        observer.outputPresented(output, f.framePath, timeNs);
+        observer.outputPresented(output, f.framePath, f.device, timeNs);
         for (Surface s : scene.takeUnshownWithCallbacks()) if (!s.destroyed()) s.throttledDone(timeNs);
         if (requested || output.hasDamage()) startFrame();
     }
@@ -719,7 +748,7 @@ final class KmsOutputDriver {
         verdicts.forget(b);
         reach.forget(b);
         if (displayReach != null) displayReach.forget(b);
-        if (b.dmaBuf() != null) scanout.forget(b.dmaBuf());
+        if (b.scanoutDmaBuf(udmabuf) != null) scanout.forget(b.scanoutDmaBuf(udmabuf));
     }
 
     /** What CRTC readback shows. */

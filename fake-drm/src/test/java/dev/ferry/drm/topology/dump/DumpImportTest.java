@@ -101,6 +101,7 @@ class DumpImportTest {
         assertEquals(List.of("display"), evdi.roles());
         assertEquals(4096, evdi.maxWidth());
         assertEquals(List.of("DVI-I-1"), evdi.connectors().stream().map(ConnectorSpec::name).toList());
+        assertEquals(List.of("primary", "cursor"), evdi.planes().stream().map(PlaneSpec::type).toList(), "no overlay");
         for (PlaneSpec p : evdi.planes()) for (var f : p.formats()) assertEquals(List.of("LINEAR"), f.modifiers());
         assertEquals(List.of(0, 101), evdi.planes().stream().map(PlaneSpec::zpos).toList(), "no zpos in the dump: primary at 0, cursors on top");
     }
