@@ -356,6 +356,7 @@ public final class Compositor implements AutoCloseable {
                 MonotonicClock.nowNs() - startNs);
         if (withTimeline) StatsReport.addTimeline(tree, scene);
         tree.put("process", processCost.toMap());
+        if (!renderer.memoryStatistics().isEmpty()) tree.put("renderer_memory", renderer.memoryStatistics());
         tree.put("faults", StatsReport.faults(faults, backend.devices().map(dev.ferry.compositor.devices.FakeDevices::injected).orElse(java.util.List.of())));
         StatsReport.addDmabuf(tree, scene, linuxDmabuf, backend.devices().orElse(null));
         StatsReport.explainReasons(tree, backend.devices().orElse(null), linuxDmabuf);
