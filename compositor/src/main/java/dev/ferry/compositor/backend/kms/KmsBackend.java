@@ -275,6 +275,24 @@ public final class KmsBackend implements Backend {
         for (KmsOutputDriver d : drivers) if (d.output() == o) d.schedule();
     }
 
+    /** Whether some output has a frame being composed (tests on a virtual clock wait for it before moving time). */
+    public boolean composing() {
+        for (KmsOutputDriver d : drivers) if (d.composing()) return true;
+        return false;
+    }
+
+    @Override
+    public long nextPresentationNs(Output o) {
+        for (KmsOutputDriver d : drivers) if (d.output() == o) return d.nextPresentationNs(kernel.clock().nowNs());
+        return 0;
+    }
+
+    @Override
+    public long repaintDeadlineNs(Output o) {
+        for (KmsOutputDriver d : drivers) if (d.output() == o) return d.repaintDeadlineNs(kernel.clock().nowNs());
+        return 0;
+    }
+
     @Override
     public OutputStats stats(Output o) {
         for (KmsOutputDriver d : drivers) if (d.output() == o) return d.stats();

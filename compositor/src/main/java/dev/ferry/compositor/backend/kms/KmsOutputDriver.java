@@ -188,6 +188,9 @@ final class KmsOutputDriver {
 
     boolean lost() { return lost; }
 
+    /** A frame is being composed (its flip not yet queued). */
+    boolean composing() { return busy; }
+
     /** The device is gone: stop driving the output; everything else carries on. */
     private boolean checkGone() {
         if (!pipe.device().isGone()) return false;
@@ -472,6 +475,10 @@ final class KmsOutputDriver {
                 f.slot = shown.slot;
                 shown.slot = null;
                 f.reusedPrimary = true;
+                // It shows this frame too, except under the overlays, which a composed frame leaves
+                // undrawn as well (and redraws once a surface leaves its overlay): so after a long
+                // overlay-only stretch it is still not older than the damage history.
+                drawnFor.put(f.slot, f.number);
                 f.framePath = PathKind.OVERLAY_PLANE;
                 f.device = pipe.device().info().name();
                 flipComposed(f);
@@ -792,6 +799,38 @@ final class KmsOutputDriver {
         reach.forget(b);
         if (displayReach != null) displayReach.forget(b);
         if (b.scanoutDmaBuf(udmabuf) != null) scanout.forget(b.scanoutDmaBuf(udmabuf));
+    }
+
+    /**
+     * How long before a vblank a surface's content must be ready to make it: the frame still has
+     * to be started, composed or tested, and committed before the vblank latches it.
+     */
+    static final long REPAINT_MARGIN_NS = 2_000_000L;
+
+    /**
+     * The repaint deadline (kernel clock) for content arriving now: the latest time it can be
+     * ready and still reach the next vblank this output can present it at (after a frame being
+     * drawn or waiting for its flip, the one after). 0 before the first flip. Fence deadline hints
+     * use it.
+     */
+    long repaintDeadlineNs(long nowNs) {
+        long vblank = nextPresentationNs(nowNs);
+        if (vblank == 0) return 0;
+        long deadline = vblank - REPAINT_MARGIN_NS;
+        return deadline > nowNs ? deadline : deadline + output.refreshNs();
+    }
+
+    /**
+     * The vblank (kernel clock) a frame started now would be presented at: the next one after the
+     * last flip, or the one after if a frame is already being drawn or waiting for its flip. 0
+     * before the first flip. Commit timing uses it.
+     */
+    long nextPresentationNs(long nowNs) {
+        long period = output.refreshNs();
+        if (period <= 0 || lastFlipNs == 0) return 0;
+        // As the device latches: the first vblank strictly after the commit.
+        long vblank = lastFlipNs + (Math.floorDiv(nowNs - lastFlipNs, period) + 1) * period;
+        return pending != null || busy ? vblank + period : vblank;
     }
 
     /** What CRTC readback shows. */
