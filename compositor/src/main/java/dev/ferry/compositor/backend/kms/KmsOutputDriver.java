@@ -578,6 +578,11 @@ final class KmsOutputDriver {
         unlockOverlays(f);
         if (f.content != null) f.content.release();
         f.content = null;
+        // A direct-scanout frame given up (its flip never completed) gives the client its buffer back.
+        if (f.scanoutBuffer != null) {
+            f.scanoutBuffer.unlock();
+            f.scanoutBuffer = null;
+        }
     }
 
     /**
