@@ -121,6 +121,14 @@ class RealClientsOnKmsTest {
         }
     }
 
+    /** GStreamer's waylandsink playing 600 BGRx frames of one colour at 60 fps (wl_shm, one sealed memfd per buffer). */
+    private static Process solidBgrxWaylandsink(KmsFerry f, int colour, int width, int height, boolean fullscreen) throws IOException {
+        return start(f, "gst-launch-1.0", "-q", "videotestsrc", "num-buffers=600", "pattern=solid-color",
+                "foreground-color=" + (0xff000000L | colour), "!",
+                "video/x-raw,format=BGRx,width=" + width + ",height=" + height + ",framerate=60/1", "!", "waylandsink",
+                "fullscreen=" + fullscreen);
+    }
+
     /**
      * The wl_shm fast path with the real client it is for: GStreamer's waylandsink, fullscreen,
      * BGRx 1920x1080 (DRM XRGB8888, stride 7680, one sealed memfd per buffer) on laptop-igpu,
@@ -133,9 +141,7 @@ class RealClientsOnKmsTest {
     void gstreamerWaylandsinkFullscreenBgrxIsScannedOutFromItsShmPool() throws Exception {
         int colour = 0x336699;
         try (KmsFerry f = new KmsFerry("laptop-igpu")) {
-            Process p = start(f, "gst-launch-1.0", "-q", "videotestsrc", "num-buffers=600", "pattern=solid-color",
-                    "foreground-color=" + (0xff000000L | colour), "!",
-                    "video/x-raw,format=BGRx,width=1920,height=1080,framerate=60/1", "!", "waylandsink", "fullscreen=true");
+            Process p = solidBgrxWaylandsink(f, colour, 1920, 1080, true);
             try {
                 Window w = awaitWindow(f, null, 20_000);
                 assertTrue(w != null, "waylandsink never mapped; log: " + Files.readString(f.runtimeDir().resolve("gst-launch-1.0.log")));
@@ -178,9 +184,7 @@ class RealClientsOnKmsTest {
     void gstreamerWaylandsinkWindowedBgrxGoesOnTheOverlay() throws Exception {
         int colour = 0x993366;
         try (KmsFerry f = new KmsFerry("laptop-igpu")) {
-            Process p = start(f, "gst-launch-1.0", "-q", "videotestsrc", "num-buffers=600", "pattern=solid-color",
-                    "foreground-color=" + (0xff000000L | colour), "!",
-                    "video/x-raw,format=BGRx,width=640,height=360,framerate=60/1", "!", "waylandsink");
+            Process p = solidBgrxWaylandsink(f, colour, 640, 360, false);
             try {
                 Window w = awaitWindow(f, null, 20_000);
                 assertTrue(w != null, "waylandsink never mapped; log: " + Files.readString(f.runtimeDir().resolve("gst-launch-1.0.log")));
