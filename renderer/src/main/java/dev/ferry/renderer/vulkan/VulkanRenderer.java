@@ -105,6 +105,27 @@ public final class VulkanRenderer implements Renderer {
             for (long v : texturesCopied.values()) n += v;
             return n;
         }
+
+        /** As ferry ctl stats shows it: reasons in their lower-case, dashed form. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> byReason = new LinkedHashMap<>();
+            for (var e : texturesCopied.entrySet()) {
+                if (e.getValue() > 0) byReason.put(e.getKey().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), e.getValue());
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("textures_in_place", texturesInPlace);
+            m.put("textures_copied", copiedTotal());
+            m.put("textures_copied_by_reason", byReason);
+            m.put("targets_in_place", targetsInPlace);
+            m.put("targets_copied", targetsCopied);
+            m.put("bytes_copied", bytesCopied);
+            return m;
+        }
+    }
+
+    @Override
+    public Map<String, Object> memoryStatistics() {
+        return counters().toMap();
     }
 
     private VulkanRenderer(int queueCapacity, boolean validation) {
@@ -184,8 +205,15 @@ public final class VulkanRenderer implements Renderer {
         if (lost) return done(ImportResult.rejected(ImportRejection.CONTEXT_LOST, "Vulkan device lost"));
         ImportResult.Rejected problem = SourceCheck.problem(source, MAX_SIZE);
         if (problem != null) return done(problem);
+        for (PixelPlane p : source.planes()) {
+            // The render thread reads some pixels itself (classifying rows, refreshing copies).
+            if (!p.memory().isAccessibleBy(thread.thread())) {
+                return done(ImportResult.rejected(ImportRejection.SOURCE_UNREADABLE, "memory is confined to another thread or closed; the render thread reads it"));
+            }
+        }
         CompletableFuture<ImportResult> result = new CompletableFuture<>();
-        if (!thread.offer(() -> result.complete(importOnThread(source)))) {
+        if (!thread.offer(() -> result.complete(guarded(() -> importOnThread(source),
+                e -> ImportResult.rejected(ImportRejection.SOURCE_UNREADABLE, "import failed: " + e))))) {
             return done(ImportResult.rejected(ImportRejection.QUEUE_FULL, "render queue full"));
         }
         return result;
@@ -205,7 +233,8 @@ public final class VulkanRenderer implements Renderer {
         String problem = target.problem();
         if (problem != null) return done(new FrameResult.Failed(FrameFailure.TARGET_INVALID, problem));
         CompletableFuture<FrameResult> result = new CompletableFuture<>();
-        if (!thread.offer(() -> result.complete(composeOnThread(surfaces, target)))) {
+        if (!thread.offer(() -> result.complete(guarded(() -> composeOnThread(surfaces, target),
+                e -> new FrameResult.Failed(FrameFailure.SOURCE_UNREADABLE, "compose failed: " + e))))) {
             return done(new FrameResult.Failed(FrameFailure.QUEUE_FULL, "render queue full"));
         }
         return result;
@@ -227,6 +256,19 @@ public final class VulkanRenderer implements Renderer {
         if (closed) return;
         closed = true;
         thread.stop(10_000);
+    }
+
+    /**
+     * Runs render-thread work so that its future always completes: an exception (a client's
+     * memory unmapped under a read, say) becomes a failure result instead of a future nobody
+     * ever completes.
+     */
+    private static <T> T guarded(java.util.function.Supplier<T> work, java.util.function.Function<RuntimeException, T> failure) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            return failure.apply(e);
+        }
     }
 
     private static <T> CompletableFuture<T> done(T value) {
