@@ -1,6 +1,9 @@
 package dev.ferry.compositor.robustness;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import dev.ferry.compositor.FerryServer;
 import dev.ferry.protocol.server.Client;
 import org.junit.jupiter.api.AfterAll;
@@ -85,7 +88,33 @@ class RequestHandlersFuzzTest {
         return out;
     }
 
+    /**
+     * Replays the committed corpus (the fuzzer's Inputs directory) in a plain test run, without
+     * Jazzer's agent: loaded, it instruments every class the JVM loads after it, for all tests.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("corpus")
+    void corpusReplays(String name, byte[] input) throws Exception {
+        anyRequestsToEveryGlobalLeaveTheCompositorServingOthers(input);
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> corpus() throws Exception {
+        String dir = "RequestHandlersFuzzTestInputs/anyRequestsToEveryGlobalLeaveTheCompositorServingOthers";
+        java.net.URL url = RequestHandlersFuzzTest.class.getResource(dir);
+        if (url == null) throw new IllegalStateException("no corpus at " + dir);
+        java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
+        out.add(org.junit.jupiter.params.provider.Arguments.of("(empty)", new byte[0]));
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of(url.toURI()))) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.sorted()::iterator) {
+                out.add(org.junit.jupiter.params.provider.Arguments.of(f.getFileName().toString(), java.nio.file.Files.readAllBytes(f)));
+            }
+        }
+        return out.stream();
+    }
+
+    /** The fuzzer itself (scripts/fuzz sets JAZZER_FUZZ), over the same corpus. */
     @FuzzTest(maxDuration = "60s")
+    @EnabledIfEnvironmentVariable(named = "JAZZER_FUZZ", matches = ".+")
     void anyRequestsToEveryGlobalLeaveTheCompositorServingOthers(byte[] input) throws Exception {
         connected.clear();
         try (RawWaylandSocket c = new RawWaylandSocket(socket)) {

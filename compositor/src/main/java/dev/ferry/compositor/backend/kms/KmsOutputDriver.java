@@ -578,6 +578,12 @@ final class KmsOutputDriver {
         unlockOverlays(f);
         if (f.content != null) f.content.release();
         f.content = null;
+        // A direct-scanout frame given up (its flip never completed) holds its client buffer:
+        // unheld, the client would never get it back and could draw no more.
+        if (f.scanoutBuffer != null) {
+            f.scanoutBuffer.unlock();
+            f.scanoutBuffer = null;
+        }
     }
 
     /**
