@@ -48,10 +48,23 @@ import java.util.stream.Stream;
  */
 public final class Demo {
     /** What to run. */
-    public record Options(String topology, String renderer, double seconds, int fps, Path out, Scenario scenario) {
+    public record Options(String topology, String renderer, double seconds, int fps, Path out, Scenario scenario, String showOn) {
         /** The default tour. */
         public Options(String topology, String renderer, double seconds, int fps, Path out) {
             this(topology, renderer, seconds, fps, out, Scenario.TOUR);
+        }
+
+        /** Not shown on a host. */
+        public Options(String topology, String renderer, double seconds, int fps, Path out, Scenario scenario) {
+            this(topology, renderer, seconds, fps, out, scenario, null);
+        }
+
+        /**
+         * Each fake connector shown in a window of the host compositor at host (its socket
+         * name or path; "" for $WAYLAND_DISPLAY): the nested backend with the topology.
+         */
+        public Options showingOn(String host) {
+            return new Options(topology, renderer, seconds, fps, out, scenario, host);
         }
     }
 
@@ -78,8 +91,10 @@ public final class Demo {
         KmsBackend.Config config = KmsBackend.Config.of(options.topology());
         String faults = options.scenario().faults(topology, options.seconds());
         if (faults != null) config = config.withFaults(KernelClock.monotonic(), FakeDevices.faultPlan(faults, options.topology()));
-        try (Compositor c = Compositor.create(Compositor.Options.kms(runtime, "wayland-demo", config)
-                .withRenderer(options.renderer()))) {
+        Compositor.Options run = options.showOn() == null ? Compositor.Options.kms(runtime, "wayland-demo", config)
+                : new Compositor.Options(runtime, "nested", "wayland-demo", 0, 0, 0, 0, "auto", config,
+                        options.showOn().isEmpty() ? null : options.showOn());
+        try (Compositor c = Compositor.create(run.withRenderer(options.renderer()))) {
             c.startThread();
             List<String> outputs = c.onLoop(() -> c.scene().outputs().stream().map(Output::name).toList());
             List<String> renderDevices = new ArrayList<>();

@@ -57,6 +57,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Directory for report.html, timeline.png, stats.json. Default: ./ferry-demo-<time>")
     Path out;
 
+    @Option(names = "--show", arity = "0..1", fallbackValue = "", paramLabel = "HOST",
+            description = "Show each fake connector in a window of the host compositor HOST (a socket name or path; without one, $WAYLAND_DISPLAY)")
+    String show;
+
     /** Registers `demo` with the ferry command. */
     public static final class Subcommand implements Ferry.FerrySubcommand {
         @Override public String name() { return "demo"; }
@@ -73,7 +77,8 @@ public final class DemoCommand implements Callable<Integer> {
                 : Path.of("ferry-demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         // Before the run, not after it: a run's report must have somewhere to go.
         UserErrors.makeWritableDirectory(dir, "the report directory (--out)");
-        new Demo(new Demo.Options(topology, renderer.name(), seconds, fps, dir, scenario), System.out).run();
+        Demo.Options options = new Demo.Options(topology, renderer.name(), seconds, fps, dir, scenario);
+        new Demo(show == null ? options : options.showingOn(show), System.out).run();
         return 0;
     }
 }

@@ -46,6 +46,41 @@ class DemoTest {
         assertTrue(r.clients().values().stream().anyMatch(s -> s.presented() > 0), "clients presented frames");
     }
 
+    /** --show: the same demo with each fake connector in a window of a host (a Ferry headless here), titled with name, mode and device. */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void shownDemoPutsEachConnectorInAHostWindow() throws Exception {
+        Path hostDir = Files.createTempDirectory("ferry-demo-host-",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        try (dev.ferry.compositor.Compositor host = dev.ferry.compositor.Compositor.create(
+                dev.ferry.compositor.Compositor.Options.headless(hostDir, "wayland-host").withRenderer("cpu").withOutputs(1, 3840, 2160, 60_000))) {
+            host.startThread();
+            java.util.Set<String> titles = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            Thread watcher = Thread.ofPlatform().daemon().start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        titles.addAll(host.onLoop(() -> host.scene().windows().stream().map(dev.ferry.compositor.scene.Window::title).toList()));
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        // The host is closing.
+                    }
+                }
+            });
+            Demo.Result r;
+            try (PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
+                r = new Demo(new Demo.Options("hybrid-laptop", "cpu", 2, 30, dir).showingOn(hostDir.resolve("wayland-host").toString()), out).run();
+            } finally {
+                watcher.interrupt();
+                watcher.join(2000);
+            }
+            assertEquals(List.of("eDP-1", "HDMI-A-1"), r.outputs());
+            assertTrue(titles.containsAll(List.of("eDP-1 1920x1080@60 on card0", "HDMI-A-1 2560x1440@60 on card1")), "host windows: " + titles);
+            assertTrue(r.clients().values().stream().anyMatch(s -> s.presented() > 0), "clients presented frames");
+        }
+    }
+
     /** One output: the windows start halfway, so the fullscreen video reaches direct scanout first (it never did). */
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
