@@ -7,6 +7,7 @@ import dev.ferry.protocol.interfaces.WlCallback;
 import dev.ferry.protocol.interfaces.WlCompositor;
 import dev.ferry.protocol.interfaces.WlShm;
 import dev.ferry.protocol.interfaces.WlSurface;
+import dev.ferry.protocol.interfaces.XdgToplevel;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -60,8 +61,29 @@ public final class ShmWindow implements AutoCloseable {
     }
 
     public Proxy surface() { return surface; }
+
+    /** Asks to be fullscreen on the compositor's choice of output (draw at that output's size). */
+    public void setFullscreen() throws IOException {
+        XdgToplevel.setFullscreen(toplevel.toplevel(), null);
+        WlSurface.commit(surface);
+        client.roundtrip();
+    }
     public ShmPool pool() { return pool; }
     public long framesDone() { return framesDone; }
+
+    /** How many of the two buffers the compositor holds (attached and not yet released). */
+    public int buffersHeld() { return (busy[0] ? 1 : 0) + (busy[1] ? 1 : 0); }
+
+    /** Dispatches events until at most {@code held} buffers are held, up to timeoutMs; false on timeout. */
+    public boolean awaitHeldAtMost(int held, int timeoutMs) throws IOException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (buffersHeld() > held) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) return false;
+            client.dispatch((int) Math.min(left, 50));
+        }
+        return true;
+    }
 
     /**
      * Draws a frame into a free buffer (painter gets the pixels, XRGB8888, stride 4*width),

@@ -63,6 +63,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
 
     private final Wakeup wakeup;
     private long frame;
+    private long testCommits;
     private volatile boolean gone;
 
     FakeDevice(FakeKernel kernel, DeviceSpec spec) {
@@ -287,6 +288,9 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
 
     // ---------------------------------------------------------------- atomic commits
 
+    /** TEST_ONLY commits asked of this device so far (what a planner that retests every frame would drive up). */
+    public synchronized long testCommits() { return testCommits; }
+
     @Override
     public synchronized boolean commit(AtomicRequest req, int flags, long userData) {
         long now = kernel.clock().nowNs();
@@ -299,8 +303,12 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
             if (kernel.faults().inject(FaultKind.COMMIT, info.name(), thisFrame)) {
                 return AtomicCheck.reject(req, CommitRejection.INJECTED_FAULT, 0);
             }
-        } else if (gone) {
-            return AtomicCheck.reject(req, CommitRejection.DEVICE_GONE, 0);
+        } else {
+            long thisTest = testCommits++;
+            if (gone) return AtomicCheck.reject(req, CommitRejection.DEVICE_GONE, 0);
+            if (kernel.faults().inject(FaultKind.TEST_COMMIT, info.name(), thisTest)) {
+                return AtomicCheck.reject(req, CommitRejection.INJECTED_FAULT, 0);
+            }
         }
         proposed.copyFrom(pending);
         for (CrtcTimeline t : timelines) t.touched = false;
@@ -491,11 +499,35 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
      * buffer sees the fence.
      */
     public synchronized long submitRenderJob(DmaBuf target, long durationNs) throws PosixException {
-        if (!spec.canRender()) throw new IllegalStateException(info.name() + " cannot render");
-        long signalAt = kernel.faults().inject(FaultKind.FENCE_NEVER_SIGNALS, info.name(), frame)
-                ? ImplicitFence.NEVER : kernel.clock().nowNs() + Math.max(1, durationNs);
-        kernel.setWriteFence(target, signalAt);
+        return submitRenderJob(target, durationNs, durationNs);
+    }
+
+    /**
+     * A job that takes durationNs at its normal clocks and fastestNs boosted: a deadline hint on
+     * its fence (SYNC_IOC_SET_DEADLINE) before it completes makes it finish by the deadline when
+     * fastestNs allows (the driver raising its clocks).
+     */
+    public synchronized long submitRenderJob(DmaBuf target, long durationNs, long fastestNs) throws PosixException {
+        long signalAt = jobSignalAt(durationNs);
+        // The fastest end counts from the same start as the normal one (signalAt - durationNs).
+        kernel.setWriteFence(target, signalAt, signalAt == ImplicitFence.NEVER ? signalAt
+                : signalAt - Math.max(1, durationNs) + Math.max(1, Math.min(fastestNs, durationNs)));
         return signalAt;
+    }
+
+    /** When a job submitted now for durationNs signals: NEVER if fault injection hangs it. */
+    synchronized long jobSignalAt(long durationNs) {
+        if (!spec.canRender()) throw new IllegalStateException(info.name() + " cannot render");
+        return kernel.faults().inject(FaultKind.FENCE_NEVER_SIGNALS, info.name(), frame)
+                ? ImplicitFence.NEVER : kernel.clock().nowNs() + Math.max(1, durationNs);
+    }
+
+    private Syncobjs syncobjs;
+
+    /** The device's DRM syncobjs (handles are this process's, as on a DRM fd). */
+    public synchronized Syncobjs syncobjs() {
+        if (syncobjs == null) syncobjs = new Syncobjs(this, kernel);
+        return syncobjs;
     }
 
     /**
@@ -545,6 +577,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     }
 
     synchronized void close() {
+        if (syncobjs != null) syncobjs.close();
         for (ImportedBuffer b : handles.values()) b.release();
         handles.clear();
         framebuffers.clear();

@@ -22,11 +22,13 @@ public final class FakeKernel implements DeviceSet, AutoCloseable {
     private final FaultInjector faults;
     private final List<FakeDevice> devices = new ArrayList<>();
     private final Set<Long> migrationFailedForGood = new HashSet<>();
+    private final Udmabuf udmabuf = new Udmabuf();
 
     private FakeKernel(Topology topology, KernelClock clock, FaultPlan plan) {
         this.topology = topology;
         this.clock = clock;
         this.faults = new FaultInjector(plan, clock);
+        this.syncobjNotifier = new SyncobjNotifier(clock);
         for (DeviceSpec spec : topology.devices()) devices.add(new FakeDevice(this, spec));
     }
 
@@ -66,6 +68,9 @@ public final class FakeKernel implements DeviceSet, AutoCloseable {
         return null;
     }
 
+    @Override
+    public Udmabuf udmabuf() { return udmabuf; }
+
     /** The first device with a display engine and a connected connector, for a default output. */
     public FakeDevice firstDisplay() {
         for (FakeDevice d : devices) {
@@ -97,7 +102,39 @@ public final class FakeKernel implements DeviceSet, AutoCloseable {
      */
     @Override
     public SyncFile exportSyncFile(DmaBuf buf) throws PosixException {
-        return new FakeSyncFile(clock, writeFenceSignalAtNs(buf));
+        long seqno = buf.fenceSeqno();
+        long signalAt = writeFenceSignalAtNs(buf);
+        return new FakeSyncFile(clock, signalAt, deadline -> countBoost(signalAt, buf.boostFence(seqno, deadline, signalAt)));
+    }
+
+    /** Sets a buffer's write fence to signal at signalAtNs, or as early as earliestNs if a deadline hint asks. */
+    public void setWriteFence(DmaBuf buf, long signalAtNs, long earliestNs) throws PosixException {
+        requireFake(buf);
+        buf.setFence(signalAtNs, earliestNs);
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong deadlineBoosts = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Counts a deadline hint from this process that made a job finish earlier; returns the new time. */
+    long countBoost(long beforeNs, long afterNs) {
+        if (afterNs < beforeNs) boostCounted();
+        return afterNs;
+    }
+
+    void boostCounted() {
+        deadlineBoosts.incrementAndGet();
+    }
+
+    private final SyncobjNotifier syncobjNotifier;
+
+    SyncobjNotifier syncobjNotifier() { return syncobjNotifier; }
+
+    /** Deadline hints set from this process (through sync files or syncobj points) that hurried a job. */
+    public long deadlineBoosts() { return deadlineBoosts.get(); }
+
+    @Override
+    public SyncFile timerAt(long deadlineNs) {
+        return new FakeSyncFile(clock, deadlineNs);
     }
 
     /** A sync file that signals at a given time: for tests and explicit-sync clients. */
@@ -123,5 +160,6 @@ public final class FakeKernel implements DeviceSet, AutoCloseable {
     @Override
     public void close() {
         for (FakeDevice d : devices) d.close();
+        syncobjNotifier.close();
     }
 }

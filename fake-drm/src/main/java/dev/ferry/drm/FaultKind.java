@@ -17,5 +17,11 @@ public enum FaultKind {
     /** A migration fails this time; a later try may work. */
     MIGRATION_TEMPORARY,
     /** A migration fails, and every later migration of the same buffer fails too. */
-    MIGRATION_PERMANENT
+    MIGRATION_PERMANENT,
+    /**
+     * A TEST_ONLY commit is refused, as drivers refuse for limits no KMS property shows
+     * (bandwidth, watermarks, scaler units); frames count the device's test commits. Last, so
+     * the seeded streams of the kinds before it stay as they were.
+     */
+    TEST_COMMIT
 }

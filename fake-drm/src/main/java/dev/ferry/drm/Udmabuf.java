@@ -10,23 +10,15 @@ import dev.ferry.posix.PosixException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The kernel's /dev/udmabuf (UDMABUF_CREATE): a page-aligned range of a memfd becomes a dma-buf
- * in cached system memory, LINEAR, without a copy. This is how a compositor puts a client's wl_shm
- * pool on the fast path (KWin does it). The kernel's rules, each a named {@link UdmabufRefusal}:
- * the fd must be a memfd sealed with F_SEAL_SHRINK and not F_SEAL_WRITE, offset and size must be
- * page-aligned and inside the file, and the size under the module's limit.
- *
- * <p>What the kernel does not check and importers must: the memory is CPU-cached and the client
- * writes it without DMA_BUF_IOCTL_SYNC brackets, so a device that does not snoop refuses it
- * ({@link ImportRejection#CPU_WRITES_UNBRACKETED}); the pitch is whatever the client chose, so
- * scanout depends on the display's pitch alignment (an import's STRIDE rejection).
+ * fake-drm's /dev/udmabuf (see {@link UdmabufDevice} for the kernel's rules, each a named
+ * {@link UdmabufRefusal}). KWin uses the real one to put wl_shm on the fast path.
  *
  * <p>The fake: the dma-buf's fd is a duplicate of the memfd, and its identity (a window of that
  * file) travels in the returned {@link DmaBuf}, since the memfd's name is the client's. So a fake
  * udmabuf is recognised by the devices of the process that created it, which is where a
  * compositor creates and imports it.
  */
-public final class Udmabuf {
+public final class Udmabuf implements UdmabufDevice {
     /** udmabuf's size_limit_mb module parameter, at its default. */
     public static final long SIZE_LIMIT = 64L << 20;
     public static final String EXPORTER = "udmabuf";
@@ -35,14 +27,10 @@ public final class Udmabuf {
     private static final AtomicLong SERIAL = new AtomicLong();
     private static final long PID = ProcessHandle.current().pid();
 
-    private Udmabuf() {}
+    Udmabuf() {}
 
-    /**
-     * Wraps [offset, offset + size) of {@code memfd} and describes it as one LINEAR plane at
-     * {@code planeOffset} (from the start of the range) with {@code stride}. The memfd stays the
-     * caller's; the dma-buf holds its own reference and is the caller's to close.
-     */
-    public static UdmabufResult create(OwnedFd memfd, long offset, long size,
+    @Override
+    public UdmabufResult create(OwnedFd memfd, long offset, long size,
                                        int width, int height, int fourcc, int planeOffset, int stride) {
         if (PixelFormats.planeCount(fourcc) != 1) {
             throw new IllegalArgumentException("one plane only, not " + Fourcc.name(fourcc));

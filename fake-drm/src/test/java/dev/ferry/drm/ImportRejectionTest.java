@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(NoFdLeaks.class)
 class ImportRejectionTest {
+    private static final Udmabuf UDMABUF = new Udmabuf();
     private static final long[] LINEAR = {Modifiers.LINEAR};
     private static final long[] TILED = {Modifiers.FAKE_TILED_4X4};
     private static final int CPU = Usage.CPU;
@@ -72,7 +73,7 @@ class ImportRejectionTest {
     /** A client's sealed wl_shm pool wrapped by udmabuf: the same XRGB8888 image, written unbracketed. */
     private static DmaBuf udmabuf(int w, int h) throws Exception {
         try (OwnedFd pool = ShmPools.paintedXrgb(w, h)) {
-            return Udmabuf.create(pool, 0, (long) w * h * 4, w, h, Fourcc.XRGB8888, 0, w * 4).buffer();
+            return UDMABUF.create(pool, 0, (long) w * h * 4, w, h, Fourcc.XRGB8888, 0, w * 4).buffer();
         }
     }
 

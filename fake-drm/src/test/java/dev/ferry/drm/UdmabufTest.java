@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(NoFdLeaks.class)
 class UdmabufTest {
+    private static final Udmabuf UDMABUF = new Udmabuf();
     private static final int PAGE = BufferIdentity.PAGE;
     private static final int SHRINK = Memfd.F_SEAL_SHRINK;
     /** 64x64 XRGB8888 at stride 256: 16 KiB, four pages. */
@@ -49,7 +50,7 @@ class UdmabufTest {
     }
 
     private static UdmabufResult wrapFd(OwnedFd fd, long offset, long size) {
-        UdmabufResult r = Udmabuf.create(fd, offset, size, W, H, Fourcc.XRGB8888, 0, STRIDE);
+        UdmabufResult r = UDMABUF.create(fd, offset, size, W, H, Fourcc.XRGB8888, 0, STRIDE);
         if (r.ok()) r.buffer().close();
         return r;
     }
@@ -113,7 +114,7 @@ class UdmabufTest {
     @Test
     void aUdmabufIsCachedSystemMemoryLinearWithoutAFence() throws Exception {
         try (OwnedFd pool = ShmPools.memfd(BYTES, SHRINK);
-             DmaBuf buf = Udmabuf.create(pool, 0, BYTES, W, H, Fourcc.XRGB8888, 0, STRIDE).buffer();
+             DmaBuf buf = UDMABUF.create(pool, 0, BYTES, W, H, Fourcc.XRGB8888, 0, STRIDE).buffer();
              DmaBuf copy = buf.dup();
              FakeKernel k = FakeKernel.open(TestTopologies.load("screen"), new VirtualClock(), FaultPlan.none())) {
             BufferIdentity id = copy.identity();
@@ -132,7 +133,7 @@ class UdmabufTest {
         int w = 64, h = 48; // the screen's mode: shown 1:1
         try (FakeKernel k = FakeKernel.open(TestTopologies.load("screen"), new VirtualClock(), FaultPlan.none());
              OwnedFd pool = ShmPools.paintedXrgb(w, h);
-             DmaBuf buf = Udmabuf.create(pool, 0, (long) w * h * 4, w, h, Fourcc.XRGB8888, 0, w * 4).buffer()) {
+             DmaBuf buf = UDMABUF.create(pool, 0, (long) w * h * 4, w, h, Fourcc.XRGB8888, 0, w * 4).buffer()) {
             ScanoutImage shot = Screens.show(k.device("card0"), buf);
             assertEquals(0, Patterns.mismatches(shot, 0, 0, Patterns.image(w, h, Fourcc.XRGB8888), w, h, 0));
             // The device reads the client's memory itself: a later client write shows.
@@ -158,7 +159,7 @@ class UdmabufTest {
             }
             Memfd.unmap(map);
             Memfd.addSeals(pool, SHRINK);
-            try (DmaBuf buf = Udmabuf.create(pool, bytes, bytes, w, h, Fourcc.XRGB8888, 0, w * 4).buffer()) {
+            try (DmaBuf buf = UDMABUF.create(pool, bytes, bytes, w, h, Fourcc.XRGB8888, 0, w * 4).buffer()) {
                 assertEquals(0, Patterns.mismatches(Screens.show(k.device("card0"), buf), 0, 0, px, w, h, 0));
             }
         }

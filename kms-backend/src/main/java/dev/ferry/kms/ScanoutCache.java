@@ -44,9 +44,11 @@ public final class ScanoutCache implements AutoCloseable {
         if (e != null) return e;
         ImportResult imported = device.importDmaBuf(buf, ImportPurpose.SCANOUT);
         if (!imported.ok()) {
-            FallbackReason r = imported.rejection() == ImportRejection.NOT_SCANOUT_MEMORY
-                    || imported.rejection() == ImportRejection.MEMORY_UNREACHABLE ? FallbackReason.MEMORY_NOT_SCANNABLE
-                    : FallbackReason.IMPORT_FAILED;
+            FallbackReason r = switch (imported.rejection()) {
+                case NOT_SCANOUT_MEMORY, MEMORY_UNREACHABLE, CPU_WRITES_UNBRACKETED -> FallbackReason.MEMORY_NOT_SCANNABLE;
+                case STRIDE -> FallbackReason.PITCH_NOT_ALIGNED;
+                default -> FallbackReason.IMPORT_FAILED;
+            };
             e = new Entry(0, r, imported.rejection() + ": " + imported.detail(), false);
         } else {
             try (BufferHandle h = imported.handle()) {

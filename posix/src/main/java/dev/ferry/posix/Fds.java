@@ -173,6 +173,27 @@ public final class Fds {
         }
     }
 
+    /**
+     * ioctl(fd, request, arg) with a pointer argument; retried on EINTR and EAGAIN as libdrm's
+     * drmIoctl does. Returns the call's non-negative result.
+     */
+    public static int ioctl(OwnedFd fd, long request, MemorySegment arg) throws PosixException {
+        try {
+            while (true) {
+                int r = (int) Libc.IOCTL.invokeExact(Libc.errnoSegment(), fd.fd(), request, arg);
+                if (r >= 0) return r;
+                int errno = Libc.errno();
+                if (errno != Errno.EINTR && errno != Errno.EAGAIN) {
+                    throw new PosixException(String.format("ioctl(%s, 0x%08x)", fd, request), errno);
+                }
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
     public static final int O_RDONLY = 0;
     public static final int O_RDWR = 2;
     public static final int O_CREAT = 0100;

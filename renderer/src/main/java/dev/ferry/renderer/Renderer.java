@@ -17,6 +17,15 @@ public interface Renderer extends MemoryImporter, DmaBufImporter, Composer, Auto
         return false;
     }
 
+    /**
+     * Where this renderer read and wrote memory, for ferry ctl stats ("renderer_memory"): the
+     * Vulkan renderer's in-place imports and its copies by reason. Empty when there is nothing
+     * to say (the CPU renderer reads everything in place, always).
+     */
+    default java.util.Map<String, Object> memoryStatistics() {
+        return java.util.Map.of();
+    }
+
     /** One line for logs: the driver, or why this renderer was chosen. */
     String description();
 

@@ -228,6 +228,32 @@ class VulkanImportTest {
     }
 
     @Test
+    void clientMemoryGoneBeforeTheFrameFailsThatFrameOnly() throws Exception {
+        Arena client = Arena.ofShared();
+        PixelSource gone = TestPixels.packed(client, Fourcc.XRGB8888, W, H, TestPixels.gradient(W, H, 255));
+        Texture t = vulkan.importMemory(gone).get(30, TimeUnit.SECONDS).textureOrThrow();
+        client.close();
+        MemorySegment out = TestPixels.target(arena, W, H);
+        FrameResult r = vulkan.compose(List.of(SceneSurface.at(t, 0, 0)), RenderTarget.full(out, W, H, W * 4, Fourcc.XRGB8888)).get(30, TimeUnit.SECONDS);
+        assertEquals(FrameFailure.SOURCE_UNREADABLE, ((FrameResult.Failed) r).reason(), r.toString());
+        t.close();
+        // The renderer goes on: the next frame with readable memory is drawn.
+        PixelSource fine = TestPixels.packed(arena, Fourcc.XRGB8888, W, H, TestPixels.gradient(W, H, 255));
+        Texture ok = vulkan.importMemory(fine).get(30, TimeUnit.SECONDS).textureOrThrow();
+        assertSameAsCpu(fine, ok, "after a failed frame");
+        ok.close();
+    }
+
+    @Test
+    void memoryConfinedToAnotherThreadIsRefusedAtImport() throws Exception {
+        try (Arena confined = Arena.ofConfined()) {
+            PixelSource src = TestPixels.packed(confined, Fourcc.XRGB8888, W, H, TestPixels.gradient(W, H, 255));
+            ImportResult r = vulkan.importMemory(src).get(30, TimeUnit.SECONDS);
+            assertEquals(ImportRejection.SOURCE_UNREADABLE, ((ImportResult.Rejected) r).reason(), r.toString());
+        }
+    }
+
+    @Test
     void lostDeviceFailsTheFrameAndEveryLaterOne() throws Exception {
         VulkanRenderer doomed = VulkanFixture.start();
         try {

@@ -22,6 +22,8 @@ public abstract class ClientBuffer implements Resource.DestroyListener {
     private Object secondOwner;
     private Texture secondTexture;
     private boolean destroyed;
+    /** The event loop's thread, where the client's requests made this buffer: its state is confined there. */
+    private final Thread loopThread = Thread.currentThread();
 
     protected ClientBuffer(Resource resource) {
         this.resource = resource;
@@ -52,6 +54,16 @@ public abstract class ClientBuffer implements Resource.DestroyListener {
     /** The dma-buf behind this buffer, for scanout and device import tests; null for shm. */
     public dev.ferry.drm.DmaBuf dmaBuf() { return null; }
 
+    /**
+     * The dma-buf a display could scan out: the client's own, or for wl_shm a udmabuf over its
+     * pool made by {@code udmabuf} on first ask and kept while the buffer lives. Null when there
+     * is none; then {@link #udmabufRefusal()} says why for shm.
+     */
+    public dev.ferry.drm.DmaBuf scanoutDmaBuf(dev.ferry.drm.UdmabufDevice udmabuf) { return dmaBuf(); }
+
+    /** For a wl_shm buffer: why its pool could not be wrapped as a udmabuf, or null. */
+    public dev.ferry.drm.UdmabufRefusal udmabufRefusal() { return null; }
+
     /** Called when a commit makes this buffer current: bring compositor-side copies up to date. */
     public void refresh() {}
 
@@ -64,9 +76,32 @@ public abstract class ClientBuffer implements Resource.DestroyListener {
         if (locks == 0) throw new IllegalStateException("unbalanced unlock of " + resource);
         if (--locks == 0 && releasePending) {
             releasePending = false;
+            signalReleasePoints();
             if (!destroyed) WlBuffer.sendRelease(resource);
             if (destroyed) disposeTexture();
         }
+    }
+
+    /**
+     * An explicit-sync release point for the commit that just made this buffer current: signalled
+     * with wl_buffer.release, when the last consumer (the surface, a frame composing it, the plane
+     * scanning it out until the flip that replaced it) lets go; at once if none holds it.
+     */
+    public void addReleasePoint(ReleasePoint point) {
+        if (locks == 0) {
+            point.signal();
+            return;
+        }
+        if (releasePoints == null) releasePoints = new java.util.ArrayList<>(2);
+        releasePoints.add(point);
+    }
+
+    private java.util.List<ReleasePoint> releasePoints;
+
+    private void signalReleasePoints() {
+        if (releasePoints == null || releasePoints.isEmpty()) return;
+        for (int i = 0; i < releasePoints.size(); i++) releasePoints.get(i).signal();
+        releasePoints.clear();
     }
 
     public boolean locked() { return locks > 0; }
@@ -77,7 +112,12 @@ public abstract class ClientBuffer implements Resource.DestroyListener {
         return t != null && t.isOpen() ? t : null;
     }
 
+    /** Only on the loop thread: a renderer thread setting it could close a texture a frame on the loop still uses. */
     public void setTexture(Object renderer, Texture t) {
+        if (Thread.currentThread() != loopThread) {
+            throw new IllegalStateException("ClientBuffer.setTexture on " + Thread.currentThread().getName() + ", not its loop thread "
+                    + loopThread.getName());
+        }
         if (renderer == textureOwner || textureOwner == null) {
             if (texture != null && texture != t) texture.close();
             textureOwner = renderer;

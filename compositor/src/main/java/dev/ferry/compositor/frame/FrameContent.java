@@ -69,12 +69,23 @@ public final class FrameContent {
                 frame.skipped.add(s + ": " + buffer.unreadableReason());
                 continue;
             }
-            imports.add(importer.importMemory(src).thenAccept(result -> {
+            // The result may arrive on the renderer's thread (GLES imports there); the buffer and
+            // the frame belong to the loop, so the result is applied there. A CPU import is
+            // complete already, on the loop: no hop.
+            CompletableFuture<ImportResult> imported = importer.importMemory(src);
+            java.util.function.Consumer<ImportResult> apply = result -> {
                 switch (result) {
-                    case ImportResult.Imported i -> buffer.setTexture(importer, i.texture());
-                    case ImportResult.Rejected r -> frame.addSkip(s + ": " + r.reason() + " (" + r.detail() + ")");
+                    case ImportResult.Imported i -> {
+                        // Another frame's import of the same buffer (an output beside this one)
+                        // may have landed first: keep that texture, which a frame may be drawing
+                        // from, and drop this one rather than close the other.
+                        if (buffer.texture(importer) != null) i.texture().close();
+                        else buffer.setTexture(importer, i.texture());
+                    }
+                    case ImportResult.Rejected r -> frame.skipped.add(s + ": " + r.reason() + " (" + r.detail() + ")");
                 }
-            }));
+            };
+            imports.add(imported.isDone() ? imported.thenAccept(apply) : imported.thenAcceptAsync(apply, loop));
         }
         CompletableFuture<Void> all = imports.isEmpty() ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.allOf(imports.toArray(CompletableFuture[]::new)).exceptionally(e -> null);
@@ -97,10 +108,6 @@ public final class FrameContent {
         };
         // Already on the loop with nothing to wait for (the CPU renderer's usual case): no hop.
         return all.isDone() ? all.thenApply(assemble) : all.thenApplyAsync(assemble, loop);
-    }
-
-    private synchronized void addSkip(String why) {
-        skipped.add(why);
     }
 
     private static SceneSurface sceneSurface(Surface s, Texture texture, Rect dest) {

@@ -44,7 +44,7 @@ public final class OutputPainter {
     private final EventLoop loop;
     private final FrameSink sink;
     private final OutputStats stats = new OutputStats();
-    private final String path;
+    private final dev.ferry.kms.PathKind kind;
     private List<Surface> lastShown = new ArrayList<>();
     private dev.ferry.compositor.path.PathObserver observer;
     private final java.util.Set<dev.ferry.kms.FallbackReason> noReasons = java.util.EnumSet.noneOf(dev.ferry.kms.FallbackReason.class);
@@ -57,7 +57,8 @@ public final class OutputPainter {
         this.renderer = renderer;
         this.loop = loop;
         this.sink = sink;
-        this.path = renderer.composesOnGpu() ? "gpu-composition" : "cpu-composition";
+        // One vocabulary with kms: a GPU API composed it, or the CPU copied it through system RAM.
+        this.kind = renderer.composesOnGpu() ? dev.ferry.kms.PathKind.GPU_COMPOSITION : dev.ferry.kms.PathKind.CPU_COPY;
     }
 
     public Output output() { return output; }
@@ -111,11 +112,9 @@ public final class OutputPainter {
             if (frame != null) frame.release();
             requested = true;
         } else {
-            stats.framePresented(path, composeNs, vblankNs, damage.area() * 4);
+            stats.framePresented(kind.label(), composeNs, vblankNs, damage.area() * 4);
             sink.presented(vblankNs);
             int flags = WpPresentationFeedback.KIND_VSYNC;
-            dev.ferry.kms.PathKind kind = renderer.composesOnGpu() ? dev.ferry.kms.PathKind.GPU_COMPOSITION
-                    : dev.ferry.kms.PathKind.CPU_COPY;
             for (Surface s : frame.shown()) {
                 if (s.destroyed()) continue;
                 s.enterOutput(output);
@@ -123,7 +122,9 @@ public final class OutputPainter {
                 // No planes to scan out to here: composition is the only path.
                 if (observer != null) observer.surfacePresented(output, s, kind, noReasons, vblankNs);
             }
-            if (observer != null) observer.outputPresented(output, kind, vblankNs);
+            // The CPU is known to have done a CPU frame; which GPU a headless GLES frame ran on is not.
+            if (observer != null) observer.outputPresented(output, kind, kind == dev.ferry.kms.PathKind.CPU_COPY
+                    ? dev.ferry.compositor.path.PathObserver.CPU : null, vblankNs);
             for (Surface s : lastShown) if (!frame.shown().contains(s)) s.leaveOutput(output);
             lastShown = new ArrayList<>(frame.shown());
             for (String why : frame.skipped()) LOG.debug("{}: left out of the frame: {}", output.name(), why);

@@ -19,6 +19,14 @@ public interface PathObserver {
      */
     void surfacePresented(Output output, Surface surface, PathKind path, Set<FallbackReason> reasons, long presentNs);
 
-    /** The output presented a frame; composed says whether it was composed (vs all planes). */
-    default void outputPresented(Output output, PathKind framePath, long presentNs) {}
+    /**
+     * The output presented a frame by framePath. device names what did the work: the GPU that
+     * composed it (the render device, or the output's own for a frame it composed locally),
+     * {@link #CPU} for the CPU compositor or a system-RAM copy, the display device for planes;
+     * null where no device is known (headless, nested). A constant per device: compared as is.
+     */
+    default void outputPresented(Output output, PathKind framePath, String device, long presentNs) {}
+
+    /** The device name for frames the CPU did. */
+    String CPU = "cpu";
 }

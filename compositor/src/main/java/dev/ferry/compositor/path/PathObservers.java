@@ -23,7 +23,7 @@ public final class PathObservers implements PathObserver {
     }
 
     @Override
-    public void outputPresented(Output output, PathKind framePath, long presentNs) {
-        for (int i = 0; i < observers.size(); i++) observers.get(i).outputPresented(output, framePath, presentNs);
+    public void outputPresented(Output output, PathKind framePath, String device, long presentNs) {
+        for (int i = 0; i < observers.size(); i++) observers.get(i).outputPresented(output, framePath, device, presentNs);
     }
 }

@@ -42,6 +42,9 @@ public final class FramePlanner {
     private final double enterHz;
     private final double leaveHz;
     private boolean[] shown = new boolean[0];
+    /** Opaque rectangles above the surface being looked at: x0, y0, x1, y1 each. */
+    private int[] opaque = new int[64];
+    private int opaqueCount;
     private int[] candidates = new int[0];
 
     public FramePlanner() {
@@ -106,34 +109,76 @@ public final class FramePlanner {
         }
     }
 
-    /** Marks surfaces nothing shows; returns the topmost shown surface, or -1 when none is. */
+    /**
+     * Marks surfaces nothing shows; returns the topmost shown surface, or -1 when none is.
+     * The opaque rectangles above are kept as plain edges in a reused array: a surface that none
+     * of them touches, or that one of them contains (the usual cases), costs no allocation; only
+     * one partly covered by several needs region arithmetic.
+     */
     private int occlusion(PlanSurface[] surfaces, int count, int outWidth, int outHeight, FramePlan out) {
-        RectSet covered = RectSet.EMPTY;
+        opaqueCount = 0;
         int top = -1;
         for (int i = count - 1; i >= 0; i--) {
             PlanSurface s = surfaces[i];
             int x0 = Math.max(0, s.x), y0 = Math.max(0, s.y);
             int x1 = Math.min(outWidth, s.x + s.width), y1 = Math.min(outHeight, s.y + s.height);
-            boolean onOutput = x1 > x0 && y1 > y0;
-            shown[i] = onOutput && !covered.contains(x0, y0, x1 - x0, y1 - y0);
+            shown[i] = x1 > x0 && y1 > y0 && !covered(x0, y0, x1, y1);
             if (!shown[i]) {
                 out.path(i, PathKind.NOT_SHOWN);
                 out.reasons(i).add(FallbackReason.OCCLUDED);
                 continue;
             }
             if (top < 0) top = i;
-            if (s.opaqueEverywhere()) covered = covered.add(x0, y0, x1 - x0, y1 - y0).simplified();
-            else if (!s.opaque.isEmpty()) covered = covered.add(s.opaque.translate(s.x, s.y).intersect(0, 0, outWidth, outHeight)).simplified();
+            if (i == 0) break;  // nothing below to hide
+            if (s.opaqueEverywhere()) {
+                addOpaque(x0, y0, x1, y1);
+            } else {
+                RectSet o = s.opaque;
+                for (int r = 0; r < o.count(); r++) {
+                    addOpaque(Math.max(x0, s.x + o.x(r)), Math.max(y0, s.y + o.y(r)),
+                            Math.min(x1, s.x + o.x(r) + o.w(r)), Math.min(y1, s.y + o.y(r) + o.h(r)));
+                }
+            }
         }
         return top;
+    }
+
+    private void addOpaque(int x0, int y0, int x1, int y1) {
+        if (x1 <= x0 || y1 <= y0) return;
+        if (4 * opaqueCount + 4 > opaque.length) opaque = java.util.Arrays.copyOf(opaque, opaque.length * 2);
+        int o = 4 * opaqueCount++;
+        opaque[o] = x0;
+        opaque[o + 1] = y0;
+        opaque[o + 2] = x1;
+        opaque[o + 3] = y1;
+    }
+
+    /** Whether the opaque rectangles above cover all of [x0, x1) x [y0, y1). */
+    private boolean covered(int x0, int y0, int x1, int y1) {
+        int touching = 0;
+        for (int r = 0; r < opaqueCount; r++) {
+            int o = 4 * r;
+            if (opaque[o] >= x1 || opaque[o + 2] <= x0 || opaque[o + 1] >= y1 || opaque[o + 3] <= y0) continue;
+            if (opaque[o] <= x0 && opaque[o + 1] <= y0 && opaque[o + 2] >= x1 && opaque[o + 3] >= y1) return true;
+            touching++;
+        }
+        if (touching < 2) return false;  // none, or one that does not contain it all
+        RectSet left = RectSet.of(x0, y0, x1 - x0, y1 - y0);
+        for (int r = 0; r < opaqueCount && !left.isEmpty(); r++) {
+            int o = 4 * r;
+            left = left.subtract(opaque[o], opaque[o + 1], opaque[o + 2] - opaque[o], opaque[o + 3] - opaque[o + 1]);
+        }
+        return left.isEmpty();
     }
 
     /** Why the topmost shown surface cannot go on the primary plane, or null if it may be tried. */
     static FallbackReason primaryMiss(PlanSurface s, int outWidth, int outHeight, Plane primary, PlaneRejections rejections) {
         if (s.buffer == null) return FallbackReason.NOT_FULLSCREEN;
         if (s.x != 0 || s.y != 0 || s.width != outWidth || s.height != outHeight) return FallbackReason.NOT_FULLSCREEN;
-        if (!s.root || s.treeSize > 1) return FallbackReason.CURSOR_OR_SUBSURFACE;
-        if (!s.dmabuf) return FallbackReason.SHM_BUFFER;
+        // A subsurface covering the output opaquely hides its whole tree, so it may go alone:
+        // GStreamer's waylandsink shows its video in one above a black parent.
+        if (s.treeSize > 1 || (!s.root && !s.opaqueEverywhere())) return FallbackReason.CURSOR_OR_SUBSURFACE;
+        if (!s.dmabuf) return s.noDmabuf;
         if (s.transform != 0) return FallbackReason.TRANSFORMED;
         if (s.scaled || s.bufferWidth != outWidth || s.bufferHeight != outHeight) return FallbackReason.SCALED;
         if (!s.opaqueEverywhere()) return FallbackReason.TRANSLUCENT;
@@ -148,7 +193,7 @@ public final class FramePlanner {
     private static FallbackReason structuralPrimaryMiss(PlanSurface s, int outWidth, int outHeight) {
         if (!s.root) return FallbackReason.CURSOR_OR_SUBSURFACE;
         if (!s.covers(outWidth, outHeight)) return FallbackReason.NOT_FULLSCREEN;
-        if (s.buffer != null && !s.dmabuf) return FallbackReason.SHM_BUFFER;
+        if (s.buffer != null && !s.dmabuf) return s.noDmabuf;
         // It covers the output, but a shown surface above it needs composing.
         return FallbackReason.OCCLUDED;
     }
@@ -156,8 +201,10 @@ public final class FramePlanner {
     /** Why surface i may not go on any overlay, whatever the plane, or null for a candidate. */
     private FallbackReason overlayMiss(PlanSurface[] surfaces, int count, int i, int outWidth, int outHeight, FramePlan previous) {
         PlanSurface s = surfaces[i];
-        if (!s.root || s.treeSize > 1) return FallbackReason.CURSOR_OR_SUBSURFACE;
-        if (s.buffer == null || !s.dmabuf) return FallbackReason.SHM_BUFFER;
+        // An opaque subsurface (a video player's video) may go above its composed parent.
+        if (s.treeSize > 1 || (!s.root && !s.opaqueEverywhere())) return FallbackReason.CURSOR_OR_SUBSURFACE;
+        if (s.buffer == null) return FallbackReason.SHM_BUFFER;
+        if (!s.dmabuf) return s.noDmabuf;
         if (s.transform != 0) return FallbackReason.TRANSFORMED;
         if (!s.opaqueEverywhere()) return FallbackReason.TRANSLUCENT;
         if (s.x < 0 || s.y < 0 || s.x + s.width > outWidth || s.y + s.height > outHeight) return FallbackReason.NOT_FULLSCREEN;

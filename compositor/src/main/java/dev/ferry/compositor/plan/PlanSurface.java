@@ -2,6 +2,7 @@ package dev.ferry.compositor.plan;
 
 import dev.ferry.compositor.core.RectSet;
 import dev.ferry.drm.uapi.Modifiers;
+import dev.ferry.kms.FallbackReason;
 
 /**
  * One visible surface of a frame as the planner sees it: where it lands on the output, what
@@ -19,8 +20,10 @@ public final class PlanSurface {
     public boolean root;
     /** Number of surfaces in its tree (1: no subsurfaces). */
     public int treeSize = 1;
-    /** A dma-buf the display device may import (false: wl_shm or no buffer). */
+    /** A dma-buf the display device may import: the client's, or a udmabuf over its wl_shm pool (false: neither, or no buffer). */
     public boolean dmabuf;
+    /** With a buffer but no dma-buf: why (a wl_shm pool udmabuf could not wrap: unsealed, pages past the pool, ...). */
+    public FallbackReason noDmabuf = FallbackReason.SHM_BUFFER;
     public int fourcc;
     public long modifier = Modifiers.LINEAR;
     public int bufferWidth, bufferHeight;
@@ -48,6 +51,7 @@ public final class PlanSurface {
         this.root = true;
         this.treeSize = 1;
         this.dmabuf = false;
+        this.noDmabuf = FallbackReason.SHM_BUFFER;
         this.fourcc = 0;
         this.modifier = Modifiers.LINEAR;
         this.bufferWidth = width;

@@ -11,8 +11,6 @@ import dev.ferry.protocol.server.Client;
 import dev.ferry.protocol.server.Display;
 import dev.ferry.protocol.server.Resource;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /** zwp_primary_selection_device_manager_v1: the middle-click selection, a second {@link Selection} of the seat. */
 public final class PrimarySelectionGlobal implements ZwpPrimarySelectionDeviceManagerV1.Requests {
@@ -45,23 +43,15 @@ public final class PrimarySelectionGlobal implements ZwpPrimarySelectionDeviceMa
     @Override
     public void destroy(Resource self) {}
 
-    private final class Source implements ZwpPrimarySelectionSourceV1.Requests, Selection.Source, Resource.DestroyListener {
-        private final Resource resource;
-        private final List<String> mimeTypes = new ArrayList<>(4);
-
+    private final class Source extends Selection.OfferedTypes implements ZwpPrimarySelectionSourceV1.Requests, Resource.DestroyListener {
         Source(Resource resource) {
-            this.resource = resource;
+            super(resource);
         }
 
-        @Override public void offer(Resource self, String mimeType) {
-            if (!mimeTypes.contains(mimeType)) mimeTypes.add(mimeType);
-        }
-
+        @Override public void offer(Resource self, String mimeType) { addType(mimeType); }
         @Override public void destroy(Resource self) {}
-        @Override public Client client() { return resource.client(); }
-        @Override public List<String> mimeTypes() { return mimeTypes; }
-        @Override public void send(String mimeType, OwnedFd fd) { ZwpPrimarySelectionSourceV1.sendSend(resource, mimeType, fd); }
-        @Override public void cancelled() { ZwpPrimarySelectionSourceV1.sendCancelled(resource); }
+        @Override public void send(String mimeType, OwnedFd fd) { ZwpPrimarySelectionSourceV1.sendSend(resource(), mimeType, fd); }
+        @Override public void cancelled() { ZwpPrimarySelectionSourceV1.sendCancelled(resource()); }
         @Override public void destroyed(Resource r) { primary.sourceGone(this); }
     }
 

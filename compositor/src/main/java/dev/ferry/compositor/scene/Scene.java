@@ -22,6 +22,9 @@ public final class Scene implements Surface.SurfaceEvents {
     private final List<Surface> unshownWithCallbacks = new ArrayList<>();
     private final Consumer<Output> repaintRequest;
     private int cascade;
+    /** The pointer's cursor surface (wl_pointer.set_cursor), drawn above every window, and its origin in the layout. */
+    private Surface cursor;
+    private int cursorX, cursorY;
 
     public Scene(Consumer<Output> repaintRequest) {
         this.repaintRequest = repaintRequest;
@@ -37,14 +40,29 @@ public final class Scene implements Surface.SurfaceEvents {
         damageAll();
     }
 
+    /**
+     * An output goes away (its device was unplugged): what it showed gets wl_surface.leave, a
+     * window fullscreen on it becomes fullscreen on the first remaining output (or windowed if
+     * none) and is sent a configure saying so, so it keeps drawing and getting frames there.
+     */
     public void removeOutput(Output o) {
         outputs.remove(o);
         relayoutOutputs();
+        Output next = primaryOutput();
         for (Window w : windows) {
-            if (w.fullscreenOn() == o) w.setFullscreen(null);
+            leaveTree(w.surface(), o);
+            if (w.fullscreenOn() == o) {
+                w.setFullscreen(next);
+                w.reconfigure();
+            }
             place(w);
         }
         damageAll();
+    }
+
+    private static void leaveTree(Surface s, Output o) {
+        s.leaveOutput(o);
+        for (Surface child : s.stack()) if (child != s) leaveTree(child, o);
     }
 
     private void relayoutOutputs() {
@@ -187,7 +205,37 @@ public final class Scene implements Surface.SurfaceEvents {
                 out.add(new Placed(s, w, x, y, width, height, s == w.surface()));
             });
         }
+        if (cursor != null) {
+            forEachSurface(cursor, cursorX, cursorY, (s, sx, sy) -> {
+                int x = sx - output.x(), y = sy - output.y(), width = s.width(), height = s.height();
+                if (width <= 0 || height <= 0 || x >= output.width() || y >= output.height() || x + width <= 0 || y + height <= 0) return;
+                out.add(new Placed(s, null, x, y, width, height, s == cursor));
+            });
+        }
         return out;
+    }
+
+    /**
+     * Shows a cursor surface with its origin at (x, y) in the layout, above every window (null:
+     * none). It is one more surface on the outputs it crosses, so every backend composes it;
+     * a cursor plane is the planner's to use.
+     */
+    public void setCursor(Surface s, int x, int y) {
+        if (s == cursor && x == cursorX && y == cursorY) return;
+        damageCursor();
+        cursor = s;
+        cursorX = x;
+        cursorY = y;
+        damageCursor();
+    }
+
+    public Surface cursor() { return cursor; }
+
+    private void damageCursor() {
+        if (cursor == null || !cursor.mapped()) return;
+        RectSet[] bounds = {RectSet.EMPTY};
+        forEachSurface(cursor, cursorX, cursorY, (s, sx, sy) -> bounds[0] = bounds[0].add(sx, sy, s.width(), s.height()));
+        if (!bounds[0].isEmpty()) damageLayout(bounds[0]);
     }
 
     /** The window whose surface tree holds s, or null. */
@@ -211,6 +259,14 @@ public final class Scene implements Surface.SurfaceEvents {
 
     @Override
     public void committed(Surface surface) {
+        if (surface == cursor) {
+            // A new cursor image: where it was and where it is now.
+            surface.takeMove();
+            surface.takeDamage();
+            damageCursor();
+            if (surface.hasFrameCallbacks()) for (Output o : outputs) repaintRequest.accept(o);
+            return;
+        }
         Window w = windowOf(surface);
         if (w == null) {
             if (surface.hasFrameCallbacks() && !unshownWithCallbacks.contains(surface)) {
@@ -263,6 +319,7 @@ public final class Scene implements Surface.SurfaceEvents {
     @Override
     public void destroyed(Surface surface) {
         for (Consumer<Surface> l : destroyListeners) l.accept(surface);
+        if (surface == cursor) setCursor(null, 0, 0);
         unshownWithCallbacks.remove(surface);
         Window w = windowOf(surface);
         if (w != null && w.surface() == surface) unmap(w);

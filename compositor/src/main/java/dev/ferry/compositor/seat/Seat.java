@@ -134,6 +134,7 @@ public final class Seat {
         }
         x = p[0];
         y = p[1];
+        if (cursor != null) showCursor();
         if (!repick()) {
             int time = nowMs();
             for (Resource r : focusedOf(pointers, pointerFocus)) {
@@ -281,18 +282,28 @@ public final class Seat {
 
     /**
      * wl_pointer.set_cursor: honoured only from the client with pointer focus, as the protocol
-     * says. Where the cursor is drawn is the backend's business (the hook for a cursor plane):
-     * {@link #cursor()} with {@link #pointerX()}/{@link #pointerY()}.
+     * says. The surface goes into the scene above every window with its hotspot at the pointer
+     * ({@link Scene#setCursor}), so every backend composes it; putting it on a cursor plane is
+     * the kms planner's choice ({@link Scene#cursor()} names it).
      */
     void setCursor(Client client, Surface surface, int hotspotX, int hotspotY) {
         if (pointerFocus == null || pointerFocus.resource().client() != client) return;
         cursor = new Cursor(surface, hotspotX, hotspotY, 0);
+        showCursor();
+    }
+
+    /** The cursor surface where the pointer is, hotspot on it (a shape or no cursor: nothing drawn). */
+    private void showCursor() {
+        Surface s = cursor == null ? null : cursor.surface();
+        if (s == null) scene.setCursor(null, 0, 0);
+        else scene.setCursor(s, (int) Math.floor(x) - cursor.hotspotX(), (int) Math.floor(y) - cursor.hotspotY());
     }
 
     /** wp_cursor_shape_device_v1.set_shape, under the same rule as set_cursor. */
     public void setCursorShape(Client client, int shape) {
         if (pointerFocus == null || pointerFocus.resource().client() != client) return;
         cursor = new Cursor(null, 0, 0, shape);
+        showCursor();
     }
 
     /** The cursor the focused client set, or null when it set none (the default arrow). */
@@ -359,6 +370,7 @@ public final class Seat {
         }
         pointerFocus = now;
         cursor = null;
+        showCursor();
         for (MotionFilter f : motionFilters) f.pointerFocus(now);
         if (now != null) {
             focusOriginX = hit.originX;
@@ -413,7 +425,10 @@ public final class Seat {
     }
 
     private void surfaceGone(Surface s) {
-        if (cursor != null && cursor.surface() == s) cursor = null;
+        if (cursor != null && cursor.surface() == s) {
+            cursor = null;
+            showCursor();
+        }
         if (s == pointerFocus) {
             pointerFocus = null;
             pressedButtons.clear();

@@ -3,6 +3,7 @@ package dev.ferry.compositor.seat;
 import dev.ferry.compositor.core.Surface;
 import dev.ferry.posix.OwnedFd;
 import dev.ferry.protocol.server.Client;
+import dev.ferry.protocol.server.Resource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,26 @@ public final class Selection implements Seat.FocusListener {
 
         /** The source is no longer the selection. */
         void cancelled();
+    }
+
+    /** The part every protocol's source has alike: its client and the types it offered, in order. */
+    public abstract static class OfferedTypes implements Source {
+        private final Resource resource;
+        private final List<String> mimeTypes = new ArrayList<>(4);
+
+        protected OfferedTypes(Resource resource) {
+            this.resource = resource;
+        }
+
+        protected Resource resource() { return resource; }
+
+        /** The source's offer request: one type more (a repeated one is ignored). */
+        protected void addType(String mimeType) {
+            if (!mimeTypes.contains(mimeType)) mimeTypes.add(mimeType);
+        }
+
+        @Override public Client client() { return resource.client(); }
+        @Override public List<String> mimeTypes() { return mimeTypes; }
     }
 
     /** A client's device: offers it the selection (null: there is none). */

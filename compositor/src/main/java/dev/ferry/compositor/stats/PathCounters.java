@@ -57,7 +57,7 @@ public final class PathCounters {
      * miss a reallocation could fix, or a composition miss, counts against it.
      */
     static boolean isCheapestPossible(PathKind path, Set<FallbackReason> reasons) {
-        if (path == PathKind.DIRECT_SCANOUT) return true;
+        if (path == PathKind.DIRECT_SCANOUT || path == PathKind.OVERLAY_PLANE) return true;
         if (path == PathKind.NOT_SHOWN) return reasons.contains(FallbackReason.OCCLUDED);
         boolean structural = false;
         for (FallbackReason r : reasons) {
@@ -65,6 +65,37 @@ public final class PathCounters {
             structural = true;
         }
         return structural;
+    }
+
+    /** Frames by (path, device that did the work), for outputs: a few pairs, searched in order. */
+    private PathKind[] devicePath = new PathKind[4];
+    private String[] deviceName = new String[4];
+    private long[] deviceFrames = new long[4];
+    private int devicePairs;
+
+    /** Counts one frame of path done by device (null: unknown, not counted). */
+    public void recordDevice(PathKind path, String device) {
+        if (device == null) return;
+        for (int i = 0; i < devicePairs; i++) {
+            if (devicePath[i] == path && deviceName[i].equals(device)) {
+                deviceFrames[i]++;
+                return;
+            }
+        }
+        if (devicePairs == devicePath.length) {
+            devicePath = java.util.Arrays.copyOf(devicePath, devicePairs * 2);
+            deviceName = java.util.Arrays.copyOf(deviceName, devicePairs * 2);
+            deviceFrames = java.util.Arrays.copyOf(deviceFrames, devicePairs * 2);
+        }
+        devicePath[devicePairs] = path;
+        deviceName[devicePairs] = device;
+        deviceFrames[devicePairs++] = 1;
+    }
+
+    /** Frames of that path the device did. */
+    public long frames(PathKind path, String device) {
+        for (int i = 0; i < devicePairs; i++) if (devicePath[i] == path && deviceName[i].equals(device)) return deviceFrames[i];
+        return 0;
     }
 
     public long frames() { return frames; }
@@ -99,6 +130,12 @@ public final class PathCounters {
         Map<String, Long> reasons = new LinkedHashMap<>();
         for (FallbackReason r : REASONS) if (byReason[r.ordinal()] > 0) reasons.put(r.label(), byReason[r.ordinal()]);
         m.put("by_reason", reasons);
+        if (devicePairs > 0) {
+            // "gpu-composition@card1": which device did each path's frames.
+            Map<String, Long> byDevice = new LinkedHashMap<>();
+            for (int i = 0; i < devicePairs; i++) byDevice.put(devicePath[i].label() + "@" + deviceName[i], deviceFrames[i]);
+            m.put("by_device", byDevice);
+        }
         int[] recentByPath = new int[PATHS.length];
         int[] recentByReason = new int[REASONS.length];
         for (int i = 0; i < recentCount; i++) {

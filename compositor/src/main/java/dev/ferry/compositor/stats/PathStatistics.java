@@ -88,10 +88,12 @@ public final class PathStatistics implements PathObserver {
     }
 
     @Override
-    public void outputPresented(Output output, PathKind framePath, long presentNs) {
+    public void outputPresented(Output output, PathKind framePath, String device, long presentNs) {
         // An output's frame is on its cheapest path when every surface in it is.
         boolean cheapest = frameCheapest.remove(output.name()) == null;
-        outputs.computeIfAbsent(output.name(), k -> new PathCounters()).record(framePath, Set.of(), presentNs, cheapest);
+        PathCounters c = outputs.computeIfAbsent(output.name(), k -> new PathCounters());
+        c.record(framePath, Set.of(), presentNs, cheapest);
+        c.recordDevice(framePath, device);
     }
 
     /** The surface's record, or null if it was never presented. */

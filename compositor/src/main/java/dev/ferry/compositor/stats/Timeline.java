@@ -113,7 +113,7 @@ public final class Timeline implements PathObserver {
     }
 
     @Override
-    public void outputPresented(Output output, PathKind framePath, long presentNs) {
+    public void outputPresented(Output output, PathKind framePath, String device, long presentNs) {
         if (originNs < 0) originNs = presentNs;
         long bucket = Math.max(0, presentNs - originNs) / bucketNs;
         Series s = series.get(output);

@@ -39,6 +39,9 @@ class KmsRendererLostTest {
                 PathStatistics.SurfaceRecord before = c.onLoop(() -> c.pathStatistics().record(c.scene().windows().getFirst().surface()));
                 long gpuFrames = before.all().frames(PathKind.GPU_COMPOSITION);
                 assertTrue(gpuFrames >= 5, before.all().toMap().toString());
+                String stats = new String(c.statsJson());
+                assertTrue(stats.contains("\"renderer_memory\"") && stats.contains("\"textures_in_place\""), "ctl stats names where Vulkan read: " + stats);
+                assertEquals(0, ((VulkanRenderer) c.renderer()).counters().copiedTotal(), "a sealed wl_shm pool is sampled in place");
                 ((VulkanRenderer) c.renderer()).injectDeviceLost();
                 for (int i = 0; i < 15; i++) {
                     assertTrue(w.drawWhenFree(ShmWindow.fill(0x00996633 + i), 2000), "no buffer released after the reset, frame " + i);

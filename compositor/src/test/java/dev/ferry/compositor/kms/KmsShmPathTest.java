@@ -19,9 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * wl_shm clients on the kms backend: KMS cannot scan out client shared memory, so every frame
- * is GPU-composed into the display device's swapchain, with the reason recorded, and what the
- * fake CRTC scans out shows the client's pixels.
+ * wl_shm clients on the kms backend. A windowed one is composed into the display device's
+ * swapchain, with the reason recorded; a fullscreen one whose pool is sealed goes to the primary
+ * plane as a udmabuf, uncopied; an unsealed pool takes the composed path with its reason. What
+ * the fake CRTC scans out shows the client's pixels either way.
  */
 @Timeout(60)
 class KmsShmPathTest {
@@ -98,6 +99,94 @@ class KmsShmPathTest {
         }
     }
 
+    private static final int FULL_W = 1920, FULL_H = 1080;
+
+    /** Frames of a fullscreen ShmWindow on laptop-igpu's eDP-1: distinct colours, each awaited. */
+    private record Played(PathStatistics.SurfaceRecord record, long bytesComposedWhileScanningOut, int lastColour,
+                          Compositor.Screenshot shot) {}
+
+    private static Played playFullscreen(boolean sealedPool, int frames) throws Exception {
+        Path dir = Files.createTempDirectory("ferry-kms-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-kms", KmsBackend.Config.of("laptop-igpu")));
+             WaylandClient client = WaylandClient.connect(startAndPath(c, dir))) {
+            ShmWindow w = new ShmWindow(client, "fullscreen-shm", FULL_W, FULL_H, sealedPool);
+            w.setFullscreen();
+            var eDP = c.onLoop(() -> c.scene().outputNamed("eDP-1"));
+            long bytesAfterWarmUp = 0;
+            int colour = 0;
+            for (int i = 0; i < frames; i++) {
+                colour = 0x00203040 + i * 0x010101;
+                // Frame callbacks pace the client; with two buffers, a false draw means the
+                // compositor still held both at the callback (release after the replacing flip).
+                assertTrue(w.drawWhenFree(ShmWindow.fill(colour), 2000), "no buffer released for frame " + i);
+                assertTrue(w.awaitFrame(2000), "frame " + i);
+                if (i == 4) bytesAfterWarmUp = c.onLoop(() -> c.backend().stats(eDP).bytesComposed());
+            }
+            long bytesAfterWarmUpFinal = bytesAfterWarmUp;
+            long bytesComposed = c.onLoop(() -> c.backend().stats(eDP).bytesComposed()) - bytesAfterWarmUpFinal;
+            Compositor.Screenshot shot = c.screenshot("eDP-1");
+            PathStatistics.SurfaceRecord rec = c.onLoop(() -> c.pathStatistics().record(c.scene().windows().getFirst().surface()));
+            w.close();
+            return new Played(rec, bytesComposed, colour, shot);
+        }
+    }
+
+    /** The fast path for wl_shm: a sealed pool, wrapped once as a udmabuf, on the primary plane. */
+    @Test
+    void fullscreenShmFromASealedPoolIsScannedOutWithNoCopy() throws Exception {
+        int frames = 40;
+        Played p = playFullscreen(true, frames);
+        assertNotNull(p.record());
+        long direct = p.record().all().frames(PathKind.DIRECT_SCANOUT);
+        assertTrue(direct >= (frames - 5) * 9 / 10, "direct scanout on >= 90% of the frames after the first five: "
+                + p.record().all().toMap());
+        assertEquals(0, p.bytesComposedWhileScanningOut(), "bytes composed after the first five frames");
+        assertEquals(p.lastColour(), p.shot().at(FULL_W / 2, FULL_H / 2) & 0xffffff, "CRTC shows the client's last frame");
+        assertEquals(p.lastColour(), p.shot().at(FULL_W - 1, FULL_H - 1) & 0xffffff, "to the last pixel");
+    }
+
+    /**
+     * A wl_shm buffer on the primary plane is the display's until the flip that replaces it
+     * completes: when the client hears that the first buffer is free, the CRTC already shows
+     * the second. (Released at the commit instead, the client could draw into memory the
+     * display is still scanning out.)
+     */
+    @Test
+    void aScannedOutShmBufferIsReleasedOnlyOnceTheFlipReplacingItCompleted() throws Exception {
+        Path dir = Files.createTempDirectory("ferry-kms-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-kms", KmsBackend.Config.of("laptop-igpu")));
+             WaylandClient client = WaylandClient.connect(startAndPath(c, dir))) {
+            ShmWindow w = new ShmWindow(client, "release-order", FULL_W, FULL_H, true);
+            w.setFullscreen();
+            for (int i = 0; i < 10; i++) {
+                int first = 0x00100000 + i, second = 0x00200000 + i;
+                assertTrue(w.drawWhenFree(ShmWindow.fill(first), 2000));
+                assertTrue(w.awaitFrame(2000));
+                assertTrue(w.awaitHeldAtMost(1, 2000), "the buffer before the first one was released");
+                assertTrue(w.draw(ShmWindow.fill(second)), "a free buffer for the second frame");
+                assertEquals(2, w.buffersHeld());
+                assertTrue(w.awaitHeldAtMost(1, 2000), "the first buffer released once the second is up");
+                assertEquals(second, c.screenshot("eDP-1").at(FULL_W / 2, FULL_H / 2) & 0xffffff,
+                        "frame " + i + ": the first buffer was released before the flip to the second completed");
+                assertTrue(w.awaitFrame(2000));
+            }
+            PathStatistics.SurfaceRecord rec = c.onLoop(() -> c.pathStatistics().record(c.scene().windows().getFirst().surface()));
+            assertTrue(rec.all().frames(PathKind.DIRECT_SCANOUT) >= 15, rec.all().toMap().toString());
+            w.close();
+        }
+    }
+
+    /** An unsealed pool cannot be wrapped: composed, with the reason, the picture still right. */
+    @Test
+    void fullscreenShmFromAnUnsealedPoolTakesTheCopyPathWithItsReason() throws Exception {
+        Played p = playFullscreen(false, 15);
+        assertEquals(0, p.record().all().frames(PathKind.DIRECT_SCANOUT), p.record().all().toMap().toString());
+        @SuppressWarnings("unchecked")
+        var byReason = (java.util.Map<String, Long>) p.record().all().toMap().get("by_reason");
+        assertTrue(byReason.getOrDefault(FallbackReason.SHM_UNSEALED.label(), 0L) >= 10, byReason.toString());
+        assertEquals(p.lastColour(), p.shot().at(FULL_W / 2, FULL_H / 2) & 0xffffff, "CRTC shows the client's last frame");
+    }
+
     private static String startAndPath(Compositor c, Path dir) {
         c.startThread();
         return dir.resolve("wayland-kms").toString();
@@ -106,7 +195,7 @@ class KmsShmPathTest {
     @Test
     void shmWindowIsComposedWithItsReasonAndReachesTheCrtc() throws Exception {
         Path dir = Files.createTempDirectory("ferry-kms-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-kms", KmsBackend.Config.of("laptop-igpu")))) {
+        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-kms", KmsBackend.Config.of("laptop-igpu")).withRenderer("gles"))) {
             c.startThread();
             try (WaylandClient client = WaylandClient.connect(dir.resolve("wayland-kms").toString())) {
                 ShmWindow w = new ShmWindow(client, "shm-on-kms", 200, 120, true);

@@ -212,4 +212,42 @@ class DesktopProtocolsTest {
             assertEquals(hex(c.background()), hex(ferry.screenshot().at(r[0] + 64, r[1] + 24)), "nothing past the 64x48 area");
         }
     }
+
+    @Test
+    void theCursorSurfaceIsDrawnWithItsHotspotAtThePointerAndFollowsIt() throws Exception {
+        try (TestClient c = new TestClient(ferry)) {
+            Proxy seat = c.client.bind(WlSeat.INTERFACE, 9);
+            Proxy pointer = WlSeat.getPointer(seat);
+            int[] enterSerial = {-1};
+            pointer.listen(new dev.ferry.protocol.interfaces.WlPointer.Listener() {
+                @Override
+                public void enter(Proxy self, int serial, Proxy surface, double sx, double sy) {
+                    enterSerial[0] = serial;
+                }
+            });
+            c.mappedToplevel("under the cursor", 200, 150, TestClient.BLUE);
+            Window w = ferry.window("under the cursor");
+            int px = w.x() + 100, py = w.y() + 75;
+            ferry.compositor().input(dev.ferry.compositor.seat.InputCommand.parse("move " + px + " " + py));
+            c.await(() -> enterSerial[0] >= 0, "pointer enter");
+            Proxy cursor = dev.ferry.protocol.interfaces.WlCompositor.createSurface(c.compositor);
+            TestClient.Buf red = c.solid(8, 8, RED);
+            dev.ferry.protocol.interfaces.WlPointer.setCursor(pointer, enterSerial[0], cursor, 2, 3);
+            WlSurface.attach(cursor, red.proxy, 0, 0);
+            WlSurface.damageBuffer(cursor, 0, 0, 8, 8);
+            WlSurface.commit(cursor);
+            // The 8x8 image with its hotspot (2,3) on the pointer: from (px-2, py-3) to (px+5, py+4).
+            assertEquals(hex(RED), hex(c.awaitPixel(px - 2, py - 3, RED)));
+            assertEquals(hex(RED), hex(c.awaitPixel(px + 5, py + 4, RED)));
+            assertEquals(hex(TestClient.BLUE), hex(ferry.screenshot().at(px + 6, py)), "the window right of the cursor");
+            ferry.compositor().input(dev.ferry.compositor.seat.InputCommand.parse("move " + (px + 40) + " " + py));
+            assertEquals(hex(RED), hex(c.awaitPixel(px + 38, py - 3, RED)), "the cursor followed the pointer");
+            assertEquals(hex(TestClient.BLUE), hex(c.awaitPixel(px, py, TestClient.BLUE)), "and left the window as it was");
+            assertFalse(c.client.display().failed());
+            // The client's cursor goes with its pointer focus: moved off its window, nothing is drawn.
+            ferry.compositor().input(dev.ferry.compositor.seat.InputCommand.parse("move 630 470"));
+            assertEquals(hex(TestClient.BLUE), hex(c.awaitPixel(px + 38, py - 3, TestClient.BLUE)), "the window where the cursor was");
+            assertEquals(hex(c.background()), hex(ferry.screenshot().at(630, 470)), "no cursor off the window either");
+        }
+    }
 }

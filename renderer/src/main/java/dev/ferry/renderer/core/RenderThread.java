@@ -1,8 +1,13 @@
 package dev.ferry.renderer.core;
 
+import dev.ferry.renderer.RendererUnavailableException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +34,30 @@ public final class RenderThread {
 
     public void start() {
         thread.start();
+    }
+
+    /**
+     * Starts the thread and waits, 30 s at most, for its start-up ({@code onStart}) to complete
+     * {@code started}; on failure stops the thread and throws why, naming {@code what}.
+     */
+    public void startAndAwait(CompletableFuture<Void> started, String what)
+            throws RendererUnavailableException {
+        start();
+        try {
+            started.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            stop(5_000);
+            Throwable cause = e.getCause();
+            if (cause instanceof RendererUnavailableException u) throw u;
+            throw new RendererUnavailableException(what + " failed to start: " + cause, cause);
+        } catch (TimeoutException e) {
+            stop(0);
+            throw new RendererUnavailableException(what + " did not start within 30 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop(0);
+            throw new RendererUnavailableException("interrupted while starting the " + what);
+        }
     }
 
     /** Queues a command; false when the queue is full or the thread is stopping. */

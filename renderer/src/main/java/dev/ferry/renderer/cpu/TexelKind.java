@@ -4,20 +4,21 @@ import dev.ferry.drm.uapi.Fourcc;
 
 /**
  * Small dense codes for the sampled formats, so that hot loops switch on a table index
- * instead of a fourcc, and the conversion of one packed texel to 0xAARRGGBB.
+ * instead of a fourcc, and the conversion of one packed texel to 0xAARRGGBB. The Vulkan
+ * renderer's compose shader switches on the same numbers.
  */
-final class TexelKind {
+public final class TexelKind {
     private TexelKind() {}
 
-    static final int ARGB8888 = 0;
-    static final int XRGB8888 = 1;
-    static final int ABGR8888 = 2;
-    static final int XBGR8888 = 3;
-    static final int ARGB2101010 = 4;
-    static final int XRGB2101010 = 5;
-    static final int NV12 = 6;
+    public static final int ARGB8888 = 0;
+    public static final int XRGB8888 = 1;
+    public static final int ABGR8888 = 2;
+    public static final int XBGR8888 = 3;
+    public static final int ARGB2101010 = 4;
+    public static final int XRGB2101010 = 5;
+    public static final int NV12 = 6;
 
-    static int of(int fourcc) {
+    public static int of(int fourcc) {
         if (fourcc == Fourcc.ARGB8888) return ARGB8888;
         if (fourcc == Fourcc.XRGB8888) return XRGB8888;
         if (fourcc == Fourcc.ABGR8888) return ABGR8888;
@@ -29,7 +30,7 @@ final class TexelKind {
     }
 
     /** One packed texel, read as a little-endian 32-bit word, as 0xAARRGGBB with 8-bit channels. */
-    static int toArgb(int kind, int raw) {
+    public static int toArgb(int kind, int raw) {
         return switch (kind) {
             case ARGB8888 -> raw;
             case XRGB8888 -> raw | 0xff000000;

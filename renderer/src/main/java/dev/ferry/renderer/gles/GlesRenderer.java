@@ -28,9 +28,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.lwjgl.egl.EGL10;
 import org.lwjgl.egl.EXTImageDMABufImport;
 import org.lwjgl.egl.EXTImageDMABufImportModifiers;
@@ -85,26 +82,8 @@ public final class GlesRenderer implements Renderer {
 
     public static GlesRenderer start(int queueCapacity) throws RendererUnavailableException {
         GlesRenderer r = new GlesRenderer(queueCapacity);
-        r.thread.start();
-        try {
-            r.started.get(30, TimeUnit.SECONDS);
-            return r;
-        } catch (ExecutionException e) {
-            r.closed = true;
-            r.thread.stop(5_000);
-            Throwable cause = e.getCause();
-            if (cause instanceof RendererUnavailableException u) throw u;
-            throw new RendererUnavailableException("GLES renderer failed to start: " + cause, cause);
-        } catch (TimeoutException e) {
-            r.closed = true;
-            r.thread.stop(0);
-            throw new RendererUnavailableException("GLES renderer did not start within 30 s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            r.closed = true;
-            r.thread.stop(0);
-            throw new RendererUnavailableException("interrupted while starting the GLES renderer");
-        }
+        r.thread.startAndAwait(r.started, "GLES renderer");
+        return r;
     }
 
     @Override public String name() { return "gles"; }

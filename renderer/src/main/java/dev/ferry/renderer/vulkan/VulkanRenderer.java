@@ -25,6 +25,7 @@ import dev.ferry.renderer.core.LinearPlanes;
 import dev.ferry.renderer.core.Occlusion;
 import dev.ferry.renderer.core.RenderThread;
 import dev.ferry.renderer.core.SourceCheck;
+import dev.ferry.renderer.cpu.TexelKind;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -34,9 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.lwjgl.system.MemoryStack;
@@ -106,6 +105,27 @@ public final class VulkanRenderer implements Renderer {
             for (long v : texturesCopied.values()) n += v;
             return n;
         }
+
+        /** As ferry ctl stats shows it: reasons in their lower-case, dashed form. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> byReason = new LinkedHashMap<>();
+            for (var e : texturesCopied.entrySet()) {
+                if (e.getValue() > 0) byReason.put(e.getKey().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), e.getValue());
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("textures_in_place", texturesInPlace);
+            m.put("textures_copied", copiedTotal());
+            m.put("textures_copied_by_reason", byReason);
+            m.put("targets_in_place", targetsInPlace);
+            m.put("targets_copied", targetsCopied);
+            m.put("bytes_copied", bytesCopied);
+            return m;
+        }
+    }
+
+    @Override
+    public Map<String, Object> memoryStatistics() {
+        return counters().toMap();
     }
 
     private VulkanRenderer(int queueCapacity, boolean validation) {
@@ -122,26 +142,8 @@ public final class VulkanRenderer implements Renderer {
     /** Blocks until the device exists or has failed. */
     public static VulkanRenderer start(int queueCapacity, boolean validation) throws RendererUnavailableException {
         VulkanRenderer r = new VulkanRenderer(queueCapacity, validation);
-        r.thread.start();
-        try {
-            r.started.get(30, TimeUnit.SECONDS);
-            return r;
-        } catch (ExecutionException e) {
-            r.closed = true;
-            r.thread.stop(5_000);
-            Throwable cause = e.getCause();
-            if (cause instanceof RendererUnavailableException u) throw u;
-            throw new RendererUnavailableException("Vulkan renderer failed to start: " + cause, cause);
-        } catch (TimeoutException e) {
-            r.closed = true;
-            r.thread.stop(0);
-            throw new RendererUnavailableException("Vulkan renderer did not start within 30 s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            r.closed = true;
-            r.thread.stop(0);
-            throw new RendererUnavailableException("interrupted while starting the Vulkan renderer");
-        }
+        r.thread.startAndAwait(r.started, "Vulkan renderer");
+        return r;
     }
 
     /**
@@ -203,8 +205,15 @@ public final class VulkanRenderer implements Renderer {
         if (lost) return done(ImportResult.rejected(ImportRejection.CONTEXT_LOST, "Vulkan device lost"));
         ImportResult.Rejected problem = SourceCheck.problem(source, MAX_SIZE);
         if (problem != null) return done(problem);
+        for (PixelPlane p : source.planes()) {
+            // The render thread reads some pixels itself (classifying rows, refreshing copies).
+            if (!p.memory().isAccessibleBy(thread.thread())) {
+                return done(ImportResult.rejected(ImportRejection.SOURCE_UNREADABLE, "memory is confined to another thread or closed; the render thread reads it"));
+            }
+        }
         CompletableFuture<ImportResult> result = new CompletableFuture<>();
-        if (!thread.offer(() -> result.complete(importOnThread(source)))) {
+        if (!thread.offer(() -> result.complete(guarded(() -> importOnThread(source),
+                e -> ImportResult.rejected(ImportRejection.SOURCE_UNREADABLE, "import failed: " + e))))) {
             return done(ImportResult.rejected(ImportRejection.QUEUE_FULL, "render queue full"));
         }
         return result;
@@ -224,7 +233,8 @@ public final class VulkanRenderer implements Renderer {
         String problem = target.problem();
         if (problem != null) return done(new FrameResult.Failed(FrameFailure.TARGET_INVALID, problem));
         CompletableFuture<FrameResult> result = new CompletableFuture<>();
-        if (!thread.offer(() -> result.complete(composeOnThread(surfaces, target)))) {
+        if (!thread.offer(() -> result.complete(guarded(() -> composeOnThread(surfaces, target),
+                e -> new FrameResult.Failed(FrameFailure.SOURCE_UNREADABLE, "compose failed: " + e))))) {
             return done(new FrameResult.Failed(FrameFailure.QUEUE_FULL, "render queue full"));
         }
         return result;
@@ -246,6 +256,19 @@ public final class VulkanRenderer implements Renderer {
         if (closed) return;
         closed = true;
         thread.stop(10_000);
+    }
+
+    /**
+     * Runs render-thread work so that its future always completes: an exception (a client's
+     * memory unmapped under a read, say) becomes a failure result instead of a future nobody
+     * ever completes.
+     */
+    private static <T> T guarded(java.util.function.Supplier<T> work, java.util.function.Function<RuntimeException, T> failure) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            return failure.apply(e);
+        }
     }
 
     private static <T> CompletableFuture<T> done(T value) {
@@ -311,7 +334,7 @@ public final class VulkanRenderer implements Renderer {
                 }
             }
         }
-        int kind = kind(source.fourcc());
+        int kind = TexelKind.of(source.fourcc());
         if (reason == null) {
             VulkanTexture t = new VulkanTexture(this, source, kind, tiling, null, null);
             for (int i = 0; i < imported.length; i++) {
@@ -406,18 +429,6 @@ public final class VulkanRenderer implements Renderer {
         return -1;
     }
 
-    /** The CPU renderer's TexelKind numbering, which the shader switches on. */
-    private static int kind(int fourcc) {
-        if (fourcc == Fourcc.ARGB8888) return 0;
-        if (fourcc == Fourcc.XRGB8888) return 1;
-        if (fourcc == Fourcc.ABGR8888) return 2;
-        if (fourcc == Fourcc.XBGR8888) return 3;
-        if (fourcc == Fourcc.ARGB2101010) return 4;
-        if (fourcc == Fourcc.XRGB2101010) return 5;
-        if (fourcc == Fourcc.NV12) return 6;
-        throw new IllegalArgumentException("not sampled: " + Fourcc.name(fourcc));
-    }
-
     private FrameResult composeOnThread(List<SceneSurface> surfaces, RenderTarget target) {
         if (lost) return new FrameResult.Failed(FrameFailure.CONTEXT_LOST, "Vulkan device lost");
         int n = surfaces.size();
@@ -466,7 +477,7 @@ public final class VulkanRenderer implements Renderer {
                 int first = Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0);
                 if (first < 0) {
                     barrier(any, between);
-                    fill(out, targetOffset, target, x0, y0, x1, y1);
+                    fill(out, targetOffset, target, target.clearArgb(), x0, y0, x1, y1);
                     any = true;
                     first = 0;
                 }
@@ -478,9 +489,25 @@ public final class VulkanRenderer implements Renderer {
                     if (cx1 <= cx0 || cy1 <= cy0) continue;
                     draws++;
                     int mode = Occlusion.drawsOpaque(s, cx0, cy0, cx1 - cx0, cy1 - cy0) ? ComposeShader.MODE_STORE : ComposeShader.MODE_OVER;
+                    int solid = solidColour(s);
+                    if (solid != NOT_SOLID && (mode == ComposeShader.MODE_STORE || solid >>> 24 == 255 || solid == 0)) {
+                        // RowWriter.over stores an opaque colour and skips transparent black: a fill or nothing.
+                        if (mode == ComposeShader.MODE_STORE || solid != 0) {
+                            barrier(any, between);
+                            fill(out, targetOffset, target, solid, cx0, cy0, cx1, cy1);
+                            any = true;
+                        }
+                        continue;
+                    }
                     if (mode == ComposeShader.MODE_STORE && isStraightCopy(s, mappings[i], target, cx0, cy0, cx1, cy1)) {
                         barrier(any, between);
                         copyRows((VulkanTexture) s.texture(), mappings[i], out, targetOffset, target, cx0, cy0, cx1, cy1);
+                        any = true;
+                        continue;
+                    }
+                    if (mode == ComposeShader.MODE_OVER && isArgbRunnable(s, mappings[i], cx0, cy0, cx1, cy1)) {
+                        // Rows classified on the CPU: opaque ones copied, clear ones skipped, only mixed ones blended by the shader.
+                        if (!overArgbRows(s, mappings[i], out, targetOffset, targetAddress, target, between, any, cx0, cy0, cx1, cy1)) return noPipeline(surfaces);
                         any = true;
                         continue;
                     }
@@ -556,6 +583,60 @@ public final class VulkanRenderer implements Renderer {
         return cx0 + m.offsetX() >= 0 && cy0 + m.offsetY() >= 0 && cx1 + m.offsetX() <= t.width() && cy1 + m.offsetY() <= t.height();
     }
 
+    /**
+     * A premultiplied ARGB8888 buffer blended 1:1 and wholly inside its clip (video players'
+     * ARGB frames that are opaque but declare no opaque region): {@link #overArgbRows} applies.
+     */
+    private static boolean isArgbRunnable(SceneSurface s, BufferMapping m, int cx0, int cy0, int cx1, int cy1) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        if (t.kind != TexelKind.ARGB8888 || t.tiling != 0 || !s.premultiplied() || !m.isIntegerTranslation()) return false;
+        return cx0 + m.offsetX() >= 0 && cy0 + m.offsetY() >= 0 && cx1 + m.offsetX() <= t.width() && cy1 + m.offsetY() <= t.height();
+    }
+
+    /**
+     * The CPU renderer's run classification (RowWriter.overArgbRow), by rows: rows whose alpha
+     * is all 255 are what "over" stores, so they are copied (vkCmdCopyBuffer); rows all zero are
+     * what it skips; the rest go to the shader. Reading the alpha on the CPU costs about a read
+     * of the clip; on lavapipe a shader touching every pixel costs 30-40 times that.
+     */
+    private boolean overArgbRows(SceneSurface s, BufferMapping m, GpuBuffer out, long targetOffset, long targetAddress, RenderTarget target,
+                                 VkMemoryBarrier.Buffer between, boolean any, int cx0, int cy0, int cx1, int cy1) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        MemorySegment plane = t.planes != null ? t.planes.plane0 : t.source.plane(0).memory();
+        int stride = t.strides[0];
+        long x0 = 4L * (cx0 + m.offsetX());
+        int n = cx1 - cx0;
+        int runStart = cy0, runKind = -1;
+        for (int y = cy0; y <= cy1; y++) {
+            int kind = y == cy1 ? -2 : rowKind(plane, (long) (y + m.offsetY()) * stride + x0, n);
+            if (kind == runKind) continue;
+            if (runKind == ROW_OPAQUE) {
+                barrier(any, between);
+                copyRows(t, m, out, targetOffset, target, cx0, runStart, cx1, y);
+                any = true;
+            } else if (runKind == ROW_MIXED) {
+                ByteBuffer constants = draw(s, m, targetAddress, target, cx0, runStart, cx1, y);
+                if (!dispatch(any, between, variant(s, m, ComposeShader.MODE_OVER), constants, n, y - runStart)) return false;
+                any = true;
+            }
+            runStart = y;
+            runKind = kind;
+        }
+        return true;
+    }
+
+    private static final int ROW_CLEAR = 0, ROW_OPAQUE = 1, ROW_MIXED = 2;
+
+    private static int rowKind(MemorySegment plane, long off, int n) {
+        int and = -1, or = 0;
+        for (int i = 0; i < n; i++) {
+            int v = plane.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, off + 4L * i);
+            and &= v;
+            or |= v;
+        }
+        return (and >>> 24) == 255 ? ROW_OPAQUE : or == 0 ? ROW_CLEAR : ROW_MIXED;
+    }
+
     private void copyRows(VulkanTexture t, BufferMapping m, GpuBuffer out, long targetOffset, RenderTarget target, int cx0, int cy0, int cx1, int cy1) {
         int rows = cy1 - cy0;
         long rowBytes = 4L * (cx1 - cx0);
@@ -573,15 +654,33 @@ public final class VulkanRenderer implements Renderer {
         vkCmdCopyBuffer(vk.commands, t.buffers[0].buffer, out.buffer, regions);
     }
 
-    /** The clear colour over a rectangle: vkCmdFillBuffer per row (one fill when the rows are contiguous). */
-    private void fill(GpuBuffer out, long targetOffset, RenderTarget target, int x0, int y0, int x1, int y1) {
+    /** Not a valid premultiplied colour (colour above alpha), so no honest client's texel. */
+    private static final int NOT_SOLID = 0x00ff00ff;
+
+    /**
+     * The one colour a 1x1 packed buffer puts everywhere it is drawn (waylandsink's stretched
+     * black background), premultiplied as drawn, as the CPU renderer's fill path takes it; or
+     * {@link #NOT_SOLID} for anything else, or a straight-alpha colour that would need rounding.
+     */
+    private static int solidColour(SceneSurface s) {
+        VulkanTexture t = (VulkanTexture) s.texture();
+        if (t.kind == TexelKind.NV12 || t.width() != 1 || t.height() != 1) return NOT_SOLID;
+        MemorySegment texel = t.planes != null ? t.planes.plane0 : t.source.plane(0).memory();
+        int c = TexelKind.toArgb(t.kind, texel.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0));
+        boolean premultiply = !s.premultiplied() && Fourcc.hasAlpha(t.fourcc());
+        if (premultiply && c >>> 24 != 255) return NOT_SOLID;
+        return c; // a texel equal to NOT_SOLID itself just takes the shader's path
+    }
+
+    /** A colour over a rectangle: vkCmdFillBuffer per row (one fill when the rows are contiguous). */
+    private void fill(GpuBuffer out, long targetOffset, RenderTarget target, int colour, int x0, int y0, int x1, int y1) {
         long rowBytes = 4L * (x1 - x0);
         long first = targetOffset + (long) y0 * target.stride() + 4L * x0;
         if (rowBytes == target.stride()) {
-            vkCmdFillBuffer(vk.commands, out.buffer, first, rowBytes * (y1 - y0), target.clearArgb());
+            vkCmdFillBuffer(vk.commands, out.buffer, first, rowBytes * (y1 - y0), colour);
             return;
         }
-        for (int y = y0; y < y1; y++) vkCmdFillBuffer(vk.commands, out.buffer, first + (long) (y - y0) * target.stride(), rowBytes, target.clearArgb());
+        for (int y = y0; y < y1; y++) vkCmdFillBuffer(vk.commands, out.buffer, first + (long) (y - y0) * target.stride(), rowBytes, colour);
     }
 
     private VkBufferCopy.Buffer copyRegions(int n) {
@@ -595,14 +694,12 @@ public final class VulkanRenderer implements Renderer {
     /** The pipeline variant that draws this surface: only the flags that change the path it takes. */
     private static int variant(SceneSurface s, BufferMapping m, int mode) {
         VulkanTexture t = (VulkanTexture) s.texture();
-        boolean integer = t.kind != NV12_KIND && m.isIntegerTranslation();
+        boolean integer = t.kind != TexelKind.NV12 && m.isIntegerTranslation();
         int flags = (!integer && s.filter() == Filter.BILINEAR ? ComposeShader.FLAG_BILINEAR : 0)
                 | (!s.premultiplied() && Fourcc.hasAlpha(t.fourcc()) ? ComposeShader.FLAG_PREMULTIPLY : 0)
                 | (integer ? ComposeShader.FLAG_INTEGER : 0);
         return ComposeShader.variant(t.kind, flags, t.tiling, mode);
     }
-
-    private static final int NV12_KIND = 6;
 
     private ByteBuffer draw(SceneSurface s, BufferMapping m, long targetAddress, RenderTarget target, int cx0, int cy0, int cx1, int cy1) {
         VulkanTexture t = (VulkanTexture) s.texture();

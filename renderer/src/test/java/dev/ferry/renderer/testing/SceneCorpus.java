@@ -53,6 +53,7 @@ public final class SceneCorpus {
         scenes.add(argbTargetTransparent(arena));
         scenes.add(straightAlpha(arena));
         scenes.add(waylandsink(arena));
+        scenes.add(argbRows(arena));
         return scenes;
     }
 
@@ -97,6 +98,22 @@ public final class SceneCorpus {
                         SceneSurface.at(t.get(0), 0, 0).withDestination(new Rect(0, 0, 200, 120)).opaqueEverywhere(),
                         SceneSurface.at(t.get(1), 0, 0).withDestination(new Rect(15, 10, 170, 100)),
                         SceneSurface.at(t.get(2), 0, 0).withTransform(BufferTransform.ROTATE_90).withDestination(new Rect(120, 70, 60, 40))),
+                1);
+    }
+
+    /**
+     * An ARGB window at 1:1 with no opaque region whose rows are, in bands, all opaque, all
+     * clear and translucent: the Vulkan renderer copies, skips and blends such rows differently.
+     */
+    public static Scene argbRows(Arena arena) {
+        return new Scene("argb-rows", 160, 100, Fourcc.XRGB8888,
+                List.of(packed(arena, Fourcc.XRGB8888, 160, 100, gradient(160, 100, 255)),
+                        packed(arena, Fourcc.ARGB8888, 120, 90, (x, y) -> switch (y / 10 % 3) {
+                            case 0 -> 0xff000000 | (x * 2) << 16 | (y * 2) << 8 | 0x40;
+                            case 1 -> 0;
+                            default -> TestPixels.premultiply(40 + x, (x * 3) & 0xff, 90, (y * 7) & 0xff);
+                        })),
+                t -> List.of(SceneSurface.at(t.get(0), 0, 0), SceneSurface.at(t.get(1), 25, 7)),
                 1);
     }
 

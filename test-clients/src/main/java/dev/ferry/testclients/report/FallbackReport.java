@@ -22,6 +22,7 @@ public final class FallbackReport {
             b.append(String.format(Locale.ROOT, "  %-10s %s%s  %d frames: %s%n", o.name(),
                     o.device().isEmpty() ? "" : o.device() + " ", o.mode(), o.frames().frames(),
                     paths(o.frames().byPath(), o.frames().frames())));
+            if (!o.frames().byDevice().isEmpty()) b.append("             done by: ").append(counts(o.frames().byDevice())).append('\n');
             if (!o.surfaceReasons().isEmpty()) b.append("             reasons (surface-frames): ").append(counts(o.surfaceReasons())).append('\n');
             if (!o.copyMode().isEmpty() || !o.framesByCopy().isEmpty()) {
                 b.append("             copy mode now: ").append(o.copyMode().isEmpty() ? "-" : o.copyMode());

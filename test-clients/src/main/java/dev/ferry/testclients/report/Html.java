@@ -29,7 +29,9 @@ public final class Html {
         for (RunData.OutputRow o : run.outputs()) {
             b.append("<tr><td>").append(escape(o.name())).append("</td><td>").append(escape(o.device())).append("</td><td>")
                     .append(escape(o.mode())).append("</td><td>").append(o.frames().frames()).append("</td><td>")
-                    .append(pathCells(o.frames().byPath(), o.frames().frames())).append("</td><td>")
+                    .append(pathCells(o.frames().byPath(), o.frames().frames()))
+                    .append(o.frames().byDevice().isEmpty() ? "" : "<br>done by: " + escape(FallbackReport.counts(o.frames().byDevice())))
+                    .append("</td><td>")
                     .append(escape(FallbackReport.counts(o.surfaceReasons()))).append("</td><td>")
                     .append(escape(o.copyMode().isEmpty() ? "-" : o.copyMode()
                             + (o.framesByCopy().isEmpty() ? "" : " (frames: " + FallbackReport.counts(o.framesByCopy()) + ")"))).append("</td></tr>\n");

@@ -38,14 +38,17 @@ public record RunData(String backend, String renderer, long uptimeMs, List<Outpu
         }
     }
 
-    /** Frames by path and by reason, in the order the stats list them. */
-    public record Counts(long frames, Map<String, Long> byPath, Map<String, Long> byReason) {
+    /**
+     * Frames by path and by reason, in the order the stats list them; for outputs also by the
+     * device that did the work ("gpu-composition@card1").
+     */
+    public record Counts(long frames, Map<String, Long> byPath, Map<String, Long> byReason, Map<String, Long> byDevice) {
         static Counts of(JsonNode n) {
-            return new Counts(n.path("frames").asLong(), longs(n.path("by_path")), longs(n.path("by_reason")));
+            return new Counts(n.path("frames").asLong(), longs(n.path("by_path")), longs(n.path("by_reason")), longs(n.path("by_device")));
         }
 
         static Counts empty() {
-            return new Counts(0, new LinkedHashMap<>(), new LinkedHashMap<>());
+            return new Counts(0, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
         }
 
         Counts plus(Counts o) {
@@ -53,7 +56,9 @@ public record RunData(String backend, String renderer, long uptimeMs, List<Outpu
             o.byPath.forEach((k, v) -> p.merge(k, v, Long::sum));
             Map<String, Long> r = new LinkedHashMap<>(byReason);
             o.byReason.forEach((k, v) -> r.merge(k, v, Long::sum));
-            return new Counts(frames + o.frames, p, r);
+            Map<String, Long> d = new LinkedHashMap<>(byDevice);
+            o.byDevice.forEach((k, v) -> d.merge(k, v, Long::sum));
+            return new Counts(frames + o.frames, p, r, d);
         }
     }
 
@@ -128,7 +133,7 @@ public record RunData(String backend, String renderer, long uptimeMs, List<Outpu
                 if (c != null) c.byReason().forEach((k, v) -> reasons.merge(k, v, Long::sum));
             }
             Counts frames = o.has("paths") ? Counts.of(o.path("paths"))
-                    : new Counts(o.path("frames").asLong(), longs(o.path("frames_by_path")), new LinkedHashMap<>());
+                    : new Counts(o.path("frames").asLong(), longs(o.path("frames_by_path")), new LinkedHashMap<>(), new LinkedHashMap<>());
             outputs.add(new OutputRow(name, o.path("mode").asText(""), o.path("scanout_device").asText(""),
                     o.path("failed_frames").asLong(), o.path("mean_compose_ms").asDouble(), frames, reasons,
                     o.path("copy_mode").asText(""), copies(o.path("frames_by_path")), texts(o.path("copy_modes_not_used"))));

@@ -65,6 +65,7 @@ class ReportCommandTest {
         assertTrue(text.contains("eDP-1") && text.contains("direct-scanout 6 (75%)"), text);
         assertTrue(text.contains("copy mode now: cpu-copy; frames by copy mode: cpu-copy 6"), text);
         assertTrue(text.contains("not zero-copy: display refuses"), text);
+        assertTrue(text.contains("done by: system-ram-copy@cpu 4, gpu-composition@card1 2"), "which device composed: " + text);
         assertTrue(text.contains("video-offload") && text.contains("because renderer-import-failed 4"), text);
     }
 }

@@ -32,8 +32,12 @@ import java.util.stream.Stream;
  * The compositor's own linux-dmabuf global is used, with the test's feedback hysteresis.
  */
 final class KmsFerry implements AutoCloseable {
-    /** The renderer the scenarios run with: auto, or vulkan while {@link VideoPathScenariosVulkanTest} runs (test classes run one at a time). */
-    static volatile String renderer = "auto";
+    /**
+     * The renderer the scenarios run with: gles, or vulkan while {@link VideoPathScenariosVulkanTest} runs (test
+     * classes run one at a time). Not auto: the scenarios name GPU composition, and the CPU
+     * compositor (what auto picks on llvmpipe) makes those frames system-RAM copies.
+     */
+    static volatile String renderer = "gles";
 
     /** One frame of one surface as the backend reported it. */
     record FrameRecord(PathKind path, Set<FallbackReason> reasons, long presentNs) {}
@@ -107,6 +111,11 @@ final class KmsFerry implements AutoCloseable {
     /** Every frame the surface of that window was presented in, in order. */
     List<FrameRecord> frames(Window w) {
         return compositor.onLoop(() -> List.copyOf(frames.getOrDefault(w.surface(), List.of())));
+    }
+
+    /** Every frame the topmost surface of that window's tree (a video subsurface) was presented in, in order. */
+    List<FrameRecord> topmostFrames(Window w) {
+        return compositor.onLoop(() -> List.copyOf(frames.getOrDefault(w.surface().stack().getLast(), List.of())));
     }
 
     /** Whether the compositor's feedback for that surface carries a scanout tranche now. */

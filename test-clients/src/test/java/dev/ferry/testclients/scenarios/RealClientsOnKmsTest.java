@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -117,6 +118,99 @@ class RealClientsOnKmsTest {
         try (KmsFerry f = new KmsFerry("laptop-igpu")) {
             check(f, start(f, "gst-launch-1.0", "-q", "videotestsrc", "num-buffers=60", "pattern=smpte", "!",
                     "video/x-raw,width=320,height=240,framerate=30/1", "!", "waylandsink"), null, 10, 1000);
+        }
+    }
+
+    /**
+     * The wl_shm fast path with the real client it is for: GStreamer's waylandsink, fullscreen,
+     * BGRx 1920x1080 (DRM XRGB8888, stride 7680, one sealed memfd per buffer) on laptop-igpu,
+     * whose panel scans out LINEAR system memory. After the first few frames the pool's pages
+     * go to the primary plane as a udmabuf: direct scanout on >= 90% of frames, no byte composed
+     * for them, and the CRTC shows the client's colour everywhere. (waylandsink shows its video
+     * in a subsurface above a black parent: the subsurface is what is scanned out.)
+     */
+    @Test
+    void gstreamerWaylandsinkFullscreenBgrxIsScannedOutFromItsShmPool() throws Exception {
+        int colour = 0x336699;
+        try (KmsFerry f = new KmsFerry("laptop-igpu")) {
+            Process p = start(f, "gst-launch-1.0", "-q", "videotestsrc", "num-buffers=600", "pattern=solid-color",
+                    "foreground-color=" + (0xff000000L | colour), "!",
+                    "video/x-raw,format=BGRx,width=1920,height=1080,framerate=60/1", "!", "waylandsink", "fullscreen=true");
+            try {
+                Window w = awaitWindow(f, null, 20_000);
+                assertTrue(w != null, "waylandsink never mapped; log: " + Files.readString(f.runtimeDir().resolve("gst-launch-1.0.log")));
+                var eDP = f.compositor().onLoop(() -> f.compositor().scene().outputNamed("eDP-1"));
+                long until = System.nanoTime() + 20_000_000_000L;
+                while (f.topmostFrames(w).size() < 10 && System.nanoTime() < until) Thread.sleep(50);
+                int warmUp = f.topmostFrames(w).size();
+                long bytesBefore = f.compositor().onLoop(() -> f.compositor().backend().stats(eDP).bytesComposed());
+                while (f.topmostFrames(w).size() < warmUp + 60 && System.nanoTime() < until) Thread.sleep(50);
+                List<KmsFerry.FrameRecord> all = f.topmostFrames(w);
+                long bytesComposed = f.compositor().onLoop(() -> f.compositor().backend().stats(eDP).bytesComposed()) - bytesBefore;
+                Compositor.Screenshot shot = f.screenshot("eDP-1");
+                assertTrue(p.isAlive(), "waylandsink ended early: " + Files.readString(f.runtimeDir().resolve("gst-launch-1.0.log")));
+                List<KmsFerry.FrameRecord> after = all.subList(warmUp, all.size());
+                long direct = after.stream().filter(r -> r.path() == PathKind.DIRECT_SCANOUT).count();
+                System.out.printf("waylandsink fullscreen BGRx: %d frames, after the first %d: %s; %d bytes composed%n",
+                        all.size(), warmUp, KmsFerry.shares(after), bytesComposed);
+                assertTrue(after.size() >= 60, "frames after warm-up: " + KmsFerry.shares(after));
+                assertTrue(direct * 10 >= after.size() * 9L, "direct scanout on >= 90%: " + KmsFerry.shares(after)
+                        + "; reasons of the last: " + all.getLast().reasons());
+                if (direct == after.size()) assertEquals(0, bytesComposed, "no byte composed while scanning out");
+                int wrong = 0;
+                for (int y = 0; y < shot.height(); y += 8) {
+                    for (int x = 0; x < shot.width(); x += 8) if ((shot.at(x, y) & 0xffffff) != colour) wrong++;
+                }
+                assertEquals(0, wrong, "pixels not the client's colour");
+            } finally {
+                p.destroy();
+                p.waitFor();
+            }
+        }
+    }
+
+    /**
+     * The same client windowed (BGRx 640x360): its video subsurface is opaque and updates at 60
+     * Hz, so laptop-igpu's overlay plane takes the udmabuf over its pool above the composed
+     * primary, and the CRTC shows the client's colour in the window.
+     */
+    @Test
+    void gstreamerWaylandsinkWindowedBgrxGoesOnTheOverlay() throws Exception {
+        int colour = 0x993366;
+        try (KmsFerry f = new KmsFerry("laptop-igpu")) {
+            Process p = start(f, "gst-launch-1.0", "-q", "videotestsrc", "num-buffers=600", "pattern=solid-color",
+                    "foreground-color=" + (0xff000000L | colour), "!",
+                    "video/x-raw,format=BGRx,width=640,height=360,framerate=60/1", "!", "waylandsink");
+            try {
+                Window w = awaitWindow(f, null, 20_000);
+                assertTrue(w != null, "waylandsink never mapped; log: " + Files.readString(f.runtimeDir().resolve("gst-launch-1.0.log")));
+                long until = System.nanoTime() + 20_000_000_000L;
+                while (f.topmostFrames(w).stream().noneMatch(r -> r.path() == PathKind.OVERLAY_PLANE) && System.nanoTime() < until) {
+                    Thread.sleep(50);
+                }
+                List<KmsFerry.FrameRecord> first = f.topmostFrames(w);
+                int from = first.size();
+                while (f.topmostFrames(w).size() < from + 60 && System.nanoTime() < until) Thread.sleep(50);
+                List<KmsFerry.FrameRecord> all = f.topmostFrames(w);
+                Compositor.Screenshot shot = f.screenshot("eDP-1");
+                int[] r = f.compositor().onLoop(() -> new int[] {w.x(), w.y()});
+                assertTrue(p.isAlive(), "waylandsink ended early");
+                List<KmsFerry.FrameRecord> after = all.subList(Math.max(0, from - 1), all.size());
+                long onPlane = after.stream().filter(x -> x.path() == PathKind.OVERLAY_PLANE).count();
+                System.out.printf("waylandsink windowed BGRx: %d frames, first on the overlay at %d, then %s%n",
+                        all.size(), from - 1, KmsFerry.shares(after));
+                assertTrue(from > 0 && from <= 10, "on the overlay within the first frames: " + KmsFerry.shares(all)
+                        + (all.isEmpty() ? "" : " " + all.getLast().reasons()));
+                assertTrue(onPlane * 10 >= after.size() * 9L, "on the overlay from then on: " + KmsFerry.shares(after));
+                int wrong = 0;
+                for (int y = 4; y < 360 - 4; y += 8) {
+                    for (int x = 4; x < 640 - 4; x += 8) if ((shot.at(r[0] + x, r[1] + y) & 0xffffff) != colour) wrong++;
+                }
+                assertEquals(0, wrong, "pixels of the window not the client's colour");
+            } finally {
+                p.destroy();
+                p.waitFor();
+            }
         }
     }
 }

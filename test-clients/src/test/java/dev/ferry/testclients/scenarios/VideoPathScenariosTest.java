@@ -141,7 +141,9 @@ class VideoPathScenariosTest {
             assertTrue(recs.size() >= 55, KmsFerry.shares(recs));
             assertTrue(recs.stream().allMatch(r -> r.path() == PathKind.GPU_COMPOSITION && r.reasons().contains(FallbackReason.NOT_FULLSCREEN)),
                     KmsFerry.shares(recs));
-            assertTrue(recs.getLast().reasons().contains(FallbackReason.NO_FREE_PLANE), "the overlay is taken: " + recs.getLast().reasons());
+            // While it plays at its rate, it would take an overlay were the only one not taken.
+            long noPlane = recs.stream().filter(r -> r.reasons().contains(FallbackReason.NO_FREE_PLANE)).count();
+            assertTrue(noPlane >= recs.size() / 2, "the overlay is taken: " + noPlane + " of " + recs.size() + " frames name it");
             assertEquals(0, s.zeroCopyPresented());
             assertEquals(1, s.feedbackEvents(), "only the initial feedback: " + s.toJson());
             assertEquals(0, s.reallocations());
@@ -307,6 +309,9 @@ class VideoPathScenariosTest {
             System.out.printf("scenario local: paths %s%n", KmsFerry.shares(recs));
             assertTrue(onHdmi.stream().allMatch(r -> r.path() == PathKind.GPU_COMPOSITION
                     && !r.reasons().contains(FallbackReason.RENDERER_IMPORT_FAILED)), KmsFerry.shares(onHdmi));
+            // The statistics say which GPU did it: card1's frames are counted as card1's, in the report too.
+            var hdmi = f.compositor().onLoop(() -> f.compositor().pathStatistics().output("HDMI-A-1"));
+            assertTrue(f.compositor().onLoop(() -> hdmi.frames(PathKind.GPU_COMPOSITION, "card1")) >= onHdmi.size() - 2, hdmi.toMap().toString());
             assertPicture(cap, s);
         }
     }

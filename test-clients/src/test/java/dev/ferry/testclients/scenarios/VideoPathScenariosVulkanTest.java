@@ -12,6 +12,6 @@ class VideoPathScenariosVulkanTest extends VideoPathScenariosTest {
 
     @AfterAll
     static void back() {
-        KmsFerry.renderer = "auto";
+        KmsFerry.renderer = "gles";
     }
 }

@@ -13,6 +13,7 @@ import dev.ferry.compositor.plan.PlaneRejections;
 import dev.ferry.compositor.plan.UpdateRate;
 import dev.ferry.drm.Plane;
 import dev.ferry.compositor.scene.Scene;
+import dev.ferry.compositor.stats.FaultLog;
 import dev.ferry.compositor.stats.OutputStats;
 import dev.ferry.drm.CpuMapping;
 import dev.ferry.drm.DmaBuf;
@@ -64,6 +65,8 @@ final class KmsOutputDriver {
     /** For an output on another device than the render GPU: how frames cross over; else null. */
     private final dev.ferry.kms.CrossDeviceCopy cross;
     private final ScanoutCache scanout;
+    /** Wraps wl_shm pools as dma-bufs for the planes. */
+    private final dev.ferry.drm.UdmabufDevice udmabuf;
     /** For another device's output whose device can render: what its own GPU can read. */
     private final RenderReach displayReach;
     private Swapchain localChain;
@@ -112,6 +115,11 @@ final class KmsOutputDriver {
     private Frame shown;
     private final List<Surface> lastShown = new ArrayList<>();
     private long lastFlipNs;
+    /** A flip was given up and none has completed since. */
+    private boolean flipStalled;
+    /** Where faults are named (the backend's FaultLog, attached before outputs start). */
+    private java.util.function.Supplier<FaultLog> faults = FaultLog::new;
+    private static final dev.ferry.protocol.loop.LogLimiter FLIP_REFUSALS = dev.ferry.protocol.loop.LogLimiter.standard();
 
     /** What one flip put (or will put) on screen. */
     private static final class Frame {
@@ -134,14 +142,18 @@ final class KmsOutputDriver {
         final List<Surface> surfaces = new ArrayList<>();
         final Map<Surface, PathKind> paths = new HashMap<>();
         PathKind framePath;
+        /** What did the frame's work: the composing GPU's device, {@link PathObserver#CPU}, or the display device for planes. */
+        String device;
         long startNs;
         long bytes;
     }
 
     KmsOutputDriver(Output output, KmsPipe pipe, Swapchain swapchain, dev.ferry.kms.CrossDeviceCopy cross, ScanoutCache scanout,
-                    Scene scene, Renderer gpu, Renderer cpu, RenderReach reach, EventLoop loop, PathObserver observer)
+                    Scene scene, Renderer gpu, Renderer cpu, RenderReach reach, EventLoop loop, PathObserver observer,
+                    dev.ferry.drm.UdmabufDevice udmabuf)
             throws dev.ferry.posix.PosixException {
         this.output = output;
+        this.udmabuf = udmabuf;
         this.pipe = pipe;
         this.swapchain = swapchain;
         this.cross = cross;
@@ -165,12 +177,19 @@ final class KmsOutputDriver {
     KmsPipe pipe() { return pipe; }
     OutputStats stats() { return stats; }
 
+    void recordFaultsIn(java.util.function.Supplier<FaultLog> log) {
+        faults = log;
+    }
+
     /** Told once when the output's device goes away (unplugged). */
     void onLost(Runnable r) {
         onLost = r;
     }
 
     boolean lost() { return lost; }
+
+    /** A frame is being composed (its flip not yet queued). */
+    boolean composing() { return busy; }
 
     /** The device is gone: stop driving the output; everything else carries on. */
     private boolean checkGone() {
@@ -254,8 +273,10 @@ final class KmsOutputDriver {
         // No surface shows more often than the output refreshes: a burst of commits is not a faster video.
         in.updateHz = Math.min(rate.hz(nowNs), output.refreshMilliHz() / 1000.0);
         if (b == null) return;
-        DmaBuf buf = b.dmaBuf();
+        // A wl_shm buffer is wrapped as a udmabuf (once): then it is a dma-buf like a client's own.
+        DmaBuf buf = b.scanoutDmaBuf(udmabuf);
         in.dmabuf = buf != null;
+        if (buf == null) in.noDmabuf = shmMiss(b.udmabufRefusal());
         in.fourcc = b.fourcc();
         in.modifier = buf != null ? buf.modifier() : Modifiers.LINEAR;
         in.bufferWidth = b.width();
@@ -264,7 +285,7 @@ final class KmsOutputDriver {
         in.opaque = s.state().opaque();
         in.transform = s.state().transform();
         var st = s.state();
-        in.scaled = st.hasSource() || st.dstW() > 0 || b.width() != p.width() || b.height() != p.height();
+        in.scaled = scaledOrCropped(st, b) || b.width() != p.width() || b.height() != p.height();
         if (st.hasSource()) {
             in.srcX = (int) st.srcX();
             in.srcY = (int) st.srcY();
@@ -287,6 +308,23 @@ final class KmsOutputDriver {
         }
         int k = pipe.overlayIndex(plane);
         return k < 0 ? null : verdicts.refused(b, k);
+    }
+
+    /** A viewport that changes nothing (waylandsink sets a destination of the buffer's own size) is no scaling. */
+    private static boolean scaledOrCropped(dev.ferry.compositor.core.SurfaceState st, ClientBuffer b) {
+        boolean cropped = st.hasSource() && (st.srcX() != 0 || st.srcY() != 0 || st.srcW() != b.width() || st.srcH() != b.height());
+        boolean scaled = st.dstW() > 0 && (st.dstW() != b.width() || st.dstH() != b.height());
+        return cropped || scaled;
+    }
+
+    /** Why a wl_shm buffer has no dma-buf for the display: the udmabuf refusal, as a fallback reason. */
+    private static FallbackReason shmMiss(dev.ferry.drm.UdmabufRefusal refusal) {
+        if (refusal == null) return FallbackReason.SHM_BUFFER;
+        return switch (refusal) {
+            case NOT_SHRINK_SEALED -> FallbackReason.SHM_UNSEALED;
+            case OUT_OF_BOUNDS, OFFSET_UNALIGNED, SIZE_UNALIGNED, EMPTY -> FallbackReason.SHM_PAGES_PAST_POOL;
+            case NOT_A_MEMFD, WRITE_SEALED, TOO_LARGE -> FallbackReason.SHM_BUFFER;
+        };
     }
 
     /** The display device's GPU (when it has one) can read every buffer shown. */
@@ -320,7 +358,7 @@ final class KmsOutputDriver {
     /** Tries the primary plane with the client's buffer; true if a flip was queued. */
     private boolean flipClientBuffer(Frame f, Scene.Placed top) {
         ClientBuffer b = top.surface().buffer();
-        DmaBuf buf = b.dmaBuf();
+        DmaBuf buf = b.scanoutDmaBuf(udmabuf);
         if (watched.add(b)) b.onDestroyed(() -> bufferGone(b));
         ScanoutCache.Entry fb = scanout.framebuffer(buf);
         pipe.clearOverlays();
@@ -349,6 +387,7 @@ final class KmsOutputDriver {
         b.lock();
         f.scanoutBuffer = b;
         f.framePath = PathKind.DIRECT_SCANOUT;
+        f.device = pipe.device().info().name();
         for (Surface s : f.surfaces) f.paths.put(s, s == top.surface() ? PathKind.DIRECT_SCANOUT : PathKind.NOT_SHOWN);
         queued(f);
         return true;
@@ -403,7 +442,9 @@ final class KmsOutputDriver {
         f.chain = chain;
         f.local = local;
         Renderer renderer = cpuFrame ? cpu : gpu;
-        PathKind path = cpuFrame ? PathKind.CPU_COPY : PathKind.GPU_COMPOSITION;
+        // A frame the CPU compositor draws is a system-RAM copy whatever the reason: no GPU touched it.
+        PathKind path = cpuFrame || !renderer.composesOnGpu() ? PathKind.CPU_COPY : PathKind.GPU_COMPOSITION;
+        f.device = path == PathKind.CPU_COPY ? PathObserver.CPU : local ? pipe.device().info().name() : reach.renderDevice().info().name();
         for (int i = 0; i < all.size(); i++) {
             Scene.Placed p = all.get(i);
             Set<FallbackReason> r = reasons.get(p.surface());
@@ -434,7 +475,12 @@ final class KmsOutputDriver {
                 f.slot = shown.slot;
                 shown.slot = null;
                 f.reusedPrimary = true;
+                // It shows this frame too, except under the overlays, which a composed frame leaves
+                // undrawn as well (and redraws once a surface leaves its overlay): so after a long
+                // overlay-only stretch it is still not older than the damage history.
+                drawnFor.put(f.slot, f.number);
                 f.framePath = PathKind.OVERLAY_PLANE;
+                f.device = pipe.device().info().name();
                 flipComposed(f);
                 return;
             }
@@ -472,6 +518,7 @@ final class KmsOutputDriver {
                 LOG.warn("{}: the GPU renderer lost its device; composing on the CPU from now on", output.name());
             }
             stats.frameFailed();
+            dropped(f);
             drawnFor.remove(f.slot != null ? f.slot : f.renderBuffer);
             if (f.slot != null) f.chain.invalidate(f.slot);
             abandon(f);
@@ -504,8 +551,12 @@ final class KmsOutputDriver {
                 abandon(f);
                 return;
             }
-            LOG.warn("{}: flip of a composed frame refused: {}", output.name(), pipe.lastRejection());
+            if (FLIP_REFUSALS.allow()) {
+                LOG.warn("{}: flip of a composed frame refused: {} ({} like it suppressed)", output.name(), pipe.lastRejection(),
+                        FLIP_REFUSALS.takeSuppressed());
+            }
             stats.frameFailed();
+            dropped(f);
             // An overlay in a refused flip is not offered again with that buffer.
             for (int k = 0; k < f.overlayBuffers.size(); k++) verdicts.refuse(f.overlayBuffers.get(k), f.overlayIndex[k], FallbackReason.FLIP_FAILED);
             abandon(f);
@@ -568,7 +619,7 @@ final class KmsOutputDriver {
             Scene.Placed p = all.get(i);
             ClientBuffer b = p.surface().buffer();
             int index = pipe.overlayIndex(plan.overlayPlane(k));
-            ScanoutCache.Entry fb = scanout.framebuffer(b.dmaBuf());
+            ScanoutCache.Entry fb = scanout.framebuffer(b.scanoutDmaBuf(udmabuf));
             if (!fb.ok()) {
                 verdicts.refuse(b, index, fb.reason());
                 plan.dropOverlay(k, fb.reason());
@@ -650,6 +701,10 @@ final class KmsOutputDriver {
         if (f == null) return;
         pending = null;
         watchdog.disarm();
+        if (flipStalled) {
+            flipStalled = false;
+            LOG.info("{}: flips complete again", output.name());
+        }
         retire(shown);
         shown = f;
         lastFlipNs = timeNs;
@@ -673,12 +728,21 @@ final class KmsOutputDriver {
             if (r != null) scratch.addAll(r);
             observer.surfacePresented(output, s, path, scratch, timeNs);
         }
-        observer.outputPresented(output, f.framePath, timeNs);
+        observer.outputPresented(output, f.framePath, f.device, timeNs);
         for (Surface s : scene.takeUnshownWithCallbacks()) if (!s.destroyed()) s.throttledDone(timeNs);
         if (requested || output.hasDamage()) startFrame();
     }
 
     /** A frame replaced on screen: its buffers go back to their owners. */
+    /** A frame that will never be shown: its surfaces' callbacks are answered anyway. */
+    private void dropped(Frame f) {
+        long now = MonotonicClock.nowNs();
+        for (int i = 0; i < f.surfaces.size(); i++) {
+            Surface s = f.surfaces.get(i);
+            if (!s.destroyed()) s.frameDropped(now);
+        }
+    }
+
     private void retire(Frame f) {
         if (f == null) return;
         if (f.slot != null) f.chain.release(f.slot);
@@ -705,6 +769,15 @@ final class KmsOutputDriver {
         stats.frameFailed();
         Frame f = pending;
         pending = null;
+        dropped(f);
+        // Named once per stall: the retries that follow fail (the CRTC stays busy) until a flip
+        // goes through again, and each of them still answers its frame callbacks.
+        if (!flipStalled) {
+            flipStalled = true;
+            faults.get().record(FaultLog.Kind.FLIP_NEVER_COMPLETES, pipe.device().info().name() + "/" + output.name(),
+                    MonotonicClock.nowNs(), "flip given up after " + FLIP_TIMEOUT_NS / 1_000_000
+                            + " ms; retried each refresh, frame callbacks answered meanwhile", 1);
+        }
         if (f.slot != null) f.chain.invalidate(f.slot);
         drawnFor.remove(f.slot != null ? f.slot : f.renderBuffer);
         abandon(f);
@@ -719,7 +792,39 @@ final class KmsOutputDriver {
         verdicts.forget(b);
         reach.forget(b);
         if (displayReach != null) displayReach.forget(b);
-        if (b.dmaBuf() != null) scanout.forget(b.dmaBuf());
+        if (b.scanoutDmaBuf(udmabuf) != null) scanout.forget(b.scanoutDmaBuf(udmabuf));
+    }
+
+    /**
+     * How long before a vblank a surface's content must be ready to make it: the frame still has
+     * to be started, composed or tested, and committed before the vblank latches it.
+     */
+    static final long REPAINT_MARGIN_NS = 2_000_000L;
+
+    /**
+     * The repaint deadline (kernel clock) for content arriving now: the latest time it can be
+     * ready and still reach the next vblank this output can present it at (after a frame being
+     * drawn or waiting for its flip, the one after). 0 before the first flip. Fence deadline hints
+     * use it.
+     */
+    long repaintDeadlineNs(long nowNs) {
+        long vblank = nextPresentationNs(nowNs);
+        if (vblank == 0) return 0;
+        long deadline = vblank - REPAINT_MARGIN_NS;
+        return deadline > nowNs ? deadline : deadline + output.refreshNs();
+    }
+
+    /**
+     * The vblank (kernel clock) a frame started now would be presented at: the next one after the
+     * last flip, or the one after if a frame is already being drawn or waiting for its flip. 0
+     * before the first flip. Commit timing uses it.
+     */
+    long nextPresentationNs(long nowNs) {
+        long period = output.refreshNs();
+        if (period <= 0 || lastFlipNs == 0) return 0;
+        // As the device latches: the first vblank strictly after the commit.
+        long vblank = lastFlipNs + (Math.floorDiv(nowNs - lastFlipNs, period) + 1) * period;
+        return pending != null || busy ? vblank + period : vblank;
     }
 
     /** What CRTC readback shows. */

@@ -13,6 +13,28 @@ import java.util.Map;
  * @param missing what a cut-short or partial dump did not hold, one line each
  */
 public record DrmInfoDump(List<Node> nodes, List<String> missing) {
+    /** The kernel's name for a DRM_MODE_CONNECTOR_* type ("eDP", "DP", "HDMI-A"), "Unknown" if unknown. */
+    public static String connectorTypeName(int type) {
+        String name = ConnectorTypes.name(type);
+        return name == null ? "Unknown" : name;
+    }
+
+    private static final int MODE_FLAG_INTERLACE = 1 << 4;
+    private static final int MODE_FLAG_DBLSCAN = 1 << 5;
+
+    /**
+     * A mode's refresh in mHz from its timings (drm_mode_modeinfo's clock in kHz, totals, vscan
+     * and flags), as drm_info computes it: vrefresh itself is rounded to whole hertz.
+     */
+    public static int refreshMhz(long clockKhz, int htotal, int vtotal, int vscan, int flags) {
+        if (htotal <= 0 || vtotal <= 0) throw new IllegalArgumentException("htotal and vtotal must be positive");
+        long refresh = (clockKhz * 1_000_000L / htotal + vtotal / 2) / vtotal;
+        if ((flags & MODE_FLAG_INTERLACE) != 0) refresh *= 2;
+        if ((flags & MODE_FLAG_DBLSCAN) != 0) refresh /= 2;
+        if (vscan > 1) refresh /= vscan;
+        return (int) refresh;
+    }
+
     public DrmInfoDump {
         nodes = List.copyOf(nodes);
         missing = List.copyOf(missing);

@@ -20,8 +20,6 @@ import java.util.Map;
 public final class DrmInfoJson {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MODE_TYPE_PREFERRED = 1 << 3;
-    private static final int MODE_FLAG_INTERLACE = 1 << 4;
-    private static final int MODE_FLAG_DBLSCAN = 1 << 5;
 
     private DrmInfoJson() {}
 
@@ -126,13 +124,9 @@ public final class DrmInfoJson {
         long htotal = number(m.get("htotal"), at + ".htotal");
         long vtotal = number(m.get("vtotal"), at + ".vtotal");
         if (htotal <= 0 || vtotal <= 0) throw new DumpFormatException("field " + at, "htotal and vtotal must be positive");
-        long refresh = (clock * 1_000_000L / htotal + vtotal / 2) / vtotal;
         int flags = m.has("flags") ? integer(m.get("flags"), at + ".flags") : 0;
-        if ((flags & MODE_FLAG_INTERLACE) != 0) refresh *= 2;
-        if ((flags & MODE_FLAG_DBLSCAN) != 0) refresh /= 2;
         int vscan = m.has("vscan") ? integer(m.get("vscan"), at + ".vscan") : 0;
-        if (vscan > 1) refresh /= vscan;
-        return new ModeSpec(w, h, (int) refresh);
+        return new ModeSpec(w, h, DrmInfoDump.refreshMhz(clock, (int) htotal, (int) vtotal, vscan, flags));
     }
 
     private static DrmInfoDump.Plane plane(JsonNode p, String at) {

@@ -101,6 +101,7 @@ class DumpImportTest {
         assertEquals(List.of("display"), evdi.roles());
         assertEquals(4096, evdi.maxWidth());
         assertEquals(List.of("DVI-I-1"), evdi.connectors().stream().map(ConnectorSpec::name).toList());
+        assertEquals(List.of("primary", "cursor"), evdi.planes().stream().map(PlaneSpec::type).toList(), "no overlay");
         for (PlaneSpec p : evdi.planes()) for (var f : p.formats()) assertEquals(List.of("LINEAR"), f.modifiers());
         assertEquals(List.of(0, 101), evdi.planes().stream().map(PlaneSpec::zpos).toList(), "no zpos in the dump: primary at 0, cursors on top");
     }
@@ -117,6 +118,22 @@ class DumpImportTest {
         assertEquals(1, d.crtcs(), "one CRTC assumed");
         assertEquals("primary", d.planes().get(0).type(), "a primary plane assumed");
         assertTrue(i.topology().description().contains("Missing from the dump"));
+    }
+
+    @Test
+    void aTreeCutInsideAPlaneSaysSoAndKeepsWhatItHolds() throws IOException {
+        String whole = dump("intel-laptop.txt");
+        String cut = whole.substring(0, whole.indexOf("I915_FORMAT_MOD_Y_TILED (0x100000000000002)"));
+        cut = cut.substring(0, cut.lastIndexOf('\n') + 1);
+        int lines = (int) cut.lines().count();
+        DumpImporter.Imported i = DumpImporter.toTopology(DumpImporter.read(cut), "cut");
+        assertEquals(List.of("/dev/dri/card0: the dump is cut short after line " + lines
+                + " (more was to follow there); the last Planes entry may be partial"), i.missing());
+        DeviceSpec d = i.topology().devices().get(0);
+        // Cut inside the primary plane's IN_FORMATS, before Y_TILED and LINEAR.
+        assertEquals(List.of("primary"), d.planes().stream().map(PlaneSpec::type).toList());
+        assertEquals(List.of("FAKE_TILED_4X4", "FAKE_TILED_16X16_COLUMN"),
+                d.planes().get(0).formats().stream().map(f -> f.modifiers().get(0)).toList(), "it keeps the modifiers it got to");
     }
 
     @Test

@@ -1,15 +1,15 @@
 package dev.ferry.drm;
 
 /**
- * The answer of {@link Udmabuf#create}: a dma-buf the caller owns and closes, or a refusal with a
+ * The answer of {@link UdmabufDevice#create}: a dma-buf the caller owns and closes, or a refusal with a
  * detail line naming the values that failed the rule.
  */
 public record UdmabufResult(DmaBuf buffer, UdmabufRefusal refusal, String detail) {
-    static UdmabufResult ok(DmaBuf buffer) {
+    public static UdmabufResult ok(DmaBuf buffer) {
         return new UdmabufResult(buffer, null, null);
     }
 
-    static UdmabufResult refused(UdmabufRefusal refusal, String detail) {
+    public static UdmabufResult refused(UdmabufRefusal refusal, String detail) {
         return new UdmabufResult(null, refusal, detail);
     }
 
