@@ -40,6 +40,7 @@ public final class ReasonAdvice {
             case NO_FREE_PLANE -> "nothing in the client: every plane that could show it is taken (fewer windows updating at once frees one)";
             case SCANOUT_DISABLED -> "turn direct scanout back on";
             case CURSOR_OR_SUBSURFACE -> "draw into one surface: its subsurfaces make the compositor compose it";
+            case NOT_UPDATING -> "nothing to do: a window updating this rarely is cheaper composed; at video rate it goes back on a plane";
             case FORMAT_NOT_ON_PLANE -> or(allocate, "allocate a format the display's planes take (see the surface's dma-buf feedback)");
             case MODIFIER_NOT_ON_PLANE -> or(allocate, "allocate with a modifier the plane takes (see the surface's dma-buf feedback)");
             case IMPLICIT_MODIFIER -> or(allocate, "allocate with an explicit modifier, not INVALID");
@@ -54,6 +55,7 @@ public final class ReasonAdvice {
             case OUTPUT_GPU_UNREACHABLE -> or(allocate, "allocate where the output's own GPU can read");
             case FENCE_PENDING -> "finish rendering earlier: the buffer's fence signals after the frame's deadline";
             case FENCE_TIMEOUT -> "the client's GPU work did not finish before the deadline: see the faults";
+            case RENDERER_LOST -> "nothing in the client: the renderer's GPU was lost (see the faults); frames go the next cheapest way";
             default -> switch (reason.category()) {
                 case REALLOCATION -> or(allocate, "allocate as the surface's dma-buf feedback suggests");
                 case STRUCTURAL -> "change the window (size, position, stacking) or its buffer's properties";

@@ -1,0 +1,42 @@
+package dev.ferry.compositor.stats;
+
+import dev.ferry.kms.FallbackReason;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every reason says what to do, in words of its own; a reallocation names the allocation when one is known. */
+class ReasonAdviceTest {
+    /** What the default branch says: a reason that reaches it has no advice of its own yet. */
+    private static final java.util.Set<String> GENERIC = java.util.Set.of(
+            "change the window (size, position, stacking) or its buffer's properties", "nothing in the client: the hardware cannot do it",
+            "see the faults", "deliver the buffer earlier");
+
+    @Test
+    void everyReasonHasAdviceOfItsOwn() {
+        for (FallbackReason r : FallbackReason.values()) {
+            String advice = ReasonAdvice.whatToDo(r, null);
+            assertFalse(advice.isBlank(), r.label());
+            assertFalse(GENERIC.contains(advice), r.label() + " falls back to the category's generic advice: give it its own");
+            assertEquals(r, ReasonAdvice.byLabel(r.label()));
+        }
+    }
+
+    @Test
+    void reallocationReasonsNameTheAllocationTheFeedbackOffers() {
+        var a = new ReasonAdvice.Allocation("XRGB8888", "LINEAR", "card1", true);
+        for (FallbackReason r : FallbackReason.values()) {
+            String advice = ReasonAdvice.whatToDo(r, a);
+            if (r.category() == FallbackReason.Category.REALLOCATION) {
+                assertEquals("allocate XRGB8888 LINEAR on card1 (its feedback's scanout tranche)", advice, r.label());
+            } else if (r != FallbackReason.CPU_UNREADABLE) {
+                // (A buffer nothing can read is the hardware's limit, but memory something reaches would do.)
+                assertFalse(advice.contains("card1"), r.label() + ": " + advice);
+            }
+        }
+        assertTrue(ReasonAdvice.whatToDo(FallbackReason.RENDERER_IMPORT_FAILED, new ReasonAdvice.Allocation("NV12", "LINEAR", "card0", false))
+                .endsWith("(its feedback's first tranche)"));
+    }
+}
