@@ -78,6 +78,15 @@ public final class DmabufWindow implements AutoCloseable {
         public boolean zeroCopy() { return flags >= 0 && (flags & WpPresentationFeedback.KIND_ZERO_COPY) != 0; }
     }
 
+    /** How the compositor learns that a frame's rendering is done: implicit fences, or syncobj points. */
+    public enum Sync { IMPLICIT, EXPLICIT }
+
+    /**
+     * A fake GPU render of every dma-buf frame: durationNs at normal clocks, fastestNs if a
+     * deadline hint hurries it. Its fence is the buffer's implicit one or the frame's acquire point.
+     */
+    public record GpuJob(long durationNs, long fastestNs) {}
+
     /** Called just before a frame's commit with its dma-buf (null for shm): tests set fences here. */
     public interface CommitHook {
         void beforeCommit(long frame, DmaBuf buffer) throws PosixException;
@@ -108,6 +117,14 @@ public final class DmabufWindow implements AutoCloseable {
     private long frameCallbacks;
     private CommitHook hook;
     private ShmPool shmPool;
+    private Sync sync = Sync.IMPLICIT;
+    private GpuJob job;
+    private ExplicitSync explicit;
+    /** Explicit sync: release points seen signalled, and the time from commit to release, summed. */
+    private long releases;
+    private long releaseWaitNsSum;
+    /** Explicit sync: per release seen, {frame committed, when its release point signalled}. */
+    private final List<long[]> releaseLog = new ArrayList<>();
 
     public DmabufWindow(WaylandClient client, DmabufAllocator allocator, Options options) throws IOException {
         this.client = client;
@@ -165,6 +182,78 @@ public final class DmabufWindow implements AutoCloseable {
     public boolean framePending() { return framePending; }
     public void setCommitHook(CommitHook hook) { this.hook = hook; }
 
+    /**
+     * Renders every frame with a fake GPU job (null: none, the CPU paint is all) and synchronizes
+     * it implicitly or with wp_linux_drm_syncobj_v1 (an IOException if the compositor lacks it).
+     * Call before the first frame.
+     */
+    public void setRendering(Sync s, GpuJob j) throws IOException {
+        if (s == Sync.EXPLICIT && explicit == null) {
+            if (linuxDmabuf == null) throw new IOException("explicit sync needs dma-buf buffers");
+            explicit = ExplicitSync.forSurface(client, surface, allocator.kernel());
+            if (explicit == null) throw new IOException("the compositor has no wp_linux_drm_syncobj_manager_v1");
+        }
+        sync = s;
+        job = j;
+    }
+
+    public Sync sync() { return sync; }
+
+    private FramePacing pacing;
+
+    /** Commits paced by the compositor (FIFO, target times); owned by this window from now on. */
+    public void setPacing(FramePacing p) { pacing = p; }
+
+    public FramePacing pacing() { return pacing; }
+
+    /** Explicit sync: release points the compositor signalled so far. */
+    public long releases() { return releases; }
+
+    /** Explicit sync: mean time from a commit to its release point signalling, in ns (kernel clock). */
+    public long meanReleaseWaitNs() { return releases == 0 ? 0 : releaseWaitNsSum / releases; }
+
+    /**
+     * Explicit sync: releases of a buffer that was scanned out (presented zero-copy) signalled
+     * before any later frame was presented, i.e. before the flip that took it off the plane. A
+     * correct compositor has none.
+     */
+    public long releasesBeforeReplaced() {
+        long early = 0;
+        for (long[] r : releaseLog) {
+            boolean onPlane = false, replacedFirst = false;
+            for (Presented p : presentedLog) {
+                if (p.frame() == r[0] && p.zeroCopy()) onPlane = true;
+                if (p.frame() > r[0] && p.flags() >= 0 && p.timeNs() <= r[1]) replacedFirst = true;
+            }
+            if (onPlane && !replacedFirst) early++;
+        }
+        return early;
+    }
+
+    /** Explicit sync: releases checked by {@link #releasesBeforeReplaced} that were of scanned-out buffers. */
+    public long scannedOutReleases() {
+        long n = 0;
+        for (long[] r : releaseLog) {
+            for (Presented p : presentedLog) {
+                if (p.frame() == r[0] && p.zeroCopy()) {
+                    n++;
+                    break;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Deadline hints that hurried this window's render jobs (read from the shared fences). */
+    public long deadlineBoosts() {
+        long n = 0;
+        for (Slot s : ring) n += s.boosts();
+        for (Slot s : retiring) n += s.boosts();
+        return n + retiredBoosts;
+    }
+
+    private long retiredBoosts;
+
     /** A protocol error from the compositor ends the connection; this says whether one came. */
     public String protocolError() { return client.display().failed() ? client.display().error() : null; }
 
@@ -188,6 +277,8 @@ public final class DmabufWindow implements AutoCloseable {
         Slot slot = waitForFreeSlot(timeoutMs);
         if (slot == null) return false;
         slot.paint(painter);
+        if (job != null || sync == Sync.EXPLICIT) slot.render(frame);
+        if (pacing != null) pacing.beforeCommit(frame, allocator != null ? allocator.kernel().clock().nowNs() : dev.ferry.posix.MonotonicClock.nowNs());
         if (hook != null) {
             try {
                 hook.beforeCommit(frame, slot.dmaBuf());
@@ -254,7 +345,10 @@ public final class DmabufWindow implements AutoCloseable {
     private Slot waitForFreeSlot(int timeoutMs) throws IOException {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         while (true) {
-            for (Slot s : ring) if (!s.busy) return s;
+            for (Slot s : ring) {
+                s.checkReleasePoint();
+                if (!s.busy) return s;
+            }
             if (client.display().failed()) return null;
             long left = (deadline - System.nanoTime()) / 1_000_000L;
             if (left <= 0) return null;
@@ -288,6 +382,11 @@ public final class DmabufWindow implements AutoCloseable {
     }
 
     private void released(Slot s) {
+        // With explicit sync the release point, not wl_buffer.release, frees the buffer.
+        if (s.timeline != null) {
+            s.checkReleasePoint();
+            return;
+        }
         s.busy = false;
         if (retiring.remove(s)) s.destroy();
     }
@@ -306,6 +405,53 @@ public final class DmabufWindow implements AutoCloseable {
     private abstract class Slot {
         Proxy wlBuffer;
         boolean busy;
+        /** Explicit sync: this buffer's own timeline, the release point awaited, and the frame and time committed. */
+        ExplicitSync.Timeline timeline;
+        long releasePoint;
+        long committedFrame;
+        long committedNs;
+
+        /** Runs this frame's fake GPU job on the buffer, and sets the commit's points for explicit sync. */
+        final void render(long frame) throws IOException {
+            DmaBuf buf = dmaBuf();
+            if (buf == null) return;
+            long duration = job == null ? 1 : job.durationNs(), fastest = job == null ? 1 : job.fastestNs();
+            if (sync == Sync.EXPLICIT) {
+                if (timeline == null) timeline = explicit.timeline();
+                releasePoint = timeline.render(duration, fastest);
+                committedFrame = frame;
+                committedNs = allocator.kernel().clock().nowNs();
+            } else {
+                try {
+                    plan.device().submitRenderJob(buf, duration, fastest);
+                } catch (PosixException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            }
+        }
+
+        /** Frees the buffer once the compositor signalled its release point. */
+        final void checkReleasePoint() {
+            if (timeline == null || !busy || releasePoint == 0 || !timeline.released(releasePoint)) return;
+            long at = timeline.signalledAtNs(releasePoint);
+            releases++;
+            releaseWaitNsSum += Math.max(0, at - committedNs);
+            releaseLog.add(new long[] {committedFrame, at});
+            releasePoint = 0;
+            busy = false;
+            if (retiring.remove(this)) destroy();
+        }
+
+        /** Deadline hints that hurried this buffer's jobs: on its timeline (explicit) or its implicit fence. */
+        final long boosts() {
+            if (timeline != null) return timeline.boosts();
+            DmaBuf buf = dmaBuf();
+            try {
+                return buf == null || !buf.isOpen() ? 0 : buf.fenceBoosts();
+            } catch (PosixException e) {
+                return 0;
+            }
+        }
 
         final void listenRelease() {
             wlBuffer.listen(new WlBuffer.Listener() {
@@ -322,6 +468,11 @@ public final class DmabufWindow implements AutoCloseable {
 
         void destroy() {
             if (wlBuffer != null && !wlBuffer.isDestroyed()) WlBuffer.destroy(wlBuffer);
+            retiredBoosts += boosts();
+            if (timeline != null) {
+                timeline.close();
+                timeline = null;
+            }
         }
     }
 
@@ -430,6 +581,8 @@ public final class DmabufWindow implements AutoCloseable {
         for (Slot s : retiring) s.destroy();
         ring.clear();
         retiring.clear();
+        if (explicit != null) explicit.close();
+        if (pacing != null) pacing.close();
         toplevel.destroy();
         if (shmPool != null) shmPool.close();
         try {

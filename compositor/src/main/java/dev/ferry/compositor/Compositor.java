@@ -114,6 +114,8 @@ public final class Compositor implements AutoCloseable {
     private WaylandSocket socket;
     private ControlServer control;
     private LinuxDmabufGlobal linuxDmabuf;
+    private dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal syncobj;
+    private final dev.ferry.compositor.fence.FenceDeadlines fenceDeadlines = new dev.ferry.compositor.fence.FenceDeadlines();
     private Keymap keymap;
     private Seat seat;
     private dev.ferry.compositor.stats.ProcessCost processCost;
@@ -190,7 +192,15 @@ public final class Compositor implements AutoCloseable {
             linuxDmabuf = new LinuxDmabufGlobal(display, backend.devices().get(), main, renderer.dmaBufFormats(),
                     options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
             observers.add(linuxDmabuf.feedback());
+            linuxDmabuf.fences().setDeadlines(fenceDeadlines);
+            if (dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal.advertisable(main)) {
+                syncobj = new dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal(display, loop, backend.devices().get(), main,
+                        linuxDmabuf.fences().deadlineNs(), fenceDeadlines);
+            }
         }
+        fenceDeadlines.setTarget(this::repaintDeadlineNs);
+        new dev.ferry.compositor.fifo.FifoGlobal(display);
+        new dev.ferry.compositor.committiming.CommitTimingGlobal(display, new Timing());
         for (OutputPainter p : backend.painters()) p.setObserver(observers);
         processCost = new dev.ferry.compositor.stats.ProcessCost(loop, this::framesPresented);
         display.listen(socket.listener());
@@ -199,6 +209,52 @@ public final class Compositor implements AutoCloseable {
         for (Output o : scene.outputs()) outs.append(outs.isEmpty() ? "" : ", ").append(o);
         LOG.info("Ferry serving WAYLAND_DISPLAY={} on the {} backend, renderer {}, outputs: {}",
                 socket.name(), backend.name(), renderer.name(), outs);
+    }
+
+    /** The output a surface's next frame goes to: its first, else the primary one (null: none). */
+    private Output outputFor(dev.ferry.compositor.core.Surface s) {
+        return s.outputs().isEmpty() ? scene.primaryOutput() : s.outputs().getFirst();
+    }
+
+    /** The repaint deadline of the surface's next frame. */
+    private long repaintDeadlineNs(dev.ferry.compositor.core.Surface s) {
+        Output o = outputFor(s);
+        return o == null ? 0 : backend.repaintDeadlineNs(o);
+    }
+
+    /** When frames present, from the backend; wake-ups on the devices' clock (commit timing). */
+    private final class Timing implements dev.ferry.compositor.core.PresentationTiming {
+        @Override
+        public long nextPresentationNs(dev.ferry.compositor.core.Surface s) {
+            Output o = outputFor(s);
+            return o == null ? 0 : backend.nextPresentationNs(o);
+        }
+
+        @Override
+        public void whenPresentable(dev.ferry.compositor.core.Surface s, long targetNs, Runnable task) {
+            Output o = outputFor(s);
+            var devices = backend.devices();
+            if (o == null || devices.isEmpty()) {
+                loop.execute(task);
+                return;
+            }
+            // A frame started within a refresh of the target presents at or after it; never sooner
+            // than a tenth of a millisecond from now, so a target that is not due yet cannot spin.
+            long now = devices.get().clock().nowNs();
+            long at = Math.max(now + 100_000L, targetNs - o.refreshNs());
+            dev.ferry.drm.SyncFile wake = devices.get().timerAt(at);
+            EventLoop.Source[] source = new EventLoop.Source[1];
+            try {
+                source[0] = loop.add(wake.fd().fd(), dev.ferry.posix.Epoll.EPOLLIN, events -> {
+                    source[0].remove();
+                    wake.close();
+                    task.run();
+                });
+            } catch (dev.ferry.posix.PosixException e) {
+                wake.close();
+                loop.execute(task);
+            }
+        }
     }
 
     private void repaint(Output o) {
@@ -226,6 +282,10 @@ public final class Compositor implements AutoCloseable {
     public Seat seat() { return seat; }
     /** The linux-dmabuf global (feedback controller, fence counts), or null when the backend has no kernel. */
     public LinuxDmabufGlobal linuxDmabuf() { return linuxDmabuf; }
+    /** The explicit-sync global, or null where the devices have no syncobjs (headless, nested). */
+    public dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal syncobj() { return syncobj; }
+    /** Fence deadline hints given for acquire fences (implicit and explicit). */
+    public dev.ferry.compositor.fence.FenceDeadlines fenceDeadlines() { return fenceDeadlines; }
 
     /** Serves on the calling thread until {@link #stop}. */
     public void run() throws Exception {
@@ -300,6 +360,9 @@ public final class Compositor implements AutoCloseable {
         tree.put("faults", StatsReport.faults(faults, backend.devices().map(dev.ferry.compositor.devices.FakeDevices::injected).orElse(java.util.List.of())));
         StatsReport.addDmabuf(tree, scene, linuxDmabuf, backend.devices().orElse(null));
         StatsReport.explainReasons(tree, backend.devices().orElse(null), linuxDmabuf);
+        if (syncobj != null) tree.put("explicitSync", syncobj.statsTree());
+        var d = fenceDeadlines.counts();
+        tree.put("fenceDeadlines", Map.of("set", d.set(), "met", d.met(), "boosted", d.boosted()));
         return tree;
     }
 
@@ -366,18 +429,33 @@ public final class Compositor implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (display != null) display.close();
-        if (processCost != null) processCost.close();
-        if (linuxDmabuf != null) linuxDmabuf.close();
+        // Each step even if one before it failed (a half-started backend may fail to close):
+        // above all the socket and its lock file must go, or the next start finds them.
+        closing("display", () -> { if (display != null) display.close(); });
+        closing("process cost", () -> { if (processCost != null) processCost.close(); });
+        closing("syncobj", () -> { if (syncobj != null) syncobj.close(); });
+        closing("linux-dmabuf", () -> { if (linuxDmabuf != null) linuxDmabuf.close(); });
         // Renderers before the backend: closing one waits for the GPU work in flight, which may
         // still be writing into the backend's buffers; only then may the backend unmap them.
-        if (cpuRenderer != null && cpuRenderer != renderer) cpuRenderer.close();
-        if (renderer != null) renderer.close();
-        if (backend != null) backend.close();
+        closing("cpu renderer", () -> { if (cpuRenderer != null && cpuRenderer != renderer) cpuRenderer.close(); });
+        closing("renderer", () -> { if (renderer != null) renderer.close(); });
+        closing("backend", () -> { if (backend != null) backend.close(); });
         // The seat's keymap, which may be the host's by now; the default one too if it was replaced.
-        if (seat != null) seat.keymap().close();
-        if (keymap != null) keymap.close();
-        if (loop != null) loop.close();
-        if (socket != null) socket.close();
+        closing("seat keymap", () -> { if (seat != null) seat.keymap().close(); });
+        closing("keymap", () -> { if (keymap != null) keymap.close(); });
+        closing("event loop", () -> { if (loop != null) loop.close(); });
+        closing("socket", () -> { if (socket != null) socket.close(); });
+    }
+
+    private interface CloseStep {
+        void run() throws Exception;
+    }
+
+    private static void closing(String what, CloseStep step) {
+        try {
+            step.run();
+        } catch (Exception | Error e) {
+            LOG.warn("closing the {} failed: {}", what, e.toString());
+        }
     }
 }

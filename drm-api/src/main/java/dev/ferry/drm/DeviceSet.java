@@ -16,6 +16,15 @@ public interface DeviceSet extends SyncFileOps, AutoCloseable {
     /** The device with this dev_t, or null. */
     DrmDevice deviceByDevT(long devT);
 
+    /** The clock the devices' vblanks and fences run on (CLOCK_MONOTONIC; a virtual one in tests). */
+    KernelClock clock();
+
+    /**
+     * A pollable fd readable from deadlineNs on, on {@link #clock()} (a timerfd on the real
+     * clock): it bounds a wait for a fence in the time the fence itself keeps. The caller owns it.
+     */
+    SyncFile timerAt(long deadlineNs);
+
     /** The kernel's /dev/udmabuf, which wraps memfd pages (a wl_shm pool's) as dma-bufs. */
     UdmabufDevice udmabuf();
 

@@ -143,6 +143,31 @@ public final class DmaBuf implements AutoCloseable {
         ImplicitFence.set(fencePage(), signalAtNs);
     }
 
+    /** Sets a write fence that a deadline hint may hurry down to earliestNs. */
+    synchronized void setFence(long signalAtNs, long earliestNs) throws PosixException {
+        ImplicitFence.set(fencePage(), signalAtNs, earliestNs);
+    }
+
+    /** The fence page's change counter: which write the fence now stands for. */
+    synchronized long fenceSeqno() throws PosixException {
+        return ImplicitFence.seqno(fencePage());
+    }
+
+    /** A deadline hint for write seqno; when it now completes (unchanged once closed). */
+    synchronized long boostFence(long seqno, long deadlineNs, long fallbackNs) {
+        if (!fds[0].isOpen()) return fallbackNs;
+        try {
+            return ImplicitFence.boost(fencePage(), seqno, deadlineNs);
+        } catch (PosixException e) {
+            return fallbackNs;
+        }
+    }
+
+    /** How many times a deadline hint hurried a write to this buffer (any process's hint). */
+    public synchronized long fenceBoosts() throws PosixException {
+        return ImplicitFence.boosts(fencePage());
+    }
+
     private MemorySegment fencePage() throws PosixException {
         if (fencePage == null) {
             if (!fds[0].isOpen()) throw new PosixException("the dma-buf is closed", 9);

@@ -81,4 +81,7 @@ public interface DrmDevice {
      * connector on real hardware); null when nothing is shown.
      */
     ScanoutImage readScanout(int crtcId);
+
+    /** The device's DRM syncobjs (unsupported ones refuse every call: {@link SyncobjOps#supported}). */
+    SyncobjOps syncobjs();
 }

@@ -17,6 +17,17 @@ public interface SyncFile extends AutoCloseable {
     /** When it signals (or signalled), {@link Long#MAX_VALUE} if never. */
     long signalAtNs();
 
+    /**
+     * SYNC_IOC_SET_DEADLINE: tells the job behind the fence when its result is needed, so a
+     * driver that can hurry (raise clocks) does. True if the hint made the fence signal earlier
+     * than it would have; a fence already signalled, one that never signals, or a job that cannot
+     * go faster is left as it is.
+     */
+    boolean setDeadline(long deadlineNs);
+
+    /** Whether a deadline hint through this fd hurried the job. */
+    boolean boosted();
+
     @Override
     void close();
 }

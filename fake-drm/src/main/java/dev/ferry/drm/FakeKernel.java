@@ -28,6 +28,7 @@ public final class FakeKernel implements DeviceSet, AutoCloseable {
         this.topology = topology;
         this.clock = clock;
         this.faults = new FaultInjector(plan, clock);
+        this.syncobjNotifier = new SyncobjNotifier(clock);
         for (DeviceSpec spec : topology.devices()) devices.add(new FakeDevice(this, spec));
     }
 
@@ -101,7 +102,39 @@ public final class FakeKernel implements DeviceSet, AutoCloseable {
      */
     @Override
     public SyncFile exportSyncFile(DmaBuf buf) throws PosixException {
-        return new FakeSyncFile(clock, writeFenceSignalAtNs(buf));
+        long seqno = buf.fenceSeqno();
+        long signalAt = writeFenceSignalAtNs(buf);
+        return new FakeSyncFile(clock, signalAt, deadline -> countBoost(signalAt, buf.boostFence(seqno, deadline, signalAt)));
+    }
+
+    /** Sets a buffer's write fence to signal at signalAtNs, or as early as earliestNs if a deadline hint asks. */
+    public void setWriteFence(DmaBuf buf, long signalAtNs, long earliestNs) throws PosixException {
+        requireFake(buf);
+        buf.setFence(signalAtNs, earliestNs);
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong deadlineBoosts = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Counts a deadline hint from this process that made a job finish earlier; returns the new time. */
+    long countBoost(long beforeNs, long afterNs) {
+        if (afterNs < beforeNs) boostCounted();
+        return afterNs;
+    }
+
+    void boostCounted() {
+        deadlineBoosts.incrementAndGet();
+    }
+
+    private final SyncobjNotifier syncobjNotifier;
+
+    SyncobjNotifier syncobjNotifier() { return syncobjNotifier; }
+
+    /** Deadline hints set from this process (through sync files or syncobj points) that hurried a job. */
+    public long deadlineBoosts() { return deadlineBoosts.get(); }
+
+    @Override
+    public SyncFile timerAt(long deadlineNs) {
+        return new FakeSyncFile(clock, deadlineNs);
     }
 
     /** A sync file that signals at a given time: for tests and explicit-sync clients. */
@@ -127,5 +160,6 @@ public final class FakeKernel implements DeviceSet, AutoCloseable {
     @Override
     public void close() {
         for (FakeDevice d : devices) d.close();
+        syncobjNotifier.close();
     }
 }

@@ -12,6 +12,10 @@
  *     atomic commit, page-flip events on a pollable fd). {@link dev.ferry.drm.FakeDevice} implements
  *     it (its allocator and CRTC read-back through drm-api too) and adds what only a simulation can: fake GPU
  *     jobs with implicit fences, migration, unplug.
+ * <li>{@link dev.ferry.drm.Syncobjs} ({@code FakeDevice.syncobjs()}): binary and timeline DRM syncobjs
+ *     with the kernel's operations, shared across processes through their fds, eventfd
+ *     notification, fake GPU jobs on points, and deadline hints that hurry a job down to its
+ *     fastest time ({@link dev.ferry.drm.SyncobjRejection} names each refusal).
  * <li>{@link dev.ferry.drm.DmaBuf}: a buffer as userspace describes it (per-plane fd, offset,
  *     stride, one modifier); {@link dev.ferry.drm.CpuMapping} maps it with begin/end brackets.
  * </ul>

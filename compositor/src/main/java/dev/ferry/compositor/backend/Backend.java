@@ -57,6 +57,19 @@ public interface Backend extends AutoCloseable {
     /** Where this backend records the faults it meets and how it recovered; called once before start. */
     default void attachFaults(dev.ferry.compositor.stats.FaultLog faults) { }
 
+    /**
+     * The repaint deadline (kernel clock) for content arriving on the output now: the latest it
+     * may be ready to make the next vblank it can reach. For fence deadline hints; 0 when the
+     * backend does not know (headless, nested).
+     */
+    default long repaintDeadlineNs(Output output) { return 0; }
+
+    /**
+     * When a frame started now on the output would be presented (kernel clock), for commit
+     * timing; 0 when the backend does not know.
+     */
+    default long nextPresentationNs(Output output) { return 0; }
+
     /** What the output shows now, as 0xAARRGGBB pixels row by row; called on the event loop. */
     int[] screenshot(Output output);
 

@@ -76,9 +76,32 @@ public abstract class ClientBuffer implements Resource.DestroyListener {
         if (locks == 0) throw new IllegalStateException("unbalanced unlock of " + resource);
         if (--locks == 0 && releasePending) {
             releasePending = false;
+            signalReleasePoints();
             if (!destroyed) WlBuffer.sendRelease(resource);
             if (destroyed) disposeTexture();
         }
+    }
+
+    /**
+     * An explicit-sync release point for the commit that just made this buffer current: signalled
+     * with wl_buffer.release, when the last consumer (the surface, a frame composing it, the plane
+     * scanning it out until the flip that replaced it) lets go; at once if none holds it.
+     */
+    public void addReleasePoint(ReleasePoint point) {
+        if (locks == 0) {
+            point.signal();
+            return;
+        }
+        if (releasePoints == null) releasePoints = new java.util.ArrayList<>(2);
+        releasePoints.add(point);
+    }
+
+    private java.util.List<ReleasePoint> releasePoints;
+
+    private void signalReleasePoints() {
+        if (releasePoints == null || releasePoints.isEmpty()) return;
+        for (int i = 0; i < releasePoints.size(); i++) releasePoints.get(i).signal();
+        releasePoints.clear();
     }
 
     public boolean locked() { return locks > 0; }

@@ -54,6 +54,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--renderer", defaultValue = "auto", description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}")
     RendererName renderer;
 
+    @Option(names = "--client-limit", paramLabel = "NAME=VALUE", split = ",",
+            description = "What one client may hold before it is disconnected with no_memory: objects, region-rects, frame-callbacks, shm-copy-bytes, output-bytes (sizes may end in K, M, G). See README, Per-client limits")
+    java.util.Map<String, String> clientLimits = new java.util.LinkedHashMap<>();
+
     @Option(names = "--trace", description = "Print every protocol message (like WAYLAND_DEBUG=server)")
     boolean trace;
 
@@ -120,6 +124,8 @@ final class RunCommand implements Callable<Integer> {
         // A bad topology file fails here, before a renderer or a socket is started for nothing.
         if (kms != null) dev.ferry.drm.topology.Topologies.load(kms.topology());
         if (trace) dev.ferry.protocol.Trace.enable(true);
+        // Checked before anything is opened, so a bad limit leaves no socket behind.
+        var limits = dev.ferry.protocol.server.ClientLimits.DEFAULTS.with(clientLimits);
         Compositor c = Compositor.create(new Compositor.Options(dev.ferry.compositor.socket.WaylandSocket.runtimeDir(), backend.name(), socket,
                 outputs == null ? 1 : outputs, m.width(), m.height(), m.refreshMilliHz(), renderer.name().toLowerCase(Locale.ROOT),
                 kms).withHost(hostDisplay));
@@ -137,6 +143,8 @@ final class RunCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(stopOnSignal);
         try (c) {
+            // No client is served before run(): every client gets these.
+            c.display().limits(limits);
             c.run();
         } finally {
             // The loop may end by itself (nested: the host went away); then there is nothing to stop.

@@ -22,6 +22,30 @@ public final class RectSet {
         this.n = n;
     }
 
+    /** Rectangles known to be disjoint and non-empty (x, y, w, h each), taken as they are. */
+    static RectSet fromDisjoint(int[] xywh, int count) {
+        return count == 0 ? EMPTY : new RectSet(xywh, count);
+    }
+
+    /**
+     * A subset of this set with at most max rectangles: itself if small enough, else its largest
+     * rectangle. For hints where fewer pixels are safe and many rectangles cost every frame (an
+     * opaque region: less of it only means less is skipped).
+     */
+    public RectSet atMost(int max) {
+        if (n <= max) return this;
+        int best = 0;
+        long bestArea = -1;
+        for (int i = 0; i < n; i++) {
+            long a = (long) w(i) * h(i);
+            if (a > bestArea) {
+                bestArea = a;
+                best = i;
+            }
+        }
+        return of(x(best), y(best), w(best), h(best));
+    }
+
     public static RectSet of(int x, int y, int w, int h) {
         if (w <= 0 || h <= 0) return EMPTY;
         return new RectSet(new int[] {x, y, w, h}, 1);

@@ -4,6 +4,7 @@ import dev.ferry.compositor.buffer.ClientBuffer;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.interfaces.WlCallback;
+import dev.ferry.protocol.server.ClientLimits;
 import dev.ferry.protocol.interfaces.WlOutput;
 import dev.ferry.protocol.interfaces.WlSurface;
 import dev.ferry.protocol.server.Resource;
@@ -18,6 +19,12 @@ import java.util.concurrent.CompletionStage;
  * frame callbacks and presentation feedback waiting for the next frame that shows it.
  */
 public final class Surface implements WlSurface.Requests, Resource.DestroyListener {
+    /** Rectangles of an opaque region kept as they are; more become its largest one. */
+    static final int MAX_OPAQUE_RECTS = 64;
+    /** A frame callback's implementation: gives its charge back when answered or destroyed. */
+    private static final Resource.DestroyListener PENDING_CALLBACK =
+            r -> r.client().release(ClientLimits.Kind.FRAME_CALLBACKS, 1);
+
     private final Resource resource;
     private final SurfaceEvents events;
     final SurfaceState pending = new SurfaceState();
@@ -75,7 +82,17 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         final SurfaceState state = new SurfaceState();
         boolean waiting;
         boolean ready = true;
+        /** A wake-up for its target time is on its way. */
+        boolean timerArmed;
     }
+
+    /**
+     * wp_fifo_v1: a commit with set_barrier was applied and its content not yet presented; while
+     * set, a commit with wait_barrier is held. Cleared when a frame that latched that content is
+     * presented, or at once for a surface that no output shows (so it never blocks forever).
+     */
+    private boolean barrier;
+    private boolean barrierLatched;
 
     /** Where the compositor learns of commits and destruction (the scene). */
     public interface SurfaceEvents {
@@ -109,6 +126,69 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     }
 
     public void setViewport(CommitValidator v) { viewport = v; }
+
+    /**
+     * Explicit sync (wp_linux_drm_syncobj_surface_v1): checks each commit before anything of it
+     * takes effect (its protocol errors are the commit's), and gives it its acquire and release
+     * points with {@link #setPendingSyncPoints}.
+     */
+    public interface ExplicitSync {
+        void beforeCommit(Surface surface);
+    }
+
+    private ExplicitSync explicitSync;
+    /** The surface's wp_fifo_v1 and wp_commit_timer_v1 objects (at most one each), or null. */
+    private Resource fifo, commitTimer;
+
+    public Resource fifo() { return fifo; }
+    public void setFifo(Resource r) { fifo = r; }
+    public Resource commitTimer() { return commitTimer; }
+    public void setCommitTimer(Resource r) { commitTimer = r; }
+
+    public ExplicitSync explicitSync() { return explicitSync; }
+
+    public void setExplicitSync(ExplicitSync e) { explicitSync = e; }
+
+    /** The buffer the pending state attaches (null when none or when it detaches). */
+    public ClientBuffer pendingBuffer() {
+        return (pending.committed & SurfaceState.BUFFER) != 0 ? pending.buffer : null;
+    }
+
+    /**
+     * The commit's explicit-sync points: the commit waits for acquire (instead of the buffer's
+     * implicit fence) and its buffer signals release once the compositor is done with it.
+     */
+    /** wp_fifo_v1.set_barrier / wait_barrier for the next commit. */
+    public void setPendingFifo(boolean setBarrier, boolean waitBarrier) {
+        pending.fifoBarrier |= setBarrier;
+        pending.fifoWait |= waitBarrier;
+        pending.committed |= SurfaceState.FIFO;
+    }
+
+    /** wp_commit_timer_v1.set_timestamp: the next commit is not presented before targetNs. */
+    public void setPendingTarget(long targetNs, PresentationTiming timing) {
+        pending.targetNs = targetNs;
+        pending.timing = timing;
+        pending.committed |= SurfaceState.TARGET_TIME;
+    }
+
+    /** Whether the next commit already has a target time (wp_commit_timer_v1's timestamp_exists). */
+    public boolean pendingHasTarget() {
+        return (pending.committed & SurfaceState.TARGET_TIME) != 0;
+    }
+
+    /** Whether a commit must still wait for a FIFO barrier or its target time (then it is held). */
+    private boolean paced(SurfaceState st) {
+        return (st.fifoWait && barrier && !outputs.isEmpty())
+                || (st.targetNs != 0 && st.timing != null && st.timing.nextPresentationNs(this) != 0
+                    && st.timing.nextPresentationNs(this) < st.targetNs);
+    }
+
+    public void setPendingSyncPoints(ReadinessGate acquire, dev.ferry.compositor.buffer.ReleasePoint release) {
+        pending.acquire = acquire;
+        pending.release = release;
+        pending.committed |= SurfaceState.SYNC_POINTS;
+    }
 
     /** Checks the state a commit just made current (wp_viewport's source must fit the buffer). */
     public interface CommitValidator {
@@ -182,13 +262,18 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
 
     @Override
     public void frame(Resource self, int callback) {
-        pending.frameCallbacks.add(self.client().createResource(callback, WlCallback.INTERFACE, 1, null));
+        // Counted against the client's frame-callbacks limit until answered or destroyed.
+        self.client().charge(ClientLimits.Kind.FRAME_CALLBACKS, 1);
+        pending.frameCallbacks.add(self.client().createResource(callback, WlCallback.INTERFACE, 1, PENDING_CALLBACK));
         pending.committed |= SurfaceState.FRAME;
     }
 
     @Override
     public void setOpaqueRegion(Resource self, Resource region) {
-        pending.opaque = region == null ? RectSet.EMPTY : region.implementation(RegionResource.class).rects();
+        // Opaque is a hint read every frame (occlusion, scanout checks): a client's thousands of
+        // rectangles there would cost each frame, so past a few only the largest is kept, which
+        // is always safe (less opaque area only means less is skipped).
+        pending.opaque = region == null ? RectSet.EMPTY : region.implementation(RegionResource.class).rects().atMost(MAX_OPAQUE_RECTS);
         pending.committed |= SurfaceState.OPAQUE;
     }
 
@@ -200,6 +285,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
 
     @Override
     public void commit(Resource self) {
+        if (explicitSync != null) explicitSync.beforeCommit(this);
         if (role != null) role.beforeCommit(this);
         if (asSubsurface != null && asSubsurface.effectivelySynchronized()) {
             pending.mergeInto(cached, false);
@@ -211,10 +297,13 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
             hasCached = false;
         }
         CompletionStage<Boolean> wait = null;
-        if ((pending.committed & SurfaceState.BUFFER) != 0 && pending.buffer instanceof ReadinessGate gate) {
-            wait = gate.whenReady(this);
+        if ((pending.committed & SurfaceState.BUFFER) != 0) {
+            // An acquire point replaces the implicit fence: explicit sync ignores the latter.
+            ReadinessGate gate = pending.acquire != null ? pending.acquire
+                    : pending.buffer instanceof ReadinessGate g ? g : null;
+            if (gate != null) wait = gate.whenReady(this);
         }
-        if (wait == null && held.isEmpty()) {
+        if (wait == null && held.isEmpty() && !paced(pending)) {
             apply(pending, false);
             return;
         }
@@ -228,18 +317,35 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
                 h.ready = ok != null && ok;
                 applyHeld();
             });
+        } else {
+            applyHeld();
         }
     }
 
-    /** Applies held commits from the oldest until one is still waiting. */
+    /**
+     * Applies held commits from the oldest until one is still waiting: for its buffer, for a FIFO
+     * barrier to be presented, or for the frame that can present it at its target time.
+     */
     private void applyHeld() {
         while (!destroyed && !held.isEmpty() && !held.peekFirst().waiting) {
+            HeldCommit head = held.peekFirst();
+            if (paced(head.state)) {
+                if (head.state.targetNs != 0 && !head.timerArmed && !(head.state.fifoWait && barrier && !outputs.isEmpty())) {
+                    head.timerArmed = true;
+                    head.state.timing.whenPresentable(this, head.state.targetNs, () -> {
+                        head.timerArmed = false;
+                        applyHeld();
+                    });
+                }
+                return; // a barrier's presentation, or the timer, resumes
+            }
             HeldCommit h = held.removeFirst();
             if (!h.ready && (h.state.committed & SurfaceState.BUFFER) != 0) {
                 // Never ready: keep the previous buffer; unlocking releases this one to the client.
                 if (h.state.buffer != null) h.state.buffer.unlock();
                 h.state.buffer = null;
                 h.state.committed &= ~SurfaceState.BUFFER;
+                signalUnusedRelease(h.state);
                 // Its content never reaches the screen: presentation feedback says so.
                 for (Object f : h.state.feedbacks) ((PresentationListener) f).discarded();
                 h.state.feedbacks.clear();
@@ -308,6 +414,20 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
             feedbackWaiting.clear();
         }
         source.mergeInto(current, sourceHoldsLock);
+        if (current.fifoBarrier) {
+            barrier = true;
+            barrierLatched = false;
+        }
+        current.fifoBarrier = current.fifoWait = false;
+        current.targetNs = 0;
+        current.timing = null;
+        current.acquire = null;
+        if (current.release != null) {
+            // The buffer signals it when its last reader lets go (at once if it is gone).
+            if (current.buffer != null) current.buffer.addReleasePoint(current.release);
+            else current.release.signal();
+            current.release = null;
+        }
         if (viewport != null) viewport.validate(this);
         commitCount++;
         Lists.moveAll(current.frameCallbacks, framesWaiting);
@@ -415,6 +535,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
      * fires for a frame that does not show its commit.
      */
     public void latchFrame() {
+        if (barrier) barrierLatched = true;
         Lists.moveAll(framesWaiting, framesLatched);
         Lists.moveAll(feedbackWaiting, feedbackLatched);
     }
@@ -428,6 +549,29 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         }
         framesLatched.clear();
         for (PresentationListener l : feedbackLatched) l.presented(output, timeNs, refreshNs, sequence, flags);
+        feedbackLatched.clear();
+        if (barrierLatched) clearBarrier();
+    }
+
+    /** The FIFO barrier's content was presented (or nothing shows the surface): held commits may go on. */
+    private void clearBarrier() {
+        barrier = barrierLatched = false;
+        if (!held.isEmpty()) applyHeld();
+    }
+
+    /**
+     * The frame that latched this surface's content will never reach the screen (its flip was
+     * refused or never completed): its callbacks are answered all the same, so the client keeps
+     * drawing, and its presentation feedback is discarded, which is the truth.
+     */
+    public void frameDropped(long timeNs) {
+        int ms = (int) (timeNs / 1_000_000L);
+        for (Resource cb : framesLatched) {
+            WlCallback.sendDone(cb, ms);
+            cb.destroy();
+        }
+        framesLatched.clear();
+        for (PresentationListener l : feedbackLatched) l.discarded();
         feedbackLatched.clear();
     }
 
@@ -445,6 +589,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         framesWaiting.clear();
         for (PresentationListener l : feedbackWaiting) l.discarded();
         feedbackWaiting.clear();
+        if (barrier) clearBarrier();
     }
 
     /** The surface is now shown on o (wl_surface.enter, once). */
@@ -458,6 +603,8 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     public void leaveOutput(Output o) {
         if (!outputs.remove(o)) return;
         if (!destroyed) for (Resource r : o.resourcesOf(resource.client())) WlSurface.sendLeave(resource, r);
+        // No output shows it now: a FIFO barrier no longer holds its commits.
+        if (outputs.isEmpty() && !held.isEmpty()) applyHeld();
     }
 
     void addSubsurface(Surface child) {
@@ -490,7 +637,10 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
             if (child != this && child.asSubsurface != null) child.asSubsurface.parentDestroyed();
         }
         if (pending.buffer != null) pending.buffer = null;
+        signalUnusedRelease(pending);
+        signalUnusedRelease(cached);
         for (HeldCommit h : held) {
+            signalUnusedRelease(h.state);
             if (h.state.buffer != null) h.state.buffer.unlock();
             h.state.buffer = null;
             for (Resource cb : h.state.frameCallbacks) cb.destroy();
@@ -515,6 +665,13 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         for (Object l : pending.feedbacks) ((PresentationListener) l).discarded();
         for (Object l : cached.feedbacks) ((PresentationListener) l).discarded();
         events.destroyed(this);
+    }
+
+    /** A commit's buffer will never be read: its release point is signalled now. */
+    private static void signalUnusedRelease(SurfaceState st) {
+        if (st.release != null) st.release.signal();
+        st.release = null;
+        st.acquire = null;
     }
 
     @Override

@@ -23,6 +23,12 @@ public final class SurfaceState {
     public static final int FRAME = 1 << 8;
     public static final int VIEWPORT = 1 << 9;
     public static final int FEEDBACK = 1 << 10;
+    /** Explicit-sync points (acquire, release) of the commit's buffer. */
+    public static final int SYNC_POINTS = 1 << 11;
+    /** wp_fifo_v1: set_barrier and/or wait_barrier. */
+    public static final int FIFO = 1 << 12;
+    /** wp_commit_timing_v1: a target presentation time. */
+    public static final int TARGET_TIME = 1 << 13;
 
     int committed;
     ClientBuffer buffer;
@@ -38,6 +44,18 @@ public final class SurfaceState {
     double srcX, srcY, srcW = -1, srcH = -1;
     /** wp_viewport destination, or -1 when unset. */
     int dstW = -1, dstH = -1;
+    /** What the buffer waits for before it may be read (explicit sync), or null. */
+    Surface.ReadinessGate acquire;
+    /**
+     * Signalled once the compositor is done with the buffer (explicit sync), or null. Only a
+     * pending, cached or held state keeps it: applying hands it to the buffer.
+     */
+    dev.ferry.compositor.buffer.ReleasePoint release;
+    /** wp_fifo_v1: this commit sets a barrier / waits for the last one to be presented. */
+    boolean fifoBarrier, fifoWait;
+    /** wp_commit_timing_v1: not to be presented before this (kernel clock), 0 for none; and who knows when frames present. */
+    long targetNs;
+    PresentationTiming timing;
     final List<Resource> frameCallbacks = new ArrayList<>(2);
     final List<Object> feedbacks = new ArrayList<>(1);
 
@@ -73,6 +91,16 @@ public final class SurfaceState {
             if (target.buffer != null) target.buffer.unlock();
             target.buffer = incoming;
             buffer = null;
+            // A cached buffer replaced before it was ever applied: nothing will read it.
+            if (target.release != null) target.release.signal();
+            target.release = null;
+            target.acquire = null;
+        }
+        if ((committed & SYNC_POINTS) != 0) {
+            target.acquire = acquire;
+            target.release = release;
+            acquire = null;
+            release = null;
         }
         if ((committed & OFFSET) != 0) {
             target.dx += dx;
@@ -98,6 +126,17 @@ public final class SurfaceState {
             target.srcH = srcH;
             target.dstW = dstW;
             target.dstH = dstH;
+        }
+        if ((committed & FIFO) != 0) {
+            target.fifoBarrier |= fifoBarrier;
+            target.fifoWait |= fifoWait;
+            fifoBarrier = fifoWait = false;
+        }
+        if ((committed & TARGET_TIME) != 0) {
+            target.targetNs = targetNs;
+            target.timing = timing;
+            targetNs = 0;
+            timing = null;
         }
         if ((committed & FRAME) != 0) {
             Lists.moveAll(frameCallbacks, target.frameCallbacks);

@@ -31,6 +31,17 @@ public final class DataDeviceGlobal implements WlDataDeviceManager.Requests {
 
     public Selection clipboard() { return clipboard; }
 
+    private static final int ALL_ACTIONS = WlDataDeviceManager.DND_ACTION_COPY | WlDataDeviceManager.DND_ACTION_MOVE
+            | WlDataDeviceManager.DND_ACTION_ASK;
+
+    /** dnd_actions may hold only copy, move and ask. */
+    private static void checkActionMask(Resource self, int actions, int code) {
+        if ((actions & ~ALL_ACTIONS) != 0) {
+            throw new ProtocolException(self.id(), code, "dnd actions 0x" + Integer.toHexString(actions)
+                    + " hold bits other than copy, move and ask");
+        }
+    }
+
     @Override
     public void createDataSource(Resource self, int id) {
         Resource r = self.client().createResource(id, WlDataSource.INTERFACE, self.version(), null);
@@ -54,7 +65,11 @@ public final class DataDeviceGlobal implements WlDataDeviceManager.Requests {
 
         @Override public void offer(Resource self, String mimeType) { addType(mimeType); }
         @Override public void destroy(Resource self) {}
-        @Override public void setActions(Resource self, int dndActions) {}
+        @Override
+        public void setActions(Resource self, int dndActions) {
+            checkActionMask(self, dndActions, WlDataSource.ERROR_INVALID_ACTION_MASK);
+        }
+
         @Override public void send(String mimeType, OwnedFd fd) { WlDataSource.sendSend(resource(), mimeType, fd); }
         @Override public void cancelled() { WlDataSource.sendCancelled(resource()); }
         @Override public void destroyed(Resource r) { clipboard.sourceGone(this); }
@@ -117,6 +132,15 @@ public final class DataDeviceGlobal implements WlDataDeviceManager.Requests {
         @Override public void accept(Resource self, int serial, String mimeType) {}
         @Override public void destroy(Resource self) {}
         @Override public void finish(Resource self) {}
-        @Override public void setActions(Resource self, int dndActions, int preferredAction) {}
+        @Override
+        public void setActions(Resource self, int dndActions, int preferredAction) {
+            checkActionMask(self, dndActions, WlDataOffer.ERROR_INVALID_ACTION_MASK);
+            if (Integer.bitCount(preferredAction) > 1 || (preferredAction & ~ALL_ACTIONS) != 0 || (preferredAction & ~dndActions) != 0) {
+                throw new ProtocolException(self.id(), WlDataOffer.ERROR_INVALID_ACTION,
+                        "preferred action " + preferredAction + " is not one action of " + dndActions);
+            }
+            // Every offer Ferry makes is a selection (drags are cancelled), and actions are for drags only.
+            throw new ProtocolException(self.id(), WlDataOffer.ERROR_INVALID_OFFER, "set_actions on a selection offer, not a drag-and-drop one");
+        }
     }
 }

@@ -56,6 +56,11 @@ public final class FenceWaiter implements DmaBufBuffer.FenceWait, AutoCloseable 
 
     public long deadlineNs() { return deadlineNs; }
 
+    private dev.ferry.compositor.fence.FenceDeadlines deadlines;
+
+    /** Deadline hints for every fence waited on (the vblank the surface aims for); null: none. */
+    public void setDeadlines(dev.ferry.compositor.fence.FenceDeadlines d) { deadlines = d; }
+
     @Override
     public CompletionStage<Boolean> whenIdle(DmaBuf buf, Surface surface) {
         SyncFile sync;
@@ -67,6 +72,8 @@ public final class FenceWaiter implements DmaBufBuffer.FenceWait, AutoCloseable 
             return null;
         }
         Wait w = new Wait(sync, surface);
+        w.hintNs = deadlines == null ? 0 : deadlines.deadlineFor(surface);
+        if (w.hintNs > 0) deadlines.hinted(sync.setDeadline(w.hintNs));
         try {
             w.start();
         } catch (PosixException e) {
@@ -101,6 +108,7 @@ public final class FenceWaiter implements DmaBufBuffer.FenceWait, AutoCloseable 
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
         EventLoop.Source source;
         EventLoop.Timer timer;
+        long hintNs;
 
         Wait(SyncFile sync, Surface surface) {
             this.sync = sync;
@@ -123,6 +131,7 @@ public final class FenceWaiter implements DmaBufBuffer.FenceWait, AutoCloseable 
                 if (ok) {
                     signalled++;
                     c[1]++;
+                    if (hintNs > 0) deadlines.finished(hintNs, sync.signalAtNs() == dev.ferry.drm.ImplicitFence.NEVER ? -1 : sync.signalAtNs());
                 } else {
                     timeouts++;
                     c[2]++;

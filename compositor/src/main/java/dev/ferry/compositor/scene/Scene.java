@@ -40,14 +40,29 @@ public final class Scene implements Surface.SurfaceEvents {
         damageAll();
     }
 
+    /**
+     * An output goes away (its device was unplugged): what it showed gets wl_surface.leave, a
+     * window fullscreen on it becomes fullscreen on the first remaining output (or windowed if
+     * none) and is sent a configure saying so, so it keeps drawing and getting frames there.
+     */
     public void removeOutput(Output o) {
         outputs.remove(o);
         relayoutOutputs();
+        Output next = primaryOutput();
         for (Window w : windows) {
-            if (w.fullscreenOn() == o) w.setFullscreen(null);
+            leaveTree(w.surface(), o);
+            if (w.fullscreenOn() == o) {
+                w.setFullscreen(next);
+                w.reconfigure();
+            }
             place(w);
         }
         damageAll();
+    }
+
+    private static void leaveTree(Surface s, Output o) {
+        s.leaveOutput(o);
+        for (Surface child : s.stack()) if (child != s) leaveTree(child, o);
     }
 
     private void relayoutOutputs() {

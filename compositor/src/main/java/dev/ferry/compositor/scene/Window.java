@@ -73,6 +73,14 @@ public final class Window {
     public int geomHeight() { return geomH > 0 ? geomH : surface.height(); }
 
     public void setFullscreen(Output output) { fullscreenOn = output; }
+
+    /** How the shell sends the client a new configure (its state changed under it). */
+    private Runnable reconfigure = () -> { };
+
+    public void onReconfigure(Runnable r) { reconfigure = r; }
+
+    /** The compositor changed the window's state (an output went away): the client is told. */
+    public void reconfigure() { reconfigure.run(); }
     public void setMaximized(boolean m) { maximized = m; }
     public void setTitle(String t) { title = t == null ? "" : t; }
     public void setAppId(String a) { appId = a == null ? "" : a; }

@@ -14,12 +14,12 @@ import dev.ferry.protocol.interfaces.WlShm;
 import dev.ferry.protocol.server.Resource;
 import dev.ferry.renderer.PixelSource;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
  * A wl_buffer in a wl_shm pool. Sealed pools are read in place through the pool's mapping;
- * unsealed ones are copied with pread at each commit into memory we own (see {@link ShmPool}).
+ * unsealed ones are copied with pread at each commit into the pool's mirror, the one copy all
+ * its buffers share (see {@link ShmPool}).
  *
  * <p>For a display, the buffer's pages are wrapped once as a udmabuf (what KWin does): the
  * pages that hold its rows, which a display that scans out
@@ -34,7 +34,7 @@ final class ShmBuffer extends ClientBuffer implements WlBuffer.Requests {
     private final int height;
     private final int stride;
     private final int fourcc;
-    private Arena copyArena;
+    /** This buffer's range of the pool's mirror (unsealed pools, once committed). */
     private MemorySegment copy;
     private String unreadable;
     private DmaBuf udmabuf;
@@ -64,10 +64,14 @@ final class ShmBuffer extends ClientBuffer implements WlBuffer.Requests {
     @Override
     public void refresh() {
         if (pool.sealed()) return;
-        if (copy == null) {
-            copyArena = Arena.ofShared();
-            copy = copyArena.allocate(byteLength(), 64);
+        // The mirror may have grown (a resize) since: always take this buffer's range of the live one.
+        MemorySegment mirror = pool.mirror(resource().client(), offset + byteLength());
+        if (mirror == null) {
+            unreadable = "the client's shm copies are over its limit";
+            copy = null;
+            return;
         }
+        copy = mirror.asSlice(offset, byteLength());
         try {
             long got = Memfd.pread(pool.fd().fd(), copy, offset);
             if (got < byteLength()) {
@@ -91,7 +95,7 @@ final class ShmBuffer extends ClientBuffer implements WlBuffer.Requests {
             memory = pool.mapping().asSlice(offset, byteLength());
         } else {
             if (copy == null) refresh();
-            if (unreadable != null) return null;
+            if (unreadable != null || copy == null) return null;
             memory = copy;
         }
         return PixelSource.packed(memory, width, height, stride, fourcc);
@@ -130,11 +134,7 @@ final class ShmBuffer extends ClientBuffer implements WlBuffer.Requests {
             udmabuf.close();
             udmabuf = null;
         }
-        if (copyArena != null) {
-            copyArena.close();
-            copyArena = null;
-            copy = null;
-        }
+        copy = null;
         pool.release();
     }
 }

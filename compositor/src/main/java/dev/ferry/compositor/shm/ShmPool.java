@@ -6,7 +6,10 @@ import dev.ferry.posix.PosixException;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.interfaces.WlShm;
 import dev.ferry.protocol.interfaces.WlShmPool;
+import dev.ferry.protocol.server.Client;
+import dev.ferry.protocol.server.ClientLimits;
 import dev.ferry.protocol.server.Resource;
+import dev.ferry.protocol.interfaces.WlDisplay;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -21,8 +24,16 @@ import java.util.List;
  * compiled. Those pools are read with pread into compositor memory at each commit, which comes
  * back short instead of faulting.
  *
- * <p>The pool lives as long as its resource or any buffer made from it. Mappings replaced by
- * a resize stay mapped until then, since a renderer may still be reading a texture made from them.
+ * <p>Those copies are one per pool, not one per buffer: a mirror of the pool's bytes that each
+ * buffer refreshes its own range of, so buffers over the same bytes share them (four 256 MiB
+ * buffers over one sparse file used to cost 1 GiB). The mirror is as large as the pool or the
+ * file really is (fstat), whichever is smaller, and counts against the client's shm-copy-bytes
+ * limit. A buffer overwriting bytes another buffer shows is the client's own doing, as it
+ * would be in the mapping of a sealed pool.
+ *
+ * <p>The pool lives as long as its resource or any buffer made from it. Mappings and mirrors
+ * replaced by a resize stay until then, since a renderer may still be reading a texture made
+ * from them.
  */
 public final class ShmPool implements WlShmPool.Requests, Resource.DestroyListener {
     private final ShmGlobal shm;
@@ -32,6 +43,11 @@ public final class ShmPool implements WlShmPool.Requests, Resource.DestroyListen
     private MemorySegment mapping;
     private final List<MemorySegment> retired = new ArrayList<>(1);
     private int users = 1;
+    /** Unsealed pools: the compositor's copy of the pool's bytes, made at the first commit. */
+    private MemorySegment mirror;
+    /** What the mirrors have counted against the client's limit, and the client. */
+    private long charged;
+    private Client owner;
 
     ShmPool(ShmGlobal shm, OwnedFd fd, long size) throws PosixException {
         this.shm = shm;
@@ -51,6 +67,45 @@ public final class ShmPool implements WlShmPool.Requests, Resource.DestroyListen
 
     /** The live mapping (sealed pools only). */
     MemorySegment mapping() { return mapping; }
+
+    /**
+     * The mirror of an unsealed pool, covering at least [0, end) where the file has those bytes,
+     * grown (and counted) as needed. Null if the client may not hold that much more: it has then
+     * been told no_memory.
+     */
+    MemorySegment mirror(Client client, long end) {
+        if (mirror != null && mirror.byteSize() >= Math.min(end, size)) return mirror;
+        long want;
+        try {
+            want = Math.min(size, Memfd.size(fd));
+        } catch (PosixException e) {
+            want = size;
+        }
+        want = Math.max(want, Math.min(end, size));
+        if (mirror != null && mirror.byteSize() >= want) return mirror;
+        try {
+            client.charge(ClientLimits.Kind.SHM_COPY_BYTES, want);
+        } catch (ProtocolException over) {
+            client.postError(client.displayResource(), WlDisplay.ERROR_NO_MEMORY, over.getMessage());
+            return null;
+        }
+        owner = client;
+        charged += want;
+        // Memory of our own memfd rather than the Java heap or an Arena: its pages are zero
+        // until written, so a large pool costs what its buffers' reads fill, and allocating it
+        // does not touch every page on the event loop. The fd goes once mapped.
+        MemorySegment bigger;
+        try (OwnedFd backing = Memfd.create("ferry-shm-copy", want)) {
+            bigger = Memfd.map(backing, 0, want, Memfd.PROT_READ | Memfd.PROT_WRITE);
+        } catch (PosixException e) {
+            client.postError(client.displayResource(), WlDisplay.ERROR_NO_MEMORY, "cannot make a copy of the pool: " + e.getMessage());
+            return null;
+        }
+        // Buffers refreshed into the old mirror keep reading it until their next commit.
+        if (mirror != null) retired.add(mirror);
+        mirror = bigger;
+        return mirror;
+    }
 
     @Override
     public void createBuffer(Resource self, int id, int offset, int width, int height, int stride, int format) {
@@ -107,6 +162,10 @@ public final class ShmPool implements WlShmPool.Requests, Resource.DestroyListen
         for (MemorySegment m : retired) Memfd.unmap(m);
         retired.clear();
         mapping = null;
+        if (mirror != null) Memfd.unmap(mirror);
+        mirror = null;
+        if (owner != null) owner.release(ClientLimits.Kind.SHM_COPY_BYTES, charged);
+        charged = 0;
         fd.close();
     }
 }

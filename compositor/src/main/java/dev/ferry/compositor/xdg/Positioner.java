@@ -15,8 +15,13 @@ public final class Positioner implements XdgPositioner.Requests {
     int offsetX, offsetY;
     boolean reactive;
 
-    boolean complete() {
-        return width > 0 && height > 0 && anchorW >= 0 && anchorH >= 0;
+    private boolean anchorRectSet;
+
+    /** What a popup placed by this positioner would lack (size, anchor rectangle), or null. */
+    String incomplete() {
+        if (width <= 0 || height <= 0) return "has no size";
+        if (!anchorRectSet) return "has no anchor rectangle";
+        return null;
     }
 
     Positioner copy() {
@@ -32,6 +37,7 @@ public final class Positioner implements XdgPositioner.Requests {
         p.offsetX = offsetX;
         p.offsetY = offsetY;
         p.reactive = reactive;
+        p.anchorRectSet = anchorRectSet;
         return p;
     }
 
@@ -81,6 +87,7 @@ public final class Positioner implements XdgPositioner.Requests {
         anchorY = y;
         anchorW = w;
         anchorH = h;
+        anchorRectSet = true;
     }
 
     @Override

@@ -37,8 +37,11 @@ public final class XdgSurfaceRole implements XdgSurface.Requests, Resource.Destr
     private boolean acked;
     private boolean mapped;
 
-    XdgSurfaceRole(XdgWmBaseGlobal shell, Resource resource, Surface surface) {
+    private final XdgWmBaseGlobal.Base base;
+
+    XdgSurfaceRole(XdgWmBaseGlobal shell, XdgWmBaseGlobal.Base base, Resource resource, Surface surface) {
         this.shell = shell;
+        this.base = base;
         this.resource = resource;
         this.surface = surface;
     }
@@ -139,6 +142,8 @@ public final class XdgSurfaceRole implements XdgSurface.Requests, Resource.Destr
     }
 
     private final class Toplevel extends Role implements XdgToplevel.Requests {
+        private int pendingMinW, pendingMinH, pendingMaxW, pendingMaxH;
+
         Toplevel(Resource r) {
             super(r);
         }
@@ -171,12 +176,35 @@ public final class XdgSurfaceRole implements XdgSurface.Requests, Resource.Destr
         @Override public void setAppId(Resource self, String appId) { window.setAppId(appId); }
         @Override public void showWindowMenu(Resource self, Resource seat, int serial, int x, int y) {}
         @Override public void move(Resource self, Resource seat, int serial) {}
-        @Override public void resize(Resource self, Resource seat, int serial, int edges) {}
+        @Override
+        public void resize(Resource self, Resource seat, int serial, int edges) {
+            if (!validResizeEdge(edges)) {
+                throw new ProtocolException(self.id(), XdgToplevel.ERROR_INVALID_RESIZE_EDGE, "resize edge " + edges + " is not one of xdg_toplevel.resize_edge");
+            }
+        }
+
         @Override public void setMaxSize(Resource self, int width, int height) {
             if (width < 0 || height < 0) throw new ProtocolException(self.id(), XdgToplevel.ERROR_INVALID_SIZE, "max size " + width + "x" + height);
+            pendingMaxW = width;
+            pendingMaxH = height;
         }
         @Override public void setMinSize(Resource self, int width, int height) {
             if (width < 0 || height < 0) throw new ProtocolException(self.id(), XdgToplevel.ERROR_INVALID_SIZE, "min size " + width + "x" + height);
+            pendingMinW = width;
+            pendingMinH = height;
+        }
+
+        /**
+         * Min and max size are double-buffered: a client may lower the max before it lowers the
+         * min, so they are compared when committed (0 is "no limit").
+         */
+        @Override
+        public void beforeCommit(Surface s) {
+            super.beforeCommit(s);
+            if ((pendingMaxW != 0 && pendingMinW > pendingMaxW) || (pendingMaxH != 0 && pendingMinH > pendingMaxH)) {
+                throw new ProtocolException(roleResource.id(), XdgToplevel.ERROR_INVALID_SIZE, "min size " + pendingMinW + "x" + pendingMinH
+                        + " is larger than max size " + pendingMaxW + "x" + pendingMaxH);
+            }
         }
 
         @Override
@@ -250,10 +278,23 @@ public final class XdgSurfaceRole implements XdgSurface.Requests, Resource.Destr
 
         @Override
         public void reposition(Resource self, Resource positionerRes, int token) {
-            positioner = positionerRes.implementation(Positioner.class).copy();
+            Positioner p = positionerRes.implementation(Positioner.class);
+            String incomplete = p.incomplete();
+            if (incomplete != null) throw new ProtocolException(base.id(), XdgWmBase.ERROR_INVALID_POSITIONER, "positioner " + incomplete);
+            positioner = p.copy();
             XdgPopup.sendRepositioned(self, token);
             sendConfigure();
         }
+    }
+
+    /** xdg_toplevel.resize_edge: none, one side, or two adjacent sides. */
+    private static boolean validResizeEdge(int edges) {
+        return switch (edges) {
+            case XdgToplevel.RESIZE_EDGE_NONE, XdgToplevel.RESIZE_EDGE_TOP, XdgToplevel.RESIZE_EDGE_BOTTOM,
+                 XdgToplevel.RESIZE_EDGE_LEFT, XdgToplevel.RESIZE_EDGE_TOP_LEFT, XdgToplevel.RESIZE_EDGE_BOTTOM_LEFT,
+                 XdgToplevel.RESIZE_EDGE_RIGHT, XdgToplevel.RESIZE_EDGE_TOP_RIGHT, XdgToplevel.RESIZE_EDGE_BOTTOM_RIGHT -> true;
+            default -> false;
+        };
     }
 
     // ---- xdg_surface requests ----
@@ -275,16 +316,24 @@ public final class XdgSurfaceRole implements XdgSurface.Requests, Resource.Destr
         r.setImplementation(t);
         role = t;
         window = new Window(surface, Window.Kind.TOPLEVEL, null);
+        window.onReconfigure(this::reconfigure);
     }
 
     @Override
     public void getPopup(Resource self, int id, Resource parentRes, Resource positionerRes) {
         if (role != null) throw new ProtocolException(self.id(), XdgSurface.ERROR_ALREADY_CONSTRUCTED, self + " already has a role object");
         Positioner p = positionerRes.implementation(Positioner.class);
-        if (p.width <= 0 || p.height <= 0) {
-            throw new ProtocolException(self.id(), XdgWmBase.ERROR_INVALID_POSITIONER, "positioner has no size");
-        }
+        String incomplete = p.incomplete();
+        if (incomplete != null) throw new ProtocolException(base.id(), XdgWmBase.ERROR_INVALID_POSITIONER, "positioner " + incomplete);
         XdgSurfaceRole parent = parentRes == null ? null : parentRes.implementation(XdgSurfaceRole.class);
+        if (parent == this) {
+            throw new ProtocolException(base.id(), XdgWmBase.ERROR_INVALID_POPUP_PARENT, self + " cannot be its own popup parent");
+        }
+        if (parent != null && parent.role == null) {
+            // Also what stops two popups parenting each other: the second's parent has no role yet.
+            throw new ProtocolException(base.id(), XdgWmBase.ERROR_INVALID_POPUP_PARENT,
+                    "popup parent " + parentRes + " is not a toplevel or popup yet");
+        }
         Resource r = self.client().createResource(id, XdgPopup.INTERFACE, self.version(), null);
         Popup popup = new Popup(r, p.copy());
         surface.setRole(popup, self, XdgWmBase.ERROR_ROLE);
@@ -312,5 +361,6 @@ public final class XdgSurfaceRole implements XdgSurface.Requests, Resource.Destr
     @Override
     public void destroyed(Resource r) {
         unmapNow();
+        base.surfaceGone();
     }
 }

@@ -28,18 +28,32 @@ final class FullscreenClient implements AutoCloseable {
     private final WaylandClient client;
     private final Proxy surface;
     private final ShmPool pool;
-    private final Proxy[] buffers = new Proxy[2];
-    private final boolean[] busy = new boolean[2];
+    private final Proxy[] buffers;
+    private final boolean[] busy;
     final int width;
     final int height;
     private boolean framePending;
+    private final Toplevel toplevel;
+    /** Outputs (by name) the surface was told it left, in order. */
+    final java.util.List<String> left = new java.util.ArrayList<>();
 
     FullscreenClient(WaylandClient client, String outputName) throws Exception {
-        this(client, outputName, true);
+        this(client, outputName, 2, true);
     }
 
     FullscreenClient(WaylandClient client, String outputName, boolean sealedPool) throws Exception {
+        this(client, outputName, 2, sealedPool);
+    }
+
+    /** With n buffers: three let it draw on while one is held on a screen that never flips again. */
+    FullscreenClient(WaylandClient client, String outputName, int n) throws Exception {
+        this(client, outputName, n, true);
+    }
+
+    FullscreenClient(WaylandClient client, String outputName, int n, boolean sealedPool) throws Exception {
         this.client = client;
+        buffers = new Proxy[n];
+        busy = new boolean[n];
         Map<String, Proxy> outputs = new HashMap<>();
         for (Proxy o : client.bindAll(WlOutput.INTERFACE, 4)) {
             o.listen(new WlOutput.Listener() {
@@ -54,8 +68,14 @@ final class FullscreenClient implements AutoCloseable {
         if (output == null) throw new IOException("no output " + outputName + " in " + outputs.keySet());
         Proxy compositor = client.bind(WlCompositor.INTERFACE, 6);
         Proxy shm = client.bind(WlShm.INTERFACE, 1);
-        Toplevel toplevel = new Toplevel(client, compositor, null);
+        toplevel = new Toplevel(client, compositor, null);
         surface = toplevel.surface();
+        surface.listen(new WlSurface.Listener() {
+            @Override
+            public void leave(Proxy self, Proxy output) {
+                for (var e : outputs.entrySet()) if (e.getValue() == output) left.add(e.getKey());
+            }
+        });
         XdgToplevel.setFullscreen(toplevel.toplevel(), output);
         WlSurface.commit(surface);
         long deadline = System.nanoTime() + 5_000_000_000L;
@@ -66,8 +86,8 @@ final class FullscreenClient implements AutoCloseable {
         width = toplevel.configuredWidth();
         height = toplevel.configuredHeight();
         long bytes = 4L * width * height;
-        pool = new ShmPool(shm, 2 * bytes, sealedPool);
-        for (int i = 0; i < 2; i++) {
+        pool = new ShmPool(shm, n * bytes, sealedPool);
+        for (int i = 0; i < n; i++) {
             int index = i;
             buffers[i] = pool.buffer((int) (i * bytes), width, height, 4 * width, WlShm.FORMAT_XRGB8888);
             buffers[i].listen(new WlBuffer.Listener() {
@@ -83,7 +103,7 @@ final class FullscreenClient implements AutoCloseable {
     void frame(int rgb, int markerRgb) throws IOException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         int i;
-        while ((i = !busy[0] ? 0 : !busy[1] ? 1 : -1) < 0) {
+        while ((i = freeBuffer()) < 0) {
             if (System.nanoTime() > deadline) throw new IOException("no buffer released");
             client.dispatch(50);
         }
@@ -106,6 +126,15 @@ final class FullscreenClient implements AutoCloseable {
             client.dispatch(50);
         }
     }
+
+    private int freeBuffer() {
+        for (int i = 0; i < busy.length; i++) if (!busy[i]) return i;
+        return -1;
+    }
+
+    /** The size the last configure asked for. */
+    int configuredWidth() { return toplevel.configuredWidth(); }
+    int configuredHeight() { return toplevel.configuredHeight(); }
 
     @Override
     public void close() {

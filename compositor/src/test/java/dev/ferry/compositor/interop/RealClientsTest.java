@@ -66,6 +66,8 @@ class RealClientsTest {
         expected.put("zwp_relative_pointer_manager_v1", 1);
         expected.put("zwp_pointer_constraints_v1", 1);
         expected.put("wl_output", 4);
+        expected.put("wp_fifo_manager_v1", 1);
+        expected.put("wp_commit_timing_manager_v1", 1);
         assertEquals(expected, seen);
         assertTrue(ferry.output(p).contains("name: HEADLESS-1"), "wl_output v4 name event");
     }

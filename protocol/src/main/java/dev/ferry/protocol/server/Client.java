@@ -31,8 +31,8 @@ import java.util.List;
  * unexpected exception is wl_display.error(implementation), running out of heap or going over
  * one of its {@link ClientLimits} is wl_display.error(no_memory), and either way the client is
  * disconnected and its fd closed; nothing escapes to the loop to be retried on every wake-up.
- * A client gets at most {@link #MESSAGE_BUDGET} requests per turn, so one flooding client
- * cannot hold the loop while others wait for their frame callbacks.
+ * A client gets at most {@link #MESSAGE_BUDGET} requests or {@link #TURN_NS} per turn, so one
+ * flooding client cannot hold the loop while others wait for their frame callbacks.
  */
 public final class Client {
     private static final Logger LOG = LoggerFactory.getLogger(Client.class);
@@ -42,6 +42,8 @@ public final class Client {
      * the region-rects limit) is cut into turns a fraction of a frame long.
      */
     static final int MESSAGE_BUDGET = 256;
+    /** The longest a turn (or a slice of a departing client's teardown) runs before others get theirs. */
+    static final long TURN_NS = 2_000_000;
     private static final LogLimiter HANDLER_FAILURES = LogLimiter.standard();
     private static final LogLimiter PROTOCOL_ERRORS = LogLimiter.standard();
 
@@ -62,6 +64,9 @@ public final class Client {
     /** A turn cut short by the budget is due to resume in the loop's next cycle. */
     private boolean resumeQueued;
     private final Runnable resume = this::resumeDispatch;
+    /** A departing client's resources still to destroy, and the next one. */
+    private List<Resource> teardown;
+    private int teardownNext;
 
     Client(Display display, OwnedFd socket) throws PosixException {
         this.display = display;
@@ -229,9 +234,10 @@ public final class Client {
         }
         dispatching = true;
         int budget = MESSAGE_BUDGET;
+        long turnEnd = System.nanoTime() + TURN_NS;
         try {
             while (!disconnected && connection.available() >= 8) {
-                if (budget-- == 0) {
+                if (budget-- == 0 || ((budget & 15) == 0 && System.nanoTime() > turnEnd)) {
                     // Its turn is over. What is in the socket would wake us again, but what is
                     // already in the buffer would not: resume in the next cycle.
                     if (!resumeQueued) {
@@ -341,7 +347,12 @@ public final class Client {
 
     public String disconnectReason() { return disconnectReason; }
 
-    /** Drops the client: every resource destroyed (listeners told), every fd closed. */
+    /**
+     * Drops the client: its socket is closed at once, then every resource is destroyed
+     * (listeners told, fds closed) in slices of at most {@link #TURN_NS} per loop cycle, so a
+     * client that built 30 000 surfaces does not stall everyone while it goes (a single pass
+     * took 140 ms on the test machine).
+     */
     public void disconnect(String reason) {
         if (disconnected) return;
         disconnected = true;
@@ -349,13 +360,34 @@ public final class Client {
         if (reason.startsWith("client is not reading")) LOG.warn("disconnecting client {}: {}", pid, reason);
         else LOG.debug("client {} disconnected: {}", pid, reason);
         source.remove();
-        for (Resource r : objects.snapshot()) {
+        connection.close();
+        teardown = objects.snapshot();
+        tearDown(false);
+    }
+
+    /** Finishes a disconnect in one go (compositor shutdown: the loop will not run again). */
+    void disconnectNow(String reason) {
+        disconnect(reason);
+        if (teardown != null) tearDown(true);
+    }
+
+    private void tearDown(boolean all) {
+        List<Resource> list = teardown;
+        if (list == null) return;
+        long deadline = System.nanoTime() + TURN_NS;
+        while (teardownNext < list.size()) {
+            Resource r = list.get(teardownNext++);
             try {
                 r.destroy();
             } catch (RuntimeException e) {
-                LOG.error("destroying {} of a departing client failed", r, e);
+                if (HANDLER_FAILURES.allow()) LOG.error("destroying {} of a departing client failed ({} like it suppressed)", r, HANDLER_FAILURES.takeSuppressed(), e);
+            }
+            if (!all && (teardownNext & 63) == 0 && System.nanoTime() > deadline && teardownNext < list.size()) {
+                display.loop().later(() -> tearDown(false));
+                return;
             }
         }
+        teardown = null;
         for (Runnable l : destroyListeners) {
             try {
                 l.run();
@@ -363,7 +395,6 @@ public final class Client {
                 LOG.error("client destroy listener failed", e);
             }
         }
-        connection.close();
         display.removeClient(this);
     }
 

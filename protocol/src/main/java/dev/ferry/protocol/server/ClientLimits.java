@@ -14,7 +14,7 @@ package dev.ferry.protocol.server;
  * @param outputBytes events queued for a client that does not read
  */
 public record ClientLimits(int objects, int regionRects, int frameCallbacks, long shmCopyBytes, long outputBytes) {
-    public static final ClientLimits DEFAULTS = new ClientLimits(32_768, 16_384, 4_096, 1L << 30, 4L << 20);
+    public static final ClientLimits DEFAULTS = new ClientLimits(32_768, 16_384, 4_096, 256L << 20, 4L << 20);
 
     /** The kinds counted by {@link Client#charge}; objects and output are counted where they live. */
     public enum Kind {

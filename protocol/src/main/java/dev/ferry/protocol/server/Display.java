@@ -126,7 +126,7 @@ public final class Display {
 
     /** Disconnects everyone (shutdown). */
     public void close() {
-        for (Client c : List.copyOf(clients)) c.disconnect("compositor shutting down");
+        for (Client c : List.copyOf(clients)) c.disconnectNow("compositor shutting down");
     }
 
     private final class DisplayHandler implements WlDisplay.Requests {

@@ -63,6 +63,24 @@ public final class ClientCommand {
         @Option(names = "--title", defaultValue = "video")
         String title;
 
+        @Option(names = "--sync", defaultValue = "implicit",
+                description = "implicit (dma-buf fences) or explicit (wp_linux_drm_syncobj_v1 acquire/release points). Default: ${DEFAULT-VALUE}")
+        String sync;
+
+        @Option(names = "--render-ms", defaultValue = "0", description = "Each dma-buf frame is a fake GPU job this long (0: none). Default: ${DEFAULT-VALUE}")
+        double renderMs;
+
+        @Option(names = "--boosted-ms", defaultValue = "-1",
+                description = "How fast a job can go when the compositor's deadline hint hurries it (default: no faster)")
+        double boostedMs;
+
+        @Option(names = "--fifo", description = "wp_fifo_v1: every frame waits for the previous one to be shown once")
+        boolean fifo;
+
+        @Option(names = "--present-at", defaultValue = "0", paramLabel = "FPS",
+                description = "wp_commit_timing_v1: frame n is not shown before start + n/FPS (the client commits as fast as buffers allow)")
+        int presentAt;
+
         @Override
         public Integer call() throws Exception {
             int w = size.width(), h = size.height();
@@ -74,11 +92,25 @@ public final class ClientCommand {
             if (!create.equals("immed") && !create.equals("async")) throw new IllegalArgumentException("--create must be immed or async");
             VideoClient.Options o = VideoClient.Options.of(socket).buffers(b).size(w, h).fps(fps).frames(frames)
                     .fullscreen(fullscreen || output != null).output(output).modifier(modifier == null ? null : Modifiers.parse(modifier)).device(device)
-                    .topology(topology).title(title).asyncCreate(create.equals("async")).hangFenceAt(hangFenceAt);
+                    .topology(topology).title(title).asyncCreate(create.equals("async")).hangFenceAt(hangFenceAt)
+                    .pacing(pacing());
             VideoClient.Summary s = new VideoClient(o).run();
             System.out.println(s.toJson());
             if (s.protocolError() != null) return 2;
             return s.failure() != null ? 1 : 0;
+        }
+
+        private VideoClient.Pacing pacing() {
+            DmabufWindow.Sync sy = switch (sync) {
+                case "implicit" -> DmabufWindow.Sync.IMPLICIT;
+                case "explicit" -> DmabufWindow.Sync.EXPLICIT;
+                default -> throw new IllegalArgumentException("--sync must be implicit or explicit, not " + sync);
+            };
+            if (renderMs < 0) throw new IllegalArgumentException("--render-ms must not be negative: " + renderMs);
+            if (presentAt < 0) throw new IllegalArgumentException("--present-at must not be negative: " + presentAt);
+            long render = (long) (renderMs * 1e6);
+            long fastest = boostedMs < 0 ? render : (long) (boostedMs * 1e6);
+            return new VideoClient.Pacing(sy, render, fastest, fifo, presentAt);
         }
     }
 }

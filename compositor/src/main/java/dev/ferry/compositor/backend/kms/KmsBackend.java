@@ -177,7 +177,16 @@ public final class KmsBackend implements Backend {
                 CrossDeviceCopy cross = null;
                 if (renderDevice != null && d != renderDevice) {
                     // Rendered on the primary GPU, brought over by a copy mode (Mutter's way).
-                    cross = new CrossDeviceCopy(renderDevice, d, w, h, Fourcc.XRGB8888, config.copyModes().get(d.info().name()));
+                    try {
+                        cross = new CrossDeviceCopy(renderDevice, d, w, h, Fourcc.XRGB8888, config.copyModes().get(d.info().name()));
+                    } catch (AllocationException | PosixException e) {
+                        // One output that cannot be fed must not take the others down with it:
+                        // said once, named in the fault log, and the rest start.
+                        LOG.warn("{} on {}: not started: {}", pipe.connector().name(), d.info().name(), e.getMessage());
+                        faults.record(dev.ferry.compositor.stats.FaultLog.Kind.IMPORT_FAILED, d.info().name() + "/" + pipe.connector().name(),
+                                dev.ferry.posix.MonotonicClock.nowNs(), "output not started (" + e.getMessage() + "); the others run", 0);
+                        continue;
+                    }
                     owned.add(cross);
                 } else {
                     try {
@@ -197,6 +206,7 @@ public final class KmsBackend implements Backend {
                         renderDevice == null ? null : gpu, cpu, reach, loop, observer, kernel.udmabuf());
                 drivers.add(driver);
                 driver.onLost(() -> outputLost(driver));
+                driver.recordFaultsIn(this::faults);
                 if (!eventSources.containsKey(d)) {
                     eventSources.put(d, loop.add(d.eventFd().fd(), Epoll.EPOLLIN,
                             events -> d.dispatchEvents((crtc, seq, t, user) -> pageFlipped(d, crtc, seq, t))));
@@ -263,6 +273,24 @@ public final class KmsBackend implements Backend {
     @Override
     public void schedule(Output o) {
         for (KmsOutputDriver d : drivers) if (d.output() == o) d.schedule();
+    }
+
+    /** Whether some output has a frame being composed (tests on a virtual clock wait for it before moving time). */
+    public boolean composing() {
+        for (KmsOutputDriver d : drivers) if (d.composing()) return true;
+        return false;
+    }
+
+    @Override
+    public long nextPresentationNs(Output o) {
+        for (KmsOutputDriver d : drivers) if (d.output() == o) return d.nextPresentationNs(kernel.clock().nowNs());
+        return 0;
+    }
+
+    @Override
+    public long repaintDeadlineNs(Output o) {
+        for (KmsOutputDriver d : drivers) if (d.output() == o) return d.repaintDeadlineNs(kernel.clock().nowNs());
+        return 0;
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.ferry.compositor.plan.PlaneRejections;
 import dev.ferry.compositor.plan.UpdateRate;
 import dev.ferry.drm.Plane;
 import dev.ferry.compositor.scene.Scene;
+import dev.ferry.compositor.stats.FaultLog;
 import dev.ferry.compositor.stats.OutputStats;
 import dev.ferry.drm.CpuMapping;
 import dev.ferry.drm.DmaBuf;
@@ -114,6 +115,11 @@ final class KmsOutputDriver {
     private Frame shown;
     private final List<Surface> lastShown = new ArrayList<>();
     private long lastFlipNs;
+    /** A flip was given up and none has completed since. */
+    private boolean flipStalled;
+    /** Where faults are named (the backend's FaultLog, attached before outputs start). */
+    private java.util.function.Supplier<FaultLog> faults = FaultLog::new;
+    private static final dev.ferry.protocol.loop.LogLimiter FLIP_REFUSALS = dev.ferry.protocol.loop.LogLimiter.standard();
 
     /** What one flip put (or will put) on screen. */
     private static final class Frame {
@@ -171,12 +177,19 @@ final class KmsOutputDriver {
     KmsPipe pipe() { return pipe; }
     OutputStats stats() { return stats; }
 
+    void recordFaultsIn(java.util.function.Supplier<FaultLog> log) {
+        faults = log;
+    }
+
     /** Told once when the output's device goes away (unplugged). */
     void onLost(Runnable r) {
         onLost = r;
     }
 
     boolean lost() { return lost; }
+
+    /** A frame is being composed (its flip not yet queued). */
+    boolean composing() { return busy; }
 
     /** The device is gone: stop driving the output; everything else carries on. */
     private boolean checkGone() {
@@ -462,6 +475,10 @@ final class KmsOutputDriver {
                 f.slot = shown.slot;
                 shown.slot = null;
                 f.reusedPrimary = true;
+                // It shows this frame too, except under the overlays, which a composed frame leaves
+                // undrawn as well (and redraws once a surface leaves its overlay): so after a long
+                // overlay-only stretch it is still not older than the damage history.
+                drawnFor.put(f.slot, f.number);
                 f.framePath = PathKind.OVERLAY_PLANE;
                 f.device = pipe.device().info().name();
                 flipComposed(f);
@@ -501,6 +518,7 @@ final class KmsOutputDriver {
                 LOG.warn("{}: the GPU renderer lost its device; composing on the CPU from now on", output.name());
             }
             stats.frameFailed();
+            dropped(f);
             drawnFor.remove(f.slot != null ? f.slot : f.renderBuffer);
             if (f.slot != null) f.chain.invalidate(f.slot);
             abandon(f);
@@ -533,8 +551,12 @@ final class KmsOutputDriver {
                 abandon(f);
                 return;
             }
-            LOG.warn("{}: flip of a composed frame refused: {}", output.name(), pipe.lastRejection());
+            if (FLIP_REFUSALS.allow()) {
+                LOG.warn("{}: flip of a composed frame refused: {} ({} like it suppressed)", output.name(), pipe.lastRejection(),
+                        FLIP_REFUSALS.takeSuppressed());
+            }
             stats.frameFailed();
+            dropped(f);
             // An overlay in a refused flip is not offered again with that buffer.
             for (int k = 0; k < f.overlayBuffers.size(); k++) verdicts.refuse(f.overlayBuffers.get(k), f.overlayIndex[k], FallbackReason.FLIP_FAILED);
             abandon(f);
@@ -679,6 +701,10 @@ final class KmsOutputDriver {
         if (f == null) return;
         pending = null;
         watchdog.disarm();
+        if (flipStalled) {
+            flipStalled = false;
+            LOG.info("{}: flips complete again", output.name());
+        }
         retire(shown);
         shown = f;
         lastFlipNs = timeNs;
@@ -708,6 +734,15 @@ final class KmsOutputDriver {
     }
 
     /** A frame replaced on screen: its buffers go back to their owners. */
+    /** A frame that will never be shown: its surfaces' callbacks are answered anyway. */
+    private void dropped(Frame f) {
+        long now = MonotonicClock.nowNs();
+        for (int i = 0; i < f.surfaces.size(); i++) {
+            Surface s = f.surfaces.get(i);
+            if (!s.destroyed()) s.frameDropped(now);
+        }
+    }
+
     private void retire(Frame f) {
         if (f == null) return;
         if (f.slot != null) f.chain.release(f.slot);
@@ -734,6 +769,15 @@ final class KmsOutputDriver {
         stats.frameFailed();
         Frame f = pending;
         pending = null;
+        dropped(f);
+        // Named once per stall: the retries that follow fail (the CRTC stays busy) until a flip
+        // goes through again, and each of them still answers its frame callbacks.
+        if (!flipStalled) {
+            flipStalled = true;
+            faults.get().record(FaultLog.Kind.FLIP_NEVER_COMPLETES, pipe.device().info().name() + "/" + output.name(),
+                    MonotonicClock.nowNs(), "flip given up after " + FLIP_TIMEOUT_NS / 1_000_000
+                            + " ms; retried each refresh, frame callbacks answered meanwhile", 1);
+        }
         if (f.slot != null) f.chain.invalidate(f.slot);
         drawnFor.remove(f.slot != null ? f.slot : f.renderBuffer);
         abandon(f);
@@ -749,6 +793,38 @@ final class KmsOutputDriver {
         reach.forget(b);
         if (displayReach != null) displayReach.forget(b);
         if (b.scanoutDmaBuf(udmabuf) != null) scanout.forget(b.scanoutDmaBuf(udmabuf));
+    }
+
+    /**
+     * How long before a vblank a surface's content must be ready to make it: the frame still has
+     * to be started, composed or tested, and committed before the vblank latches it.
+     */
+    static final long REPAINT_MARGIN_NS = 2_000_000L;
+
+    /**
+     * The repaint deadline (kernel clock) for content arriving now: the latest time it can be
+     * ready and still reach the next vblank this output can present it at (after a frame being
+     * drawn or waiting for its flip, the one after). 0 before the first flip. Fence deadline hints
+     * use it.
+     */
+    long repaintDeadlineNs(long nowNs) {
+        long vblank = nextPresentationNs(nowNs);
+        if (vblank == 0) return 0;
+        long deadline = vblank - REPAINT_MARGIN_NS;
+        return deadline > nowNs ? deadline : deadline + output.refreshNs();
+    }
+
+    /**
+     * The vblank (kernel clock) a frame started now would be presented at: the next one after the
+     * last flip, or the one after if a frame is already being drawn or waiting for its flip. 0
+     * before the first flip. Commit timing uses it.
+     */
+    long nextPresentationNs(long nowNs) {
+        long period = output.refreshNs();
+        if (period <= 0 || lastFlipNs == 0) return 0;
+        // As the device latches: the first vblank strictly after the commit.
+        long vblank = lastFlipNs + (Math.floorDiv(nowNs - lastFlipNs, period) + 1) * period;
+        return pending != null || busy ? vblank + period : vblank;
     }
 
     /** What CRTC readback shows. */

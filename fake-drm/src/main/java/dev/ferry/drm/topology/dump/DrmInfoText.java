@@ -68,12 +68,16 @@ public final class DrmInfoText {
         private String planeProperty = "";
 
         DrmInfoDump read(String[] lines) {
+            String lastPrefix = "";
+            int lastLine = 0;
             for (String raw : lines) {
                 lineNo++;
                 String line = raw.stripTrailing();
                 if (line.isBlank()) continue;
                 int prefix = 0;
                 while (prefix < line.length() && "│├└─ ".indexOf(line.charAt(prefix)) >= 0) prefix++;
+                lastPrefix = line.substring(0, prefix);
+                lastLine = lineNo;
                 int depth = prefix / 4;
                 String content = line.substring(prefix);
                 if (depth == 0) {
@@ -84,6 +88,11 @@ public final class DrmInfoText {
                 }
                 if (path == null) fail("not a drm_info tree: it must begin with 'Node: /dev/dri/...'");
                 line(depth, content);
+            }
+            // drm_info draws "│" and "├" only where a sibling follows: a last line with either was cut.
+            if (path != null && (lastPrefix.indexOf('│') >= 0 || lastPrefix.indexOf('├') >= 0)) {
+                missing.add(path + ": the dump is cut short after line " + lastLine + " (more was to follow there);"
+                        + " the last " + (section.isEmpty() ? "section" : section + " entry") + " may be partial");
             }
             endNode();
             if (nodes.isEmpty()) throw new DumpFormatException("line 1", "no 'Node:' in the dump");

@@ -121,6 +121,22 @@ class DumpImportTest {
     }
 
     @Test
+    void aTreeCutInsideAPlaneSaysSoAndKeepsWhatItHolds() throws IOException {
+        String whole = dump("intel-laptop.txt");
+        String cut = whole.substring(0, whole.indexOf("I915_FORMAT_MOD_Y_TILED (0x100000000000002)"));
+        cut = cut.substring(0, cut.lastIndexOf('\n') + 1);
+        int lines = (int) cut.lines().count();
+        DumpImporter.Imported i = DumpImporter.toTopology(DumpImporter.read(cut), "cut");
+        assertEquals(List.of("/dev/dri/card0: the dump is cut short after line " + lines
+                + " (more was to follow there); the last Planes entry may be partial"), i.missing());
+        DeviceSpec d = i.topology().devices().get(0);
+        // Cut inside the primary plane's IN_FORMATS, before Y_TILED and LINEAR.
+        assertEquals(List.of("primary"), d.planes().stream().map(PlaneSpec::type).toList());
+        assertEquals(List.of("FAKE_TILED_4X4", "FAKE_TILED_16X16_COLUMN"),
+                d.planes().get(0).formats().stream().map(f -> f.modifiers().get(0)).toList(), "it keeps the modifiers it got to");
+    }
+
+    @Test
     void malformedDumpsNameTheLineOrField() throws IOException {
         String tree = dump("amd-dgpu.txt").replace("2560x1440@60.00", "2560x1440 at 60");
         DumpFormatException e = assertThrows(DumpFormatException.class, () -> DumpImporter.read(tree));

@@ -1,0 +1,202 @@
+package dev.ferry.compositor.robustness;
+
+import dev.ferry.compositor.FerryServer;
+import dev.ferry.protocol.interfaces.WlCompositor;
+import dev.ferry.protocol.interfaces.WlDisplay;
+import dev.ferry.protocol.interfaces.WlRegion;
+import dev.ferry.protocol.interfaces.WlSurface;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static dev.ferry.compositor.robustness.RawWaylandSocket.concat;
+import static dev.ferry.compositor.robustness.RawWaylandSocket.message;
+import static dev.ferry.compositor.robustness.RawWaylandSocket.string;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Each hostile client of the robustness issue, from a raw socket, beside ten healthy shm
+ * clients drawing at 60 Hz: the hostile one is answered with its error and disconnected (or
+ * contained), and the healthy ones' frame callbacks and round trips keep coming. The bound
+ * asserted is generous for a loaded two-core machine; the figures measured are printed
+ * ("hostile: ...") and recorded in BENCHMARKS.md, against the goal of two refresh periods.
+ */
+class HostileClientsTest {
+    /** Asserted on a machine shared by eight builds; the goal (BENCHMARKS.md) is 33 ms. */
+    private static final double BOUND_MS = 250;
+    private static final int HEALTHY = 10;
+    private static FerryServer ferry;
+    private static HealthyClients healthy;
+    private static Path socket;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ferry = new FerryServer("cpu");
+        socket = ferry.runtimeDir().resolve(ferry.socketName());
+        healthy = new HealthyClients(socket, HEALTHY);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (healthy != null) healthy.close();
+        ferry.close();
+    }
+
+    private static int clients() {
+        return ferry.compositor().onLoop(() -> ferry.compositor().display().clients().size());
+    }
+
+    /** get_registry(2), bind wl_compositor (global 1) at id 3. */
+    private static byte[] bindCompositor() {
+        return RawWaylandSocket.join(message(1, WlDisplay.REQUEST_GET_REGISTRY, -1, 2),
+                message(2, 0, -1, concat(new int[] {1}, string("wl_compositor", true), new int[] {4, 3})));
+    }
+
+    /** Messages n times over, built by index. */
+    private static byte[] repeat(int from, int n, java.util.function.IntFunction<byte[]> one) {
+        byte[][] parts = new byte[n][];
+        for (int i = 0; i < n; i++) parts[i] = one.apply(from + i);
+        return RawWaylandSocket.join(parts);
+    }
+
+    /**
+     * Runs the hostile client, then checks it got the error expected (code, words of the
+     * message) and was disconnected, and that the healthy clients never waited long.
+     */
+    private static void expect(String what, int code, String messagePart, HostileAct act) throws Exception {
+        int before = clients();
+        healthy.startMeasuring();
+        long t0 = System.nanoTime();
+        byte[] answer;
+        try (RawWaylandSocket bad = new RawWaylandSocket(socket)) {
+            act.run(bad);
+            answer = code < 0 ? null : bad.readUntilClosed();
+        }
+        assertTrue(FerryServer.eventually(Duration.ofSeconds(10), () -> clients() == before), what + ": its state was not released");
+        long hostileMs = (System.nanoTime() - t0) / 1_000_000;
+        // Measure at least a second of the healthy clients' frames around it.
+        long healthyFrom = System.nanoTime();
+        FerryServer.eventually(Duration.ofSeconds(1), () -> System.nanoTime() - healthyFrom > 1_000_000_000L - hostileMs * 1_000_000L);
+        HealthyClients.Measured m = healthy.stopMeasuring();
+        System.out.println("hostile: " + what + " (" + hostileMs + " ms): " + m);
+        if (code >= 0) {
+            RawWaylandSocket.DisplayError error = RawWaylandSocket.findError(answer);
+            assertNotNull(error, what + ": no wl_display.error before the disconnect");
+            assertEquals(code, error.code(), what + ": " + error.message());
+            assertTrue(error.message().contains(messagePart), what + ": " + error.message());
+        }
+        assertTrue(m.frames() > HEALTHY * 10, what + ": the healthy clients drew only " + m.frames() + " frames");
+        assertTrue(m.maxFrameGapMs() < BOUND_MS, what + ": a healthy client's frame callbacks stopped for " + m.maxFrameGapMs() + " ms");
+        assertTrue(m.roundTripP99Ms() < BOUND_MS, what + ": healthy round trips p99 " + m.roundTripP99Ms() + " ms");
+    }
+
+    @FunctionalInterface
+    interface HostileAct {
+        void run(RawWaylandSocket bad) throws Exception;
+    }
+
+    @Test
+    void objectIdWithTheTopBitSet() throws Exception {
+        // 8 bytes: object 0x80000000, opcode 0, size 8. Then it goes on sending.
+        expect("object id 0x80000000", WlDisplay.ERROR_INVALID_OBJECT, "invalid object 2147483648", bad -> {
+            bad.send(message(0x80000000, 0, -1));
+            bad.sendAll(repeat(2, 1000, id -> message(1, WlDisplay.REQUEST_SYNC, -1, id)));
+        });
+    }
+
+    @Test
+    void objectArgumentWithTheTopBitSet() throws Exception {
+        expect("wl_surface.attach of buffer 0xfeffffff", WlDisplay.ERROR_INVALID_METHOD, "unknown object 4278190079", bad -> bad.send(
+                RawWaylandSocket.join(bindCompositor(), message(3, WlCompositor.REQUEST_CREATE_SURFACE, -1, 4),
+                        message(4, WlSurface.REQUEST_ATTACH, -1, 0xfeffffff, 0, 0))));
+    }
+
+    @Test
+    void fortyThousandDisjointRegionRectangles() throws Exception {
+        expect("40 000 disjoint wl_region.add", WlDisplay.ERROR_NO_MEMORY, "region rectangles", bad -> {
+            bad.send(RawWaylandSocket.join(bindCompositor(), message(3, WlCompositor.REQUEST_CREATE_REGION, -1, 4)));
+            for (int chunk = 0; chunk < 40; chunk++) {
+                int base = chunk * 1000;
+                if (!bad.sendAll(repeat(base, 1000, k -> message(4, WlRegion.REQUEST_ADD, -1, 2 * (k % 200), 2 * (k / 200), 1, 1)))) break;
+            }
+        });
+    }
+
+    @Test
+    void twentyFiveThousandRegionHoles() throws Exception {
+        expect("25 000 wl_region.subtract holes", WlDisplay.ERROR_NO_MEMORY, "region rectangles", bad -> {
+            bad.send(RawWaylandSocket.join(bindCompositor(), message(3, WlCompositor.REQUEST_CREATE_REGION, -1, 4),
+                    message(4, WlRegion.REQUEST_ADD, -1, 0, 0, 640, 640)));
+            for (int chunk = 0; chunk < 25; chunk++) {
+                int base = chunk * 1000;
+                if (!bad.sendAll(repeat(base, 1000, k -> message(4, WlRegion.REQUEST_SUBTRACT, -1, 4 * (k % 160) + 1, 4 * (k / 160) + 1, 2, 2)))) break;
+            }
+        });
+    }
+
+    @Test
+    void frameCallbacksPastTheLimit() throws Exception {
+        expect("5 000 wl_surface.frame without a commit", WlDisplay.ERROR_NO_MEMORY, "pending frame callbacks", bad -> {
+            bad.send(RawWaylandSocket.join(bindCompositor(), message(3, WlCompositor.REQUEST_CREATE_SURFACE, -1, 4)));
+            bad.sendAll(repeat(5, 5000, id -> message(4, WlSurface.REQUEST_FRAME, -1, id)));
+        });
+    }
+
+    @Test
+    void surfacesPastTheObjectLimit() throws Exception {
+        expect("40 000 wl_surface", WlDisplay.ERROR_NO_MEMORY, "objects", bad -> {
+            bad.send(bindCompositor());
+            for (int chunk = 0; chunk < 40; chunk++) {
+                if (!bad.sendAll(repeat(4 + chunk * 1000, 1000, id -> message(3, WlCompositor.REQUEST_CREATE_SURFACE, -1, id)))) break;
+            }
+        });
+    }
+
+    @Test
+    void thirtyThousandRegistriesThenGone() throws Exception {
+        expect("30 000 wl_registry, then a hang-up", -1, null, bad -> {
+            // It reads the globals each registry is sent, as a real client would, on its own thread.
+            java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread reader = new Thread(() -> {
+                try {
+                    while (reading.get() && bad.drain()) dev.ferry.posix.Fds.poll(bad.fd().fd(), dev.ferry.posix.Fds.POLLIN, 20);
+                } catch (Exception e) {
+                    // the socket closes under it at the end
+                }
+            });
+            reader.start();
+            try {
+                for (int chunk = 0; chunk < 30; chunk++) {
+                    assertTrue(bad.sendAll(repeat(2 + chunk * 1000, 1000, id -> message(1, WlDisplay.REQUEST_GET_REGISTRY, -1, id))));
+                    int made = (chunk + 1) * 1000;
+                    assertTrue(FerryServer.eventually(Duration.ofSeconds(20), () -> mostObjects() > made), "the registries were not made");
+                }
+            } finally {
+                reading.set(false);
+                reader.join(5000);
+            }
+            // Then it leaves at once.
+        });
+    }
+
+    private static int mostObjects() {
+        return ferry.compositor().onLoop(() -> ferry.compositor().display().clients().stream()
+                .mapToInt(c -> c.objectCount()).max().orElse(0));
+    }
+
+    @Test
+    void aClientThatNeverReads() throws Exception {
+        expect("200 000 wl_display.sync, never reading", -1, null, bad -> {
+            for (int chunk = 0; chunk < 200; chunk++) {
+                if (!bad.sendAll(repeat(2 + chunk * 1000, 1000, id -> message(1, WlDisplay.REQUEST_SYNC, -1, id)))) break;
+            }
+        });
+        assertFalse(ferry.compositor().onLoop(() -> ferry.compositor().display().clients().size()) > HEALTHY);
+    }
+}
