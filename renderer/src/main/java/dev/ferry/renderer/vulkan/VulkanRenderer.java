@@ -558,7 +558,8 @@ public final class VulkanRenderer implements Renderer {
         vkCmdBindPipeline(vk.commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
         barrier(any, between);
         vkCmdPushConstants(vk.commands, vk.pipelineLayout, VK_SHADER_STAGE_COMPUTE_BIT, 0, constants);
-        vkCmdDispatch(vk.commands, (w + ComposeShader.LOCAL_SIZE_X - 1) / ComposeShader.LOCAL_SIZE_X,
+        int perGroupX = ComposeShader.LOCAL_SIZE_X * ComposeShader.PIXELS_PER_INVOCATION;
+        vkCmdDispatch(vk.commands, (w + perGroupX - 1) / perGroupX,
                 (h + ComposeShader.LOCAL_SIZE_Y - 1) / ComposeShader.LOCAL_SIZE_Y, 1);
         return true;
     }
