@@ -11,7 +11,6 @@ import dev.ferry.posix.PosixException;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,9 +56,8 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     /** Per CRTC: its flip in flight, its vblank clock, whether the commit being checked touches it. */
     private final CrtcTimeline[] timelines;
 
-    /** Events wait in {@code queued}; dispatch swaps it with {@code delivering}, so neither allocates. */
-    private EventQueue queued = new EventQueue();
-    private EventQueue delivering = new EventQueue();
+    private final PageFlipEvents events = new PageFlipEvents();
+    private final FlipLatch flips;
 
     private final Wakeup wakeup;
     private long frame;
@@ -115,6 +113,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         for (int i = 0; i < crtcCount; i++) timelines[i] = new CrtcTimeline();
         atomicCheck = new AtomicCheck(crtcs, connectors, planes, timelines, pending, proposed, framebuffers, importRules,
                 spec.needsContiguous());
+        flips = new FlipLatch(crtcs, planes.length, connectors.length, timelines, current, pending, framebuffers, events);
         wakeup = Wakeup.forClock(kernel.clock());
     }
 
@@ -294,7 +293,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     @Override
     public synchronized boolean commit(AtomicRequest req, int flags, long userData) {
         long now = kernel.clock().nowNs();
-        processUntil(now);
+        flips.processUntil(now);
         boolean testOnly = (flags & AtomicFlags.TEST_ONLY) != 0;
         if (!testOnly) {
             long thisFrame = frame++;
@@ -325,89 +324,24 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         boolean deferred = (flags & (AtomicFlags.NONBLOCK | AtomicFlags.PAGE_FLIP_EVENT)) != 0;
         for (int c = 0; c < crtcs.length; c++) {
             if (!timelines[c].touched) continue;
-            copyCrtcState(pending, proposed, c);
+            flips.copyCrtcState(pending, proposed, c);
             if (deferred) {
-                timelines[c].flipPending = true;
-                timelines[c].wantsEvent = (flags & AtomicFlags.PAGE_FLIP_EVENT) != 0;
-                timelines[c].commitNs = now;
-                timelines[c].userData = userData;
-                timelines[c].never = kernel.faults().inject(FaultKind.FLIP_NEVER_COMPLETES, info.name(), frame - 1);
+                flips.schedule(c, now, (flags & AtomicFlags.PAGE_FLIP_EVENT) != 0, userData,
+                        kernel.faults().inject(FaultKind.FLIP_NEVER_COMPLETES, info.name(), frame - 1));
             } else {
                 // A blocking commit: the fake does not sleep, the state is on screen when it returns.
-                latch(c, now, false);
+                flips.latch(c, now, false);
             }
         }
-        processUntil(now);
+        flips.processUntil(now);
         rearm(now);
         return true;
     }
 
-    /** Copies everything that belongs to CRTC c (its planes, its connectors, itself) from src to dst. */
-    private void copyCrtcState(KmsState dst, KmsState src, int c) {
-        for (int p = 0; p < planes.length; p++) {
-            if (src.planeCrtc[p] == c || dst.planeCrtc[p] == c) dst.copyPlane(src, p);
-        }
-        for (int k = 0; k < connectors.length; k++) {
-            if (src.connectorCrtc[k] == c || dst.connectorCrtc[k] == c) dst.connectorCrtc[k] = src.connectorCrtc[k];
-        }
-        dst.crtcActive[c] = src.crtcActive[c];
-        dst.crtcMode[c] = src.crtcMode[c];
-    }
-
     // ---------------------------------------------------------------- vblank and events
 
-    /**
-     * When the pending state of CRTC c takes effect: the first vblank after the commit at which
-     * every buffer it shows has its write fence signalled. NEVER if a fence never signals.
-     */
-    private long latchTimeNs(int c) {
-        if (timelines[c].never) return Wakeup.NEVER;
-        long tc = timelines[c].commitNs;
-        boolean wasActive = current.crtcActive[c], willBeActive = pending.crtcActive[c];
-        if (!willBeActive) return tc;
-        ModeSpec mode = pending.crtcMode[c];
-        long period = mode.periodNs();
-        long base = wasActive && mode.equals(current.crtcMode[c]) ? timelines[c].vblankBaseNs : tc;
-        long fenceNs = 0;
-        for (int p = 0; p < planes.length; p++) {
-            if (pending.planeCrtc[p] != c) continue;
-            long f = fb(pending.planeFb[p]).buffer.fenceSignalAtNs();
-            if (f == ImplicitFence.NEVER) return Wakeup.NEVER;
-            fenceNs = Math.max(fenceNs, f);
-        }
-        return timelines[c].firstVblankAfterCommit(base, period, fenceNs);
-    }
-
-    private void processUntil(long nowNs) {
-        for (int c = 0; c < crtcs.length; c++) {
-            if (!timelines[c].flipPending) continue;
-            long t = latchTimeNs(c);
-            if (t <= nowNs) latch(c, t, timelines[c].wantsEvent);
-        }
-    }
-
-    /** Puts the pending state of CRTC c on screen at time t. */
-    private void latch(int c, long t, boolean event) {
-        long sequenceBefore = sequenceAt(c, t);
-        boolean activeAfter = pending.crtcActive[c];
-        boolean modeChange = !current.crtcActive[c] || !java.util.Objects.equals(current.crtcMode[c], pending.crtcMode[c]);
-        if (!activeAfter || modeChange) timelines[c].sequenceBase = sequenceBefore;
-        if (activeAfter && modeChange) {
-            // Vblanks of a newly lit CRTC count from the commit that lit it.
-            timelines[c].vblankBaseNs = current.crtcActive[c] || !timelines[c].flipPending ? t : timelines[c].commitNs;
-        }
-        copyCrtcState(current, pending, c);
-        timelines[c].flipPending = false;
-        timelines[c].never = false;
-        if (event) queued.add(crtcs[c].id(), sequenceAt(c, t), t, timelines[c].userData);
-    }
-
-    private long sequenceAt(int c, long t) {
-        return timelines[c].sequenceAt(current.crtcActive[c], current.crtcMode[c], t);
-    }
-
     private void rearm(long nowNs) {
-        if (queued.count > 0 || gone) {
+        if (events.waiting() > 0 || gone) {
             wakeup.armAt(nowNs);
             return;
         }
@@ -416,16 +350,14 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
 
     /** The next time a pending flip could take effect, {@link Long#MAX_VALUE} if none. */
     public synchronized long nextDeadlineNs() {
-        long next = Wakeup.NEVER;
-        for (int c = 0; c < crtcs.length; c++) if (timelines[c].flipPending) next = Math.min(next, latchTimeNs(c));
-        return next;
+        return flips.nextDeadlineNs();
     }
 
     /** Whether CRTC c (by id) has a flip that has not taken effect yet. */
     public synchronized boolean flipPending(int crtcId) {
-        processUntil(kernel.clock().nowNs());
+        flips.processUntil(kernel.clock().nowNs());
         int c = atomicCheck.crtcIndex(crtcId);
-        return c >= 0 && timelines[c].flipPending;
+        return c >= 0 && flips.flipPending(c);
     }
 
     @Override
@@ -433,46 +365,17 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
 
     @Override
     public int dispatchEvents(PageFlipHandler handler) {
-        EventQueue batch;
+        PageFlipEvents.Batch batch;
         synchronized (this) {
             long now = kernel.clock().nowNs();
             if (kernel.faults().inject(FaultKind.UNPLUG, info.name(), -1)) unplug();
-            processUntil(now);
+            flips.processUntil(now);
             wakeup.clear();
-            batch = queued;
-            queued = delivering;
-            queued.count = 0;
-            delivering = batch;
+            batch = events.take();
             rearm(now);
         }
         // Delivered outside the lock: a handler may commit the next frame at once.
-        int n = batch.count;
-        for (int i = 0; i < n; i++) handler.pageFlipped(batch.crtc[i], batch.sequence[i], batch.timeNs[i], batch.userData[i]);
-        batch.count = 0;
-        return n;
-    }
-
-    private static final class EventQueue {
-        int[] crtc = new int[16];
-        long[] sequence = new long[16];
-        long[] timeNs = new long[16];
-        long[] userData = new long[16];
-        int count;
-
-        void add(int crtcId, long seq, long time, long user) {
-            if (count == crtc.length) {
-                int n = count * 2;
-                crtc = Arrays.copyOf(crtc, n);
-                sequence = Arrays.copyOf(sequence, n);
-                timeNs = Arrays.copyOf(timeNs, n);
-                userData = Arrays.copyOf(userData, n);
-            }
-            crtc[count] = crtcId;
-            sequence[count] = seq;
-            timeNs[count] = time;
-            userData[count] = user;
-            count++;
-        }
+        return batch.deliver(handler);
     }
 
     // ---------------------------------------------------------------- read-back
@@ -485,7 +388,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
      */
     @Override
     public synchronized ScanoutImage readScanout(int crtcId) {
-        processUntil(kernel.clock().nowNs());
+        flips.processUntil(kernel.clock().nowNs());
         int c = atomicCheck.crtcIndex(crtcId);
         if (c < 0 || gone || !current.crtcActive[c]) return null;
         return readback.compose(current, c, this::fb);
@@ -571,8 +474,8 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     public synchronized void unplug() {
         if (gone) return;
         gone = true;
-        for (CrtcTimeline t : timelines) t.flipPending = false;
-        queued.count = 0;
+        flips.dropAll();
+        events.clear();
         wakeup.armAt(kernel.clock().nowNs());
     }
 
