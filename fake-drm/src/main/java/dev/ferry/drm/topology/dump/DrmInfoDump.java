@@ -45,11 +45,18 @@ public record DrmInfoDump(List<Node> nodes, List<String> missing) {
      * limits (0 if the dump lacks them); {@code crtcs} how many CRTCs it listed.
      */
     public record Node(String path, String driver, int fbMaxWidth, int fbMaxHeight, List<Connector> connectors,
-                       List<Integer> encoderCrtcMasks, int crtcs, List<Plane> planes) {
+                       List<Integer> encoderCrtcMasks, int crtcs, List<Plane> planes, Caps caps) {
         public Node {
             connectors = List.copyOf(connectors);
             encoderCrtcMasks = List.copyOf(encoderCrtcMasks);
             planes = List.copyOf(planes);
+            if (caps == null) caps = Caps.UNKNOWN;
+        }
+
+        /** A node whose capabilities the source does not give. */
+        public Node(String path, String driver, int fbMaxWidth, int fbMaxHeight, List<Connector> connectors,
+                    List<Integer> encoderCrtcMasks, int crtcs, List<Plane> planes) {
+            this(path, driver, fbMaxWidth, fbMaxHeight, connectors, encoderCrtcMasks, crtcs, planes, Caps.UNKNOWN);
         }
     }
 
@@ -74,5 +81,15 @@ public record DrmInfoDump(List<Node> nodes, List<String> missing) {
             inFormats = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(inFormats));
             formats = List.copyOf(formats);
         }
+    }
+
+    /**
+     * What DRM_IOCTL_GET_CAP answered; null where it was not asked or the kernel refused the
+     * question (an older kernel answers EINVAL for a capability it does not know).
+     * {@code prime} holds DRM_PRIME_CAP_IMPORT (1) and DRM_PRIME_CAP_EXPORT (2) bits.
+     */
+    public record Caps(Boolean dumbBuffer, Integer prime, Boolean addFb2Modifiers, Integer cursorWidth, Integer cursorHeight) {
+        public static final Caps UNKNOWN = new Caps(null, null, null, null, null);
+        public static final int PRIME_IMPORT = 1, PRIME_EXPORT = 2;
     }
 }

@@ -101,6 +101,10 @@ public final class DumpImporter {
         int maxH = n.fbMaxHeight() > 0 ? n.fbMaxHeight() : 16384;
         if (n.fbMaxWidth() <= 0) assumptions.add(cardName + ": framebuffers up to 16384x16384 (no size limits in the dump)");
 
+        Integer prime = n.caps().prime();
+        if (prime != null && (prime & DrmInfoDump.Caps.PRIME_IMPORT) == 0) {
+            assumptions.add(cardName + ": imports dma-bufs all the same (the driver offers no PRIME import; fake-drm cannot refuse it by device)");
+        }
         List<ConnectorSpec> connectors = connectors(cardName, n, crtcCount);
         List<PlaneSpec> planes = planes(cardName, n, crtcCount, maxW, maxH);
         boolean render = kind == Kind.INTEGRATED || kind == Kind.DISCRETE;
@@ -139,7 +143,7 @@ public final class DumpImporter {
         }
         return new DeviceSpec(cardName, null, minor, driver, roles, allocates, allocates, scanoutFrom,
                 true, true, false, pitch, maxW, maxH, "LINEAR", renderSets, sampleSets, crtcCount,
-                connectors, planes, true, false, false);
+                connectors, planes, !Boolean.FALSE.equals(n.caps().dumbBuffer()), false, false);
     }
 
     private List<ConnectorSpec> connectors(String card, DrmInfoDump.Node n, int crtcCount) {
@@ -171,6 +175,9 @@ public final class DumpImporter {
         List<PlaneSpec> out = new ArrayList<>();
         int dropped = 0;
         List<DrmInfoDump.Plane> planes = n.planes();
+        DrmInfoDump.Caps caps = n.caps();
+        int cursorW = caps.cursorWidth() != null && caps.cursorWidth() > 0 ? caps.cursorWidth() : 256;
+        int cursorH = caps.cursorHeight() != null && caps.cursorHeight() > 0 ? caps.cursorHeight() : 256;
         if (planes.isEmpty() && crtcCount > 0) {
             assumptions.add(card + ": one primary plane per CRTC, XRGB8888/ARGB8888 LINEAR (no planes in the dump)");
             for (int i = 0; i < crtcCount; i++) {
@@ -182,6 +189,11 @@ public final class DumpImporter {
         for (int i = 0; i < planes.size(); i++) {
             DrmInfoDump.Plane p = planes.get(i);
             Map<Long, List<Integer>> table = p.inFormats();
+            if (!table.isEmpty() && Boolean.FALSE.equals(caps.addFb2Modifiers())) {
+                // Without DRM_CAP_ADDFB2_MODIFIERS the kernel refuses a framebuffer with a modifier: LINEAR (implicit) only.
+                table = Map.of(Modifiers.LINEAR, p.formats());
+                assumptions.add(card + " plane " + i + ": LINEAR only (the driver takes no modifiers in ADDFB2)");
+            }
             if (table.isEmpty()) {
                 table = Map.of(Modifiers.LINEAR, p.formats());
                 assumptions.add(card + " plane " + i + ": LINEAR only (no IN_FORMATS in the dump)");
@@ -212,9 +224,12 @@ public final class DumpImporter {
                 default -> 1 + i;
             };
             boolean cursor = p.type().equals("cursor");
-            out.add(new PlaneSpec(p.type(), crtcs, sets, cursor ? 256 : maxW, cursor ? 256 : maxH, false, zpos));
+            out.add(new PlaneSpec(p.type(), crtcs, sets, cursor ? cursorW : maxW, cursor ? cursorH : maxH, false, zpos));
         }
-        if (!planes.isEmpty()) assumptions.add(card + ": planes do not scale; cursor planes up to 256x256 (not in a dump)");
+        if (!planes.isEmpty()) {
+            assumptions.add(card + ": planes do not scale" + (caps.cursorWidth() != null && caps.cursorHeight() != null ? ""
+                    : "; cursor planes up to 256x256 (not in a dump)"));
+        }
         if (dropped > 0) assumptions.add(card + ": " + dropped + " plane modifier entries left out (beyond the two tiled layouts fake-drm simulates)");
         return out;
     }

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * Reads a machine's DRM devices into the same model a drm_info dump gives, through the
- * read-only KMS ioctls any user may make without DRM master: VERSION, GET_CAP,
+ * read-only KMS ioctls any user may make without DRM master: VERSION, GET_CAP (dumb buffers,
+ * PRIME, ADDFB2 modifiers, cursor size),
  * SET_CLIENT_CAP(UNIVERSAL_PLANES, so primary and cursor planes are listed), MODE_GETRESOURCES,
  * MODE_GETCONNECTOR, MODE_GETENCODER, MODE_GETPLANERESOURCES, MODE_GETPLANE,
  * MODE_OBJ_GETPROPERTIES, MODE_GETPROPERTY and MODE_GETPROPBLOB (IN_FORMATS). Counts are asked
@@ -57,6 +58,7 @@ public final class DrmProbe {
     public static DrmInfoDump.Node node(String path, DrmChannel ch) throws PosixException {
         try (Arena arena = Arena.ofConfined()) {
             String driver = driverName(ch, arena);
+            DrmInfoDump.Caps caps = caps(ch, arena);
             MemorySegment cap = arena.allocate(DrmUapi.Cap.SIZE);
             cap.set(U64, DrmUapi.Cap.CAPABILITY, DrmUapi.Cap.DRM_CLIENT_CAP_UNIVERSAL_PLANES);
             cap.set(U64, DrmUapi.Cap.VALUE, 1);
@@ -92,8 +94,32 @@ public final class DrmProbe {
                 connectors.add(connector(ch, arena, connectorIds.getAtIndex(ValueLayout.JAVA_INT, i), encoderIdList));
             }
             List<DrmInfoDump.Plane> planes = planes(ch, arena);
-            return new DrmInfoDump.Node(path, driver, maxW, maxH, connectors, encoderMasks, crtcs, planes);
+            return new DrmInfoDump.Node(path, driver, maxW, maxH, connectors, encoderMasks, crtcs, planes, caps);
         }
+    }
+
+    /** The capabilities the topology can express: dumb buffers, PRIME, modifiers in ADDFB2, cursor size. */
+    private static DrmInfoDump.Caps caps(DrmChannel ch, Arena arena) {
+        Long dumb = cap(ch, arena, DrmUapi.Cap.DRM_CAP_DUMB_BUFFER);
+        Long prime = cap(ch, arena, DrmUapi.Cap.DRM_CAP_PRIME);
+        Long modifiers = cap(ch, arena, DrmUapi.Cap.DRM_CAP_ADDFB2_MODIFIERS);
+        Long cursorW = cap(ch, arena, DrmUapi.Cap.DRM_CAP_CURSOR_WIDTH);
+        Long cursorH = cap(ch, arena, DrmUapi.Cap.DRM_CAP_CURSOR_HEIGHT);
+        return new DrmInfoDump.Caps(dumb == null ? null : dumb != 0, prime == null ? null : prime.intValue(),
+                modifiers == null ? null : modifiers != 0,
+                cursorW == null ? null : cursorW.intValue(), cursorH == null ? null : cursorH.intValue());
+    }
+
+    /** One DRM_IOCTL_GET_CAP answer; null if the kernel does not know the capability (EINVAL). */
+    private static Long cap(DrmChannel ch, Arena arena, long capability) {
+        MemorySegment c = arena.allocate(DrmUapi.Cap.SIZE);
+        c.set(U64, DrmUapi.Cap.CAPABILITY, capability);
+        try {
+            ch.ioctl(DrmUapi.Cap.GET_CAP, c);
+        } catch (PosixException e) {
+            return null;
+        }
+        return c.get(U64, DrmUapi.Cap.VALUE);
     }
 
     private static String driverName(DrmChannel ch, Arena arena) throws PosixException {

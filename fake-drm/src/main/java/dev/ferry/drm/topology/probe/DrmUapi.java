@@ -34,6 +34,9 @@ final class DrmUapi {
         static final long GET_CAP = iowr(0x0c, SIZE);
         static final long SET_CLIENT_CAP = iow(0x0d, SIZE);
         static final long DRM_CAP_DUMB_BUFFER = 0x1;
+        static final long DRM_CAP_PRIME = 0x5;
+        static final long DRM_CAP_CURSOR_WIDTH = 0x8;
+        static final long DRM_CAP_CURSOR_HEIGHT = 0x9;
         static final long DRM_CAP_ADDFB2_MODIFIERS = 0x10;
         static final long DRM_CLIENT_CAP_UNIVERSAL_PLANES = 2;
     }

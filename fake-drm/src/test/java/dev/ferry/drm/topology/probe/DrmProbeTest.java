@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +64,10 @@ class DrmProbeTest {
     static final class RecordedCard implements DrmChannel {
         final Arena arena = Arena.ofShared();
         final MemorySegment blob = inFormatsBlob(arena);
+        /** GET_CAP answers by capability; one not here is EINVAL, as from a kernel that does not know it. */
+        final Map<Long, Long> caps = new java.util.HashMap<>(Map.of(DrmUapi.Cap.DRM_CAP_DUMB_BUFFER, 1L,
+                DrmUapi.Cap.DRM_CAP_PRIME, 3L, DrmUapi.Cap.DRM_CAP_ADDFB2_MODIFIERS, 1L,
+                DrmUapi.Cap.DRM_CAP_CURSOR_WIDTH, 64L, DrmUapi.Cap.DRM_CAP_CURSOR_HEIGHT, 128L));
         int calls;
 
         private static MemorySegment at(long address, long size) {
@@ -94,6 +99,10 @@ class DrmProbeTest {
                 if (ptr != 0) MemorySegment.copy(MemorySegment.ofArray(name), 0, at(ptr, room), 0, Math.min(room, name.length));
                 arg.set(U64, DrmUapi.Version.NAME_LEN, name.length);
                 arg.set(U32, DrmUapi.Version.MAJOR, 1);
+            } else if (request == DrmUapi.Cap.GET_CAP) {
+                Long v = caps.get(arg.get(U64, DrmUapi.Cap.CAPABILITY));
+                if (v == null) throw new PosixException("GET_CAP", Errno.EINVAL);
+                arg.set(U64, DrmUapi.Cap.VALUE, v);
             } else if (request == DrmUapi.Cap.SET_CLIENT_CAP) {
                 if (arg.get(U64, 0) != DrmUapi.Cap.DRM_CLIENT_CAP_UNIVERSAL_PLANES) throw new PosixException("SET_CLIENT_CAP", Errno.EINVAL);
             } else if (request == DrmUapi.CardRes.IOCTL) {
@@ -205,6 +214,38 @@ class DrmProbeTest {
         assertEquals(List.of("FAKE_TILED_4X4", "LINEAR"), primary.formats().stream().map(f -> f.modifiers().get(0)).toList());
         assertEquals(List.of("XRGB8888", "ARGB8888", "NV12"), primary.formats().get(1).formats());
         assertEquals(List.of("ARGB8888"), d.planes().get(1).formats().get(0).formats(), "no IN_FORMATS: the legacy list, LINEAR");
+        assertEquals(new DrmInfoDump.Caps(true, 3, true, 64, 128), node.caps());
+        PlaneSpec cursor = d.planes().get(1);
+        assertEquals(List.of(64, 128), List.of(cursor.maxWidth(), cursor.maxHeight()), "DRM_CAP_CURSOR_WIDTH/HEIGHT");
+        assertEquals(List.of(8192, 8192), List.of(primary.maxWidth(), primary.maxHeight()));
+        assertTrue(d.dumbBuffers(), "DRM_CAP_DUMB_BUFFER 1");
+        card.arena.close();
+    }
+
+    @Test
+    void capabilitiesTheDriverLacksShapeTheTopology() throws Exception {
+        RecordedCard card = new RecordedCard();
+        card.caps.put(DrmUapi.Cap.DRM_CAP_ADDFB2_MODIFIERS, 0L);
+        card.caps.put(DrmUapi.Cap.DRM_CAP_DUMB_BUFFER, 0L);
+        card.caps.put(DrmUapi.Cap.DRM_CAP_PRIME, 2L);
+        card.caps.remove(DrmUapi.Cap.DRM_CAP_CURSOR_WIDTH);
+        card.caps.remove(DrmUapi.Cap.DRM_CAP_CURSOR_HEIGHT);
+        DrmInfoDump.Node node = DrmProbe.node("/dev/dri/card0", card);
+        assertEquals(new DrmInfoDump.Caps(false, 2, false, null, null), node.caps(), "EINVAL: not known");
+        DumpImporter.Imported imported = DumpImporter.toTopology(new DrmInfoDump(List.of(node), List.of()), "probed");
+        DeviceSpec d = imported.topology().devices().get(0);
+        PlaneSpec primary = d.planes().get(0);
+        assertEquals(List.of("LINEAR"), primary.formats().stream().flatMap(f -> f.modifiers().stream()).toList(),
+                "no modifiers in ADDFB2: IN_FORMATS' tiled entry cannot be scanned out");
+        assertEquals(List.of("XRGB8888", "ARGB8888", "NV12"), primary.formats().get(0).formats());
+        assertTrue(imported.assumptions().contains("card0 plane 0: LINEAR only (the driver takes no modifiers in ADDFB2)"),
+                imported.assumptions().toString());
+        PlaneSpec cursor = d.planes().get(1);
+        assertEquals(List.of(256, 256), List.of(cursor.maxWidth(), cursor.maxHeight()), "unknown cursor size: the default");
+        assertTrue(imported.assumptions().contains("card0: planes do not scale; cursor planes up to 256x256 (not in a dump)"));
+        assertFalse(d.dumbBuffers(), "DRM_CAP_DUMB_BUFFER 0");
+        assertTrue(imported.assumptions().stream().anyMatch(a -> a.startsWith("card0: imports dma-bufs all the same")),
+                imported.assumptions().toString());
         card.arena.close();
     }
 
