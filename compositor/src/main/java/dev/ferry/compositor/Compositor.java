@@ -154,7 +154,7 @@ public final class Compositor implements AutoCloseable {
                     options.height(), options.refreshMilliHz()), display, scene, renderer, loop);
             case "kms" -> {
                 cpuRenderer = renderer instanceof dev.ferry.renderer.cpu.CpuRenderer ? renderer : Renderers.create("cpu");
-                yield new KmsBackend(options.kms() == null ? KmsBackend.Config.of(null) : options.kms(), display, scene,
+                yield new KmsBackend(options.kms() == null ? KmsBackend.Config.of((String) null) : options.kms(), display, scene,
                         renderer, cpuRenderer, loop, observers);
             }
             // With a topology, nested runs the kms backend on its fake devices and shows each

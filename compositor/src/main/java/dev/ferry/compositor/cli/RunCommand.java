@@ -62,14 +62,16 @@ final class RunCommand implements Callable<Integer> {
     boolean trace;
 
     private dev.ferry.compositor.backend.kms.KmsBackend.Config kmsConfig() {
-        var config = dev.ferry.compositor.backend.kms.KmsBackend.Config.of(topology).withRenderDevice(renderDevice);
+        var devices = dev.ferry.compositor.devices.FakeDevices.source(topology);
         if (faults != null) {
             try {
-                config = config.withFaults(dev.ferry.drm.KernelClock.monotonic(), dev.ferry.compositor.devices.FakeDevices.faultPlan(faults, topology));
+                devices = dev.ferry.compositor.devices.FakeDevices.source(topology, dev.ferry.drm.KernelClock.monotonic(),
+                        dev.ferry.compositor.devices.FakeDevices.faultPlan(faults, topology));
             } catch (IllegalArgumentException | java.io.IOException bad) {
                 throw new ParameterException(spec.commandLine(), bad.getMessage());
             }
         }
+        var config = dev.ferry.compositor.backend.kms.KmsBackend.Config.of(devices).withRenderDevice(renderDevice);
         for (var e : copyModes.entrySet()) {
             try {
                 config = config.withCopyMode(e.getKey(), dev.ferry.kms.CopyMode.parse(e.getValue()));

@@ -52,4 +52,21 @@ public final class FakeDevices {
     public static DeviceSet open(String topology, KernelClock clock, FaultPlan faults) {
         return FakeKernel.open(Topologies.load(topology), clock, faults);
     }
+
+    /** A kms backend's devices: a topology preset or file (null: the default), on a clock, with faults to inject. */
+    public static DeviceSource source(String topology, KernelClock clock, FaultPlan faults) {
+        return new Topology(topology == null ? DEFAULT_TOPOLOGY : topology, clock, faults);
+    }
+
+    /** A topology's devices on the monotonic clock with no faults: what `ferry run` uses. */
+    public static DeviceSource source(String topology) {
+        return source(topology, KernelClock.monotonic(), FaultPlan.none());
+    }
+
+    private record Topology(String name, KernelClock clock, FaultPlan faults) implements DeviceSource {
+        @Override
+        public DeviceSet open() {
+            return FakeDevices.open(name, clock, faults);
+        }
+    }
 }

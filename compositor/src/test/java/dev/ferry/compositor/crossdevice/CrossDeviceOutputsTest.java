@@ -79,7 +79,7 @@ class CrossDeviceOutputsTest {
         // primary-GPU copy, each fail once, and the next mode must carry that very frame.
         FaultPlan faults = FaultPlan.seeded(1).atFrame(FaultKind.COMMIT, "card1", 8).atFrame(FaultKind.COMMIT, "card1", 14).build();
         try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x",
-                KmsBackend.Config.of("usb-display").withFaults(KernelClock.monotonic(), faults)).withRenderer(renderer))) {
+                KmsBackend.Config.of(dev.ferry.compositor.devices.FakeDevices.source("usb-display", KernelClock.monotonic(), faults))).withRenderer(renderer))) {
             c.startThread();
             assertEquals(CopyMode.ZERO_COPY, mode(c, "DVI-I-1"), "LINEAR system memory: the adapter scans out the iGPU's buffer");
             CopyMode[] seen = new CopyMode[3];

@@ -38,7 +38,7 @@ class DeviceFaultRecoveryTest {
         // card0's 6th real commit is accepted and never completes: its CRTC stays busy for good.
         FaultPlan faults = FaultPlan.seeded(1).atFrame(FaultKind.FLIP_NEVER_COMPLETES, "card0", 5).build();
         try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x",
-                KmsBackend.Config.of("hybrid-laptop").withFaults(KernelClock.monotonic(), faults)))) {
+                KmsBackend.Config.of(dev.ferry.compositor.devices.FakeDevices.source("hybrid-laptop", KernelClock.monotonic(), faults))))) {
             c.startThread();
             try (WaylandClient client = WaylandClient.connect(dir.resolve("wayland-x").toString());
                  FullscreenClient w = new FullscreenClient(client, "eDP-1", 3)) {
@@ -95,7 +95,7 @@ class DeviceFaultRecoveryTest {
         FaultPlan faults = FaultPlan.seeded(1).frames(FaultKind.IMPORT, "card1", 0, Long.MAX_VALUE)
                 .frames(FaultKind.ALLOCATION, "card1", 0, Long.MAX_VALUE).build();
         try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x",
-                KmsBackend.Config.of("hybrid-laptop").withFaults(KernelClock.monotonic(), faults)))) {
+                KmsBackend.Config.of(dev.ferry.compositor.devices.FakeDevices.source("hybrid-laptop", KernelClock.monotonic(), faults))))) {
             c.startThread();
             assertTrue(c.onLoop(() -> c.scene().outputNamed("HDMI-A-1") == null), "the output that cannot be fed is not started");
             List<FaultLog.Entry> entries = c.onLoop(() -> c.faults().entries());

@@ -58,7 +58,7 @@ class OverlayScenariosTest {
 
         Kms(FaultPlan faults) throws Exception {
             dir = Files.createTempDirectory("ferry-overlay-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            c = Compositor.create(Compositor.Options.kms(dir, "wayland-o", KmsBackend.Config.of("laptop-igpu").withFaults(KernelClock.monotonic(), faults))
+            c = Compositor.create(Compositor.Options.kms(dir, "wayland-o", KmsBackend.Config.of(dev.ferry.compositor.devices.FakeDevices.source("laptop-igpu", KernelClock.monotonic(), faults)))
                     .withRenderer("cpu"));
             c.startThread();
             c.onLoop(() -> {

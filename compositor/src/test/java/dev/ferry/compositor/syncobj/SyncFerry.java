@@ -41,7 +41,7 @@ final class SyncFerry implements AutoCloseable {
     SyncFerry(long fenceDeadlineNs) throws Exception {
         runtimeDir = Files.createTempDirectory("ferry-sync-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         compositor = Compositor.create(Compositor.Options.kms(runtimeDir, "wayland-sync",
-                        new KmsBackend.Config("laptop-igpu", clock, FaultPlan.none()))
+                        KmsBackend.Config.of(dev.ferry.compositor.devices.FakeDevices.source("laptop-igpu", clock, FaultPlan.none())))
                 .withRenderer("cpu")
                 .withDmabuf(new LinuxDmabufGlobal.Config(0, fenceDeadlineNs)));
         compositor.startThread();

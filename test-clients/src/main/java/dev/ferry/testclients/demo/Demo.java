@@ -88,9 +88,9 @@ public final class Demo {
         Topology topology = Topologies.load(options.topology());
         String unfit = options.scenario().unfitFor(topology);
         if (unfit != null) throw new IllegalArgumentException("scenario " + options.scenario().label() + ": " + unfit);
-        KmsBackend.Config config = KmsBackend.Config.of(options.topology());
         String faults = options.scenario().faults(topology, options.seconds());
-        if (faults != null) config = config.withFaults(KernelClock.monotonic(), FakeDevices.faultPlan(faults, options.topology()));
+        KmsBackend.Config config = KmsBackend.Config.of(faults == null ? FakeDevices.source(options.topology())
+                : FakeDevices.source(options.topology(), KernelClock.monotonic(), FakeDevices.faultPlan(faults, options.topology())));
         Compositor.Options run = options.showOn() == null ? Compositor.Options.kms(runtime, "wayland-demo", config)
                 : new Compositor.Options(runtime, "nested", "wayland-demo", 0, 0, 0, 0, "auto", config,
                         options.showOn().isEmpty() ? null : options.showOn());

@@ -41,7 +41,7 @@ class FaultsOnPurposeTest {
         Path runtime = Files.createDirectory(dir.resolve("run"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         var plan = FakeDevices.faultPlan("commit@eDP-1:frames=30-33  # the panel's device, card0", "laptop-igpu");
         try (Compositor c = Compositor.create(Compositor.Options.kms(runtime, "wayland-faults",
-                KmsBackend.Config.of("laptop-igpu").withFaults(KernelClock.monotonic(), plan)).withRenderer("cpu"))) {
+                KmsBackend.Config.of(dev.ferry.compositor.devices.FakeDevices.source("laptop-igpu", KernelClock.monotonic(), plan))).withRenderer("cpu"))) {
             c.startThread();
             Thread client = Thread.ofPlatform().daemon().start(() -> {
                 try {

@@ -50,7 +50,7 @@ final class KmsFerry implements AutoCloseable {
     KmsFerry(String topology, long hysteresisNs) throws Exception {
         runtimeDir = Files.createTempDirectory("ferry-scenario-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         compositor = Compositor.create(Compositor.Options.kms(runtimeDir, "wayland-scenario",
-                new KmsBackend.Config(topology, KernelClock.monotonic(), FaultPlan.none()))
+                KmsBackend.Config.of(dev.ferry.compositor.devices.FakeDevices.source(topology, KernelClock.monotonic(), FaultPlan.none())))
                 .withDmabuf(new LinuxDmabufGlobal.Config(hysteresisNs, LinuxDmabufGlobal.Config.defaults().fenceDeadlineNs()))
                 .withRenderer(renderer));
         compositor.startThread();

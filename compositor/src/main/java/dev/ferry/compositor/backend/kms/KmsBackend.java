@@ -6,11 +6,10 @@ import dev.ferry.compositor.path.PathObserver;
 import dev.ferry.compositor.scene.Scene;
 import dev.ferry.compositor.stats.OutputStats;
 import dev.ferry.drm.AllocationException;
+import dev.ferry.compositor.devices.DeviceSource;
 import dev.ferry.compositor.devices.FakeDevices;
 import dev.ferry.drm.DeviceSet;
 import dev.ferry.drm.DrmDevice;
-import dev.ferry.drm.FaultPlan;
-import dev.ferry.drm.KernelClock;
 import dev.ferry.drm.uapi.Fourcc;
 import dev.ferry.kms.CopyMode;
 import dev.ferry.kms.CrossDeviceCopy;
@@ -41,34 +40,34 @@ public final class KmsBackend implements Backend {
     private static final int SWAPCHAIN_LENGTH = 3;
     private static final long HOTPLUG_POLL_NS = 250_000_000L;
 
-    /** Which topology and clock; faults for tests. */
-    public record Config(String topology, KernelClock clock, FaultPlan faults, String renderDevice,
-                         Map<String, CopyMode> copyModes) {
+    /** Where the devices come from (a fake topology, its clock and faults), the primary GPU and forced copy modes. */
+    public record Config(DeviceSource devices, String renderDevice, Map<String, CopyMode> copyModes) {
         public Config {
             copyModes = copyModes == null ? Map.of() : Map.copyOf(copyModes);
         }
 
-        public Config(String topology, KernelClock clock, FaultPlan faults) {
-            this(topology, clock, faults, null, Map.of());
-        }
-
+        /** A topology preset or file (null: the default) on the monotonic clock, no faults. */
         public static Config of(String topology) {
-            return new Config(topology == null ? FakeDevices.DEFAULT_TOPOLOGY : topology, KernelClock.monotonic(), FaultPlan.none(), null, Map.of());
+            return of(FakeDevices.source(topology));
         }
 
-        public Config withFaults(KernelClock c, FaultPlan f) {
-            return new Config(topology, c, f, renderDevice, copyModes);
+        /** Devices from anywhere: a fake topology with a clock and faults, or real ones. */
+        public static Config of(DeviceSource devices) {
+            return new Config(devices, null, Map.of());
         }
+
+        /** What the devices were asked for as (a topology preset or file), for messages. */
+        public String topology() { return devices.name(); }
 
         public Config withRenderDevice(String device) {
-            return new Config(topology, clock, faults, device, copyModes);
+            return new Config(devices, device, copyModes);
         }
 
         /** Forces a device's copy mode (like Mutter's debug switch): the modes before it are skipped. */
         public Config withCopyMode(String device, CopyMode mode) {
             Map<String, CopyMode> m = new HashMap<>(copyModes);
             m.put(device, mode);
-            return new Config(topology, clock, faults, renderDevice, m);
+            return new Config(devices, renderDevice, m);
         }
     }
 
@@ -154,7 +153,7 @@ public final class KmsBackend implements Backend {
 
     @Override
     public void start() throws PosixException, AllocationException {
-        kernel = FakeDevices.open(config.topology(), config.clock(), config.faults());
+        kernel = config.devices().open();
         List<String> names = kernel.devices().stream().map(d -> d.info().name()).toList();
         if (names.isEmpty()) throw new IllegalArgumentException("topology " + config.topology() + " lists no devices: nothing to display on");
         for (String device : config.copyModes().keySet()) {
