@@ -54,6 +54,13 @@ class FaultsOnPurposeTest {
             JsonNode stats = await(c, s -> s.path("faults").path("injected").path("total").asInt() >= 3, "the scripted faults");
             JsonNode injected = stats.path("faults").path("injected");
             assertEquals(3, injected.path("by_kind").path("commit").asInt(), injected.toString());
+            // Each injected commit failure is a fault Ferry met and recovered from, named with how.
+            JsonNode met = stats.path("faults");
+            assertEquals(3, met.path("by_kind").path("commit-failed").asInt(), met.toString());
+            for (JsonNode e : met.path("entries")) {
+                assertEquals("card0/eDP-1", e.path("where").asText(), e.toString());
+                assertTrue(e.path("recovery").asText().contains("flip refused (INJECTED_FAULT)"), e.toString());
+            }
             for (int i = 0; i < 3; i++) {
                 JsonNode e = injected.path("entries").get(i);
                 assertEquals("commit", e.path("kind").asText());

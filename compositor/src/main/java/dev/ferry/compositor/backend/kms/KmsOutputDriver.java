@@ -381,6 +381,7 @@ final class KmsOutputDriver {
             // very frame is composed instead, so the screen never goes black or stale.
             tainted.put(b, Boolean.TRUE);
             scanout.reject(buf, FallbackReason.FLIP_FAILED, String.valueOf(pipe.lastRejection()));
+            commitFailed("direct-scanout flip refused (" + pipe.lastRejection() + "); the buffer is composed until the client attaches another", 0);
             output.damageAll();
             return refuseScanout(b, FallbackReason.FLIP_FAILED);
         }
@@ -556,6 +557,7 @@ final class KmsOutputDriver {
                         FLIP_REFUSALS.takeSuppressed());
             }
             stats.frameFailed();
+            commitFailed("composed flip refused (" + pipe.lastRejection() + "); frame dropped, its callbacks answered, composed again next refresh", 1);
             dropped(f);
             // An overlay in a refused flip is not offered again with that buffer.
             for (int k = 0; k < f.overlayBuffers.size(); k++) verdicts.refuse(f.overlayBuffers.get(k), f.overlayIndex[k], FallbackReason.FLIP_FAILED);
@@ -565,6 +567,16 @@ final class KmsOutputDriver {
             return;
         }
         queued(f);
+    }
+
+    /**
+     * Names a refused commit in the fault log. While a flip is stalled the CRTC refuses every
+     * commit as busy: that is the stall's consequence, already named once, not a new fault.
+     */
+    private void commitFailed(String recovery, int framesLost) {
+        if (flipStalled) return;
+        faults.get().record(FaultLog.Kind.COMMIT_FAILED, pipe.device().info().name() + "/" + output.name(),
+                MonotonicClock.nowNs(), recovery, framesLost);
     }
 
     /** A frame that will not reach the screen: its buffers go back (a kept primary stays with the frame on screen). */
