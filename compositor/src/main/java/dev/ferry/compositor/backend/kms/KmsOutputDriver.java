@@ -571,10 +571,11 @@ final class KmsOutputDriver {
 
     /**
      * Names a refused commit in the fault log. While a flip is stalled the CRTC refuses every
-     * commit as busy: that is the stall's consequence, already named once, not a new fault.
+     * commit as busy, and a device that is gone refuses everything: those are the stall's and the
+     * unplug's consequences, each already named once, not new faults.
      */
     private void commitFailed(String recovery, int framesLost) {
-        if (flipStalled) return;
+        if (flipStalled || pipe.device().isGone()) return;
         faults.get().record(FaultLog.Kind.COMMIT_FAILED, pipe.device().info().name() + "/" + output.name(),
                 MonotonicClock.nowNs(), recovery, framesLost);
     }
