@@ -1,6 +1,5 @@
 package dev.ferry.compositor.semantics;
 
-import dev.ferry.compositor.FerryServer;
 import dev.ferry.compositor.scene.Window;
 import dev.ferry.compositor.semantics.TestClient.Toplevel;
 import dev.ferry.protocol.client.Proxy;
@@ -22,8 +21,6 @@ import dev.ferry.protocol.interfaces.ZxdgDecorationManagerV1;
 import dev.ferry.protocol.interfaces.ZxdgOutputManagerV1;
 import dev.ferry.protocol.interfaces.ZxdgOutputV1;
 import dev.ferry.protocol.interfaces.ZxdgToplevelDecorationV1;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,19 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its own condition beside a twin request that differs only in that condition and is accepted.
  */
 @Timeout(60)
-class DesktopProtocolsTest {
-    private static FerryServer ferry;
-
-    @BeforeAll
-    static void start() throws Exception {
-        ferry = new FerryServer("cpu", 1, 640, 480);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        ferry.close();
-    }
-
+class DesktopProtocolsTest extends OnOneFerry {
     @Test
     void decorationsAreClientSideAndComeWithAConfigure() throws Exception {
         try (TestClient c = new TestClient(ferry)) {

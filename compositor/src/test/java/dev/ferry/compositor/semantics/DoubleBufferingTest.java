@@ -1,14 +1,11 @@
 package dev.ferry.compositor.semantics;
 
 import dev.ferry.compositor.Compositor;
-import dev.ferry.compositor.FerryServer;
 import dev.ferry.compositor.scene.Window;
 import dev.ferry.compositor.semantics.TestClient.Buf;
 import dev.ferry.compositor.semantics.TestClient.Toplevel;
 import dev.ferry.protocol.interfaces.WlOutput;
 import dev.ferry.protocol.interfaces.WlSurface;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,19 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * in surface and buffer coordinates and offset mean what the protocol says.
  */
 @Timeout(60)
-class DoubleBufferingTest {
-    private static FerryServer ferry;
-
-    @BeforeAll
-    static void start() throws Exception {
-        ferry = new FerryServer("cpu", 1, 640, 480);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        ferry.close();
-    }
-
+class DoubleBufferingTest extends OnOneFerry {
     @Test
     void attachAndDamageWithoutCommitChangeNothingAndTheCommitAppliesThem() throws Exception {
         try (TestClient c = new TestClient(ferry)) {

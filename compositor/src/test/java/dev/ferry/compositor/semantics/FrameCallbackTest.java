@@ -1,6 +1,5 @@
 package dev.ferry.compositor.semantics;
 
-import dev.ferry.compositor.FerryServer;
 import dev.ferry.compositor.scene.Window;
 import dev.ferry.compositor.semantics.TestClient.Buf;
 import dev.ferry.compositor.semantics.TestClient.Frame;
@@ -8,8 +7,6 @@ import dev.ferry.compositor.semantics.TestClient.Toplevel;
 import dev.ferry.posix.MonotonicClock;
 import dev.ferry.protocol.client.Proxy;
 import dev.ferry.protocol.interfaces.WlSurface;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,19 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the refresh rate, not never and not at once; wl_buffer.release never for the buffer shown.
  */
 @Timeout(60)
-class FrameCallbackTest {
+class FrameCallbackTest extends OnOneFerry {
     private static final long REFRESH_NS = 16_666_666L;
-    private static FerryServer ferry;
-
-    @BeforeAll
-    static void start() throws Exception {
-        ferry = new FerryServer("cpu", 1, 640, 480);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        ferry.close();
-    }
 
     @Test
     void doneComesWithTheFrameThatShowsTheCommitOnTheMonotonicClock() throws Exception {

@@ -1,6 +1,5 @@
 package dev.ferry.compositor.semantics;
 
-import dev.ferry.compositor.FerryServer;
 import dev.ferry.compositor.semantics.TestClient.Buf;
 import dev.ferry.compositor.semantics.TestClient.Toplevel;
 import dev.ferry.posix.MonotonicClock;
@@ -8,8 +7,6 @@ import dev.ferry.protocol.client.Proxy;
 import dev.ferry.protocol.interfaces.WlSurface;
 import dev.ferry.protocol.interfaces.WpPresentation;
 import dev.ferry.protocol.interfaces.WpPresentationFeedback;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,19 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** wp_presentation on a real Ferry with a 60 Hz headless output. */
 @Timeout(60)
-class PresentationTest {
-    private static FerryServer ferry;
-
-    @BeforeAll
-    static void start() throws Exception {
-        ferry = new FerryServer("cpu", 1, 640, 480);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        ferry.close();
-    }
-
+class PresentationTest extends OnOneFerry {
     /** What one wp_presentation_feedback got. */
     static final class Feedback {
         Proxy syncOutput;

@@ -1,14 +1,11 @@
 package dev.ferry.compositor.semantics;
 
-import dev.ferry.compositor.FerryServer;
 import dev.ferry.compositor.scene.Window;
 import dev.ferry.compositor.semantics.TestClient.Toplevel;
 import dev.ferry.protocol.client.Proxy;
 import dev.ferry.protocol.interfaces.WlSubcompositor;
 import dev.ferry.protocol.interfaces.WlSubsurface;
 import dev.ferry.protocol.interfaces.WlSurface;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,19 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * do not, position and stacking are parent state, and the role rules are enforced.
  */
 @Timeout(60)
-class SubsurfaceTest {
-    private static FerryServer ferry;
-
-    @BeforeAll
-    static void start() throws Exception {
-        ferry = new FerryServer("cpu", 1, 640, 480);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        ferry.close();
-    }
-
+class SubsurfaceTest extends OnOneFerry {
     @Test
     void synchronizedCommitIsCachedUntilTheParentCommitsAndDesyncAppliesAtOnce() throws Exception {
         try (TestClient c = new TestClient(ferry)) {

@@ -1,15 +1,12 @@
 package dev.ferry.compositor.semantics;
 
 import dev.ferry.compositor.Compositor;
-import dev.ferry.compositor.FerryServer;
 import dev.ferry.compositor.scene.Window;
 import dev.ferry.compositor.semantics.TestClient.Buf;
 import dev.ferry.compositor.semantics.TestClient.Toplevel;
 import dev.ferry.protocol.client.Proxy;
 import dev.ferry.protocol.interfaces.WpViewport;
 import dev.ferry.protocol.interfaces.WpViewporter;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,19 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * may blend and are not checked.
  */
 @Timeout(60)
-class ViewporterTest {
-    private static FerryServer ferry;
-
-    @BeforeAll
-    static void start() throws Exception {
-        ferry = new FerryServer("cpu", 1, 640, 480);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        ferry.close();
-    }
-
+class ViewporterTest extends OnOneFerry {
     /** 100x100 in quadrants: top-left red, top-right green, bottom-left blue, bottom-right white. */
     private static Buf quadrants(TestClient c) {
         return c.buffer(100, 100, (x, y) -> y < 50 ? (x < 50 ? RED : GREEN) : (x < 50 ? BLUE : WHITE));
