@@ -55,7 +55,7 @@ public final class FakeDevices {
 
     /** A kms backend's devices: a topology preset or file (null: the default), on a clock, with faults to inject. */
     public static DeviceSource source(String topology, KernelClock clock, FaultPlan faults) {
-        return new Topology(topology == null ? DEFAULT_TOPOLOGY : topology, clock, faults);
+        return new TopologySource(topology == null ? DEFAULT_TOPOLOGY : topology, clock, faults);
     }
 
     /** A topology's devices on the monotonic clock with no faults: what `ferry run` uses. */
@@ -63,7 +63,7 @@ public final class FakeDevices {
         return source(topology, KernelClock.monotonic(), FaultPlan.none());
     }
 
-    private record Topology(String name, KernelClock clock, FaultPlan faults) implements DeviceSource {
+    private record TopologySource(String name, KernelClock clock, FaultPlan faults) implements DeviceSource {
         @Override
         public DeviceSet open() {
             return FakeDevices.open(name, clock, faults);

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.stream.Stream;
 
 import static dev.ferry.compositor.robustness.RawWaylandSocket.concat;
+import static dev.ferry.compositor.robustness.RawWaylandSocket.join;
 import static dev.ferry.compositor.robustness.RawWaylandSocket.message;
 import static dev.ferry.compositor.robustness.RawWaylandSocket.string;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -73,18 +74,6 @@ class MisbehavingClientsTest {
                         message(2, 0, -1, concat(new int[] {shmName}, string("wl_shm", true), new int[] {1, 3})),
                         message(3, 1, -1)), // wl_shm.release is version 2
                         INVALID_METHOD));
-    }
-
-    private static byte[] join(byte[]... parts) {
-        int n = 0;
-        for (byte[] p : parts) n += p.length;
-        byte[] out = new byte[n];
-        int i = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, i, p.length);
-            i += p.length;
-        }
-        return out;
     }
 
     @ParameterizedTest(name = "{0}")
