@@ -79,28 +79,41 @@ public final class OutputPainter {
 
     /** Called by the backend at a vblank. */
     public void paint(long vblankNs, long sequence) {
+        paint(vblankNs, sequence, FrameClaims.NONE);
+    }
+
+    /**
+     * Called by the backend at a vblank, with what its sink shows itself this frame: those
+     * surfaces are left out of the composition, and their callbacks are the sink's to answer.
+     */
+    public void paint(long vblankNs, long sequence, FrameClaims claims) {
         requested = false;
         if (inFlight) {
             requested = true;
             return;
         }
         List<Scene.Placed> visible = scene.visibleOn(output);
-        if (!output.hasDamage() && stats.frames() > 0 && !scene.frameOwed(visible)) return;
+        if (!output.hasDamage() && stats.frames() > 0 && !claims.changed() && !scene.frameOwed(visible)) return;
         inFlight = true;
+        List<Scene.Placed> composed = visible;
+        if (!claims.claimed().isEmpty()) {
+            composed = new ArrayList<>(visible.size());
+            for (Scene.Placed p : visible) if (!claims.isClaimed(p.surface())) composed.add(p);
+        }
         long startNs = MonotonicClock.nowNs();
         RectSet damage = output.takeDamage();
         RenderTarget target = sink.target().withDamage(damage.toRegion());
-        FrameContent.collect(visible, output, renderer, loop::execute)
+        FrameContent.collect(composed, output, renderer, loop::execute)
                 .thenCompose(frame -> renderer.compose(frame.sceneSurfaces(), target)
                         .handle((result, error) -> new Object[] {frame, result, error}))
                 .whenComplete((done, error) -> loop.execute(() -> {
-                    if (done == null) finish(null, null, error, vblankNs, sequence, startNs, damage);
-                    else finish((FrameContent) done[0], (FrameResult) done[1], (Throwable) done[2], vblankNs, sequence, startNs, damage);
+                    if (done == null) finish(null, null, error, vblankNs, sequence, startNs, damage, claims);
+                    else finish((FrameContent) done[0], (FrameResult) done[1], (Throwable) done[2], vblankNs, sequence, startNs, damage, claims);
                 }));
     }
 
     private void finish(FrameContent frame, FrameResult result, Throwable error, long vblankNs, long sequence,
-                        long startNs, RectSet damage) {
+                        long startNs, RectSet damage, FrameClaims claims) {
         inFlight = false;
         long composeNs = MonotonicClock.nowNs() - startNs;
         boolean ok = frame != null && error == null && result instanceof FrameResult.Composed;
@@ -112,21 +125,26 @@ public final class OutputPainter {
             if (frame != null) frame.release();
             requested = true;
         } else {
-            stats.framePresented(kind.label(), composeNs, vblankNs, damage.area() * 4);
+            // Nothing composed and something handed on: the frame is the sink's alone.
+            dev.ferry.kms.PathKind framePath = damage.isEmpty() && !claims.claimed().isEmpty()
+                    ? dev.ferry.kms.PathKind.HOST_PASSTHROUGH : kind;
+            stats.framePresented(framePath.label(), composeNs, vblankNs, damage.area() * 4);
             sink.presented(vblankNs);
             int flags = WpPresentationFeedback.KIND_VSYNC;
             for (Surface s : frame.shown()) {
                 if (s.destroyed()) continue;
                 s.enterOutput(output);
                 s.presented(output, vblankNs, output.refreshNs(), sequence, flags);
-                // No planes to scan out to here: composition is the only path.
-                if (observer != null) observer.surfacePresented(output, s, kind, noReasons, vblankNs);
+                // No planes to scan out to here: composition is the only path (or the sink's, which it reports).
+                if (observer != null) observer.surfacePresented(output, s, kind, claims.reasonsFor(s, noReasons), vblankNs);
             }
+            for (Surface s : claims.claimed()) if (!s.destroyed()) s.enterOutput(output);
             // The CPU is known to have done a CPU frame; which GPU a headless GLES frame ran on is not.
-            if (observer != null) observer.outputPresented(output, kind, kind == dev.ferry.kms.PathKind.CPU_COPY
+            if (observer != null) observer.outputPresented(output, framePath, framePath == dev.ferry.kms.PathKind.CPU_COPY
                     ? dev.ferry.compositor.path.PathObserver.CPU : null, vblankNs);
-            for (Surface s : lastShown) if (!frame.shown().contains(s)) s.leaveOutput(output);
+            for (Surface s : lastShown) if (!frame.shown().contains(s) && !claims.isClaimed(s)) s.leaveOutput(output);
             lastShown = new ArrayList<>(frame.shown());
+            lastShown.addAll(claims.claimed());
             for (String why : frame.skipped()) LOG.debug("{}: left out of the frame: {}", output.name(), why);
             frame.release();
         }
