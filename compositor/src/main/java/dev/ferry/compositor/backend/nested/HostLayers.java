@@ -23,7 +23,8 @@ import java.util.Map;
  * as it is: placed where the surface is in the output, stacked above the window's composed
  * buffer in the scene's order, showing the client's own buffer (through {@link HostBuffers})
  * with its damage, buffer scale and viewport. The subsurfaces are synchronized: what is set
- * here takes effect with the window's next commit, atomically with its composed buffer.
+ * here takes effect with the window's next commit, atomically with its composed buffer. They
+ * take no input, so host pointer events keep naming the window's surface.
  */
 final class HostLayers implements AutoCloseable {
     /** One host subsurface and what it was last given. */
@@ -114,6 +115,10 @@ final class HostLayers implements AutoCloseable {
             Layer l = layers.get(s);
             if (l == null) {
                 Proxy hs = WlCompositor.createSurface(compositor);
+                // No input: the host's pointer stays on the window's own surface, in output coordinates.
+                Proxy none = WlCompositor.createRegion(compositor);
+                WlSurface.setInputRegion(hs, none);
+                dev.ferry.protocol.interfaces.WlRegion.destroy(none);
                 Proxy sub = WlSubcompositor.getSubsurface(subcompositor, hs, parent);
                 Proxy vp = viewporter == null ? null : WpViewporter.getViewport(viewporter, hs);
                 l = new Layer(hs, sub, vp);
