@@ -292,8 +292,49 @@ public final class Seat {
         showCursor();
     }
 
+    /**
+     * Somewhere other than the scene that can show the cursor (a nested Ferry: the host's own
+     * cursor, which follows the host's pointer with no frame of Ferry's).
+     */
+    public interface CursorSink {
+        /**
+         * Shows this cursor (null: the focused client set none); told once per change, not per
+         * motion. Returns false when it cannot (then the scene composes it).
+         */
+        boolean show(Cursor cursor);
+    }
+
+    private CursorSink cursorSink;
+    private Cursor sunk;
+    private boolean sinkShows;
+    private boolean sinkTold;
+
+    /** Hands the cursor to a sink from now on (null: back to the scene). */
+    public void setCursorSink(CursorSink sink) {
+        cursorSink = sink;
+        sinkTold = false;
+        showCursor();
+    }
+
+    /** Tells the sink the cursor again (its side lost it: the host pointer entered anew). */
+    public void cursorSinkLost() {
+        sinkTold = false;
+        showCursor();
+    }
+
     /** The cursor surface where the pointer is, hotspot on it (a shape or no cursor: nothing drawn). */
     private void showCursor() {
+        if (cursorSink != null) {
+            if (!sinkTold || sunk != cursor) {
+                sunk = cursor;
+                sinkTold = true;
+                sinkShows = cursorSink.show(cursor);
+            }
+            if (sinkShows) {
+                scene.setCursor(null, 0, 0);
+                return;
+            }
+        }
         Surface s = cursor == null ? null : cursor.surface();
         if (s == null) scene.setCursor(null, 0, 0);
         else scene.setCursor(s, (int) Math.floor(x) - cursor.hotspotX(), (int) Math.floor(y) - cursor.hotspotY());

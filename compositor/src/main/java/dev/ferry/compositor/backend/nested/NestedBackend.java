@@ -86,6 +86,7 @@ public final class NestedBackend implements Backend {
     private int presentationClockId = -1;
     private Seat seat;
     private HostSeat hostSeat;
+    private HostCursor hostCursor;
     private boolean closed;
 
     public NestedBackend(Config config, Display display, Scene scene, Renderer renderer, EventLoop loop, PathObserver observer) {
@@ -140,6 +141,13 @@ public final class NestedBackend implements Backend {
         }
         if (seat != null && host.global(WlSeat.INTERFACE.name()) != null) {
             hostSeat = new HostSeat(host.bind(WlSeat.INTERFACE, 5), seat, this::outputOfHostSurface);
+            Proxy shapes = host.global(dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.INTERFACE.name()) == null ? null
+                    : host.bind(dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.INTERFACE, 1);
+            hostCursor = new HostCursor(hostSeat, compositor, hostBuffers, hostShmFormats, shapes);
+            // A new enter comes with a new serial: the host forgets our cursor on leave.
+            hostSeat.onEnter(seat::cursorSinkLost);
+            seat.setCursorSink(hostCursor);
+            scene.onUnplacedCommit(hostCursor::committed);
         }
         for (int i = 1; i <= config.outputs(); i++) {
             Output o = new Output(display, "NESTED-" + i, "Ferry nested output " + i + " on " + hostPath.getFileName(),
@@ -249,6 +257,7 @@ public final class NestedBackend implements Backend {
         m.put("host_passthrough", passthrough && subcompositor != null);
         m.put("host_subsurfaces", s.subsurfaces());
         m.put("host_passthrough_attaches", s.passthroughAttaches());
+        m.put("host_cursor_updates", hostCursor == null ? 0 : hostCursor.forwarded());
         return m;
     }
 
@@ -267,6 +276,8 @@ public final class NestedBackend implements Backend {
             w.output().withdraw();
         }
         windows.clear();
+        if (seat != null && hostCursor != null) seat.setCursorSink(null);
+        if (hostCursor != null) hostCursor.close(wasAlive);
         if (hostBuffers != null) hostBuffers.close(wasAlive);
         if (connection != null) connection.close();
     }
