@@ -85,6 +85,37 @@ public final class Seat {
     public Keymap keymap() { return keymap; }
     public Surface pointerFocus() { return pointerFocus; }
     public Surface keyboardFocus() { return keyboardFocus; }
+    /** Where the focused surface's origin is in the layout (its surface-local 0,0). */
+    public double focusOriginX() { return focusOriginX; }
+    public double focusOriginY() { return focusOriginY; }
+
+    /**
+     * Told when a pointer constraint on the focused surface takes effect or ends, so that a
+     * nested Ferry can constrain its host's pointer alike.
+     */
+    public interface ConstraintListener {
+        /** @param region surface-local rectangles to confine to (null: the whole surface); none for a lock */
+        void constrained(Surface surface, boolean lock, dev.ferry.compositor.core.RectSet region);
+
+        void unconstrained(Surface surface);
+    }
+
+    private final List<ConstraintListener> constraintListeners = new ArrayList<>(1);
+
+    public void addConstraintListener(ConstraintListener l) {
+        constraintListeners.add(l);
+    }
+
+    /** A lock or confinement became active on s (pointer constraints call this). */
+    public void pointerConstrained(Surface s, boolean lock, dev.ferry.compositor.core.RectSet region) {
+        for (int i = 0; i < constraintListeners.size(); i++) constraintListeners.get(i).constrained(s, lock, region);
+    }
+
+    /** The constraint on s ended. */
+    public void pointerUnconstrained(Surface s) {
+        for (int i = 0; i < constraintListeners.size(); i++) constraintListeners.get(i).unconstrained(s);
+    }
+
     public double pointerX() { return x; }
     public double pointerY() { return y; }
     /** The serial of the last input event sent (clients quote it in set_selection, popup grabs). */

@@ -267,4 +267,84 @@ class NestedInputTest {
             }
         }
     }
+
+    /**
+     * A pointer lock inside locks the host's pointer: the outer Ferry's pointer stays where it
+     * is when the outer seat moves, and the motion reaches the locked inner client as relative
+     * motion (outer relative pointer -> nested Ferry -> inner relative pointer).
+     */
+    @Test
+    void aPointerLockInsideLocksTheHostPointerAndMotionArrivesAsDeltas() throws Exception {
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow window = new ShmWindow(client, "lock-probe", 300, 200, true)) {
+            Proxy seat = client.bind(WlSeat.INTERFACE, 5);
+            Proxy pointer = WlSeat.getPointer(seat);
+            int[] entered = {0};
+            pointer.listen(new WlPointer.Listener() {
+                @Override
+                public void enter(Proxy self, int serial, Proxy surface, double x, double y) {
+                    entered[0]++;
+                }
+            });
+            double[] deltas = {0, 0};
+            Proxy relative = dev.ferry.protocol.interfaces.ZwpRelativePointerManagerV1.getRelativePointer(
+                    client.bind(dev.ferry.protocol.interfaces.ZwpRelativePointerManagerV1.INTERFACE, 1), pointer);
+            relative.listen(new dev.ferry.protocol.interfaces.ZwpRelativePointerV1.Listener() {
+                @Override
+                public void relativeMotion(Proxy self, int hi, int lo, double dx, double dy, double ux, double uy) {
+                    deltas[0] += ux;
+                    deltas[1] += uy;
+                }
+            });
+            assertTrue(window.draw(ShmWindow.fill(0x339966)));
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(10), () -> innerRect("lock-probe") != null), "the probe never mapped");
+            int[] inner = innerRect("lock-probe");
+            int[] host = outer.windowRect(outer.window("Ferry nested"));
+            int px = host[0] + inner[0] + 150, py = host[1] + inner[1] + 100;
+            outerInput("move " + px + " " + py);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (entered[0] == 0 && System.nanoTime() < deadline) client.dispatch(100);
+            assertTrue(entered[0] > 0, "no pointer enter inside");
+
+            boolean[] locked = {false};
+            Proxy lock = dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.lockPointer(
+                    client.bind(dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.INTERFACE, 1), window.surface(), pointer, null,
+                    dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.LIFETIME_PERSISTENT);
+            lock.listen(new dev.ferry.protocol.interfaces.ZwpLockedPointerV1.Listener() {
+                @Override
+                public void locked(Proxy self) {
+                    locked[0] = true;
+                }
+            });
+            deadline = System.nanoTime() + 5_000_000_000L;
+            while (!locked[0] && System.nanoTime() < deadline) client.dispatch(100);
+            assertTrue(locked[0], "the inner lock never took effect");
+            assertTrue(eventually(Duration.ofSeconds(5), () -> {
+                        try {
+                            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(nested.statsJson())
+                                    .get("outputs").get(0).get("host_pointer_constraints").asInt() == 1;
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }),
+                    "the nested Ferry did not lock the host pointer: " + new String(nested.statsJson()));
+            client.roundtrip();
+            double before = deltas[0];
+            outerInput("move " + (px + 40) + " " + (py + 10));
+            double[] at = outer.compositor().onLoop(() -> new double[] {outer.compositor().seat().pointerX(), outer.compositor().seat().pointerY()});
+            assertEquals(px, at[0], 0.5, "the outer pointer moved although the inner client locked it");
+            assertEquals(py, at[1], 0.5);
+            deadline = System.nanoTime() + 5_000_000_000L;
+            while (deltas[0] - before < 40 && System.nanoTime() < deadline) client.dispatch(100);
+            assertEquals(40, deltas[0] - before, 0.01, "relative motion inside");
+            // Unlocked inside: the host pointer moves again.
+            dev.ferry.protocol.interfaces.ZwpLockedPointerV1.destroy(lock);
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(5), () -> {
+                outerInput("move " + (px + 20) + " " + py);
+                return outer.compositor().onLoop(() -> Math.abs(outer.compositor().seat().pointerX() - (px + 20)) < 0.5);
+            }), "the outer pointer stayed locked after the inner lock went");
+        }
+    }
 }

@@ -57,6 +57,9 @@ final class HostSeat {
     /** The host serial of the last pointer enter (what a host wl_pointer.set_cursor must quote). */
     int hostEnterSerial() { return hostEnterSerial; }
 
+    /** The output whose window has the host pointer, or null. */
+    Output under() { return under; }
+
     /** The host's wl_pointer, or null while the host seat has none. */
     Proxy pointer() { return pointer; }
 

@@ -87,6 +87,7 @@ public final class NestedBackend implements Backend {
     private Seat seat;
     private HostSeat hostSeat;
     private HostCursor hostCursor;
+    private HostConstraints hostConstraints;
     private boolean closed;
 
     public NestedBackend(Config config, Display display, Scene scene, Renderer renderer, EventLoop loop, PathObserver observer) {
@@ -148,6 +149,14 @@ public final class NestedBackend implements Backend {
             hostSeat.onEnter(seat::cursorSinkLost);
             seat.setCursorSink(hostCursor);
             scene.onUnplacedCommit(hostCursor::committed);
+            if (host.global(dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.INTERFACE.name()) != null) {
+                Proxy relatives = host.global(dev.ferry.protocol.interfaces.ZwpRelativePointerManagerV1.INTERFACE.name()) == null ? null
+                        : host.bind(dev.ferry.protocol.interfaces.ZwpRelativePointerManagerV1.INTERFACE, 1);
+                hostConstraints = new HostConstraints(seat, hostSeat, compositor,
+                        host.bind(dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.INTERFACE, 1), relatives,
+                        o -> window(o).hostSurface());
+                seat.addConstraintListener(hostConstraints);
+            }
         }
         for (int i = 1; i <= config.outputs(); i++) {
             Output o = new Output(display, "NESTED-" + i, "Ferry nested output " + i + " on " + hostPath.getFileName(),
@@ -258,6 +267,7 @@ public final class NestedBackend implements Backend {
         m.put("host_subsurfaces", s.subsurfaces());
         m.put("host_passthrough_attaches", s.passthroughAttaches());
         m.put("host_cursor_updates", hostCursor == null ? 0 : hostCursor.forwarded());
+        m.put("host_pointer_constraints", hostConstraints == null ? 0 : hostConstraints.forwarded());
         return m;
     }
 
@@ -278,6 +288,7 @@ public final class NestedBackend implements Backend {
         windows.clear();
         if (seat != null && hostCursor != null) seat.setCursorSink(null);
         if (hostCursor != null) hostCursor.close(wasAlive);
+        if (hostConstraints != null) hostConstraints.close(wasAlive);
         if (hostBuffers != null) hostBuffers.close(wasAlive);
         if (connection != null) connection.close();
     }
