@@ -4,6 +4,7 @@ import dev.ferry.compositor.buffer.ClientBuffer;
 import dev.ferry.compositor.core.RectSet;
 import dev.ferry.compositor.core.Surface;
 import dev.ferry.compositor.frame.FrameContent;
+import dev.ferry.compositor.frame.FramePresentation;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.path.PathObserver;
 import dev.ferry.compositor.plan.FramePlan;
@@ -90,7 +91,6 @@ final class KmsOutputDriver {
     /** The last composed frame handed to the cross-device copy: what its display-side copy holds. */
     private long lastCrossedFrame;
     private final Map<Surface, EnumSet<FallbackReason>> reasons = new HashMap<>();
-    private final Set<FallbackReason> scratch = EnumSet.noneOf(FallbackReason.class);
     private final Map<ClientBuffer, Boolean> tainted = new HashMap<>();
     private final FramePlanner planner = new FramePlanner();
     /** This frame's plan, and the plan of the last frame queued (what is on screen or about to be). */
@@ -113,7 +113,7 @@ final class KmsOutputDriver {
     private Runnable onLost = () -> { };
     private Frame pending;
     private Frame shown;
-    private final List<Surface> lastShown = new ArrayList<>();
+    private final FramePresentation presentation;
     private long lastFlipNs;
     /** A flip was given up and none has completed since. */
     private boolean flipStalled;
@@ -122,7 +122,7 @@ final class KmsOutputDriver {
     private static final dev.ferry.protocol.loop.LogLimiter FLIP_REFUSALS = dev.ferry.protocol.loop.LogLimiter.standard();
 
     /** What one flip put (or will put) on screen. */
-    private static final class Frame {
+    private final class Frame implements FramePresentation.Paths {
         Swapchain.Slot slot;
         /** The chain slot came from: the output's own, or the display GPU's local one. */
         Swapchain chain;
@@ -146,6 +146,15 @@ final class KmsOutputDriver {
         String device;
         long startNs;
         long bytes;
+
+        @Override
+        public PathKind path(Surface s) { return paths.getOrDefault(s, PathKind.NOT_SHOWN); }
+
+        @Override
+        public Set<FallbackReason> reasons(Surface s) {
+            Set<FallbackReason> r = reasons.get(s);
+            return r != null ? r : Set.of();
+        }
     }
 
     KmsOutputDriver(Output output, KmsPipe pipe, Swapchain swapchain, dev.ferry.kms.CrossDeviceCopy cross, ScanoutCache scanout,
@@ -166,6 +175,7 @@ final class KmsOutputDriver {
         this.loop = loop;
         this.observer = observer;
         this.watchdog = loop.timer(this::flipTimedOut);
+        this.presentation = new FramePresentation(output, scene);
     }
 
     Output output() { return output; }
@@ -731,37 +741,17 @@ final class KmsOutputDriver {
         stats.framePresented(f.crossed != null ? f.framePath.label() + "+" + f.crossed.mode().label()
                         : f.local ? f.framePath.label() + "@" + pipe.device().info().name() : f.framePath.label(),
                 composeNs, timeNs, f.bytes);
-        int baseFlags = WpPresentationFeedback.KIND_VSYNC | WpPresentationFeedback.KIND_HW_COMPLETION;
-        // wl_surface.leave for what this output no longer shows, enter for what it now does.
-        for (Surface s : lastShown) if (!f.surfaces.contains(s) && !s.destroyed()) s.leaveOutput(output);
-        lastShown.clear();
-        for (int i = 0; i < f.surfaces.size(); i++) lastShown.add(f.surfaces.get(i));  // addAll would copy to an array first
-        for (Surface s : f.surfaces) {
-            if (s.destroyed()) continue;
-            PathKind path = f.paths.getOrDefault(s, PathKind.NOT_SHOWN);
-            s.enterOutput(output);
-            s.presented(output, timeNs, output.refreshNs(), sequence,
-                    baseFlags | (path == PathKind.DIRECT_SCANOUT || path == PathKind.OVERLAY_PLANE ? WpPresentationFeedback.KIND_ZERO_COPY : 0));
-            scratch.clear();
-            Set<FallbackReason> r = reasons.get(s);
-            if (r != null) scratch.addAll(r);
-            observer.surfacePresented(output, s, path, scratch, timeNs);
-        }
-        observer.outputPresented(output, f.framePath, f.device, timeNs);
-        for (Surface s : scene.takeUnshownWithCallbacks()) if (!s.destroyed()) s.throttledDone(timeNs);
+        presentation.presented(f.surfaces, f, f.framePath, f.device,
+                WpPresentationFeedback.KIND_VSYNC | WpPresentationFeedback.KIND_HW_COMPLETION, timeNs, sequence, observer);
         if (requested || output.hasDamage()) startFrame();
     }
 
-    /** A frame replaced on screen: its buffers go back to their owners. */
     /** A frame that will never be shown: its surfaces' callbacks are answered anyway. */
     private void dropped(Frame f) {
-        long now = MonotonicClock.nowNs();
-        for (int i = 0; i < f.surfaces.size(); i++) {
-            Surface s = f.surfaces.get(i);
-            if (!s.destroyed()) s.frameDropped(now);
-        }
+        presentation.dropped(f.surfaces, MonotonicClock.nowNs());
     }
 
+    /** A frame replaced on screen: its buffers go back to their owners. */
     private void retire(Frame f) {
         if (f == null) return;
         if (f.slot != null) f.chain.release(f.slot);
