@@ -21,6 +21,7 @@ import dev.ferry.drm.DmaBuf;
 import dev.ferry.drm.uapi.Fourcc;
 import dev.ferry.drm.uapi.Modifiers;
 import dev.ferry.kms.FallbackReason;
+import dev.ferry.kms.FlipPacer;
 import dev.ferry.kms.KmsPipe;
 import dev.ferry.kms.PathKind;
 import dev.ferry.kms.ScanoutCache;
@@ -57,8 +58,6 @@ import java.util.Set;
  */
 final class KmsOutputDriver {
     private static final Logger LOG = LoggerFactory.getLogger(KmsOutputDriver.class);
-    /** A flip not completed after this long is treated as lost. */
-    private static final long FLIP_TIMEOUT_NS = 500_000_000L;
 
     private final Output output;
     private final KmsPipe pipe;
@@ -81,7 +80,10 @@ final class KmsOutputDriver {
     private final EventLoop loop;
     private final PathObserver observer;
     private final OutputStats stats = new OutputStats();
+    /** Fires when the pacer's watchdog is due: a flip given up, or a retry after a refused commit. */
     private final EventLoop.Timer watchdog;
+    /** One flip in flight; the flip watchdog; the vblank a frame started now reaches. */
+    private final FlipPacer<Frame> pacer;
     private final DamageHistory damage = new DamageHistory();
     /**
      * The frame each buffer composed into last holds (its number in {@link #damage}): swapchain
@@ -111,12 +113,8 @@ final class KmsOutputDriver {
     private boolean lost;
     private boolean startPosted;
     private Runnable onLost = () -> { };
-    private Frame pending;
     private Frame shown;
     private final FramePresentation presentation;
-    private long lastFlipNs;
-    /** A flip was given up and none has completed since. */
-    private boolean flipStalled;
     /** Where faults are named (the backend's FaultLog, attached before outputs start). */
     private java.util.function.Supplier<FaultLog> faults = FaultLog::new;
     private static final dev.ferry.protocol.loop.LogLimiter FLIP_REFUSALS = dev.ferry.protocol.loop.LogLimiter.standard();
@@ -175,6 +173,7 @@ final class KmsOutputDriver {
         this.loop = loop;
         this.observer = observer;
         this.watchdog = loop.timer(this::flipTimedOut);
+        this.pacer = new FlipPacer<>(watchdog::armAt);
         this.presentation = new FramePresentation(output, scene);
     }
 
@@ -217,11 +216,11 @@ final class KmsOutputDriver {
         requested = true;
         // Start at the end of this loop cycle, not inside the request that asked: the rest of
         // the commit (and any other client's in the same wake-up) lands in the same frame.
-        if (!startPosted && !busy && pending == null) {
+        if (!startPosted && !busy && pacer.pending() == null) {
             startPosted = true;
             loop.execute(() -> {
                 startPosted = false;
-                if (requested && !busy && pending == null && !lost) startFrame();
+                if (requested && !busy && pacer.pending() == null && !lost) startFrame();
             });
         }
     }
@@ -585,7 +584,7 @@ final class KmsOutputDriver {
      * unplug's consequences, each already named once, not new faults.
      */
     private void commitFailed(String recovery, int framesLost) {
-        if (flipStalled || pipe.device().isGone()) return;
+        if (pacer.stalled() || pipe.device().isGone()) return;
         faults.get().record(FaultLog.Kind.COMMIT_FAILED, pipe.device().info().name() + "/" + output.name(),
                 MonotonicClock.nowNs(), recovery, framesLost);
     }
@@ -713,30 +712,24 @@ final class KmsOutputDriver {
     }
 
     private void queued(Frame f) {
-        pending = f;
         lastPlan.copyFrom(plan);
-        watchdog.armAt(MonotonicClock.nowNs() + FLIP_TIMEOUT_NS);
+        pacer.queued(f, MonotonicClock.nowNs());
     }
 
     /** A retry after a refused commit, one refresh later, so a broken device cannot spin the loop. */
     private void armRetry() {
         requested = true;
-        watchdog.armAt(MonotonicClock.nowNs() + Math.max(1_000_000L, output.refreshNs()));
+        pacer.retryAfter(MonotonicClock.nowNs(), output.refreshNs());
     }
 
     /** The flip queued last took effect at timeNs (vblank sequence). */
     void pageFlipped(long sequence, long timeNs) {
-        Frame f = pending;
+        boolean wasStalled = pacer.stalled();
+        Frame f = pacer.completed(timeNs);
         if (f == null) return;
-        pending = null;
-        watchdog.disarm();
-        if (flipStalled) {
-            flipStalled = false;
-            LOG.info("{}: flips complete again", output.name());
-        }
+        if (wasStalled) LOG.info("{}: flips complete again", output.name());
         retire(shown);
         shown = f;
-        lastFlipNs = timeNs;
         long composeNs = MonotonicClock.nowNs() - f.startNs;
         stats.framePresented(f.crossed != null ? f.framePath.label() + "+" + f.crossed.mode().label()
                         : f.local ? f.framePath.label() + "@" + pipe.device().info().name() : f.framePath.label(),
@@ -766,25 +759,23 @@ final class KmsOutputDriver {
 
     private void flipTimedOut() {
         if (checkGone()) {
-            retire(pending);
-            pending = null;
+            retire(pacer.takePending());
             return;
         }
-        if (pending == null) {
+        if (pacer.pending() == null) {
             if (requested && !busy) startFrame();
             return;
         }
-        LOG.warn("{}: page flip did not complete within {} ms; giving up on it", output.name(), FLIP_TIMEOUT_NS / 1_000_000);
+        LOG.warn("{}: page flip did not complete within {} ms; giving up on it", output.name(), FlipPacer.FLIP_TIMEOUT_NS / 1_000_000);
         stats.frameFailed();
-        Frame f = pending;
-        pending = null;
+        boolean wasStalled = pacer.stalled();
+        Frame f = pacer.giveUp();
         dropped(f);
         // Named once per stall: the retries that follow fail (the CRTC stays busy) until a flip
         // goes through again, and each of them still answers its frame callbacks.
-        if (!flipStalled) {
-            flipStalled = true;
+        if (!wasStalled) {
             faults.get().record(FaultLog.Kind.FLIP_NEVER_COMPLETES, pipe.device().info().name() + "/" + output.name(),
-                    MonotonicClock.nowNs(), "flip given up after " + FLIP_TIMEOUT_NS / 1_000_000
+                    MonotonicClock.nowNs(), "flip given up after " + FlipPacer.FLIP_TIMEOUT_NS / 1_000_000
                             + " ms; retried each refresh, frame callbacks answered meanwhile", 1);
         }
         if (f.slot != null) f.chain.invalidate(f.slot);
@@ -804,36 +795,14 @@ final class KmsOutputDriver {
         if (b.scanoutDmaBuf(udmabuf) != null) scanout.forget(b.scanoutDmaBuf(udmabuf));
     }
 
-    /**
-     * How long before a vblank a surface's content must be ready to make it: the frame still has
-     * to be started, composed or tested, and committed before the vblank latches it.
-     */
-    static final long REPAINT_MARGIN_NS = 2_000_000L;
-
-    /**
-     * The repaint deadline (kernel clock) for content arriving now: the latest time it can be
-     * ready and still reach the next vblank this output can present it at (after a frame being
-     * drawn or waiting for its flip, the one after). 0 before the first flip. Fence deadline hints
-     * use it.
-     */
+    /** The repaint deadline (kernel clock) for content arriving now (see {@link FlipPacer#repaintDeadlineNs}); fence deadline hints use it. */
     long repaintDeadlineNs(long nowNs) {
-        long vblank = nextPresentationNs(nowNs);
-        if (vblank == 0) return 0;
-        long deadline = vblank - REPAINT_MARGIN_NS;
-        return deadline > nowNs ? deadline : deadline + output.refreshNs();
+        return pacer.repaintDeadlineNs(nowNs, output.refreshNs(), busy);
     }
 
-    /**
-     * The vblank (kernel clock) a frame started now would be presented at: the next one after the
-     * last flip, or the one after if a frame is already being drawn or waiting for its flip. 0
-     * before the first flip. Commit timing uses it.
-     */
+    /** The vblank (kernel clock) a frame started now would be presented at (see {@link FlipPacer#nextPresentationNs}); commit timing uses it. */
     long nextPresentationNs(long nowNs) {
-        long period = output.refreshNs();
-        if (period <= 0 || lastFlipNs == 0) return 0;
-        // As the device latches: the first vblank strictly after the commit.
-        long vblank = lastFlipNs + (Math.floorDiv(nowNs - lastFlipNs, period) + 1) * period;
-        return pending != null || busy ? vblank + period : vblank;
+        return pacer.nextPresentationNs(nowNs, output.refreshNs(), busy);
     }
 
     /** What CRTC readback shows. */
@@ -850,8 +819,8 @@ final class KmsOutputDriver {
     void close() {
         watchdog.close();
         retire(shown);
-        retire(pending);
-        shown = pending = null;
+        retire(pacer.takePending());
+        shown = null;
         if (localChain != null) localChain.close();
     }
 }
