@@ -10,9 +10,7 @@ import dev.ferry.compositor.path.PathObserver;
 import dev.ferry.compositor.plan.FramePlan;
 import dev.ferry.compositor.plan.FramePlanner;
 import dev.ferry.compositor.plan.PlanSurface;
-import dev.ferry.compositor.plan.PlaneRejections;
 import dev.ferry.compositor.plan.UpdateRate;
-import dev.ferry.drm.Plane;
 import dev.ferry.compositor.scene.Scene;
 import dev.ferry.compositor.stats.FaultLog;
 import dev.ferry.compositor.stats.OutputStats;
@@ -93,18 +91,14 @@ final class KmsOutputDriver {
     /** The last composed frame handed to the cross-device copy: what its display-side copy holds. */
     private long lastCrossedFrame;
     private final Map<Surface, EnumSet<FallbackReason>> reasons = new HashMap<>();
-    private final Map<ClientBuffer, Boolean> tainted = new HashMap<>();
     private final FramePlanner planner = new FramePlanner();
     /** This frame's plan, and the plan of the last frame queued (what is on screen or about to be). */
     private final FramePlan plan = new FramePlan();
     private final FramePlan lastPlan = new FramePlan();
     private PlanSurface[] inputs = new PlanSurface[0];
     private final Map<Surface, UpdateRate> rates = new java.util.IdentityHashMap<>();
-    private final PlaneVerdicts verdicts = new PlaneVerdicts();
-    private final PlaneRejections rejections = this::rejected;
-    /** A buffer KMS refused on the primary in this very frame, and why (the re-plan reads it). */
-    private ClientBuffer refusedNow;
-    private FallbackReason refusedWhy;
+    /** Tests, flips and remembers refusals of what the plan puts on the pipe's planes. */
+    private final PlaneCommit commit;
     /** Client buffers this output holds state for (framebuffer, taint, reach): forgotten on destroy. */
     private final Set<ClientBuffer> watched = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
@@ -175,6 +169,7 @@ final class KmsOutputDriver {
         this.watchdog = loop.timer(this::flipTimedOut);
         this.pacer = new FlipPacer<>(watchdog::armAt);
         this.presentation = new FramePresentation(output, scene);
+        this.commit = new PlaneCommit(output.name(), pipe, scanout, udmabuf);
     }
 
     Output output() { return output; }
@@ -243,7 +238,7 @@ final class KmsOutputDriver {
             if (flipClientBuffer(f, visible.get(plan.scanoutSurface()))) return;
             // KMS refused the buffer (remembered, with the reason): plan again with the primary composed.
             planFrame(visible, f.startNs);
-            refusedNow = null;
+            commit.replanned();
         }
         compose(f, visible);
     }
@@ -259,7 +254,7 @@ final class KmsOutputDriver {
         for (int i = 0; i < n; i++) describe(visible.get(i), nowNs, inputs[i]);
         if (rates.size() > 4 * n + 16) rates.keySet().retainAll(surfacesOf(visible));
         planner.plan(inputs, n, output.width(), output.height(), pipe.primary(),
-                cross == null ? pipe.overlays() : List.of(), rejections, lastPlan, plan);
+                cross == null ? pipe.overlays() : List.of(), commit.rejections(), lastPlan, plan);
         reasons.clear();
         for (int i = 0; i < n; i++) reasons.put(visible.get(i).surface(), EnumSet.copyOf(plan.reasons(i)));
     }
@@ -306,17 +301,6 @@ final class KmsOutputDriver {
             in.srcHeight = b.height();
         }
         if (buf != null && watched.add(b)) b.onDestroyed(() -> bufferGone(b));
-    }
-
-    /** What KMS said before about this buffer on this plane (the planner's rejection cache). */
-    private FallbackReason rejected(Object buffer, Plane plane) {
-        ClientBuffer b = (ClientBuffer) buffer;
-        if (plane.id() == pipe.primary().id()) {
-            if (b == refusedNow) return refusedWhy;
-            return tainted.containsKey(b) ? FallbackReason.FLIP_FAILED : null;
-        }
-        int k = pipe.overlayIndex(plane);
-        return k < 0 ? null : verdicts.refused(b, k);
     }
 
     /** A viewport that changes nothing (waylandsink sets a destination of the buffer's own size) is no scaling. */
@@ -367,32 +351,16 @@ final class KmsOutputDriver {
     /** Tries the primary plane with the client's buffer; true if a flip was queued. */
     private boolean flipClientBuffer(Frame f, Scene.Placed top) {
         ClientBuffer b = top.surface().buffer();
-        DmaBuf buf = b.scanoutDmaBuf(udmabuf);
         if (watched.add(b)) b.onDestroyed(() -> bufferGone(b));
-        ScanoutCache.Entry fb = scanout.framebuffer(buf);
-        pipe.clearOverlays();
-        if (!fb.ok()) {
-            return refuseScanout(b, fb.reason() == FallbackReason.TEST_COMMIT_REJECTED || fb.reason() == FallbackReason.FLIP_FAILED
-                    ? FallbackReason.REJECTED_BEFORE : fb.reason());
-        }
-        if (!fb.tested()) {
-            if (!pipe.test(fb.fbId(), buf.width(), buf.height())) {
-                scanout.reject(buf, FallbackReason.TEST_COMMIT_REJECTED, String.valueOf(pipe.lastRejection()));
-                return refuseScanout(b, FallbackReason.TEST_COMMIT_REJECTED);
-            }
-            scanout.tested(buf);
-        }
+        int fbId = commit.primaryFramebuffer(b);
+        if (fbId == 0) return false;
         // Under a covering opaque buffer nothing else is drawn; their callbacks still come. The
         // damage stays in the history: composed buffers drawn before this frame must catch up on it.
         damage.record(output.takeDamage());
-        if (!pipe.flip(fb.fbId(), buf.width(), buf.height(), 0)) {
-            // A failed flip taints the buffer here until the client attaches another one; this
-            // very frame is composed instead, so the screen never goes black or stale.
-            tainted.put(b, Boolean.TRUE);
-            scanout.reject(buf, FallbackReason.FLIP_FAILED, String.valueOf(pipe.lastRejection()));
+        if (!commit.flipPrimary(b, fbId)) {
             commitFailed("direct-scanout flip refused (" + pipe.lastRejection() + "); the buffer is composed until the client attaches another", 0);
             output.damageAll();
-            return refuseScanout(b, FallbackReason.FLIP_FAILED);
+            return false;
         }
         b.lock();
         f.scanoutBuffer = b;
@@ -403,18 +371,11 @@ final class KmsOutputDriver {
         return true;
     }
 
-    /** KMS refused b on the primary this frame: the re-plan takes this reason for it. */
-    private boolean refuseScanout(ClientBuffer b, FallbackReason why) {
-        refusedNow = b;
-        refusedWhy = why;
-        return false;
-    }
-
     private void compose(Frame f, List<Scene.Placed> all) {
         // First whether KMS takes the overlays: a refused one is composed, and which renderer
         // composes depends on every buffer composed.
-        if (plan.overlayCount() > 0) testOverlays(all, swapchain.testFramebuffer());
-        else pipe.clearOverlays();
+        // (Only an output on the render device plans overlays; others have no swapchain of their own to test over.)
+        commit.stageOverlays(plan, all, inputs, plan.overlayCount() > 0 ? swapchain.testFramebuffer() : 0, output.width(), output.height());
         // Surfaces the plan leaves to overlays or finds hidden are not composed.
         List<Scene.Placed> visible = new ArrayList<>(all.size());
         for (int i = 0; i < all.size(); i++) if (plan.path(i) == PathKind.GPU_COMPOSITION) visible.add(all.get(i));
@@ -554,7 +515,7 @@ final class KmsOutputDriver {
                 lastCrossedFrame = f.number;
             }
         } else {
-            flipped = pipe.flip(f.slot.fbId(), f.chain.width(), f.chain.height(), 0);
+            flipped = commit.flipComposed(f.slot.fbId(), f.chain.width(), f.chain.height());
         }
         if (!flipped) {
             if (checkGone()) {
@@ -569,7 +530,7 @@ final class KmsOutputDriver {
             commitFailed("composed flip refused (" + pipe.lastRejection() + "); frame dropped, its callbacks answered, composed again next refresh", 1);
             dropped(f);
             // An overlay in a refused flip is not offered again with that buffer.
-            for (int k = 0; k < f.overlayBuffers.size(); k++) verdicts.refuse(f.overlayBuffers.get(k), f.overlayIndex[k], FallbackReason.FLIP_FAILED);
+            commit.overlaysRefused(f.overlayBuffers, f.overlayIndex);
             abandon(f);
             output.damageAll();
             armRetry();
@@ -606,58 +567,6 @@ final class KmsOutputDriver {
             f.scanoutBuffer.unlock();
             f.scanoutBuffer = null;
         }
-    }
-
-    /**
-     * One TEST_ONLY commit for the plan's overlays over this primary framebuffer; on refusal the
-     * assignment with the least benefit is composed instead and the commit tried again, at most
-     * once per overlay plane. Pairs (buffer, plane) that passed before are not tested again; a
-     * refused pair is remembered and not planned again.
-     */
-    private void testOverlays(List<Scene.Placed> all, int primaryFb) {
-        for (int attempt = 0; plan.overlayCount() > 0 && attempt <= pipe.overlays().size(); attempt++) {
-            if (!stageOverlays(all)) continue;
-            boolean known = true;
-            for (int k = 0; k < plan.overlayCount(); k++) {
-                ClientBuffer b = all.get(plan.overlaySurface(k)).surface().buffer();
-                if (!verdicts.passed(b, pipe.overlayIndex(plan.overlayPlane(k)))) known = false;
-            }
-            if (known) return;
-            if (pipe.test(primaryFb, output.width(), output.height())) {
-                for (int k = 0; k < plan.overlayCount(); k++) {
-                    verdicts.pass(all.get(plan.overlaySurface(k)).surface().buffer(), pipe.overlayIndex(plan.overlayPlane(k)));
-                }
-                return;
-            }
-            int least = plan.leastBenefit();
-            LOG.debug("{}: overlay {} refused by the test commit ({}); composing {}", output.name(), plan.overlayPlane(least).id(),
-                    pipe.lastRejection(), all.get(plan.overlaySurface(least)).surface());
-            verdicts.refuse(all.get(plan.overlaySurface(least)).surface().buffer(), pipe.overlayIndex(plan.overlayPlane(least)),
-                    FallbackReason.TEST_COMMIT_REJECTED);
-            plan.dropOverlay(least, FallbackReason.TEST_COMMIT_REJECTED);
-        }
-        if (plan.overlayCount() == 0) pipe.clearOverlays();
-    }
-
-    /** Stages the plan's overlays on the pipe; false (with that assignment dropped) when a buffer has no framebuffer. */
-    private boolean stageOverlays(List<Scene.Placed> all) {
-        pipe.clearOverlays();
-        for (int k = 0; k < plan.overlayCount(); k++) {
-            int i = plan.overlaySurface(k);
-            Scene.Placed p = all.get(i);
-            ClientBuffer b = p.surface().buffer();
-            int index = pipe.overlayIndex(plan.overlayPlane(k));
-            ScanoutCache.Entry fb = scanout.framebuffer(b.scanoutDmaBuf(udmabuf));
-            if (!fb.ok()) {
-                verdicts.refuse(b, index, fb.reason());
-                plan.dropOverlay(k, fb.reason());
-                pipe.clearOverlays();
-                return false;
-            }
-            PlanSurface in = inputs[i];
-            pipe.stageOverlay(index, fb.fbId(), in.srcX, in.srcY, in.srcWidth, in.srcHeight, p.x(), p.y(), p.width(), p.height());
-        }
-        return true;
     }
 
     /** The frame holds the buffers its overlays show until a newer frame replaces it on screen. */
@@ -788,11 +697,9 @@ final class KmsOutputDriver {
     /** The client destroyed a buffer: forget its framebuffer and taint. */
     void bufferGone(ClientBuffer b) {
         watched.remove(b);
-        tainted.remove(b);
-        verdicts.forget(b);
+        commit.forget(b);
         reach.forget(b);
         if (displayReach != null) displayReach.forget(b);
-        if (b.scanoutDmaBuf(udmabuf) != null) scanout.forget(b.scanoutDmaBuf(udmabuf));
     }
 
     /** The repaint deadline (kernel clock) for content arriving now (see {@link FlipPacer#repaintDeadlineNs}); fence deadline hints use it. */
