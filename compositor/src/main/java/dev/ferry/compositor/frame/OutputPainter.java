@@ -5,7 +5,6 @@ import dev.ferry.compositor.core.Surface;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.scene.Scene;
 import dev.ferry.compositor.stats.OutputStats;
-import dev.ferry.posix.MonotonicClock;
 import dev.ferry.protocol.interfaces.WpPresentationFeedback;
 import dev.ferry.protocol.loop.EventLoop;
 import dev.ferry.renderer.FrameResult;
@@ -93,7 +92,7 @@ public final class OutputPainter {
         List<Scene.Placed> visible = scene.visibleOn(output);
         if (!output.hasDamage() && stats.frames() > 0 && !scene.frameOwed(visible)) return;
         inFlight = true;
-        long startNs = MonotonicClock.nowNs();
+        long startNs = loop.nowNs();
         RectSet damage = output.takeDamage();
         RenderTarget target = sink.target().withDamage(damage.toRegion());
         FrameContent.collect(visible, output, renderer, loop::execute)
@@ -108,7 +107,7 @@ public final class OutputPainter {
     private void finish(FrameContent frame, FrameResult result, Throwable error, long vblankNs, long sequence,
                         long startNs, RectSet damage) {
         inFlight = false;
-        long composeNs = MonotonicClock.nowNs() - startNs;
+        long composeNs = loop.nowNs() - startNs;
         boolean ok = frame != null && error == null && result instanceof FrameResult.Composed;
         if (!ok) {
             stats.frameFailed();

@@ -24,7 +24,6 @@ import dev.ferry.kms.KmsPipe;
 import dev.ferry.kms.PathKind;
 import dev.ferry.kms.ScanoutCache;
 import dev.ferry.kms.Swapchain;
-import dev.ferry.posix.MonotonicClock;
 import dev.ferry.protocol.interfaces.WpPresentationFeedback;
 import dev.ferry.protocol.loop.EventLoop;
 import dev.ferry.renderer.FrameResult;
@@ -228,7 +227,7 @@ final class KmsOutputDriver {
         // nothing new to show and nobody waiting would only flip the same picture again.
         if (shown != null && !output.hasDamage() && !scene.frameOwed(visible)) return;
         Frame f = new Frame();
-        f.startNs = MonotonicClock.nowNs();
+        f.startNs = loop.nowNs();
         for (Scene.Placed p : visible) {
             p.surface().latchFrame();
             f.surfaces.add(p.surface());
@@ -547,7 +546,7 @@ final class KmsOutputDriver {
     private void commitFailed(String recovery, int framesLost) {
         if (pacer.stalled() || pipe.device().isGone()) return;
         faults.get().record(FaultLog.Kind.COMMIT_FAILED, pipe.device().info().name() + "/" + output.name(),
-                MonotonicClock.nowNs(), recovery, framesLost);
+                loop.nowNs(), recovery, framesLost);
     }
 
     /** A frame that will not reach the screen: its buffers go back (a kept primary stays with the frame on screen). */
@@ -622,13 +621,13 @@ final class KmsOutputDriver {
 
     private void queued(Frame f) {
         lastPlan.copyFrom(plan);
-        pacer.queued(f, MonotonicClock.nowNs());
+        pacer.queued(f, loop.nowNs());
     }
 
     /** A retry after a refused commit, one refresh later, so a broken device cannot spin the loop. */
     private void armRetry() {
         requested = true;
-        pacer.retryAfter(MonotonicClock.nowNs(), output.refreshNs());
+        pacer.retryAfter(loop.nowNs(), output.refreshNs());
     }
 
     /** The flip queued last took effect at timeNs (vblank sequence). */
@@ -639,7 +638,7 @@ final class KmsOutputDriver {
         if (wasStalled) LOG.info("{}: flips complete again", output.name());
         retire(shown);
         shown = f;
-        long composeNs = MonotonicClock.nowNs() - f.startNs;
+        long composeNs = loop.nowNs() - f.startNs;
         stats.framePresented(f.crossed != null ? f.framePath.label() + "+" + f.crossed.mode().label()
                         : f.local ? f.framePath.label() + "@" + pipe.device().info().name() : f.framePath.label(),
                 composeNs, timeNs, f.bytes);
@@ -650,7 +649,7 @@ final class KmsOutputDriver {
 
     /** A frame that will never be shown: its surfaces' callbacks are answered anyway. */
     private void dropped(Frame f) {
-        presentation.dropped(f.surfaces, MonotonicClock.nowNs());
+        presentation.dropped(f.surfaces, loop.nowNs());
     }
 
     /** A frame replaced on screen: its buffers go back to their owners. */
@@ -684,7 +683,7 @@ final class KmsOutputDriver {
         // goes through again, and each of them still answers its frame callbacks.
         if (!wasStalled) {
             faults.get().record(FaultLog.Kind.FLIP_NEVER_COMPLETES, pipe.device().info().name() + "/" + output.name(),
-                    MonotonicClock.nowNs(), "flip given up after " + FlipPacer.FLIP_TIMEOUT_NS / 1_000_000
+                    loop.nowNs(), "flip given up after " + FlipPacer.FLIP_TIMEOUT_NS / 1_000_000
                             + " ms; retried each refresh, frame callbacks answered meanwhile", 1);
         }
         if (f.slot != null) f.chain.invalidate(f.slot);
