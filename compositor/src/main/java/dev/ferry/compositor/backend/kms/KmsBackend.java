@@ -183,7 +183,7 @@ public final class KmsBackend implements Backend {
                         // said once, named in the fault log, and the rest start.
                         LOG.warn("{} on {}: not started: {}", pipe.connector().name(), d.info().name(), e.getMessage());
                         faults.record(dev.ferry.compositor.stats.FaultLog.Kind.IMPORT_FAILED, d.info().name() + "/" + pipe.connector().name(),
-                                dev.ferry.posix.MonotonicClock.nowNs(), "output not started (" + e.getMessage() + "); the others run", 0);
+                                loop.nowNs(), "output not started (" + e.getMessage() + "); the others run", 0);
                         continue;
                     }
                     owned.add(cross);
@@ -217,14 +217,14 @@ public final class KmsBackend implements Backend {
         if (drivers.isEmpty()) LOG.warn("topology {} has no connected display", config.topology());
         // Real compositors hear of unplugs from udev; here a slow poll of the devices stands in.
         hotplug = loop.timer(this::checkUnplugged);
-        hotplug.armAt(dev.ferry.posix.MonotonicClock.nowNs() + HOTPLUG_POLL_NS);
+        hotplug.armAt(loop.nowNs() + HOTPLUG_POLL_NS);
     }
 
     private void checkUnplugged() {
         for (KmsOutputDriver d : List.copyOf(drivers)) {
             if (d.pipe().device().isGone()) outputLost(d);
         }
-        hotplug.armAt(dev.ferry.posix.MonotonicClock.nowNs() + HOTPLUG_POLL_NS);
+        hotplug.armAt(loop.nowNs() + HOTPLUG_POLL_NS);
     }
 
     /** A device went away under an output: the output leaves, every other one keeps running. */
@@ -236,7 +236,7 @@ public final class KmsBackend implements Backend {
         driver.close();
         DrmDevice d = driver.pipe().device();
         faults.record(dev.ferry.compositor.stats.FaultLog.Kind.DEVICE_UNPLUGGED, d.info().name() + "/" + o.name(),
-                dev.ferry.posix.MonotonicClock.nowNs(), "output withdrawn; the other outputs keep running", 0);
+                loop.nowNs(), "output withdrawn; the other outputs keep running", 0);
         boolean deviceStillUsed = drivers.stream().anyMatch(x -> x.pipe().device() == d);
         if (!deviceStillUsed) {
             EventLoop.Source s = eventSources.remove(d);
