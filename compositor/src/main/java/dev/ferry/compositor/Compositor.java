@@ -102,6 +102,8 @@ public final class Compositor implements AutoCloseable {
     private final Options options;
     private final long startNs = MonotonicClock.nowNs();
     private EventLoop loop;
+    /** Tells the loop of each move of a virtual clock; closed with the loop. */
+    private AutoCloseable clockWatch;
     private Display display;
     private Scene scene;
     private Renderer renderer;
@@ -139,7 +141,12 @@ public final class Compositor implements AutoCloseable {
 
     private void build() throws Exception {
         socket = WaylandSocket.open(options.runtimeDir(), options.socketName());
-        loop = new EventLoop();
+        // The loop keeps the devices' time: on a test's virtual clock its timers (flip watchdogs,
+        // retries, fence deadlines) fire when the test moves the clock, never in real time.
+        dev.ferry.drm.KernelClock clock = options.kms() != null ? options.kms().devices().clock() : dev.ferry.drm.KernelClock.monotonic();
+        loop = new EventLoop(clock.isMonotonic() ? dev.ferry.protocol.loop.LoopClock.MONOTONIC : clock::nowNs);
+        EventLoop timers = loop;
+        clockWatch = clock.onAdvance(timers::clockAdvanced);
         display = new Display(loop);
         renderer = Renderers.create(options.renderer());
         scene = new Scene(this::repaint);
@@ -446,6 +453,7 @@ public final class Compositor implements AutoCloseable {
         // The seat's keymap, which may be the host's by now; the default one too if it was replaced.
         closing("seat keymap", () -> { if (seat != null) seat.keymap().close(); });
         closing("keymap", () -> { if (keymap != null) keymap.close(); });
+        closing("clock", () -> { if (clockWatch != null) clockWatch.close(); });
         closing("event loop", () -> { if (loop != null) loop.close(); });
         closing("socket", () -> { if (socket != null) socket.close(); });
     }

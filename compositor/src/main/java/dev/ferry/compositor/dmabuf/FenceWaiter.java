@@ -7,7 +7,6 @@ import dev.ferry.drm.DmaBuf;
 import dev.ferry.drm.SyncFile;
 import dev.ferry.drm.SyncFileOps;
 import dev.ferry.posix.Epoll;
-import dev.ferry.posix.MonotonicClock;
 import dev.ferry.posix.PosixException;
 import dev.ferry.protocol.loop.EventLoop;
 import org.slf4j.Logger;
@@ -128,7 +127,7 @@ public final class FenceWaiter implements DmaBufBuffer.FenceWait, AutoCloseable 
                 finish(!late);
                 if (late && faults != null) faults.record(FaultLog.lateFence(surface.toString(), deadlineNs, "implicit write fence"));
             });
-            timer.armAt(MonotonicClock.nowNs() + deadlineNs);
+            timer.armAt(loop.nowNs() + deadlineNs);
         }
 
         void finish(boolean ok) {
@@ -145,7 +144,7 @@ public final class FenceWaiter implements DmaBufBuffer.FenceWait, AutoCloseable 
                 } else {
                     timeouts++;
                     c[2]++;
-                    long now = MonotonicClock.nowNs();
+                    long now = loop.nowNs();
                     if (now - lastTimeoutLogNs > 1_000_000_000L) {
                         lastTimeoutLogNs = now;
                         LOG.info("{}: buffer fence did not signal within {} ms; keeping the previous buffer ({} timeouts so far)",

@@ -11,7 +11,6 @@ import dev.ferry.drm.FormatTable;
 import dev.ferry.drm.ImportPurpose;
 import dev.ferry.drm.ImportRejection;
 import dev.ferry.drm.ImportResult;
-import dev.ferry.posix.MonotonicClock;
 import dev.ferry.posix.PosixException;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.interfaces.WlDisplay;
@@ -88,7 +87,7 @@ public final class LinuxDmabufGlobal implements ZwpLinuxDmabufV1.Requests, AutoC
             Runnable r = feedbackTimerAction;
             if (r != null) r.run();
         });
-        this.feedback = new FeedbackController(table, mainDevice.info().devT(), MonotonicClock::nowNs,
+        this.feedback = new FeedbackController(table, mainDevice.info().devT(), loop::nowNs,
                 config.feedbackHysteresisNs(), (deadlineNs, action) -> {
                     feedbackTimerAction = action;
                     if (feedbackTimerAt == 0 || deadlineNs < feedbackTimerAt) {

@@ -5,7 +5,6 @@ import dev.ferry.compositor.frame.OutputPainter;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.scene.Scene;
 import dev.ferry.drm.uapi.Fourcc;
-import dev.ferry.posix.MonotonicClock;
 import dev.ferry.posix.PosixException;
 import dev.ferry.protocol.loop.EventLoop;
 import dev.ferry.protocol.server.Display;
@@ -94,7 +93,7 @@ public final class HeadlessBackend implements Backend {
         final RenderTarget target;
         final EventLoop.Timer vblank;
         final OutputPainter painter;
-        final long epochNs = MonotonicClock.nowNs();
+        final long epochNs = loop.nowNs();
         long armedFor;
 
         HeadlessOutput(Output output) throws PosixException {
@@ -110,7 +109,7 @@ public final class HeadlessBackend implements Backend {
         public void requestFrame() {
             if (armedFor != 0) return;
             long period = output.refreshNs();
-            long now = MonotonicClock.nowNs();
+            long now = loop.nowNs();
             long next = epochNs + ((now - epochNs) / period + 1) * period;
             armedFor = next;
             vblank.armAt(next);
