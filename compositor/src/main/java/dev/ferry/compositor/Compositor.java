@@ -207,9 +207,12 @@ public final class Compositor implements AutoCloseable {
                     options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
             observers.add(linuxDmabuf.feedback());
             linuxDmabuf.fences().setDeadlines(fenceDeadlines);
+            linuxDmabuf.fences().recordFaultsIn(faults);
+            linuxDmabuf.recordImportFaultsIn(faults);
             if (dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal.advertisable(main)) {
                 syncobj = new dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal(display, loop, backend.devices().get(), main,
                         linuxDmabuf.fences().deadlineNs(), fenceDeadlines);
+                syncobj.recordFaultsIn(faults);
             }
         }
         fenceDeadlines.setTarget(this::repaintDeadlineNs);
