@@ -2,6 +2,7 @@ package dev.ferry.compositor.dmabuf;
 
 import dev.ferry.compositor.buffer.DmaBufBuffer;
 import dev.ferry.compositor.core.Surface;
+import dev.ferry.compositor.stats.FaultLog;
 import dev.ferry.drm.DmaBuf;
 import dev.ferry.drm.SyncFile;
 import dev.ferry.drm.SyncFileOps;
@@ -60,6 +61,11 @@ public final class FenceWaiter implements DmaBufBuffer.FenceWait, AutoCloseable 
     /** Deadline hints for every fence waited on (the vblank the surface aims for); null: none. */
     public void setDeadlines(dev.ferry.compositor.fence.FenceDeadlines d) { deadlines = d; }
 
+    private FaultLog faults;
+
+    /** Where a fence that outlived its deadline is named (fence-never-signals); null: nowhere. */
+    public void recordFaultsIn(FaultLog f) { faults = f; }
+
     @Override
     public CompletionStage<Boolean> whenIdle(DmaBuf buf, Surface surface) {
         SyncFile sync;
@@ -116,7 +122,11 @@ public final class FenceWaiter implements DmaBufBuffer.FenceWait, AutoCloseable 
 
         void start() throws PosixException {
             source = loop.add(sync.fd().fd(), Epoll.EPOLLIN, events -> finish(true));
-            timer = loop.timer(() -> finish(sync.isSignalled()));
+            timer = loop.timer(() -> {
+                boolean late = !sync.isSignalled();
+                finish(!late);
+                if (late && faults != null) faults.record(FaultLog.lateFence(surface.toString(), deadlineNs, "implicit write fence"));
+            });
             timer.armAt(loop.nowNs() + deadlineNs);
         }
 

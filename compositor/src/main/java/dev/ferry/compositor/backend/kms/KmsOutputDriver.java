@@ -182,6 +182,11 @@ final class KmsOutputDriver {
 
     void recordFaultsIn(java.util.function.Supplier<FaultLog> log) {
         faults = log;
+        // A buffer the device refused by fault is composited like any buffer it cannot show: no
+        // frame is lost, and the refusal is remembered, so it is named once per buffer.
+        scanout.onImportFault((buf, detail) -> faults.get().record(FaultLog.Kind.IMPORT_FAILED,
+                pipe.device().info().name() + "/" + output.name(), dev.ferry.posix.MonotonicClock.nowNs(),
+                "a client buffer's scanout import refused (" + detail + "): composited instead", 0));
     }
 
     /** Told once when the output's device goes away (unplugged). */
