@@ -11,10 +11,11 @@ import org.lwjgl.system.MemoryUtil;
 /**
  * The one compute shader that composes: a dispatch draws one surface over its part of one
  * damage rectangle (clears are vkCmdFillBuffer, straight copies vkCmdCopyBuffer), reading the client's buffer and, when it blends,
- * the target, and writing the target. Buffers are reached through buffer device addresses and
- * everything a dispatch needs is in its push constants, so there are no descriptor sets, and
- * every parameter is uniform across the dispatch: software drivers (lavapipe) load it once
- * instead of once per pixel. The draw's format, filter, tiling and blend mode are
+ * the target, and writing the target. The client's planes and the target are R32_UINT texel
+ * buffers pushed per dispatch (VK_KHR_push_descriptor): lavapipe fetches them as vector gathers,
+ * where it loads through buffer device addresses lane by lane. Every other parameter is in push
+ * constants, uniform across the dispatch: software drivers (lavapipe) load it once instead of
+ * once per pixel. The draw's format, filter, tiling and blend mode are
  * specialization constants: one pipeline per variant in use, made on first use, so that a
  * driver that runs both sides of every branch under a mask runs only one path.
  *
@@ -50,7 +51,7 @@ final class ComposeShader {
     static final int PIXELS_PER_INVOCATION = 4;
 
     static final int P_A = 0, P_B = 8, P_C = 16, P_D = 24, P_E = 32, P_F = 40;
-    static final int P_PLANE0 = 48, P_PLANE1 = 56, P_TARGET = 64;
+    // 48-71: unused (the planes' and target's device addresses before they became texel buffers); kept so the layout's offsets stay put.
     static final int P_OFFSET0 = 72, P_STRIDE0 = 76, P_OFFSET1 = 80, P_STRIDE1 = 84;
     static final int P_CX0 = 88, P_CY0 = 92, P_CX1 = 96, P_CY1 = 100;
     /** Buffer width and height. */
@@ -93,7 +94,7 @@ final class ComposeShader {
 
             layout(push_constant) uniform Draw {
                 double a, b, c, d, e, f;
-                uint64_t unusedPlane0, unusedPlane1, unusedTarget;
+                uint64_t unused0, unused1, unused2;
                 uint offset0, stride0, offset1, stride1;
                 int cx0, cy0, cx1, cy1;
                 uint width, height;

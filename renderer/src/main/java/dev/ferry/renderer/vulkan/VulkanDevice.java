@@ -212,7 +212,7 @@ final class VulkanDevice implements AutoCloseable {
             fence = pl.get(0);
             undo.push(() -> vkDestroyFence(device, fence, null));
 
-            // ---- the compose pipeline: no descriptors, everything through push constants and device addresses
+            // ---- the compose pipeline: three texel buffers pushed per dispatch, everything else in push constants
             VkPushConstantRange.Buffer range = VkPushConstantRange.calloc(1, stack)
                     .stageFlags(VK_SHADER_STAGE_COMPUTE_BIT).offset(0).size(ComposeShader.PUSH_BYTES);
             VkDescriptorSetLayoutBinding.Buffer bindings = VkDescriptorSetLayoutBinding.calloc(3, stack);

@@ -726,7 +726,6 @@ public final class VulkanRenderer implements Renderer {
         boolean integer = m.isIntegerTranslation();
         push.putDouble(ComposeShader.P_A, m.a).putDouble(ComposeShader.P_B, m.b).putDouble(ComposeShader.P_C, m.c)
                 .putDouble(ComposeShader.P_D, m.d).putDouble(ComposeShader.P_E, m.e).putDouble(ComposeShader.P_F, m.f)
-                .putLong(ComposeShader.P_PLANE0, 0).putLong(ComposeShader.P_PLANE1, 0).putLong(ComposeShader.P_TARGET, 0)
                 .putInt(ComposeShader.P_TARGET_WORD, targetWord)
                 .putInt(ComposeShader.P_OFFSET0, t.offsets[0]).putInt(ComposeShader.P_STRIDE0, t.strides[0])
                 .putInt(ComposeShader.P_OFFSET1, t.offsets[1]).putInt(ComposeShader.P_STRIDE1, t.strides[1])
