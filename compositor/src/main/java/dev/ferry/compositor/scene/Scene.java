@@ -269,6 +269,7 @@ public final class Scene implements Surface.SurfaceEvents {
         }
         Window w = windowOf(surface);
         if (w == null) {
+            for (int i = 0; i < unplacedCommitListeners.size(); i++) unplacedCommitListeners.get(i).accept(surface);
             if (surface.hasFrameCallbacks() && !unshownWithCallbacks.contains(surface)) {
                 unshownWithCallbacks.add(surface);
                 Output o = primaryOutput();
@@ -307,6 +308,13 @@ public final class Scene implements Surface.SurfaceEvents {
                 for (Output o : outputs) repaintRequest.accept(o);
             }
         }
+    }
+
+    private final List<Consumer<Surface>> unplacedCommitListeners = new ArrayList<>(1);
+
+    /** Told of every commit of a surface the scene does not place (a cursor shown elsewhere, say). */
+    public void onUnplacedCommit(Consumer<Surface> listener) {
+        unplacedCommitListeners.add(listener);
     }
 
     private final List<Consumer<Surface>> destroyListeners = new ArrayList<>(1);

@@ -258,6 +258,7 @@ public final class Demo {
         return switch (k) {
             case DIRECT_SCANOUT -> "scanout";
             case OVERLAY_PLANE -> "overlay";
+            case HOST_PASSTHROUGH -> "host";
             case GPU_COMPOSITION -> "gpu";
             case CPU_COPY -> "ram-copy";
             case NOT_SHOWN -> "not-shown";
