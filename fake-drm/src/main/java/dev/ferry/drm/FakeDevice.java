@@ -64,6 +64,8 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     private long frame;
     private long testCommits;
     private volatile boolean gone;
+    /** What a monitor plugged into a port the topology lists as empty offers: 1920x1080 at 60 Hz. */
+    static final ModeSpec PLUGGED_IN_MONITOR = new ModeSpec(1920, 1080, 60000);
 
     FakeDevice(FakeKernel kernel, DeviceSpec spec) {
         this.kernel = kernel;
@@ -297,9 +299,14 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         flips.processUntil(now);
         boolean testOnly = (flags & AtomicFlags.TEST_ONLY) != 0;
         if (!testOnly) {
-            long thisFrame = frame++;
-            if (!gone && kernel.faults().inject(FaultKind.UNPLUG, info.name(), thisFrame)) unplug();
+            // A gone device's refusals are not frames: its count stands until it is back, so a
+            // re-plug scripted by frame (replug@card1:frame=N) matches at the polls meanwhile.
             if (gone) return AtomicCheck.reject(req, CommitRejection.DEVICE_GONE, 0);
+            long thisFrame = frame++;
+            if (kernel.faults().inject(FaultKind.UNPLUG, info.name(), thisFrame)) {
+                unplug();
+                return AtomicCheck.reject(req, CommitRejection.DEVICE_GONE, 0);
+            }
             if (kernel.faults().inject(FaultKind.COMMIT, info.name(), thisFrame)) {
                 return AtomicCheck.reject(req, CommitRejection.INJECTED_FAULT, 0);
             }
@@ -500,13 +507,17 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     /**
      * A monitor unplugged from (connected false) or plugged into (true) the named connector: its
      * connected state and nothing else changes, as in a kernel, which leaves the CRTC on until
-     * the compositor turns it off. False if the device has no such connector or it already is so.
+     * the compositor turns it off. A monitor plugged into a port the topology lists empty offers
+     * 1920x1080 at 60 Hz. False if the device is gone, has no such connector, or it already is so.
      */
     public synchronized boolean setConnected(String connector, boolean connected) {
+        if (gone) return false;
         for (int i = 0; i < connectors.length; i++) {
             Connector c = connectors[i];
             if (!c.name().equals(connector) || c.connected() == connected) continue;
-            connectors[i] = new Connector(c.id(), c.name(), connected, c.modes(), c.possibleCrtcs());
+            // An empty port (no modes in the topology) gets a common monitor's one mode.
+            List<ModeSpec> modes = connected && c.modes().isEmpty() ? List.of(PLUGGED_IN_MONITOR) : c.modes();
+            connectors[i] = new Connector(c.id(), c.name(), connected, modes, c.possibleCrtcs());
             connectorList = List.of(connectors);
             wakeup.armAt(kernel.clock().nowNs());
             return true;
