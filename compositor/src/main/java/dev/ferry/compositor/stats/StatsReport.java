@@ -18,7 +18,6 @@ import java.util.Map;
 /** Builds the JSON `ferry ctl stats` prints, from the live state, on the event loop. */
 public final class StatsReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final ObjectMapper LINE = new ObjectMapper();
 
     private StatsReport() {}
 
@@ -261,12 +260,9 @@ public final class StatsReport {
     }
 
     /** Compact, on one line: for streams of one object per line. */
+    /** One line of the watch stream (see {@link JsonLine} for why not Jackson). */
     public static byte[] toJsonLine(Object tree) {
-        try {
-            return LINE.writeValueAsBytes(tree);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonLine.write(tree);
     }
 
     public static byte[] toJson(Object tree) {
