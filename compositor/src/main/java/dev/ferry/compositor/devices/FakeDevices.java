@@ -37,6 +37,8 @@ public final class FakeDevices {
         if (count < 1 || count > 1_000_000) throw new IllegalArgumentException("count " + count + " out of range (1..1000000)");
         var k0 = FaultSpec.kind(kind);
         if (device != null && !FaultSpec.targetsConnector(k0)) devices.device(device);
+        String never = FaultReach.whyNeverWhileRunning(k0);
+        if (never != null) throw new IllegalArgumentException(never);
         k.faults().failNext(k0, device, count);
         return switch (k0) {
             case UNPLUG -> device == null ? "the next device to commit will be unplugged" : device + " will be unplugged at its next commit";

@@ -85,6 +85,12 @@ public final class KmsBackend implements Backend {
     /** Devices that went away under an output and have not come back: their return is a re-plug. */
     private final java.util.Set<DrmDevice> lostDevices = new java.util.HashSet<>();
     private RenderReach reach;
+    /**
+     * Connectors (device/connector) whose output could not be fed: not tried again at every
+     * hotplug poll (each try would be named again), only once the device or the monitor is
+     * plugged back in.
+     */
+    private final java.util.Set<String> unfed = new java.util.HashSet<>();
     /** Connectors whose nested window was closed (device/connector): never restarted. */
     private final java.util.Set<String> closedConnectors = new java.util.HashSet<>();
     private DeviceSet kernel;
@@ -180,7 +186,30 @@ public final class KmsBackend implements Backend {
         if (drivers.isEmpty()) LOG.warn("topology {} has no connected display", config.topology());
         // Real compositors hear of hotplugs from udev; here a slow poll of the devices stands in.
         hotplug = loop.timer(this::checkHotplug);
-        hotplug.armAt(dev.ferry.posix.MonotonicClock.nowNs() + HOTPLUG_POLL_NS);
+        hotplug.armAt(loop.nowNs() + HOTPLUG_POLL_NS);
+    }
+
+    private static Swapchain localSwapchain(DrmDevice d, int w, int h) throws AllocationException, PosixException {
+        try {
+            return new Swapchain(d, w, h, Fourcc.XRGB8888, SWAPCHAIN_LENGTH, false);
+        } catch (AllocationException e) {
+            // A display-only device (a USB adapter) has no render memory: dumb buffers.
+            return new Swapchain(d, w, h, Fourcc.XRGB8888, SWAPCHAIN_LENGTH, true);
+        }
+    }
+
+    /**
+     * One output that cannot be fed must not take the others down with it: said once, named in
+     * the fault log (an allocation fault, or an import one: the buffers exist but the devices
+     * refuse them), and the rest start.
+     */
+    private void notStarted(DrmDevice d, KmsPipe pipe, Exception e) {
+        unfed.add(d.info().name() + "/" + pipe.connector().name());
+        LOG.warn("{} on {}: not started: {}", pipe.connector().name(), d.info().name(), e.getMessage());
+        boolean allocation = e instanceof AllocationException a && a.failure() == dev.ferry.drm.AllocationFailure.INJECTED_FAULT;
+        faults.record(allocation ? dev.ferry.compositor.stats.FaultLog.Kind.ALLOCATION_FAILED : dev.ferry.compositor.stats.FaultLog.Kind.IMPORT_FAILED,
+                d.info().name() + "/" + pipe.connector().name(), loop.nowNs(),
+                "output not started (" + e.getMessage() + "); the others run", 0);
     }
 
     /**
@@ -200,7 +229,8 @@ public final class KmsBackend implements Backend {
             drivenConnectors.add(x.pipe().connector().id());
         }
         for (var c : d.connectors()) {
-            if (closedConnectors.contains(d.info().name() + "/" + c.name())) drivenConnectors.add(c.id());
+            String key = d.info().name() + "/" + c.name();
+            if (closedConnectors.contains(key) || unfed.contains(key)) drivenConnectors.add(c.id());
         }
         List<Output> started = new ArrayList<>();
         for (KmsPipe pipe : KmsPipe.forDevice(d, drivenConnectors, usedCrtcs, claimedPlanes)) {
@@ -221,20 +251,22 @@ public final class KmsBackend implements Backend {
             try {
                 cross = new CrossDeviceCopy(renderDevice, d, w, h, Fourcc.XRGB8888, config.copyModes().get(d.info().name()));
             } catch (AllocationException | PosixException e) {
-                // One output that cannot be fed must not take the others down with it:
-                // said once, named in the fault log, and the rest start.
-                LOG.warn("{} on {}: not started: {}", pipe.connector().name(), d.info().name(), e.getMessage());
-                faults.record(dev.ferry.compositor.stats.FaultLog.Kind.IMPORT_FAILED, d.info().name() + "/" + pipe.connector().name(),
-                        dev.ferry.posix.MonotonicClock.nowNs(), "output not started (" + e.getMessage() + "); the others run", 0);
+                notStarted(d, pipe, e);
                 return null;
             }
             parts.add(cross);
+            if (cross.allocationFaulted()) {
+                // It runs, on a mode that did not need the failed allocation; the fallbacks
+                // it would have kept for later are named with it.
+                faults.record(dev.ferry.compositor.stats.FaultLog.Kind.ALLOCATION_FAILED, d.info().name() + "/" + pipe.connector().name(),
+                        loop.nowNs(), "copy mode " + cross.mode().label() + " in use; not prepared: " + cross.failures(), 0);
+            }
         } else {
             try {
-                chain = new Swapchain(d, w, h, Fourcc.XRGB8888, SWAPCHAIN_LENGTH, false);
-            } catch (AllocationException e) {
-                // A display-only device (a USB adapter) has no render memory: dumb buffers.
-                chain = new Swapchain(d, w, h, Fourcc.XRGB8888, SWAPCHAIN_LENGTH, true);
+                chain = localSwapchain(d, w, h);
+            } catch (AllocationException | PosixException e) {
+                notStarted(d, pipe, e);
+                return null;
             }
             parts.add(chain);
         }
@@ -271,6 +303,10 @@ public final class KmsBackend implements Backend {
         for (DrmDevice d : kernel.devices()) {
             if (!d.info().canDisplay() || d.isGone()) continue;
             boolean deviceBack = lostDevices.remove(d);
+            for (var c : d.connectors()) {
+                // A monitor unplugged (or the whole device back): its output may be fed next time.
+                if (deviceBack || !c.connected()) unfed.remove(d.info().name() + "/" + c.name());
+            }
             List<Output> back;
             try {
                 back = startOutputs(d);
@@ -278,7 +314,7 @@ public final class KmsBackend implements Backend {
                 LOG.warn("{}: outputs not restarted: {}", d.info().name(), e.getMessage());
                 faults.record(deviceBack ? dev.ferry.compositor.stats.FaultLog.Kind.DEVICE_REPLUGGED
                                 : dev.ferry.compositor.stats.FaultLog.Kind.CONNECTOR_REPLUGGED, d.info().name(),
-                        dev.ferry.posix.MonotonicClock.nowNs(), "outputs not restarted (" + e.getMessage() + ")", 0);
+                        loop.nowNs(), "outputs not restarted (" + e.getMessage() + ")", 0);
                 continue;
             }
             for (Output o : back) {
@@ -286,11 +322,11 @@ public final class KmsBackend implements Backend {
                 LOG.info("{}: {} is back", o.name(), deviceBack ? d.info().name() : "its monitor");
                 faults.record(deviceBack ? dev.ferry.compositor.stats.FaultLog.Kind.DEVICE_REPLUGGED
                                 : dev.ferry.compositor.stats.FaultLog.Kind.CONNECTOR_REPLUGGED, d.info().name() + "/" + o.name(),
-                        dev.ferry.posix.MonotonicClock.nowNs(), "output back (wl_output advertised again"
+                        loop.nowNs(), "output back (wl_output advertised again"
                                 + (moved == 0 ? "" : "; " + moved + " fullscreen window" + (moved == 1 ? "" : "s") + " moved back") + ")", 0);
             }
         }
-        hotplug.armAt(dev.ferry.posix.MonotonicClock.nowNs() + HOTPLUG_POLL_NS);
+        hotplug.armAt(loop.nowNs() + HOTPLUG_POLL_NS);
     }
 
     /** A device or monitor went away under an output: the output leaves, every other one keeps running. */
@@ -307,10 +343,10 @@ public final class KmsBackend implements Backend {
         if (deviceGone) {
             lostDevices.add(d);
             faults.record(dev.ferry.compositor.stats.FaultLog.Kind.DEVICE_UNPLUGGED, d.info().name() + "/" + o.name(),
-                    dev.ferry.posix.MonotonicClock.nowNs(), "output withdrawn; the other outputs keep running", 0);
+                    loop.nowNs(), "output withdrawn; the other outputs keep running", 0);
         } else {
             faults.record(dev.ferry.compositor.stats.FaultLog.Kind.CONNECTOR_UNPLUGGED, d.info().name() + "/" + o.name(),
-                    dev.ferry.posix.MonotonicClock.nowNs(), "monitor unplugged: output withdrawn and its CRTC turned off; the other outputs keep running", 0);
+                    loop.nowNs(), "monitor unplugged: output withdrawn and its CRTC turned off; the other outputs keep running", 0);
         }
         boolean deviceStillUsed = drivers.stream().anyMatch(x -> x.pipe().device() == d);
         if (!deviceStillUsed) {
