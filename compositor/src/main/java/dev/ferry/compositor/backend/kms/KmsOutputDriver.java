@@ -185,7 +185,7 @@ final class KmsOutputDriver {
         // A buffer the device refused by fault is composited like any buffer it cannot show: no
         // frame is lost, and the refusal is remembered, so it is named once per buffer.
         scanout.onImportFault((buf, detail) -> faults.get().record(FaultLog.Kind.IMPORT_FAILED,
-                pipe.device().info().name() + "/" + output.name(), dev.ferry.posix.MonotonicClock.nowNs(),
+                pipe.device().info().name() + "/" + output.name(), loop.nowNs(),
                 "a client buffer's scanout import refused (" + detail + "): composited instead", 0));
     }
 
