@@ -114,6 +114,8 @@ public final class Compositor implements AutoCloseable {
     /** Every fault the compositor met, for `ferry ctl stats` and the report. */
     private final dev.ferry.compositor.stats.FaultLog faults = new dev.ferry.compositor.stats.FaultLog();
     private WaylandSocket socket;
+    /** The renderer while it starts (null once taken): a failed build closes it when it has started. */
+    private dev.ferry.renderer.RendererStart starting;
     private ControlServer control;
     private LinuxDmabufGlobal linuxDmabuf;
     private dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal syncobj;
@@ -141,6 +143,10 @@ public final class Compositor implements AutoCloseable {
 
     private void build() throws Exception {
         socket = WaylandSocket.open(options.runtimeDir(), options.socketName());
+        // From here the kernel accepts clients (they wait in the backlog until the loop runs).
+        // The renderer (EGL or Vulkan initialisation: the longest single step of a start) comes
+        // up on its own thread while the loop, the display and the seat's keymap are built.
+        starting = dev.ferry.renderer.RendererStart.begin(options.renderer());
         // The loop keeps the devices' time: on a test's virtual clock its timers (flip watchdogs,
         // retries, fence deadlines) fire when the test moves the clock, never in real time.
         dev.ferry.drm.KernelClock clock = options.kms() != null ? options.kms().devices().clock() : dev.ferry.drm.KernelClock.monotonic();
@@ -148,14 +154,20 @@ public final class Compositor implements AutoCloseable {
         EventLoop timers = loop;
         clockWatch = clock.onAdvance(timers::clockAdvanced);
         display = new Display(loop);
-        renderer = Renderers.create(options.renderer());
+        keymap = Keymap.defaultUs();
         scene = new Scene(this::repaint);
         pathStatistics = new PathStatistics(scene);
         observers.add(pathStatistics);
         var timeline = dev.ferry.compositor.stats.Timeline.attach(scene);
         observers.add(timeline);
+        // Before the record moves to the gone list: the allocation its feedback offers now, for
+        // the report's "what to do" once the surface is gone (linux-dmabuf exists from start()).
+        scene.onSurfaceDestroyed(s -> pathStatistics.keepAllocation(s,
+                dev.ferry.compositor.stats.StatsReport.allocationNow(s, linuxDmabuf, backend.devices().orElse(null))));
         scene.onSurfaceDestroyed(pathStatistics::surfaceDestroyed);
         scene.onSurfaceDestroyed(timeline::surfaceDestroyed);
+        renderer = starting.join();
+        starting = null;
         backend = switch (options.backend()) {
             case "headless" -> new HeadlessBackend(new HeadlessBackend.Config(options.outputs(), options.width(),
                     options.height(), options.refreshMilliHz()), display, scene, renderer, loop);
@@ -180,7 +192,6 @@ public final class Compositor implements AutoCloseable {
         backend.attachFaults(faults);
         new CompositorGlobal(display, scene);
         new ShmGlobal(display, new int[] {Fourcc.ARGB8888, Fourcc.XRGB8888, Fourcc.ABGR8888, Fourcc.XBGR8888});
-        keymap = Keymap.defaultUs();
         seat = new Seat(display, scene, keymap);
         if (backend instanceof NestedBackend nested) nested.useSeat(seat);
         if (backend instanceof NestedKmsBackend nested) nested.useSeat(seat);
@@ -199,6 +210,11 @@ public final class Compositor implements AutoCloseable {
             linuxDmabuf = new LinuxDmabufGlobal(display, backend.devices().get(), main, renderer.dmaBufFormats(),
                     options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
             observers.add(linuxDmabuf.feedback());
+            // A feedback object destroyed before its surface: keep what its last batch offered.
+            var devices = backend.devices().get();
+            var dmabufGlobal = linuxDmabuf;
+            linuxDmabuf.feedback().onFeedbackEnded((surface, sent) -> pathStatistics.keepAllocation(surface,
+                    dev.ferry.compositor.stats.StatsReport.allocation(surface, sent, dmabufGlobal.table(), devices)));
             linuxDmabuf.fences().setDeadlines(fenceDeadlines);
             linuxDmabuf.fences().recordFaultsIn(faults);
             linuxDmabuf.recordImportFaultsIn(faults);
@@ -449,6 +465,7 @@ public final class Compositor implements AutoCloseable {
         // still be writing into the backend's buffers; only then may the backend unmap them.
         closing("cpu renderer", () -> { if (cpuRenderer != null && cpuRenderer != renderer) cpuRenderer.close(); });
         closing("renderer", () -> { if (renderer != null) renderer.close(); });
+        closing("starting renderer", () -> { if (starting != null) starting.abandon(); });
         closing("backend", () -> { if (backend != null) backend.close(); });
         // The seat's keymap, which may be the host's by now; the default one too if it was replaced.
         closing("seat keymap", () -> { if (seat != null) seat.keymap().close(); });

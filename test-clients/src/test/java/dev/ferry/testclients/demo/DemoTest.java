@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -44,6 +45,35 @@ class DemoTest {
         assertTrue(printed.contains("what to do: "), "reasons explained in the text report:\n" + printed);
         assertTrue(Files.readString(dir.resolve(ReportCommand.STATS)).contains("\"timeline\""));
         assertTrue(r.clients().values().stream().anyMatch(s -> s.presented() > 0), "clients presented frames");
+    }
+
+    /**
+     * The demo keeps every output at the display's rate: from its second second on, each output
+     * of hybrid-laptop presents at least 50 frames in every whole second while its clients play
+     * (60 fps), counted by presentation time from the demo's own stats, not by waiting.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void everyOutputPresentsFiftyFramesASecondFromTheSecondSecond() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int seconds = 5;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            new Demo(new Demo.Options("hybrid-laptop", "auto", seconds, 60, dir), out).run();
+        }
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        var perSecond = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(ReportCommand.STATS).toFile())
+                .path("demo").path("frames_per_second");
+        List<String> outputs = new java.util.ArrayList<>();
+        perSecond.fieldNames().forEachRemaining(outputs::add);
+        assertEquals(List.of("eDP-1", "HDMI-A-1"), outputs, perSecond.toString());
+        for (var e : (Iterable<java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>>) perSecond::fields) {
+            // Seconds 1 .. seconds-2: the first is start-up, the last the clients finishing.
+            assertTrue(e.getValue().size() >= seconds - 1, e.getKey() + ": " + e.getValue() + "\n" + printed);
+            for (int s = 1; s <= seconds - 2; s++) {
+                assertTrue(e.getValue().get(s).asLong() >= 50, e.getKey() + " second " + s + ": " + e.getValue() + "\n" + printed);
+            }
+        }
+        assertTrue(printed.contains("frames presented per second, by presentation time:"), printed);
     }
 
     /** --show: the same demo with each fake connector in a window of a host (a Ferry headless here), titled with name, mode and device. */
@@ -113,5 +143,26 @@ class DemoTest {
         assertEquals(3, stats.path("faults").path("injected").path("by_kind").path("commit").asInt(), stats.path("faults") + "\n" + printed);
         assertTrue(printed.contains("faults commit@card0:frames=60-63"), printed);
         assertTrue(printed.contains("3 injected on purpose: commit 3"), printed);
+    }
+
+    /** The hotplug scenario: the second display device unplugged at a third and back at two thirds, each said as it happens. */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void hotplugScenarioUnplugsAndReplugsTheSecondDisplayDevice() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            new Demo(new Demo.Options("hybrid-laptop", "cpu", 6, 30, dir, Scenario.HOTPLUG), out).run();
+        }
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("faults unplug@card1:time=2.00-3.00,replug@card1:time=4.00-5.00"), printed);
+        assertTrue(printed.contains("device-unplugged card1/HDMI-A-1: output withdrawn"), printed);
+        assertTrue(printed.contains("device-replugged card1/HDMI-A-1: output back"), printed);
+        var stats = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(ReportCommand.STATS).toFile());
+        var byKind = stats.path("faults").path("by_kind");
+        assertEquals(1, byKind.path("device-unplugged").asInt(), stats.path("faults") + "\n" + printed);
+        assertEquals(1, byKind.path("device-replugged").asInt(), stats.path("faults") + "\n" + printed);
+        List<String> outputs = new ArrayList<>();
+        stats.path("outputs").forEach(o -> outputs.add(o.path("name").asText()));
+        assertTrue(outputs.contains("HDMI-A-1"), "HDMI-A-1 is back at the end: " + outputs);
     }
 }

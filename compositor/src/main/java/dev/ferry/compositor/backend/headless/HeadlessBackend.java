@@ -71,6 +71,8 @@ public final class HeadlessBackend implements Backend {
     public int[] screenshot(Output output) {
         for (HeadlessOutput h : outputs) {
             if (h.output == output) {
+                // The frames are read back into the framebuffer only now (see HeadlessOutput.target).
+                renderer.readBack(h.target).join();
                 int[] px = new int[output.width() * output.height()];
                 MemorySegment.copy(h.framebuffer, JAVA_INT, 0, px, 0, px.length);
                 for (int i = 0; i < px.length; i++) px[i] |= 0xff000000;
@@ -100,7 +102,9 @@ public final class HeadlessBackend implements Backend {
             this.output = output;
             long stride = 4L * output.width();
             framebuffer = arena.allocate(stride * output.height(), 64);
-            target = RenderTarget.full(framebuffer, output.width(), output.height(), (int) stride, Fourcc.XRGB8888);
+            // Nothing but a screenshot reads a headless output's pixels: a GPU renderer keeps
+            // each frame on its side and reads back what changed only when one is taken.
+            target = RenderTarget.full(framebuffer, output.width(), output.height(), (int) stride, Fourcc.XRGB8888).readingBackOnDemand();
             painter = new OutputPainter(output, scene, renderer, loop, this);
             vblank = loop.timer(this::onVblank);
         }
