@@ -31,18 +31,8 @@ class CrossDeviceOutputsTest {
         return new VirtualKms(topology, output, faults, renderer);
     }
 
-    /** Commits one frame and moves the clock until its callback came: the frame showing it is on screen. */
     private static void frame(VirtualKms k, FullscreenClient w, int rgb, int marker) throws Exception {
-        k.settle();
-        k.refreshUntil(() -> {
-            try {
-                return w.submit(rgb, marker);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, 4, "a free buffer");
-        k.settle();
-        k.refreshUntil(() -> !w.framePending(), 6, "the frame callback");
+        w.frame(k, rgb, marker, 6);
     }
 
     private static void assertShows(Compositor c, String output, int rgb, int marker) {

@@ -138,6 +138,23 @@ final class FullscreenClient implements AutoCloseable {
         return true;
     }
 
+    /**
+     * On a virtual clock: commits one frame and moves the clock until its callback came (the
+     * frame showing it is on screen, or was given up), at most maxRefreshes refreshes.
+     */
+    void frame(dev.ferry.compositor.kms.VirtualKms k, int rgb, int markerRgb, int maxRefreshes) throws IOException {
+        k.settle();
+        k.refreshUntil(() -> {
+            try {
+                return submit(rgb, markerRgb);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, maxRefreshes, "a free buffer");
+        k.settle();
+        k.refreshUntil(() -> !framePending, maxRefreshes, "the frame callback");
+    }
+
     /** The last frame's callback has not come yet. */
     boolean framePending() { return framePending; }
 

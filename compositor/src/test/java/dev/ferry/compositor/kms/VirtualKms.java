@@ -53,7 +53,7 @@ public final class VirtualKms implements AutoCloseable {
     /** A wait for work (not time) longer than this is a hang. */
     private static final long WORK_BOUND_NS = 10_000_000_000L;
 
-    final VirtualClock clock = new VirtualClock();
+    public final VirtualClock clock = new VirtualClock();
     final Path dir;
     public final Compositor c;
     final String output;
