@@ -199,12 +199,23 @@ final class KmsOutputDriver {
     /** A frame is being composed (its flip not yet queued). */
     boolean composing() { return busy; }
 
-    /** The device is gone: stop driving the output; everything else carries on. */
+    /** Whether the monitor is still plugged into this output's connector (the device's current state). */
+    boolean connected() {
+        int id = pipe.connector().id();
+        for (var c : pipe.device().connectors()) if (c.id() == id) return c.connected();
+        return false;
+    }
+
+    /**
+     * The device is gone or the monitor unplugged: stop driving the output; everything else
+     * carries on. The backend is told once and withdraws the output.
+     */
     private boolean checkGone() {
-        if (!pipe.device().isGone()) return false;
+        if (!pipe.device().isGone() && connected()) return false;
         if (!lost) {
             lost = true;
-            LOG.warn("{}: {} was unplugged; the output is gone", output.name(), pipe.device().info().name());
+            LOG.warn("{}: {}; the output is gone", output.name(), pipe.device().isGone()
+                    ? pipe.device().info().name() + " was unplugged" : "its monitor was unplugged");
             loop.execute(onLost);
         }
         return true;
@@ -482,7 +493,7 @@ final class KmsOutputDriver {
      * unplug's consequences, each already named once, not new faults.
      */
     private void commitFailed(String recovery, int framesLost) {
-        if (pacer.stalled() || pipe.device().isGone()) return;
+        if (pacer.stalled() || pipe.device().isGone() || !connected()) return;
         faults.get().record(FaultLog.Kind.COMMIT_FAILED, pipe.device().info().name() + "/" + output.name(),
                 loop.nowNs(), recovery, framesLost);
     }
