@@ -42,13 +42,13 @@ final class ComposeShader {
 
     /** Bytes of the push constants ({@code Draw} below, std430: doubles first). */
     static final int PUSH_BYTES = 128;
-    static final int LOCAL_SIZE_X = Integer.getInteger("ferry.vulkan.lx", 16), LOCAL_SIZE_Y = Integer.getInteger("ferry.vulkan.ly", 16);
+    static final int LOCAL_SIZE_X = 16, LOCAL_SIZE_Y = 16;
     /**
      * Pixels one invocation draws, side by side: lavapipe's per-invocation overhead shared by
      * four (1080p, CPU ms per frame: 4 surfaces 14.1 -> 12.0, 16 surfaces 62.9 -> 56.1; 8 and
      * 16 were no better).
      */
-    static final int PIXELS_PER_INVOCATION = Integer.getInteger("ferry.vulkan.ppi", 4);
+    static final int PIXELS_PER_INVOCATION = 4;
 
     static final int P_A = 0, P_B = 8, P_C = 16, P_D = 24, P_E = 32, P_F = 40;
     // 48-71: unused (the planes' and target's device addresses before they became texel buffers); kept so the layout's offsets stay put.
