@@ -26,6 +26,8 @@ public final class FramePlan {
     private PathKind[] paths = new PathKind[0];
     @SuppressWarnings("unchecked")
     private EnumSet<FallbackReason>[] reasons = new EnumSet[0];
+    /** Per surface: the overlay plane a buffer allocated for it would go on (see {@link #reallocationPlane}), or null. */
+    private Plane[] reallocationPlane = new Plane[0];
     private int scanout = NONE;
     private int overlays;
     private int[] overlaySurface = new int[2];
@@ -38,12 +40,14 @@ public final class FramePlan {
             keys = Arrays.copyOf(keys, n);
             paths = Arrays.copyOf(paths, n);
             reasons = Arrays.copyOf(reasons, n);
+            reallocationPlane = Arrays.copyOf(reallocationPlane, n);
         }
         for (int i = 0; i < surfaces; i++) {
             if (reasons[i] == null) reasons[i] = EnumSet.noneOf(FallbackReason.class);
             reasons[i].clear();
             paths[i] = PathKind.GPU_COMPOSITION;
             keys[i] = null;
+            reallocationPlane[i] = null;
         }
         for (int i = surfaces; i < count; i++) keys[i] = null;  // let go of surfaces no longer planned
         count = surfaces;
@@ -54,6 +58,8 @@ public final class FramePlan {
     void key(int i, Object key) { keys[i] = key; }
 
     void path(int i, PathKind p) { paths[i] = p; }
+
+    void reallocationPlane(int i, Plane p) { reallocationPlane[i] = p; }
 
     void scanout(int i) {
         scanout = i;
@@ -80,6 +86,15 @@ public final class FramePlan {
     /** Every reason surface i missed a cheaper path than {@link #path(int)}; owned by the plan. */
     public EnumSet<FallbackReason> reasons(int i) { return reasons[i]; }
 
+    /**
+     * The overlay plane that would show composed surface i were its buffer allocated for that
+     * plane: every check on the surface passed (windowed, opaque, not overlapped from above,
+     * updating, a free plane that fits its size and scaling), and what failed could be fixed
+     * by reallocating (format, modifier, a refused test commit). The target of a scanout tranche
+     * for the plane's formats in the surface's dma-buf feedback; null for a structural miss.
+     */
+    public Plane reallocationPlane(int i) { return reallocationPlane[i]; }
+
     /** The surface whose buffer the primary plane scans out, or {@link #NONE} when the primary is composed. */
     public int scanoutSurface() { return scanout; }
 
@@ -104,6 +119,8 @@ public final class FramePlan {
         int s = overlaySurface[k];
         paths[s] = PathKind.GPU_COMPOSITION;
         reasons[s].add(why);
+        // KMS refused this buffer there (a test commit, an import): another allocation may pass.
+        reallocationPlane[s] = why.fixableByReallocation() ? overlayPlane[k] : null;
         for (int j = k + 1; j < overlays; j++) {
             overlaySurface[j - 1] = overlaySurface[j];
             overlayPlane[j - 1] = overlayPlane[j];
@@ -142,6 +159,7 @@ public final class FramePlan {
             keys[i] = o.keys[i];
             paths[i] = o.paths[i];
             reasons[i].addAll(o.reasons[i]);
+            reallocationPlane[i] = o.reallocationPlane[i];
         }
         scanout = o.scanout;
         for (int k = 0; k < o.overlays; k++) {

@@ -92,6 +92,7 @@ public final class FramePlanner {
             int i = candidates[c];
             PlanSurface s = surfaces[i];
             FallbackReason planeMiss = null;
+            Plane missedOn = null;
             boolean takenByOthers = false;
             Plane chosen = null;
             for (Plane p : overlays) {
@@ -101,11 +102,21 @@ public final class FramePlanner {
                     break;
                 }
                 if (why == null) takenByOthers = true;
-                else if (planeMiss == null) planeMiss = why;
+                else if (planeMiss == null) {
+                    planeMiss = why;
+                    missedOn = p;
+                }
             }
-            if (chosen != null) out.addOverlay(i, chosen, benefit(s, previous));
-            // A plane would take it, but a surface with more benefit has it; else the first plane's refusal.
-            else out.reasons(i).add(takenByOthers || planeMiss == null ? FallbackReason.NO_FREE_PLANE : planeMiss);
+            if (chosen != null) {
+                out.addOverlay(i, chosen, benefit(s, previous));
+            } else if (takenByOthers || planeMiss == null) {
+                // A plane would take it, but a surface with more benefit has it.
+                out.reasons(i).add(FallbackReason.NO_FREE_PLANE);
+            } else {
+                // The first plane's refusal; if a buffer allocated for that plane would pass, say which plane.
+                out.reasons(i).add(planeMiss);
+                if (planeMiss.fixableByReallocation() && !taken(out, missedOn)) out.reallocationPlane(i, missedOn);
+            }
         }
     }
 
@@ -183,9 +194,8 @@ public final class FramePlanner {
         if (s.scaled || s.bufferWidth != outWidth || s.bufferHeight != outHeight) return FallbackReason.SCALED;
         if (!s.opaqueEverywhere()) return FallbackReason.TRANSLUCENT;
         if (s.bufferWidth > primary.maxWidth() || s.bufferHeight > primary.maxHeight()) return FallbackReason.TOO_BIG;
-        if (!primary.formats().supportsFormat(s.fourcc)) return FallbackReason.FORMAT_NOT_ON_PLANE;
-        if (s.modifier == Modifiers.INVALID) return FallbackReason.IMPLICIT_MODIFIER;
-        if (!primary.formats().supports(s.fourcc, s.modifier)) return FallbackReason.MODIFIER_NOT_ON_PLANE;
+        FallbackReason layout = layoutMiss(s, primary);
+        if (layout != null) return layout;
         return rejections.rejected(s.buffer, primary);
     }
 
@@ -223,11 +233,24 @@ public final class FramePlanner {
         if (!sized && !p.scaling()) return FallbackReason.SCALED;
         if (s.bufferWidth > p.maxWidth() || s.bufferHeight > p.maxHeight()
                 || s.width > p.maxWidth() || s.height > p.maxHeight()) return FallbackReason.TOO_BIG;
-        if (!p.formats().supportsFormat(s.fourcc)) return FallbackReason.FORMAT_NOT_ON_PLANE;
-        if (s.modifier == Modifiers.INVALID && !p.formats().supports(s.fourcc, Modifiers.INVALID)) return FallbackReason.IMPLICIT_MODIFIER;
-        if (!p.formats().supports(s.fourcc, s.modifier)) return FallbackReason.MODIFIER_NOT_ON_PLANE;
+        FallbackReason layout = layoutMiss(s, p);
+        if (layout != null) return layout;
         FallbackReason before = rejections.rejected(s.buffer, p);
         return before == null ? null : FallbackReason.REJECTED_BEFORE;
+    }
+
+    /**
+     * Why a plane cannot scan out the buffer's format and layout, or null: one rule for every
+     * plane. An implicit modifier is refused outright, even where the plane's table lists
+     * INVALID: the layout is whatever the allocating driver chose, which KMS can only guess
+     * (right for the same driver, LINEAR for any other), and a wrong guess is a garbled picture
+     * that no test commit catches. The client can allocate with an explicit modifier instead.
+     */
+    static FallbackReason layoutMiss(PlanSurface s, Plane p) {
+        if (!p.formats().supportsFormat(s.fourcc)) return FallbackReason.FORMAT_NOT_ON_PLANE;
+        if (s.modifier == Modifiers.INVALID) return FallbackReason.IMPLICIT_MODIFIER;
+        if (!p.formats().supports(s.fourcc, s.modifier)) return FallbackReason.MODIFIER_NOT_ON_PLANE;
+        return null;
     }
 
     private static boolean taken(FramePlan out, Plane p) {

@@ -151,6 +151,9 @@ class FramePlannerTest {
             new Row("overlay: implicit modifier", FallbackReason.IMPLICIT_MODIFIER, plane,
                     s -> { PlanSurface p = windowed(s); p.fourcc = Fourcc.ARGB8888; p.alpha = true; p.opaque = RectSet.of(0, 0, 640, 360); p.modifier = Modifiers.INVALID; s.overlays = List.of(linearOnly); },
                     s -> { PlanSurface p = windowed(s); p.fourcc = Fourcc.ARGB8888; p.alpha = true; p.opaque = RectSet.of(0, 0, 640, 360); s.overlays = List.of(linearOnly); }),
+            // One rule for both planes: laptop-igpu's overlay lists INVALID in its table, as its primary does, and both refuse it.
+            new Row("overlay: implicit modifier on a plane whose table lists INVALID", FallbackReason.IMPLICIT_MODIFIER, plane,
+                    s -> windowed(s).modifier = Modifiers.INVALID, s -> windowed(s).modifier = Modifiers.FAKE_TILED_4X4),
             new Row("overlay: modifier", FallbackReason.MODIFIER_NOT_ON_PLANE, plane,
                     s -> windowed(s).modifier = Modifiers.FAKE_TILED_16X16_COLUMN, s -> windowed(s).modifier = Modifiers.FAKE_TILED_4X4),
             new Row("overlay: refused by a test commit before", FallbackReason.REJECTED_BEFORE, plane,
@@ -179,6 +182,45 @@ class FramePlannerTest {
             assertEquals(row.cheaper(), goodPlan.path(j), row.name() + " (twin): " + goodPlan);
             assertFalse(goodPlan.reasons(j).contains(row.reason()), row.name() + " (twin): " + goodPlan);
         }));
+    }
+
+    /** Feedback's half of the overlay rows: which composed windows an overlay would show with a buffer allocated for it. */
+    @Test
+    void aWindowMissingTheOverlayOnlyForItsAllocationNamesThatOverlay() {
+        Scene tiled = new Scene();
+        windowed(tiled).modifier = Modifiers.FAKE_TILED_16X16_COLUMN;
+        FramePlan plan = tiled.plan();
+        assertEquals(PathKind.GPU_COMPOSITION, plan.path(0), plan.toString());
+        assertEquals(overlay, plan.reallocationPlane(0), "a modifier the overlay lacks: reallocating fixes it");
+        Scene implicit = new Scene();
+        windowed(implicit).modifier = Modifiers.INVALID;
+        assertEquals(overlay, implicit.plan().reallocationPlane(0), "an implicit modifier: so does an explicit one");
+        Scene refused = new Scene();
+        windowed(refused);
+        refused.rejections = (b, p) -> b == BUFFER && p.id() == overlay.id() ? FallbackReason.TEST_COMMIT_REJECTED : null;
+        assertEquals(overlay, refused.plan().reallocationPlane(0), "a buffer a test commit refused: another may pass");
+        // The twins: the same allocation miss, plus a structural one; no overlay is named.
+        List<Consumer<Scene>> structural = List.of(
+                s -> s.add("window above", 700, 400, 200, 200).dmabuf = false,
+                s -> s.surfaces.getFirst().updateHz = FramePlanner.ENTER_HZ - 1,
+                s -> s.surfaces.getFirst().transform = 1,
+                s -> s.surfaces.getFirst().treeSize = 2,
+                s -> s.add("bigger video", 900, 500, 960, 540),
+                s -> s.overlays = List.of(new Plane(overlay.id(), PlaneType.OVERLAY, 1, overlay.formats(), 512, 512, true, 1)));
+        for (int k = 0; k < structural.size(); k++) {
+            Scene s = new Scene();
+            windowed(s).modifier = Modifiers.FAKE_TILED_16X16_COLUMN;
+            structural.get(k).accept(s);
+            FramePlan p = s.plan();
+            assertEquals(null, p.reallocationPlane(p.indexOf("subject")), "structural twin " + k + ": " + p);
+        }
+        Scene onIt = new Scene();
+        windowed(onIt);
+        FramePlan on = onIt.plan();
+        assertEquals(PathKind.OVERLAY_PLANE, on.path(0));
+        assertEquals(null, on.reallocationPlane(0), "already on the overlay");
+        on.dropOverlay(0, FallbackReason.TEST_COMMIT_REJECTED);
+        assertEquals(overlay, on.reallocationPlane(0), "dropped after a refused test commit");
     }
 
     @Test

@@ -99,6 +99,8 @@ final class KmsOutputDriver {
     private PlanSurface[] inputs = new PlanSurface[0];
     private final Map<Surface, UpdateRate> rates = new java.util.IdentityHashMap<>();
     private final PlaneVerdicts verdicts = new PlaneVerdicts();
+    /** Per overlay of the pipe, made on first need: see {@link #overlayTarget}. */
+    private Output.ScanoutTarget[] overlayTargets;
     private final PlaneRejections rejections = this::rejected;
     /** A buffer KMS refused on the primary in this very frame, and why (the re-plan reads it). */
     private ClientBuffer refusedNow;
@@ -141,6 +143,8 @@ final class KmsOutputDriver {
         long number;
         final List<Surface> surfaces = new ArrayList<>();
         final Map<Surface, PathKind> paths = new HashMap<>();
+        /** Composed surfaces an overlay would show were their buffers allocated for it, and that overlay (for dma-buf feedback). */
+        final Map<Surface, Output.ScanoutTarget> overlayFits = new java.util.IdentityHashMap<>();
         PathKind framePath;
         /** What did the frame's work: the composing GPU's device, {@link PathObserver#CPU}, or the display device for planes. */
         String device;
@@ -299,6 +303,16 @@ final class KmsOutputDriver {
         if (buf != null && watched.add(b)) b.onDestroyed(() -> bufferGone(b));
     }
 
+    /** An overlay plane of this output as the target of a scanout tranche: the display device and the plane's formats. */
+    private Output.ScanoutTarget overlayTarget(Plane p) {
+        int k = pipe.overlayIndex(p);
+        if (overlayTargets == null) overlayTargets = new Output.ScanoutTarget[pipe.overlays().size()];
+        if (overlayTargets[k] == null) {
+            overlayTargets[k] = new Output.ScanoutTarget(pipe.device().info().devT(), pipe.device().info().name(), p.formats());
+        }
+        return overlayTargets[k];
+    }
+
     /** What KMS said before about this buffer on this plane (the planner's rejection cache). */
     private FallbackReason rejected(Object buffer, Plane plane) {
         ClientBuffer b = (ClientBuffer) buffer;
@@ -454,6 +468,8 @@ final class KmsOutputDriver {
                 f.paths.put(p.surface(), plan.path(i));
                 continue;
             }
+            Plane fits = plan.reallocationPlane(i);
+            if (fits != null) f.overlayFits.put(p.surface(), overlayTarget(fits));
             ClientBuffer b = p.surface().buffer();
             boolean readable = b != null && (!cpuFrame || reach.cpuCanRead(b));
             if (b != null && !readable) r.add(FallbackReason.CPU_UNREADABLE);
@@ -745,7 +761,7 @@ final class KmsOutputDriver {
             scratch.clear();
             Set<FallbackReason> r = reasons.get(s);
             if (r != null) scratch.addAll(r);
-            observer.surfacePresented(output, s, path, scratch, timeNs);
+            observer.surfacePresented(output, s, path, scratch, f.overlayFits.get(s), timeNs);
         }
         observer.outputPresented(output, f.framePath, f.device, timeNs);
         for (Surface s : scene.takeUnshownWithCallbacks()) if (!s.destroyed()) s.throttledDone(timeNs);
