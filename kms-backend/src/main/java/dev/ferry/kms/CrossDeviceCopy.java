@@ -184,6 +184,14 @@ public final class CrossDeviceCopy implements AutoCloseable {
     }
 
     public CopyMode mode() { return mode; }
+
+    /**
+     * A full-screen framebuffer on the display device in the current mode, for TEST_ONLY commits
+     * of overlay planes over a primary this copy feeds (any of the mode's buffers: a test flips nothing).
+     */
+    public int testFramebuffer() {
+        return mode == CopyMode.ZERO_COPY ? renderBuffers[0].zeroCopyFb : chains.get(mode).testFramebuffer();
+    }
     public long framesPresented() { return frames; }
     public long bytesCopied() { return bytesCopied; }
     public Map<CopyMode, String> failures() { return Map.copyOf(failures); }

@@ -66,8 +66,12 @@ class OverlayScenariosTest {
 
         /** With this dma-buf feedback hysteresis (feedback tests shorten it). */
         Kms(FaultPlan faults, long hysteresisNs) throws Exception {
+            this("laptop-igpu", faults, hysteresisNs);
+        }
+
+        Kms(String topology, FaultPlan faults, long hysteresisNs) throws Exception {
             dir = Files.createTempDirectory("ferry-overlay-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            c = Compositor.create(Compositor.Options.kms(dir, "wayland-o", KmsBackend.Config.of(dev.ferry.compositor.devices.FakeDevices.source("laptop-igpu", KernelClock.monotonic(), faults)))
+            c = Compositor.create(Compositor.Options.kms(dir, "wayland-o", KmsBackend.Config.of(dev.ferry.compositor.devices.FakeDevices.source(topology, KernelClock.monotonic(), faults)))
                     .withRenderer("cpu")
                     .withDmabuf(new LinuxDmabufGlobal.Config(hysteresisNs, LinuxDmabufGlobal.Config.defaults().fenceDeadlineNs())));
             c.startThread();
@@ -114,6 +118,15 @@ class OverlayScenariosTest {
         Window window(String title) {
             return c.onLoop(() -> {
                 for (Window w : c.scene().windows()) if (title.equals(w.title())) return w;
+                return null;
+            });
+        }
+
+        /** Moves the window to (x, y) of the named output. */
+        void moveOnto(String title, String output, int x, int y) {
+            c.onLoop(() -> {
+                Output o = c.scene().outputNamed(output);
+                c.scene().move(window(title), o.x() + x, o.y() + y);
                 return null;
             });
         }
@@ -326,6 +339,51 @@ class OverlayScenariosTest {
             assertEquals(0, bytes, "nothing composed while only the NV12 overlay changes");
             assertTrue(video.zeroCopyPresented() >= video.presented() - 5, video.zeroCopyPresented() + " of " + video.presented());
             SceneReadback.assertShowsScene(k.c, OUTPUT, "NV12 on the overlay");
+        }
+    }
+
+    /**
+     * hybrid-laptop's HDMI-A-1 is on card1, rendered by card0 and copied across: its overlay
+     * is card1's own. A windowed video the client allocates on card1 goes on it (the copy
+     * carries the composed primary only); one allocated on the iGPU, whose memory card1
+     * cannot scan out, is composed with that reason, gets a scanout tranche for card1's
+     * overlay, reallocates there and goes on it. The CRTC shows the scene throughout.
+     */
+    @Test
+    void aCrossDeviceOutputUsesTheOverlayOfItsOwnDevice() throws Exception {
+        String hdmi = "HDMI-A-1";
+        try (Kms k = new Kms("hybrid-laptop", FaultPlan.none(), FEEDBACK_HYSTERESIS_NS); WaylandClient client = k.connect();
+             DmabufWindow igpu = k.video(client, DmabufWindow.Options.of("on-igpu", 480, 270))) {
+            frame(igpu, 0);
+            k.moveOnto("on-igpu", hdmi, 900, 500);
+            long f = 1;
+            long t0 = System.nanoTime();
+            while (k.last("on-igpu", 1).getFirst().path() != PathKind.OVERLAY_PLANE) {
+                assertTrue(f < 300, "never on card1's overlay: " + k.last("on-igpu", 3) + ", plan " + igpu.plan());
+                frame(igpu, f++);
+            }
+            long toOverlayMs = (System.nanoTime() - t0) / 1_000_000;
+            List<Rec> before = k.all("on-igpu");
+            assertTrue(before.stream().anyMatch(r -> r.path() != PathKind.OVERLAY_PLANE && r.reasons().contains(FallbackReason.MEMORY_NOT_SCANNABLE)),
+                    "the iGPU's memory is what card1 cannot scan out: " + before.subList(0, Math.min(8, before.size())));
+            assertTrue(igpu.plan().device().info().name().equals("card1") && igpu.plan().scanout(), "reallocated for card1's planes: " + igpu.plan());
+            for (int i = 0; i < 10; i++) frame(igpu, f++);
+            assertTrue(k.last("on-igpu", 10).stream().allMatch(r -> r.path() == PathKind.OVERLAY_PLANE), "stays: " + k.last("on-igpu", 10));
+            SceneReadback.assertShowsScene(k.c, hdmi, "reallocated onto card1's overlay");
+            System.out.printf("cross-device overlay: on card1's overlay %d ms after the first frame, after %d frames (reallocated at %s)%n",
+                    toOverlayMs, f - 10, igpu.reallocatedAt());
+        }
+        try (Kms k = new Kms("hybrid-laptop", FaultPlan.none(), FEEDBACK_HYSTERESIS_NS); WaylandClient client = k.connect();
+             DmabufWindow dgpu = k.video(client, DmabufWindow.Options.of("on-dgpu", 480, 270).device("card1"))) {
+            frame(dgpu, 0);
+            k.moveOnto("on-dgpu", hdmi, 300, 200);
+            for (long f = 1; f < 30; f++) frame(dgpu, f);
+            List<Rec> recs = k.all("on-dgpu");
+            assertTrue(k.last("on-dgpu", 20).stream().allMatch(r -> r.path() == PathKind.OVERLAY_PLANE), "card1's buffer on card1's overlay: " + k.last("on-dgpu", 20));
+            SceneReadback.assertShowsScene(k.c, hdmi, "a card1 buffer on card1's overlay");
+            int first = recs.size();
+            while (first > 0 && recs.get(first - 1).path() == PathKind.OVERLAY_PLANE) first--;
+            System.out.printf("cross-device overlay: a card1 buffer on the overlay from surface frame %d of %d%n", first, recs.size());
         }
     }
 }

@@ -253,8 +253,9 @@ final class KmsOutputDriver {
         }
         for (int i = 0; i < n; i++) describe(visible.get(i), nowNs, inputs[i]);
         if (rates.size() > 4 * n + 16) rates.keySet().retainAll(surfacesOf(visible));
-        planner.plan(inputs, n, output.width(), output.height(), pipe.primary(),
-                cross == null ? pipe.overlays() : List.of(), rejections, lastPlan, plan);
+        // An output on another device than the render GPU has that device's overlays: the
+        // client's buffer goes there directly, only the composed primary is copied across.
+        planner.plan(inputs, n, output.width(), output.height(), pipe.primary(), pipe.overlays(), rejections, lastPlan, plan);
         reasons.clear();
         for (int i = 0; i < n; i++) reasons.put(visible.get(i).surface(), EnumSet.copyOf(plan.reasons(i)));
     }
@@ -418,7 +419,7 @@ final class KmsOutputDriver {
     private void compose(Frame f, List<Scene.Placed> all) {
         // First whether KMS takes the overlays: a refused one is composed, and which renderer
         // composes depends on every buffer composed.
-        if (plan.overlayCount() > 0) testOverlays(all, swapchain.testFramebuffer());
+        if (plan.overlayCount() > 0) testOverlays(all, cross != null ? cross.testFramebuffer() : swapchain.testFramebuffer());
         else pipe.clearOverlays();
         // Surfaces the plan leaves to overlays or finds hidden are not composed.
         List<Scene.Placed> visible = new ArrayList<>(all.size());
@@ -505,7 +506,8 @@ final class KmsOutputDriver {
         Long held = drawnFor.get(rb != null ? rb : slot);
         RectSet redraw = damage.since(held == null ? 0 : held, output.width(), output.height()).subtract(underOverlays);
         // The display-side copy of a cross-device frame holds the last frame crossed over.
-        f.frameDamage = rb != null ? damage.since(lastCrossedFrame, output.width(), output.height()) : null;
+        // Under the overlays it was not drawn: nothing there to copy.
+        f.frameDamage = rb != null ? damage.since(lastCrossedFrame, output.width(), output.height()).subtract(underOverlays) : null;
         f.slot = slot;
         f.renderBuffer = rb;
         f.framePath = path;
