@@ -29,6 +29,8 @@ public final class FramePlan {
     /** Per surface: the overlay plane a buffer allocated for it would go on (see {@link #reallocationPlane}), or null. */
     private Plane[] reallocationPlane = new Plane[0];
     private int scanout = NONE;
+    private int cursor = NONE;
+    private Plane cursorPlane;
     private int overlays;
     private int[] overlaySurface = new int[2];
     private Plane[] overlayPlane = new Plane[2];
@@ -52,6 +54,8 @@ public final class FramePlan {
         for (int i = surfaces; i < count; i++) keys[i] = null;  // let go of surfaces no longer planned
         count = surfaces;
         scanout = NONE;
+        cursor = NONE;
+        cursorPlane = null;
         overlays = 0;
     }
 
@@ -64,6 +68,12 @@ public final class FramePlan {
     void scanout(int i) {
         scanout = i;
         paths[i] = PathKind.DIRECT_SCANOUT;
+    }
+
+    void cursor(int i, Plane plane) {
+        cursor = i;
+        cursorPlane = plane;
+        paths[i] = PathKind.OVERLAY_PLANE;
     }
 
     void addOverlay(int surface, Plane plane, double benefit) {
@@ -97,6 +107,24 @@ public final class FramePlan {
 
     /** The surface whose buffer the primary plane scans out, or {@link #NONE} when the primary is composed. */
     public int scanoutSurface() { return scanout; }
+
+    /** The cursor surface on the cursor plane, or {@link #NONE} (none, or composed). */
+    public int cursorSurface() { return cursor; }
+    public Plane cursorPlane() { return cursorPlane; }
+
+    /** Takes the cursor off its plane (KMS refused it): it is composed, with the reason. */
+    public void dropCursor(FallbackReason why) {
+        if (cursor == NONE) return;
+        paths[cursor] = PathKind.GPU_COMPOSITION;
+        reasons[cursor].add(why);
+        cursor = NONE;
+        cursorPlane = null;
+    }
+
+    /** Whether the surface with this key was on the cursor plane in this plan. */
+    public boolean onCursorPlane(Object key) {
+        return cursor != NONE && keys[cursor] == key;
+    }
 
     public int overlayCount() { return overlays; }
     public int overlaySurface(int k) { return overlaySurface[k]; }
@@ -162,6 +190,8 @@ public final class FramePlan {
             reallocationPlane[i] = o.reallocationPlane[i];
         }
         scanout = o.scanout;
+        cursor = o.cursor;
+        cursorPlane = o.cursorPlane;
         for (int k = 0; k < o.overlays; k++) {
             addOverlay(o.overlaySurface[k], o.overlayPlane[k], o.overlayBenefit[k]);
         }
@@ -175,6 +205,7 @@ public final class FramePlan {
             b.append(keys[i]).append(": ").append(paths[i].label());
             if (!reasons[i].isEmpty()) b.append(' ').append(reasons[i]);
         }
+        if (cursor != NONE) b.append("; cursor ").append(cursorPlane.id()).append(" <- ").append(keys[cursor]);
         for (int k = 0; k < overlays; k++) b.append("; overlay ").append(overlayPlane[k].id()).append(" <- ").append(keys[overlaySurface[k]]);
         return b.append(']').toString();
     }

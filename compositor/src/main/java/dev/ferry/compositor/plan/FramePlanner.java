@@ -62,12 +62,33 @@ public final class FramePlanner {
      */
     public void plan(PlanSurface[] surfaces, int count, int outWidth, int outHeight, Plane primary, List<Plane> overlays,
                      PlaneRejections rejections, FramePlan previous, FramePlan out) {
-        out.reset(count);
-        if (shown.length < count) {
-            shown = new boolean[Math.max(count, shown.length * 2)];
+        plan(surfaces, count, outWidth, outHeight, primary, overlays, null, rejections, previous, out);
+    }
+
+    /**
+     * The same, with the output's cursor plane (null for none). The cursor surface, topmost
+     * when there is one, goes on it when the plane takes its buffer (no rate threshold: the
+     * plane serves nothing else); the rest is then planned as if the cursor were not there,
+     * so a fullscreen video under the pointer is still scanned out.
+     */
+    public void plan(PlanSurface[] surfaces, int all, int outWidth, int outHeight, Plane primary, List<Plane> overlays,
+                     Plane cursorPlane, PlaneRejections rejections, FramePlan previous, FramePlan out) {
+        out.reset(all);
+        if (shown.length < all) {
+            shown = new boolean[Math.max(all, shown.length * 2)];
             candidates = new int[shown.length];
         }
-        for (int i = 0; i < count; i++) out.key(i, surfaces[i].key);
+        for (int i = 0; i < all; i++) out.key(i, surfaces[i].key);
+        int count = all;
+        if (all > 0 && surfaces[all - 1].cursor) {
+            FallbackReason why = cursorMiss(surfaces[all - 1], cursorPlane, rejections);
+            if (why == null) {
+                out.cursor(all - 1, cursorPlane);
+                count = all - 1;
+            } else {
+                out.reasons(all - 1).add(why);
+            }
+        }
         int top = occlusion(surfaces, count, outWidth, outHeight, out);
         if (top < 0) return;
         FallbackReason miss = primaryMiss(surfaces[top], outWidth, outHeight, primary, rejections);
@@ -225,6 +246,16 @@ public final class FramePlanner {
         boolean wasOn = previous != null && previous.onOverlay(s.key);
         if (s.updateHz < (wasOn ? leaveHz : enterHz)) return FallbackReason.NOT_UPDATING;
         return null;
+    }
+
+    /** Why the cursor surface cannot go on the cursor plane, or null when it may be tried. */
+    static FallbackReason cursorMiss(PlanSurface s, Plane plane, PlaneRejections rejections) {
+        if (plane == null) return FallbackReason.NO_FREE_PLANE;
+        if (s.treeSize > 1) return FallbackReason.CURSOR_OR_SUBSURFACE;
+        if (s.buffer == null) return FallbackReason.SHM_BUFFER;
+        if (!s.dmabuf) return s.noDmabuf;
+        if (s.transform != 0) return FallbackReason.TRANSFORMED;
+        return planeMiss(s, plane, rejections);
     }
 
     /** Why this overlay plane cannot show the surface's buffer, or null when it may be tried. */

@@ -386,4 +386,99 @@ class OverlayScenariosTest {
             System.out.printf("cross-device overlay: a card1 buffer on the overlay from surface frame %d of %d%n", first, recs.size());
         }
     }
+
+    /** A cursor image in a sealed wl_shm pool (udmabuf wraps it for the cursor plane): an opaque w x h block, its top-left quarter transparent. */
+    private static dev.ferry.client.ShmPool cursorImage(dev.ferry.client.WaylandClient client, int w, int h, int argb) throws Exception {
+        long bytes = 4L * w * h;
+        long pool = (bytes + 4095) / 4096 * 4096;  // whole pages: udmabuf wraps pages only
+        var shm = client.bind(dev.ferry.protocol.interfaces.WlShm.INTERFACE, 1);
+        var p = new dev.ferry.client.ShmPool(shm, pool, true);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                // Alpha 0 or 255 only: either way the plane's blend and the composition's agree exactly.
+                int px = x < w / 2 && y < h / 2 ? 0 : argb;
+                p.memory().set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 4L * (y * w + x), px);
+            }
+        }
+        return p;
+    }
+
+    /** The records of the scene's cursor surface. */
+    private static List<Rec> cursorRecords(Kms k, int n) {
+        return k.c.onLoop(() -> {
+            List<Rec> all = k.log.getOrDefault(k.c.scene().cursor(), List.of());
+            return List.copyOf(all.subList(Math.max(0, all.size() - n), all.size()));
+        });
+    }
+
+    /**
+     * The cursor plane: a client's cursor (wl_pointer.set_cursor) over its fullscreen video goes
+     * on laptop-igpu's cursor plane, and the video stays scanned out under it; the pointer moves,
+     * the cursor follows on its plane. A cursor larger than the plane takes (300x300, the plane
+     * stops at 256) is composed, and so the video is too, each with its reason; back to a small
+     * one, both return to their planes. The CRTC shows the scene at every step.
+     */
+    @Test
+    void theCursorGoesOnTheCursorPlaneAboveAScannedOutVideoOrIsComposed() throws Exception {
+        try (Kms k = new Kms(FaultPlan.none()); WaylandClient client = k.connect();
+             DmabufWindow video = k.video(client, "fullscreen", 1920, 1080, true)) {
+            long f = 0;
+            for (; f < 5; f++) frame(video, f);
+            var seat = client.bind(dev.ferry.protocol.interfaces.WlSeat.INTERFACE, 5);
+            var pointer = dev.ferry.protocol.interfaces.WlSeat.getPointer(seat);
+            int[] enter = {-1};
+            pointer.listen(new dev.ferry.protocol.interfaces.WlPointer.Listener() {
+                @Override
+                public void enter(dev.ferry.protocol.client.Proxy self, int serial, dev.ferry.protocol.client.Proxy surface, double sx, double sy) {
+                    enter[0] = serial;
+                }
+            });
+            k.c.input(dev.ferry.compositor.seat.InputCommand.parse("move 500 400"));
+            while (enter[0] < 0) {
+                assertTrue(f < 100, "no pointer enter");
+                frame(video, f++);
+            }
+            var compositor = client.bind(dev.ferry.protocol.interfaces.WlCompositor.INTERFACE, 5);
+            var cursor = dev.ferry.protocol.interfaces.WlCompositor.createSurface(compositor);
+            try (var small = cursorImage(client, 64, 64, 0xffff2000); var big = cursorImage(client, 300, 300, 0xff20ff00)) {
+                var smallBuf = small.buffer(0, 64, 64, 256, dev.ferry.protocol.interfaces.WlShm.FORMAT_ARGB8888);
+                var bigBuf = big.buffer(0, 300, 300, 1200, dev.ferry.protocol.interfaces.WlShm.FORMAT_ARGB8888);
+                dev.ferry.protocol.interfaces.WlPointer.setCursor(pointer, enter[0], cursor, 4, 4);
+                attach(cursor, smallBuf, 64, 64);
+                for (int i = 0; i < 10; i++) frame(video, f++);
+                assertTrue(cursorRecords(k, 5).stream().allMatch(r -> r.path() == PathKind.OVERLAY_PLANE), "cursor on its plane: " + cursorRecords(k, 5));
+                assertTrue(k.last("fullscreen", 5).stream().allMatch(r -> r.path() == PathKind.DIRECT_SCANOUT), "the video under it: " + k.last("fullscreen", 5));
+                SceneReadback.assertShowsScene(k.c, OUTPUT, "cursor on the cursor plane");
+                assertEquals(0xffff2000, k.c.screenshot(OUTPUT).at(500 - 4 + 40, 400 - 4 + 40), "the cursor's own pixels");
+                k.c.input(dev.ferry.compositor.seat.InputCommand.parse("move 1890 1060"));  // partly past the output's corner
+                for (int i = 0; i < 5; i++) frame(video, f++);
+                assertTrue(cursorRecords(k, 3).stream().allMatch(r -> r.path() == PathKind.OVERLAY_PLANE), "followed on its plane: " + cursorRecords(k, 3));
+                assertTrue(k.last("fullscreen", 3).stream().allMatch(r -> r.path() == PathKind.DIRECT_SCANOUT), k.last("fullscreen", 3).toString());
+                SceneReadback.assertShowsScene(k.c, OUTPUT, "cursor moved, at the corner");
+                k.c.input(dev.ferry.compositor.seat.InputCommand.parse("move 700 500"));
+                attach(cursor, bigBuf, 300, 300);
+                for (int i = 0; i < 5; i++) frame(video, f++);
+                Rec bigCursor = cursorRecords(k, 1).getFirst();
+                assertEquals(PathKind.CPU_COPY, bigCursor.path(), "too big for the plane: composed " + bigCursor);
+                assertTrue(bigCursor.reasons().contains(FallbackReason.TOO_BIG), bigCursor.toString());
+                Rec under = k.last("fullscreen", 1).getFirst();
+                assertEquals(PathKind.CPU_COPY, under.path(), "the video under a composed cursor is composed: " + under);
+                SceneReadback.assertShowsScene(k.c, OUTPUT, "a composed cursor");
+                attach(cursor, smallBuf, 64, 64);
+                for (int i = 0; i < 5; i++) frame(video, f++);
+                assertEquals(PathKind.OVERLAY_PLANE, cursorRecords(k, 1).getFirst().path(), cursorRecords(k, 1).toString());
+                assertEquals(PathKind.DIRECT_SCANOUT, k.last("fullscreen", 1).getFirst().path(), k.last("fullscreen", 1).toString());
+                SceneReadback.assertShowsScene(k.c, OUTPUT, "back on the cursor plane");
+                long onPlane = k.c.onLoop(() -> k.c.pathStatistics().output(OUTPUT).frames(PathKind.OVERLAY_PLANE));
+                System.out.printf("cursor plane: %s; output frames counted overlay-plane %d%n", cursorRecords(k, 30).stream()
+                        .collect(java.util.stream.Collectors.groupingBy(Rec::path, java.util.stream.Collectors.counting())), onPlane);
+            }
+        }
+    }
+
+    private static void attach(dev.ferry.protocol.client.Proxy surface, dev.ferry.protocol.client.Proxy buffer, int w, int h) {
+        dev.ferry.protocol.interfaces.WlSurface.attach(surface, buffer, 0, 0);
+        dev.ferry.protocol.interfaces.WlSurface.damageBuffer(surface, 0, 0, w, h);
+        dev.ferry.protocol.interfaces.WlSurface.commit(surface);
+    }
 }

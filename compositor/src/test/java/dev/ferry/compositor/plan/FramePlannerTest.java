@@ -224,6 +224,39 @@ class FramePlannerTest {
     }
 
     @Test
+    void theCursorTakesTheCursorPlaneAndLeavesTheVideoUnderItScannedOut() {
+        Plane cursorPlane = kernel.devices().getFirst().planes().stream().filter(p -> p.type() == PlaneType.CURSOR).findFirst().orElseThrow();
+        for (int size : new int[] {64, 300}) {
+            Scene s = new Scene();
+            fullscreen(s);
+            PlanSurface c = s.add("cursor", 500, 400, size, size);
+            c.cursor = true;
+            c.fourcc = Fourcc.ARGB8888;
+            c.alpha = true;
+            FramePlan plan = new FramePlan();
+            new FramePlanner().plan(s.surfaces.toArray(PlanSurface[]::new), 2, W, H, primary, s.overlays, cursorPlane,
+                    PlaneRejections.NONE, null, plan);
+            if (size == 64) {
+                assertEquals(1, plan.cursorSurface(), plan.toString());
+                assertEquals(PathKind.OVERLAY_PLANE, plan.path(1), plan.toString());
+                assertEquals(PathKind.DIRECT_SCANOUT, plan.path(0), "the video under the cursor plane: " + plan);
+            } else {
+                // The twin: only the size differs, and the plane stops at 256x256.
+                assertEquals(FramePlan.NONE, plan.cursorSurface(), plan.toString());
+                assertTrue(plan.reasons(1).contains(FallbackReason.TOO_BIG), plan.toString());
+                assertEquals(PathKind.GPU_COMPOSITION, plan.path(1), plan.toString());
+                assertEquals(PathKind.GPU_COMPOSITION, plan.path(0), "composed under a composed cursor: " + plan);
+            }
+        }
+        Scene none = new Scene();
+        fullscreen(none);
+        PlanSurface c = none.add("cursor", 500, 400, 64, 64);
+        c.cursor = true;
+        FramePlan plan = none.plan();
+        assertTrue(plan.reasons(1).contains(FallbackReason.NO_FREE_PLANE), "no cursor plane: " + plan);
+    }
+
+    @Test
     void aFullscreenVideoUnderASmallWindowIsShownNotOccluded() {
         // What laptop-igpu showed: a 640x360 window over a fullscreen video; both are on screen.
         Scene s = new Scene();

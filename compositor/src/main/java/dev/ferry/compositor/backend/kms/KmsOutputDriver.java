@@ -235,7 +235,7 @@ final class KmsOutputDriver {
         }
         planFrame(visible, f.startNs);
         if (plan.scanoutSurface() != FramePlan.NONE) {
-            if (flipClientBuffer(f, visible.get(plan.scanoutSurface()))) return;
+            if (flipClientBuffer(f, visible)) return;
             // KMS refused the buffer (remembered, with the reason): plan again with the primary composed.
             planFrame(visible, f.startNs);
             refusedNow = null;
@@ -255,7 +255,7 @@ final class KmsOutputDriver {
         if (rates.size() > 4 * n + 16) rates.keySet().retainAll(surfacesOf(visible));
         // An output on another device than the render GPU has that device's overlays: the
         // client's buffer goes there directly, only the composed primary is copied across.
-        planner.plan(inputs, n, output.width(), output.height(), pipe.primary(), pipe.overlays(), rejections, lastPlan, plan);
+        planner.plan(inputs, n, output.width(), output.height(), pipe.primary(), pipe.overlays(), pipe.cursor(), rejections, lastPlan, plan);
         reasons.clear();
         for (int i = 0; i < n; i++) reasons.put(visible.get(i).surface(), EnumSet.copyOf(plan.reasons(i)));
     }
@@ -273,6 +273,7 @@ final class KmsOutputDriver {
         in.set(s, b, p.x(), p.y(), p.width(), p.height());
         in.root = p.root();
         in.treeSize = s.stack().size();
+        in.cursor = s == scene.cursor();
         UpdateRate rate = rates.computeIfAbsent(s, k -> new UpdateRate());
         rate.sample(s.commitCount(), nowNs);
         // No surface shows more often than the output refreshes: a burst of commits is not a faster video.
@@ -321,6 +322,7 @@ final class KmsOutputDriver {
             if (b == refusedNow) return refusedWhy;
             return tainted.containsKey(b) ? FallbackReason.FLIP_FAILED : null;
         }
+        if (pipe.cursor() != null && plane.id() == pipe.cursor().id()) return verdicts.refused(b, cursorIndex());
         int k = pipe.overlayIndex(plane);
         return k < 0 ? null : verdicts.refused(b, k);
     }
@@ -371,12 +373,14 @@ final class KmsOutputDriver {
     }
 
     /** Tries the primary plane with the client's buffer; true if a flip was queued. */
-    private boolean flipClientBuffer(Frame f, Scene.Placed top) {
+    private boolean flipClientBuffer(Frame f, List<Scene.Placed> all) {
+        Scene.Placed top = all.get(plan.scanoutSurface());
         ClientBuffer b = top.surface().buffer();
         DmaBuf buf = b.scanoutDmaBuf(udmabuf);
         if (watched.add(b)) b.onDestroyed(() -> bufferGone(b));
         ScanoutCache.Entry fb = scanout.framebuffer(buf);
         pipe.clearOverlays();
+        pipe.clearCursor();
         if (!fb.ok()) {
             return refuseScanout(b, fb.reason() == FallbackReason.TEST_COMMIT_REJECTED || fb.reason() == FallbackReason.FLIP_FAILED
                     ? FallbackReason.REJECTED_BEFORE : fb.reason());
@@ -388,8 +392,11 @@ final class KmsOutputDriver {
             }
             scanout.tested(buf);
         }
+        // The cursor plane above the scanned-out buffer; refused, the cursor is composed, and so is the frame.
+        if (!stageCursor(all, fb.fbId(), buf.width(), buf.height())) return refuseScanout(null, null);
         // Under a covering opaque buffer nothing else is drawn; their callbacks still come. The
         // damage stays in the history: composed buffers drawn before this frame must catch up on it.
+        damageLeftOverlays(all);
         damage.record(output.takeDamage());
         if (!pipe.flip(fb.fbId(), buf.width(), buf.height(), 0)) {
             // A failed flip taints the buffer here until the client attaches another one; this
@@ -402,9 +409,13 @@ final class KmsOutputDriver {
         }
         b.lock();
         f.scanoutBuffer = b;
+        lockOverlays(f, all);
         f.framePath = PathKind.DIRECT_SCANOUT;
         f.device = pipe.device().info().name();
-        for (Surface s : f.surfaces) f.paths.put(s, s == top.surface() ? PathKind.DIRECT_SCANOUT : PathKind.NOT_SHOWN);
+        for (int i = 0; i < all.size(); i++) {
+            PathKind p = plan.path(i);
+            f.paths.put(all.get(i).surface(), p == PathKind.DIRECT_SCANOUT || p == PathKind.OVERLAY_PLANE ? p : PathKind.NOT_SHOWN);
+        }
         queued(f);
         return true;
     }
@@ -419,8 +430,10 @@ final class KmsOutputDriver {
     private void compose(Frame f, List<Scene.Placed> all) {
         // First whether KMS takes the overlays: a refused one is composed, and which renderer
         // composes depends on every buffer composed.
-        if (plan.overlayCount() > 0) testOverlays(all, cross != null ? cross.testFramebuffer() : swapchain.testFramebuffer());
-        else pipe.clearOverlays();
+        int testFb = cross != null ? cross.testFramebuffer() : swapchain.testFramebuffer();
+        pipe.clearOverlays();
+        stageCursor(all, testFb, output.width(), output.height());
+        if (plan.overlayCount() > 0) testOverlays(all, testFb);
         // Surfaces the plan leaves to overlays or finds hidden are not composed.
         List<Scene.Placed> visible = new ArrayList<>(all.size());
         for (int i = 0; i < all.size(); i++) if (plan.path(i) == PathKind.GPU_COMPOSITION) visible.add(all.get(i));
@@ -671,13 +684,55 @@ final class KmsOutputDriver {
 
     /** The frame holds the buffers its overlays show until a newer frame replaces it on screen. */
     private void lockOverlays(Frame f, List<Scene.Placed> all) {
-        if (plan.overlayCount() > f.overlayIndex.length) f.overlayIndex = new int[plan.overlayCount()];
+        if (plan.overlayCount() + 1 > f.overlayIndex.length) f.overlayIndex = new int[plan.overlayCount() + 1];
         for (int k = 0; k < plan.overlayCount(); k++) {
             ClientBuffer b = all.get(plan.overlaySurface(k)).surface().buffer();
             b.lock();
             f.overlayBuffers.add(b);
             f.overlayIndex[k] = pipe.overlayIndex(plan.overlayPlane(k));
         }
+        if (plan.cursorSurface() != FramePlan.NONE) {
+            ClientBuffer b = all.get(plan.cursorSurface()).surface().buffer();
+            b.lock();
+            f.overlayIndex[f.overlayBuffers.size()] = cursorIndex();
+            f.overlayBuffers.add(b);
+        }
+    }
+
+    /** The cursor plane's index among the pipe's planes for {@link #verdicts}: after the overlays. */
+    private int cursorIndex() {
+        return pipe.overlays().size();
+    }
+
+    /**
+     * Stages the plan's cursor on the cursor plane, over the primary framebuffer primaryFb (or
+     * stages it off). A cursor buffer not tested before is tested once (TEST_ONLY, the cursor
+     * alone over the primary); a buffer KMS refuses, on import or in that test, is remembered
+     * and composed instead: false then, with the plan's cursor dropped and the reason named.
+     */
+    private boolean stageCursor(List<Scene.Placed> all, int primaryFb, int primaryWidth, int primaryHeight) {
+        pipe.clearCursor();
+        int i = plan.cursorSurface();
+        if (i == FramePlan.NONE) return true;
+        Scene.Placed p = all.get(i);
+        ClientBuffer b = p.surface().buffer();
+        ScanoutCache.Entry fb = scanout.framebuffer(b.scanoutDmaBuf(udmabuf));
+        if (!fb.ok()) {
+            verdicts.refuse(b, cursorIndex(), fb.reason());
+            plan.dropCursor(fb.reason());
+            return false;
+        }
+        pipe.stageCursor(fb.fbId(), b.width(), b.height(), p.x(), p.y());
+        if (verdicts.passed(b, cursorIndex())) return true;
+        if (pipe.test(primaryFb, primaryWidth, primaryHeight)) {
+            verdicts.pass(b, cursorIndex());
+            return true;
+        }
+        LOG.debug("{}: cursor plane refused by the test commit ({}); composing the cursor", output.name(), pipe.lastRejection());
+        verdicts.refuse(b, cursorIndex(), FallbackReason.TEST_COMMIT_REJECTED);
+        plan.dropCursor(FallbackReason.TEST_COMMIT_REJECTED);
+        pipe.clearCursor();
+        return false;
     }
 
     private static void unlockOverlays(Frame f) {
@@ -690,6 +745,9 @@ final class KmsOutputDriver {
      * holds whatever was there before, so its area is drawn again.
      */
     private void damageLeftOverlays(List<Scene.Placed> all) {
+        // The cursor is not opaque: the primary under it shows. Composed last frame and on its
+        // plane now, the primary still has it drawn; back from its plane, it must be drawn again.
+        if (cursorOnPlane(lastPlan) != cursorOnPlane(plan)) damageCursor(all);
         for (int k = 0; k < lastPlan.overlayCount(); k++) {
             Object key = lastPlan.key(lastPlan.overlaySurface(k));
             if (plan.onOverlay(key)) continue;
@@ -697,6 +755,21 @@ final class KmsOutputDriver {
             if (i < 0) continue;  // gone from the output: the scene damaged where it was
             Scene.Placed p = all.get(i);
             output.damageLayout(RectSet.of(output.x() + p.x(), output.y() + p.y(), p.width(), p.height()));
+        }
+    }
+
+    /** The surface a plan put on the cursor plane, or null. */
+    private static Object cursorOnPlane(FramePlan p) {
+        return p.cursorSurface() == FramePlan.NONE ? null : p.key(p.cursorSurface());
+    }
+
+    /** Damages where the cursor is in this frame (its surfaces on this output). */
+    private void damageCursor(List<Scene.Placed> all) {
+        Surface cursor = scene.cursor();
+        if (cursor == null) return;
+        for (Scene.Placed placed : all) {
+            if (placed.surface() != cursor) continue;
+            output.damageLayout(RectSet.of(output.x() + placed.x(), output.y() + placed.y(), placed.width(), placed.height()));
         }
     }
 
