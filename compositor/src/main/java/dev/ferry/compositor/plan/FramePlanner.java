@@ -45,6 +45,9 @@ public final class FramePlanner {
     /** Opaque rectangles above the surface being looked at: x0, y0, x1, y1 each. */
     private int[] opaque = new int[64];
     private int opaqueCount;
+    /** What is left of an area being tested for cover, and the pieces of the next cut (x0, y0, x1, y1 each). */
+    private int[] left = new int[64];
+    private int[] pieces = new int[64];
     private int[] candidates = new int[0];
 
     public FramePlanner() {
@@ -116,7 +119,8 @@ public final class FramePlanner {
             Plane missedOn = null;
             boolean takenByOthers = false;
             Plane chosen = null;
-            for (Plane p : overlays) {
+            for (int q = 0; q < overlays.size(); q++) {
+                Plane p = overlays.get(q);
                 FallbackReason why = planeMiss(s, p, rejections);
                 if (why == null && !taken(out, p)) {
                     chosen = p;
@@ -185,7 +189,11 @@ public final class FramePlanner {
         opaque[o + 3] = y1;
     }
 
-    /** Whether the opaque rectangles above cover all of [x0, x1) x [y0, y1). */
+    /**
+     * Whether the opaque rectangles above cover all of [x0, x1) x [y0, y1). What is left of the
+     * area is kept as rectangles in two reused arrays, each opaque rectangle cutting every piece
+     * into at most four: overlapping cascades plan without allocating.
+     */
     private boolean covered(int x0, int y0, int x1, int y1) {
         int touching = 0;
         for (int r = 0; r < opaqueCount; r++) {
@@ -195,12 +203,60 @@ public final class FramePlanner {
             touching++;
         }
         if (touching < 2) return false;  // none, or one that does not contain it all
-        RectSet left = RectSet.of(x0, y0, x1 - x0, y1 - y0);
-        for (int r = 0; r < opaqueCount && !left.isEmpty(); r++) {
+        // A corner no rectangle holds is a pixel left showing: the usual answer in a cascade, found without cutting.
+        if (!held(x0, y0) || !held(x1 - 1, y0) || !held(x0, y1 - 1) || !held(x1 - 1, y1 - 1)) return false;
+        int n = 1;
+        left[0] = x0;
+        left[1] = y0;
+        left[2] = x1;
+        left[3] = y1;
+        for (int r = 0; r < opaqueCount && n > 0; r++) {
             int o = 4 * r;
-            left = left.subtract(opaque[o], opaque[o + 1], opaque[o + 2] - opaque[o], opaque[o + 3] - opaque[o + 1]);
+            int ox0 = opaque[o], oy0 = opaque[o + 1], ox1 = opaque[o + 2], oy1 = opaque[o + 3];
+            int m = 0;
+            for (int k = 0; k < n; k++) {
+                int a = 4 * k;
+                int lx0 = left[a], ly0 = left[a + 1], lx1 = left[a + 2], ly1 = left[a + 3];
+                if (ox0 >= lx1 || ox1 <= lx0 || oy0 >= ly1 || oy1 <= ly0) {
+                    m = piece(m, lx0, ly0, lx1, ly1);
+                    continue;
+                }
+                // Above, below, then left and right of the cut within its rows.
+                int cy0 = Math.max(ly0, oy0), cy1 = Math.min(ly1, oy1);
+                if (ly0 < cy0) m = piece(m, lx0, ly0, lx1, cy0);
+                if (cy1 < ly1) m = piece(m, lx0, cy1, lx1, ly1);
+                if (lx0 < ox0) m = piece(m, lx0, cy0, ox0, cy1);
+                if (ox1 < lx1) m = piece(m, ox1, cy0, lx1, cy1);
+            }
+            int[] t = left;
+            left = pieces;
+            pieces = t;
+            n = m;
         }
-        return left.isEmpty();
+        return n == 0;
+    }
+
+    /** Whether an opaque rectangle above holds pixel (x, y). */
+    private boolean held(int x, int y) {
+        for (int r = 0; r < opaqueCount; r++) {
+            int o = 4 * r;
+            if (opaque[o] <= x && x < opaque[o + 2] && opaque[o + 1] <= y && y < opaque[o + 3]) return true;
+        }
+        return false;
+    }
+
+    /** Appends a rectangle to {@link #pieces} at index m; returns m + 1. */
+    private int piece(int m, int x0, int y0, int x1, int y1) {
+        if (4 * m + 4 > pieces.length) {
+            pieces = java.util.Arrays.copyOf(pieces, pieces.length * 2);
+            if (left.length < pieces.length) left = java.util.Arrays.copyOf(left, pieces.length);
+        }
+        int a = 4 * m;
+        pieces[a] = x0;
+        pieces[a + 1] = y0;
+        pieces[a + 2] = x1;
+        pieces[a + 3] = y1;
+        return m + 1;
     }
 
     /** Why the topmost shown surface cannot go on the primary plane, or null if it may be tried. */
