@@ -179,7 +179,8 @@ public final class FeedbackController implements PathObserver {
     }
 
     private void want(State s, DmabufFeedback wanted, long now) {
-        if (wanted.equals(s.sent)) {
+        // Kept as sent (every frame on a plane): no need to compare the tranches.
+        if (wanted == s.sent || wanted.equals(s.sent)) {
             s.wanted = null;
             return;
         }

@@ -252,12 +252,20 @@ final class KmsOutputDriver {
             inputs = grown;
         }
         for (int i = 0; i < n; i++) describe(visible.get(i), nowNs, inputs[i]);
-        if (rates.size() > 4 * n + 16) rates.keySet().retainAll(surfacesOf(visible));
+        if (rates.size() > 4 * n + 16 || reasons.size() > 4 * n + 16) {
+            Set<Surface> now = surfacesOf(visible);
+            rates.keySet().retainAll(now);
+            reasons.keySet().retainAll(now);
+        }
         // An output on another device than the render GPU has that device's overlays: the
         // client's buffer goes there directly, only the composed primary is copied across.
         planner.plan(inputs, n, output.width(), output.height(), pipe.primary(), pipe.overlays(), pipe.cursor(), rejections, lastPlan, plan);
-        reasons.clear();
-        for (int i = 0; i < n; i++) reasons.put(visible.get(i).surface(), EnumSet.copyOf(plan.reasons(i)));
+        // One reason set per surface, refilled each frame (a frame allocates none).
+        for (int i = 0; i < n; i++) {
+            EnumSet<FallbackReason> r = reasons.computeIfAbsent(visible.get(i).surface(), k -> EnumSet.noneOf(FallbackReason.class));
+            r.clear();
+            r.addAll(plan.reasons(i));
+        }
     }
 
     private static java.util.Set<Surface> surfacesOf(List<Scene.Placed> visible) {
