@@ -102,6 +102,8 @@ public final class Compositor implements AutoCloseable {
     private final Options options;
     private final long startNs = MonotonicClock.nowNs();
     private EventLoop loop;
+    /** Tells the loop of each move of a virtual clock; closed with the loop. */
+    private AutoCloseable clockWatch;
     private Display display;
     private Scene scene;
     private Renderer renderer;
@@ -112,6 +114,8 @@ public final class Compositor implements AutoCloseable {
     /** Every fault the compositor met, for `ferry ctl stats` and the report. */
     private final dev.ferry.compositor.stats.FaultLog faults = new dev.ferry.compositor.stats.FaultLog();
     private WaylandSocket socket;
+    /** The renderer while it starts (null once taken): a failed build closes it when it has started. */
+    private dev.ferry.renderer.RendererStart starting;
     private ControlServer control;
     private LinuxDmabufGlobal linuxDmabuf;
     private dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal syncobj;
@@ -139,9 +143,18 @@ public final class Compositor implements AutoCloseable {
 
     private void build() throws Exception {
         socket = WaylandSocket.open(options.runtimeDir(), options.socketName());
-        loop = new EventLoop();
+        // From here the kernel accepts clients (they wait in the backlog until the loop runs).
+        // The renderer (EGL or Vulkan initialisation: the longest single step of a start) comes
+        // up on its own thread while the loop, the display and the seat's keymap are built.
+        starting = dev.ferry.renderer.RendererStart.begin(options.renderer());
+        // The loop keeps the devices' time: on a test's virtual clock its timers (flip watchdogs,
+        // retries, fence deadlines) fire when the test moves the clock, never in real time.
+        dev.ferry.drm.KernelClock clock = options.kms() != null ? options.kms().devices().clock() : dev.ferry.drm.KernelClock.monotonic();
+        loop = new EventLoop(clock.isMonotonic() ? dev.ferry.protocol.loop.LoopClock.MONOTONIC : clock::nowNs);
+        EventLoop timers = loop;
+        clockWatch = clock.onAdvance(timers::clockAdvanced);
         display = new Display(loop);
-        renderer = Renderers.create(options.renderer());
+        keymap = Keymap.defaultUs();
         scene = new Scene(this::repaint);
         pathStatistics = new PathStatistics(scene);
         observers.add(pathStatistics);
@@ -149,6 +162,8 @@ public final class Compositor implements AutoCloseable {
         observers.add(timeline);
         scene.onSurfaceDestroyed(pathStatistics::surfaceDestroyed);
         scene.onSurfaceDestroyed(timeline::surfaceDestroyed);
+        renderer = starting.join();
+        starting = null;
         backend = switch (options.backend()) {
             case "headless" -> new HeadlessBackend(new HeadlessBackend.Config(options.outputs(), options.width(),
                     options.height(), options.refreshMilliHz()), display, scene, renderer, loop);
@@ -173,7 +188,6 @@ public final class Compositor implements AutoCloseable {
         backend.attachFaults(faults);
         new CompositorGlobal(display, scene);
         new ShmGlobal(display, new int[] {Fourcc.ARGB8888, Fourcc.XRGB8888, Fourcc.ABGR8888, Fourcc.XBGR8888});
-        keymap = Keymap.defaultUs();
         seat = new Seat(display, scene, keymap);
         if (backend instanceof NestedBackend nested) nested.useSeat(seat);
         if (backend instanceof NestedKmsBackend nested) nested.useSeat(seat);
@@ -193,9 +207,12 @@ public final class Compositor implements AutoCloseable {
                     options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
             observers.add(linuxDmabuf.feedback());
             linuxDmabuf.fences().setDeadlines(fenceDeadlines);
+            linuxDmabuf.fences().recordFaultsIn(faults);
+            linuxDmabuf.recordImportFaultsIn(faults);
             if (dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal.advertisable(main)) {
                 syncobj = new dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal(display, loop, backend.devices().get(), main,
                         linuxDmabuf.fences().deadlineNs(), fenceDeadlines);
+                syncobj.recordFaultsIn(faults);
             }
         }
         fenceDeadlines.setTarget(this::repaintDeadlineNs);
@@ -439,10 +456,12 @@ public final class Compositor implements AutoCloseable {
         // still be writing into the backend's buffers; only then may the backend unmap them.
         closing("cpu renderer", () -> { if (cpuRenderer != null && cpuRenderer != renderer) cpuRenderer.close(); });
         closing("renderer", () -> { if (renderer != null) renderer.close(); });
+        closing("starting renderer", () -> { if (starting != null) starting.abandon(); });
         closing("backend", () -> { if (backend != null) backend.close(); });
         // The seat's keymap, which may be the host's by now; the default one too if it was replaced.
         closing("seat keymap", () -> { if (seat != null) seat.keymap().close(); });
         closing("keymap", () -> { if (keymap != null) keymap.close(); });
+        closing("clock", () -> { if (clockWatch != null) clockWatch.close(); });
         closing("event loop", () -> { if (loop != null) loop.close(); });
         closing("socket", () -> { if (socket != null) socket.close(); });
     }

@@ -10,6 +10,19 @@ import dev.ferry.posix.MonotonicClock;
 public interface KernelClock {
     long nowNs();
 
+    /**
+     * Whether this is CLOCK_MONOTONIC itself (timerfds and poll timeouts follow it), or a clock
+     * that moves only when told to.
+     */
+    default boolean isMonotonic() { return false; }
+
+    /**
+     * Runs r after every move of a clock that moves only when told to (on the thread moving it),
+     * until the returned handle is closed; the real clock never calls it. An event loop on this
+     * clock uses it to fire its timers.
+     */
+    default AutoCloseable onAdvance(Runnable r) { return () -> { }; }
+
     /** CLOCK_MONOTONIC, shared by every process on the machine. */
     static KernelClock monotonic() {
         return Monotonic.INSTANCE;
@@ -25,6 +38,9 @@ public interface KernelClock {
         public long nowNs() {
             return MonotonicClock.nowNs();
         }
+
+        @Override
+        public boolean isMonotonic() { return true; }
 
         @Override
         public String toString() { return "monotonic"; }

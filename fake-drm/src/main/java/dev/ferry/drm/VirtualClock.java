@@ -53,5 +53,12 @@ public final class VirtualClock implements KernelClock {
     }
 
     @Override
+    public AutoCloseable onAdvance(Runnable r) {
+        Listener l = ns -> r.run();
+        addListener(l);
+        return () -> removeListener(l);
+    }
+
+    @Override
     public String toString() { return "virtual@" + nowNs; }
 }

@@ -67,6 +67,8 @@ public final class CrossDeviceCopy implements AutoCloseable {
     private final Map<CopyMode, Swapchain> chains = new EnumMap<>(CopyMode.class);
     private final Map<CopyMode, String> failures = new EnumMap<>(CopyMode.class);
     private CopyMode mode;
+    /** Some mode failed because an allocation failed (by fault injection), not a refusal. */
+    private boolean allocationFault;
     private long frames;
     private long bytesCopied;
 
@@ -101,7 +103,10 @@ public final class CrossDeviceCopy implements AutoCloseable {
             if (why != null) failures.put(m, why);
             else if (mode == null) mode = m;
         }
-        if (mode == null) throw new AllocationException(dev.ferry.drm.AllocationFailure.SYSTEM,
+        // An allocation fault among the reasons is what a caller names the failure by (the
+        // buffers never existed); otherwise the devices refused buffers that did.
+        if (mode == null) throw new AllocationException(allocationFault ? dev.ferry.drm.AllocationFailure.INJECTED_FAULT
+                : dev.ferry.drm.AllocationFailure.SYSTEM,
                 "no copy mode works from " + primary.info().name() + " to " + display.info().name() + ": " + failures);
         for (Map.Entry<CopyMode, String> f : failures.entrySet()) {
             if (f.getKey().ordinal() < mode.ordinal()) {
@@ -179,6 +184,7 @@ public final class CrossDeviceCopy implements AutoCloseable {
             }
             return null;
         } catch (AllocationException | PosixException | RuntimeException e) {
+            if (e instanceof AllocationException a && a.failure() == dev.ferry.drm.AllocationFailure.INJECTED_FAULT) allocationFault = true;
             return e.getMessage();
         }
     }
@@ -192,6 +198,9 @@ public final class CrossDeviceCopy implements AutoCloseable {
     public int testFramebuffer() {
         return mode == CopyMode.ZERO_COPY ? renderBuffers[0].zeroCopyFb : chains.get(mode).testFramebuffer();
     }
+
+    /** Whether a mode could not be prepared because an allocation failed by fault (a later fallback lost). */
+    public boolean allocationFaulted() { return allocationFault; }
     public long framesPresented() { return frames; }
     public long bytesCopied() { return bytesCopied; }
     public Map<CopyMode, String> failures() { return Map.copyOf(failures); }

@@ -34,6 +34,18 @@ public final class ScanoutCache implements AutoCloseable {
         this.device = device;
     }
 
+    /** Told of an import the device refused by fault, not by its rules (the buffer is composited instead). */
+    @FunctionalInterface
+    public interface ImportFaults {
+        void refused(DmaBuf buf, String detail);
+    }
+
+    private ImportFaults importFaults = (buf, detail) -> { };
+
+    public void onImportFault(ImportFaults listener) {
+        importFaults = listener;
+    }
+
     public DrmDevice device() { return device; }
 
     /** The framebuffer for buf on this device, importing it on first sight. */
@@ -50,6 +62,7 @@ public final class ScanoutCache implements AutoCloseable {
                 default -> FallbackReason.IMPORT_FAILED;
             };
             e = new Entry(0, r, imported.rejection() + ": " + imported.detail(), false);
+            if (imported.rejection() == dev.ferry.drm.ImportRejection.INJECTED_FAULT) importFaults.refused(buf, imported.detail());
         } else {
             try (BufferHandle h = imported.handle()) {
                 AddFbResult fb = device.addFramebuffer(h);

@@ -12,4 +12,13 @@ public interface Composer {
      * and the lists unchanged, until then.
      */
     CompletableFuture<FrameResult> compose(List<SceneSurface> surfaces, RenderTarget target);
+
+    /**
+     * Brings the memory of a {@link RenderTarget#readBackOnDemand} target up to date with the
+     * frames composed into it so far (after any compose queued before), reading only what they
+     * redrew since the last read-back. Renderers that write the memory itself do nothing.
+     */
+    default CompletableFuture<Void> readBack(RenderTarget target) {
+        return CompletableFuture.completedFuture(null);
+    }
 }

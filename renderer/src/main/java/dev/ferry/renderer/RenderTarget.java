@@ -13,9 +13,18 @@ import java.util.Objects;
  * <p>For XRGB8888 the X byte of a written pixel is undefined, as DRM defines it.
  *
  * @param clearArgb premultiplied 0xAARRGGBB shown where no surface covers the output
+ * @param readBackOnDemand nothing reads the memory on the CPU side after each frame (a headless
+ *        output, read only for a screenshot): a GPU renderer may keep the frame in its own
+ *        buffer, and the memory is brought up to date by {@link Composer#readBack} when asked
  */
-public record RenderTarget(int width, int height, int fourcc, MemorySegment memory, int stride, Region damage, int clearArgb) {
+public record RenderTarget(int width, int height, int fourcc, MemorySegment memory, int stride, Region damage, int clearArgb,
+                           boolean readBackOnDemand) {
     public static final int OPAQUE_BLACK = 0xff000000;
+
+    /** Memory that holds every frame once its compose completes (a scanout buffer, a host window's). */
+    public RenderTarget(int width, int height, int fourcc, MemorySegment memory, int stride, Region damage, int clearArgb) {
+        this(width, height, fourcc, memory, stride, damage, clearArgb, false);
+    }
 
     public RenderTarget {
         Objects.requireNonNull(memory, "memory");
@@ -28,11 +37,16 @@ public record RenderTarget(int width, int height, int fourcc, MemorySegment memo
     }
 
     public RenderTarget withDamage(Region newDamage) {
-        return new RenderTarget(width, height, fourcc, memory, stride, newDamage, clearArgb);
+        return new RenderTarget(width, height, fourcc, memory, stride, newDamage, clearArgb, readBackOnDemand);
     }
 
     public RenderTarget withClear(int argb) {
-        return new RenderTarget(width, height, fourcc, memory, stride, damage, argb);
+        return new RenderTarget(width, height, fourcc, memory, stride, damage, argb, readBackOnDemand);
+    }
+
+    /** The same target, its memory read only after {@link Composer#readBack} (see readBackOnDemand). */
+    public RenderTarget readingBackOnDemand() {
+        return new RenderTarget(width, height, fourcc, memory, stride, damage, clearArgb, true);
     }
 
     /** Null when the target can be drawn, else why not. */

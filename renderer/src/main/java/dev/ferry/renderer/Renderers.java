@@ -41,6 +41,16 @@ public final class Renderers {
     }
 
     private static Choice auto() {
+        // Without a GPU device node no driver can reach hardware: Mesa would start llvmpipe and
+        // lavapipe, which auto passes over anyway. Probing them costs a second of start-up on a
+        // loaded two-core machine (loading and linking LLVM, compiling shaders), all before the
+        // first frame, so the nodes are looked at first.
+        var nodes = GpuNodes.in(java.nio.file.Path.of("/dev"));
+        if (nodes.isEmpty()) {
+            return new Choice(new CpuRenderer(), "no GPU device node (/dev/dri/renderD*, /dev/dri/card*, /dev/nvidia*), so EGL and Vulkan"
+                    + " could offer only a software rasterizer (llvmpipe, lavapipe), dearer per frame than composing on the CPU directly;"
+                    + " --renderer gles or vulkan forces one");
+        }
         // Vulkan first, on hardware only: it samples client memory and writes the scanout buffer in
         // place, so it has neither the upload nor the read-back that GLES pays (unmeasured on a GPU:
         // none is lent to CI); on lavapipe it measured 4-100x dearer than the CPU renderer.

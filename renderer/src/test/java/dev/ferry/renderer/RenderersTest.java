@@ -40,7 +40,11 @@ class RenderersTest {
         }
         Renderers.Choice auto = Renderers.choose("auto");
         try (Renderer r = auto.renderer()) {
-            if (software) {
+            if (GpuNodes.in(java.nio.file.Path.of("/dev")).isEmpty()) {
+                // No node a driver could reach hardware through: nothing is probed.
+                assertInstanceOf(CpuRenderer.class, r);
+                assertTrue(auto.reason().startsWith("no GPU device node") && auto.reason().contains("llvmpipe"), auto.reason());
+            } else if (software) {
                 assertInstanceOf(CpuRenderer.class, r);
                 assertTrue(auto.reason().contains("software rasterizer") && auto.reason().contains("llvmpipe"), auto.reason());
             } else {
@@ -50,6 +54,19 @@ class RenderersTest {
         assertTrue(GlesRenderer.isSoftwareRasterizer("llvmpipe (LLVM 15.0.6, 256 bits)"));
         assertTrue(GlesRenderer.isSoftwareRasterizer("softpipe"));
         assertTrue(!GlesRenderer.isSoftwareRasterizer("Mesa Intel(R) UHD Graphics 620 (KBL GT2)"));
+    }
+
+    /** The nodes auto looks for before probing any driver: DRM render and card nodes, NVIDIA's; nothing else counts. */
+    @Test
+    void gpuNodesAreDrmAndNvidiaNodesOnly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dev) throws Exception {
+        assertTrue(GpuNodes.in(dev).isEmpty());
+        java.nio.file.Files.createFile(dev.resolve("nvidiactl"));
+        java.nio.file.Files.createFile(dev.resolve("null"));
+        java.nio.file.Files.createDirectories(dev.resolve("dri/by-path"));
+        assertTrue(GpuNodes.in(dev).isEmpty(), "nvidiactl, null and dri/by-path are no GPU");
+        java.nio.file.Files.createFile(dev.resolve("dri/renderD128"));
+        java.nio.file.Files.createFile(dev.resolve("nvidia0"));
+        assertEquals(List.of(dev.resolve("dri/renderD128"), dev.resolve("nvidia0")), GpuNodes.in(dev));
     }
 
     /** lavapipe is CI's only Vulkan device: vulkan starts when named, and auto passes it over as a software device. */

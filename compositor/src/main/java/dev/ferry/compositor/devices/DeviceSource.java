@@ -14,4 +14,10 @@ public interface DeviceSource {
 
     /** Opens the devices; the caller owns the set and closes it. */
     DeviceSet open();
+
+    /**
+     * The clock the devices' vblanks and fences run on, known before they are opened: the
+     * compositor's event loop runs on it too, so its timers and the devices agree on the time.
+     */
+    default dev.ferry.drm.KernelClock clock() { return dev.ferry.drm.KernelClock.monotonic(); }
 }

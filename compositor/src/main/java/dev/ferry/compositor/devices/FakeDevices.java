@@ -36,7 +36,10 @@ public final class FakeDevices {
         if (!(devices instanceof FakeKernel k)) throw new IllegalArgumentException("faults can be injected only into fake devices");
         if (count < 1 || count > 1_000_000) throw new IllegalArgumentException("count " + count + " out of range (1..1000000)");
         if (device != null) devices.device(device);
-        k.faults().failNext(FaultSpec.kind(kind), device, count);
+        dev.ferry.drm.FaultKind what = FaultSpec.kind(kind);
+        String never = FaultReach.whyNeverWhileRunning(what);
+        if (never != null) throw new IllegalArgumentException(never);
+        k.faults().failNext(what, device, count);
         return "the next " + (count == 1 ? "" : count + " ") + kind + (count == 1 ? "" : "s") + " on "
                 + (device == null ? "any device" : device) + " will fail";
     }

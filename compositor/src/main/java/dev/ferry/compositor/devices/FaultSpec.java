@@ -23,7 +23,8 @@ import java.util.Locale;
  *       {@code time=S-T} (seconds after start), or {@code rate=P} (each opportunity with
  *       probability P, from the seed).</li>
  * </ul>
- * and optionally {@code seed=N} (default 1). Example: {@code commit@eDP-1:frames=120-123,
+ * and optionally {@code seed=N} (default 1). A fault that no work of a running Ferry can reach
+ * (see {@link FaultReach}) is refused. Example: {@code commit@eDP-1:frames=120-123,
  * import:rate=0.01, unplug@card1:time=5-6, seed=7}. A bad item is an error naming it.
  */
 public final class FaultSpec {
@@ -88,9 +89,14 @@ public final class FaultSpec {
         if (eq < 0) throw bad(item, "WHEN is frame=N, frames=A-B, time=S-T or rate=P");
         String key = when.substring(0, eq).strip(), value = when.substring(eq + 1).strip();
         switch (key) {
-            case "frame" -> plan.atFrame(kind, device, number(item, value));
+            case "frame" -> {
+                long frame = number(item, value);
+                refuseUnreachable(item, kind, frame, 0);
+                plan.atFrame(kind, device, frame);
+            }
             case "frames" -> {
                 long[] r = range(item, value);
+                refuseUnreachable(item, kind, r[0], 0);
                 plan.frames(kind, device, r[0], r[1]);
             }
             case "time" -> {
@@ -98,6 +104,7 @@ public final class FaultSpec {
                 if (p.length != 2) throw bad(item, "time=S-T: from S to T seconds after start");
                 double from = seconds(item, p[0]), to = seconds(item, p[1]);
                 if (to <= from) throw bad(item, "time window ends before it starts");
+                refuseUnreachable(item, kind, 0, from);
                 plan.during(kind, device, startNs + (long) (from * 1e9), startNs + (long) (to * 1e9));
             }
             case "rate" -> {
@@ -109,10 +116,17 @@ public final class FaultSpec {
                 }
                 if (!(rate > 0 && rate <= 1)) throw bad(item, "rate must be more than 0 and at most 1");
                 if (device != null) throw bad(item, "a rate applies to every device: leave out @" + device);
+                refuseUnreachable(item, kind, 0, 0);
                 plan.rate(kind, rate);
             }
             default -> throw bad(item, "unknown WHEN '" + key + "' (frame, frames, time, rate)");
         }
+    }
+
+    /** A fault no work of Ferry's can reach would wait armed for good: refused, saying why ({@link FaultReach}). */
+    private static void refuseUnreachable(String item, FaultKind kind, long fromFrame, double fromSeconds) {
+        String why = FaultReach.whyNeverScripted(kind, fromFrame, fromSeconds);
+        if (why != null) throw bad(item, why);
     }
 
     /** A device name, or the device driving an output of that name. */

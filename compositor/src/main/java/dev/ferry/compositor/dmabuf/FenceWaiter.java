@@ -2,11 +2,11 @@ package dev.ferry.compositor.dmabuf;
 
 import dev.ferry.compositor.buffer.DmaBufBuffer;
 import dev.ferry.compositor.core.Surface;
+import dev.ferry.compositor.stats.FaultLog;
 import dev.ferry.drm.DmaBuf;
 import dev.ferry.drm.SyncFile;
 import dev.ferry.drm.SyncFileOps;
 import dev.ferry.posix.Epoll;
-import dev.ferry.posix.MonotonicClock;
 import dev.ferry.posix.PosixException;
 import dev.ferry.protocol.loop.EventLoop;
 import org.slf4j.Logger;
@@ -60,6 +60,11 @@ public final class FenceWaiter implements DmaBufBuffer.FenceWait, AutoCloseable 
 
     /** Deadline hints for every fence waited on (the vblank the surface aims for); null: none. */
     public void setDeadlines(dev.ferry.compositor.fence.FenceDeadlines d) { deadlines = d; }
+
+    private FaultLog faults;
+
+    /** Where a fence that outlived its deadline is named (fence-never-signals); null: nowhere. */
+    public void recordFaultsIn(FaultLog f) { faults = f; }
 
     @Override
     public CompletionStage<Boolean> whenIdle(DmaBuf buf, Surface surface) {
@@ -117,8 +122,12 @@ public final class FenceWaiter implements DmaBufBuffer.FenceWait, AutoCloseable 
 
         void start() throws PosixException {
             source = loop.add(sync.fd().fd(), Epoll.EPOLLIN, events -> finish(true));
-            timer = loop.timer(() -> finish(sync.isSignalled()));
-            timer.armAt(MonotonicClock.nowNs() + deadlineNs);
+            timer = loop.timer(() -> {
+                boolean late = !sync.isSignalled();
+                finish(!late);
+                if (late && faults != null) faults.record(FaultLog.lateFence(surface.toString(), deadlineNs, "implicit write fence"));
+            });
+            timer.armAt(loop.nowNs() + deadlineNs);
         }
 
         void finish(boolean ok) {
@@ -135,7 +144,7 @@ public final class FenceWaiter implements DmaBufBuffer.FenceWait, AutoCloseable 
                 } else {
                     timeouts++;
                     c[2]++;
-                    long now = MonotonicClock.nowNs();
+                    long now = loop.nowNs();
                     if (now - lastTimeoutLogNs > 1_000_000_000L) {
                         lastTimeoutLogNs = now;
                         LOG.info("{}: buffer fence did not signal within {} ms; keeping the previous buffer ({} timeouts so far)",

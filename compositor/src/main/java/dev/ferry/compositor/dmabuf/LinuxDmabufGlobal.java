@@ -9,8 +9,8 @@ import dev.ferry.drm.DrmDevice;
 import dev.ferry.drm.SyncFileOps;
 import dev.ferry.drm.FormatTable;
 import dev.ferry.drm.ImportPurpose;
+import dev.ferry.drm.ImportRejection;
 import dev.ferry.drm.ImportResult;
-import dev.ferry.posix.MonotonicClock;
 import dev.ferry.posix.PosixException;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.interfaces.WlDisplay;
@@ -87,7 +87,7 @@ public final class LinuxDmabufGlobal implements ZwpLinuxDmabufV1.Requests, AutoC
             Runnable r = feedbackTimerAction;
             if (r != null) r.run();
         });
-        this.feedback = new FeedbackController(table, mainDevice.info().devT(), MonotonicClock::nowNs,
+        this.feedback = new FeedbackController(table, mainDevice.info().devT(), loop::nowNs,
                 config.feedbackHysteresisNs(), (deadlineNs, action) -> {
                     feedbackTimerAction = action;
                     if (feedbackTimerAt == 0 || deadlineNs < feedbackTimerAt) {
@@ -130,6 +130,11 @@ public final class LinuxDmabufGlobal implements ZwpLinuxDmabufV1.Requests, AutoC
 
     /** Fence waits and their counts (FENCE_TIMEOUT statistics). */
     public FenceWaiter fences() { return fences; }
+
+    private dev.ferry.compositor.stats.FaultLog faults;
+
+    /** Where an injected import fault on a client's buffer is named (import-failed); null: nowhere. */
+    public void recordImportFaultsIn(dev.ferry.compositor.stats.FaultLog f) { faults = f; }
 
     private void bind(dev.ferry.protocol.server.Client client, int version, int id) {
         Resource r = client.createResource(id, ZwpLinuxDmabufV1.INTERFACE, version, this);
@@ -209,6 +214,12 @@ public final class LinuxDmabufGlobal implements ZwpLinuxDmabufV1.Requests, AutoC
         }
         boolean cpu = cpuCanRead(buf, id, layout);
         boolean gpu = sampling && ReadPaths.rendererImports(rendererFormats, buf.fourcc(), buf.modifier());
+        if (!r.ok() && r.rejection() == ImportRejection.INJECTED_FAULT && faults != null) {
+            // A refusal the device's rules did not make: a fault, named with what it cost.
+            faults.record(dev.ferry.compositor.stats.FaultLog.Kind.IMPORT_FAILED, main.info().name(), dev.ferry.posix.MonotonicClock.nowNs(),
+                    cpu ? "a client buffer's import refused (" + r.detail() + "): the CPU reads it instead"
+                        : "a client buffer's import refused (" + r.detail() + "): the client was told its buffer cannot be used", 0);
+        }
         if (gpu || cpu) return new ImportVerdict(true, sampling, cpu, layout, null);
         return new ImportVerdict(false, sampling, false, layout, deviceWhy != null ? deviceWhy + "; the CPU cannot read it either"
                 : "neither the renderer nor the CPU can read " + buf);

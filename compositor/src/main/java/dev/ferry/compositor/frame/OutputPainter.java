@@ -5,7 +5,6 @@ import dev.ferry.compositor.core.Surface;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.scene.Scene;
 import dev.ferry.compositor.stats.OutputStats;
-import dev.ferry.posix.MonotonicClock;
 import dev.ferry.protocol.interfaces.WpPresentationFeedback;
 import dev.ferry.protocol.loop.EventLoop;
 import dev.ferry.renderer.FrameResult;
@@ -14,7 +13,6 @@ import dev.ferry.renderer.RenderTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -45,9 +43,10 @@ public final class OutputPainter {
     private final FrameSink sink;
     private final OutputStats stats = new OutputStats();
     private final dev.ferry.kms.PathKind kind;
-    private List<Surface> lastShown = new ArrayList<>();
+    private final FramePresentation presentation;
+    /** No planes to scan out to here: composition is the only path, and no cheaper one was missed. */
+    private final FramePresentation.Paths paths;
     private dev.ferry.compositor.path.PathObserver observer;
-    private final java.util.Set<dev.ferry.kms.FallbackReason> noReasons = java.util.EnumSet.noneOf(dev.ferry.kms.FallbackReason.class);
     private boolean requested;
     private boolean inFlight;
 
@@ -59,6 +58,12 @@ public final class OutputPainter {
         this.sink = sink;
         // One vocabulary with kms: a GPU API composed it, or the CPU copied it through system RAM.
         this.kind = renderer.composesOnGpu() ? dev.ferry.kms.PathKind.GPU_COMPOSITION : dev.ferry.kms.PathKind.CPU_COPY;
+        this.presentation = new FramePresentation(output, scene);
+        java.util.Set<dev.ferry.kms.FallbackReason> none = java.util.Collections.unmodifiableSet(java.util.EnumSet.noneOf(dev.ferry.kms.FallbackReason.class));
+        this.paths = new FramePresentation.Paths() {
+            @Override public dev.ferry.kms.PathKind path(Surface s) { return kind; }
+            @Override public java.util.Set<dev.ferry.kms.FallbackReason> reasons(Surface s) { return none; }
+        };
     }
 
     public Output output() { return output; }
@@ -87,7 +92,7 @@ public final class OutputPainter {
         List<Scene.Placed> visible = scene.visibleOn(output);
         if (!output.hasDamage() && stats.frames() > 0 && !scene.frameOwed(visible)) return;
         inFlight = true;
-        long startNs = MonotonicClock.nowNs();
+        long startNs = loop.nowNs();
         RectSet damage = output.takeDamage();
         RenderTarget target = sink.target().withDamage(damage.toRegion());
         FrameContent.collect(visible, output, renderer, loop::execute)
@@ -102,7 +107,7 @@ public final class OutputPainter {
     private void finish(FrameContent frame, FrameResult result, Throwable error, long vblankNs, long sequence,
                         long startNs, RectSet damage) {
         inFlight = false;
-        long composeNs = MonotonicClock.nowNs() - startNs;
+        long composeNs = loop.nowNs() - startNs;
         boolean ok = frame != null && error == null && result instanceof FrameResult.Composed;
         if (!ok) {
             stats.frameFailed();
@@ -111,26 +116,16 @@ public final class OutputPainter {
             output.damageAll();
             if (frame != null) frame.release();
             requested = true;
+            presentation.answerUnshown(vblankNs);
         } else {
             stats.framePresented(kind.label(), composeNs, vblankNs, damage.area() * 4);
             sink.presented(vblankNs);
-            int flags = WpPresentationFeedback.KIND_VSYNC;
-            for (Surface s : frame.shown()) {
-                if (s.destroyed()) continue;
-                s.enterOutput(output);
-                s.presented(output, vblankNs, output.refreshNs(), sequence, flags);
-                // No planes to scan out to here: composition is the only path.
-                if (observer != null) observer.surfacePresented(output, s, kind, noReasons, vblankNs);
-            }
             // The CPU is known to have done a CPU frame; which GPU a headless GLES frame ran on is not.
-            if (observer != null) observer.outputPresented(output, kind, kind == dev.ferry.kms.PathKind.CPU_COPY
-                    ? dev.ferry.compositor.path.PathObserver.CPU : null, vblankNs);
-            for (Surface s : lastShown) if (!frame.shown().contains(s)) s.leaveOutput(output);
-            lastShown = new ArrayList<>(frame.shown());
+            presentation.presented(frame.shown(), paths, kind, kind == dev.ferry.kms.PathKind.CPU_COPY
+                    ? dev.ferry.compositor.path.PathObserver.CPU : null, WpPresentationFeedback.KIND_VSYNC, vblankNs, sequence, observer);
             for (String why : frame.skipped()) LOG.debug("{}: left out of the frame: {}", output.name(), why);
             frame.release();
         }
-        for (Surface s : scene.takeUnshownWithCallbacks()) if (!s.destroyed()) s.throttledDone(vblankNs);
         if (requested || output.hasDamage()) {
             requested = true;
             sink.requestFrame();

@@ -42,6 +42,17 @@ public final class FaultLog {
      */
     public record Entry(Kind kind, String where, long timeNs, String recovery, int framesLost) { }
 
+    /**
+     * A client's acquire fence (implicit or explicit) that had not signalled by its deadline: the
+     * surface kept its previous buffer, so the frame it committed is the one frame lost; every
+     * other surface and output went on.
+     */
+    public static Entry lateFence(String surface, long deadlineNs, String fence) {
+        return new Entry(Kind.FENCE_NEVER_SIGNALS, surface, dev.ferry.posix.MonotonicClock.nowNs(),
+                fence + " not signalled within the " + deadlineNs / 1_000_000 + " ms deadline: the surface kept its"
+                        + " previous buffer, the other surfaces and outputs went on", 1);
+    }
+
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private final long[] countByKind = new long[Kind.values().length];
     private long total;

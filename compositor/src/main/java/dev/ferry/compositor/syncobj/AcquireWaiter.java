@@ -63,6 +63,11 @@ final class AcquireWaiter implements AutoCloseable {
         this.deadlines = deadlines;
     }
 
+    private dev.ferry.compositor.stats.FaultLog faults;
+
+    /** Where an acquire point that outlived its deadline is named (fence-never-signals); null: nowhere. */
+    void recordFaultsIn(dev.ferry.compositor.stats.FaultLog f) { faults = f; }
+
     Counts counts() { return new Counts(points, readyAtCommit, signalled, timeouts); }
 
     int pending() { return active.size(); }
@@ -120,7 +125,12 @@ final class AcquireWaiter implements AutoCloseable {
         long now = devices.clock().nowNs();
         while (!active.isEmpty() && active.peekFirst().deadlineAtNs <= now) {
             Wait w = active.peekFirst();
-            w.finish(w.isSignalled());
+            boolean late = !w.isSignalled();
+            w.finish(!late);
+            if (late && faults != null) {
+                faults.record(dev.ferry.compositor.stats.FaultLog.lateFence(w.surface.toString(), deadlineNs,
+                        "acquire point " + Long.toUnsignedString(w.point)));
+            }
         }
         if (!active.isEmpty()) armTimer(active.peekFirst().deadlineAtNs);
     }

@@ -56,6 +56,9 @@ public final class LinuxDrmSyncobjGlobal implements WpLinuxDrmSyncobjManagerV1.R
 
     AcquireWaiter acquires() { return acquires; }
 
+    /** Where acquire points that outlive their deadline are named (fence-never-signals). */
+    public void recordFaultsIn(dev.ferry.compositor.stats.FaultLog faults) { acquires.recordFaultsIn(faults); }
+
     void released(SyncobjTimeline timeline, long point) {
         timeline.signal(point);
         releasesSignalled++;

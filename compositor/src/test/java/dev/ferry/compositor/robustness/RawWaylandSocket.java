@@ -71,6 +71,29 @@ final class RawWaylandSocket implements AutoCloseable {
     }
 
     /**
+     * Sends one batch of bytes with fds (SCM_RIGHTS, as a client passes them), waiting for room;
+     * false when the compositor closed the connection first.
+     */
+    boolean sendQuietly(byte[] bytes, int[] fds) throws Exception {
+        MemorySegment seg = arena.allocate(Math.max(1, bytes.length));
+        MemorySegment.copy(bytes, 0, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+        long off = 0;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (off < bytes.length) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the compositor took nothing for 10 s");
+            long sent;
+            try {
+                sent = off == 0 ? socket.send(seg, 0, bytes.length, fds, fds.length) : socket.send(seg, off, bytes.length - off, new int[0], 0);
+            } catch (dev.ferry.posix.PosixException closed) {
+                return false;
+            }
+            if (sent > 0) off += sent;
+            else Fds.poll(socket.fd().fd(), Fds.POLLOUT, 100);
+        }
+        return true;
+    }
+
+    /**
      * Sends all of bytes, waiting for room as a blocking client would. Returns false when the
      * compositor closed the connection first (it may cut off a flooding client midway).
      */

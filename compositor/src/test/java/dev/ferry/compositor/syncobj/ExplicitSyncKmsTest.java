@@ -111,6 +111,14 @@ class ExplicitSyncKmsTest {
             Compositor.Screenshot s = ferry.compositor.screenshot("eDP-1");
             assertEquals(0x0000ff, s.at(at[0], at[1]) & 0xffffff, "the hung surface keeps its previous frame");
             assertEquals(1L, explicitStats().get("timeouts"));
+            // The fault log names it once: which surface, how Ferry recovered, one frame lost.
+            var faults = ferry.onLoop(() -> ferry.compositor.faults().entries());
+            assertEquals(1, faults.size(), faults.toString());
+            var e = faults.getFirst();
+            assertEquals(dev.ferry.compositor.stats.FaultLog.Kind.FENCE_NEVER_SIGNALS, e.kind());
+            assertTrue(e.where().contains("wl_surface"), e.where());
+            assertTrue(e.recovery().matches("acquire point \\d+ not signalled within the 100 ms deadline: .*"), e.recovery());
+            assertEquals(1, e.framesLost());
         }
     }
 

@@ -2,7 +2,6 @@ package dev.ferry.protocol.loop;
 
 import dev.ferry.posix.Epoll;
 import dev.ferry.posix.EventFd;
-import dev.ferry.posix.MonotonicClock;
 import dev.ferry.posix.PosixException;
 import dev.ferry.posix.TimerFd;
 import org.slf4j.Logger;
@@ -67,15 +66,19 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * A one-shot timer at an absolute monotonic deadline; re-arm it to repeat.
+     * A one-shot timer at an absolute deadline on the loop's clock; re-arm it to repeat.
      *
      * <p>Arming is lazy. A deadline later than the one the timerfd already holds, and a disarm,
      * cost no system call: the timerfd fires at its earlier deadline, finds the timer's real one
      * (or none) and is re-armed for it then. A watchdog pushed back on every frame, which is how
      * the kms driver guards each page flip, so costs one system call and one wake-up per timeout
      * period instead of two system calls per frame.
+     *
+     * <p>On a virtual clock there is no timerfd: the loop fires due timers at the end of each
+     * cycle, and a cycle runs whenever the clock is advanced.
      */
     public final class Timer implements AutoCloseable {
+        /** Null on a virtual clock. */
         private final TimerFd timerFd;
         private final Source source;
         private final Runnable action;
@@ -84,19 +87,32 @@ public final class EventLoop implements AutoCloseable {
         /** What the timerfd is armed at; 0 when nothing is pending there. */
         private long kernelNs;
 
+        private boolean closed;
+
         private Timer(Runnable action) throws PosixException {
             this.action = action;
-            timerFd = new TimerFd();
-            source = add(timerFd.fd().fd(), Epoll.EPOLLIN, events -> fired());
+            if (clock.monotonic()) {
+                timerFd = new TimerFd();
+                source = add(timerFd.fd().fd(), Epoll.EPOLLIN, events -> fired());
+            } else {
+                timerFd = null;
+                source = null;
+                virtualTimers.add(this);
+            }
         }
 
-        /** Due at deadlineNs on the monotonic clock (a past deadline: at once); 0 disarms. */
+        /** Due at deadlineNs on the loop's clock (a past deadline: at once); 0 disarms. */
         public void armAt(long deadlineNs) {
             if (deadlineNs <= 0) {
                 disarm();
                 return;
             }
             this.deadlineNs = deadlineNs;
+            if (timerFd == null) {
+                // Armed from another thread, or while the loop waits: the cycle that fires it must run.
+                if (!inLoop()) wake.signal();
+                return;
+            }
             if (kernelNs == 0 || deadlineNs < kernelNs) setKernel(deadlineNs);
         }
 
@@ -107,7 +123,7 @@ public final class EventLoop implements AutoCloseable {
             if (timerFd.drain() == 0) return;
             kernelNs = 0;
             if (deadlineNs == 0) return;
-            if (deadlineNs > MonotonicClock.nowNs()) {
+            if (deadlineNs > clock.nowNs()) {
                 setKernel(deadlineNs);
                 return;
             }
@@ -124,13 +140,34 @@ public final class EventLoop implements AutoCloseable {
             }
         }
 
+        /** On a virtual clock: runs the action if it is due at nowNs; whether it ran. */
+        private boolean fireIfDue(long nowNs) {
+            if (closed || deadlineNs == 0 || deadlineNs > nowNs) return false;
+            deadlineNs = 0;
+            try {
+                action.run();
+            } catch (RuntimeException | AssertionError | OutOfMemoryError | StackOverflowError e) {
+                if (handlerFailures.allow()) LOG.error("timer action failed ({} like it suppressed)", handlerFailures.takeSuppressed(), e);
+            }
+            return true;
+        }
+
         @Override
         public void close() {
+            closed = true;
+            deadlineNs = 0;
+            if (timerFd == null) {
+                virtualTimers.remove(this);
+                return;
+            }
             source.remove();
             timerFd.close();
         }
     }
 
+    private final LoopClock clock;
+    /** On a virtual clock, every open timer (fired by {@link #fireDueTimers}); empty on the real one. */
+    private final List<Timer> virtualTimers = new ArrayList<>();
     private final Epoll epoll;
     private final EventFd wake;
     private final List<Source> sources = new ArrayList<>();
@@ -144,7 +181,14 @@ public final class EventLoop implements AutoCloseable {
     private volatile boolean running;
     private volatile Thread owner;
 
+    /** A loop on CLOCK_MONOTONIC. */
     public EventLoop() throws PosixException {
+        this(LoopClock.MONOTONIC);
+    }
+
+    /** A loop whose timers run on clock; a virtual one must report each advance ({@link #clockAdvanced}). */
+    public EventLoop(LoopClock clock) throws PosixException {
+        this.clock = clock;
         epoll = new Epoll(64);
         wake = new EventFd();
         add(wake.fd().fd(), Epoll.EPOLLIN, events -> wake.drain());
@@ -167,6 +211,32 @@ public final class EventLoop implements AutoCloseable {
 
     public Timer timer(Runnable action) throws PosixException {
         return new Timer(action);
+    }
+
+    /** The time on the loop's clock: what timer deadlines and everything paced by them are measured in. */
+    public long nowNs() {
+        return clock.nowNs();
+    }
+
+    public LoopClock clock() { return clock; }
+
+    /**
+     * A virtual clock moved: the loop runs a cycle, which fires the timers now due. Callable from
+     * any thread (a test advancing the clock); nothing to do on the real clock.
+     */
+    public void clockAdvanced() {
+        if (!clock.monotonic()) wake.signal();
+    }
+
+    /** Fires the virtual timers due now; a timer armed due by another's action fires in the same pass. */
+    private void fireDueTimers() {
+        for (int round = 0; round < 64; round++) {
+            long now = clock.nowNs();
+            boolean fired = false;
+            // By index: an action may open or close timers.
+            for (int i = 0; i < virtualTimers.size(); i++) fired |= virtualTimers.get(i).fireIfDue(now);
+            if (!fired) return;
+        }
     }
 
     /** Runs after every dispatch cycle, in registration order. */
@@ -236,6 +306,7 @@ public final class EventLoop implements AutoCloseable {
                 if (handlerFailures.allow()) LOG.error("loop task failed ({} like it suppressed)", handlerFailures.takeSuppressed(), e);
             }
         }
+        if (!virtualTimers.isEmpty()) fireDueTimers();
         for (int i = 0; i < afterDispatch.size(); i++) afterDispatch.get(i).run();
         return n;
     }

@@ -166,6 +166,13 @@ public final class CpuRenderer implements Renderer {
             // are copied, all-zero runs skipped (video players send ARGB frames that are opaque
             // but declare no opaque region), the rest blended as before.
             boolean argbOver = !opaque && !premultiply && t.kind == TexelKind.ARGB8888;
+            if (straightCopy && target.stride() == 4L * n && t.stride0 == 4L * n) {
+                // Whole rows of both, without padding (a full-screen opaque frame of a client whose
+                // stride is its width): one block, a memcpy, instead of a call per row.
+                MemorySegment.copy(t.plane0, (long) (cy0 + m.offsetY()) * t.stride0 + 4L * bx, dst, (long) cy0 * target.stride() + 4L * cx0,
+                        4L * n * (cy1 - cy0));
+                return true;
+            }
             for (int y = cy0; y < cy1; y++) {
                 long dstOff = (long) y * target.stride() + 4L * cx0;
                 int by = y + m.offsetY();

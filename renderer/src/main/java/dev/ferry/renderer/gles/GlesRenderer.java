@@ -66,6 +66,9 @@ public final class GlesRenderer implements Renderer {
     private GLESCapabilities gl;
     private SurfaceProgram program;
     private final Framebuffer framebuffer = new Framebuffer();
+    /** Targets read back on demand, by memory address: each keeps its frame in a framebuffer of its own. */
+    private final java.util.Map<Long, OnDemand> onDemand = new java.util.HashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong readBackBytes = new java.util.concurrent.atomic.AtomicLong();
     private final BufferMapping mapping = new BufferMapping();
     private int vao, vbo;
     private FloatBuffer quad;
@@ -150,6 +153,27 @@ public final class GlesRenderer implements Renderer {
         return result;
     }
 
+    @Override
+    public CompletableFuture<Void> readBack(RenderTarget target) {
+        if (!target.readBackOnDemand() || closed) return CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        if (!thread.offer(() -> {
+            readBackOnDemand(target);
+            result.complete(null);
+        })) {
+            result.completeExceptionally(new IllegalStateException("render queue full"));
+        }
+        return result;
+    }
+
+    /** Bytes glReadPixels has written into targets since start (damaged rectangles only, 4 per pixel). */
+    public long readBackBytes() { return readBackBytes.get(); }
+
+    @Override
+    public java.util.Map<String, Object> memoryStatistics() {
+        return java.util.Map.of("read_back_bytes", readBackBytes.get());
+    }
+
     void releaseTexture(GlesTexture t) {
         boolean queued = thread.release(() -> {
             if (t.plane0Texture != 0) glDeleteTextures(t.plane0Texture);
@@ -223,6 +247,8 @@ public final class GlesRenderer implements Renderer {
         if (egl == null) return;
         if (gl != null) {
             framebuffer.close();
+            for (OnDemand d : onDemand.values()) d.framebuffer.close();
+            onDemand.clear();
             if (program != null) program.close();
             if (vbo != 0) glDeleteBuffers(vbo);
             if (vao != 0) glDeleteVertexArrays(vao);
@@ -376,7 +402,10 @@ public final class GlesRenderer implements Renderer {
             SceneSurface s = surfaces.get(i);
             upload((GlesTexture) s.texture(), s.bufferDamage());
         }
-        if (!framebuffer.bind(target.width(), target.height())) {
+        OnDemand kept = target.readBackOnDemand()
+                ? onDemand.computeIfAbsent(target.memory().address(), a -> new OnDemand()) : null;
+        Framebuffer fb = kept != null ? kept.framebuffer : framebuffer;
+        if (!fb.bind(target.width(), target.height())) {
             return new FrameResult.Failed(FrameFailure.GPU_ERROR, "framebuffer " + target.width() + "x" + target.height() + " incomplete");
         }
         glUseProgram(program.program);
@@ -409,7 +438,10 @@ public final class GlesRenderer implements Renderer {
         glDisable(GL_SCISSOR_TEST);
         FrameResult failure = checkBeforeReadBack();
         if (failure != null) return failure;
-        readBack(target);
+        // Nothing reads an on-demand target until it asks: the frame stays in its framebuffer,
+        // and what it redrew is remembered for the next read-back.
+        if (kept != null) kept.redrew(target);
+        else readBack(target, target.damage());
         int error = glGetError();
         if (error != GL_NO_ERROR) return new FrameResult.Failed(FrameFailure.GPU_ERROR, "GL error 0x" + Integer.toHexString(error) + " reading back");
         return new FrameResult.Composed(rects, draws);
@@ -477,18 +509,58 @@ public final class GlesRenderer implements Renderer {
         quad.put((float) (mapping.bufferX(ox, oy) / t.width)).put((float) (mapping.bufferY(ox, oy) / t.height));
     }
 
-    private static void readBack(RenderTarget target) {
+    /** Reads the damaged rectangles of the bound framebuffer into the target's memory. */
+    private void readBack(RenderTarget target, Region damage) {
         glPixelStorei(GL_PACK_ALIGNMENT, 4);
         glPixelStorei(GL_PACK_ROW_LENGTH, target.stride() / 4);
         long base = target.memory().address();
-        Region damage = target.damage();
+        long bytes = 0;
         for (int r = 0; r < damage.count(); r++) {
             int x0 = Math.max(0, damage.x(r)), y0 = Math.max(0, damage.y(r));
             int x1 = (int) Math.min(target.width(), (long) damage.x(r) + damage.width(r));
             int y1 = (int) Math.min(target.height(), (long) damage.y(r) + damage.height(r));
             if (x1 <= x0 || y1 <= y0) continue;
             nglReadPixels(x0, y0, x1 - x0, y1 - y0, GL_RGBA, GL_UNSIGNED_BYTE, base + (long) y0 * target.stride() + 4L * x0);
+            bytes += 4L * (x1 - x0) * (y1 - y0);
         }
         glPixelStorei(GL_PACK_ROW_LENGTH, 0);
+        readBackBytes.addAndGet(bytes);
+    }
+
+    private void readBackOnDemand(RenderTarget target) {
+        OnDemand kept = onDemand.get(target.memory().address());
+        if (kept == null || kept.pending.isEmpty() || lost) return;
+        if (!kept.framebuffer.bind(target.width(), target.height())) return;
+        readBack(target, kept.takePending());
+    }
+
+    /**
+     * An on-demand target's own framebuffer, and the rectangles redrawn in it since its memory
+     * was last read back (a rectangle inside one already pending is not added again: a video
+     * redrawing the same area every frame costs one read-back of that area).
+     */
+    private static final class OnDemand {
+        final Framebuffer framebuffer = new Framebuffer();
+        final java.util.List<Rect> pending = new java.util.ArrayList<>();
+
+        void redrew(RenderTarget target) {
+            Region damage = target.damage();
+            for (int r = 0; r < damage.count(); r++) {
+                Rect d = damage.rect(r);
+                boolean covered = false;
+                for (Rect p : pending) covered |= p.x() <= d.x() && p.y() <= d.y()
+                        && (long) p.x() + p.width() >= (long) d.x() + d.width() && (long) p.y() + p.height() >= (long) d.y() + d.height();
+                if (covered) continue;
+                pending.removeIf(p -> d.x() <= p.x() && d.y() <= p.y()
+                        && (long) d.x() + d.width() >= (long) p.x() + p.width() && (long) d.y() + d.height() >= (long) p.y() + p.height());
+                pending.add(d);
+            }
+        }
+
+        Region takePending() {
+            Region r = Region.of(pending.toArray(new Rect[0]));
+            pending.clear();
+            return r;
+        }
     }
 }

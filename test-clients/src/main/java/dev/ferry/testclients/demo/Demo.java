@@ -1,5 +1,6 @@
 package dev.ferry.testclients.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -148,8 +149,14 @@ public final class Demo {
             for (Thread t : threads) t.join(3000);
             snapshotFeedback(c);
             ObjectNode root = (ObjectNode) new ObjectMapper().readTree(c.statsJson());
-            ArrayNode clients = root.putObject("demo").put("topology", options.topology()).put("scenario", options.scenario().label())
-                    .put("seconds", options.seconds()).putArray("clients");
+            ObjectNode demo = root.putObject("demo").put("topology", options.topology()).put("scenario", options.scenario().label())
+                    .put("seconds", options.seconds()).put("fps", options.fps());
+            ObjectNode perSecond = demo.putObject("frames_per_second");
+            for (Map.Entry<String, List<Long>> e : FramesPerSecond.fromTimeline(root.path("timeline")).entrySet()) {
+                ArrayNode a = perSecond.putArray(e.getKey());
+                e.getValue().forEach(a::add);
+            }
+            ArrayNode clients = demo.putArray("clients");
             for (DemoPlan p : plans) {
                 VideoClient.Summary s = summaries.get(p.title());
                 FeedbackSeen f = feedback.get(p.title());
@@ -163,6 +170,13 @@ public final class Demo {
                         .put("scanout_tranche", f != null && f.scanoutTranche());
                 if (s != null && s.failure() != null) n.put("failure", s.failure());
                 if (s != null && s.protocolError() != null) n.put("protocol_error", s.protocolError());
+            }
+            out.println();
+            out.println("frames presented per second, by presentation time:");
+            for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) perSecond::fields) {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-10s", e.getKey()));
+                for (JsonNode n : e.getValue()) line.append(' ').append(n.asLong());
+                out.println(line);
             }
             out.println();
             ReportCommand.Written w = ReportCommand.write(root, options.out(), out, false, true);

@@ -24,7 +24,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "6", description = "How long the clients play. Default: ${DEFAULT-VALUE}")
     double seconds;
 
-    @Option(names = "--fps", defaultValue = "30", description = "Client frame rate. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--fps", defaultValue = "60", description = "Client frame rate (the outputs refresh at 60 Hz). Default: ${DEFAULT-VALUE}")
     int fps;
 
     @Option(names = "--renderer", defaultValue = "auto", description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}")

@@ -46,6 +46,35 @@ class DemoTest {
         assertTrue(r.clients().values().stream().anyMatch(s -> s.presented() > 0), "clients presented frames");
     }
 
+    /**
+     * The demo keeps every output at the display's rate: from its second second on, each output
+     * of hybrid-laptop presents at least 50 frames in every whole second while its clients play
+     * (60 fps), counted by presentation time from the demo's own stats, not by waiting.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void everyOutputPresentsFiftyFramesASecondFromTheSecondSecond() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int seconds = 5;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            new Demo(new Demo.Options("hybrid-laptop", "auto", seconds, 60, dir), out).run();
+        }
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        var perSecond = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(ReportCommand.STATS).toFile())
+                .path("demo").path("frames_per_second");
+        List<String> outputs = new java.util.ArrayList<>();
+        perSecond.fieldNames().forEachRemaining(outputs::add);
+        assertEquals(List.of("eDP-1", "HDMI-A-1"), outputs, perSecond.toString());
+        for (var e : (Iterable<java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>>) perSecond::fields) {
+            // Seconds 1 .. seconds-2: the first is start-up, the last the clients finishing.
+            assertTrue(e.getValue().size() >= seconds - 1, e.getKey() + ": " + e.getValue() + "\n" + printed);
+            for (int s = 1; s <= seconds - 2; s++) {
+                assertTrue(e.getValue().get(s).asLong() >= 50, e.getKey() + " second " + s + ": " + e.getValue() + "\n" + printed);
+            }
+        }
+        assertTrue(printed.contains("frames presented per second, by presentation time:"), printed);
+    }
+
     /** --show: the same demo with each fake connector in a window of a host (a Ferry headless here), titled with name, mode and device. */
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)

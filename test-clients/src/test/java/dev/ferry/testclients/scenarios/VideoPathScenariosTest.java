@@ -144,6 +144,12 @@ class VideoPathScenariosTest {
             // While it plays at its rate, it would take an overlay were the only one not taken.
             long noPlane = recs.stream().filter(r -> r.reasons().contains(FallbackReason.NO_FREE_PLANE)).count();
             assertTrue(noPlane >= recs.size() / 2, "the overlay is taken: " + noPlane + " of " + recs.size() + " frames name it");
+            // Taken indeed: eDP-1 has one overlay, and the big video held it through the subject's frames.
+            long from = recs.get(recs.size() / 2).presentNs(), to = recs.getLast().presentNs();
+            List<KmsFerry.FrameRecord> bigMeanwhile = f.frames(bigWindow).stream().filter(r -> r.presentNs() >= from && r.presentNs() <= to).toList();
+            assertFalse(bigMeanwhile.isEmpty(), KmsFerry.shares(f.frames(bigWindow)));
+            assertTrue(bigMeanwhile.stream().allMatch(r -> r.path() == PathKind.OVERLAY_PLANE), "the big video on the overlay meanwhile: "
+                    + KmsFerry.shares(bigMeanwhile));
             assertEquals(0, s.zeroCopyPresented());
             assertEquals(1, s.feedbackEvents(), "only the initial feedback: " + s.toJson());
             assertEquals(0, s.reallocations());

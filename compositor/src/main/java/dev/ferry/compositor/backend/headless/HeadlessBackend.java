@@ -5,7 +5,6 @@ import dev.ferry.compositor.frame.OutputPainter;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.scene.Scene;
 import dev.ferry.drm.uapi.Fourcc;
-import dev.ferry.posix.MonotonicClock;
 import dev.ferry.posix.PosixException;
 import dev.ferry.protocol.loop.EventLoop;
 import dev.ferry.protocol.server.Display;
@@ -72,6 +71,8 @@ public final class HeadlessBackend implements Backend {
     public int[] screenshot(Output output) {
         for (HeadlessOutput h : outputs) {
             if (h.output == output) {
+                // The frames are read back into the framebuffer only now (see HeadlessOutput.target).
+                renderer.readBack(h.target).join();
                 int[] px = new int[output.width() * output.height()];
                 MemorySegment.copy(h.framebuffer, JAVA_INT, 0, px, 0, px.length);
                 for (int i = 0; i < px.length; i++) px[i] |= 0xff000000;
@@ -94,14 +95,16 @@ public final class HeadlessBackend implements Backend {
         final RenderTarget target;
         final EventLoop.Timer vblank;
         final OutputPainter painter;
-        final long epochNs = MonotonicClock.nowNs();
+        final long epochNs = loop.nowNs();
         long armedFor;
 
         HeadlessOutput(Output output) throws PosixException {
             this.output = output;
             long stride = 4L * output.width();
             framebuffer = arena.allocate(stride * output.height(), 64);
-            target = RenderTarget.full(framebuffer, output.width(), output.height(), (int) stride, Fourcc.XRGB8888);
+            // Nothing but a screenshot reads a headless output's pixels: a GPU renderer keeps
+            // each frame on its side and reads back what changed only when one is taken.
+            target = RenderTarget.full(framebuffer, output.width(), output.height(), (int) stride, Fourcc.XRGB8888).readingBackOnDemand();
             painter = new OutputPainter(output, scene, renderer, loop, this);
             vblank = loop.timer(this::onVblank);
         }
@@ -110,7 +113,7 @@ public final class HeadlessBackend implements Backend {
         public void requestFrame() {
             if (armedFor != 0) return;
             long period = output.refreshNs();
-            long now = MonotonicClock.nowNs();
+            long now = loop.nowNs();
             long next = epochNs + ((now - epochNs) / period + 1) * period;
             armedFor = next;
             vblank.armAt(next);

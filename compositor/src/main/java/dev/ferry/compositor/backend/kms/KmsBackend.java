@@ -179,20 +179,23 @@ public final class KmsBackend implements Backend {
                     try {
                         cross = new CrossDeviceCopy(renderDevice, d, w, h, Fourcc.XRGB8888, config.copyModes().get(d.info().name()));
                     } catch (AllocationException | PosixException e) {
-                        // One output that cannot be fed must not take the others down with it:
-                        // said once, named in the fault log, and the rest start.
-                        LOG.warn("{} on {}: not started: {}", pipe.connector().name(), d.info().name(), e.getMessage());
-                        faults.record(dev.ferry.compositor.stats.FaultLog.Kind.IMPORT_FAILED, d.info().name() + "/" + pipe.connector().name(),
-                                dev.ferry.posix.MonotonicClock.nowNs(), "output not started (" + e.getMessage() + "); the others run", 0);
+                        notStarted(d, pipe, e);
                         continue;
                     }
                     owned.add(cross);
+                    if (cross.allocationFaulted()) {
+                        // It runs, on a mode that did not need the failed allocation; the fallbacks
+                        // it would have kept for later are named with it.
+                        faults.record(dev.ferry.compositor.stats.FaultLog.Kind.ALLOCATION_FAILED, d.info().name() + "/" + pipe.connector().name(),
+                                loop.nowNs(), "copy mode " + cross.mode().label() + " in use; not prepared: "
+                                        + cross.failures(), 0);
+                    }
                 } else {
                     try {
-                        chain = new Swapchain(d, w, h, Fourcc.XRGB8888, SWAPCHAIN_LENGTH, false);
-                    } catch (AllocationException e) {
-                        // A display-only device (a USB adapter) has no render memory: dumb buffers.
-                        chain = new Swapchain(d, w, h, Fourcc.XRGB8888, SWAPCHAIN_LENGTH, true);
+                        chain = localSwapchain(d, w, h);
+                    } catch (AllocationException | PosixException e) {
+                        notStarted(d, pipe, e);
+                        continue;
                     }
                     owned.add(chain);
                 }
@@ -217,14 +220,36 @@ public final class KmsBackend implements Backend {
         if (drivers.isEmpty()) LOG.warn("topology {} has no connected display", config.topology());
         // Real compositors hear of unplugs from udev; here a slow poll of the devices stands in.
         hotplug = loop.timer(this::checkUnplugged);
-        hotplug.armAt(dev.ferry.posix.MonotonicClock.nowNs() + HOTPLUG_POLL_NS);
+        hotplug.armAt(loop.nowNs() + HOTPLUG_POLL_NS);
+    }
+
+    private static Swapchain localSwapchain(DrmDevice d, int w, int h) throws AllocationException, PosixException {
+        try {
+            return new Swapchain(d, w, h, Fourcc.XRGB8888, SWAPCHAIN_LENGTH, false);
+        } catch (AllocationException e) {
+            // A display-only device (a USB adapter) has no render memory: dumb buffers.
+            return new Swapchain(d, w, h, Fourcc.XRGB8888, SWAPCHAIN_LENGTH, true);
+        }
+    }
+
+    /**
+     * One output that cannot be fed must not take the others down with it: said once, named in
+     * the fault log (an allocation fault, or an import one: the buffers exist but the devices
+     * refuse them), and the rest start.
+     */
+    private void notStarted(DrmDevice d, KmsPipe pipe, Exception e) {
+        LOG.warn("{} on {}: not started: {}", pipe.connector().name(), d.info().name(), e.getMessage());
+        boolean allocation = e instanceof AllocationException a && a.failure() == dev.ferry.drm.AllocationFailure.INJECTED_FAULT;
+        faults.record(allocation ? dev.ferry.compositor.stats.FaultLog.Kind.ALLOCATION_FAILED : dev.ferry.compositor.stats.FaultLog.Kind.IMPORT_FAILED,
+                d.info().name() + "/" + pipe.connector().name(), loop.nowNs(),
+                "output not started (" + e.getMessage() + "); the others run", 0);
     }
 
     private void checkUnplugged() {
         for (KmsOutputDriver d : List.copyOf(drivers)) {
             if (d.pipe().device().isGone()) outputLost(d);
         }
-        hotplug.armAt(dev.ferry.posix.MonotonicClock.nowNs() + HOTPLUG_POLL_NS);
+        hotplug.armAt(loop.nowNs() + HOTPLUG_POLL_NS);
     }
 
     /** A device went away under an output: the output leaves, every other one keeps running. */
@@ -236,7 +261,7 @@ public final class KmsBackend implements Backend {
         driver.close();
         DrmDevice d = driver.pipe().device();
         faults.record(dev.ferry.compositor.stats.FaultLog.Kind.DEVICE_UNPLUGGED, d.info().name() + "/" + o.name(),
-                dev.ferry.posix.MonotonicClock.nowNs(), "output withdrawn; the other outputs keep running", 0);
+                loop.nowNs(), "output withdrawn; the other outputs keep running", 0);
         boolean deviceStillUsed = drivers.stream().anyMatch(x -> x.pipe().device() == d);
         if (!deviceStillUsed) {
             EventLoop.Source s = eventSources.remove(d);

@@ -4,12 +4,12 @@ import dev.ferry.compositor.buffer.ClientBuffer;
 import dev.ferry.compositor.core.RectSet;
 import dev.ferry.compositor.core.Surface;
 import dev.ferry.compositor.frame.FrameContent;
+import dev.ferry.compositor.frame.FramePresentation;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.path.PathObserver;
 import dev.ferry.compositor.plan.FramePlan;
 import dev.ferry.compositor.plan.FramePlanner;
 import dev.ferry.compositor.plan.PlanSurface;
-import dev.ferry.compositor.plan.PlaneRejections;
 import dev.ferry.compositor.plan.UpdateRate;
 import dev.ferry.drm.Plane;
 import dev.ferry.compositor.scene.Scene;
@@ -20,11 +20,11 @@ import dev.ferry.drm.DmaBuf;
 import dev.ferry.drm.uapi.Fourcc;
 import dev.ferry.drm.uapi.Modifiers;
 import dev.ferry.kms.FallbackReason;
+import dev.ferry.kms.FlipPacer;
 import dev.ferry.kms.KmsPipe;
 import dev.ferry.kms.PathKind;
 import dev.ferry.kms.ScanoutCache;
 import dev.ferry.kms.Swapchain;
-import dev.ferry.posix.MonotonicClock;
 import dev.ferry.protocol.interfaces.WpPresentationFeedback;
 import dev.ferry.protocol.loop.EventLoop;
 import dev.ferry.renderer.FrameResult;
@@ -56,8 +56,6 @@ import java.util.Set;
  */
 final class KmsOutputDriver {
     private static final Logger LOG = LoggerFactory.getLogger(KmsOutputDriver.class);
-    /** A flip not completed after this long is treated as lost. */
-    private static final long FLIP_TIMEOUT_NS = 500_000_000L;
 
     private final Output output;
     private final KmsPipe pipe;
@@ -80,7 +78,10 @@ final class KmsOutputDriver {
     private final EventLoop loop;
     private final PathObserver observer;
     private final OutputStats stats = new OutputStats();
+    /** Fires when the pacer's watchdog is due: a flip given up, or a retry after a refused commit. */
     private final EventLoop.Timer watchdog;
+    /** One flip in flight; the flip watchdog; the vblank a frame started now reaches. */
+    private final FlipPacer<Frame> pacer;
     private final DamageHistory damage = new DamageHistory();
     /**
      * The frame each buffer composed into last holds (its number in {@link #damage}): swapchain
@@ -90,21 +91,16 @@ final class KmsOutputDriver {
     /** The last composed frame handed to the cross-device copy: what its display-side copy holds. */
     private long lastCrossedFrame;
     private final Map<Surface, EnumSet<FallbackReason>> reasons = new HashMap<>();
-    private final Set<FallbackReason> scratch = EnumSet.noneOf(FallbackReason.class);
-    private final Map<ClientBuffer, Boolean> tainted = new HashMap<>();
     private final FramePlanner planner = new FramePlanner();
     /** This frame's plan, and the plan of the last frame queued (what is on screen or about to be). */
     private final FramePlan plan = new FramePlan();
     private final FramePlan lastPlan = new FramePlan();
     private PlanSurface[] inputs = new PlanSurface[0];
     private final Map<Surface, UpdateRate> rates = new java.util.IdentityHashMap<>();
-    private final PlaneVerdicts verdicts = new PlaneVerdicts();
+    /** Tests, flips and remembers refusals of what the plan puts on the pipe's planes. */
+    private final PlaneCommit commit;
     /** Per overlay of the pipe, made on first need: see {@link #overlayTarget}. */
     private Output.ScanoutTarget[] overlayTargets;
-    private final PlaneRejections rejections = this::rejected;
-    /** A buffer KMS refused on the primary in this very frame, and why (the re-plan reads it). */
-    private ClientBuffer refusedNow;
-    private FallbackReason refusedWhy;
     /** Client buffers this output holds state for (framebuffer, taint, reach): forgotten on destroy. */
     private final Set<ClientBuffer> watched = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
@@ -113,18 +109,14 @@ final class KmsOutputDriver {
     private boolean lost;
     private boolean startPosted;
     private Runnable onLost = () -> { };
-    private Frame pending;
     private Frame shown;
-    private final List<Surface> lastShown = new ArrayList<>();
-    private long lastFlipNs;
-    /** A flip was given up and none has completed since. */
-    private boolean flipStalled;
+    private final FramePresentation presentation;
     /** Where faults are named (the backend's FaultLog, attached before outputs start). */
     private java.util.function.Supplier<FaultLog> faults = FaultLog::new;
     private static final dev.ferry.protocol.loop.LogLimiter FLIP_REFUSALS = dev.ferry.protocol.loop.LogLimiter.standard();
 
     /** What one flip put (or will put) on screen. */
-    private static final class Frame {
+    private final class Frame implements FramePresentation.Paths {
         Swapchain.Slot slot;
         /** The chain slot came from: the output's own, or the display GPU's local one. */
         Swapchain chain;
@@ -150,6 +142,18 @@ final class KmsOutputDriver {
         String device;
         long startNs;
         long bytes;
+
+        @Override
+        public PathKind path(Surface s) { return paths.getOrDefault(s, PathKind.NOT_SHOWN); }
+
+        @Override
+        public Set<FallbackReason> reasons(Surface s) {
+            Set<FallbackReason> r = reasons.get(s);
+            return r != null ? r : Set.of();
+        }
+
+        @Override
+        public Output.ScanoutTarget overlayFit(Surface s) { return overlayFits.get(s); }
     }
 
     KmsOutputDriver(Output output, KmsPipe pipe, Swapchain swapchain, dev.ferry.kms.CrossDeviceCopy cross, ScanoutCache scanout,
@@ -170,6 +174,9 @@ final class KmsOutputDriver {
         this.loop = loop;
         this.observer = observer;
         this.watchdog = loop.timer(this::flipTimedOut);
+        this.pacer = new FlipPacer<>(watchdog::armAt);
+        this.presentation = new FramePresentation(output, scene);
+        this.commit = new PlaneCommit(output.name(), pipe, scanout, udmabuf);
     }
 
     Output output() { return output; }
@@ -183,6 +190,11 @@ final class KmsOutputDriver {
 
     void recordFaultsIn(java.util.function.Supplier<FaultLog> log) {
         faults = log;
+        // A buffer the device refused by fault is composited like any buffer it cannot show: no
+        // frame is lost, and the refusal is remembered, so it is named once per buffer.
+        scanout.onImportFault((buf, detail) -> faults.get().record(FaultLog.Kind.IMPORT_FAILED,
+                pipe.device().info().name() + "/" + output.name(), dev.ferry.posix.MonotonicClock.nowNs(),
+                "a client buffer's scanout import refused (" + detail + "): composited instead", 0));
     }
 
     /** Told once when the output's device goes away (unplugged). */
@@ -211,11 +223,11 @@ final class KmsOutputDriver {
         requested = true;
         // Start at the end of this loop cycle, not inside the request that asked: the rest of
         // the commit (and any other client's in the same wake-up) lands in the same frame.
-        if (!startPosted && !busy && pending == null) {
+        if (!startPosted && !busy && pacer.pending() == null) {
             startPosted = true;
             loop.execute(() -> {
                 startPosted = false;
-                if (requested && !busy && pending == null && !lost) startFrame();
+                if (requested && !busy && pacer.pending() == null && !lost) startFrame();
             });
         }
     }
@@ -228,7 +240,7 @@ final class KmsOutputDriver {
         // nothing new to show and nobody waiting would only flip the same picture again.
         if (shown != null && !output.hasDamage() && !scene.frameOwed(visible)) return;
         Frame f = new Frame();
-        f.startNs = MonotonicClock.nowNs();
+        f.startNs = loop.nowNs();
         for (Scene.Placed p : visible) {
             p.surface().latchFrame();
             f.surfaces.add(p.surface());
@@ -238,7 +250,7 @@ final class KmsOutputDriver {
             if (flipClientBuffer(f, visible)) return;
             // KMS refused the buffer (remembered, with the reason): plan again with the primary composed.
             planFrame(visible, f.startNs);
-            refusedNow = null;
+            commit.replanned();
         }
         compose(f, visible);
     }
@@ -259,7 +271,8 @@ final class KmsOutputDriver {
         }
         // An output on another device than the render GPU has that device's overlays: the
         // client's buffer goes there directly, only the composed primary is copied across.
-        planner.plan(inputs, n, output.width(), output.height(), pipe.primary(), pipe.overlays(), pipe.cursor(), rejections, lastPlan, plan);
+        planner.plan(inputs, n, output.width(), output.height(), pipe.primary(), pipe.overlays(), pipe.cursor(),
+                commit.rejections(), lastPlan, plan);
         // One reason set per surface, refilled each frame (a frame allocates none).
         for (int i = 0; i < n; i++) {
             EnumSet<FallbackReason> r = reasons.computeIfAbsent(visible.get(i).surface(), k -> EnumSet.noneOf(FallbackReason.class));
@@ -313,28 +326,6 @@ final class KmsOutputDriver {
         if (buf != null && watched.add(b)) b.onDestroyed(() -> bufferGone(b));
     }
 
-    /** An overlay plane of this output as the target of a scanout tranche: the display device and the plane's formats. */
-    private Output.ScanoutTarget overlayTarget(Plane p) {
-        int k = pipe.overlayIndex(p);
-        if (overlayTargets == null) overlayTargets = new Output.ScanoutTarget[pipe.overlays().size()];
-        if (overlayTargets[k] == null) {
-            overlayTargets[k] = new Output.ScanoutTarget(pipe.device().info().devT(), pipe.device().info().name(), p.formats());
-        }
-        return overlayTargets[k];
-    }
-
-    /** What KMS said before about this buffer on this plane (the planner's rejection cache). */
-    private FallbackReason rejected(Object buffer, Plane plane) {
-        ClientBuffer b = (ClientBuffer) buffer;
-        if (plane.id() == pipe.primary().id()) {
-            if (b == refusedNow) return refusedWhy;
-            return tainted.containsKey(b) ? FallbackReason.FLIP_FAILED : null;
-        }
-        if (pipe.cursor() != null && plane.id() == pipe.cursor().id()) return verdicts.refused(b, cursorIndex());
-        int k = pipe.overlayIndex(plane);
-        return k < 0 ? null : verdicts.refused(b, k);
-    }
-
     /** A viewport that changes nothing (waylandsink sets a destination of the buffer's own size) is no scaling. */
     private static boolean scaledOrCropped(dev.ferry.compositor.core.SurfaceState st, ClientBuffer b) {
         boolean cropped = st.hasSource() && (st.srcX() != 0 || st.srcY() != 0 || st.srcW() != b.width() || st.srcH() != b.height());
@@ -384,36 +375,19 @@ final class KmsOutputDriver {
     private boolean flipClientBuffer(Frame f, List<Scene.Placed> all) {
         Scene.Placed top = all.get(plan.scanoutSurface());
         ClientBuffer b = top.surface().buffer();
-        DmaBuf buf = b.scanoutDmaBuf(udmabuf);
         if (watched.add(b)) b.onDestroyed(() -> bufferGone(b));
-        ScanoutCache.Entry fb = scanout.framebuffer(buf);
-        pipe.clearOverlays();
-        pipe.clearCursor();
-        if (!fb.ok()) {
-            return refuseScanout(b, fb.reason() == FallbackReason.TEST_COMMIT_REJECTED || fb.reason() == FallbackReason.FLIP_FAILED
-                    ? FallbackReason.REJECTED_BEFORE : fb.reason());
-        }
-        if (!fb.tested()) {
-            if (!pipe.test(fb.fbId(), buf.width(), buf.height())) {
-                scanout.reject(buf, FallbackReason.TEST_COMMIT_REJECTED, String.valueOf(pipe.lastRejection()));
-                return refuseScanout(b, FallbackReason.TEST_COMMIT_REJECTED);
-            }
-            scanout.tested(buf);
-        }
-        // The cursor plane above the scanned-out buffer; refused, the cursor is composed, and so is the frame.
-        if (!stageCursor(all, fb.fbId(), buf.width(), buf.height())) return refuseScanout(null, null);
+        int fbId = commit.primaryFramebuffer(b);
+        if (fbId == 0) return false;
+        // The cursor plane above the scanned-out buffer; refused, the cursor is composed, and so is the frame (re-planned).
+        if (!commit.stageCursor(plan, all, fbId, b.width(), b.height())) return false;
         // Under a covering opaque buffer nothing else is drawn; their callbacks still come. The
         // damage stays in the history: composed buffers drawn before this frame must catch up on it.
         damageLeftOverlays(all);
         damage.record(output.takeDamage());
-        if (!pipe.flip(fb.fbId(), buf.width(), buf.height(), 0)) {
-            // A failed flip taints the buffer here until the client attaches another one; this
-            // very frame is composed instead, so the screen never goes black or stale.
-            tainted.put(b, Boolean.TRUE);
-            scanout.reject(buf, FallbackReason.FLIP_FAILED, String.valueOf(pipe.lastRejection()));
+        if (!commit.flipPrimary(b, fbId)) {
             commitFailed("direct-scanout flip refused (" + pipe.lastRejection() + "); the buffer is composed until the client attaches another", 0);
             output.damageAll();
-            return refuseScanout(b, FallbackReason.FLIP_FAILED);
+            return false;
         }
         b.lock();
         f.scanoutBuffer = b;
@@ -428,20 +402,14 @@ final class KmsOutputDriver {
         return true;
     }
 
-    /** KMS refused b on the primary this frame: the re-plan takes this reason for it. */
-    private boolean refuseScanout(ClientBuffer b, FallbackReason why) {
-        refusedNow = b;
-        refusedWhy = why;
-        return false;
-    }
-
     private void compose(Frame f, List<Scene.Placed> all) {
         // First whether KMS takes the overlays: a refused one is composed, and which renderer
         // composes depends on every buffer composed.
+        // An output on another device tests over a display-side buffer of its copy.
         int testFb = cross != null ? cross.testFramebuffer() : swapchain.testFramebuffer();
         pipe.clearOverlays();
-        stageCursor(all, testFb, output.width(), output.height());
-        if (plan.overlayCount() > 0) testOverlays(all, testFb);
+        commit.stageCursor(plan, all, testFb, output.width(), output.height());
+        commit.stageOverlays(plan, all, inputs, testFb, output.width(), output.height());
         // Surfaces the plan leaves to overlays or finds hidden are not composed.
         List<Scene.Placed> visible = new ArrayList<>(all.size());
         for (int i = 0; i < all.size(); i++) if (plan.path(i) == PathKind.GPU_COMPOSITION) visible.add(all.get(i));
@@ -584,7 +552,7 @@ final class KmsOutputDriver {
                 lastCrossedFrame = f.number;
             }
         } else {
-            flipped = pipe.flip(f.slot.fbId(), f.chain.width(), f.chain.height(), 0);
+            flipped = commit.flipComposed(f.slot.fbId(), f.chain.width(), f.chain.height());
         }
         if (!flipped) {
             if (checkGone()) {
@@ -599,7 +567,7 @@ final class KmsOutputDriver {
             commitFailed("composed flip refused (" + pipe.lastRejection() + "); frame dropped, its callbacks answered, composed again next refresh", 1);
             dropped(f);
             // An overlay in a refused flip is not offered again with that buffer.
-            for (int k = 0; k < f.overlayBuffers.size(); k++) verdicts.refuse(f.overlayBuffers.get(k), f.overlayIndex[k], FallbackReason.FLIP_FAILED);
+            commit.overlaysRefused(f.overlayBuffers, f.overlayIndex);
             abandon(f);
             output.damageAll();
             armRetry();
@@ -614,9 +582,9 @@ final class KmsOutputDriver {
      * unplug's consequences, each already named once, not new faults.
      */
     private void commitFailed(String recovery, int framesLost) {
-        if (flipStalled || pipe.device().isGone()) return;
+        if (pacer.stalled() || pipe.device().isGone()) return;
         faults.get().record(FaultLog.Kind.COMMIT_FAILED, pipe.device().info().name() + "/" + output.name(),
-                MonotonicClock.nowNs(), recovery, framesLost);
+                loop.nowNs(), recovery, framesLost);
     }
 
     /** A frame that will not reach the screen: its buffers go back (a kept primary stays with the frame on screen). */
@@ -638,58 +606,6 @@ final class KmsOutputDriver {
         }
     }
 
-    /**
-     * One TEST_ONLY commit for the plan's overlays over this primary framebuffer; on refusal the
-     * assignment with the least benefit is composed instead and the commit tried again, at most
-     * once per overlay plane. Pairs (buffer, plane) that passed before are not tested again; a
-     * refused pair is remembered and not planned again.
-     */
-    private void testOverlays(List<Scene.Placed> all, int primaryFb) {
-        for (int attempt = 0; plan.overlayCount() > 0 && attempt <= pipe.overlays().size(); attempt++) {
-            if (!stageOverlays(all)) continue;
-            boolean known = true;
-            for (int k = 0; k < plan.overlayCount(); k++) {
-                ClientBuffer b = all.get(plan.overlaySurface(k)).surface().buffer();
-                if (!verdicts.passed(b, pipe.overlayIndex(plan.overlayPlane(k)))) known = false;
-            }
-            if (known) return;
-            if (pipe.test(primaryFb, output.width(), output.height())) {
-                for (int k = 0; k < plan.overlayCount(); k++) {
-                    verdicts.pass(all.get(plan.overlaySurface(k)).surface().buffer(), pipe.overlayIndex(plan.overlayPlane(k)));
-                }
-                return;
-            }
-            int least = plan.leastBenefit();
-            LOG.debug("{}: overlay {} refused by the test commit ({}); composing {}", output.name(), plan.overlayPlane(least).id(),
-                    pipe.lastRejection(), all.get(plan.overlaySurface(least)).surface());
-            verdicts.refuse(all.get(plan.overlaySurface(least)).surface().buffer(), pipe.overlayIndex(plan.overlayPlane(least)),
-                    FallbackReason.TEST_COMMIT_REJECTED);
-            plan.dropOverlay(least, FallbackReason.TEST_COMMIT_REJECTED);
-        }
-        if (plan.overlayCount() == 0) pipe.clearOverlays();
-    }
-
-    /** Stages the plan's overlays on the pipe; false (with that assignment dropped) when a buffer has no framebuffer. */
-    private boolean stageOverlays(List<Scene.Placed> all) {
-        pipe.clearOverlays();
-        for (int k = 0; k < plan.overlayCount(); k++) {
-            int i = plan.overlaySurface(k);
-            Scene.Placed p = all.get(i);
-            ClientBuffer b = p.surface().buffer();
-            int index = pipe.overlayIndex(plan.overlayPlane(k));
-            ScanoutCache.Entry fb = scanout.framebuffer(b.scanoutDmaBuf(udmabuf));
-            if (!fb.ok()) {
-                verdicts.refuse(b, index, fb.reason());
-                plan.dropOverlay(k, fb.reason());
-                pipe.clearOverlays();
-                return false;
-            }
-            PlanSurface in = inputs[i];
-            pipe.stageOverlay(index, fb.fbId(), in.srcX, in.srcY, in.srcWidth, in.srcHeight, p.x(), p.y(), p.width(), p.height());
-        }
-        return true;
-    }
-
     /** The frame holds the buffers its overlays show until a newer frame replaces it on screen. */
     private void lockOverlays(Frame f, List<Scene.Placed> all) {
         if (plan.overlayCount() + 1 > f.overlayIndex.length) f.overlayIndex = new int[plan.overlayCount() + 1];
@@ -702,45 +618,19 @@ final class KmsOutputDriver {
         if (plan.cursorSurface() != FramePlan.NONE) {
             ClientBuffer b = all.get(plan.cursorSurface()).surface().buffer();
             b.lock();
-            f.overlayIndex[f.overlayBuffers.size()] = cursorIndex();
+            f.overlayIndex[f.overlayBuffers.size()] = commit.cursorIndex();
             f.overlayBuffers.add(b);
         }
     }
 
-    /** The cursor plane's index among the pipe's planes for {@link #verdicts}: after the overlays. */
-    private int cursorIndex() {
-        return pipe.overlays().size();
-    }
-
-    /**
-     * Stages the plan's cursor on the cursor plane, over the primary framebuffer primaryFb (or
-     * stages it off). A cursor buffer not tested before is tested once (TEST_ONLY, the cursor
-     * alone over the primary); a buffer KMS refuses, on import or in that test, is remembered
-     * and composed instead: false then, with the plan's cursor dropped and the reason named.
-     */
-    private boolean stageCursor(List<Scene.Placed> all, int primaryFb, int primaryWidth, int primaryHeight) {
-        pipe.clearCursor();
-        int i = plan.cursorSurface();
-        if (i == FramePlan.NONE) return true;
-        Scene.Placed p = all.get(i);
-        ClientBuffer b = p.surface().buffer();
-        ScanoutCache.Entry fb = scanout.framebuffer(b.scanoutDmaBuf(udmabuf));
-        if (!fb.ok()) {
-            verdicts.refuse(b, cursorIndex(), fb.reason());
-            plan.dropCursor(fb.reason());
-            return false;
+    /** An overlay plane of this output as the target of a scanout tranche: the display device and the plane's formats. */
+    private Output.ScanoutTarget overlayTarget(Plane p) {
+        int k = pipe.overlayIndex(p);
+        if (overlayTargets == null) overlayTargets = new Output.ScanoutTarget[pipe.overlays().size()];
+        if (overlayTargets[k] == null) {
+            overlayTargets[k] = new Output.ScanoutTarget(pipe.device().info().devT(), pipe.device().info().name(), p.formats());
         }
-        pipe.stageCursor(fb.fbId(), b.width(), b.height(), p.x(), p.y());
-        if (verdicts.passed(b, cursorIndex())) return true;
-        if (pipe.test(primaryFb, primaryWidth, primaryHeight)) {
-            verdicts.pass(b, cursorIndex());
-            return true;
-        }
-        LOG.debug("{}: cursor plane refused by the test commit ({}); composing the cursor", output.name(), pipe.lastRejection());
-        verdicts.refuse(b, cursorIndex(), FallbackReason.TEST_COMMIT_REJECTED);
-        plan.dropCursor(FallbackReason.TEST_COMMIT_REJECTED);
-        pipe.clearCursor();
-        return false;
+        return overlayTargets[k];
     }
 
     private static void unlockOverlays(Frame f) {
@@ -802,65 +692,39 @@ final class KmsOutputDriver {
     }
 
     private void queued(Frame f) {
-        pending = f;
         lastPlan.copyFrom(plan);
-        watchdog.armAt(MonotonicClock.nowNs() + FLIP_TIMEOUT_NS);
+        pacer.queued(f, loop.nowNs());
     }
 
     /** A retry after a refused commit, one refresh later, so a broken device cannot spin the loop. */
     private void armRetry() {
         requested = true;
-        watchdog.armAt(MonotonicClock.nowNs() + Math.max(1_000_000L, output.refreshNs()));
+        pacer.retryAfter(loop.nowNs(), output.refreshNs());
     }
 
     /** The flip queued last took effect at timeNs (vblank sequence). */
     void pageFlipped(long sequence, long timeNs) {
-        Frame f = pending;
+        boolean wasStalled = pacer.stalled();
+        Frame f = pacer.completed(timeNs);
         if (f == null) return;
-        pending = null;
-        watchdog.disarm();
-        if (flipStalled) {
-            flipStalled = false;
-            LOG.info("{}: flips complete again", output.name());
-        }
+        if (wasStalled) LOG.info("{}: flips complete again", output.name());
         retire(shown);
         shown = f;
-        lastFlipNs = timeNs;
-        long composeNs = MonotonicClock.nowNs() - f.startNs;
+        long composeNs = loop.nowNs() - f.startNs;
         stats.framePresented(f.crossed != null ? f.framePath.label() + "+" + f.crossed.mode().label()
                         : f.local ? f.framePath.label() + "@" + pipe.device().info().name() : f.framePath.label(),
                 composeNs, timeNs, f.bytes);
-        int baseFlags = WpPresentationFeedback.KIND_VSYNC | WpPresentationFeedback.KIND_HW_COMPLETION;
-        // wl_surface.leave for what this output no longer shows, enter for what it now does.
-        for (Surface s : lastShown) if (!f.surfaces.contains(s) && !s.destroyed()) s.leaveOutput(output);
-        lastShown.clear();
-        for (int i = 0; i < f.surfaces.size(); i++) lastShown.add(f.surfaces.get(i));  // addAll would copy to an array first
-        for (Surface s : f.surfaces) {
-            if (s.destroyed()) continue;
-            PathKind path = f.paths.getOrDefault(s, PathKind.NOT_SHOWN);
-            s.enterOutput(output);
-            s.presented(output, timeNs, output.refreshNs(), sequence,
-                    baseFlags | (path == PathKind.DIRECT_SCANOUT || path == PathKind.OVERLAY_PLANE ? WpPresentationFeedback.KIND_ZERO_COPY : 0));
-            scratch.clear();
-            Set<FallbackReason> r = reasons.get(s);
-            if (r != null) scratch.addAll(r);
-            observer.surfacePresented(output, s, path, scratch, f.overlayFits.get(s), timeNs);
-        }
-        observer.outputPresented(output, f.framePath, f.device, timeNs);
-        for (Surface s : scene.takeUnshownWithCallbacks()) if (!s.destroyed()) s.throttledDone(timeNs);
+        presentation.presented(f.surfaces, f, f.framePath, f.device,
+                WpPresentationFeedback.KIND_VSYNC | WpPresentationFeedback.KIND_HW_COMPLETION, timeNs, sequence, observer);
         if (requested || output.hasDamage()) startFrame();
     }
 
-    /** A frame replaced on screen: its buffers go back to their owners. */
     /** A frame that will never be shown: its surfaces' callbacks are answered anyway. */
     private void dropped(Frame f) {
-        long now = MonotonicClock.nowNs();
-        for (int i = 0; i < f.surfaces.size(); i++) {
-            Surface s = f.surfaces.get(i);
-            if (!s.destroyed()) s.frameDropped(now);
-        }
+        presentation.dropped(f.surfaces, loop.nowNs());
     }
 
+    /** A frame replaced on screen: its buffers go back to their owners. */
     private void retire(Frame f) {
         if (f == null) return;
         if (f.slot != null) f.chain.release(f.slot);
@@ -875,25 +739,23 @@ final class KmsOutputDriver {
 
     private void flipTimedOut() {
         if (checkGone()) {
-            retire(pending);
-            pending = null;
+            retire(pacer.takePending());
             return;
         }
-        if (pending == null) {
+        if (pacer.pending() == null) {
             if (requested && !busy) startFrame();
             return;
         }
-        LOG.warn("{}: page flip did not complete within {} ms; giving up on it", output.name(), FLIP_TIMEOUT_NS / 1_000_000);
+        LOG.warn("{}: page flip did not complete within {} ms; giving up on it", output.name(), FlipPacer.FLIP_TIMEOUT_NS / 1_000_000);
         stats.frameFailed();
-        Frame f = pending;
-        pending = null;
+        boolean wasStalled = pacer.stalled();
+        Frame f = pacer.giveUp();
         dropped(f);
         // Named once per stall: the retries that follow fail (the CRTC stays busy) until a flip
         // goes through again, and each of them still answers its frame callbacks.
-        if (!flipStalled) {
-            flipStalled = true;
+        if (!wasStalled) {
             faults.get().record(FaultLog.Kind.FLIP_NEVER_COMPLETES, pipe.device().info().name() + "/" + output.name(),
-                    MonotonicClock.nowNs(), "flip given up after " + FLIP_TIMEOUT_NS / 1_000_000
+                    loop.nowNs(), "flip given up after " + FlipPacer.FLIP_TIMEOUT_NS / 1_000_000
                             + " ms; retried each refresh, frame callbacks answered meanwhile", 1);
         }
         if (f.slot != null) f.chain.invalidate(f.slot);
@@ -906,43 +768,19 @@ final class KmsOutputDriver {
     /** The client destroyed a buffer: forget its framebuffer and taint. */
     void bufferGone(ClientBuffer b) {
         watched.remove(b);
-        tainted.remove(b);
-        verdicts.forget(b);
+        commit.forget(b);
         reach.forget(b);
         if (displayReach != null) displayReach.forget(b);
-        if (b.scanoutDmaBuf(udmabuf) != null) scanout.forget(b.scanoutDmaBuf(udmabuf));
     }
 
-    /**
-     * How long before a vblank a surface's content must be ready to make it: the frame still has
-     * to be started, composed or tested, and committed before the vblank latches it.
-     */
-    static final long REPAINT_MARGIN_NS = 2_000_000L;
-
-    /**
-     * The repaint deadline (kernel clock) for content arriving now: the latest time it can be
-     * ready and still reach the next vblank this output can present it at (after a frame being
-     * drawn or waiting for its flip, the one after). 0 before the first flip. Fence deadline hints
-     * use it.
-     */
+    /** The repaint deadline (kernel clock) for content arriving now (see {@link FlipPacer#repaintDeadlineNs}); fence deadline hints use it. */
     long repaintDeadlineNs(long nowNs) {
-        long vblank = nextPresentationNs(nowNs);
-        if (vblank == 0) return 0;
-        long deadline = vblank - REPAINT_MARGIN_NS;
-        return deadline > nowNs ? deadline : deadline + output.refreshNs();
+        return pacer.repaintDeadlineNs(nowNs, output.refreshNs(), busy);
     }
 
-    /**
-     * The vblank (kernel clock) a frame started now would be presented at: the next one after the
-     * last flip, or the one after if a frame is already being drawn or waiting for its flip. 0
-     * before the first flip. Commit timing uses it.
-     */
+    /** The vblank (kernel clock) a frame started now would be presented at (see {@link FlipPacer#nextPresentationNs}); commit timing uses it. */
     long nextPresentationNs(long nowNs) {
-        long period = output.refreshNs();
-        if (period <= 0 || lastFlipNs == 0) return 0;
-        // As the device latches: the first vblank strictly after the commit.
-        long vblank = lastFlipNs + (Math.floorDiv(nowNs - lastFlipNs, period) + 1) * period;
-        return pending != null || busy ? vblank + period : vblank;
+        return pacer.nextPresentationNs(nowNs, output.refreshNs(), busy);
     }
 
     /** What CRTC readback shows. */
@@ -959,8 +797,8 @@ final class KmsOutputDriver {
     void close() {
         watchdog.close();
         retire(shown);
-        retire(pending);
-        shown = pending = null;
+        retire(pacer.takePending());
+        shown = null;
         if (localChain != null) localChain.close();
     }
 }

@@ -2,7 +2,6 @@ package dev.ferry.compositor.backend.nested;
 
 import dev.ferry.client.ShmBufferRing;
 import dev.ferry.compositor.output.Output;
-import dev.ferry.posix.MonotonicClock;
 import dev.ferry.posix.PosixException;
 import dev.ferry.protocol.client.Proxy;
 import dev.ferry.protocol.interfaces.WlCallback;
@@ -34,6 +33,8 @@ import java.util.Map;
  * hardware's); a host configure with a size scales it to fit with its aspect kept (viewporter).
  */
 final class CrtcWindow {
+    /** The loop's clock, which its refresh timer runs on. */
+    private final dev.ferry.protocol.loop.LoopClock clock;
     private static final Logger LOG = LoggerFactory.getLogger(CrtcWindow.class);
     private static final int HOST_BUFFERS = 2;
     private static final ValueLayout.OfInt PIXEL = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -97,7 +98,8 @@ final class CrtcWindow {
         XdgToplevel.setAppId(toplevel, "dev.ferry.nested");
         WlSurface.commit(surface);
         timer = loop.timer(this::tick);
-        timer.armAt(MonotonicClock.nowNs());
+        clock = loop.clock();
+        timer.armAt(loop.nowNs());
     }
 
     Output output() { return output; }
@@ -120,7 +122,7 @@ final class CrtcWindow {
 
     private void tick() {
         if (closed) return;
-        timer.armAt(MonotonicClock.nowNs() + output.refreshNs());
+        timer.armAt(clock.nowNs() + output.refreshNs());
         if (!backend.alive() || !configured) return;
         long frames = backend.kms().stats(output).frames();
         boolean changed = frames != framesAtLastLook;
