@@ -160,6 +160,10 @@ public final class Compositor implements AutoCloseable {
         observers.add(pathStatistics);
         var timeline = dev.ferry.compositor.stats.Timeline.attach(scene);
         observers.add(timeline);
+        // Before the record moves to the gone list: the allocation its feedback offers now, for
+        // the report's "what to do" once the surface is gone (linux-dmabuf exists from start()).
+        scene.onSurfaceDestroyed(s -> pathStatistics.keepAllocation(s,
+                dev.ferry.compositor.stats.StatsReport.allocationNow(s, linuxDmabuf, backend.devices().orElse(null))));
         scene.onSurfaceDestroyed(pathStatistics::surfaceDestroyed);
         scene.onSurfaceDestroyed(timeline::surfaceDestroyed);
         renderer = starting.join();
@@ -206,6 +210,11 @@ public final class Compositor implements AutoCloseable {
             linuxDmabuf = new LinuxDmabufGlobal(display, backend.devices().get(), main, renderer.dmaBufFormats(),
                     options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
             observers.add(linuxDmabuf.feedback());
+            // A feedback object destroyed before its surface: keep what its last batch offered.
+            var devices = backend.devices().get();
+            var dmabufGlobal = linuxDmabuf;
+            linuxDmabuf.feedback().onFeedbackEnded((surface, sent) -> pathStatistics.keepAllocation(surface,
+                    dev.ferry.compositor.stats.StatsReport.allocation(surface, sent, dmabufGlobal.table(), devices)));
             linuxDmabuf.fences().setDeadlines(fenceDeadlines);
             linuxDmabuf.fences().recordFaultsIn(faults);
             linuxDmabuf.recordImportFaultsIn(faults);

@@ -28,6 +28,13 @@ public interface DeviceSet extends SyncFileOps, AutoCloseable {
     /** The kernel's /dev/udmabuf, which wraps memfd pages (a wl_shm pool's) as dma-bufs. */
     UdmabufDevice udmabuf();
 
+    /**
+     * Takes in the hotplug events that came since the last call (a udev monitor's queue on a
+     * real machine): afterwards {@link DrmDevice#isGone()} and each connector's connected state
+     * are as they are now. Returns whether anything changed.
+     */
+    boolean pollHotplug();
+
     /** Releases every device's handles, framebuffers and event fd. */
     @Override
     void close();

@@ -22,6 +22,12 @@ public enum FallbackReason {
     CURSOR_OR_SUBSURFACE(Category.STRUCTURAL, "part of a surface tree that needs composing"),
     /** Planes are for surfaces that keep changing: a static one stays composed rather than flip between the two. */
     NOT_UPDATING(Category.STRUCTURAL, "updates too rarely for a plane to pay (below the overlay rate threshold)"),
+    // ---- nested: handing the client's buffer to the host compositor (host-passthrough) ----
+    /** A host subsurface is not clipped by its parent: one reaching past the window would show outside it. */
+    PAST_OUTPUT_EDGE(Category.STRUCTURAL, "reaches past the output's edge, where a host subsurface would show outside the window"),
+    HOST_CANNOT_TAKE_BUFFER(Category.STRUCTURAL, "a kind of buffer Ferry cannot hand to the host compositor (single-pixel, or dma-buf)"),
+    HOST_LACKS_FORMAT(Category.REALLOCATION, "the host compositor does not take this buffer's format"),
+    HOST_SUBSURFACE_LIMIT(Category.HARDWARE, "every host subsurface Ferry uses on this output is taken"),
     // ---- KMS refused this buffer: a different allocation could pass ----
     FORMAT_NOT_ON_PLANE(Category.REALLOCATION, "format not supported by any free plane"),
     MODIFIER_NOT_ON_PLANE(Category.REALLOCATION, "modifier not supported by the plane with that format"),

@@ -6,6 +6,11 @@ public enum PathKind {
     DIRECT_SCANOUT("direct-scanout"),
     /** The client's buffer is on an overlay (or cursor) plane above or below the composed primary: no copy for it. */
     OVERLAY_PLANE("overlay-plane"),
+    /**
+     * Nested: the client's own buffer handed to the host compositor on a host subsurface (the
+     * nested "direct scanout"): Ferry copies and composes nothing for it.
+     */
+    HOST_PASSTHROUGH("host-passthrough"),
     /** The render GPU sampled the buffer and drew the frame. */
     GPU_COMPOSITION("gpu-composition"),
     /** The CPU read the buffer (bracketed) and composed it into a buffer the display reads. */

@@ -43,7 +43,8 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     /** Plane indices in ascending zpos, the order read-back composes them in. */
     private final int[] planesByZ;
     private final List<Crtc> crtcList;
-    private final List<Connector> connectorList;
+    /** Replaced (never changed in place) when a connector is unplugged or re-plugged, so a caller's list stays as it was. */
+    private volatile List<Connector> connectorList;
     private final List<Plane> planeList;
 
     private final Map<Integer, ImportedBuffer> handles = new HashMap<>();
@@ -63,6 +64,8 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
     private long frame;
     private long testCommits;
     private volatile boolean gone;
+    /** What a monitor plugged into a port the topology lists as empty offers: 1920x1080 at 60 Hz. */
+    static final ModeSpec PLUGGED_IN_MONITOR = new ModeSpec(1920, 1080, 60000);
 
     FakeDevice(FakeKernel kernel, DeviceSpec spec) {
         this.kernel = kernel;
@@ -296,9 +299,14 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         flips.processUntil(now);
         boolean testOnly = (flags & AtomicFlags.TEST_ONLY) != 0;
         if (!testOnly) {
-            long thisFrame = frame++;
-            if (kernel.faults().inject(FaultKind.UNPLUG, info.name(), thisFrame)) unplug();
+            // A gone device's refusals are not frames: its count stands until it is back, so a
+            // re-plug scripted by frame (replug@card1:frame=N) matches at the polls meanwhile.
             if (gone) return AtomicCheck.reject(req, CommitRejection.DEVICE_GONE, 0);
+            long thisFrame = frame++;
+            if (kernel.faults().inject(FaultKind.UNPLUG, info.name(), thisFrame)) {
+                unplug();
+                return AtomicCheck.reject(req, CommitRejection.DEVICE_GONE, 0);
+            }
             if (kernel.faults().inject(FaultKind.COMMIT, info.name(), thisFrame)) {
                 return AtomicCheck.reject(req, CommitRejection.INJECTED_FAULT, 0);
             }
@@ -368,7 +376,7 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         PageFlipEvents.Batch batch;
         synchronized (this) {
             long now = kernel.clock().nowNs();
-            if (kernel.faults().inject(FaultKind.UNPLUG, info.name(), -1)) unplug();
+            if (!gone && kernel.faults().inject(FaultKind.UNPLUG, info.name(), -1)) unplug();
             flips.processUntil(now);
             wakeup.clear();
             batch = events.take();
@@ -477,6 +485,70 @@ public final class FakeDevice implements DrmDevice, BufferAllocator {
         flips.dropAll();
         events.clear();
         wakeup.armAt(kernel.clock().nowNs());
+    }
+
+    /**
+     * Re-plug after {@link #unplug}: the KMS objects come back with every CRTC off and no plane
+     * on, as a freshly probed device; operations work again. Handles, framebuffers and buffers
+     * from before the unplug are left as they were (a real kernel would hand out a new fd; a
+     * compositor drops its old objects when the device goes, and builds new ones on its return).
+     */
+    public synchronized void replug() {
+        if (!gone) return;
+        current.reset();
+        pending.reset();
+        proposed.reset();
+        flips.dropAll();
+        events.clear();
+        gone = false;
+        wakeup.armAt(kernel.clock().nowNs());
+    }
+
+    /**
+     * A monitor unplugged from (connected false) or plugged into (true) the named connector: its
+     * connected state and nothing else changes, as in a kernel, which leaves the CRTC on until
+     * the compositor turns it off. A monitor plugged into a port the topology lists empty offers
+     * 1920x1080 at 60 Hz. False if the device is gone, has no such connector, or it already is so.
+     */
+    public synchronized boolean setConnected(String connector, boolean connected) {
+        if (gone) return false;
+        for (int i = 0; i < connectors.length; i++) {
+            Connector c = connectors[i];
+            if (!c.name().equals(connector) || c.connected() == connected) continue;
+            // An empty port (no modes in the topology) gets a common monitor's one mode.
+            List<ModeSpec> modes = connected && c.modes().isEmpty() ? List.of(PLUGGED_IN_MONITOR) : c.modes();
+            connectors[i] = new Connector(c.id(), c.name(), connected, modes, c.possibleCrtcs());
+            connectorList = List.of(connectors);
+            wakeup.armAt(kernel.clock().nowNs());
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A hotplug poll (what udev would have told): applies the re-plug, disconnect and reconnect
+     * faults due now. Returns whether anything changed.
+     */
+    synchronized boolean pollHotplug() {
+        boolean changed = false;
+        // An unplug asked for while nothing commits (`ferry ctl fault unplug` on an idle output)
+        // is taken here; frame -1, as in dispatchEvents: frame windows match commits only.
+        if (!gone && kernel.faults().inject(FaultKind.UNPLUG, info.name(), -1)) {
+            unplug();
+            return true;
+        }
+        if (gone) {
+            if (kernel.faults().inject(FaultKind.REPLUG, info.name(), frame)) {
+                replug();
+                changed = true;
+            }
+            return changed;
+        }
+        for (Connector c : connectors) {
+            FaultKind kind = c.connected() ? FaultKind.DISCONNECT : FaultKind.RECONNECT;
+            if (kernel.faults().inject(kind, c.name(), frame)) changed |= setConnected(c.name(), !c.connected());
+        }
+        return changed;
     }
 
     synchronized void close() {

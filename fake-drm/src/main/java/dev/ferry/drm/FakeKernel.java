@@ -156,6 +156,14 @@ public final class FakeKernel implements DeviceSet, AutoCloseable {
         return id;
     }
 
+    /** Applies the hotplug faults due now (re-plugs, connectors unplugged or plugged in); true if any changed. */
+    @Override
+    public boolean pollHotplug() {
+        boolean changed = false;
+        for (FakeDevice d : devices) changed |= d.pollHotplug();
+        return changed;
+    }
+
     /** Releases every device's handles, framebuffers and event fd. */
     @Override
     public void close() {

@@ -23,5 +23,15 @@ public enum FaultKind {
      * (bandwidth, watermarks, scaler units); frames count the device's test commits. Last, so
      * the seeded streams of the kinds before it stay as they were.
      */
-    TEST_COMMIT
+    TEST_COMMIT,
+    /**
+     * An unplugged device comes back (its KMS objects return, every CRTC off). Asked while the
+     * device is gone, at each hotplug poll ({@link FakeKernel#pollHotplug}). This and the two
+     * after it come last for the same reason as TEST_COMMIT.
+     */
+    REPLUG,
+    /** A connector's monitor is unplugged (the cable pulled): targets a connector by name, asked at each hotplug poll. */
+    DISCONNECT,
+    /** A monitor is plugged into a connector (the cable pushed back in): targets a connector by name. */
+    RECONNECT
 }

@@ -65,4 +65,14 @@ final class KmsState {
         planeFb[p] = 0;
         srcX[p] = srcY[p] = srcW[p] = srcH[p] = dstX[p] = dstY[p] = dstW[p] = dstH[p] = 0;
     }
+
+    /** Everything off: what a device shows when it comes back (re-plugged). */
+    void reset() {
+        java.util.Arrays.fill(planeCrtc, -1);
+        java.util.Arrays.fill(planeFb, 0);
+        for (int[] a : new int[][] {srcX, srcY, srcW, srcH, dstX, dstY, dstW, dstH}) java.util.Arrays.fill(a, 0);
+        java.util.Arrays.fill(crtcActive, false);
+        java.util.Arrays.fill(crtcMode, null);
+        java.util.Arrays.fill(connectorCrtc, -1);
+    }
 }

@@ -134,6 +134,70 @@ class FaultsTest {
     }
 
     @Test
+    void aReplugBringsTheObjectsBackWithEveryCrtcOffAndTheDeviceWorksAgain() throws Exception {
+        VirtualClock clock = new VirtualClock();
+        // Unplugged at its first commit; re-plugged at the first hotplug poll after that.
+        try (FakeKernel k = FakeKernel.open(TestTopologies.load("screen"), clock,
+                FaultPlan.seeded(0).atFrame(FaultKind.UNPLUG, "card0", 1).atFrame(FaultKind.REPLUG, "card0", 2).build())) {
+            FakeDevice dev = k.device("card0");
+            List<Crtc> crtcs = dev.crtcs();
+            List<Connector> connectors = dev.connectors();
+            Crtc crtc = crtcs.get(0);
+            Connector conn = connectors.get(0);
+            int primary = dev.planes().get(0).id();
+            DmaBuf b = dev.allocate(64, 48, Fourcc.XRGB8888, LINEAR, Usage.SCANOUT | Usage.CPU);
+            BufferHandle h = dev.importDmaBuf(b, ImportPurpose.SCANOUT).handle();
+            int fb = dev.addFramebuffer(h).fbId();
+            AtomicRequest lightUp = new AtomicRequest().setPlane(primary, crtc.id(), fb, 64, 48, 0, 0)
+                    .setCrtc(crtc.id(), true, conn.preferredMode()).setConnector(conn.id(), crtc.id());
+            assertTrue(dev.commit(lightUp, AtomicFlags.ALLOW_MODESET, 0), "frame 0 lights the CRTC");
+            assertFalse(k.pollHotplug(), "nothing to re-plug while it is there");
+            AtomicRequest flip = new AtomicRequest().setPlane(primary, crtc.id(), fb, 64, 48, 0, 0);
+            assertFalse(dev.commit(flip, 0, 0));
+            assertEquals(CommitRejection.DEVICE_GONE, flip.rejection());
+            assertTrue(dev.isGone());
+            assertTrue(k.pollHotplug(), "the poll after the unplug brings it back");
+            assertFalse(dev.isGone());
+            assertEquals(crtcs, dev.crtcs(), "its KMS objects are back");
+            assertEquals(connectors, dev.connectors());
+            assertEquals(null, dev.readScanout(crtc.id()), "every CRTC is off after a re-plug");
+            assertFalse(dev.commit(flip, 0, 0), "a plane flip needs the mode set again");
+            assertTrue(dev.commit(lightUp, AtomicFlags.ALLOW_MODESET, 0), "a modeset lights it again");
+            assertEquals(64, dev.readScanout(crtc.id()).width());
+            assertEquals(List.of("UNPLUG on card0 at frame 1", "REPLUG on card0 at frame 2"),
+                    k.faults().log().stream().map(Object::toString).toList(), "each once");
+            dev.removeFramebuffer(fb);
+            h.close();
+            b.close();
+        }
+    }
+
+    @Test
+    void aConnectorUnpluggedAndPluggedBackAtHotplugPolls() throws Exception {
+        VirtualClock clock = new VirtualClock();
+        try (FakeKernel k = FakeKernel.open(TestTopologies.load("screen"), clock, FaultPlan.none())) {
+            FakeDevice dev = k.device("card0");
+            Connector conn = dev.connectors().get(0);
+            Crtc crtc = dev.crtcs().get(0);
+            List<Connector> before = dev.connectors();
+            k.faults().failNext(FaultKind.DISCONNECT, conn.name(), 1);
+            assertTrue(k.pollHotplug());
+            assertFalse(dev.connectors().get(0).connected(), "the monitor is unplugged");
+            assertTrue(before.get(0).connected(), "a list handed out earlier stays as it was");
+            assertFalse(dev.isGone(), "the device itself stays");
+            AtomicRequest r = new AtomicRequest().setCrtc(crtc.id(), true, conn.preferredMode()).setConnector(conn.id(), crtc.id());
+            assertFalse(dev.commit(r, AtomicFlags.ALLOW_MODESET | AtomicFlags.TEST_ONLY, 0));
+            assertEquals(CommitRejection.NO_CONNECTOR, r.rejection(), "nothing to light up");
+            assertFalse(k.pollHotplug(), "no more faults asked for");
+            k.faults().failNext(FaultKind.RECONNECT, conn.name(), 1);
+            assertTrue(k.pollHotplug());
+            assertTrue(dev.connectors().get(0).connected(), "plugged back in");
+            assertEquals(List.of("DISCONNECT on " + conn.name() + " at frame 0", "RECONNECT on " + conn.name() + " at frame 0"),
+                    k.faults().log().stream().map(Object::toString).toList());
+        }
+    }
+
+    @Test
     void fencesThatNeverSignalByFault() throws Exception {
         try (FakeKernel k = FakeKernel.open(TestTopologies.load("screen"), new VirtualClock(),
                 FaultPlan.seeded(0).rate(FaultKind.FENCE_NEVER_SIGNALS, 1.0).build());

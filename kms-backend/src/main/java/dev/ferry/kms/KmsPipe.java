@@ -51,6 +51,9 @@ public final class KmsPipe {
         this.stagedFb = new int[overlays.size()];
         this.stagedRects = new int[overlays.size() * 8];
         this.committedOn = new boolean[overlays.size()];
+        // Whoever drove this CRTC before (an output whose monitor was unplugged) may have left
+        // overlays on: the first request turns every one of this pipe's off unless it is staged.
+        java.util.Arrays.fill(committedOn, true);
     }
 
     /**
@@ -58,22 +61,32 @@ public final class KmsPipe {
      * overlay planes that CRTC can use and no earlier pipe claimed (a plane serves one pipe).
      */
     public static List<KmsPipe> forDevice(DrmDevice device) {
+        return forDevice(device, java.util.Set.of(), new java.util.HashSet<>(), new java.util.HashSet<>());
+    }
+
+    /**
+     * As {@link #forDevice(DrmDevice)}, beside pipes already running: connectors in
+     * skipConnectors are left out, and the CRTCs and planes (by id) in usedCrtcs and claimed are
+     * not handed out again (both sets gain what the new pipes take). What a re-plugged monitor
+     * or device gets.
+     */
+    public static List<KmsPipe> forDevice(DrmDevice device, java.util.Set<Integer> skipConnectors,
+                                          java.util.Set<Integer> usedCrtcs, java.util.Set<Integer> claimed) {
         java.util.ArrayList<KmsPipe> pipes = new java.util.ArrayList<>();
-        java.util.Set<Integer> usedCrtcs = new java.util.HashSet<>();
-        java.util.Set<Integer> claimed = new java.util.HashSet<>();
         for (Connector c : device.connectors()) {
-            if (!c.connected() || c.modes().isEmpty()) continue;
+            if (!c.connected() || c.modes().isEmpty() || skipConnectors.contains(c.id())) continue;
             for (Crtc crtc : device.crtcs()) {
                 if (usedCrtcs.contains(crtc.id()) || (c.possibleCrtcs() & (1 << crtc.index())) == 0) continue;
                 Plane primary = null;
                 for (Plane p : device.planes()) {
-                    if (p.type() == PlaneType.PRIMARY && (p.possibleCrtcs() & (1 << crtc.index())) != 0) {
+                    if (p.type() == PlaneType.PRIMARY && (p.possibleCrtcs() & (1 << crtc.index())) != 0 && !claimed.contains(p.id())) {
                         primary = p;
                         break;
                     }
                 }
                 if (primary == null) continue;
                 usedCrtcs.add(crtc.id());
+                claimed.add(primary.id());
                 java.util.ArrayList<Plane> overlays = new java.util.ArrayList<>();
                 for (Plane p : device.planes()) {
                     if (p.type() == PlaneType.OVERLAY && (p.possibleCrtcs() & (1 << crtc.index())) != 0 && claimed.add(p.id())) overlays.add(p);
@@ -187,6 +200,27 @@ public final class KmsPipe {
             modeSet = true;
             for (int k = 0; k < stagedFb.length; k++) committedOn[k] = stagedFb[k] != 0;
             cursorCommittedOn = cursorFb != 0;
+        }
+        return ok;
+    }
+
+    /**
+     * Turns the CRTC off and every plane of this pipe with it, routing the connector to nothing
+     * (a blocking modeset): what a compositor does when the monitor behind it is unplugged.
+     * False if the device refused (a flip still in flight: the next pipe on this CRTC sets its
+     * mode and turns the planes off anyway).
+     */
+    public boolean disable() {
+        request.clear();
+        request.setCrtc(crtc.id(), false, null);
+        request.setConnector(connector.id(), 0);
+        request.disablePlane(primary.id());
+        for (Plane p : overlays) request.disablePlane(p.id());
+        boolean ok = device.commit(request, AtomicFlags.ALLOW_MODESET, 0);
+        record(ok, request);
+        if (ok) {
+            modeSet = false;
+            java.util.Arrays.fill(committedOn, false);
         }
         return ok;
     }

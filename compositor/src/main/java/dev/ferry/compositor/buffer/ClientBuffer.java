@@ -64,6 +64,9 @@ public abstract class ClientBuffer implements Resource.DestroyListener {
     /** For a wl_shm buffer: why its pool could not be wrapped as a udmabuf, or null. */
     public dev.ferry.drm.UdmabufRefusal udmabufRefusal() { return null; }
 
+    /** For a wl_shm buffer: its pool file and layout, to hand on unchanged; null for other kinds. */
+    public ShmShare shmShare() { return null; }
+
     /** Called when a commit makes this buffer current: bring compositor-side copies up to date. */
     public void refresh() {}
 

@@ -66,10 +66,11 @@ final class CtlCommand {
         @ParentCommand CtlCommand parent;
 
         @picocli.CommandLine.Parameters(index = "0", paramLabel = "KIND",
-                description = "commit, import, allocation, fence-never-signals, unplug, flip-never-completes, migration-temporary, migration-permanent")
+                description = "commit, import, allocation, fence-never-signals, unplug, flip-never-completes, migration-temporary, migration-permanent, "
+                        + "test-commit, replug (an unplugged device comes back), disconnect and reconnect (a connector's monitor pulled out and plugged back in)")
         String kind;
 
-        @Option(names = "--on", paramLabel = "TARGET", defaultValue = "any", description = "A device (card1) or an output (HDMI-A-1). Default: ${DEFAULT-VALUE}")
+        @Option(names = "--on", paramLabel = "TARGET", defaultValue = "any", description = "A device (card1) or an output (HDMI-A-1); for disconnect and reconnect a connector (HDMI-A-1). Default: ${DEFAULT-VALUE}")
         String target;
 
         @Option(names = "--count", defaultValue = "1", description = "How many opportunities in a row fail. Default: ${DEFAULT-VALUE}")

@@ -34,8 +34,9 @@ final class RunCommand implements Callable<Integer> {
     java.util.Map<String, String> copyModes = new java.util.LinkedHashMap<>();
 
     @Option(names = "--faults", paramLabel = "SPEC", description = "kms: faults on purpose, a list or a file of KIND[@DEVICE|@OUTPUT]:WHEN items "
-            + "(WHEN: frame=N, frames=A-B, time=S-T seconds after start, rate=P) and seed=N, e.g. commit@eDP-1:frames=120-123,unplug@card1:time=5-6. "
-            + "Kinds: commit, import, allocation, fence-never-signals, unplug, flip-never-completes, migration-temporary, migration-permanent")
+            + "(WHEN: frame=N, frames=A-B, time=S-T seconds after start, rate=P) and seed=N, e.g. commit@eDP-1:frames=120-123,unplug@card1:time=5-6,replug@card1:time=8-9. "
+            + "Kinds: commit, import, allocation, fence-never-signals, unplug, flip-never-completes, migration-temporary, migration-permanent, "
+            + "test-commit, replug (the device comes back), disconnect and reconnect (@CONNECTOR: its monitor unplugged and plugged back in)")
     String faults;
 
     @Option(names = "--host-display", paramLabel = "NAME", description = "nested: the host compositor's socket (a name in XDG_RUNTIME_DIR or a path); never Ferry's own. Default: $WAYLAND_DISPLAY")

@@ -515,6 +515,15 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     }
 
     /**
+     * The renderer's copy of the buffer is to be refreshed whole: the buffer's changes went
+     * elsewhere meanwhile (to the host compositor, for a nested passthrough) without it.
+     */
+    public void damageWholeTexture() {
+        ClientBuffer b = current.buffer;
+        if (b != null) textureDamage = RectSet.of(0, 0, b.width(), b.height());
+    }
+
+    /**
      * Takes the offset committed since the last call (surface coordinates): how far the
      * surface's origin moves relative to where it was, {x, y}; null when it does not move.
      */

@@ -35,13 +35,19 @@ public final class FakeDevices {
     public static String failNext(DeviceSet devices, String kind, String device, int count) {
         if (!(devices instanceof FakeKernel k)) throw new IllegalArgumentException("faults can be injected only into fake devices");
         if (count < 1 || count > 1_000_000) throw new IllegalArgumentException("count " + count + " out of range (1..1000000)");
-        if (device != null) devices.device(device);
-        dev.ferry.drm.FaultKind what = FaultSpec.kind(kind);
-        String never = FaultReach.whyNeverWhileRunning(what);
+        var k0 = FaultSpec.kind(kind);
+        if (device != null && !FaultSpec.targetsConnector(k0)) devices.device(device);
+        String never = FaultReach.whyNeverWhileRunning(k0);
         if (never != null) throw new IllegalArgumentException(never);
-        k.faults().failNext(what, device, count);
-        return "the next " + (count == 1 ? "" : count + " ") + kind + (count == 1 ? "" : "s") + " on "
-                + (device == null ? "any device" : device) + " will fail";
+        k.faults().failNext(k0, device, count);
+        return switch (k0) {
+            case UNPLUG -> device == null ? "the next device to commit will be unplugged" : device + " will be unplugged at its next commit";
+            case REPLUG -> (device == null ? "every unplugged device" : device) + " will be plugged back in at the next hotplug poll (250 ms)";
+            case DISCONNECT -> (device == null ? "a connector's monitor" : device + "'s monitor") + " will be unplugged at the next hotplug poll (250 ms)";
+            case RECONNECT -> "a monitor will be plugged into " + (device == null ? "a free connector" : device) + " at the next hotplug poll (250 ms)";
+            default -> "the next " + (count == 1 ? "" : count + " ") + kind + (count == 1 ? "" : "s") + " on "
+                    + (device == null ? "any device" : device) + " will fail";
+        };
     }
 
     /** The plan of a `--faults` spec (an inline list or a file holding one) for a topology, times counted from now. */

@@ -10,7 +10,9 @@ import java.util.List;
 
 /**
  * The control request {@code fault KIND TARGET COUNT} (`ferry ctl fault`): the next COUNT
- * opportunities of KIND fail on TARGET, a device, the device driving an output, or {@code any}.
+ * opportunities of KIND fail on TARGET, a device, the device driving an output, or {@code any}
+ * ({@code disconnect} and {@code reconnect}: a connector). {@code unplug} then {@code replug}
+ * takes a device away and brings it back.
  * Served on the event loop.
  */
 public final class FaultRequest {
@@ -25,8 +27,21 @@ public final class FaultRequest {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("fault count '" + words[3] + "' is not a whole number");
         }
-        String device = words[2].equals("any") ? null : device(words[2], devices, scene);
-        return FakeDevices.failNext(devices, words[1], device, count);
+        boolean connector = FaultSpec.targetsConnector(FaultSpec.kind(words[1]));
+        String target = words[2].equals("any") ? null : connector ? connector(words[2], devices) : device(words[2], devices, scene);
+        return FakeDevices.failNext(devices, words[1], target, count);
+    }
+
+    /** A connector of any device by name, connected now or not; gone devices' connectors are not there to pull. */
+    private static String connector(String target, DeviceSet devices) {
+        List<String> known = new ArrayList<>();
+        for (DrmDevice d : devices.devices()) {
+            for (var c : d.connectors()) {
+                if (c.name().equals(target)) return target;
+                known.add(c.name());
+            }
+        }
+        throw new IllegalArgumentException("no connector " + target + " (" + String.join(", ", known) + ", any)");
     }
 
     private static String device(String target, DeviceSet devices, Scene scene) {

@@ -16,16 +16,19 @@ import java.util.Locale;
  * <ul>
  *   <li>KIND: {@code commit}, {@code import}, {@code allocation}, {@code fence-never-signals},
  *       {@code unplug}, {@code flip-never-completes}, {@code migration-temporary},
- *       {@code migration-permanent} (fake-drm's fault kinds);</li>
+ *       {@code migration-permanent}, {@code test-commit}, {@code replug} (an unplugged device
+ *       comes back), {@code disconnect} and {@code reconnect} (a monitor's cable pulled out of a
+ *       connector and pushed back in) (fake-drm's fault kinds);</li>
  *   <li>TARGET: a device ({@code card1}) or an output ({@code HDMI-A-1}, meaning the device that
- *       drives it); none: every device;</li>
+ *       drives it); none: every device. For {@code disconnect} and {@code reconnect} it is the
+ *       connector itself ({@code HDMI-A-1}), or none: every connector;</li>
  *   <li>WHEN: {@code frame=N} (the device's Nth real commit), {@code frames=A-B} (A to B-1),
  *       {@code time=S-T} (seconds after start), or {@code rate=P} (each opportunity with
  *       probability P, from the seed).</li>
  * </ul>
  * and optionally {@code seed=N} (default 1). A fault that no work of a running Ferry can reach
  * (see {@link FaultReach}) is refused. Example: {@code commit@eDP-1:frames=120-123,
- * import:rate=0.01, unplug@card1:time=5-6, seed=7}. A bad item is an error naming it.
+ * import:rate=0.01, unplug@card1:time=5-6, replug@card1:time=8-9, seed=7}. A bad item is an error naming it.
  */
 public final class FaultSpec {
     private FaultSpec() {}
@@ -39,6 +42,11 @@ public final class FaultSpec {
 
     public static String name(FaultKind k) {
         return k.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** Whether a kind targets a connector (by its name) rather than a device. */
+    public static boolean targetsConnector(FaultKind k) {
+        return k == FaultKind.DISCONNECT || k == FaultKind.RECONNECT;
     }
 
     public static FaultKind kind(String name) {
@@ -84,7 +92,9 @@ public final class FaultSpec {
         } catch (IllegalArgumentException e) {
             throw bad(item, e.getMessage());
         }
-        String device = at < 0 ? null : device(item, what.substring(at + 1).strip(), topology);
+        String target = at < 0 ? null : what.substring(at + 1).strip();
+        String device = target == null ? null
+                : targetsConnector(kind) ? connector(item, target, topology) : device(item, target, topology);
         int eq = when.indexOf('=');
         if (eq < 0) throw bad(item, "WHEN is frame=N, frames=A-B, time=S-T or rate=P");
         String key = when.substring(0, eq).strip(), value = when.substring(eq + 1).strip();
@@ -143,6 +153,18 @@ public final class FaultSpec {
             }
         }
         throw bad(item, "no device or output " + target + " in topology " + topology.name() + " (" + String.join(", ", known) + ")");
+    }
+
+    /** A connector of the topology by name, connected now or not (a monitor can be plugged into an empty port). */
+    static String connector(String item, String target, Topology topology) {
+        List<String> known = new ArrayList<>();
+        for (DeviceSpec d : topology.devices()) {
+            for (ConnectorSpec c : d.connectors()) {
+                if (c.name().equals(target)) return c.name();
+                known.add(c.name());
+            }
+        }
+        throw bad(item, "no connector " + target + " in topology " + topology.name() + " (" + String.join(", ", known) + ")");
     }
 
     private static long number(String item, String s) {

@@ -103,8 +103,21 @@ public final class FeedbackController implements PathObserver {
         State s = states.get(surface);
         if (s == null) return;
         s.feedbacks.remove(feedback);
-        if (s.feedbacks.isEmpty()) states.remove(surface);
+        if (s.feedbacks.isEmpty()) {
+            states.remove(surface);
+            feedbackEnded.accept(surface, s.sent);
+        }
     }
+
+    /**
+     * Told, on the loop, what a surface was last sent when its last feedback object goes (the
+     * statistics keep the advice it implies for after the surface is gone).
+     */
+    public void onFeedbackEnded(java.util.function.BiConsumer<Surface, DmabufFeedback> listener) {
+        feedbackEnded = listener;
+    }
+
+    private java.util.function.BiConsumer<Surface, DmabufFeedback> feedbackEnded = (s, f) -> { };
 
     @Override
     public void surfacePresented(Output output, Surface surface, PathKind path, Set<FallbackReason> reasons, long presentNs) {

@@ -52,12 +52,28 @@ public final class FramePresentation {
      */
     public void presented(List<Surface> shown, Paths paths, PathKind framePath, String device, int flags,
                           long timeNs, long sequence, PathObserver observer) {
+        presented(shown, java.util.Set.of(), paths, framePath, device, flags, timeNs, sequence, observer);
+    }
+
+    /**
+     * As above, with surfaces the backend shows on the output by itself (a nested Ferry's host
+     * subsurfaces): they enter the output and do not leave it, but their presentation is the
+     * backend's to tell, when its own display presents them.
+     */
+    public void presented(List<Surface> shown, java.util.Collection<Surface> elsewhere, Paths paths, PathKind framePath, String device,
+                          int flags, long timeNs, long sequence, PathObserver observer) {
         for (int i = 0; i < lastShown.size(); i++) {
             Surface s = lastShown.get(i);
-            if (!shown.contains(s) && !s.destroyed()) s.leaveOutput(output);
+            if (!shown.contains(s) && !elsewhere.contains(s) && !s.destroyed()) s.leaveOutput(output);
         }
         lastShown.clear();
         for (int i = 0; i < shown.size(); i++) lastShown.add(shown.get(i));  // addAll would copy to an array first
+        if (!elsewhere.isEmpty()) {
+            for (Surface s : elsewhere) {
+                lastShown.add(s);
+                if (!s.destroyed()) s.enterOutput(output);
+            }
+        }
         for (int i = 0; i < shown.size(); i++) {
             Surface s = shown.get(i);
             if (s.destroyed()) continue;

@@ -13,6 +13,7 @@ import dev.ferry.renderer.RenderTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -47,6 +48,7 @@ public final class OutputPainter {
     /** No planes to scan out to here: composition is the only path, and no cheaper one was missed. */
     private final FramePresentation.Paths paths;
     private dev.ferry.compositor.path.PathObserver observer;
+    private final java.util.Set<dev.ferry.kms.FallbackReason> none = java.util.Collections.unmodifiableSet(java.util.EnumSet.noneOf(dev.ferry.kms.FallbackReason.class));
     private boolean requested;
     private boolean inFlight;
 
@@ -59,7 +61,6 @@ public final class OutputPainter {
         // One vocabulary with kms: a GPU API composed it, or the CPU copied it through system RAM.
         this.kind = renderer.composesOnGpu() ? dev.ferry.kms.PathKind.GPU_COMPOSITION : dev.ferry.kms.PathKind.CPU_COPY;
         this.presentation = new FramePresentation(output, scene);
-        java.util.Set<dev.ferry.kms.FallbackReason> none = java.util.Collections.unmodifiableSet(java.util.EnumSet.noneOf(dev.ferry.kms.FallbackReason.class));
         this.paths = new FramePresentation.Paths() {
             @Override public dev.ferry.kms.PathKind path(Surface s) { return kind; }
             @Override public java.util.Set<dev.ferry.kms.FallbackReason> reasons(Surface s) { return none; }
@@ -84,28 +85,41 @@ public final class OutputPainter {
 
     /** Called by the backend at a vblank. */
     public void paint(long vblankNs, long sequence) {
+        paint(vblankNs, sequence, FrameClaims.NONE);
+    }
+
+    /**
+     * Called by the backend at a vblank, with what its sink shows itself this frame: those
+     * surfaces are left out of the composition, and their callbacks are the sink's to answer.
+     */
+    public void paint(long vblankNs, long sequence, FrameClaims claims) {
         requested = false;
         if (inFlight) {
             requested = true;
             return;
         }
         List<Scene.Placed> visible = scene.visibleOn(output);
-        if (!output.hasDamage() && stats.frames() > 0 && !scene.frameOwed(visible)) return;
+        if (!output.hasDamage() && stats.frames() > 0 && !claims.changed() && !scene.frameOwed(visible)) return;
         inFlight = true;
+        List<Scene.Placed> composed = visible;
+        if (!claims.claimed().isEmpty()) {
+            composed = new ArrayList<>(visible.size());
+            for (Scene.Placed p : visible) if (!claims.isClaimed(p.surface())) composed.add(p);
+        }
         long startNs = loop.nowNs();
         RectSet damage = output.takeDamage();
         RenderTarget target = sink.target().withDamage(damage.toRegion());
-        FrameContent.collect(visible, output, renderer, loop::execute)
+        FrameContent.collect(composed, output, renderer, loop::execute)
                 .thenCompose(frame -> renderer.compose(frame.sceneSurfaces(), target)
                         .handle((result, error) -> new Object[] {frame, result, error}))
                 .whenComplete((done, error) -> loop.execute(() -> {
-                    if (done == null) finish(null, null, error, vblankNs, sequence, startNs, damage);
-                    else finish((FrameContent) done[0], (FrameResult) done[1], (Throwable) done[2], vblankNs, sequence, startNs, damage);
+                    if (done == null) finish(null, null, error, vblankNs, sequence, startNs, damage, claims);
+                    else finish((FrameContent) done[0], (FrameResult) done[1], (Throwable) done[2], vblankNs, sequence, startNs, damage, claims);
                 }));
     }
 
     private void finish(FrameContent frame, FrameResult result, Throwable error, long vblankNs, long sequence,
-                        long startNs, RectSet damage) {
+                        long startNs, RectSet damage, FrameClaims claims) {
         inFlight = false;
         long composeNs = loop.nowNs() - startNs;
         boolean ok = frame != null && error == null && result instanceof FrameResult.Composed;
@@ -118,10 +132,19 @@ public final class OutputPainter {
             requested = true;
             presentation.answerUnshown(vblankNs);
         } else {
-            stats.framePresented(kind.label(), composeNs, vblankNs, damage.area() * 4);
+            // Nothing composed and something handed on: the frame is the sink's alone.
+            dev.ferry.kms.PathKind framePath = damage.isEmpty() && !claims.claimed().isEmpty()
+                    ? dev.ferry.kms.PathKind.HOST_PASSTHROUGH : kind;
+            stats.framePresented(framePath.label(), composeNs, vblankNs, damage.area() * 4);
             sink.presented(vblankNs);
+            FramePresentation.Paths composedPaths = claims.reasons().isEmpty() ? paths : new FramePresentation.Paths() {
+                @Override public dev.ferry.kms.PathKind path(Surface s) { return kind; }
+                // Composed, and why the sink did not take it (nested: why not host-passthrough).
+                @Override public java.util.Set<dev.ferry.kms.FallbackReason> reasons(Surface s) { return claims.reasonsFor(s, none); }
+            };
             // The CPU is known to have done a CPU frame; which GPU a headless GLES frame ran on is not.
-            presentation.presented(frame.shown(), paths, kind, kind == dev.ferry.kms.PathKind.CPU_COPY
+            // The sink's own surfaces are on the output too, but it tells them when its display presents them.
+            presentation.presented(frame.shown(), claims.claimed(), composedPaths, framePath, framePath == dev.ferry.kms.PathKind.CPU_COPY
                     ? dev.ferry.compositor.path.PathObserver.CPU : null, WpPresentationFeedback.KIND_VSYNC, vblankNs, sequence, observer);
             for (String why : frame.skipped()) LOG.debug("{}: left out of the frame: {}", output.name(), why);
             frame.release();

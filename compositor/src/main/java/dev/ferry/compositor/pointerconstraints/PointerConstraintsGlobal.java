@@ -125,6 +125,7 @@ public final class PointerConstraintsGlobal implements ZwpPointerConstraintsV1.R
             active = true;
             if (lock) ZwpLockedPointerV1.sendLocked(resource);
             else ZwpConfinedPointerV1.sendConfined(resource);
+            seat.pointerConstrained(surface, lock, region);
         }
 
         void deactivate() {
@@ -133,10 +134,15 @@ public final class PointerConstraintsGlobal implements ZwpPointerConstraintsV1.R
             if (lock) ZwpLockedPointerV1.sendUnlocked(resource);
             else ZwpConfinedPointerV1.sendUnconfined(resource);
             if (oneshot) dead = true;
+            seat.pointerUnconstrained(surface);
         }
 
         void gone() {
             bySurface.remove(surface, this);
+            if (active) {
+                active = false;
+                seat.pointerUnconstrained(surface);
+            }
         }
 
         final class Locked implements ZwpLockedPointerV1.Requests, Resource.DestroyListener {

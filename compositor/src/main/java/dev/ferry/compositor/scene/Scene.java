@@ -33,17 +33,28 @@ public final class Scene implements Surface.SurfaceEvents {
     public List<Output> outputs() { return outputs; }
     public List<Window> windows() { return windows; }
 
+    /**
+     * An output arrives (at start, or its device or monitor came back): a window that was
+     * fullscreen on an output of this name before it went goes back to it, and is told so.
+     */
     public void addOutput(Output o) {
         outputs.add(o);
         relayoutOutputs();
-        for (Window w : windows) place(w);
+        for (Window w : windows) {
+            if (o.name().equals(w.displacedFrom())) {
+                w.setFullscreen(o);
+                w.reconfigure();
+            }
+            place(w);
+        }
         damageAll();
     }
 
     /**
      * An output goes away (its device was unplugged): what it showed gets wl_surface.leave, a
      * window fullscreen on it becomes fullscreen on the first remaining output (or windowed if
-     * none) and is sent a configure saying so, so it keeps drawing and getting frames there.
+     * none) and is sent a configure saying so, so it keeps drawing and getting frames there; it
+     * goes back if the output returns ({@link #addOutput}).
      */
     public void removeOutput(Output o) {
         outputs.remove(o);
@@ -52,7 +63,7 @@ public final class Scene implements Surface.SurfaceEvents {
         for (Window w : windows) {
             leaveTree(w.surface(), o);
             if (w.fullscreenOn() == o) {
-                w.setFullscreen(next);
+                w.displace(o, next);
                 w.reconfigure();
             }
             place(w);
@@ -269,6 +280,7 @@ public final class Scene implements Surface.SurfaceEvents {
         }
         Window w = windowOf(surface);
         if (w == null) {
+            for (int i = 0; i < unplacedCommitListeners.size(); i++) unplacedCommitListeners.get(i).accept(surface);
             if (surface.hasFrameCallbacks() && !unshownWithCallbacks.contains(surface)) {
                 unshownWithCallbacks.add(surface);
                 Output o = primaryOutput();
@@ -307,6 +319,13 @@ public final class Scene implements Surface.SurfaceEvents {
                 for (Output o : outputs) repaintRequest.accept(o);
             }
         }
+    }
+
+    private final List<Consumer<Surface>> unplacedCommitListeners = new ArrayList<>(1);
+
+    /** Told of every commit of a surface the scene does not place (a cursor shown elsewhere, say). */
+    public void onUnplacedCommit(Consumer<Surface> listener) {
+        unplacedCommitListeners.add(listener);
     }
 
     private final List<Consumer<Surface>> destroyListeners = new ArrayList<>(1);

@@ -72,7 +72,25 @@ public final class Window {
     public int geomWidth() { return geomW > 0 ? geomW : surface.width(); }
     public int geomHeight() { return geomH > 0 ? geomH : surface.height(); }
 
-    public void setFullscreen(Output output) { fullscreenOn = output; }
+    /** The client's choice: fullscreen on output (null: not fullscreen). */
+    public void setFullscreen(Output output) {
+        fullscreenOn = output;
+        displacedFrom = null;
+    }
+
+    /**
+     * The output the window was fullscreen on went away: fullscreen on next now (null: windowed),
+     * and home again when an output of the first one's name comes back ({@link #displacedFrom}).
+     */
+    void displace(Output gone, Output next) {
+        if (displacedFrom == null) displacedFrom = gone.name();
+        fullscreenOn = next;
+    }
+
+    /** The name of the output the client asked to be fullscreen on, while it is away; null otherwise. */
+    public String displacedFrom() { return displacedFrom; }
+
+    private String displacedFrom;
 
     /** How the shell sends the client a new configure (its state changed under it). */
     private Runnable reconfigure = () -> { };

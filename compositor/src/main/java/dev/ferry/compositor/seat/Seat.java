@@ -85,6 +85,37 @@ public final class Seat {
     public Keymap keymap() { return keymap; }
     public Surface pointerFocus() { return pointerFocus; }
     public Surface keyboardFocus() { return keyboardFocus; }
+    /** Where the focused surface's origin is in the layout (its surface-local 0,0). */
+    public double focusOriginX() { return focusOriginX; }
+    public double focusOriginY() { return focusOriginY; }
+
+    /**
+     * Told when a pointer constraint on the focused surface takes effect or ends, so that a
+     * nested Ferry can constrain its host's pointer alike.
+     */
+    public interface ConstraintListener {
+        /** @param region surface-local rectangles to confine to (null: the whole surface); none for a lock */
+        void constrained(Surface surface, boolean lock, dev.ferry.compositor.core.RectSet region);
+
+        void unconstrained(Surface surface);
+    }
+
+    private final List<ConstraintListener> constraintListeners = new ArrayList<>(1);
+
+    public void addConstraintListener(ConstraintListener l) {
+        constraintListeners.add(l);
+    }
+
+    /** A lock or confinement became active on s (pointer constraints call this). */
+    public void pointerConstrained(Surface s, boolean lock, dev.ferry.compositor.core.RectSet region) {
+        for (int i = 0; i < constraintListeners.size(); i++) constraintListeners.get(i).constrained(s, lock, region);
+    }
+
+    /** The constraint on s ended. */
+    public void pointerUnconstrained(Surface s) {
+        for (int i = 0; i < constraintListeners.size(); i++) constraintListeners.get(i).unconstrained(s);
+    }
+
     public double pointerX() { return x; }
     public double pointerY() { return y; }
     /** The serial of the last input event sent (clients quote it in set_selection, popup grabs). */
@@ -292,8 +323,49 @@ public final class Seat {
         showCursor();
     }
 
+    /**
+     * Somewhere other than the scene that can show the cursor (a nested Ferry: the host's own
+     * cursor, which follows the host's pointer with no frame of Ferry's).
+     */
+    public interface CursorSink {
+        /**
+         * Shows this cursor (null: the focused client set none); told once per change, not per
+         * motion. Returns false when it cannot (then the scene composes it).
+         */
+        boolean show(Cursor cursor);
+    }
+
+    private CursorSink cursorSink;
+    private Cursor sunk;
+    private boolean sinkShows;
+    private boolean sinkTold;
+
+    /** Hands the cursor to a sink from now on (null: back to the scene). */
+    public void setCursorSink(CursorSink sink) {
+        cursorSink = sink;
+        sinkTold = false;
+        showCursor();
+    }
+
+    /** Tells the sink the cursor again (its side lost it: the host pointer entered anew). */
+    public void cursorSinkLost() {
+        sinkTold = false;
+        showCursor();
+    }
+
     /** The cursor surface where the pointer is, hotspot on it (a shape or no cursor: nothing drawn). */
     private void showCursor() {
+        if (cursorSink != null) {
+            if (!sinkTold || sunk != cursor) {
+                sunk = cursor;
+                sinkTold = true;
+                sinkShows = cursorSink.show(cursor);
+            }
+            if (sinkShows) {
+                scene.setCursor(null, 0, 0);
+                return;
+            }
+        }
         Surface s = cursor == null ? null : cursor.surface();
         if (s == null) scene.setCursor(null, 0, 0);
         else scene.setCursor(s, (int) Math.floor(x) - cursor.hotspotX(), (int) Math.floor(y) - cursor.hotspotY());

@@ -34,6 +34,7 @@ final class ShmBuffer extends ClientBuffer implements WlBuffer.Requests {
     private final int height;
     private final int stride;
     private final int fourcc;
+    private final int wlShmFormat;
     /** This buffer's range of the pool's mirror (unsealed pools, once committed). */
     private MemorySegment copy;
     private String unreadable;
@@ -49,6 +50,7 @@ final class ShmBuffer extends ClientBuffer implements WlBuffer.Requests {
         this.height = height;
         this.stride = stride;
         this.fourcc = Fourcc.fromWlShm(wlShmFormat);
+        this.wlShmFormat = wlShmFormat;
     }
 
     @Override public int width() { return width; }
@@ -103,6 +105,12 @@ final class ShmBuffer extends ClientBuffer implements WlBuffer.Requests {
 
     @Override
     public String unreadableReason() { return unreadable; }
+
+    @Override
+    public dev.ferry.compositor.buffer.ShmShare shmShare() {
+        return new dev.ferry.compositor.buffer.ShmShare(pool, pool.fd(), pool.size(), offset, width, height, stride, wlShmFormat,
+                pool.sealed());
+    }
 
     @Override
     public DmaBuf scanoutDmaBuf(UdmabufDevice udmabufs) {

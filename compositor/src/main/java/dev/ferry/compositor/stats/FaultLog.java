@@ -26,6 +26,8 @@ public final class FaultLog {
         FENCE_NEVER_SIGNALS("fence-never-signals"),
         DEVICE_UNPLUGGED("device-unplugged"),
         DEVICE_REPLUGGED("device-replugged"),
+        CONNECTOR_UNPLUGGED("connector-unplugged"),
+        CONNECTOR_REPLUGGED("connector-replugged"),
         MIGRATION_FAILED("migration-failed"),
         RENDER_FAILED("render-failed");
 

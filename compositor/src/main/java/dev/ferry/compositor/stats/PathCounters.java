@@ -57,7 +57,7 @@ public final class PathCounters {
      * miss a reallocation could fix, or a composition miss, counts against it.
      */
     static boolean isCheapestPossible(PathKind path, Set<FallbackReason> reasons) {
-        if (path == PathKind.DIRECT_SCANOUT || path == PathKind.OVERLAY_PLANE) return true;
+        if (path == PathKind.DIRECT_SCANOUT || path == PathKind.OVERLAY_PLANE || path == PathKind.HOST_PASSTHROUGH) return true;
         if (path == PathKind.NOT_SHOWN) return reasons.contains(FallbackReason.OCCLUDED);
         boolean structural = false;
         for (FallbackReason r : reasons) {

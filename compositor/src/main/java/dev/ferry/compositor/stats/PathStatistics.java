@@ -37,6 +37,8 @@ public final class PathStatistics implements PathObserver {
         final Map<String, PathCounters> byOutput = new LinkedHashMap<>();
         final PathCounters all = new PathCounters();
         boolean gone;
+        /** The allocation the surface's last dma-buf feedback offered, kept for when it has none (it is gone). */
+        ReasonAdvice.Allocation lastAllocation;
         long lastLogNs;
         long firstDirectScanoutNs;
 
@@ -49,6 +51,7 @@ public final class PathStatistics implements PathObserver {
         public String title() { return title; }
         public String appId() { return appId; }
         public boolean gone() { return gone; }
+        public ReasonAdvice.Allocation lastAllocation() { return lastAllocation; }
         /** When the surface was first scanned out directly, 0 if never. */
         public long firstDirectScanoutNs() { return firstDirectScanoutNs; }
     }
@@ -101,6 +104,16 @@ public final class PathStatistics implements PathObserver {
         return live.get(s);
     }
 
+    /**
+     * Keeps the allocation a live surface's feedback offers now (its last feedback object is
+     * going, or the surface itself): the report's "what to do" for it names that allocation
+     * after it is gone. Null keeps what was there.
+     */
+    public void keepAllocation(Surface s, ReasonAdvice.Allocation a) {
+        SurfaceRecord r = live.get(s);
+        if (r != null && a != null) r.lastAllocation = a;
+    }
+
     /** A surface went away: its record moves to the gone list. */
     public void surfaceDestroyed(Surface s) {
         SurfaceRecord r = live.remove(s);
@@ -125,6 +138,15 @@ public final class PathStatistics implements PathObserver {
             m.put("title", r.title);
             m.put("app_id", r.appId);
             m.put("gone", r.gone);
+            if (r.lastAllocation != null) {
+                ReasonAdvice.Allocation a = r.lastAllocation;
+                Map<String, Object> am = new LinkedHashMap<>();
+                am.put("format", a.format());
+                am.put("modifier", a.modifier());
+                am.put("device", a.device());
+                am.put("scanout", a.scanout());
+                m.put("last_allocation", am);
+            }
             m.put("paths", r.all.toMap());
             Map<String, Object> per = new LinkedHashMap<>();
             for (Map.Entry<String, PathCounters> e : r.byOutput.entrySet()) per.put(e.getKey(), e.getValue().toMap());

@@ -18,7 +18,6 @@ import java.util.Map;
 /** Builds the JSON `ferry ctl stats` prints, from the live state, on the event loop. */
 public final class StatsReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final ObjectMapper LINE = new ObjectMapper();
 
     private StatsReport() {}
 
@@ -182,7 +181,13 @@ public final class StatsReport {
             Map<String, Object> paths = (Map<String, Object>) m.get("paths");
             Map<String, Long> byReason = (Map<String, Long>) paths.get("by_reason");
             Map<String, Double> recent = (Map<String, Double>) paths.get("recent_share_by_reason");
+            // A live surface: what its feedback offers now. One that is gone (or has no feedback
+            // object now): what its last feedback offered, kept when that feedback went.
             ReasonAdvice.Allocation a = Boolean.TRUE.equals(m.get("gone")) ? null : suggested.get(m.get("id") + "/" + m.get("client_pid"));
+            if (a == null && m.get("last_allocation") instanceof Map<?, ?> last) {
+                a = new ReasonAdvice.Allocation((String) last.get("format"), (String) last.get("modifier"), (String) last.get("device"),
+                        Boolean.TRUE.equals(last.get("scanout")));
+            }
             List<Map<String, Object>> reasons = new ArrayList<>();
             for (Map.Entry<String, Long> r : byReason.entrySet()) {
                 dev.ferry.kms.FallbackReason reason = ReasonAdvice.byLabel(r.getKey());
@@ -200,8 +205,19 @@ public final class StatsReport {
         }
     }
 
+    /**
+     * The allocation a surface's current feedback suggests, or null (no linux-dmabuf, no
+     * feedback object): what {@link PathStatistics#keepAllocation} keeps when the surface goes.
+     */
+    public static ReasonAdvice.Allocation allocationNow(Surface s, dev.ferry.compositor.dmabuf.LinuxDmabufGlobal dmabuf,
+                                                        dev.ferry.drm.DeviceSet kernel) {
+        if (dmabuf == null || kernel == null) return null;
+        var f = dmabuf.feedback().feedbackOf(s);
+        return f == null ? null : allocation(s, f.current(), dmabuf.table(), kernel);
+    }
+
     /** The allocation a surface's feedback suggests: its first tranche, in the surface's own format if it has it. */
-    private static ReasonAdvice.Allocation allocation(Surface s, dev.ferry.compositor.dmabuf.DmabufFeedback feedback,
+    public static ReasonAdvice.Allocation allocation(Surface s, dev.ferry.compositor.dmabuf.DmabufFeedback feedback,
                                                       dev.ferry.compositor.dmabuf.FormatTableFile table, dev.ferry.drm.DeviceSet kernel) {
         if (feedback == null || feedback.tranches().isEmpty()) return null;
         var t = feedback.tranches().getFirst();
@@ -244,12 +260,9 @@ public final class StatsReport {
     }
 
     /** Compact, on one line: for streams of one object per line. */
+    /** One line of the watch stream (see {@link JsonLine} for why not Jackson). */
     public static byte[] toJsonLine(Object tree) {
-        try {
-            return LINE.writeValueAsBytes(tree);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonLine.write(tree);
     }
 
     public static byte[] toJson(Object tree) {

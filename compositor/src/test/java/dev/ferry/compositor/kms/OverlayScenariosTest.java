@@ -114,4 +114,40 @@ class OverlayScenariosTest {
             }
         }
     }
+
+    /**
+     * An NV12 video (what a decoder hands out) windowed on laptop-igpu: the primary cannot show
+     * NV12 at all, the overlay can: it is on the overlay from its first frames (the rate
+     * threshold counts three commits), 0 bytes are composed for it, and the CRTC shows what a
+     * from-scratch composition of the scene shows (the plane decodes BT.709 as the renderer does).
+     */
+    @Test
+    void aWindowedNv12VideoIsOnTheOverlayFromItsFirstFramesWithNothingComposed() throws Exception {
+        try (VirtualKms k = kms(FaultPlan.none())) {
+            WaylandClient client = k.connect();
+            try (DmabufWindow video = k.video(client, DmabufWindow.Options.of("nv12", 640, 360)
+                    .fourcc(dev.ferry.drm.uapi.Fourcc.NV12).firstModifier(dev.ferry.drm.uapi.Modifiers.LINEAR))) {
+                k.frame(video, 0);
+                k.move("nv12", 200, 150);
+                long f = 1;
+                for (; f < 6; f++) k.frame(video, f);
+                long bytes0 = bytesComposed(k);
+                for (; f < 60; f++) k.frame(video, f);
+                long bytes = bytesComposed(k) - bytes0;
+                List<Rec> recs = k.all("nv12");
+                int firstOverlay = recs.size();
+                while (firstOverlay > 0 && recs.get(firstOverlay - 1).path() == PathKind.OVERLAY_PLANE) firstOverlay--;
+                System.out.printf("nv12 overlay: %d frames, on the overlay from surface frame %d; %d bytes composed over the last 54 frames; %d zero-copy presented%n",
+                        recs.size(), firstOverlay, bytes, video.zeroCopyPresented());
+                assertTrue(firstOverlay <= 4, "on the overlay from its first frames: " + recs.subList(0, Math.min(8, recs.size())));
+                assertTrue(recs.getFirst().reasons().contains(FallbackReason.NOT_FULLSCREEN), recs.getFirst().toString());
+                assertEquals(0, bytes, "nothing composed while only the NV12 overlay changes");
+                k.assertShowsScene("NV12 on the overlay");
+            }
+        }
+    }
+
+    private static long bytesComposed(VirtualKms k) {
+        return k.c.onLoop(() -> k.c.backend().stats(k.c.scene().outputNamed(OUTPUT)).bytesComposed());
+    }
 }

@@ -200,4 +200,151 @@ class NestedInputTest {
             assertTrue(p99 < 100_000_000L, "p99 " + p99 / 1000 + " us");
         }
     }
+
+    /**
+     * A cursor an inner client sets is the host's cursor: wl_pointer.set_cursor inside becomes
+     * the outer Ferry's cursor (the client's own buffer, its hotspot), drawn by the outer Ferry
+     * at its pointer, and the nested Ferry composes no cursor of its own; a cursor shape inside
+     * becomes the outer Ferry's cursor shape.
+     */
+    @Test
+    void aCursorSetInsideIsTheHostsCursorAndAShapeTheHostsShape() throws Exception {
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow window = new ShmWindow(client, "cursor-probe", 300, 200, true)) {
+            Proxy seat = client.bind(WlSeat.INTERFACE, 5);
+            Proxy pointer = WlSeat.getPointer(seat);
+            int[] enterSerial = {-1};
+            pointer.listen(new WlPointer.Listener() {
+                @Override
+                public void enter(Proxy self, int serial, Proxy surface, double x, double y) {
+                    enterSerial[0] = serial;
+                }
+            });
+            Proxy compositor = client.bind(dev.ferry.protocol.interfaces.WlCompositor.INTERFACE, 4);
+            Proxy shm = client.bind(dev.ferry.protocol.interfaces.WlShm.INTERFACE, 1);
+            assertTrue(window.draw(ShmWindow.fill(0x336699)));
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(10), () -> innerRect("cursor-probe") != null), "the probe never mapped");
+            int[] inner = innerRect("cursor-probe");
+            int[] host = outer.windowRect(outer.window("Ferry nested"));
+            int px = host[0] + inner[0] + 150, py = host[1] + inner[1] + 100;
+            outerInput("move " + px + " " + py);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (enterSerial[0] < 0 && System.nanoTime() < deadline) client.dispatch(100);
+            assertTrue(enterSerial[0] >= 0, "no pointer enter inside");
+
+            try (dev.ferry.client.ShmPool pool = new dev.ferry.client.ShmPool(shm, 16 * 16 * 4, true)) {
+                pool.memory().fill((byte) 0);
+                for (int i = 0; i < 16 * 16; i++) pool.memory().setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, 0xffcc3399);
+                Proxy cursor = dev.ferry.protocol.interfaces.WlCompositor.createSurface(compositor);
+                dev.ferry.protocol.interfaces.WlSurface.attach(cursor, pool.buffer(0, 16, 16, 64, dev.ferry.protocol.interfaces.WlShm.FORMAT_ARGB8888), 0, 0);
+                dev.ferry.protocol.interfaces.WlSurface.damage(cursor, 0, 0, 16, 16);
+                dev.ferry.protocol.interfaces.WlSurface.commit(cursor);
+                WlPointer.setCursor(pointer, enterSerial[0], cursor, 3, 4);
+                client.roundtrip();
+                assertTrue(eventually(Duration.ofSeconds(5), () -> outer.compositor().onLoop(() -> {
+                    var c = outer.compositor().seat().cursor();
+                    return c != null && c.surface() != null && c.hotspotX() == 3 && c.hotspotY() == 4;
+                })), "the outer Ferry's cursor is not the inner client's: " + outer.compositor().onLoop(() -> outer.compositor().seat().cursor()));
+                assertEquals(null, nested.onLoop(() -> nested.scene().cursor()), "the nested Ferry composes the cursor itself too");
+                // Drawn by the outer Ferry with its hotspot on the outer pointer: (px, py) is 3,4 into the 16x16 image.
+                assertTrue(eventually(Duration.ofSeconds(5), () -> {
+                    Compositor.Screenshot shot = outer.screenshot();
+                    return (shot.at(px, py) & 0xffffff) == 0xcc3399 && (shot.at(px - 3 + 15, py - 4 + 15) & 0xffffff) == 0xcc3399
+                            && (shot.at(px - 4, py) & 0xffffff) != 0xcc3399 && (shot.at(px - 3 + 16, py) & 0xffffff) != 0xcc3399;
+                }), "the outer screen does not show the inner cursor at the pointer");
+
+                // A shape: the host's cursor-shape device gets it.
+                Proxy shapes = client.bind(dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.INTERFACE, 1);
+                Proxy device = dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.getPointer(shapes, pointer);
+                dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.setShape(device, enterSerial[0],
+                        dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.SHAPE_TEXT);
+                client.roundtrip();
+                assertTrue(eventually(Duration.ofSeconds(5), () -> outer.compositor().onLoop(() -> {
+                    var c = outer.compositor().seat().cursor();
+                    return c != null && c.surface() == null && c.shape() == dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.SHAPE_TEXT;
+                })), "the outer Ferry's cursor is not the text shape: " + outer.compositor().onLoop(() -> outer.compositor().seat().cursor()));
+            }
+        }
+    }
+
+    /**
+     * A pointer lock inside locks the host's pointer: the outer Ferry's pointer stays where it
+     * is when the outer seat moves, and the motion reaches the locked inner client as relative
+     * motion (outer relative pointer -> nested Ferry -> inner relative pointer).
+     */
+    @Test
+    void aPointerLockInsideLocksTheHostPointerAndMotionArrivesAsDeltas() throws Exception {
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow window = new ShmWindow(client, "lock-probe", 300, 200, true)) {
+            Proxy seat = client.bind(WlSeat.INTERFACE, 5);
+            Proxy pointer = WlSeat.getPointer(seat);
+            int[] entered = {0};
+            pointer.listen(new WlPointer.Listener() {
+                @Override
+                public void enter(Proxy self, int serial, Proxy surface, double x, double y) {
+                    entered[0]++;
+                }
+            });
+            double[] deltas = {0, 0};
+            Proxy relative = dev.ferry.protocol.interfaces.ZwpRelativePointerManagerV1.getRelativePointer(
+                    client.bind(dev.ferry.protocol.interfaces.ZwpRelativePointerManagerV1.INTERFACE, 1), pointer);
+            relative.listen(new dev.ferry.protocol.interfaces.ZwpRelativePointerV1.Listener() {
+                @Override
+                public void relativeMotion(Proxy self, int hi, int lo, double dx, double dy, double ux, double uy) {
+                    deltas[0] += ux;
+                    deltas[1] += uy;
+                }
+            });
+            assertTrue(window.draw(ShmWindow.fill(0x339966)));
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(10), () -> innerRect("lock-probe") != null), "the probe never mapped");
+            int[] inner = innerRect("lock-probe");
+            int[] host = outer.windowRect(outer.window("Ferry nested"));
+            int px = host[0] + inner[0] + 150, py = host[1] + inner[1] + 100;
+            outerInput("move " + px + " " + py);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (entered[0] == 0 && System.nanoTime() < deadline) client.dispatch(100);
+            assertTrue(entered[0] > 0, "no pointer enter inside");
+
+            boolean[] locked = {false};
+            Proxy lock = dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.lockPointer(
+                    client.bind(dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.INTERFACE, 1), window.surface(), pointer, null,
+                    dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.LIFETIME_PERSISTENT);
+            lock.listen(new dev.ferry.protocol.interfaces.ZwpLockedPointerV1.Listener() {
+                @Override
+                public void locked(Proxy self) {
+                    locked[0] = true;
+                }
+            });
+            deadline = System.nanoTime() + 5_000_000_000L;
+            while (!locked[0] && System.nanoTime() < deadline) client.dispatch(100);
+            assertTrue(locked[0], "the inner lock never took effect");
+            assertTrue(eventually(Duration.ofSeconds(5), () -> {
+                        try {
+                            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(nested.statsJson())
+                                    .get("outputs").get(0).get("host_pointer_constraints").asInt() == 1;
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }),
+                    "the nested Ferry did not lock the host pointer: " + new String(nested.statsJson()));
+            client.roundtrip();
+            double before = deltas[0];
+            outerInput("move " + (px + 40) + " " + (py + 10));
+            double[] at = outer.compositor().onLoop(() -> new double[] {outer.compositor().seat().pointerX(), outer.compositor().seat().pointerY()});
+            assertEquals(px, at[0], 0.5, "the outer pointer moved although the inner client locked it");
+            assertEquals(py, at[1], 0.5);
+            deadline = System.nanoTime() + 5_000_000_000L;
+            while (deltas[0] - before < 40 && System.nanoTime() < deadline) client.dispatch(100);
+            assertEquals(40, deltas[0] - before, 0.01, "relative motion inside");
+            // Unlocked inside: the host pointer moves again.
+            dev.ferry.protocol.interfaces.ZwpLockedPointerV1.destroy(lock);
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(5), () -> {
+                outerInput("move " + (px + 20) + " " + py);
+                return outer.compositor().onLoop(() -> Math.abs(outer.compositor().seat().pointerX() - (px + 20)) < 0.5);
+            }), "the outer pointer stayed locked after the inner lock went");
+        }
+    }
 }

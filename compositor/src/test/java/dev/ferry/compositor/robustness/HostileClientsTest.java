@@ -101,6 +101,16 @@ class HostileClientsTest {
         void run(RawWaylandSocket bad) throws Exception;
     }
 
+    /**
+     * The baseline the hostile cases are read against: a client that connects and leaves. Its
+     * figures are the machine's (other builds, GC, the healthy clients' own threads), not any
+     * hostile act's.
+     */
+    @Test
+    void noHostileClientAtAll() throws Exception {
+        expect("none (a client that connects and leaves)", -1, null, bad -> { });
+    }
+
     @Test
     void objectIdWithTheTopBitSet() throws Exception {
         // 8 bytes: object 0x80000000, opcode 0, size 8. Then it goes on sending.

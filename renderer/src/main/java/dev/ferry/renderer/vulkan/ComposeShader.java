@@ -11,10 +11,11 @@ import org.lwjgl.system.MemoryUtil;
 /**
  * The one compute shader that composes: a dispatch draws one surface over its part of one
  * damage rectangle (clears are vkCmdFillBuffer, straight copies vkCmdCopyBuffer), reading the client's buffer and, when it blends,
- * the target, and writing the target. Buffers are reached through buffer device addresses and
- * everything a dispatch needs is in its push constants, so there are no descriptor sets, and
- * every parameter is uniform across the dispatch: software drivers (lavapipe) load it once
- * instead of once per pixel. The draw's format, filter, tiling and blend mode are
+ * the target, and writing the target. The client's planes and the target are R32_UINT texel
+ * buffers pushed per dispatch (VK_KHR_push_descriptor): lavapipe fetches them as vector gathers,
+ * where it loads through buffer device addresses lane by lane. Every other parameter is in push
+ * constants, uniform across the dispatch: software drivers (lavapipe) load it once instead of
+ * once per pixel. The draw's format, filter, tiling and blend mode are
  * specialization constants: one pipeline per variant in use, made on first use, so that a
  * driver that runs both sides of every branch under a mask runs only one path.
  *
@@ -50,11 +51,11 @@ final class ComposeShader {
     static final int PIXELS_PER_INVOCATION = 4;
 
     static final int P_A = 0, P_B = 8, P_C = 16, P_D = 24, P_E = 32, P_F = 40;
-    static final int P_PLANE0 = 48, P_PLANE1 = 56, P_TARGET = 64;
+    // 48-71: unused (the planes' and target's device addresses before they became texel buffers); kept so the layout's offsets stay put.
     static final int P_OFFSET0 = 72, P_STRIDE0 = 76, P_OFFSET1 = 80, P_STRIDE1 = 84;
     static final int P_CX0 = 88, P_CY0 = 92, P_CX1 = 96, P_CY1 = 100;
     /** Buffer width and height. */
-    static final int P_WIDTH = 104, P_HEIGHT = 108; // 112: unused
+    static final int P_WIDTH = 104, P_HEIGHT = 108, P_TARGET_WORD = 112;
     static final int P_OFFSET_X = 116, P_OFFSET_Y = 120, P_TARGET_STRIDE = 124;
 
     // A pipeline variant's key: kind (bits 0-2, the CPU renderer's TexelKind numbers), flags (3-5), tiling (6-7),
@@ -74,13 +75,15 @@ final class ComposeShader {
 
     private static final String SOURCE = """
             #version 450
-            #extension GL_EXT_buffer_reference : require
-            #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+                        #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
             #define REAL %8$s
             layout(local_size_x = %9$d, local_size_y = %10$d, local_size_z = 1) in;
 
-            layout(buffer_reference, std430, buffer_reference_align = 4) readonly buffer Words { uint w[]; };
-            layout(buffer_reference, std430, buffer_reference_align = 4) buffer Pixels { uint p[]; };
+            // The client's planes and the target as 32-bit words: texel buffers, whose fetches and
+            // stores lavapipe vectorises (loads through device addresses it runs lane by lane).
+            layout(set = 0, binding = 0) uniform usamplerBuffer plane0;
+            layout(set = 0, binding = 1) uniform usamplerBuffer plane1;
+            layout(set = 0, binding = 2, r32ui) uniform uimageBuffer target;
 
             // The draw's variant: compile-time constants of its pipeline, so a software driver (which runs
             // both sides of a branch under a mask) executes only the path this draw takes.
@@ -91,17 +94,21 @@ final class ComposeShader {
 
             layout(push_constant) uniform Draw {
                 double a, b, c, d, e, f;
-                uint64_t plane0, plane1, target;
+                uint64_t unused0, unused1, unused2;
                 uint offset0, stride0, offset1, stride1;
                 int cx0, cy0, cx1, cy1;
                 uint width, height;
-                uint unused;
+                uint targetWord;
                 int offsetX, offsetY;
                 uint targetStride;
             } pc;
 
-            uint byteAt(uint64_t base, uint off) {
-                return (Words(base).w[off >> 2] >> ((off & 3u) * 8u)) & 0xffu;
+            uint wordAt(uint plane, uint i) {
+                return plane == 0u ? texelFetch(plane0, int(i)).r : texelFetch(plane1, int(i)).r;
+            }
+
+            uint byteAt(uint plane, uint off) {
+                return (wordAt(plane, off >> 2) >> ((off & 3u) * 8u)) & 0xffu;
             }
 
             // fake-drm's layouts (dev.ferry.drm.uapi.Tiling.byteOffset): 1 = 4x4 tiles row-major
@@ -132,7 +139,7 @@ final class ComposeShader {
             uint texel(uint kind, uint tiling, int x, int y) {
                 x = clamp(x, 0, int(pc.width) - 1);
                 y = clamp(y, 0, int(pc.height) - 1);
-                return toArgb(kind, Words(pc.plane0).w[(pc.offset0 + byteOffset(tiling, x, y, pc.stride0, 4u)) >> 2]);
+                return toArgb(kind, wordAt(0u, (pc.offset0 + byteOffset(tiling, x, y, pc.stride0, 4u)) >> 2));
             }
 
             int weight(REAL frac) { return int(frac * 256.0); }
@@ -148,7 +155,7 @@ final class ComposeShader {
                 return result;
             }
 
-            float bilinearByte(uint64_t base, uint off, uint stride, uint cpp, uint channel, int w, int h, REAL u, REAL v) {
+            float bilinearByte(uint base, uint off, uint stride, uint cpp, uint channel, int w, int h, REAL u, REAL v) {
                 int ix = int(floor(u)), iy = int(floor(v));
                 uint wx = uint(weight(u - REAL(ix))), wy = uint(weight(v - REAL(iy)));
                 uint xa = uint(clamp(ix, 0, w - 1)) * cpp + channel, xb = uint(clamp(ix + 1, 0, w - 1)) * cpp + channel;
@@ -181,20 +188,20 @@ final class ComposeShader {
                 precise REAL cyScale = REAL(ch) / REAL(h);
                 float luma, cb, cr;
                 if (bilinear) {
-                    luma = bilinearByte(pc.plane0, pc.offset0, pc.stride0, 1u, 0u, w, h, bx - 0.5, by - 0.5);
+                    luma = bilinearByte(0u, pc.offset0, pc.stride0, 1u, 0u, w, h, bx - 0.5, by - 0.5);
                     precise REAL cu = bx * cxScale - 0.5;
                     precise REAL cv = by * cyScale - 0.5;
-                    cb = bilinearByte(pc.plane1, pc.offset1, pc.stride1, 2u, 0u, cw, ch, cu, cv);
-                    cr = bilinearByte(pc.plane1, pc.offset1, pc.stride1, 2u, 1u, cw, ch, cu, cv);
+                    cb = bilinearByte(1u, pc.offset1, pc.stride1, 2u, 0u, cw, ch, cu, cv);
+                    cr = bilinearByte(1u, pc.offset1, pc.stride1, 2u, 1u, cw, ch, cu, cv);
                 } else {
                     int ix = clamp(int(floor(bx)), 0, w - 1), iy = clamp(int(floor(by)), 0, h - 1);
-                    luma = float(byteAt(pc.plane0, pc.offset0 + uint(iy) * pc.stride0 + uint(ix))) / 255.0;
+                    luma = float(byteAt(0u, pc.offset0 + uint(iy) * pc.stride0 + uint(ix))) / 255.0;
                     precise REAL jxf = bx * cxScale;
                     precise REAL jyf = by * cyScale;
                     int jx = clamp(int(floor(jxf)), 0, cw - 1), jy = clamp(int(floor(jyf)), 0, ch - 1);
                     uint pair = pc.offset1 + uint(jy) * pc.stride1 + 2u * uint(jx);
-                    cb = float(byteAt(pc.plane1, pair)) / 255.0;
-                    cr = float(byteAt(pc.plane1, pair + 1u)) / 255.0;
+                    cb = float(byteAt(1u, pair)) / 255.0;
+                    cr = float(byteAt(1u, pair + 1u)) / 255.0;
                 }
                 return yuvToArgb(luma, cb, cr);
             }
@@ -220,8 +227,7 @@ final class ComposeShader {
             }
 
             void drawPixel(int x, int y) {
-                uint at = uint(y) * (pc.targetStride >> 2) + uint(x);
-                Pixels target = Pixels(pc.target);
+                int at = int(pc.targetWord + uint(y) * (pc.targetStride >> 2) + uint(x));
                 uint mode = MODE;
                 uint kind = KIND, flags = FLAGS, tiling = TILING;
                 uint c;
@@ -252,12 +258,10 @@ final class ComposeShader {
                     }
                 }
                 if ((flags & 2u) != 0u) c = premultiply(c);
-                if (mode == 1u && c >> 24 != 255u) {
-                    // RowWriter.over: transparent black leaves the pixel as it is; anything else blends.
-                    if (c == 0u) return;
-                    c = over(c, target.p[at]);
-                }
-                target.p[at] = c;
+                // RowWriter.over skips transparent black and stores opaque texels; "over" itself gives the
+                // same for both (d * 255 / 255 rounds back to d, and d * 0 is 0), without a branch per pixel.
+                if (mode == 1u) c = over(c, imageLoad(target, at).r);
+                imageStore(target, at, uvec4(c));
             }
 
             void main() {
@@ -291,7 +295,17 @@ final class ComposeShader {
         try {
             shaderc_compile_options_set_target_env(options, shaderc_target_env_vulkan, shaderc_env_version_vulkan_1_2);
             shaderc_compile_options_set_optimization_level(options, shaderc_optimization_level_performance);
-            long result = shaderc_compile_into_spv(compiler, glsl(float64), shaderc_compute_shader, "compose.comp", "main", options);
+            // The source in its own native memory: it is larger than a thread's LWJGL MemoryStack leaves free.
+            ByteBuffer source = MemoryUtil.memUTF8(glsl(float64), false);
+            ByteBuffer file = MemoryUtil.memUTF8("compose.comp"), entry = MemoryUtil.memUTF8("main");
+            long result;
+            try {
+                result = shaderc_compile_into_spv(compiler, source, shaderc_compute_shader, file, entry, options);
+            } finally {
+                MemoryUtil.memFree(source);
+                MemoryUtil.memFree(file);
+                MemoryUtil.memFree(entry);
+            }
             try {
                 if (shaderc_result_get_compilation_status(result) != shaderc_compilation_status_success) {
                     throw new RendererUnavailableException("compose shader did not compile: " + shaderc_result_get_error_message(result));

@@ -16,15 +16,22 @@ final class GpuBuffer {
     final long base;
     final long size;
     final boolean imported;
+    /**
+     * The whole buffer as 32-bit words (a VK_FORMAT_R32_UINT buffer view), as the compose shader
+     * reads and writes it: texel-buffer fetches are vector gathers on lavapipe, where loads
+     * through a device address run lane by lane.
+     */
+    final long view;
     private boolean destroyed;
 
-    GpuBuffer(long buffer, long memory, long deviceAddress, long base, long size, boolean imported) {
+    GpuBuffer(long buffer, long memory, long deviceAddress, long base, long size, boolean imported, long view) {
         this.buffer = buffer;
         this.memory = memory;
         this.deviceAddress = deviceAddress;
         this.base = base;
         this.size = size;
         this.imported = imported;
+        this.view = view;
     }
 
     /** Device address of the byte at host address {@code host}, which must lie inside the buffer. */
@@ -35,6 +42,7 @@ final class GpuBuffer {
     void destroy(VulkanDevice device) {
         if (destroyed) return;
         destroyed = true;
+        vkDestroyBufferView(device.device, view, null);
         vkDestroyBuffer(device.device, buffer, null);
         if (!imported) vkUnmapMemory(device.device, memory);
         vkFreeMemory(device.device, memory, null);

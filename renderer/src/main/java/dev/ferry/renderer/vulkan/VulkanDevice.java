@@ -46,10 +46,15 @@ final class VulkanDevice implements AutoCloseable {
     final long hostPointerAlignment;
     final boolean float64;
     final boolean dmaBufExtensions;
+    /** Which of the three real dma-buf import extensions the device has, as named in the description line. */
+    final List<String> dmaBufExtensionsPresent = new ArrayList<>(), dmaBufExtensionsMissing = new ArrayList<>();
     final long commandPool;
     final VkCommandBuffer commands;
     final long fence;
     final long pipelineLayout;
+    /** The compose shader's three texel buffers (plane 0, plane 1, target), pushed per dispatch (VK_KHR_push_descriptor). */
+    final long setLayout;
+    final long maxTexelBufferElements;
     private final long shaderModule;
     /** Compose pipelines by variant (ComposeShader.variant), made on first use. */
     private final java.util.Map<Integer, Long> pipelines = new java.util.HashMap<>();
@@ -152,6 +157,12 @@ final class VulkanDevice implements AutoCloseable {
             apiVersion = props.apiVersion();
             Set<String> extensions = deviceExtensions(physical, stack);
             hostImport = extensions.contains(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+            if (!extensions.contains(KHRPushDescriptor.VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME)) {
+                throw new RendererUnavailableException(deviceName + " has no VK_KHR_push_descriptor");
+            }
+            for (String e : List.of("VK_KHR_external_memory_fd", "VK_EXT_external_memory_dma_buf", "VK_EXT_image_drm_format_modifier")) {
+                (extensions.contains(e) ? dmaBufExtensionsPresent : dmaBufExtensionsMissing).add(e);
+            }
             dmaBufExtensions = extensions.contains("VK_EXT_external_memory_dma_buf") && extensions.contains("VK_EXT_image_drm_format_modifier");
             if (hostImport) {
                 VkPhysicalDeviceExternalMemoryHostPropertiesEXT hostProps = VkPhysicalDeviceExternalMemoryHostPropertiesEXT.calloc(stack).sType$Default();
@@ -164,6 +175,7 @@ final class VulkanDevice implements AutoCloseable {
             VkPhysicalDeviceFeatures supported = VkPhysicalDeviceFeatures.calloc(stack);
             vkGetPhysicalDeviceFeatures(physical, supported);
             float64 = supported.shaderFloat64();
+            maxTexelBufferElements = Integer.toUnsignedLong(props.limits().maxTexelBufferElements());
             VkPhysicalDeviceDriverProperties driver = VkPhysicalDeviceDriverProperties.calloc(stack).sType$Default();
             vkGetPhysicalDeviceProperties2(physical, VkPhysicalDeviceProperties2.calloc(stack).sType$Default().pNext(driver.address()));
             driverInfo = driver.driverNameString() + " " + driver.driverInfoString();
@@ -174,7 +186,8 @@ final class VulkanDevice implements AutoCloseable {
             VkPhysicalDeviceVulkan12Features v12 = VkPhysicalDeviceVulkan12Features.calloc(stack).sType$Default().bufferDeviceAddress(true);
             VkPhysicalDeviceFeatures features = VkPhysicalDeviceFeatures.calloc(stack).shaderInt64(true).shaderFloat64(float64);
             PointerBuffer deviceExtensions = hostImport
-                    ? stack.pointers(stack.UTF8(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)) : null;
+                    ? stack.pointers(stack.UTF8(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME), stack.UTF8(KHRPushDescriptor.VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME))
+                    : stack.pointers(stack.UTF8(KHRPushDescriptor.VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME));
             VkDeviceCreateInfo dci = VkDeviceCreateInfo.calloc(stack).sType$Default().pNext(v12.address())
                     .pQueueCreateInfos(qci).pEnabledFeatures(features).ppEnabledExtensionNames(deviceExtensions);
             check(vkCreateDevice(physical, dci, null, pp), "vkCreateDevice");
@@ -199,10 +212,21 @@ final class VulkanDevice implements AutoCloseable {
             fence = pl.get(0);
             undo.push(() -> vkDestroyFence(device, fence, null));
 
-            // ---- the compose pipeline: no descriptors, everything through push constants and device addresses
+            // ---- the compose pipeline: three texel buffers pushed per dispatch, everything else in push constants
             VkPushConstantRange.Buffer range = VkPushConstantRange.calloc(1, stack)
                     .stageFlags(VK_SHADER_STAGE_COMPUTE_BIT).offset(0).size(ComposeShader.PUSH_BYTES);
-            check(vkCreatePipelineLayout(device, VkPipelineLayoutCreateInfo.calloc(stack).sType$Default().pPushConstantRanges(range), null, pl),
+            VkDescriptorSetLayoutBinding.Buffer bindings = VkDescriptorSetLayoutBinding.calloc(3, stack);
+            for (int b = 0; b < 3; b++) {
+                bindings.get(b).binding(b).descriptorCount(1).stageFlags(VK_SHADER_STAGE_COMPUTE_BIT)
+                        .descriptorType(b == 2 ? VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER : VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER);
+            }
+            check(vkCreateDescriptorSetLayout(device, VkDescriptorSetLayoutCreateInfo.calloc(stack).sType$Default()
+                    .flags(KHRPushDescriptor.VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR).pBindings(bindings), null, pl),
+                    "vkCreateDescriptorSetLayout");
+            setLayout = pl.get(0);
+            undo.push(() -> vkDestroyDescriptorSetLayout(device, setLayout, null));
+            check(vkCreatePipelineLayout(device, VkPipelineLayoutCreateInfo.calloc(stack).sType$Default()
+                    .pSetLayouts(stack.longs(setLayout)).pPushConstantRanges(range), null, pl),
                     "vkCreatePipelineLayout");
             pipelineLayout = pl.get(0);
             undo.push(() -> vkDestroyPipelineLayout(device, pipelineLayout, null));
@@ -287,6 +311,7 @@ final class VulkanDevice implements AutoCloseable {
         vkGetPhysicalDeviceFeatures2(pd, f2);
         if (!v12.bufferDeviceAddress()) return "no bufferDeviceAddress";
         if (!f2.features().shaderInt64()) return "no shaderInt64";
+        if (!deviceExtensions(pd, stack).contains(KHRPushDescriptor.VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME)) return "no VK_KHR_push_descriptor";
         return null;
     }
 
@@ -383,6 +408,7 @@ final class VulkanDevice implements AutoCloseable {
     private long createBuffer(long size, long pNext, MemoryStack stack) {
         VkBufferCreateInfo bci = VkBufferCreateInfo.calloc(stack).sType$Default().pNext(pNext).size(size)
                 .usage(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT
+                        | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT | VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT
                         | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT)
                 .sharingMode(VK_SHARING_MODE_EXCLUSIVE);
         LongBuffer pb = stack.mallocLong(1);
@@ -403,7 +429,17 @@ final class VulkanDevice implements AutoCloseable {
             return null;
         }
         long address = vkGetBufferDeviceAddress(device, VkBufferDeviceAddressInfo.calloc(stack).sType$Default().buffer(buffer));
-        return new GpuBuffer(buffer, memory, address, base, size, imported);
+        LongBuffer pv = stack.mallocLong(1);
+        int r = size / 4 > maxTexelBufferElements ? VK_ERROR_FORMAT_NOT_SUPPORTED
+                : vkCreateBufferView(device, VkBufferViewCreateInfo.calloc(stack).sType$Default().buffer(buffer)
+                        .format(VK_FORMAT_R32_UINT).offset(0).range(VK_WHOLE_SIZE), null, pv);
+        if (r != VK_SUCCESS) {
+            vkDestroyBuffer(device, buffer, null);
+            if (!imported) vkUnmapMemory(device, memory);
+            vkFreeMemory(device, memory, null);
+            return null;
+        }
+        return new GpuBuffer(buffer, memory, address, base, size, imported, pv.get(0));
     }
 
     private int memoryType(int bits, int required) {
@@ -427,6 +463,7 @@ final class VulkanDevice implements AutoCloseable {
         for (long p : pipelines.values()) vkDestroyPipeline(device, p, null);
         vkDestroyShaderModule(device, shaderModule, null);
         vkDestroyPipelineLayout(device, pipelineLayout, null);
+        vkDestroyDescriptorSetLayout(device, setLayout, null);
         vkDestroyFence(device, fence, null);
         vkDestroyCommandPool(device, commandPool, null);
         vkDestroyDevice(device, null);
@@ -440,7 +477,8 @@ final class VulkanDevice implements AutoCloseable {
     List<String> describeExtensions() {
         List<String> out = new ArrayList<>();
         out.add(hostImport ? "VK_EXT_external_memory_host (alignment " + hostPointerAlignment + ")" : "no VK_EXT_external_memory_host");
-        out.add(dmaBufExtensions ? "dma-buf + DRM format modifiers" : "no VK_EXT_external_memory_dma_buf/VK_EXT_image_drm_format_modifier");
+        if (!dmaBufExtensionsPresent.isEmpty()) out.add("has " + String.join(", ", dmaBufExtensionsPresent));
+        if (!dmaBufExtensionsMissing.isEmpty()) out.add("no " + String.join(", ", dmaBufExtensionsMissing));
         return out;
     }
 }

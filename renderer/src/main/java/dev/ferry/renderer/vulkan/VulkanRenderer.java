@@ -40,7 +40,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
+import org.lwjgl.vulkan.KHRPushDescriptor;
 import org.lwjgl.vulkan.VkBufferCopy;
+import org.lwjgl.vulkan.VkWriteDescriptorSet;
 import org.lwjgl.vulkan.VkCommandBufferBeginInfo;
 import org.lwjgl.vulkan.VkMemoryBarrier;
 import org.lwjgl.vulkan.VkSubmitInfo;
@@ -456,7 +458,9 @@ public final class VulkanRenderer implements Renderer {
             if (t.copied != null && !s.bufferDamage().isEmpty()) refreshCopy(t, s.bufferDamage());
         }
         prepareMappings(surfaces);
-        long targetAddress = copyOut ? out.deviceAddress : out.addressOf(target.memory().address());
+        long targetOffset = copyOut ? 0 : target.memory().address() - out.base;
+        // The target's first pixel as a word index into its buffer view (targets are 4-aligned: targetBuffer).
+        int targetWord = (int) (targetOffset >> 2);
         int rects = 0, draws = 0;
         beginClientReads(surfaces);
         try (MemoryStack stack = stackPush()) {
@@ -466,7 +470,6 @@ public final class VulkanRenderer implements Renderer {
             VkMemoryBarrier.Buffer between = VkMemoryBarrier.calloc(1, stack).sType$Default()
                     .srcAccessMask(VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT)
                     .dstAccessMask(VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
-            long targetOffset = copyOut ? 0 : target.memory().address() - out.base;
             boolean any = false;
             for (int k = 0; k < damage.count(); k++) {
                 int x0 = Math.max(0, damage.x(k)), y0 = Math.max(0, damage.y(k));
@@ -507,12 +510,14 @@ public final class VulkanRenderer implements Renderer {
                     }
                     if (mode == ComposeShader.MODE_OVER && isArgbRunnable(s, mappings[i], cx0, cy0, cx1, cy1)) {
                         // Rows classified on the CPU: opaque ones copied, clear ones skipped, only mixed ones blended by the shader.
-                        if (!overArgbRows(s, mappings[i], out, targetOffset, targetAddress, target, between, any, cx0, cy0, cx1, cy1)) return noPipeline(surfaces);
+                        if (!overArgbRows(s, mappings[i], out, targetOffset, targetWord, target, between, any, cx0, cy0, cx1, cy1)) return noPipeline(surfaces);
                         any = true;
                         continue;
                     }
-                    ByteBuffer constants = draw(s, mappings[i], targetAddress, target, cx0, cy0, cx1, cy1);
-                    if (!dispatch(any, between, variant(s, mappings[i], mode), constants, cx1 - cx0, cy1 - cy0)) return noPipeline(surfaces);
+                    ByteBuffer constants = draw(s, mappings[i], targetWord, target, cx0, cy0, cx1, cy1);
+                    if (!dispatch(any, between, variant(s, mappings[i], mode), (VulkanTexture) s.texture(), out, constants, cx1 - cx0, cy1 - cy0)) {
+                        return noPipeline(surfaces);
+                    }
                     any = true;
                 }
             }
@@ -552,11 +557,22 @@ public final class VulkanRenderer implements Renderer {
      * Records one dispatch of a variant over a w x h clip; every dispatch after the first waits
      * for the one before (they may touch the same pixels). False when the pipeline cannot be made.
      */
-    private boolean dispatch(boolean any, VkMemoryBarrier.Buffer between, int variant, ByteBuffer constants, int w, int h) {
+    private boolean dispatch(boolean any, VkMemoryBarrier.Buffer between, int variant, VulkanTexture t, GpuBuffer out, ByteBuffer constants, int w, int h) {
         long pipeline = vk.pipeline(variant);
         if (pipeline == VK_NULL_HANDLE) return false;
         vkCmdBindPipeline(vk.commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
         barrier(any, between);
+        try (MemoryStack stack = stackPush()) {
+            VkWriteDescriptorSet.Buffer writes = VkWriteDescriptorSet.calloc(3, stack);
+            long plane1 = t.buffers[1] != null ? t.buffers[1].view : t.buffers[0].view;
+            long[] views = {t.buffers[0].view, plane1, out.view};
+            for (int b = 0; b < 3; b++) {
+                writes.get(b).sType$Default().dstBinding(b).descriptorCount(1)
+                        .descriptorType(b == 2 ? VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER : VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER)
+                        .pTexelBufferView(stack.longs(views[b]));
+            }
+            KHRPushDescriptor.vkCmdPushDescriptorSetKHR(vk.commands, VK_PIPELINE_BIND_POINT_COMPUTE, vk.pipelineLayout, 0, writes);
+        }
         vkCmdPushConstants(vk.commands, vk.pipelineLayout, VK_SHADER_STAGE_COMPUTE_BIT, 0, constants);
         int perGroupX = ComposeShader.LOCAL_SIZE_X * ComposeShader.PIXELS_PER_INVOCATION;
         vkCmdDispatch(vk.commands, (w + perGroupX - 1) / perGroupX,
@@ -600,7 +616,7 @@ public final class VulkanRenderer implements Renderer {
      * what it skips; the rest go to the shader. Reading the alpha on the CPU costs about a read
      * of the clip; on lavapipe a shader touching every pixel costs 30-40 times that.
      */
-    private boolean overArgbRows(SceneSurface s, BufferMapping m, GpuBuffer out, long targetOffset, long targetAddress, RenderTarget target,
+    private boolean overArgbRows(SceneSurface s, BufferMapping m, GpuBuffer out, long targetOffset, int targetWord, RenderTarget target,
                                  VkMemoryBarrier.Buffer between, boolean any, int cx0, int cy0, int cx1, int cy1) {
         VulkanTexture t = (VulkanTexture) s.texture();
         MemorySegment plane = t.planes != null ? t.planes.plane0 : t.source.plane(0).memory();
@@ -616,8 +632,8 @@ public final class VulkanRenderer implements Renderer {
                 copyRows(t, m, out, targetOffset, target, cx0, runStart, cx1, y);
                 any = true;
             } else if (runKind == ROW_MIXED) {
-                ByteBuffer constants = draw(s, m, targetAddress, target, cx0, runStart, cx1, y);
-                if (!dispatch(any, between, variant(s, m, ComposeShader.MODE_OVER), constants, n, y - runStart)) return false;
+                ByteBuffer constants = draw(s, m, targetWord, target, cx0, runStart, cx1, y);
+                if (!dispatch(any, between, variant(s, m, ComposeShader.MODE_OVER), t, out, constants, n, y - runStart)) return false;
                 any = true;
             }
             runStart = y;
@@ -634,6 +650,9 @@ public final class VulkanRenderer implements Renderer {
             int v = plane.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, off + 4L * i);
             and &= v;
             or |= v;
+            // Mixed as soon as one texel is not opaque and one is not clear: the rest cannot change that,
+            // and a translucent window's rows are mixed from their first pixels.
+            if ((and >>> 24) != 255 && or != 0) return ROW_MIXED;
         }
         return (and >>> 24) == 255 ? ROW_OPAQUE : or == 0 ? ROW_CLEAR : ROW_MIXED;
     }
@@ -702,14 +721,12 @@ public final class VulkanRenderer implements Renderer {
         return ComposeShader.variant(t.kind, flags, t.tiling, mode);
     }
 
-    private ByteBuffer draw(SceneSurface s, BufferMapping m, long targetAddress, RenderTarget target, int cx0, int cy0, int cx1, int cy1) {
+    private ByteBuffer draw(SceneSurface s, BufferMapping m, int targetWord, RenderTarget target, int cx0, int cy0, int cx1, int cy1) {
         VulkanTexture t = (VulkanTexture) s.texture();
         boolean integer = m.isIntegerTranslation();
         push.putDouble(ComposeShader.P_A, m.a).putDouble(ComposeShader.P_B, m.b).putDouble(ComposeShader.P_C, m.c)
                 .putDouble(ComposeShader.P_D, m.d).putDouble(ComposeShader.P_E, m.e).putDouble(ComposeShader.P_F, m.f)
-                .putLong(ComposeShader.P_PLANE0, t.buffers[0].deviceAddress)
-                .putLong(ComposeShader.P_PLANE1, t.buffers[1] == null ? 0 : t.buffers[1].deviceAddress)
-                .putLong(ComposeShader.P_TARGET, targetAddress)
+                .putInt(ComposeShader.P_TARGET_WORD, targetWord)
                 .putInt(ComposeShader.P_OFFSET0, t.offsets[0]).putInt(ComposeShader.P_STRIDE0, t.strides[0])
                 .putInt(ComposeShader.P_OFFSET1, t.offsets[1]).putInt(ComposeShader.P_STRIDE1, t.strides[1])
                 .putInt(ComposeShader.P_CX0, cx0).putInt(ComposeShader.P_CY0, cy0).putInt(ComposeShader.P_CX1, cx1).putInt(ComposeShader.P_CY1, cy1)

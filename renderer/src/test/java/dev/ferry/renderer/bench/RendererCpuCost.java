@@ -29,9 +29,10 @@ import java.util.concurrent.TimeUnit;
 public final class RendererCpuCost {
     public static void main(String[] args) throws Exception {
         int frames = args.length > 0 ? Integer.parseInt(args[0]) : 40;
-        // -Dbench.only=vulkan,memcpy and -Dbench.sizes=1920x1080 narrow a run while profiling.
+        // -Dbench.only=vulkan,memcpy, -Dbench.sizes=1920x1080 and -Dbench.surfaces=16 narrow a run while profiling.
         List<String> only = List.of(System.getProperty("bench.only", "memcpy,vulkan,gles,cpu").split(","));
         List<String> sizes = List.of(System.getProperty("bench.sizes", "1920x1080,3840x2160").split(","));
+        List<String> counts = List.of(System.getProperty("bench.surfaces", "1,4,16").split(","));
         CpuRenderer cpu = new CpuRenderer();
         GlesRenderer gles = GlesRenderer.start();
         VulkanRenderer vulkan = VulkanRenderer.start();
@@ -40,7 +41,7 @@ public final class RendererCpuCost {
         System.out.printf(Locale.ROOT, "%-10s %-3s %-8s %10s %10s%n", "size", "n", "renderer", "cpu ms", "wall ms");
         for (String sizeArg : sizes) {
             int[] size = {Integer.parseInt(sizeArg.split("x")[0]), Integer.parseInt(sizeArg.split("x")[1])};
-            for (int n : new int[] {1, 4, 16}) {
+            for (int n : counts.stream().mapToInt(Integer::parseInt).toArray()) {
                 try (Arena arena = Arena.ofShared()) {
                     int w = size[0], h = size[1];
                     MemorySegment frame = arena.allocate(4L * w * h, 4096);

@@ -251,13 +251,25 @@ public final class Demo {
                 last.put(e.getKey(), e.getValue());
             }
             out.println(line);
+            // What broke and how Ferry recovered, as it happens (a device unplugged, back again).
+            List<dev.ferry.compositor.stats.FaultLog.Entry> met = c.onLoop(() -> c.faults().entries());
+            for (int i = faultsShown; i < met.size(); i++) {
+                var e = met.get(i);
+                out.printf(Locale.ROOT, "       %s %s: %s%s%n", e.kind().label(), e.where(), e.recovery(),
+                        e.framesLost() == 0 ? "" : " (" + e.framesLost() + " frame" + (e.framesLost() == 1 ? "" : "s") + " lost)");
+            }
+            faultsShown = Math.max(faultsShown, met.size());
         }
     }
+
+    /** Fault log entries already printed by {@link #progress}. */
+    private int faultsShown;
 
     private static String short_(PathKind k) {
         return switch (k) {
             case DIRECT_SCANOUT -> "scanout";
             case OVERLAY_PLANE -> "overlay";
+            case HOST_PASSTHROUGH -> "host";
             case GPU_COMPOSITION -> "gpu";
             case CPU_COPY -> "ram-copy";
             case NOT_SHOWN -> "not-shown";

@@ -34,7 +34,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--scenario", defaultValue = "tour", converter = ScenarioConverter.class, completionCandidates = ScenarioNames.class,
             description = "${COMPLETION-CANDIDATES}: tour (every path), faults (failed commits injected), hotplug (a display device"
-                    + " unplugged halfway), offload (clients on the second GPU). Default: ${DEFAULT-VALUE}")
+                    + " unplugged a third of the way through, plugged back in at two thirds), offload (clients on the second GPU). Default: ${DEFAULT-VALUE}")
     Scenario scenario;
 
     /** Scenario names for --help and the error message. */

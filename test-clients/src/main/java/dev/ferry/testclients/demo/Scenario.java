@@ -10,13 +10,13 @@ import java.util.Locale;
 
 /**
  * What `ferry demo --scenario NAME` shows: the tour of every path (default), the tour with
- * failed commits injected, a device unplugged halfway, or PRIME offload alone. Each says which
+ * failed commits injected, a device unplugged and plugged back in, or PRIME offload alone. Each says which
  * topologies it needs and picks its clients and faults from the topology's devices.
  */
 public enum Scenario {
     TOUR("every path: fullscreen and windowed, shm and dma-buf, offload where there are two GPUs"),
     FAULTS("the tour, with three failed commits on each output's device (ferry run --faults)"),
-    HOTPLUG("the tour, with the second display device unplugged halfway through"),
+    HOTPLUG("the tour, with the second display device unplugged a third of the way through and plugged back in at two thirds"),
     OFFLOAD("PRIME offload only: clients allocate on the second render device");
 
     private final String description;
@@ -59,7 +59,14 @@ public enum Scenario {
                 for (DeviceSpec d : displays(t)) items.add("commit@" + d.name() + ":frames=60-63");
                 yield String.join(",", items);
             }
-            case HOTPLUG -> String.format(Locale.ROOT, "unplug@%s:time=%.2f-%.2f", displays(t).get(1).name(), seconds / 2, seconds / 2 + 1);
+            case HOTPLUG -> {
+                // Windows of at most a second: the hotplug poll (250 ms) lands in each, and the
+                // device is back for the last third of the run.
+                String device = displays(t).get(1).name();
+                double width = Math.min(1, seconds / 6);
+                yield String.format(Locale.ROOT, "unplug@%s:time=%.2f-%.2f,replug@%s:time=%.2f-%.2f", device, seconds / 3, seconds / 3 + width,
+                        device, 2 * seconds / 3, 2 * seconds / 3 + width);
+            }
         };
     }
 

@@ -83,6 +83,7 @@ class BadInputTest {
                 row("run --faults commit@card9:frame=1", 2, "no device or output card9 in topology hybrid-laptop (card0, card1, eDP-1, HDMI-A-1)"),
                 row("run --faults commit@eDP-1", 2, "--faults item 'commit@eDP-1': say when"),
                 row("run --faults import:rate=2", 2, "rate must be more than 0 and at most 1"),
+                row("run --faults disconnect@card0:time=1-2", 2, "no connector card0 in topology hybrid-laptop (eDP-1, DP-1, HDMI-A-1, DP-2)"),
                 row("run --backend headless --faults commit:rate=0.1", 2, "--faults does not apply to --backend headless"),
                 row("ctl --socket wayland-stale fault bogus", 1, "unknown fault kind 'bogus'"),
                 row("demo --scenario hotplug --topology laptop-igpu", 2, "--scenario hotplug: hotplug needs two display devices"),

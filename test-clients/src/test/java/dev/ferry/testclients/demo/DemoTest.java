@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -142,5 +143,26 @@ class DemoTest {
         assertEquals(3, stats.path("faults").path("injected").path("by_kind").path("commit").asInt(), stats.path("faults") + "\n" + printed);
         assertTrue(printed.contains("faults commit@card0:frames=60-63"), printed);
         assertTrue(printed.contains("3 injected on purpose: commit 3"), printed);
+    }
+
+    /** The hotplug scenario: the second display device unplugged at a third and back at two thirds, each said as it happens. */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void hotplugScenarioUnplugsAndReplugsTheSecondDisplayDevice() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            new Demo(new Demo.Options("hybrid-laptop", "cpu", 6, 30, dir, Scenario.HOTPLUG), out).run();
+        }
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("faults unplug@card1:time=2.00-3.00,replug@card1:time=4.00-5.00"), printed);
+        assertTrue(printed.contains("device-unplugged card1/HDMI-A-1: output withdrawn"), printed);
+        assertTrue(printed.contains("device-replugged card1/HDMI-A-1: output back"), printed);
+        var stats = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(ReportCommand.STATS).toFile());
+        var byKind = stats.path("faults").path("by_kind");
+        assertEquals(1, byKind.path("device-unplugged").asInt(), stats.path("faults") + "\n" + printed);
+        assertEquals(1, byKind.path("device-replugged").asInt(), stats.path("faults") + "\n" + printed);
+        List<String> outputs = new ArrayList<>();
+        stats.path("outputs").forEach(o -> outputs.add(o.path("name").asText()));
+        assertTrue(outputs.contains("HDMI-A-1"), "HDMI-A-1 is back at the end: " + outputs);
     }
 }

@@ -81,4 +81,38 @@ class StatsWatchTest {
             client.get(60, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * After the client is gone, the stats still say what it should have done in its words: the
+     * allocation its last dma-buf feedback offered, not the generic advice, beside its title.
+     */
+    @Test
+    void aSurfaceGoneBeforeTheReportKeepsTheAllocationItsLastFeedbackOffered() throws Exception {
+        String topo = Path.of(getClass().getResource("/laptop-igpu-no-column-scanout.json").toURI()).toString();
+        try (KmsFerry f = new KmsFerry(topo, HYSTERESIS_NS)) {
+            new VideoClient(VideoClient.Options.of(f.socketPath()).topology(topo).title("video-gone")
+                    .fullscreen(true).frames(90).modifier(Modifiers.FAKE_TILED_16X16_COLUMN)).run();
+            Path control = ControlServer.controlDir(f.runtimeDir(), f.compositor().socketName()).resolve("control");
+            JsonNode surface = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (surface == null && System.nanoTime() < deadline) {
+                JsonNode root = new ObjectMapper().readTree(ControlClient.request(control, "stats"));
+                for (JsonNode s : root.path("surface_paths")) {
+                    if (s.path("title").asText().equals("video-gone") && s.path("gone").asBoolean()) surface = s;
+                }
+                if (surface == null) Thread.onSpinWait();
+            }
+            assertNotNull(surface, "the gone surface is still listed");
+            assertTrue(surface.has("app_id") && surface.path("client_pid").asInt() > 0, surface.toString());
+            assertEquals("card0", surface.path("last_allocation").path("device").asText(), surface.toString());
+            JsonNode reason = null;
+            for (JsonNode r : surface.path("reasons")) if (r.path("reason").asText().equals("modifier-not-on-plane")) reason = r;
+            assertNotNull(reason, surface.toString());
+            assertTrue(reason.path("what_to_do").asText().matches("allocate [A-Z0-9]+ [A-Z0-9_]+ on card0 \\(its feedback's scanout tranche\\)"),
+                    reason.toString());
+            String report = dev.ferry.testclients.report.FallbackReport.text(dev.ferry.testclients.report.RunData.of(
+                    new ObjectMapper().readTree(ControlClient.request(control, "stats"))));
+            assertTrue(report.contains(reason.path("what_to_do").asText()), report);
+        }
+    }
 }

@@ -80,7 +80,19 @@ public final class KmsBackend implements Backend {
     private final PathObserver observer;
     private final List<KmsOutputDriver> drivers = new ArrayList<>();
     private final Map<DrmDevice, EventLoop.Source> eventSources = new HashMap<>();
-    private final List<AutoCloseable> owned = new ArrayList<>();
+    /** Per output, what it alone owns (swapchain or copy mode, scan-out cache): released when it goes. */
+    private final Map<KmsOutputDriver, List<AutoCloseable>> outputParts = new HashMap<>();
+    /** Devices that went away under an output and have not come back: their return is a re-plug. */
+    private final java.util.Set<DrmDevice> lostDevices = new java.util.HashSet<>();
+    private RenderReach reach;
+    /**
+     * Connectors (device/connector) whose output could not be fed: not tried again at every
+     * hotplug poll (each try would be named again), only once the device or the monitor is
+     * plugged back in.
+     */
+    private final java.util.Set<String> unfed = new java.util.HashSet<>();
+    /** Connectors whose nested window was closed (device/connector): never restarted. */
+    private final java.util.Set<String> closedConnectors = new java.util.HashSet<>();
     private DeviceSet kernel;
     private RenderDeviceChoice renderChoice;
     private DrmDevice renderDevice;
@@ -167,59 +179,13 @@ public final class KmsBackend implements Backend {
         renderDevice = choice.device();
         renderDeviceWhy = choice.why();
         LOG.info("render device: {} ({})", renderDevice == null ? "none" : renderDevice.info().name(), choice.why());
-        RenderReach reach = new RenderReach(renderDevice);
+        reach = new RenderReach(renderDevice);
         for (DrmDevice d : kernel.devices()) {
-            if (!d.info().canDisplay()) continue;
-            for (KmsPipe pipe : KmsPipe.forDevice(d)) {
-                int w = pipe.mode().width(), h = pipe.mode().height();
-                Swapchain chain = null;
-                CrossDeviceCopy cross = null;
-                if (renderDevice != null && d != renderDevice) {
-                    // Rendered on the primary GPU, brought over by a copy mode (Mutter's way).
-                    try {
-                        cross = new CrossDeviceCopy(renderDevice, d, w, h, Fourcc.XRGB8888, config.copyModes().get(d.info().name()));
-                    } catch (AllocationException | PosixException e) {
-                        notStarted(d, pipe, e);
-                        continue;
-                    }
-                    owned.add(cross);
-                    if (cross.allocationFaulted()) {
-                        // It runs, on a mode that did not need the failed allocation; the fallbacks
-                        // it would have kept for later are named with it.
-                        faults.record(dev.ferry.compositor.stats.FaultLog.Kind.ALLOCATION_FAILED, d.info().name() + "/" + pipe.connector().name(),
-                                loop.nowNs(), "copy mode " + cross.mode().label() + " in use; not prepared: "
-                                        + cross.failures(), 0);
-                    }
-                } else {
-                    try {
-                        chain = localSwapchain(d, w, h);
-                    } catch (AllocationException | PosixException e) {
-                        notStarted(d, pipe, e);
-                        continue;
-                    }
-                    owned.add(chain);
-                }
-                ScanoutCache cache = new ScanoutCache(d);
-                owned.add(cache);
-                Output o = new Output(display, pipe.connector().name(), d.info().name() + " " + pipe.connector().name()
-                        + " (" + d.info().driver() + ")", "Ferry fake-drm", d.info().driver(), 0, 0, w, h, pipe.mode().refreshMhz());
-                o.setScanoutTarget(new Output.ScanoutTarget(d.info().devT(), d.info().name(), pipe.primary().formats()));
-                KmsOutputDriver driver = new KmsOutputDriver(o, pipe, chain, cross, cache, scene,
-                        renderDevice == null ? null : gpu, cpu, reach, loop, observer, kernel.udmabuf());
-                drivers.add(driver);
-                driver.onLost(() -> outputLost(driver));
-                driver.recordFaultsIn(this::faults);
-                if (!eventSources.containsKey(d)) {
-                    eventSources.put(d, loop.add(d.eventFd().fd(), Epoll.EPOLLIN,
-                            events -> d.dispatchEvents((crtc, seq, t, user) -> pageFlipped(d, crtc, seq, t))));
-                }
-                scene.addOutput(o);
-                o.advertise();
-            }
+            if (d.info().canDisplay()) startOutputs(d);
         }
         if (drivers.isEmpty()) LOG.warn("topology {} has no connected display", config.topology());
-        // Real compositors hear of unplugs from udev; here a slow poll of the devices stands in.
-        hotplug = loop.timer(this::checkUnplugged);
+        // Real compositors hear of hotplugs from udev; here a slow poll of the devices stands in.
+        hotplug = loop.timer(this::checkHotplug);
         hotplug.armAt(loop.nowNs() + HOTPLUG_POLL_NS);
     }
 
@@ -238,6 +204,7 @@ public final class KmsBackend implements Backend {
      * refuse them), and the rest start.
      */
     private void notStarted(DrmDevice d, KmsPipe pipe, Exception e) {
+        unfed.add(d.info().name() + "/" + pipe.connector().name());
         LOG.warn("{} on {}: not started: {}", pipe.connector().name(), d.info().name(), e.getMessage());
         boolean allocation = e instanceof AllocationException a && a.failure() == dev.ferry.drm.AllocationFailure.INJECTED_FAULT;
         faults.record(allocation ? dev.ferry.compositor.stats.FaultLog.Kind.ALLOCATION_FAILED : dev.ferry.compositor.stats.FaultLog.Kind.IMPORT_FAILED,
@@ -245,14 +212,124 @@ public final class KmsBackend implements Backend {
                 "output not started (" + e.getMessage() + "); the others run", 0);
     }
 
-    private void checkUnplugged() {
+    /**
+     * Starts an output on every connected connector of d that has none yet (all of them at start;
+     * after a re-plug, those that came back), each on a CRTC and planes no running output holds.
+     * Returns the outputs started.
+     */
+    private List<Output> startOutputs(DrmDevice d) throws PosixException, AllocationException {
+        java.util.Set<Integer> usedCrtcs = new java.util.HashSet<>();
+        java.util.Set<Integer> claimedPlanes = new java.util.HashSet<>();
+        java.util.Set<Integer> drivenConnectors = new java.util.HashSet<>();
+        for (KmsOutputDriver x : drivers) {
+            if (x.pipe().device() != d) continue;
+            usedCrtcs.add(x.pipe().crtc().id());
+            claimedPlanes.add(x.pipe().primary().id());
+            for (var p : x.pipe().overlays()) claimedPlanes.add(p.id());
+            drivenConnectors.add(x.pipe().connector().id());
+        }
+        for (var c : d.connectors()) {
+            String key = d.info().name() + "/" + c.name();
+            if (closedConnectors.contains(key) || unfed.contains(key)) drivenConnectors.add(c.id());
+        }
+        List<Output> started = new ArrayList<>();
+        for (KmsPipe pipe : KmsPipe.forDevice(d, drivenConnectors, usedCrtcs, claimedPlanes)) {
+            Output o = startOutput(d, pipe);
+            if (o != null) started.add(o);
+        }
+        return started;
+    }
+
+    /** One output on one pipe: its swapchain or copy mode, scan-out cache, driver and wl_output; null if it cannot be fed. */
+    private Output startOutput(DrmDevice d, KmsPipe pipe) throws PosixException, AllocationException {
+        int w = pipe.mode().width(), h = pipe.mode().height();
+        Swapchain chain = null;
+        CrossDeviceCopy cross = null;
+        List<AutoCloseable> parts = new ArrayList<>();
+        if (renderDevice != null && d != renderDevice) {
+            // Rendered on the primary GPU, brought over by a copy mode (Mutter's way).
+            try {
+                cross = new CrossDeviceCopy(renderDevice, d, w, h, Fourcc.XRGB8888, config.copyModes().get(d.info().name()));
+            } catch (AllocationException | PosixException e) {
+                notStarted(d, pipe, e);
+                return null;
+            }
+            parts.add(cross);
+            if (cross.allocationFaulted()) {
+                // It runs, on a mode that did not need the failed allocation; the fallbacks
+                // it would have kept for later are named with it.
+                faults.record(dev.ferry.compositor.stats.FaultLog.Kind.ALLOCATION_FAILED, d.info().name() + "/" + pipe.connector().name(),
+                        loop.nowNs(), "copy mode " + cross.mode().label() + " in use; not prepared: " + cross.failures(), 0);
+            }
+        } else {
+            try {
+                chain = localSwapchain(d, w, h);
+            } catch (AllocationException | PosixException e) {
+                notStarted(d, pipe, e);
+                return null;
+            }
+            parts.add(chain);
+        }
+        ScanoutCache cache = new ScanoutCache(d);
+        parts.add(cache);
+        Output o = new Output(display, pipe.connector().name(), d.info().name() + " " + pipe.connector().name()
+                + " (" + d.info().driver() + ")", "Ferry fake-drm", d.info().driver(), 0, 0, w, h, pipe.mode().refreshMhz());
+        o.setScanoutTarget(new Output.ScanoutTarget(d.info().devT(), d.info().name(), pipe.primary().formats()));
+        KmsOutputDriver driver = new KmsOutputDriver(o, pipe, chain, cross, cache, scene,
+                renderDevice == null ? null : gpu, cpu, reach, loop, observer, kernel.udmabuf());
+        drivers.add(driver);
+        outputParts.put(driver, parts);
+        driver.onLost(() -> outputLost(driver));
+        driver.recordFaultsIn(this::faults);
+        if (!eventSources.containsKey(d)) {
+            eventSources.put(d, loop.add(d.eventFd().fd(), Epoll.EPOLLIN,
+                    events -> d.dispatchEvents((crtc, seq, t, user) -> pageFlipped(d, crtc, seq, t))));
+        }
+        scene.addOutput(o);
+        o.advertise();
+        return o;
+    }
+
+    /**
+     * The hotplug poll: takes in what changed (devices gone or back, monitors unplugged or
+     * plugged in), withdraws the outputs that lost their device or monitor and starts those that
+     * came back, each named in the fault log with how Ferry recovered.
+     */
+    private void checkHotplug() {
+        kernel.pollHotplug();
         for (KmsOutputDriver d : List.copyOf(drivers)) {
-            if (d.pipe().device().isGone()) outputLost(d);
+            if (d.pipe().device().isGone() || !d.connected()) outputLost(d);
+        }
+        for (DrmDevice d : kernel.devices()) {
+            if (!d.info().canDisplay() || d.isGone()) continue;
+            boolean deviceBack = lostDevices.remove(d);
+            for (var c : d.connectors()) {
+                // A monitor unplugged (or the whole device back): its output may be fed next time.
+                if (deviceBack || !c.connected()) unfed.remove(d.info().name() + "/" + c.name());
+            }
+            List<Output> back;
+            try {
+                back = startOutputs(d);
+            } catch (PosixException | AllocationException | RuntimeException e) {
+                LOG.warn("{}: outputs not restarted: {}", d.info().name(), e.getMessage());
+                faults.record(deviceBack ? dev.ferry.compositor.stats.FaultLog.Kind.DEVICE_REPLUGGED
+                                : dev.ferry.compositor.stats.FaultLog.Kind.CONNECTOR_REPLUGGED, d.info().name(),
+                        loop.nowNs(), "outputs not restarted (" + e.getMessage() + ")", 0);
+                continue;
+            }
+            for (Output o : back) {
+                int moved = (int) scene.windows().stream().filter(w -> w.fullscreenOn() == o).count();
+                LOG.info("{}: {} is back", o.name(), deviceBack ? d.info().name() : "its monitor");
+                faults.record(deviceBack ? dev.ferry.compositor.stats.FaultLog.Kind.DEVICE_REPLUGGED
+                                : dev.ferry.compositor.stats.FaultLog.Kind.CONNECTOR_REPLUGGED, d.info().name() + "/" + o.name(),
+                        loop.nowNs(), "output back (wl_output advertised again"
+                                + (moved == 0 ? "" : "; " + moved + " fullscreen window" + (moved == 1 ? "" : "s") + " moved back") + ")", 0);
+            }
         }
         hotplug.armAt(loop.nowNs() + HOTPLUG_POLL_NS);
     }
 
-    /** A device went away under an output: the output leaves, every other one keeps running. */
+    /** A device or monitor went away under an output: the output leaves, every other one keeps running. */
     private void outputLost(KmsOutputDriver driver) {
         if (!drivers.remove(driver)) return;
         Output o = driver.output();
@@ -260,12 +337,34 @@ public final class KmsBackend implements Backend {
         o.withdraw();
         driver.close();
         DrmDevice d = driver.pipe().device();
-        faults.record(dev.ferry.compositor.stats.FaultLog.Kind.DEVICE_UNPLUGGED, d.info().name() + "/" + o.name(),
-                loop.nowNs(), "output withdrawn; the other outputs keep running", 0);
+        boolean deviceGone = d.isGone();
+        if (!deviceGone) driver.pipe().disable();
+        closeParts(driver);
+        if (deviceGone) {
+            lostDevices.add(d);
+            faults.record(dev.ferry.compositor.stats.FaultLog.Kind.DEVICE_UNPLUGGED, d.info().name() + "/" + o.name(),
+                    loop.nowNs(), "output withdrawn; the other outputs keep running", 0);
+        } else {
+            faults.record(dev.ferry.compositor.stats.FaultLog.Kind.CONNECTOR_UNPLUGGED, d.info().name() + "/" + o.name(),
+                    loop.nowNs(), "monitor unplugged: output withdrawn and its CRTC turned off; the other outputs keep running", 0);
+        }
         boolean deviceStillUsed = drivers.stream().anyMatch(x -> x.pipe().device() == d);
         if (!deviceStillUsed) {
             EventLoop.Source s = eventSources.remove(d);
             if (s != null) s.remove();
+        }
+    }
+
+    /** Releases what one output owned (its swapchain or copy mode, its scan-out cache), newest first. */
+    private void closeParts(KmsOutputDriver driver) {
+        List<AutoCloseable> parts = outputParts.remove(driver);
+        if (parts == null) return;
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            try {
+                parts.get(i).close();
+            } catch (Exception e) {
+                LOG.debug("closing {} failed", parts.get(i), e);
+            }
         }
     }
 
@@ -281,6 +380,9 @@ public final class KmsBackend implements Backend {
             scene.removeOutput(o);
             o.withdraw();
             d.close();
+            closeParts(d);
+            // Its window is gone for good: the hotplug poll must not start it again.
+            closedConnectors.add(d.pipe().device().info().name() + "/" + d.pipe().connector().name());
             return;
         }
     }
@@ -345,13 +447,7 @@ public final class KmsBackend implements Backend {
             d.output().withdraw();
         }
         for (EventLoop.Source s : eventSources.values()) s.remove();
-        for (int i = owned.size() - 1; i >= 0; i--) {
-            try {
-                owned.get(i).close();
-            } catch (Exception e) {
-                LOG.debug("closing {} failed", owned.get(i), e);
-            }
-        }
+        for (KmsOutputDriver d : List.copyOf(outputParts.keySet())) closeParts(d);
         if (kernel != null) kernel.close();
     }
 }

@@ -10,15 +10,12 @@ import dev.ferry.compositor.path.PathObserver;
 import dev.ferry.compositor.plan.FramePlan;
 import dev.ferry.compositor.plan.FramePlanner;
 import dev.ferry.compositor.plan.PlanSurface;
-import dev.ferry.compositor.plan.UpdateRate;
-import dev.ferry.drm.Plane;
 import dev.ferry.compositor.scene.Scene;
 import dev.ferry.compositor.stats.FaultLog;
 import dev.ferry.compositor.stats.OutputStats;
 import dev.ferry.drm.CpuMapping;
-import dev.ferry.drm.DmaBuf;
+import dev.ferry.drm.Plane;
 import dev.ferry.drm.uapi.Fourcc;
-import dev.ferry.drm.uapi.Modifiers;
 import dev.ferry.kms.FallbackReason;
 import dev.ferry.kms.FlipPacer;
 import dev.ferry.kms.KmsPipe;
@@ -95,8 +92,8 @@ final class KmsOutputDriver {
     /** This frame's plan, and the plan of the last frame queued (what is on screen or about to be). */
     private final FramePlan plan = new FramePlan();
     private final FramePlan lastPlan = new FramePlan();
-    private PlanSurface[] inputs = new PlanSurface[0];
-    private final Map<Surface, UpdateRate> rates = new java.util.IdentityHashMap<>();
+    /** What the planner is told of each visible surface, and their update rates. */
+    private final PlanInputs planInputs;
     /** Tests, flips and remembers refusals of what the plan puts on the pipe's planes. */
     private final PlaneCommit commit;
     /** Per overlay of the pipe, made on first need: see {@link #overlayTarget}. */
@@ -177,6 +174,9 @@ final class KmsOutputDriver {
         this.pacer = new FlipPacer<>(watchdog::armAt);
         this.presentation = new FramePresentation(output, scene);
         this.commit = new PlaneCommit(output.name(), pipe, scanout, udmabuf);
+        this.planInputs = new PlanInputs(output, udmabuf, b -> {
+            if (watched.add(b)) b.onDestroyed(() -> bufferGone(b));
+        });
     }
 
     Output output() { return output; }
@@ -193,7 +193,7 @@ final class KmsOutputDriver {
         // A buffer the device refused by fault is composited like any buffer it cannot show: no
         // frame is lost, and the refusal is remembered, so it is named once per buffer.
         scanout.onImportFault((buf, detail) -> faults.get().record(FaultLog.Kind.IMPORT_FAILED,
-                pipe.device().info().name() + "/" + output.name(), dev.ferry.posix.MonotonicClock.nowNs(),
+                pipe.device().info().name() + "/" + output.name(), loop.nowNs(),
                 "a client buffer's scanout import refused (" + detail + "): composited instead", 0));
     }
 
@@ -207,12 +207,23 @@ final class KmsOutputDriver {
     /** A frame is being composed (its flip not yet queued). */
     boolean composing() { return busy; }
 
-    /** The device is gone: stop driving the output; everything else carries on. */
+    /** Whether the monitor is still plugged into this output's connector (the device's current state). */
+    boolean connected() {
+        int id = pipe.connector().id();
+        for (var c : pipe.device().connectors()) if (c.id() == id) return c.connected();
+        return false;
+    }
+
+    /**
+     * The device is gone or the monitor unplugged: stop driving the output; everything else
+     * carries on. The backend is told once and withdraws the output.
+     */
     private boolean checkGone() {
-        if (!pipe.device().isGone()) return false;
+        if (!pipe.device().isGone() && connected()) return false;
         if (!lost) {
             lost = true;
-            LOG.warn("{}: {} was unplugged; the output is gone", output.name(), pipe.device().info().name());
+            LOG.warn("{}: {}; the output is gone", output.name(), pipe.device().isGone()
+                    ? pipe.device().info().name() + " was unplugged" : "its monitor was unplugged");
             loop.execute(onLost);
         }
         return true;
@@ -258,89 +269,24 @@ final class KmsOutputDriver {
     /** Plans the frame from the visible surfaces into {@link #plan}, keeping the last frame's as {@link #previousPlan}. */
     private void planFrame(List<Scene.Placed> visible, long nowNs) {
         int n = visible.size();
-        if (inputs.length < n) {
-            PlanSurface[] grown = java.util.Arrays.copyOf(inputs, Math.max(n, inputs.length * 2));
-            for (int i = inputs.length; i < grown.length; i++) grown[i] = new PlanSurface();
-            inputs = grown;
-        }
-        for (int i = 0; i < n; i++) describe(visible.get(i), nowNs, inputs[i]);
-        if (rates.size() > 4 * n + 16 || reasons.size() > 4 * n + 16) {
-            Set<Surface> now = surfacesOf(visible);
-            rates.keySet().retainAll(now);
-            reasons.keySet().retainAll(now);
-        }
+        PlanSurface[] inputs = planInputs.describe(visible, nowNs);
+        Surface cursor = scene.cursor();
+        for (int i = 0; i < n; i++) inputs[i].cursor = visible.get(i).surface() == cursor;
         // An output on another device than the render GPU has that device's overlays: the
         // client's buffer goes there directly, only the composed primary is copied across.
         planner.plan(inputs, n, output.width(), output.height(), pipe.primary(), pipe.overlays(), pipe.cursor(),
                 commit.rejections(), lastPlan, plan);
+        if (reasons.size() > 4 * n + 16) {
+            Set<Surface> now = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (Scene.Placed p : visible) now.add(p.surface());
+            reasons.keySet().retainAll(now);
+        }
         // One reason set per surface, refilled each frame (a frame allocates none).
         for (int i = 0; i < n; i++) {
             EnumSet<FallbackReason> r = reasons.computeIfAbsent(visible.get(i).surface(), k -> EnumSet.noneOf(FallbackReason.class));
             r.clear();
             r.addAll(plan.reasons(i));
         }
-    }
-
-    private static java.util.Set<Surface> surfacesOf(List<Scene.Placed> visible) {
-        java.util.Set<Surface> set = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Scene.Placed p : visible) set.add(p.surface());
-        return set;
-    }
-
-    /** What the planner needs to know of one placed surface. */
-    private void describe(Scene.Placed p, long nowNs, PlanSurface in) {
-        Surface s = p.surface();
-        ClientBuffer b = s.buffer();
-        in.set(s, b, p.x(), p.y(), p.width(), p.height());
-        in.root = p.root();
-        in.treeSize = s.stack().size();
-        in.cursor = s == scene.cursor();
-        UpdateRate rate = rates.computeIfAbsent(s, k -> new UpdateRate());
-        rate.sample(s.commitCount(), nowNs);
-        // No surface shows more often than the output refreshes: a burst of commits is not a faster video.
-        in.updateHz = Math.min(rate.hz(nowNs), output.refreshMilliHz() / 1000.0);
-        if (b == null) return;
-        // A wl_shm buffer is wrapped as a udmabuf (once): then it is a dma-buf like a client's own.
-        DmaBuf buf = b.scanoutDmaBuf(udmabuf);
-        in.dmabuf = buf != null;
-        if (buf == null) in.noDmabuf = shmMiss(b.udmabufRefusal());
-        in.fourcc = b.fourcc();
-        in.modifier = buf != null ? buf.modifier() : Modifiers.LINEAR;
-        in.bufferWidth = b.width();
-        in.bufferHeight = b.height();
-        in.alpha = b.hasAlpha();
-        in.opaque = s.state().opaque();
-        in.transform = s.state().transform();
-        var st = s.state();
-        in.scaled = scaledOrCropped(st, b) || b.width() != p.width() || b.height() != p.height();
-        if (st.hasSource()) {
-            in.srcX = (int) st.srcX();
-            in.srcY = (int) st.srcY();
-            in.srcWidth = (int) st.srcW();
-            in.srcHeight = (int) st.srcH();
-        } else {
-            in.srcX = in.srcY = 0;
-            in.srcWidth = b.width();
-            in.srcHeight = b.height();
-        }
-        if (buf != null && watched.add(b)) b.onDestroyed(() -> bufferGone(b));
-    }
-
-    /** A viewport that changes nothing (waylandsink sets a destination of the buffer's own size) is no scaling. */
-    private static boolean scaledOrCropped(dev.ferry.compositor.core.SurfaceState st, ClientBuffer b) {
-        boolean cropped = st.hasSource() && (st.srcX() != 0 || st.srcY() != 0 || st.srcW() != b.width() || st.srcH() != b.height());
-        boolean scaled = st.dstW() > 0 && (st.dstW() != b.width() || st.dstH() != b.height());
-        return cropped || scaled;
-    }
-
-    /** Why a wl_shm buffer has no dma-buf for the display: the udmabuf refusal, as a fallback reason. */
-    private static FallbackReason shmMiss(dev.ferry.drm.UdmabufRefusal refusal) {
-        if (refusal == null) return FallbackReason.SHM_BUFFER;
-        return switch (refusal) {
-            case NOT_SHRINK_SEALED -> FallbackReason.SHM_UNSEALED;
-            case OUT_OF_BOUNDS, OFFSET_UNALIGNED, SIZE_UNALIGNED, EMPTY -> FallbackReason.SHM_PAGES_PAST_POOL;
-            case NOT_A_MEMFD, WRITE_SEALED, TOO_LARGE -> FallbackReason.SHM_BUFFER;
-        };
     }
 
     /** The display device's GPU (when it has one) can read every buffer shown. */
@@ -409,7 +355,7 @@ final class KmsOutputDriver {
         int testFb = cross != null ? cross.testFramebuffer() : swapchain.testFramebuffer();
         pipe.clearOverlays();
         commit.stageCursor(plan, all, testFb, output.width(), output.height());
-        commit.stageOverlays(plan, all, inputs, testFb, output.width(), output.height());
+        commit.stageOverlays(plan, all, planInputs.described(), testFb, output.width(), output.height());
         // Surfaces the plan leaves to overlays or finds hidden are not composed.
         List<Scene.Placed> visible = new ArrayList<>(all.size());
         for (int i = 0; i < all.size(); i++) if (plan.path(i) == PathKind.GPU_COMPOSITION) visible.add(all.get(i));
@@ -582,7 +528,7 @@ final class KmsOutputDriver {
      * unplug's consequences, each already named once, not new faults.
      */
     private void commitFailed(String recovery, int framesLost) {
-        if (pacer.stalled() || pipe.device().isGone()) return;
+        if (pacer.stalled() || pipe.device().isGone() || !connected()) return;
         faults.get().record(FaultLog.Kind.COMMIT_FAILED, pipe.device().info().name() + "/" + output.name(),
                 loop.nowNs(), recovery, framesLost);
     }

@@ -78,18 +78,17 @@ final class HostConnection implements AutoCloseable {
         if (!alive()) return;
         ClientDisplay d = client.display();
         try {
-            while (true) {
-                long n = d.connection().fill();
-                if (n == 0) {
-                    gone("the host compositor closed the connection");
-                    return;
-                }
-                d.dispatchPending();
-                if (d.failed()) {
-                    gone("the host compositor sent protocol error " + d.errorCode() + ": " + d.error());
-                    return;
-                }
-                if (n < 0) break;
+            // One read per wake-up: the loop's epoll is level-triggered, so what is left wakes it
+            // again, and the read that would only answer EAGAIN is one system call per host event saved.
+            long n = d.connection().fill();
+            if (n == 0) {
+                gone("the host compositor closed the connection");
+                return;
+            }
+            d.dispatchPending();
+            if (d.failed()) {
+                gone("the host compositor sent protocol error " + d.errorCode() + ": " + d.error());
+                return;
             }
         } catch (IOException e) {
             gone("the host connection failed: " + e.getMessage());

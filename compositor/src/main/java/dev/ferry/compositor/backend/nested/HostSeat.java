@@ -57,6 +57,17 @@ final class HostSeat {
     /** The host serial of the last pointer enter (what a host wl_pointer.set_cursor must quote). */
     int hostEnterSerial() { return hostEnterSerial; }
 
+    /** The output whose window has the host pointer, or null. */
+    Output under() { return under; }
+
+    /** The host's wl_pointer, or null while the host seat has none. */
+    Proxy pointer() { return pointer; }
+
+    private Runnable onEnter = () -> {};
+
+    /** Runs after each host pointer enter (a host cursor is set anew with the enter's serial). */
+    void onEnter(Runnable r) { onEnter = r; }
+
     long keysForwarded() { return keysForwarded; }
 
     private void moveTo(double sx, double sy) {
@@ -69,6 +80,7 @@ final class HostSeat {
             hostEnterSerial = serial;
             under = surface == null ? null : outputOfSurface.apply(surface);
             moveTo(sx, sy);
+            onEnter.run();
         }
 
         @Override

@@ -2,7 +2,13 @@ package dev.ferry.compositor.backend.nested;
 
 import dev.ferry.client.ShmBufferRing;
 import dev.ferry.compositor.core.RectSet;
+import dev.ferry.compositor.core.Surface;
+import dev.ferry.compositor.frame.FrameClaims;
 import dev.ferry.compositor.frame.OutputPainter;
+import dev.ferry.compositor.frame.ReferenceComposition;
+import dev.ferry.compositor.path.PathObserver;
+import dev.ferry.kms.FallbackReason;
+import dev.ferry.kms.PathKind;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.scene.Scene;
 import dev.ferry.drm.uapi.Fourcc;
@@ -26,8 +32,11 @@ import org.slf4j.LoggerFactory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.EnumSet;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -55,6 +64,13 @@ final class HostWindow implements OutputPainter.FrameSink {
     private final Output output;
     private final EventLoop loop;
     private final OutputPainter painter;
+    private final Scene scene;
+    /** The host subsurfaces of surfaces passed through, or null when the host has no wl_subcompositor. */
+    private final HostLayers layers;
+    private final PassthroughPlanner planner;
+    /** What the frame being painted passes through (bottom to top), for its commit; null: leave the layers as they are. */
+    private List<Scene.Placed> passthroughToApply;
+    private final Set<FallbackReason> noReasons = EnumSet.noneOf(FallbackReason.class);
     private final Proxy surface;
     private final Proxy xdgSurface;
     private final Proxy toplevel;
@@ -121,6 +137,7 @@ final class HostWindow implements OutputPainter.FrameSink {
         this.windowedWidth = output.width();
         this.windowedHeight = output.height();
         this.painter = new OutputPainter(output, scene, renderer, loop, this);
+        this.scene = scene;
         ring = new ShmBufferRing(backend.shm(), WlShm.FORMAT_XRGB8888, HOST_BUFFERS, output.width(), output.height());
         ring.onRelease(this::bufferReleased);
         surface = WlCompositor.createSurface(backend.compositor());
@@ -149,6 +166,9 @@ final class HostWindow implements OutputPainter.FrameSink {
                 backend.windowClosed(HostWindow.this);
             }
         });
+        layers = backend.subcompositor() == null ? null
+                : new HostLayers(backend.compositor(), backend.subcompositor(), backend.viewporter(), surface, backend.hostBuffers());
+        planner = backend.planner();
         XdgToplevel.setTitle(toplevel, "Ferry nested: " + output.name());
         XdgToplevel.setAppId(toplevel, "dev.ferry.Ferry");
         WlSurface.commit(surface);
@@ -204,6 +224,7 @@ final class HostWindow implements OutputPainter.FrameSink {
         // In flight: the painter asks again when that frame is done.
         if (!wanted || !configured || painter.inFlight() || !backend.alive()) return;
         wanted = false;
+        FrameClaims claims = planPassthrough();
         // The painter takes the output's damage; remember it (and leave it there) for the host.
         frameDamage = output.takeDamage();
         output.damageLayout(frameDamage.translate(output.x(), output.y()));
@@ -221,7 +242,41 @@ final class HostWindow implements OutputPainter.FrameSink {
         }
         lastPaintNs = timeNs;
         lastPaintSeq = seq;
-        painter.paint(timeNs, seq);
+        painter.paint(timeNs, seq, claims);
+    }
+
+    /**
+     * Decides what goes to the host as it is this frame: those surfaces are left out of the
+     * composition, and so is the output's damage under the opaque ones (the host shows them
+     * there; the composed buffer under them is never seen). Where a surface left the host, the
+     * composed buffer is drawn again.
+     */
+    private FrameClaims planPassthrough() {
+        if (layers == null) return FrameClaims.NONE;
+        List<Scene.Placed> through = List.of();
+        Map<Surface, Set<FallbackReason>> reasons = Map.of();
+        RectSet opaque = RectSet.EMPTY;
+        if (backend.passthrough()) {
+            PassthroughPlanner.Plan plan = planner.plan(scene.visibleOn(output), output.width(), output.height());
+            through = plan.passthrough();
+            reasons = plan.reasons();
+            opaque = plan.opaqueArea();
+        }
+        if (through.isEmpty() && !layers.active()) {
+            passthroughToApply = null;
+            return reasons.isEmpty() ? FrameClaims.NONE : new FrameClaims(Set.of(), reasons, false);
+        }
+        RectSet leaving = layers.leaving(through);
+        if (!leaving.isEmpty()) output.damageLayout(leaving.translate(output.x(), output.y()));
+        if (!opaque.isEmpty()) {
+            RectSet d = output.takeDamage().subtract(opaque).simplified();
+            if (!d.isEmpty()) output.damageLayout(d.translate(output.x(), output.y()));
+        }
+        boolean changed = layers.changes(through);
+        passthroughToApply = through;
+        Set<Surface> claimed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Scene.Placed p : through) claimed.add(p.surface());
+        return new FrameClaims(claimed, reasons, changed);
     }
 
     @Override
@@ -307,12 +362,65 @@ final class HostWindow implements OutputPainter.FrameSink {
     }
 
     private void commitWithCallback(boolean newBuffer) {
-        WlSurface.frame(surface).listen(frameDone);
-        callbackPending = true;
+        List<Surface> latched = List.of();
+        if (passthroughToApply != null) {
+            latched = layers.apply(passthroughToApply);
+            passthroughToApply = null;
+        }
         Proxy presentation = backend.presentation();
-        if (presentation != null && newBuffer) WpPresentation.feedback(presentation, surface).listen(feedback);
+        if (latched.isEmpty()) {
+            WlSurface.frame(surface).listen(frameDone);
+            if (presentation != null && newBuffer) WpPresentation.feedback(presentation, surface).listen(feedback);
+        } else {
+            // The passed-through surfaces hear of this commit when the host presents it (or, with
+            // no wp_presentation, when it asks for the next frame).
+            HostFrame f = new HostFrame(latched);
+            WlSurface.frame(surface).listen(presentation != null ? frameDone : f);
+            if (presentation != null) WpPresentation.feedback(presentation, surface).listen(f);
+        }
+        callbackPending = true;
         WlSurface.commit(surface);
         commits++;
+    }
+
+    /** A host commit carrying passed-through surfaces: tells them when the host presents it. */
+    private final class HostFrame implements WlCallback.Listener, WpPresentationFeedback.Listener {
+        private final List<Surface> surfaces;
+
+        HostFrame(List<Surface> surfaces) {
+            this.surfaces = surfaces;
+        }
+
+        @Override
+        public void done(Proxy self, int timeMs) {
+            frameDone.done(self, timeMs);
+            deliver(MonotonicClock.nowNs(), output.refreshNs(), lastPaintSeq, WpPresentationFeedback.KIND_VSYNC);
+        }
+
+        @Override
+        public void presented(Proxy self, int tvSecHi, int tvSecLo, int tvNsec, int refresh, int seqHi, int seqLo, int flags) {
+            feedback.presented(self, tvSecHi, tvSecLo, tvNsec, refresh, seqHi, seqLo, flags);
+            long hostNs = ((long) tvSecHi << 32 | (tvSecLo & 0xffffffffL)) * 1_000_000_000L + tvNsec;
+            long seq = (long) seqHi << 32 | (seqLo & 0xffffffffL);
+            // On another clock the host's time means nothing to clients: now, the moment Ferry heard.
+            long timeNs = backend.hostClockIsOurs() ? hostNs : MonotonicClock.nowNs();
+            deliver(timeNs, refresh > 0 ? refresh & 0xffffffffL : output.refreshNs(), seq, flags);
+        }
+
+        @Override
+        public void discarded(Proxy self) {
+            long nowNs = MonotonicClock.nowNs();
+            for (Surface s : surfaces) if (!s.destroyed()) s.frameDropped(nowNs);
+        }
+
+        private void deliver(long timeNs, long refreshNs, long seq, int flags) {
+            PathObserver observer = backend.observer();
+            for (Surface s : surfaces) {
+                if (s.destroyed()) continue;
+                s.presented(output, timeNs, refreshNs, seq, flags);
+                if (observer != null) observer.surfacePresented(output, s, PathKind.HOST_PASSTHROUGH, noReasons, timeNs);
+            }
+        }
     }
 
     /** Copies the rectangles of the framebuffer into a host buffer; returns bytes copied. */
@@ -354,10 +462,13 @@ final class HostWindow implements OutputPainter.FrameSink {
     }
 
     NestedBackend.HostStats stats() {
-        return new NestedBackend.HostStats(commits, copiedBytes, copyNs, ring.slots().size(), fbWidth, fbHeight);
+        return new NestedBackend.HostStats(commits, copiedBytes, copyNs, ring.slots().size(), fbWidth, fbHeight,
+                layers == null ? 0 : layers.count(), layers == null ? 0 : layers.attaches(), backend.hostBuffers().held());
     }
 
     int[] screenshot() {
+        // With surfaces on host subsurfaces the framebuffer lacks them: compose what the host shows.
+        if (layers != null && layers.active()) return ReferenceComposition.compose(scene, output);
         int[] px = new int[output.width() * output.height()];
         if (framebuffer == null || fbWidth != output.width() || fbHeight != output.height()) return px;
         MemorySegment.copy(framebuffer, JAVA_INT, 0, px, 0, px.length);
@@ -367,6 +478,7 @@ final class HostWindow implements OutputPainter.FrameSink {
 
     /** Destroys the host objects (when the host is still there) and frees the framebuffer. */
     void close(boolean hostAlive) {
+        if (layers != null) layers.close(hostAlive);
         if (hostAlive) {
             ring.close();
             XdgToplevel.destroy(toplevel);

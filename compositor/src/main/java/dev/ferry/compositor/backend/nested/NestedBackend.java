@@ -36,9 +36,11 @@ import java.util.List;
  * dispatched at once) and the requests queued during a loop cycle are flushed after it, without
  * blocking (a full socket waits for EPOLLOUT).
  *
- * <p>Out of scope for now: dma-buf toward the host. Frames always go through wl_shm, one CPU copy
- * of the damaged area per frame, even where the host offers zwp_linux_dmabuf_v1 with a format Ferry
- * could render into directly.
+ * <p>Passthrough (the nested "direct scanout"): a client surface the host can show unchanged goes
+ * to a host subsurface of the window with the client's own wl_shm buffer (see {@link HostLayers},
+ * {@link HostBuffers}, {@link PassthroughPlanner}); the rest is composed as above.
+ *
+ * <p>Out of scope for now: dma-buf toward the host, both for composed frames and for passthrough.
  */
 public final class NestedBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(NestedBackend.class);
@@ -50,8 +52,17 @@ public final class NestedBackend implements Backend {
      */
     public record Config(String hostDisplay, int outputs, int width, int height, int refreshMilliHz, Path ownSocket) {}
 
-    /** What one output has sent to the host so far. */
-    public record HostStats(long commits, long copiedBytes, long copyNs, int buffers, int width, int height) {}
+    /**
+     * What one output has sent to the host so far: its commits, the bytes Ferry copied into host
+     * buffers and the time that took, its own host buffers and their size; and for passthrough,
+     * the host subsurfaces now, the client buffers attached to them, and the client buffers the
+     * host holds now.
+     */
+    public record HostStats(long commits, long copiedBytes, long copyNs, int buffers, int width, int height,
+                            int subsurfaces, long passthroughAttaches, int clientBuffersHeld) {}
+
+    /** Host subsurfaces per output at most (each costs the host a surface). */
+    static final int SUBSURFACE_LIMIT = 8;
 
     private final Config config;
     private final Display display;
@@ -67,9 +78,16 @@ public final class NestedBackend implements Backend {
     private Proxy shm;
     private Proxy wmBase;
     private Proxy presentation;
+    private Proxy subcompositor;
+    private Proxy viewporter;
+    private final java.util.Set<Integer> hostShmFormats = new java.util.HashSet<>(java.util.List.of(WlShm.FORMAT_ARGB8888, WlShm.FORMAT_XRGB8888));
+    private HostBuffers hostBuffers;
+    private boolean passthrough = true;
     private int presentationClockId = -1;
     private Seat seat;
     private HostSeat hostSeat;
+    private HostCursor hostCursor;
+    private HostConstraints hostConstraints;
     private boolean closed;
 
     public NestedBackend(Config config, Display display, Scene scene, Renderer renderer, EventLoop loop, PathObserver observer) {
@@ -98,6 +116,20 @@ public final class NestedBackend implements Backend {
         Path hostPath = connection.path();
         compositor = host.bind(WlCompositor.INTERFACE, 6);
         shm = host.bind(WlShm.INTERFACE, 1);
+        // Every format the host's wl_shm takes (ARGB8888 and XRGB8888 always): a client buffer in one goes to the host as it is.
+        shm.listen(new WlShm.Listener() {
+            @Override
+            public void format(Proxy self, int format) {
+                hostShmFormats.add(format);
+            }
+        });
+        hostBuffers = new HostBuffers(shm);
+        if (host.global(dev.ferry.protocol.interfaces.WlSubcompositor.INTERFACE.name()) != null) {
+            subcompositor = host.bind(dev.ferry.protocol.interfaces.WlSubcompositor.INTERFACE, 1);
+        }
+        if (host.global(dev.ferry.protocol.interfaces.WpViewporter.INTERFACE.name()) != null) {
+            viewporter = host.bind(dev.ferry.protocol.interfaces.WpViewporter.INTERFACE, 1);
+        }
         wmBase = host.xdgWmBase();
         if (host.global(WpPresentation.INTERFACE.name()) != null) {
             presentation = host.bind(WpPresentation.INTERFACE, 1);
@@ -110,6 +142,21 @@ public final class NestedBackend implements Backend {
         }
         if (seat != null && host.global(WlSeat.INTERFACE.name()) != null) {
             hostSeat = new HostSeat(host.bind(WlSeat.INTERFACE, 5), seat, this::outputOfHostSurface);
+            Proxy shapes = host.global(dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.INTERFACE.name()) == null ? null
+                    : host.bind(dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.INTERFACE, 1);
+            hostCursor = new HostCursor(hostSeat, compositor, hostBuffers, hostShmFormats, shapes);
+            // A new enter comes with a new serial: the host forgets our cursor on leave.
+            hostSeat.onEnter(seat::cursorSinkLost);
+            seat.setCursorSink(hostCursor);
+            scene.onUnplacedCommit(hostCursor::committed);
+            if (host.global(dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.INTERFACE.name()) != null) {
+                Proxy relatives = host.global(dev.ferry.protocol.interfaces.ZwpRelativePointerManagerV1.INTERFACE.name()) == null ? null
+                        : host.bind(dev.ferry.protocol.interfaces.ZwpRelativePointerManagerV1.INTERFACE, 1);
+                hostConstraints = new HostConstraints(seat, hostSeat, compositor,
+                        host.bind(dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.INTERFACE, 1), relatives,
+                        o -> window(o).hostSurface());
+                seat.addConstraintListener(hostConstraints);
+            }
         }
         for (int i = 1; i <= config.outputs(); i++) {
             Output o = new Output(display, "NESTED-" + i, "Ferry nested output " + i + " on " + hostPath.getFileName(),
@@ -138,6 +185,30 @@ public final class NestedBackend implements Backend {
     }
 
     Proxy compositor() { return compositor; }
+    /** The host's wl_subcompositor, or null (then nothing goes to the host as it is). */
+    Proxy subcompositor() { return subcompositor; }
+    /** The host's wp_viewporter, or null. */
+    Proxy viewporter() { return viewporter; }
+    HostBuffers hostBuffers() { return hostBuffers; }
+    PathObserver observer() { return observer; }
+
+    /** The planner of the outputs' passthrough, for what this host takes. */
+    PassthroughPlanner planner() {
+        return new PassthroughPlanner(hostShmFormats, viewporter != null, SUBSURFACE_LIMIT);
+    }
+
+    /** Whether surfaces the host can show unchanged go to it as they are (on by default). */
+    boolean passthrough() { return passthrough; }
+
+    /**
+     * Turns host-passthrough on or off (off: everything is composed into the windows' buffers,
+     * as with a host that has no subsurfaces); for comparing the two in one run. Call on the event loop.
+     */
+    public void setPassthrough(boolean on) {
+        passthrough = on;
+        for (HostWindow w : windows) w.painter().schedule();
+        scene.damageAll();
+    }
     Proxy shm() { return shm; }
     Proxy wmBase() { return wmBase; }
 
@@ -187,6 +258,20 @@ public final class NestedBackend implements Backend {
     public List<OutputPainter> painters() { return painters; }
 
     @Override
+    public java.util.Map<String, Object> outputDetails(Output output) {
+        HostStats s = window(output).stats();
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("host_commits", s.commits());
+        m.put("host_copied_bytes", s.copiedBytes());
+        m.put("host_passthrough", passthrough && subcompositor != null);
+        m.put("host_subsurfaces", s.subsurfaces());
+        m.put("host_passthrough_attaches", s.passthroughAttaches());
+        m.put("host_cursor_updates", hostCursor == null ? 0 : hostCursor.forwarded());
+        m.put("host_pointer_constraints", hostConstraints == null ? 0 : hostConstraints.forwarded());
+        return m;
+    }
+
+    @Override
     public int[] screenshot(Output output) {
         return window(output).screenshot();
     }
@@ -201,6 +286,10 @@ public final class NestedBackend implements Backend {
             w.output().withdraw();
         }
         windows.clear();
+        if (seat != null && hostCursor != null) seat.setCursorSink(null);
+        if (hostCursor != null) hostCursor.close(wasAlive);
+        if (hostConstraints != null) hostConstraints.close(wasAlive);
+        if (hostBuffers != null) hostBuffers.close(wasAlive);
         if (connection != null) connection.close();
     }
 }

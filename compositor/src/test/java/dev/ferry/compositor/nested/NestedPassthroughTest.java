@@ -1,0 +1,205 @@
+package dev.ferry.compositor.nested;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.client.ShmWindow;
+import dev.ferry.client.WaylandClient;
+import dev.ferry.compositor.Compositor;
+import dev.ferry.compositor.FerryServer;
+import dev.ferry.compositor.scene.Window;
+import dev.ferry.protocol.interfaces.WlOutput;
+import dev.ferry.protocol.interfaces.WlSurface;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static dev.ferry.compositor.FerryServer.eventually;
+import static dev.ferry.compositor.FerryServer.waitFor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Host-passthrough, the nested "direct scanout": Ferry nested inside Ferry headless hands a
+ * wl_shm client's own buffers to the outer Ferry on host subsurfaces, copying and composing
+ * nothing for them; a client the host cannot show unchanged (a buffer transform) is composed,
+ * with the reason in the statistics.
+ */
+@Timeout(90)
+class NestedPassthroughTest {
+    /** SMPTE bars, left to right, as which of R, G, B are lit. */
+    private static final int[][] BARS = {{1, 1, 1}, {1, 1, 0}, {0, 1, 1}, {0, 1, 0}, {1, 0, 1}, {1, 0, 0}, {0, 0, 1}};
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private FerryServer outer;
+    private Path nestedDir;
+    private Compositor nested;
+
+    @BeforeEach
+    void start() throws Exception {
+        outer = new FerryServer("cpu");
+        nestedDir = NestedFerryTest.privateDir();
+        nested = Compositor.create(Compositor.Options.nested(nestedDir, "wayland-nested",
+                        outer.runtimeDir().resolve(outer.socketName()).toString())
+                .withRenderer("cpu").withOutputs(1, 800, 600, 60_000));
+        nested.startThread();
+        assertTrue(eventually(Duration.ofSeconds(5), () -> outer.window("Ferry nested") != null), "the nested window never mapped");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (nested != null) nested.close();
+        if (outer != null) outer.close();
+        NestedFerryTest.deleteTree(nestedDir);
+    }
+
+    private JsonNode stats() throws IOException {
+        return JSON.readTree(nested.statsJson());
+    }
+
+    private static JsonNode output(JsonNode stats) {
+        return stats.get("outputs").get(0);
+    }
+
+    /** The statistics of the surfaces whose record has frames on that path. */
+    private static long surfacesOn(JsonNode stats, String path) {
+        long n = 0;
+        for (JsonNode s : stats.get("surface_paths")) if (s.get("paths").get("by_path").has(path)) n++;
+        return n;
+    }
+
+    private static String reasonsOf(JsonNode stats, String path) {
+        StringBuilder b = new StringBuilder();
+        for (JsonNode s : stats.get("surface_paths")) {
+            if (s.get("paths").get("by_path").has(path)) b.append(s.get("paths").get("by_reason").toString());
+        }
+        return b.toString();
+    }
+
+    private Process startInNested(String... command) throws IOException {
+        FerryServer.requireProgram(command[0]);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("XDG_RUNTIME_DIR", nestedDir.toString());
+        pb.environment().put("WAYLAND_DISPLAY", nested.socketName());
+        pb.environment().remove("DISPLAY");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(nestedDir.resolve(Path.of(command[0]).getFileName() + ".log").toFile());
+        return pb.start();
+    }
+
+    private Window innerToplevel() {
+        return nested.onLoop(() -> {
+            for (Window w : nested.scene().windows()) if (w.kind() == Window.Kind.TOPLEVEL) return w;
+            return null;
+        });
+    }
+
+    @Test
+    void waylandsinkGoesToTheHostAsItIsWithNoByteCopiedByFerry() throws Exception {
+        Process gst = startInNested("gst-launch-1.0", "-q", "videotestsrc", "pattern=smpte", "is-live=true", "!",
+                "video/x-raw,format=BGRx,width=640,height=480,framerate=30/1", "!", "waylandsink");
+        try {
+            assertTrue(eventually(Duration.ofSeconds(15), () -> innerToplevel() != null),
+                    "waylandsink never mapped in the nested Ferry; log: " + Files.readString(nestedDir.resolve("gst-launch-1.0.log")));
+            assertTrue(eventually(Duration.ofSeconds(10), () -> {
+                try {
+                    return surfacesOn(stats(), "host-passthrough") > 0 && output(stats()).get("host_subsurfaces").asInt() > 0;
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }), "waylandsink never went to a host subsurface: " + new String(nested.statsJson()));
+            // From here on: frames of the video reach the host, and Ferry copies and composes nothing.
+            JsonNode before = output(stats());
+            long attaches0 = before.get("host_passthrough_attaches").asLong();
+            assertTrue(eventually(Duration.ofSeconds(10), () -> {
+                try {
+                    return output(stats()).get("host_passthrough_attaches").asLong() - attaches0 >= 30;
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }), "the video's frames stopped reaching the host: " + output(stats()));
+            JsonNode after = output(stats());
+            long frames = after.get("host_passthrough_attaches").asLong() - attaches0;
+            long copied = after.get("host_copied_bytes").asLong() - before.get("host_copied_bytes").asLong();
+            long composed = after.get("bytes_composed").asLong() - before.get("bytes_composed").asLong();
+            System.out.printf("waylandsink 640x480 through nested Ferry: %d video frames to the host, %d bytes copied, %d bytes composed by Ferry%n",
+                    frames, copied, composed);
+            assertEquals(0, copied, "bytes Ferry copied into its host buffers while only the video changed: " + after);
+            assertEquals(0, composed, "bytes Ferry composed while only the video changed: " + after);
+            assertTrue(after.get("paths").get("by_path").has("host-passthrough"), after.toString());
+
+            // The outer Ferry shows the bars where the nested window shows the video.
+            Window hostWindow = outer.window("Ferry nested");
+            int[] host = outer.windowRect(hostWindow);
+            Window video = innerToplevel();
+            int[] inner = nested.onLoop(() -> new int[] {video.x(), video.y(), video.surface().width(), video.surface().height()});
+            assertTrue(eventually(Duration.ofSeconds(5), () -> barsAt(outer.screenshot(), host[0] + inner[0], host[1] + inner[1], 640, 480) == null),
+                    () -> "the outer screen does not show the bars: " + barsAt(outer.screenshot(), host[0] + inner[0], host[1] + inner[1], 640, 480));
+            // And the nested Ferry's own screenshot (what it hands to the host, composed) agrees.
+            assertEquals(null, barsAt(nested.screenshot(null), inner[0], inner[1], 640, 480));
+            assertTrue(gst.isAlive(), "waylandsink ended early");
+        } finally {
+            gst.destroy();
+            waitFor(gst, Duration.ofSeconds(5));
+        }
+    }
+
+    /** Null when the seven SMPTE bars are at (x, y) w x h on the screenshot; else what is wrong. */
+    private static String barsAt(Compositor.Screenshot shot, int x, int y, int w, int h) {
+        for (int i = 0; i < BARS.length; i++) {
+            int px = shot.at(x + (2 * i + 1) * w / 14, y + h / 3);
+            int[] rgb = {(px >> 16) & 0xff, (px >> 8) & 0xff, px & 0xff};
+            for (int c = 0; c < 3; c++) {
+                boolean lit = rgb[c] > 150, dark = rgb[c] < 40;
+                if (BARS[i][c] == 1 ? !lit : !dark) return "bar " + i + " is " + Integer.toHexString(px);
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void aTransformedClientIsComposedWithTheReasonWhileItsNeighbourPassesThrough() throws Exception {
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow turned = new ShmWindow(client, "turned", 200, 100, true);
+             ShmWindow plain = new ShmWindow(client, "plain", 160, 120, true)) {
+            WlSurface.setBufferTransform(turned.surface(), WlOutput.TRANSFORM_180);
+            for (int i = 0; i < 10; i++) {
+                turned.drawWhenFree(ShmWindow.fill(0x33cc66), 2000);
+                plain.drawWhenFree(ShmWindow.fill(0xcc3366), 2000);
+                assertTrue(plain.awaitFrame(2000), "no frame callback for the passed-through window");
+            }
+            assertTrue(eventually(Duration.ofSeconds(5), () -> {
+                try {
+                    JsonNode s = stats();
+                    return surfacesOn(s, "host-passthrough") >= 1 && reasonsOf(s, "system-ram-copy").contains("transformed");
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }), "the transformed window was not composed with reason transformed: " + new String(nested.statsJson()));
+            JsonNode s = stats();
+            assertTrue(!reasonsOf(s, "host-passthrough").contains("transformed"), "the plain window has the other's reason: " + s);
+            // Both colours on the outer screen: one composed into the nested window's buffer, one on a host subsurface.
+            Window hostWindow = outer.window("Ferry nested");
+            int[] host = outer.windowRect(hostWindow);
+            int[][] at = nested.onLoop(() -> {
+                int[][] r = new int[2][];
+                for (Window w : nested.scene().windows()) {
+                    if (w.title().equals("turned")) r[0] = new int[] {w.x(), w.y()};
+                    if (w.title().equals("plain")) r[1] = new int[] {w.x(), w.y()};
+                }
+                return r;
+            });
+            assertTrue(eventually(Duration.ofSeconds(5), () -> {
+                Compositor.Screenshot shot = outer.screenshot();
+                // Sampled where the windows do not overlap (plain is mapped last, on top).
+                return (shot.at(host[0] + at[0][0] + 195, host[1] + at[0][1] + 5) & 0xffffff) == 0x33cc66
+                        && (shot.at(host[0] + at[1][0] + 80, host[1] + at[1][1] + 60) & 0xffffff) == 0xcc3366;
+            }), "the outer screen lacks one of the windows");
+        }
+    }
+}
