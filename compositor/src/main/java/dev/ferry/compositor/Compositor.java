@@ -369,8 +369,9 @@ public final class Compositor implements AutoCloseable {
 
     /**
      * The same statistics as one line of JSON (a `ferry ctl stats --watch` line), without the
-     * timeline: a live view has the present, and the timeline's two minutes of buckets would be
-     * most of the cost of every line.
+     * timeline and with only the newest gone surfaces ({@link StatsReport#trimGone}): a live view
+     * has the present, and the timeline's two minutes of buckets and every gone surface's counters
+     * would be most of the cost of every line.
      */
     public byte[] statsLine() {
         return StatsReport.toJsonLine(onLoop(() -> statsTree(false)));
@@ -381,6 +382,7 @@ public final class Compositor implements AutoCloseable {
         Map<String, Object> tree = StatsReport.build(display, scene, backend, pathStatistics, renderer.name(),
                 MonotonicClock.nowNs() - startNs);
         if (withTimeline) StatsReport.addTimeline(tree, scene);
+        else StatsReport.trimGone(tree);
         tree.put("process", processCost.toMap());
         if (!renderer.memoryStatistics().isEmpty()) tree.put("renderer_memory", renderer.memoryStatistics());
         tree.put("faults", StatsReport.faults(faults, backend.devices().map(dev.ferry.compositor.devices.FakeDevices::injected).orElse(java.util.List.of())));

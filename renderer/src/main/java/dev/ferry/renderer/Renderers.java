@@ -53,7 +53,7 @@ public final class Renderers {
         }
         // Vulkan first, on hardware only: it samples client memory and writes the scanout buffer in
         // place, so it has neither the upload nor the read-back that GLES pays (unmeasured on a GPU:
-        // none is lent to CI); on lavapipe it measured 4-100x dearer than the CPU renderer.
+        // none is lent to CI); on lavapipe it measured 1.6-4.3x dearer than the CPU renderer (BENCHMARKS.md, issue 17).
         var vulkan = VulkanRenderer.probe();
         if (vulkan.isPresent() && !vulkan.get().software()) {
             try {

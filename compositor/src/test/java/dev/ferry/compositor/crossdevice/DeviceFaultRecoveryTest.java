@@ -2,8 +2,8 @@ package dev.ferry.compositor.crossdevice;
 
 import dev.ferry.client.WaylandClient;
 import dev.ferry.compositor.Compositor;
-import dev.ferry.compositor.FerryServer;
 import dev.ferry.compositor.backend.kms.KmsBackend;
+import dev.ferry.compositor.kms.VirtualKms;
 import dev.ferry.compositor.stats.FaultLog;
 import dev.ferry.drm.FakeKernel;
 import dev.ferry.drm.FaultKind;
@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Device faults from the fake kernel's fault plans, survived and named: clients keep getting
  * frame callbacks, and each fault is in the FaultLog with where, how Ferry recovered and the
- * frames it cost.
+ * frames it cost. The frame-paced ones run on the virtual clock (the flip watchdog and the hotplug
+ * poll are timers of the loop); the start-up ones need no clock.
  */
 @Timeout(90)
 class DeviceFaultRecoveryTest {
@@ -34,18 +34,17 @@ class DeviceFaultRecoveryTest {
 
     @Test
     void aFlipThatNeverCompletesIsGivenUpAndFrameCallbacksKeepComing() throws Exception {
-        Path dir = runtimeDir();
         // card0's 6th real commit is accepted and never completes: its CRTC stays busy for good.
         FaultPlan faults = FaultPlan.seeded(1).atFrame(FaultKind.FLIP_NEVER_COMPLETES, "card0", 5).build();
-        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x",
-                KmsBackend.Config.of(dev.ferry.compositor.devices.FakeDevices.source("hybrid-laptop", KernelClock.monotonic(), faults))))) {
-            c.startThread();
-            try (WaylandClient client = WaylandClient.connect(dir.resolve("wayland-x").toString());
-                 FullscreenClient w = new FullscreenClient(client, "eDP-1", 3)) {
-                // Before the fix the 6th frame's callback never came: the client froze.
-                long t0 = System.nanoTime();
-                for (int i = 0; i < 30; i++) w.frame(0x102030 + i, 0x00ff00);
-                long ms = (System.nanoTime() - t0) / 1_000_000;
+        try (VirtualKms k = new VirtualKms("hybrid-laptop", "eDP-1", faults, "auto")) {
+            Compositor c = k.c;
+            WaylandClient client = k.connect();
+            try (FullscreenClient w = new FullscreenClient(client, "eDP-1", 3)) {
+                // Before the fix the 6th frame's callback never came: the client froze. On the
+                // virtual clock the watchdog's 500 ms are 30 refreshes, none of them waited for.
+                long t0 = System.nanoTime(), v0 = k.clock.nowNs();
+                for (int i = 0; i < 30; i++) w.frame(k, 0x102030 + i, 0x00ff00, 40);
+                long ms = (System.nanoTime() - t0) / 1_000_000, virtualMs = (k.clock.nowNs() - v0) / 1_000_000;
                 List<FaultLog.Entry> entries = c.onLoop(() -> c.faults().entries());
                 assertEquals(1, entries.size(), "the stall is named once: " + entries);
                 FaultLog.Entry e = entries.getFirst();
@@ -56,29 +55,30 @@ class DeviceFaultRecoveryTest {
                 long failed = c.onLoop(() -> c.backend().stats(c.scene().outputNamed("eDP-1")).failedFrames());
                 assertTrue(failed >= 1, "the lost frames are counted");
                 assertTrue(new String(c.statsJson()).contains("\"flip-never-completes\""));
-                System.out.println("flip never completes: 30 frames in " + ms + " ms, " + failed + " failed frames");
+                assertTrue(virtualMs >= 500, "the watchdog gave up after its 500 ms: " + virtualMs + " ms of virtual time");
+                System.out.println("flip never completes: 30 frames in " + virtualMs + " ms of virtual time, " + ms + " ms of wall time, "
+                        + failed + " failed frames");
             }
         }
     }
 
     @Test
     void aFullscreenClientOnAnUnpluggedOutputMovesToARemainingOneAndKeepsDrawing() throws Exception {
-        Path dir = runtimeDir();
-        try (Compositor c = Compositor.create(Compositor.Options.kms(dir, "wayland-x", KmsBackend.Config.of("hybrid-laptop")))) {
-            c.startThread();
+        try (VirtualKms k = new VirtualKms("hybrid-laptop", "eDP-1", FaultPlan.none(), "auto")) {
+            Compositor c = k.c;
             int panelWidth = c.onLoop(() -> c.scene().outputNamed("eDP-1").width());
             int panelHeight = c.onLoop(() -> c.scene().outputNamed("eDP-1").height());
-            try (WaylandClient client = WaylandClient.connect(dir.resolve("wayland-x").toString());
-                 FullscreenClient w = new FullscreenClient(client, "HDMI-A-1")) {
-                for (int i = 0; i < 5; i++) w.frame(0x302010 + i, 0x0000ff);
+            WaylandClient client = k.connect();
+            try (FullscreenClient w = new FullscreenClient(client, "HDMI-A-1")) {
+                for (int i = 0; i < 5; i++) w.frame(k, 0x302010 + i, 0x0000ff, 6);
                 c.onLoop(() -> {
                     ((FakeKernel) c.backend().devices().orElseThrow()).device("card1").unplug();
                     return null;
                 });
-                assertTrue(FerryServer.eventually(Duration.ofSeconds(3), () -> c.onLoop(() -> c.scene().outputNamed("HDMI-A-1") == null)),
+                k.refreshUntil(() -> c.onLoop(() -> c.scene().outputNamed("HDMI-A-1") == null), 30,
                         "HDMI-A-1 should leave the scene once card1 is gone");
                 // Before the fix it froze: no leave, no configure, no more frame callbacks.
-                for (int i = 0; i < 10; i++) w.frame(0x405060 + i, 0x0000ff);
+                for (int i = 0; i < 10; i++) w.frame(k, 0x405060 + i, 0x0000ff, 6);
                 assertEquals(List.of("HDMI-A-1"), w.left, "wl_surface.leave for the output that went");
                 assertEquals(panelWidth, w.configuredWidth(), "reconfigured fullscreen on the panel");
                 assertEquals(panelHeight, w.configuredHeight());

@@ -99,14 +99,27 @@ final class FullscreenClient implements AutoCloseable {
         }
     }
 
-    /** Draws a solid frame (with a marker square of another colour at 10,10) and waits for its frame callback. */
+    /** Draws a solid frame (with a marker square of another colour at 10,10) and waits (real time) for its frame callback. */
     void frame(int rgb, int markerRgb) throws IOException {
         long deadline = System.nanoTime() + 5_000_000_000L;
-        int i;
-        while ((i = freeBuffer()) < 0) {
+        while (!submit(rgb, markerRgb)) {
             if (System.nanoTime() > deadline) throw new IOException("no buffer released");
             client.dispatch(50);
         }
+        while (framePending) {
+            if (System.nanoTime() > deadline) throw new IOException("no frame callback");
+            client.dispatch(50);
+        }
+    }
+
+    /**
+     * Draws a solid frame (with a marker square of another colour at 10,10) and commits it with a
+     * frame callback, waiting for nothing; false when no buffer is free. For a test that moves
+     * the clock itself.
+     */
+    boolean submit(int rgb, int markerRgb) throws IOException {
+        int i = freeBuffer();
+        if (i < 0) return false;
         MemorySegment mem = pool.memory().asSlice(i * 4L * width * height, 4L * width * height);
         for (long p = 0, n = (long) width * height; p < n; p++) mem.setAtIndex(JAVA_INT, p, rgb);
         for (int y = 10; y < 40; y++) for (int x = 10; x < 40; x++) mem.setAtIndex(JAVA_INT, (long) y * width + x, markerRgb);
@@ -121,11 +134,29 @@ final class FullscreenClient implements AutoCloseable {
             }
         });
         WlSurface.commit(surface);
-        while (framePending) {
-            if (System.nanoTime() > deadline) throw new IOException("no frame callback");
-            client.dispatch(50);
-        }
+        client.flush();
+        return true;
     }
+
+    /**
+     * On a virtual clock: commits one frame and moves the clock until its callback came (the
+     * frame showing it is on screen, or was given up), at most maxRefreshes refreshes.
+     */
+    void frame(dev.ferry.compositor.kms.VirtualKms k, int rgb, int markerRgb, int maxRefreshes) throws IOException {
+        k.settle();
+        k.refreshUntil(() -> {
+            try {
+                return submit(rgb, markerRgb);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, maxRefreshes, "a free buffer");
+        k.settle();
+        k.refreshUntil(() -> !framePending, maxRefreshes, "the frame callback");
+    }
+
+    /** The last frame's callback has not come yet. */
+    boolean framePending() { return framePending; }
 
     private int freeBuffer() {
         for (int i = 0; i < busy.length; i++) if (!busy[i]) return i;

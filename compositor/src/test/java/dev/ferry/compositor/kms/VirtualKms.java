@@ -45,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>The only real-time waits are for work, never for time: the loop handling what a clock move
  * made ready, a composition on the renderer's threads finishing, a client's roundtrip.
  */
-final class VirtualKms implements AutoCloseable {
+public final class VirtualKms implements AutoCloseable {
     /** One frame of one surface as the backend reported it, and the virtual time it was presented. */
     record Rec(PathKind path, Set<FallbackReason> reasons, long presentNs) {}
 
@@ -53,9 +53,9 @@ final class VirtualKms implements AutoCloseable {
     /** A wait for work (not time) longer than this is a hang. */
     private static final long WORK_BOUND_NS = 10_000_000_000L;
 
-    final VirtualClock clock = new VirtualClock();
+    public final VirtualClock clock = new VirtualClock();
     final Path dir;
-    final Compositor c;
+    public final Compositor c;
     final String output;
     /** Per surface, every frame it was presented in, in order. */
     final Map<Surface, List<Rec>> log = new IdentityHashMap<>();
@@ -65,7 +65,7 @@ final class VirtualKms implements AutoCloseable {
     private final KmsBackend kms;
     private final long periodNs;
 
-    VirtualKms(String topology, String output, FaultPlan faults, String renderer) throws Exception {
+    public VirtualKms(String topology, String output, FaultPlan faults, String renderer) throws Exception {
         this.output = output;
         dir = Files.createTempDirectory("ferry-vkms-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         c = Compositor.create(Compositor.Options.kms(dir, "wayland-v", KmsBackend.Config.of(FakeDevices.source(topology, clock, faults)))
@@ -90,9 +90,9 @@ final class VirtualKms implements AutoCloseable {
         });
     }
 
-    long periodNs() { return periodNs; }
+    public long periodNs() { return periodNs; }
 
-    WaylandClient connect() throws IOException {
+    public WaylandClient connect() throws IOException {
         WaylandClient client = WaylandClient.connect(dir.resolve("wayland-v").toString());
         clients.add(client);
         client.roundtrip();
@@ -100,7 +100,7 @@ final class VirtualKms implements AutoCloseable {
     }
 
     /** The client dies (its connection closed, as a killed client's would be), and the compositor has seen it go. */
-    void kill(WaylandClient client) throws IOException {
+    public void kill(WaylandClient client) throws IOException {
         clients.remove(client);
         client.close();
         settle();
@@ -167,7 +167,7 @@ final class VirtualKms implements AutoCloseable {
      * cycle after the one a task posted then runs in), compositions finish and their flips are
      * queued, and every client has read what the compositor sent.
      */
-    void settle() throws IOException {
+    public void settle() throws IOException {
         for (int i = 0; i < 3; i++) {
             c.onLoop(() -> null);
             awaitWork(() -> !c.onLoop(kms::composing), "a composition finished");
@@ -177,13 +177,13 @@ final class VirtualKms implements AutoCloseable {
     }
 
     /** One refresh period of virtual time: the vblank in it latches what was queued, then everything settles. */
-    void refresh() throws IOException {
+    public void refresh() throws IOException {
         clock.advanceNs(periodNs);
         settle();
     }
 
     /** Refreshes until the condition holds; fails after maxRefreshes. */
-    void refreshUntil(BooleanSupplier condition, int maxRefreshes, String what) throws IOException {
+    public void refreshUntil(BooleanSupplier condition, int maxRefreshes, String what) throws IOException {
         for (int i = 0; !condition.getAsBoolean(); i++) {
             if (i >= maxRefreshes) fail(what + ": not within " + maxRefreshes + " refreshes");
             refresh();

@@ -347,4 +347,56 @@ class NestedInputTest {
             }), "the outer pointer stayed locked after the inner lock went");
         }
     }
+
+    /** A confinement inside confines the host's pointer to the same rectangle of the window. */
+    @Test
+    void aConfinementInsideConfinesTheHostPointerToTheSameRectangle() throws Exception {
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow window = new ShmWindow(client, "confine-probe", 300, 200, true)) {
+            Proxy seat = client.bind(WlSeat.INTERFACE, 5);
+            Proxy pointer = WlSeat.getPointer(seat);
+            int[] entered = {0};
+            pointer.listen(new WlPointer.Listener() {
+                @Override
+                public void enter(Proxy self, int serial, Proxy surface, double x, double y) {
+                    entered[0]++;
+                }
+            });
+            Proxy compositor = client.bind(dev.ferry.protocol.interfaces.WlCompositor.INTERFACE, 4);
+            assertTrue(window.draw(ShmWindow.fill(0x996633)));
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(10), () -> innerRect("confine-probe") != null), "the probe never mapped");
+            int[] inner = innerRect("confine-probe");
+            int[] host = outer.windowRect(outer.window("Ferry nested"));
+            int ox = host[0] + inner[0], oy = host[1] + inner[1];
+            outerInput("move " + (ox + 50) + " " + (oy + 50));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (entered[0] == 0 && System.nanoTime() < deadline) client.dispatch(100);
+            assertTrue(entered[0] > 0, "no pointer enter inside");
+            // Confined to the window's 100x80 top-left corner.
+            Proxy region = dev.ferry.protocol.interfaces.WlCompositor.createRegion(compositor);
+            dev.ferry.protocol.interfaces.WlRegion.add(region, 0, 0, 100, 80);
+            boolean[] confined = {false};
+            Proxy confine = dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.confinePointer(
+                    client.bind(dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.INTERFACE, 1), window.surface(), pointer, region,
+                    dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.LIFETIME_PERSISTENT);
+            confine.listen(new dev.ferry.protocol.interfaces.ZwpConfinedPointerV1.Listener() {
+                @Override
+                public void confined(Proxy self) {
+                    confined[0] = true;
+                }
+            });
+            deadline = System.nanoTime() + 5_000_000_000L;
+            while (!confined[0] && System.nanoTime() < deadline) client.dispatch(100);
+            assertTrue(confined[0], "the inner confinement never took effect");
+            // The host's pointer, asked to go far right and down, stops at the rectangle's last pixel.
+            assertTrue(eventually(Duration.ofSeconds(5), () -> {
+                outerInput("move " + (ox + 600) + " " + (oy + 400));
+                double[] at = outer.compositor().onLoop(() -> new double[] {outer.compositor().seat().pointerX(), outer.compositor().seat().pointerY()});
+                return Math.abs(at[0] - (ox + 99)) < 0.5 && Math.abs(at[1] - (oy + 79)) < 0.5;
+            }), "the outer pointer is not confined to the inner rectangle: "
+                    + java.util.Arrays.toString(outer.compositor().onLoop(() -> new double[] {outer.compositor().seat().pointerX(), outer.compositor().seat().pointerY()}))
+                    + " for a rectangle ending at " + (ox + 99) + "," + (oy + 79));
+        }
+    }
 }

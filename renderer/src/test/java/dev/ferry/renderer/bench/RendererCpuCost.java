@@ -8,6 +8,7 @@ import dev.ferry.renderer.SceneSurface;
 import dev.ferry.renderer.Texture;
 import dev.ferry.renderer.cpu.CpuRenderer;
 import dev.ferry.renderer.gles.GlesRenderer;
+import dev.ferry.renderer.testing.TestPixels;
 import dev.ferry.renderer.vulkan.VulkanRenderer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -50,6 +51,23 @@ public final class RendererCpuCost {
                     List<Texture> textures = new ArrayList<>();
                     String label = w + "x" + h;
                     if (only.contains("memcpy")) measure(label, n, "memcpy", frames, () -> MemorySegment.copy(frame, 0, copy, 0, frame.byteSize()));
+                    if (only.contains("memcpy") && n == 1) {
+                        // The copy the CPU renderer's one-surface frame is: from a client-like
+                        // buffer (TestPixels, as the scene's) into the target.
+                        MemorySegment client = TestPixels.packed(arena, Fourcc.XRGB8888, w, h, TestPixels.gradient(w, h, 255)).plane(0).memory();
+                        measure(label, n, "memcpy-in", frames, () -> MemorySegment.copy(client, 0, frame, 0, frame.byteSize()));
+                        if (only.contains("cpu")) {
+                            // The same frame from an unpadded buffer (stride = 4 x width, as
+                            // GStreamer's 1080p 7680): the CPU renderer copies it as one block.
+                            // The scene's TestPixels buffers are padded, so "cpu" copies row by row.
+                            Texture flat = cpu.importMemory(dev.ferry.renderer.PixelSource.packed(client, w, h, 4 * w, Fourcc.XRGB8888)).get().textureOrThrow();
+                            List<SceneSurface> one = List.of(SceneSurface.at(flat, 0, 0).opaqueEverywhere());
+                            measure(label, n, "cpu-unpadded", frames, () -> {
+                                if (!cpu.compose(one, target).get().isComposed()) throw new IllegalStateException("cpu-unpadded");
+                            });
+                            flat.close();
+                        }
+                    }
                     for (Renderer r : List.<Renderer>of(vulkan, gles, cpu)) {
                         if (!only.contains(r.name())) continue;
                         List<SceneSurface> scene = CompositionBenchmark.scene(r, arena, w, h, n, textures);

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class HealthyWindows implements AutoCloseable {
     /** What the windows saw over the measured window of time. */
-    public record Measured(long frames, double maxFrameGapMs, double roundTripP99Ms, double roundTripMaxMs) {
+    public record Measured(long frames, double maxFrameGapMs, double roundTripP99Ms, double roundTripMaxMs, long maxGapEndNs) {
         @Override
         public String toString() {
             return String.format("%d frames, largest frame-callback gap %.1f ms, round trip p99 %.1f ms (max %.1f)",
@@ -33,6 +33,8 @@ public final class HealthyWindows implements AutoCloseable {
     private volatile boolean measuring;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final long[] maxGapNs;
+    /** When (System.nanoTime) each window's largest gap ended. */
+    private final long[] maxGapEndNs;
     private final long[] frames;
     private final long[][] roundTrips;
     private final int[] roundTripCount;
@@ -40,6 +42,7 @@ public final class HealthyWindows implements AutoCloseable {
     public HealthyWindows(String socket, int count) throws InterruptedException {
         started = new CountDownLatch(count);
         maxGapNs = new long[count];
+        maxGapEndNs = new long[count];
         frames = new long[count];
         roundTrips = new long[count][8192];
         roundTripCount = new int[count];
@@ -71,7 +74,10 @@ public final class HealthyWindows implements AutoCloseable {
                     continue;
                 }
                 synchronized (this) {
-                    if (last != 0) maxGapNs[index] = Math.max(maxGapNs[index], now - last);
+                    if (last != 0 && now - last > maxGapNs[index]) {
+                        maxGapNs[index] = now - last;
+                        maxGapEndNs[index] = now;
+                    }
                     frames[index]++;
                 }
                 if (frames[index] % 4 == 0) {
@@ -94,6 +100,7 @@ public final class HealthyWindows implements AutoCloseable {
     /** Starts a measurement window, clearing what was measured before. */
     public synchronized void startMeasuring() {
         Arrays.fill(maxGapNs, 0);
+        Arrays.fill(maxGapEndNs, 0);
         Arrays.fill(frames, 0);
         Arrays.fill(roundTripCount, 0);
         measuring = true;
@@ -105,11 +112,14 @@ public final class HealthyWindows implements AutoCloseable {
         Throwable f = failure.get();
         if (f != null) throw new IllegalStateException("a healthy window failed: " + f, f);
         synchronized (this) {
-            long total = 0, gap = 0;
+            long total = 0, gap = 0, gapEnd = 0;
             int n = 0;
             for (int i = 0; i < frames.length; i++) {
                 total += frames[i];
-                gap = Math.max(gap, maxGapNs[i]);
+                if (maxGapNs[i] > gap) {
+                    gap = maxGapNs[i];
+                    gapEnd = maxGapEndNs[i];
+                }
                 n += roundTripCount[i];
             }
             long[] all = new long[n];
@@ -121,7 +131,7 @@ public final class HealthyWindows implements AutoCloseable {
             Arrays.sort(all);
             double p99 = n == 0 ? 0 : all[Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)] / 1e6;
             double max = n == 0 ? 0 : all[n - 1] / 1e6;
-            return new Measured(total, gap / 1e6, p99, max);
+            return new Measured(total, gap / 1e6, p99, max, gapEnd);
         }
     }
 

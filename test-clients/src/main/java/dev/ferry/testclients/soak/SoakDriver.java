@@ -42,12 +42,17 @@ public final class SoakDriver {
     public record Options(String socket, Duration length, int concurrent, int healthy, long seed) {}
 
     /** What happened: workers by kind, how many were killed, and what the healthy windows saw. */
-    public record Result(Map<Kind, Integer> started, int killed, int exitedOnTheirOwn, HealthyWindows.Measured healthy) {
+    public record Result(Map<Kind, Integer> started, int killed, int exitedOnTheirOwn, HealthyWindows.Measured healthy,
+                         List<String> aroundWorstGap) {
         @Override
         public String toString() {
-            return "workers " + started + ", " + killed + " SIGKILLed, " + exitedOnTheirOwn + " exited; healthy: " + healthy;
+            return "workers " + started + ", " + killed + " SIGKILLed, " + exitedOnTheirOwn + " exited; healthy: " + healthy
+                    + "; workers' events in the second before the worst gap ended: " + aroundWorstGap;
         }
     }
+
+    /** A worker started, was killed or exited, at System.nanoTime atNs. */
+    private record Event(long atNs, String what) {}
 
     private record Worker(Kind kind, Process process, long killAtNs) {}
 
@@ -61,6 +66,7 @@ public final class SoakDriver {
         SplittableRandom rnd = new SplittableRandom(options.seed());
         Map<Kind, Integer> started = new EnumMap<>(Kind.class);
         List<Worker> live = new ArrayList<>();
+        List<Event> events = new ArrayList<>();
         int killed = 0, exited = 0;
         HealthyWindows.Measured measured;
         try (HealthyWindows healthy = new HealthyWindows(options.socket(), options.healthy())) {
@@ -74,16 +80,19 @@ public final class SoakDriver {
                         // Half are killed, somewhere between their start-up and well into their work.
                         long killAt = rnd.nextBoolean() ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300 + rnd.nextInt(2500)) : Long.MAX_VALUE;
                         live.add(new Worker(kind, start(kind), killAt));
+                        events.add(new Event(System.nanoTime(), "start " + kind.arg));
                     }
                     long now = System.nanoTime();
                     for (Iterator<Worker> it = live.iterator(); it.hasNext(); ) {
                         Worker w = it.next();
                         if (!w.process().isAlive()) {
+                            events.add(new Event(now, w.kind().arg + " exited"));
                             exited++;
                             it.remove();
                         } else if (now >= w.killAtNs()) {
                             w.process().destroyForcibly(); // SIGKILL: no goodbye, no flush
                             w.process().waitFor();
+                            events.add(new Event(now, "SIGKILL " + w.kind().arg));
                             killed++;
                             it.remove();
                         }
@@ -99,7 +108,13 @@ public final class SoakDriver {
             }
             measured = healthy.stopMeasuring();
         }
-        return new Result(started, killed, exited, measured);
+        // What the workers did in the second before the worst gap ended: whether one kind of act lines up with it.
+        List<String> around = new ArrayList<>();
+        long end = measured.maxGapEndNs();
+        for (Event e : events) {
+            if (e.atNs() <= end && e.atNs() > end - 1_000_000_000L) around.add(e.what() + " " + (end - e.atNs()) / 1_000_000 + " ms before");
+        }
+        return new Result(started, killed, exited, measured, around);
     }
 
     /**

@@ -62,16 +62,9 @@ final class KmsOutputDriver {
     private final ScanoutCache scanout;
     /** Wraps wl_shm pools as dma-bufs for the planes. */
     private final dev.ferry.drm.UdmabufDevice udmabuf;
-    /** For another device's output whose device can render: what its own GPU can read. */
-    private final RenderReach displayReach;
-    private Swapchain localChain;
-    private boolean localChainFailed;
     private final Scene scene;
-    private final Renderer gpu;
-    private final Renderer cpu;
-    /** The GPU renderer failed a frame with CONTEXT_LOST: it will fail every later one, so this output composes on the CPU. */
-    private boolean gpuLost;
-    private final RenderReach reach;
+    /** Which renderer composes each frame: the render GPU, the output's own GPU, or the CPU. */
+    private final ComposerChoice composer;
     private final EventLoop loop;
     private final PathObserver observer;
     private final OutputStats stats = new OutputStats();
@@ -162,12 +155,11 @@ final class KmsOutputDriver {
         this.pipe = pipe;
         this.swapchain = swapchain;
         this.cross = cross;
-        this.displayReach = cross != null && pipe.device().info().canRender() ? new RenderReach(pipe.device()) : null;
         this.scanout = scanout;
         this.scene = scene;
-        this.gpu = gpu;
-        this.cpu = cpu;
-        this.reach = reach;
+        this.composer = new ComposerChoice(output, pipe.device(), cross != null, gpu, cpu, reach, b -> {
+            if (watched.add(b)) b.onDestroyed(() -> bufferGone(b));
+        });
         this.loop = loop;
         this.observer = observer;
         this.watchdog = loop.timer(this::flipTimedOut);
@@ -289,34 +281,6 @@ final class KmsOutputDriver {
         }
     }
 
-    /** The display device's GPU (when it has one) can read every buffer shown. */
-    private boolean displayReaches(List<Scene.Placed> visible) {
-        if (cross == null || displayReach == null) return false;
-        for (Scene.Placed p : visible) {
-            ClientBuffer b = p.surface().buffer();
-            if (b != null && !displayReach.gpuCanRead(b)) return false;
-        }
-        return localChain() != null;
-    }
-
-    /** Scanout buffers on the display device for frames its own GPU composes, made on first need. */
-    private Swapchain localChain() {
-        if (localChain == null && !localChainFailed) {
-            try {
-                localChain = new Swapchain(pipe.device(), output.width(), output.height(), Fourcc.XRGB8888, 3, false);
-            } catch (dev.ferry.drm.AllocationException | dev.ferry.posix.PosixException e) {
-                LOG.info("{}: {} cannot compose locally: {}", output.name(), pipe.device().info().name(), e.getMessage());
-                localChainFailed = true;
-            }
-        }
-        return localChain;
-    }
-
-    private boolean gpuReads(ClientBuffer b) {
-        if (b.dmaBuf() != null && watched.add(b)) b.onDestroyed(() -> bufferGone(b));
-        return reach.gpuCanRead(b);
-    }
-
     /** Tries the primary plane with the client's buffer; true if a flip was queued. */
     private boolean flipClientBuffer(Frame f, List<Scene.Placed> all) {
         Scene.Placed top = all.get(plan.scanoutSurface());
@@ -359,30 +323,9 @@ final class KmsOutputDriver {
         // Surfaces the plan leaves to overlays or finds hidden are not composed.
         List<Scene.Placed> visible = new ArrayList<>(all.size());
         for (int i = 0; i < all.size(); i++) if (plan.path(i) == PathKind.GPU_COMPOSITION) visible.add(all.get(i));
-        // The primary GPU composes unless a buffer is out of its reach. Then, on another
-        // device's output, that device's own GPU composes if it reaches every buffer (no copy
-        // needed at all); otherwise the CPU does the frame through system RAM.
-        boolean unreachable = false;
-        for (Scene.Placed p : visible) {
-            ClientBuffer b = p.surface().buffer();
-            if (b == null) continue;
-            if (gpu == null) reasons.get(p.surface()).add(FallbackReason.NO_RENDER_DEVICE);
-            else if (!gpuReads(b)) unreachable = true;
-        }
-        boolean local = !gpuLost && unreachable && displayReaches(visible);
-        boolean cpuFrame = gpu == null || gpuLost || (unreachable && !local);
-        if (cpuFrame && gpu != null) {
-            for (Scene.Placed p : visible) {
-                ClientBuffer b = p.surface().buffer();
-                if (b == null) continue;
-                Set<FallbackReason> r = reasons.get(p.surface());
-                r.add(gpuLost ? FallbackReason.RENDERER_LOST
-                        : gpuReads(b) ? FallbackReason.FRAME_SHARED_WITH_CPU_COPY : FallbackReason.RENDERER_IMPORT_FAILED);
-                // The output's own GPU would compose everything locally if it could read this one.
-                if (displayReach != null && !displayReach.gpuCanRead(b)) r.add(FallbackReason.OUTPUT_GPU_UNREACHABLE);
-            }
-        }
-        Swapchain chain = local ? localChain() : cross == null ? swapchain : null;
+        composer.choose(visible, reasons);
+        boolean local = composer.local(), cpuFrame = composer.cpuFrame();
+        Swapchain chain = local ? composer.localChain() : cross == null ? swapchain : null;
         Swapchain.Slot slot = chain == null ? null : chain.acquire();
         dev.ferry.kms.CrossDeviceCopy.RenderBuffer rb = chain == null ? cross.acquire() : null;
         if (slot == null && rb == null) {
@@ -392,10 +335,10 @@ final class KmsOutputDriver {
         }
         f.chain = chain;
         f.local = local;
-        Renderer renderer = cpuFrame ? cpu : gpu;
+        Renderer renderer = composer.renderer();
         // A frame the CPU compositor draws is a system-RAM copy whatever the reason: no GPU touched it.
         PathKind path = cpuFrame || !renderer.composesOnGpu() ? PathKind.CPU_COPY : PathKind.GPU_COMPOSITION;
-        f.device = path == PathKind.CPU_COPY ? PathObserver.CPU : local ? pipe.device().info().name() : reach.renderDevice().info().name();
+        f.device = path == PathKind.CPU_COPY ? PathObserver.CPU : local ? pipe.device().info().name() : composer.renderDeviceName();
         for (int i = 0; i < all.size(); i++) {
             Scene.Placed p = all.get(i);
             Set<FallbackReason> r = reasons.get(p.surface());
@@ -407,7 +350,7 @@ final class KmsOutputDriver {
             Plane fits = plan.reallocationPlane(i);
             if (fits != null) f.overlayFits.put(p.surface(), overlayTarget(fits));
             ClientBuffer b = p.surface().buffer();
-            boolean readable = b != null && (!cpuFrame || reach.cpuCanRead(b));
+            boolean readable = b != null && (!cpuFrame || composer.cpuCanRead(b));
             if (b != null && !readable) r.add(FallbackReason.CPU_UNREADABLE);
             f.paths.put(p.surface(), readable ? path : PathKind.NOT_SHOWN);
         }
@@ -467,8 +410,8 @@ final class KmsOutputDriver {
         if (error != null || !(result instanceof FrameResult.Composed)) {
             LOG.warn("{}: composition failed: {}", output.name(), error != null ? error : result);
             if (result instanceof FrameResult.Failed failed && failed.reason() == dev.ferry.renderer.FrameFailure.CONTEXT_LOST
-                    && f.framePath == PathKind.GPU_COMPOSITION && !gpuLost) {
-                gpuLost = true;
+                    && f.framePath == PathKind.GPU_COMPOSITION && !composer.gpuLost()) {
+                composer.gpuLost(true);
                 LOG.warn("{}: the GPU renderer lost its device; composing on the CPU from now on", output.name());
             }
             stats.frameFailed();
@@ -715,8 +658,7 @@ final class KmsOutputDriver {
     void bufferGone(ClientBuffer b) {
         watched.remove(b);
         commit.forget(b);
-        reach.forget(b);
-        if (displayReach != null) displayReach.forget(b);
+        composer.forget(b);
     }
 
     /** The repaint deadline (kernel clock) for content arriving now (see {@link FlipPacer#repaintDeadlineNs}); fence deadline hints use it. */
@@ -745,6 +687,6 @@ final class KmsOutputDriver {
         retire(shown);
         retire(pacer.takePending());
         shown = null;
-        if (localChain != null) localChain.close();
+        composer.close();
     }
 }
