@@ -75,6 +75,24 @@ public interface Canvas {
         };
     }
 
+    /** A canvas over a mapping written pixel by pixel in its format (NV12: luma, and the chroma of each 2x2 block); the caller brackets. */
+    static Canvas pixelwise(CpuMapping map, int width, int height) {
+        return new Canvas() {
+            @Override public int width() { return width; }
+            @Override public int height() { return height; }
+
+            @Override
+            public void fill(int xrgb) {
+                map.fill(0xff000000 | xrgb);
+            }
+
+            @Override
+            public void fillRect(int x, int y, int w, int h, int xrgb) {
+                map.fillRect(x, y, w, h, 0xff000000 | xrgb);
+            }
+        };
+    }
+
     /** Reads one pixel of a linear XRGB buffer (tests). */
     static int linearPixel(MemorySegment pixels, int stride, int x, int y) {
         return pixels.get(JAVA_INT, (long) y * stride + 4L * x);

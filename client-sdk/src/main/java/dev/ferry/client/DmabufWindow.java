@@ -41,19 +41,28 @@ public final class DmabufWindow implements AutoCloseable {
 
     /** What to show and how to allocate; null device/modifier follow the feedback. */
     public record Options(String title, int width, int height, boolean fullscreen, Buffers buffers, int ring,
-                          String device, Long firstModifier, boolean asyncCreate, String output) {
-        public static Options of(String title, int width, int height) {
-            return new Options(title, width, height, false, Buffers.DMABUF, 3, null, null, false, null);
+                          String device, Long firstModifier, boolean asyncCreate, String output, int fourcc) {
+        /** XRGB8888 buffers. */
+        public Options(String title, int width, int height, boolean fullscreen, Buffers buffers, int ring,
+                       String device, Long firstModifier, boolean asyncCreate, String output) {
+            this(title, width, height, fullscreen, buffers, ring, device, firstModifier, asyncCreate, output, Fourcc.XRGB8888);
         }
 
-        public Options fullscreen(boolean f) { return new Options(title, width, height, f, buffers, ring, device, firstModifier, asyncCreate, output); }
-        public Options buffers(Buffers b) { return new Options(title, width, height, fullscreen, b, ring, device, firstModifier, asyncCreate, output); }
-        public Options device(String d) { return new Options(title, width, height, fullscreen, buffers, ring, d, firstModifier, asyncCreate, output); }
-        public Options firstModifier(Long m) { return new Options(title, width, height, fullscreen, buffers, ring, device, m, asyncCreate, output); }
-        public Options asyncCreate(boolean a) { return new Options(title, width, height, fullscreen, buffers, ring, device, firstModifier, a, output); }
+        public static Options of(String title, int width, int height) {
+            return new Options(title, width, height, false, Buffers.DMABUF, 3, null, null, false, null, Fourcc.XRGB8888);
+        }
+
+        public Options fullscreen(boolean f) { return new Options(title, width, height, f, buffers, ring, device, firstModifier, asyncCreate, output, fourcc); }
+        public Options buffers(Buffers b) { return new Options(title, width, height, fullscreen, b, ring, device, firstModifier, asyncCreate, output, fourcc); }
+        public Options device(String d) { return new Options(title, width, height, fullscreen, buffers, ring, d, firstModifier, asyncCreate, output, fourcc); }
+        public Options firstModifier(Long m) { return new Options(title, width, height, fullscreen, buffers, ring, device, m, asyncCreate, output, fourcc); }
+        public Options asyncCreate(boolean a) { return new Options(title, width, height, fullscreen, buffers, ring, device, firstModifier, a, output, fourcc); }
 
         /** Fullscreen on the wl_output with this name (v4 name event) rather than where the compositor likes. */
-        public Options output(String name) { return new Options(title, width, height, fullscreen, buffers, ring, device, firstModifier, asyncCreate, name); }
+        public Options output(String name) { return new Options(title, width, height, fullscreen, buffers, ring, device, firstModifier, asyncCreate, name, fourcc); }
+
+        /** The dma-buf format (XRGB8888 unless set; NV12 for a video decoder's output). wl_shm buffers stay XRGB8888. */
+        public Options fourcc(int f) { return new Options(title, width, height, fullscreen, buffers, ring, device, firstModifier, asyncCreate, output, f); }
     }
 
     /** Binds every wl_output and returns the one with that name. */
@@ -158,7 +167,7 @@ public final class DmabufWindow implements AutoCloseable {
             }
             for (int i = 0; i < options.ring(); i++) ring.add(new ShmSlot(i * bytes));
         } else {
-            plan = allocator.plan(feedback.current(), Fourcc.XRGB8888, options.device(), options.firstModifier());
+            plan = allocator.plan(feedback.current(), options.fourcc(), options.device(), options.firstModifier());
             if (plan == null) throw new IOException("no tranche names a device this client can allocate on: " + feedback.current());
             allocateRing();
         }
@@ -259,7 +268,7 @@ public final class DmabufWindow implements AutoCloseable {
 
     private void feedbackChanged(DmabufFeedback.Snapshot snapshot) {
         if (plan == null) return; // the first batch: the constructor plans from it
-        DmabufAllocator.Plan next = allocator.plan(snapshot, Fourcc.XRGB8888, options.device(), null);
+        DmabufAllocator.Plan next = allocator.plan(snapshot, options.fourcc(), options.device(), null);
         if (next != null && !next.sameAs(plan)) {
             LOG.debug("{}: feedback changed, reallocating: {} -> {}", options.title(), plan, next);
             plan = next;
@@ -508,7 +517,7 @@ public final class DmabufWindow implements AutoCloseable {
                 buf.close();
                 throw new IOException("mapping " + buf + " failed: " + e.getMessage(), e);
             }
-            canvas = Canvas.mapped(map, width, height, buf.offset(0));
+            canvas = buf.fourcc() == Fourcc.NV12 ? Canvas.pixelwise(map, width, height) : Canvas.mapped(map, width, height, buf.offset(0));
             wlBuffer = createBuffer();
             if (wlBuffer == null) {
                 map.close();

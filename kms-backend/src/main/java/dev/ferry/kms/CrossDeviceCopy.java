@@ -191,6 +191,14 @@ public final class CrossDeviceCopy implements AutoCloseable {
 
     public CopyMode mode() { return mode; }
 
+    /**
+     * A full-screen framebuffer on the display device in the current mode, for TEST_ONLY commits
+     * of overlay planes over a primary this copy feeds (any of the mode's buffers: a test flips nothing).
+     */
+    public int testFramebuffer() {
+        return mode == CopyMode.ZERO_COPY ? renderBuffers[0].zeroCopyFb : chains.get(mode).testFramebuffer();
+    }
+
     /** Whether a mode could not be prepared because an allocation failed by fault (a later fallback lost). */
     public boolean allocationFaulted() { return allocationFault; }
     public long framesPresented() { return frames; }

@@ -26,6 +26,11 @@ public final class KmsPipe {
     private final Plane primary;
     private final ModeSpec mode;
     private final List<Plane> overlays;
+    /** The CRTC's cursor plane, or null; staged like an overlay, with its own rectangles. */
+    private final Plane cursor;
+    private int cursorFb;
+    private final int[] cursorRect = new int[4];
+    private boolean cursorCommittedOn;
     /** Per overlay: the staged framebuffer (0: off) and rectangles src x, y, w, h, dst x, y, w, h. */
     private final int[] stagedFb;
     private final int[] stagedRects;
@@ -35,8 +40,9 @@ public final class KmsPipe {
     private boolean modeSet;
     private CommitRejection lastRejection;
 
-    private KmsPipe(DrmDevice device, Connector connector, Crtc crtc, Plane primary, List<Plane> overlays, ModeSpec mode) {
+    private KmsPipe(DrmDevice device, Connector connector, Crtc crtc, Plane primary, List<Plane> overlays, Plane cursor, ModeSpec mode) {
         this.device = device;
+        this.cursor = cursor;
         this.connector = connector;
         this.crtc = crtc;
         this.primary = primary;
@@ -86,7 +92,14 @@ public final class KmsPipe {
                     if (p.type() == PlaneType.OVERLAY && (p.possibleCrtcs() & (1 << crtc.index())) != 0 && claimed.add(p.id())) overlays.add(p);
                 }
                 overlays.sort(java.util.Comparator.comparingInt(Plane::zpos));
-                pipes.add(new KmsPipe(device, c, crtc, primary, overlays, c.preferredMode()));
+                Plane cursor = null;
+                for (Plane p : device.planes()) {
+                    if (p.type() == PlaneType.CURSOR && (p.possibleCrtcs() & (1 << crtc.index())) != 0 && claimed.add(p.id())) {
+                        cursor = p;
+                        break;
+                    }
+                }
+                pipes.add(new KmsPipe(device, c, crtc, primary, overlays, cursor, c.preferredMode()));
                 break;
             }
         }
@@ -116,6 +129,23 @@ public final class KmsPipe {
         stagedRects[o + 7] = dh;
     }
 
+    /** The cursor plane of this pipe's CRTC, or null when it has none. */
+    public Plane cursor() { return cursor; }
+
+    /** Stages the cursor plane to show fbId (the whole w x h buffer, unscaled) at (x, y) on the CRTC, which may reach past its edges. */
+    public void stageCursor(int fbId, int w, int h, int x, int y) {
+        cursorFb = fbId;
+        cursorRect[0] = w;
+        cursorRect[1] = h;
+        cursorRect[2] = x;
+        cursorRect[3] = y;
+    }
+
+    /** Stages the cursor plane off. */
+    public void clearCursor() {
+        cursorFb = 0;
+    }
+
     /** Stages every overlay off. */
     public void clearOverlays() {
         java.util.Arrays.fill(stagedFb, 0);
@@ -143,6 +173,12 @@ public final class KmsPipe {
                 request.disablePlane(overlays.get(k).id());
             }
         }
+        if (cursorFb != 0) {
+            request.setPlane(cursor.id(), crtc.id(), cursorFb, 0, 0, cursorRect[0], cursorRect[1],
+                    cursorRect[2], cursorRect[3], cursorRect[0], cursorRect[1]);
+        } else if (cursorCommittedOn) {
+            request.disablePlane(cursor.id());
+        }
         return request;
     }
 
@@ -163,6 +199,7 @@ public final class KmsPipe {
         if (ok) {
             modeSet = true;
             for (int k = 0; k < stagedFb.length; k++) committedOn[k] = stagedFb[k] != 0;
+            cursorCommittedOn = cursorFb != 0;
         }
         return ok;
     }

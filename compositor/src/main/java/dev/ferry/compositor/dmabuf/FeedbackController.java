@@ -18,8 +18,10 @@ import java.util.function.LongSupplier;
  * Per-surface dma-buf feedback, driven by what the backend reports each frame (Weston's policy,
  * with Ferry's hysteresis on the monotonic clock rather than on repaints).
  *
- * <p>Verdict per frame: on direct scanout, keep what was sent. Otherwise look at the reasons the
- * surface missed scanout: if there are some and every one could be fixed by reallocating
+ * <p>Verdict per frame: on direct scanout or an overlay plane, keep what was sent. A composed
+ * surface the backend says an overlay plane would show with a buffer allocated for it wants a
+ * scanout tranche with that plane's formats (target = the plane's device). Otherwise look at the
+ * reasons the surface missed scanout: if there are some and every one could be fixed by reallocating
  * ({@link FallbackReason#fixableByReallocation()}), the surface wants a scanout tranche for that
  * output (target = the output's KMS device, formats = its plane formats that are in the table);
  * if any is structural, it wants the default feedback. Reasons that are not about scanout are
@@ -42,7 +44,7 @@ public final class FeedbackController implements PathObserver {
     /**
      * What a surface's feedback objects were last sent, for statistics: the batch, when it was
      * sent (clock ns, 0 for the initial default), how many changes, and the time from the latest
-     * change that added a scanout tranche to the first frame on direct scanout after it (-1 while
+     * change that added a scanout tranche to the first frame on a plane (primary or overlay) after it (-1 while
      * that frame has not come, or before any such change).
      */
     public record SurfaceFeedback(DmabufFeedback current, long changedAtNs, int changes, long changeToScanoutNs) {
@@ -119,10 +121,17 @@ public final class FeedbackController implements PathObserver {
 
     @Override
     public void surfacePresented(Output output, Surface surface, PathKind path, Set<FallbackReason> reasons, long presentNs) {
+        surfacePresented(output, surface, path, reasons, null, presentNs);
+    }
+
+    @Override
+    public void surfacePresented(Output output, Surface surface, PathKind path, Set<FallbackReason> reasons,
+                                 Output.ScanoutTarget overlay, long presentNs) {
         State s = states.get(surface);
         if (s == null) return;
         long now = clock.getAsLong();
-        if (path == PathKind.DIRECT_SCANOUT) {
+        // On a plane, the buffer already is what the display takes: keep the feedback that got it there.
+        if (path == PathKind.DIRECT_SCANOUT || path == PathKind.OVERLAY_PLANE) {
             if (s.awaitingScanout) {
                 s.awaitingScanout = false;
                 s.changeToScanoutNs = now - s.changedAtNs;
@@ -136,6 +145,15 @@ public final class FeedbackController implements PathObserver {
             // GPU cannot read it: ask for buffers on that GPU, which then composes locally.
             want(s, DmabufFeedback.renderOn(mainDevT, outputDevice.devT(), table), now);
             return;
+        }
+        if (overlay != null) {
+            // A windowed surface an overlay would show with a buffer allocated for it (the
+            // planner found every other check passed): the overlay's formats, on its device.
+            int[] idx = table.indicesIn(overlay.planeFormats());
+            if (idx.length > 0) {
+                want(s, DmabufFeedback.scanoutThenRender(mainDevT, overlay.devT(), idx, table), now);
+                return;
+            }
         }
         int verdict = verdict(reasons);
         if (verdict == NO_VERDICT) return;
@@ -174,7 +192,8 @@ public final class FeedbackController implements PathObserver {
     }
 
     private void want(State s, DmabufFeedback wanted, long now) {
-        if (wanted.equals(s.sent)) {
+        // Kept as sent (every frame on a plane): no need to compare the tranches.
+        if (wanted == s.sent || wanted.equals(s.sent)) {
             s.wanted = null;
             return;
         }

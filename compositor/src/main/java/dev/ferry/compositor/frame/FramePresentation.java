@@ -27,6 +27,9 @@ public final class FramePresentation {
 
         /** Every reason a cheaper path was missed; may be empty, never null. */
         Set<FallbackReason> reasons(Surface s);
+
+        /** The overlay that would show this composed surface with a buffer allocated for it, or null (see {@link PathObserver}). */
+        default Output.ScanoutTarget overlayFit(Surface s) { return null; }
     }
 
     private final Output output;
@@ -80,7 +83,7 @@ public final class FramePresentation {
                     flags | (path == PathKind.DIRECT_SCANOUT || path == PathKind.OVERLAY_PLANE ? WpPresentationFeedback.KIND_ZERO_COPY : 0));
             scratch.clear();
             scratch.addAll(paths.reasons(s));
-            if (observer != null) observer.surfacePresented(output, s, path, scratch, timeNs);
+            if (observer != null) observer.surfacePresented(output, s, path, scratch, paths.overlayFit(s), timeNs);
         }
         if (observer != null) observer.outputPresented(output, framePath, device, timeNs);
         answerUnshown(timeNs);

@@ -20,6 +20,17 @@ public interface PathObserver {
     void surfacePresented(Output output, Surface surface, PathKind path, Set<FallbackReason> reasons, long presentNs);
 
     /**
+     * The same, from a backend with overlay planes: overlay is the plane (its device and
+     * formats) that would show this composed surface were its buffer allocated for it, the
+     * target of a scanout tranche; null when no overlay would, whatever the allocation. Only
+     * dma-buf feedback needs it: the default drops it.
+     */
+    default void surfacePresented(Output output, Surface surface, PathKind path, Set<FallbackReason> reasons,
+                                  Output.ScanoutTarget overlay, long presentNs) {
+        surfacePresented(output, surface, path, reasons, presentNs);
+    }
+
+    /**
      * The output presented a frame by framePath. device names what did the work: the GPU that
      * composed it (the render device, or the output's own for a frame it composed locally),
      * {@link #CPU} for the CPU compositor or a system-RAM copy, the display device for planes;

@@ -23,6 +23,12 @@ public final class PathObservers implements PathObserver {
     }
 
     @Override
+    public void surfacePresented(Output output, Surface surface, PathKind path, Set<FallbackReason> reasons,
+                                 Output.ScanoutTarget overlay, long presentNs) {
+        for (int i = 0; i < observers.size(); i++) observers.get(i).surfacePresented(output, surface, path, reasons, overlay, presentNs);
+    }
+
+    @Override
     public void outputPresented(Output output, PathKind framePath, String device, long presentNs) {
         for (int i = 0; i < observers.size(); i++) observers.get(i).outputPresented(output, framePath, device, presentNs);
     }

@@ -26,7 +26,11 @@ public final class FramePlan {
     private PathKind[] paths = new PathKind[0];
     @SuppressWarnings("unchecked")
     private EnumSet<FallbackReason>[] reasons = new EnumSet[0];
+    /** Per surface: the overlay plane a buffer allocated for it would go on (see {@link #reallocationPlane}), or null. */
+    private Plane[] reallocationPlane = new Plane[0];
     private int scanout = NONE;
+    private int cursor = NONE;
+    private Plane cursorPlane;
     private int overlays;
     private int[] overlaySurface = new int[2];
     private Plane[] overlayPlane = new Plane[2];
@@ -38,16 +42,20 @@ public final class FramePlan {
             keys = Arrays.copyOf(keys, n);
             paths = Arrays.copyOf(paths, n);
             reasons = Arrays.copyOf(reasons, n);
+            reallocationPlane = Arrays.copyOf(reallocationPlane, n);
         }
         for (int i = 0; i < surfaces; i++) {
             if (reasons[i] == null) reasons[i] = EnumSet.noneOf(FallbackReason.class);
             reasons[i].clear();
             paths[i] = PathKind.GPU_COMPOSITION;
             keys[i] = null;
+            reallocationPlane[i] = null;
         }
         for (int i = surfaces; i < count; i++) keys[i] = null;  // let go of surfaces no longer planned
         count = surfaces;
         scanout = NONE;
+        cursor = NONE;
+        cursorPlane = null;
         overlays = 0;
     }
 
@@ -55,9 +63,17 @@ public final class FramePlan {
 
     void path(int i, PathKind p) { paths[i] = p; }
 
+    void reallocationPlane(int i, Plane p) { reallocationPlane[i] = p; }
+
     void scanout(int i) {
         scanout = i;
         paths[i] = PathKind.DIRECT_SCANOUT;
+    }
+
+    void cursor(int i, Plane plane) {
+        cursor = i;
+        cursorPlane = plane;
+        paths[i] = PathKind.OVERLAY_PLANE;
     }
 
     void addOverlay(int surface, Plane plane, double benefit) {
@@ -80,8 +96,35 @@ public final class FramePlan {
     /** Every reason surface i missed a cheaper path than {@link #path(int)}; owned by the plan. */
     public EnumSet<FallbackReason> reasons(int i) { return reasons[i]; }
 
+    /**
+     * The overlay plane that would show composed surface i were its buffer allocated for that
+     * plane: every check on the surface passed (windowed, opaque, not overlapped from above,
+     * updating, a free plane that fits its size and scaling), and what failed could be fixed
+     * by reallocating (format, modifier, a refused test commit). The target of a scanout tranche
+     * for the plane's formats in the surface's dma-buf feedback; null for a structural miss.
+     */
+    public Plane reallocationPlane(int i) { return reallocationPlane[i]; }
+
     /** The surface whose buffer the primary plane scans out, or {@link #NONE} when the primary is composed. */
     public int scanoutSurface() { return scanout; }
+
+    /** The cursor surface on the cursor plane, or {@link #NONE} (none, or composed). */
+    public int cursorSurface() { return cursor; }
+    public Plane cursorPlane() { return cursorPlane; }
+
+    /** Takes the cursor off its plane (KMS refused it): it is composed, with the reason. */
+    public void dropCursor(FallbackReason why) {
+        if (cursor == NONE) return;
+        paths[cursor] = PathKind.GPU_COMPOSITION;
+        reasons[cursor].add(why);
+        cursor = NONE;
+        cursorPlane = null;
+    }
+
+    /** Whether the surface with this key was on the cursor plane in this plan. */
+    public boolean onCursorPlane(Object key) {
+        return cursor != NONE && keys[cursor] == key;
+    }
 
     public int overlayCount() { return overlays; }
     public int overlaySurface(int k) { return overlaySurface[k]; }
@@ -104,6 +147,8 @@ public final class FramePlan {
         int s = overlaySurface[k];
         paths[s] = PathKind.GPU_COMPOSITION;
         reasons[s].add(why);
+        // KMS refused this buffer there (a test commit, an import): another allocation may pass.
+        reallocationPlane[s] = why.fixableByReallocation() ? overlayPlane[k] : null;
         for (int j = k + 1; j < overlays; j++) {
             overlaySurface[j - 1] = overlaySurface[j];
             overlayPlane[j - 1] = overlayPlane[j];
@@ -142,8 +187,11 @@ public final class FramePlan {
             keys[i] = o.keys[i];
             paths[i] = o.paths[i];
             reasons[i].addAll(o.reasons[i]);
+            reallocationPlane[i] = o.reallocationPlane[i];
         }
         scanout = o.scanout;
+        cursor = o.cursor;
+        cursorPlane = o.cursorPlane;
         for (int k = 0; k < o.overlays; k++) {
             addOverlay(o.overlaySurface[k], o.overlayPlane[k], o.overlayBenefit[k]);
         }
@@ -157,6 +205,7 @@ public final class FramePlan {
             b.append(keys[i]).append(": ").append(paths[i].label());
             if (!reasons[i].isEmpty()) b.append(' ').append(reasons[i]);
         }
+        if (cursor != NONE) b.append("; cursor ").append(cursorPlane.id()).append(" <- ").append(keys[cursor]);
         for (int k = 0; k < overlays; k++) b.append("; overlay ").append(overlayPlane[k].id()).append(" <- ").append(keys[overlaySurface[k]]);
         return b.append(']').toString();
     }

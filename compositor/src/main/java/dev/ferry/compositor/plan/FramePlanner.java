@@ -45,6 +45,9 @@ public final class FramePlanner {
     /** Opaque rectangles above the surface being looked at: x0, y0, x1, y1 each. */
     private int[] opaque = new int[64];
     private int opaqueCount;
+    /** What is left of an area being tested for cover, and the pieces of the next cut (x0, y0, x1, y1 each). */
+    private int[] left = new int[64];
+    private int[] pieces = new int[64];
     private int[] candidates = new int[0];
 
     public FramePlanner() {
@@ -62,12 +65,33 @@ public final class FramePlanner {
      */
     public void plan(PlanSurface[] surfaces, int count, int outWidth, int outHeight, Plane primary, List<Plane> overlays,
                      PlaneRejections rejections, FramePlan previous, FramePlan out) {
-        out.reset(count);
-        if (shown.length < count) {
-            shown = new boolean[Math.max(count, shown.length * 2)];
+        plan(surfaces, count, outWidth, outHeight, primary, overlays, null, rejections, previous, out);
+    }
+
+    /**
+     * The same, with the output's cursor plane (null for none). The cursor surface, topmost
+     * when there is one, goes on it when the plane takes its buffer (no rate threshold: the
+     * plane serves nothing else); the rest is then planned as if the cursor were not there,
+     * so a fullscreen video under the pointer is still scanned out.
+     */
+    public void plan(PlanSurface[] surfaces, int all, int outWidth, int outHeight, Plane primary, List<Plane> overlays,
+                     Plane cursorPlane, PlaneRejections rejections, FramePlan previous, FramePlan out) {
+        out.reset(all);
+        if (shown.length < all) {
+            shown = new boolean[Math.max(all, shown.length * 2)];
             candidates = new int[shown.length];
         }
-        for (int i = 0; i < count; i++) out.key(i, surfaces[i].key);
+        for (int i = 0; i < all; i++) out.key(i, surfaces[i].key);
+        int count = all;
+        if (all > 0 && surfaces[all - 1].cursor) {
+            FallbackReason why = cursorMiss(surfaces[all - 1], cursorPlane, rejections);
+            if (why == null) {
+                out.cursor(all - 1, cursorPlane);
+                count = all - 1;
+            } else {
+                out.reasons(all - 1).add(why);
+            }
+        }
         int top = occlusion(surfaces, count, outWidth, outHeight, out);
         if (top < 0) return;
         FallbackReason miss = primaryMiss(surfaces[top], outWidth, outHeight, primary, rejections);
@@ -92,20 +116,32 @@ public final class FramePlanner {
             int i = candidates[c];
             PlanSurface s = surfaces[i];
             FallbackReason planeMiss = null;
+            Plane missedOn = null;
             boolean takenByOthers = false;
             Plane chosen = null;
-            for (Plane p : overlays) {
+            for (int q = 0; q < overlays.size(); q++) {
+                Plane p = overlays.get(q);
                 FallbackReason why = planeMiss(s, p, rejections);
                 if (why == null && !taken(out, p)) {
                     chosen = p;
                     break;
                 }
                 if (why == null) takenByOthers = true;
-                else if (planeMiss == null) planeMiss = why;
+                else if (planeMiss == null) {
+                    planeMiss = why;
+                    missedOn = p;
+                }
             }
-            if (chosen != null) out.addOverlay(i, chosen, benefit(s, previous));
-            // A plane would take it, but a surface with more benefit has it; else the first plane's refusal.
-            else out.reasons(i).add(takenByOthers || planeMiss == null ? FallbackReason.NO_FREE_PLANE : planeMiss);
+            if (chosen != null) {
+                out.addOverlay(i, chosen, benefit(s, previous));
+            } else if (takenByOthers || planeMiss == null) {
+                // A plane would take it, but a surface with more benefit has it.
+                out.reasons(i).add(FallbackReason.NO_FREE_PLANE);
+            } else {
+                // The first plane's refusal; if a buffer allocated for that plane would pass, say which plane.
+                out.reasons(i).add(planeMiss);
+                if (planeMiss.fixableByReallocation() && !taken(out, missedOn)) out.reallocationPlane(i, missedOn);
+            }
         }
     }
 
@@ -153,7 +189,11 @@ public final class FramePlanner {
         opaque[o + 3] = y1;
     }
 
-    /** Whether the opaque rectangles above cover all of [x0, x1) x [y0, y1). */
+    /**
+     * Whether the opaque rectangles above cover all of [x0, x1) x [y0, y1). What is left of the
+     * area is kept as rectangles in two reused arrays, each opaque rectangle cutting every piece
+     * into at most four: overlapping cascades plan without allocating.
+     */
     private boolean covered(int x0, int y0, int x1, int y1) {
         int touching = 0;
         for (int r = 0; r < opaqueCount; r++) {
@@ -163,12 +203,60 @@ public final class FramePlanner {
             touching++;
         }
         if (touching < 2) return false;  // none, or one that does not contain it all
-        RectSet left = RectSet.of(x0, y0, x1 - x0, y1 - y0);
-        for (int r = 0; r < opaqueCount && !left.isEmpty(); r++) {
+        // A corner no rectangle holds is a pixel left showing: the usual answer in a cascade, found without cutting.
+        if (!held(x0, y0) || !held(x1 - 1, y0) || !held(x0, y1 - 1) || !held(x1 - 1, y1 - 1)) return false;
+        int n = 1;
+        left[0] = x0;
+        left[1] = y0;
+        left[2] = x1;
+        left[3] = y1;
+        for (int r = 0; r < opaqueCount && n > 0; r++) {
             int o = 4 * r;
-            left = left.subtract(opaque[o], opaque[o + 1], opaque[o + 2] - opaque[o], opaque[o + 3] - opaque[o + 1]);
+            int ox0 = opaque[o], oy0 = opaque[o + 1], ox1 = opaque[o + 2], oy1 = opaque[o + 3];
+            int m = 0;
+            for (int k = 0; k < n; k++) {
+                int a = 4 * k;
+                int lx0 = left[a], ly0 = left[a + 1], lx1 = left[a + 2], ly1 = left[a + 3];
+                if (ox0 >= lx1 || ox1 <= lx0 || oy0 >= ly1 || oy1 <= ly0) {
+                    m = piece(m, lx0, ly0, lx1, ly1);
+                    continue;
+                }
+                // Above, below, then left and right of the cut within its rows.
+                int cy0 = Math.max(ly0, oy0), cy1 = Math.min(ly1, oy1);
+                if (ly0 < cy0) m = piece(m, lx0, ly0, lx1, cy0);
+                if (cy1 < ly1) m = piece(m, lx0, cy1, lx1, ly1);
+                if (lx0 < ox0) m = piece(m, lx0, cy0, ox0, cy1);
+                if (ox1 < lx1) m = piece(m, ox1, cy0, lx1, cy1);
+            }
+            int[] t = left;
+            left = pieces;
+            pieces = t;
+            n = m;
         }
-        return left.isEmpty();
+        return n == 0;
+    }
+
+    /** Whether an opaque rectangle above holds pixel (x, y). */
+    private boolean held(int x, int y) {
+        for (int r = 0; r < opaqueCount; r++) {
+            int o = 4 * r;
+            if (opaque[o] <= x && x < opaque[o + 2] && opaque[o + 1] <= y && y < opaque[o + 3]) return true;
+        }
+        return false;
+    }
+
+    /** Appends a rectangle to {@link #pieces} at index m; returns m + 1. */
+    private int piece(int m, int x0, int y0, int x1, int y1) {
+        if (4 * m + 4 > pieces.length) {
+            pieces = java.util.Arrays.copyOf(pieces, pieces.length * 2);
+            if (left.length < pieces.length) left = java.util.Arrays.copyOf(left, pieces.length);
+        }
+        int a = 4 * m;
+        pieces[a] = x0;
+        pieces[a + 1] = y0;
+        pieces[a + 2] = x1;
+        pieces[a + 3] = y1;
+        return m + 1;
     }
 
     /** Why the topmost shown surface cannot go on the primary plane, or null if it may be tried. */
@@ -183,9 +271,8 @@ public final class FramePlanner {
         if (s.scaled || s.bufferWidth != outWidth || s.bufferHeight != outHeight) return FallbackReason.SCALED;
         if (!s.opaqueEverywhere()) return FallbackReason.TRANSLUCENT;
         if (s.bufferWidth > primary.maxWidth() || s.bufferHeight > primary.maxHeight()) return FallbackReason.TOO_BIG;
-        if (!primary.formats().supportsFormat(s.fourcc)) return FallbackReason.FORMAT_NOT_ON_PLANE;
-        if (s.modifier == Modifiers.INVALID) return FallbackReason.IMPLICIT_MODIFIER;
-        if (!primary.formats().supports(s.fourcc, s.modifier)) return FallbackReason.MODIFIER_NOT_ON_PLANE;
+        FallbackReason layout = layoutMiss(s, primary);
+        if (layout != null) return layout;
         return rejections.rejected(s.buffer, primary);
     }
 
@@ -217,17 +304,40 @@ public final class FramePlanner {
         return null;
     }
 
+    /** Why the cursor surface cannot go on the cursor plane, or null when it may be tried. */
+    static FallbackReason cursorMiss(PlanSurface s, Plane plane, PlaneRejections rejections) {
+        if (plane == null) return FallbackReason.NO_FREE_PLANE;
+        if (s.treeSize > 1) return FallbackReason.CURSOR_OR_SUBSURFACE;
+        if (s.buffer == null) return FallbackReason.SHM_BUFFER;
+        if (!s.dmabuf) return s.noDmabuf;
+        if (s.transform != 0) return FallbackReason.TRANSFORMED;
+        return planeMiss(s, plane, rejections);
+    }
+
     /** Why this overlay plane cannot show the surface's buffer, or null when it may be tried. */
     static FallbackReason planeMiss(PlanSurface s, Plane p, PlaneRejections rejections) {
         boolean sized = s.srcWidth == s.width && s.srcHeight == s.height && !s.scaled;
         if (!sized && !p.scaling()) return FallbackReason.SCALED;
         if (s.bufferWidth > p.maxWidth() || s.bufferHeight > p.maxHeight()
                 || s.width > p.maxWidth() || s.height > p.maxHeight()) return FallbackReason.TOO_BIG;
-        if (!p.formats().supportsFormat(s.fourcc)) return FallbackReason.FORMAT_NOT_ON_PLANE;
-        if (s.modifier == Modifiers.INVALID && !p.formats().supports(s.fourcc, Modifiers.INVALID)) return FallbackReason.IMPLICIT_MODIFIER;
-        if (!p.formats().supports(s.fourcc, s.modifier)) return FallbackReason.MODIFIER_NOT_ON_PLANE;
+        FallbackReason layout = layoutMiss(s, p);
+        if (layout != null) return layout;
         FallbackReason before = rejections.rejected(s.buffer, p);
         return before == null ? null : FallbackReason.REJECTED_BEFORE;
+    }
+
+    /**
+     * Why a plane cannot scan out the buffer's format and layout, or null: one rule for every
+     * plane. An implicit modifier is refused outright, even where the plane's table lists
+     * INVALID: the layout is whatever the allocating driver chose, which KMS can only guess
+     * (right for the same driver, LINEAR for any other), and a wrong guess is a garbled picture
+     * that no test commit catches. The client can allocate with an explicit modifier instead.
+     */
+    static FallbackReason layoutMiss(PlanSurface s, Plane p) {
+        if (!p.formats().supportsFormat(s.fourcc)) return FallbackReason.FORMAT_NOT_ON_PLANE;
+        if (s.modifier == Modifiers.INVALID) return FallbackReason.IMPLICIT_MODIFIER;
+        if (!p.formats().supports(s.fourcc, s.modifier)) return FallbackReason.MODIFIER_NOT_ON_PLANE;
+        return null;
     }
 
     private static boolean taken(FramePlan out, Plane p) {

@@ -39,6 +39,8 @@ public final class PlanSurface {
     public int srcX, srcY, srcWidth, srcHeight;
     /** Commits per second, as measured on the monotonic clock (see {@link UpdateRate}). */
     public double updateHz;
+    /** The pointer's cursor surface (wl_pointer.set_cursor): above every window, a candidate for the cursor plane. */
+    public boolean cursor;
 
     /** Sets the common case: an unscaled, untransformed buffer of the destination's size at (x, y). */
     public PlanSurface set(Object key, Object buffer, int x, int y, int width, int height) {
@@ -65,6 +67,7 @@ public final class PlanSurface {
         this.srcWidth = width;
         this.srcHeight = height;
         this.updateHz = 0;
+        this.cursor = false;
         return this;
     }
 

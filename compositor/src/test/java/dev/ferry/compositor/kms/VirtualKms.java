@@ -118,6 +118,13 @@ public final class VirtualKms implements AutoCloseable {
         return win;
     }
 
+    /** A dma-buf window with these options (a format, a first modifier). */
+    DmabufWindow video(WaylandClient client, DmabufWindow.Options o) throws IOException {
+        DmabufWindow win = new DmabufWindow(client, new DmabufAllocator(kernel()), o);
+        settle();
+        return win;
+    }
+
     ShmWindow shm(WaylandClient client, String title, int w, int h) throws Exception {
         ShmWindow win = new ShmWindow(client, title, w, h, true);
         settle();
@@ -227,6 +234,16 @@ public final class VirtualKms implements AutoCloseable {
     }
 
     private boolean showsScene(String[] why) {
+        why[0] = sceneMismatch(c, output);
+        return why[0] == null;
+    }
+
+    /**
+     * Null when the output's CRTC read-back equals a from-scratch composition of the scene,
+     * pixel for pixel; else how many pixels differ and the first. The one read-back check of the
+     * kms tests (PlaneFeaturesTest, on the real clock, polls it).
+     */
+    static String sceneMismatch(Compositor c, String output) {
         Compositor.Screenshot shot = c.screenshot(output);
         int[] expected = c.onLoop(() -> ReferenceComposition.compose(c.scene(), c.scene().outputNamed(output)));
         int differ = 0, first = -1;
@@ -236,10 +253,9 @@ public final class VirtualKms implements AutoCloseable {
                 differ++;
             }
         }
-        if (differ == 0) return true;
-        why[0] = differ + " pixels differ; first at (" + first % shot.width() + ", " + first / shot.width() + "): shown "
+        if (differ == 0) return null;
+        return differ + " pixels differ; first at (" + first % shot.width() + ", " + first / shot.width() + "): shown "
                 + Integer.toHexString(shot.pixels()[first]) + ", expected " + Integer.toHexString(expected[first]);
-        return false;
     }
 
     /** Waits for work the compositor's threads are doing (bounded; time does not move meanwhile). */

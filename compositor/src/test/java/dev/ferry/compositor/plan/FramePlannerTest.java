@@ -151,6 +151,9 @@ class FramePlannerTest {
             new Row("overlay: implicit modifier", FallbackReason.IMPLICIT_MODIFIER, plane,
                     s -> { PlanSurface p = windowed(s); p.fourcc = Fourcc.ARGB8888; p.alpha = true; p.opaque = RectSet.of(0, 0, 640, 360); p.modifier = Modifiers.INVALID; s.overlays = List.of(linearOnly); },
                     s -> { PlanSurface p = windowed(s); p.fourcc = Fourcc.ARGB8888; p.alpha = true; p.opaque = RectSet.of(0, 0, 640, 360); s.overlays = List.of(linearOnly); }),
+            // One rule for both planes: laptop-igpu's overlay lists INVALID in its table, as its primary does, and both refuse it.
+            new Row("overlay: implicit modifier on a plane whose table lists INVALID", FallbackReason.IMPLICIT_MODIFIER, plane,
+                    s -> windowed(s).modifier = Modifiers.INVALID, s -> windowed(s).modifier = Modifiers.FAKE_TILED_4X4),
             new Row("overlay: modifier", FallbackReason.MODIFIER_NOT_ON_PLANE, plane,
                     s -> windowed(s).modifier = Modifiers.FAKE_TILED_16X16_COLUMN, s -> windowed(s).modifier = Modifiers.FAKE_TILED_4X4),
             new Row("overlay: refused by a test commit before", FallbackReason.REJECTED_BEFORE, plane,
@@ -179,6 +182,78 @@ class FramePlannerTest {
             assertEquals(row.cheaper(), goodPlan.path(j), row.name() + " (twin): " + goodPlan);
             assertFalse(goodPlan.reasons(j).contains(row.reason()), row.name() + " (twin): " + goodPlan);
         }));
+    }
+
+    /** Feedback's half of the overlay rows: which composed windows an overlay would show with a buffer allocated for it. */
+    @Test
+    void aWindowMissingTheOverlayOnlyForItsAllocationNamesThatOverlay() {
+        Scene tiled = new Scene();
+        windowed(tiled).modifier = Modifiers.FAKE_TILED_16X16_COLUMN;
+        FramePlan plan = tiled.plan();
+        assertEquals(PathKind.GPU_COMPOSITION, plan.path(0), plan.toString());
+        assertEquals(overlay, plan.reallocationPlane(0), "a modifier the overlay lacks: reallocating fixes it");
+        Scene implicit = new Scene();
+        windowed(implicit).modifier = Modifiers.INVALID;
+        assertEquals(overlay, implicit.plan().reallocationPlane(0), "an implicit modifier: so does an explicit one");
+        Scene refused = new Scene();
+        windowed(refused);
+        refused.rejections = (b, p) -> b == BUFFER && p.id() == overlay.id() ? FallbackReason.TEST_COMMIT_REJECTED : null;
+        assertEquals(overlay, refused.plan().reallocationPlane(0), "a buffer a test commit refused: another may pass");
+        // The twins: the same allocation miss, plus a structural one; no overlay is named.
+        List<Consumer<Scene>> structural = List.of(
+                s -> s.add("window above", 700, 400, 200, 200).dmabuf = false,
+                s -> s.surfaces.getFirst().updateHz = FramePlanner.ENTER_HZ - 1,
+                s -> s.surfaces.getFirst().transform = 1,
+                s -> s.surfaces.getFirst().treeSize = 2,
+                s -> s.add("bigger video", 900, 500, 960, 540),
+                s -> s.overlays = List.of(new Plane(overlay.id(), PlaneType.OVERLAY, 1, overlay.formats(), 512, 512, true, 1)));
+        for (int k = 0; k < structural.size(); k++) {
+            Scene s = new Scene();
+            windowed(s).modifier = Modifiers.FAKE_TILED_16X16_COLUMN;
+            structural.get(k).accept(s);
+            FramePlan p = s.plan();
+            assertEquals(null, p.reallocationPlane(p.indexOf("subject")), "structural twin " + k + ": " + p);
+        }
+        Scene onIt = new Scene();
+        windowed(onIt);
+        FramePlan on = onIt.plan();
+        assertEquals(PathKind.OVERLAY_PLANE, on.path(0));
+        assertEquals(null, on.reallocationPlane(0), "already on the overlay");
+        on.dropOverlay(0, FallbackReason.TEST_COMMIT_REJECTED);
+        assertEquals(overlay, on.reallocationPlane(0), "dropped after a refused test commit");
+    }
+
+    @Test
+    void theCursorTakesTheCursorPlaneAndLeavesTheVideoUnderItScannedOut() {
+        Plane cursorPlane = kernel.devices().getFirst().planes().stream().filter(p -> p.type() == PlaneType.CURSOR).findFirst().orElseThrow();
+        for (int size : new int[] {64, 300}) {
+            Scene s = new Scene();
+            fullscreen(s);
+            PlanSurface c = s.add("cursor", 500, 400, size, size);
+            c.cursor = true;
+            c.fourcc = Fourcc.ARGB8888;
+            c.alpha = true;
+            FramePlan plan = new FramePlan();
+            new FramePlanner().plan(s.surfaces.toArray(PlanSurface[]::new), 2, W, H, primary, s.overlays, cursorPlane,
+                    PlaneRejections.NONE, null, plan);
+            if (size == 64) {
+                assertEquals(1, plan.cursorSurface(), plan.toString());
+                assertEquals(PathKind.OVERLAY_PLANE, plan.path(1), plan.toString());
+                assertEquals(PathKind.DIRECT_SCANOUT, plan.path(0), "the video under the cursor plane: " + plan);
+            } else {
+                // The twin: only the size differs, and the plane stops at 256x256.
+                assertEquals(FramePlan.NONE, plan.cursorSurface(), plan.toString());
+                assertTrue(plan.reasons(1).contains(FallbackReason.TOO_BIG), plan.toString());
+                assertEquals(PathKind.GPU_COMPOSITION, plan.path(1), plan.toString());
+                assertEquals(PathKind.GPU_COMPOSITION, plan.path(0), "composed under a composed cursor: " + plan);
+            }
+        }
+        Scene none = new Scene();
+        fullscreen(none);
+        PlanSurface c = none.add("cursor", 500, 400, 64, 64);
+        c.cursor = true;
+        FramePlan plan = none.plan();
+        assertTrue(plan.reasons(1).contains(FallbackReason.NO_FREE_PLANE), "no cursor plane: " + plan);
     }
 
     @Test
@@ -216,6 +291,34 @@ class FramePlannerTest {
         assertEquals(PathKind.GPU_COMPOSITION, s.plan().path(0));
         right.opaque = RectSet.of(0, 0, 300, 1080);
         assertEquals(PathKind.NOT_SHOWN, s.plan().path(0));
+    }
+
+    /** The planner's own rectangle cutting against RectSet's region arithmetic, on random stacks of opaque windows. */
+    @Test
+    void occlusionAgreesWithRegionArithmeticOnRandomStacks() {
+        java.util.Random rnd = new java.util.Random(11);
+        FramePlanner planner = new FramePlanner();
+        FramePlan out = new FramePlan();
+        int hidden = 0;
+        for (int trial = 0; trial < 400; trial++) {
+            int n = 2 + rnd.nextInt(10);
+            PlanSurface[] in = new PlanSurface[n];
+            for (int i = 0; i < n; i++) {
+                int w = 20 + rnd.nextInt(300), h = 20 + rnd.nextInt(300);
+                in[i] = new PlanSurface().set("s" + i, null, rnd.nextInt(400) - 50, rnd.nextInt(300) - 50, w, h);
+            }
+            planner.plan(in, n, 400, 300, primary, List.of(), PlaneRejections.NONE, null, out);
+            for (int i = 0; i < n; i++) {
+                PlanSurface s = in[i];
+                int x0 = Math.max(0, s.x), y0 = Math.max(0, s.y), x1 = Math.min(400, s.x + s.width), y1 = Math.min(300, s.y + s.height);
+                RectSet left = x1 > x0 && y1 > y0 ? RectSet.of(x0, y0, x1 - x0, y1 - y0) : RectSet.EMPTY;
+                for (int j = i + 1; j < n; j++) left = left.subtract(in[j].x, in[j].y, in[j].width, in[j].height);
+                boolean expectHidden = left.isEmpty();
+                if (expectHidden) hidden++;
+                assertEquals(expectHidden, out.path(i) == PathKind.NOT_SHOWN, "trial " + trial + " surface " + i + ": " + out);
+            }
+        }
+        assertTrue(hidden > 100, "the stacks hide surfaces often enough to test: " + hidden);
     }
 
     @Test
@@ -282,6 +385,35 @@ class FramePlannerTest {
         assertEquals(1, plan.overlayCount());
         assertEquals(PathKind.GPU_COMPOSITION, plan.path(0));
         assertTrue(plan.reasons(0).contains(FallbackReason.TEST_COMMIT_REJECTED));
+    }
+
+    /** What the JMH benchmark shows (0 B/op), checked on every build: overlapping cascades of 8 and 32 windows plan without allocating. */
+    @Test
+    void steadyStatePlanningOfOverlappingCascadesAllocatesNothing() {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int n : new int[] {1, 8, 32}) {
+            Scene s = new Scene();
+            for (int i = 0; i < n; i++) s.add("w" + i, 40 + 30 * i % 1200, 40 + 20 * i % 600, 640, 360);
+            PlanSurface[] in = s.surfaces.toArray(PlanSurface[]::new);
+            FramePlanner planner = new FramePlanner();
+            FramePlan a = new FramePlan(), b = new FramePlan();
+            for (int i = 0; i < 200; i++) {
+                planner.plan(in, n, W, H, primary, s.overlays, PlaneRejections.NONE, a, b);
+                FramePlan t = a;
+                a = b;
+                b = t;
+            }
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 1000; i++) {
+                planner.plan(in, n, W, H, primary, s.overlays, PlaneRejections.NONE, a, b);
+                FramePlan t = a;
+                a = b;
+                b = t;
+            }
+            long bytes = mx.getCurrentThreadAllocatedBytes() - before;
+            // The counter itself may take a few bytes; a frame that allocated would show hundreds.
+            assertTrue(bytes < 1000, n + " surfaces: " + bytes + " bytes over 1000 frames");
+        }
     }
 
     @Test

@@ -81,32 +81,21 @@ public final class PixelFormats {
         s.set(WORD, offset, word);
     }
 
-    /** BT.601 limited-range YCbCr to ARGB (opaque). */
+    /** YCbCr to ARGB (opaque) and back, as a plane decodes it by default: see {@link Bt709}. */
     public static int yuvToArgb(int y, int cb, int cr) {
-        int c = (y - 16) * 298, d = cb - 128, e = cr - 128;
-        int r = clamp((c + 409 * e + 128) >> 8);
-        int g = clamp((c - 100 * d - 208 * e + 128) >> 8);
-        int b = clamp((c + 516 * d + 128) >> 8);
-        return 0xff000000 | (r << 16) | (g << 8) | b;
+        return Bt709.toArgb(y, cb, cr);
     }
 
     public static int lumaOf(int argb) {
-        int r = (argb >>> 16) & 0xff, g = (argb >>> 8) & 0xff, b = argb & 0xff;
-        return clamp(((66 * r + 129 * g + 25 * b + 128) >> 8) + 16);
+        return Bt709.luma(argb);
     }
 
     public static int cbOf(int argb) {
-        int r = (argb >>> 16) & 0xff, g = (argb >>> 8) & 0xff, b = argb & 0xff;
-        return clamp(((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128);
+        return Bt709.cb(argb);
     }
 
     public static int crOf(int argb) {
-        int r = (argb >>> 16) & 0xff, g = (argb >>> 8) & 0xff, b = argb & 0xff;
-        return clamp(((112 * r - 94 * g - 18 * b + 128) >> 8) + 128);
-    }
-
-    private static int clamp(int v) {
-        return v < 0 ? 0 : Math.min(v, 255);
+        return Bt709.cr(argb);
     }
 
     /** Parses "ARGB8888" or a raw fourcc string such as "AR24". */

@@ -1,7 +1,7 @@
 package dev.ferry.renderer.cpu;
 
 import dev.ferry.renderer.core.BufferMapping;
-import dev.ferry.renderer.core.Bt709;
+import dev.ferry.drm.uapi.Bt709;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -122,13 +122,7 @@ final class TexelSampler {
 
     /** BT.709 limited range, normalised inputs; the same expression as the GLES shader. */
     static int yuvToArgb(float luma, float cb, float cr) {
-        float yy = (luma - Bt709.Y_OFFSET) * Bt709.Y_SCALE;
-        float u = cb - Bt709.C_OFFSET;
-        float v = cr - Bt709.C_OFFSET;
-        int r = PixelMath.clampToByte(yy + Bt709.R_FROM_CR * v);
-        int g = PixelMath.clampToByte(yy + Bt709.G_FROM_CB * u + Bt709.G_FROM_CR * v);
-        int b = PixelMath.clampToByte(yy + Bt709.B_FROM_CB * u);
-        return 0xff000000 | r << 16 | g << 8 | b;
+        return Bt709.toArgb(luma, cb, cr);
     }
 
     /** Bilinear sample of one byte channel, normalised to 0..1 (not rounded back to 8 bits, as a GPU keeps it). */

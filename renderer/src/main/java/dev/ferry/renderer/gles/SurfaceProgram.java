@@ -2,7 +2,7 @@ package dev.ferry.renderer.gles;
 
 import static org.lwjgl.opengles.GLES30.*;
 
-import dev.ferry.renderer.core.Bt709;
+import dev.ferry.drm.uapi.Bt709;
 import java.util.Locale;
 
 /**

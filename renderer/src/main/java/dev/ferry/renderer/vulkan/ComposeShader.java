@@ -3,7 +3,7 @@ package dev.ferry.renderer.vulkan;
 import static org.lwjgl.util.shaderc.Shaderc.*;
 
 import dev.ferry.renderer.RendererUnavailableException;
-import dev.ferry.renderer.core.Bt709;
+import dev.ferry.drm.uapi.Bt709;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import org.lwjgl.system.MemoryUtil;

@@ -290,8 +290,10 @@ class VideoPathScenariosTest {
      */
     @Test
     void bufferOnlyTheDisplayGpuReachesIsComposedByThatGpu() throws Exception {
-        try (KmsFerry f = new KmsFerry("hybrid-laptop", HYSTERESIS_NS)) {
-            VideoClient.Options o = video(f, "hybrid-laptop", "video-local").size(480, 270).frames(60).device("card1");
+        // card1 without its overlay: with it, the window would go on card1's plane (OverlayScenariosTest).
+        String topo = Path.of(getClass().getResource("/hybrid-laptop-no-dgpu-overlay.json").toURI()).toString();
+        try (KmsFerry f = new KmsFerry(topo, HYSTERESIS_NS)) {
+            VideoClient.Options o = video(f, topo, "video-local").size(480, 270).frames(60).device("card1");
             CompletableFuture<VideoClient.Summary> run = CompletableFuture.supplyAsync(() -> play(o, f.capture("video-local", "HDMI-A-1")));
             // Move the window onto HDMI-A-1 once it is mapped (clients cannot place windows).
             long deadline = System.nanoTime() + 5_000_000_000L;
@@ -330,9 +332,11 @@ class VideoPathScenariosTest {
      */
     @Test
     void feedbackMovesBuffersToTheOutputsGpuWhenNoGpuCanComposeTheOutput() throws Exception {
-        try (KmsFerry f = new KmsFerry("dual-dgpu-nop2p", HYSTERESIS_NS)) {
-            VideoClient.Options offload = video(f, "dual-dgpu-nop2p", "video-offload").size(320, 180).frames(120).device("card1");
-            VideoClient.Options follower = video(f, "dual-dgpu-nop2p", "video-follower").size(480, 270).frames(150);
+        // card1 without its overlay: with it, one of the windows would go on card1's plane instead of being composed.
+        String topo = Path.of(getClass().getResource("/dual-dgpu-nop2p-no-card1-overlay.json").toURI()).toString();
+        try (KmsFerry f = new KmsFerry(topo, HYSTERESIS_NS)) {
+            VideoClient.Options offload = video(f, topo, "video-offload").size(320, 180).frames(120).device("card1");
+            VideoClient.Options follower = video(f, topo, "video-follower").size(480, 270).frames(150);
             // A thread each: the common pool has one worker on two cores and would run them in turn.
             java.util.concurrent.Executor threads = r -> Thread.ofPlatform().start(r);
             CompletableFuture<VideoClient.Summary> a = CompletableFuture.supplyAsync(() -> play(offload, sum -> { }), threads);

@@ -14,6 +14,7 @@ import dev.ferry.compositor.scene.Scene;
 import dev.ferry.compositor.stats.FaultLog;
 import dev.ferry.compositor.stats.OutputStats;
 import dev.ferry.drm.CpuMapping;
+import dev.ferry.drm.Plane;
 import dev.ferry.drm.uapi.Fourcc;
 import dev.ferry.kms.FallbackReason;
 import dev.ferry.kms.FlipPacer;
@@ -88,6 +89,8 @@ final class KmsOutputDriver {
     private final PlanInputs planInputs;
     /** Tests, flips and remembers refusals of what the plan puts on the pipe's planes. */
     private final PlaneCommit commit;
+    /** Per overlay of the pipe, made on first need: see {@link #overlayTarget}. */
+    private Output.ScanoutTarget[] overlayTargets;
     /** Client buffers this output holds state for (framebuffer, taint, reach): forgotten on destroy. */
     private final Set<ClientBuffer> watched = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
@@ -122,6 +125,8 @@ final class KmsOutputDriver {
         long number;
         final List<Surface> surfaces = new ArrayList<>();
         final Map<Surface, PathKind> paths = new HashMap<>();
+        /** Composed surfaces an overlay would show were their buffers allocated for it, and that overlay (for dma-buf feedback). */
+        final Map<Surface, Output.ScanoutTarget> overlayFits = new java.util.IdentityHashMap<>();
         PathKind framePath;
         /** What did the frame's work: the composing GPU's device, {@link PathObserver#CPU}, or the display device for planes. */
         String device;
@@ -136,6 +141,9 @@ final class KmsOutputDriver {
             Set<FallbackReason> r = reasons.get(s);
             return r != null ? r : Set.of();
         }
+
+        @Override
+        public Output.ScanoutTarget overlayFit(Surface s) { return overlayFits.get(s); }
     }
 
     KmsOutputDriver(Output output, KmsPipe pipe, Swapchain swapchain, dev.ferry.kms.CrossDeviceCopy cross, ScanoutCache scanout,
@@ -242,7 +250,7 @@ final class KmsOutputDriver {
         }
         planFrame(visible, f.startNs);
         if (plan.scanoutSurface() != FramePlan.NONE) {
-            if (flipClientBuffer(f, visible.get(plan.scanoutSurface()))) return;
+            if (flipClientBuffer(f, visible)) return;
             // KMS refused the buffer (remembered, with the reason): plan again with the primary composed.
             planFrame(visible, f.startNs);
             commit.replanned();
@@ -254,20 +262,37 @@ final class KmsOutputDriver {
     private void planFrame(List<Scene.Placed> visible, long nowNs) {
         int n = visible.size();
         PlanSurface[] inputs = planInputs.describe(visible, nowNs);
-        planner.plan(inputs, n, output.width(), output.height(), pipe.primary(),
-                cross == null ? pipe.overlays() : List.of(), commit.rejections(), lastPlan, plan);
-        reasons.clear();
-        for (int i = 0; i < n; i++) reasons.put(visible.get(i).surface(), EnumSet.copyOf(plan.reasons(i)));
+        Surface cursor = scene.cursor();
+        for (int i = 0; i < n; i++) inputs[i].cursor = visible.get(i).surface() == cursor;
+        // An output on another device than the render GPU has that device's overlays: the
+        // client's buffer goes there directly, only the composed primary is copied across.
+        planner.plan(inputs, n, output.width(), output.height(), pipe.primary(), pipe.overlays(), pipe.cursor(),
+                commit.rejections(), lastPlan, plan);
+        if (reasons.size() > 4 * n + 16) {
+            Set<Surface> now = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (Scene.Placed p : visible) now.add(p.surface());
+            reasons.keySet().retainAll(now);
+        }
+        // One reason set per surface, refilled each frame (a frame allocates none).
+        for (int i = 0; i < n; i++) {
+            EnumSet<FallbackReason> r = reasons.computeIfAbsent(visible.get(i).surface(), k -> EnumSet.noneOf(FallbackReason.class));
+            r.clear();
+            r.addAll(plan.reasons(i));
+        }
     }
 
     /** Tries the primary plane with the client's buffer; true if a flip was queued. */
-    private boolean flipClientBuffer(Frame f, Scene.Placed top) {
+    private boolean flipClientBuffer(Frame f, List<Scene.Placed> all) {
+        Scene.Placed top = all.get(plan.scanoutSurface());
         ClientBuffer b = top.surface().buffer();
         if (watched.add(b)) b.onDestroyed(() -> bufferGone(b));
         int fbId = commit.primaryFramebuffer(b);
         if (fbId == 0) return false;
+        // The cursor plane above the scanned-out buffer; refused, the cursor is composed, and so is the frame (re-planned).
+        if (!commit.stageCursor(plan, all, fbId, b.width(), b.height())) return false;
         // Under a covering opaque buffer nothing else is drawn; their callbacks still come. The
         // damage stays in the history: composed buffers drawn before this frame must catch up on it.
+        damageLeftOverlays(all);
         damage.record(output.takeDamage());
         if (!commit.flipPrimary(b, fbId)) {
             commitFailed("direct-scanout flip refused (" + pipe.lastRejection() + "); the buffer is composed until the client attaches another", 0);
@@ -276,9 +301,13 @@ final class KmsOutputDriver {
         }
         b.lock();
         f.scanoutBuffer = b;
+        lockOverlays(f, all);
         f.framePath = PathKind.DIRECT_SCANOUT;
         f.device = pipe.device().info().name();
-        for (Surface s : f.surfaces) f.paths.put(s, s == top.surface() ? PathKind.DIRECT_SCANOUT : PathKind.NOT_SHOWN);
+        for (int i = 0; i < all.size(); i++) {
+            PathKind p = plan.path(i);
+            f.paths.put(all.get(i).surface(), p == PathKind.DIRECT_SCANOUT || p == PathKind.OVERLAY_PLANE ? p : PathKind.NOT_SHOWN);
+        }
         queued(f);
         return true;
     }
@@ -286,8 +315,11 @@ final class KmsOutputDriver {
     private void compose(Frame f, List<Scene.Placed> all) {
         // First whether KMS takes the overlays: a refused one is composed, and which renderer
         // composes depends on every buffer composed.
-        // (Only an output on the render device plans overlays; others have no swapchain of their own to test over.)
-        commit.stageOverlays(plan, all, planInputs.described(), plan.overlayCount() > 0 ? swapchain.testFramebuffer() : 0, output.width(), output.height());
+        // An output on another device tests over a display-side buffer of its copy.
+        int testFb = cross != null ? cross.testFramebuffer() : swapchain.testFramebuffer();
+        pipe.clearOverlays();
+        commit.stageCursor(plan, all, testFb, output.width(), output.height());
+        commit.stageOverlays(plan, all, planInputs.described(), testFb, output.width(), output.height());
         // Surfaces the plan leaves to overlays or finds hidden are not composed.
         List<Scene.Placed> visible = new ArrayList<>(all.size());
         for (int i = 0; i < all.size(); i++) if (plan.path(i) == PathKind.GPU_COMPOSITION) visible.add(all.get(i));
@@ -315,6 +347,8 @@ final class KmsOutputDriver {
                 f.paths.put(p.surface(), plan.path(i));
                 continue;
             }
+            Plane fits = plan.reallocationPlane(i);
+            if (fits != null) f.overlayFits.put(p.surface(), overlayTarget(fits));
             ClientBuffer b = p.surface().buffer();
             boolean readable = b != null && (!cpuFrame || composer.cpuCanRead(b));
             if (b != null && !readable) r.add(FallbackReason.CPU_UNREADABLE);
@@ -350,7 +384,8 @@ final class KmsOutputDriver {
         Long held = drawnFor.get(rb != null ? rb : slot);
         RectSet redraw = damage.since(held == null ? 0 : held, output.width(), output.height()).subtract(underOverlays);
         // The display-side copy of a cross-device frame holds the last frame crossed over.
-        f.frameDamage = rb != null ? damage.since(lastCrossedFrame, output.width(), output.height()) : null;
+        // Under the overlays it was not drawn: nothing there to copy.
+        f.frameDamage = rb != null ? damage.since(lastCrossedFrame, output.width(), output.height()).subtract(underOverlays) : null;
         f.slot = slot;
         f.renderBuffer = rb;
         f.framePath = path;
@@ -462,13 +497,29 @@ final class KmsOutputDriver {
 
     /** The frame holds the buffers its overlays show until a newer frame replaces it on screen. */
     private void lockOverlays(Frame f, List<Scene.Placed> all) {
-        if (plan.overlayCount() > f.overlayIndex.length) f.overlayIndex = new int[plan.overlayCount()];
+        if (plan.overlayCount() + 1 > f.overlayIndex.length) f.overlayIndex = new int[plan.overlayCount() + 1];
         for (int k = 0; k < plan.overlayCount(); k++) {
             ClientBuffer b = all.get(plan.overlaySurface(k)).surface().buffer();
             b.lock();
             f.overlayBuffers.add(b);
             f.overlayIndex[k] = pipe.overlayIndex(plan.overlayPlane(k));
         }
+        if (plan.cursorSurface() != FramePlan.NONE) {
+            ClientBuffer b = all.get(plan.cursorSurface()).surface().buffer();
+            b.lock();
+            f.overlayIndex[f.overlayBuffers.size()] = commit.cursorIndex();
+            f.overlayBuffers.add(b);
+        }
+    }
+
+    /** An overlay plane of this output as the target of a scanout tranche: the display device and the plane's formats. */
+    private Output.ScanoutTarget overlayTarget(Plane p) {
+        int k = pipe.overlayIndex(p);
+        if (overlayTargets == null) overlayTargets = new Output.ScanoutTarget[pipe.overlays().size()];
+        if (overlayTargets[k] == null) {
+            overlayTargets[k] = new Output.ScanoutTarget(pipe.device().info().devT(), pipe.device().info().name(), p.formats());
+        }
+        return overlayTargets[k];
     }
 
     private static void unlockOverlays(Frame f) {
@@ -481,6 +532,9 @@ final class KmsOutputDriver {
      * holds whatever was there before, so its area is drawn again.
      */
     private void damageLeftOverlays(List<Scene.Placed> all) {
+        // The cursor is not opaque: the primary under it shows. Composed last frame and on its
+        // plane now, the primary still has it drawn; back from its plane, it must be drawn again.
+        if (cursorOnPlane(lastPlan) != cursorOnPlane(plan)) damageCursor(all);
         for (int k = 0; k < lastPlan.overlayCount(); k++) {
             Object key = lastPlan.key(lastPlan.overlaySurface(k));
             if (plan.onOverlay(key)) continue;
@@ -488,6 +542,21 @@ final class KmsOutputDriver {
             if (i < 0) continue;  // gone from the output: the scene damaged where it was
             Scene.Placed p = all.get(i);
             output.damageLayout(RectSet.of(output.x() + p.x(), output.y() + p.y(), p.width(), p.height()));
+        }
+    }
+
+    /** The surface a plan put on the cursor plane, or null. */
+    private static Object cursorOnPlane(FramePlan p) {
+        return p.cursorSurface() == FramePlan.NONE ? null : p.key(p.cursorSurface());
+    }
+
+    /** Damages where the cursor is in this frame (its surfaces on this output). */
+    private void damageCursor(List<Scene.Placed> all) {
+        Surface cursor = scene.cursor();
+        if (cursor == null) return;
+        for (Scene.Placed placed : all) {
+            if (placed.surface() != cursor) continue;
+            output.damageLayout(RectSet.of(output.x() + placed.x(), output.y() + placed.y(), placed.width(), placed.height()));
         }
     }
 

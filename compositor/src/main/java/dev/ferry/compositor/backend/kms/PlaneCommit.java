@@ -57,6 +57,7 @@ final class PlaneCommit {
             if (b == refusedNow) return refusedWhy;
             return tainted.containsKey(b) ? FallbackReason.FLIP_FAILED : null;
         }
+        if (pipe.cursor() != null && plane.id() == pipe.cursor().id()) return verdicts.refused(b, cursorIndex());
         int k = pipe.overlayIndex(plane);
         return k < 0 ? null : verdicts.refused(b, k);
     }
@@ -69,6 +70,7 @@ final class PlaneCommit {
         DmaBuf buf = b.scanoutDmaBuf(udmabuf);
         ScanoutCache.Entry fb = scanout.framebuffer(buf);
         pipe.clearOverlays();
+        pipe.clearCursor();
         if (!fb.ok()) {
             return refuse(b, fb.reason() == FallbackReason.TEST_COMMIT_REJECTED || fb.reason() == FallbackReason.FLIP_FAILED
                     ? FallbackReason.REJECTED_BEFORE : fb.reason());
@@ -160,6 +162,42 @@ final class PlaneCommit {
             pipe.stageOverlay(index, fb.fbId(), in.srcX, in.srcY, in.srcWidth, in.srcHeight, p.x(), p.y(), p.width(), p.height());
         }
         return true;
+    }
+
+    /** The cursor plane's index among the pipe's planes for {@link #verdicts}: after the overlays. */
+    int cursorIndex() {
+        return pipe.overlays().size();
+    }
+
+    /**
+     * Stages the plan's cursor on the cursor plane, over the primary framebuffer primaryFb (or
+     * stages it off). A cursor buffer not tested before is tested once (TEST_ONLY, the cursor
+     * alone over the primary); a buffer KMS refuses, on import or in that test, is remembered
+     * and composed instead: false then, with the plan's cursor dropped and the reason named.
+     */
+    boolean stageCursor(FramePlan plan, List<Scene.Placed> all, int primaryFb, int width, int height) {
+        pipe.clearCursor();
+        int i = plan.cursorSurface();
+        if (i == FramePlan.NONE) return true;
+        Scene.Placed p = all.get(i);
+        ClientBuffer b = p.surface().buffer();
+        ScanoutCache.Entry fb = scanout.framebuffer(b.scanoutDmaBuf(udmabuf));
+        if (!fb.ok()) {
+            verdicts.refuse(b, cursorIndex(), fb.reason());
+            plan.dropCursor(fb.reason());
+            return false;
+        }
+        pipe.stageCursor(fb.fbId(), b.width(), b.height(), p.x(), p.y());
+        if (verdicts.passed(b, cursorIndex())) return true;
+        if (pipe.test(primaryFb, width, height)) {
+            verdicts.pass(b, cursorIndex());
+            return true;
+        }
+        LOG.debug("{}: cursor plane refused by the test commit ({}); composing the cursor", outputName, pipe.lastRejection());
+        verdicts.refuse(b, cursorIndex(), FallbackReason.TEST_COMMIT_REJECTED);
+        plan.dropCursor(FallbackReason.TEST_COMMIT_REJECTED);
+        pipe.clearCursor();
+        return false;
     }
 
     /** Flips a composed primary framebuffer with the overlays staged. */
