@@ -381,6 +381,8 @@ public final class Compositor implements AutoCloseable {
     private Map<String, Object> statsTree(boolean withTimeline) {
         Map<String, Object> tree = StatsReport.build(display, scene, backend, pathStatistics, renderer.name(),
                 MonotonicClock.nowNs() - startNs);
+        // The clock the fault entries' time_ms are on, now: a reader turns them into "at N s after start".
+        tree.put("clock_ms", MonotonicClock.nowNs() / 1_000_000L);
         if (withTimeline) StatsReport.addTimeline(tree, scene);
         else StatsReport.trimGone(tree);
         tree.put("process", processCost.toMap());

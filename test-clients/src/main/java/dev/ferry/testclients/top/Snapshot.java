@@ -84,7 +84,9 @@ record Snapshot(long uptimeMs, String backend, String renderer, List<OutputRow> 
         JsonNode entries = root.path("faults").path("entries");
         for (int i = Math.max(0, entries.size() - 5); i < entries.size(); i++) {
             JsonNode e = entries.get(i);
-            faults.add(String.format(java.util.Locale.ROOT, "%.1f s %s on %s: %s (%d frames lost)", e.path("time_ms").asLong() / 1000.0,
+            // time_ms is on the compositor's monotonic clock; clock_ms (newer stats) is that clock now.
+            long atMs = root.has("clock_ms") ? uptime - (root.path("clock_ms").asLong() - e.path("time_ms").asLong()) : e.path("time_ms").asLong();
+            faults.add(String.format(java.util.Locale.ROOT, "%.1f s %s on %s: %s (%d frames lost)", atMs / 1000.0,
                     e.path("kind").asText(), e.path("where").asText(), e.path("recovery").asText(), e.path("frames_lost").asInt()));
         }
         JsonNode injected = root.path("faults").path("injected").path("entries");
