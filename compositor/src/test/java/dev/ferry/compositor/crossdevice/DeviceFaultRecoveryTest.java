@@ -63,6 +63,34 @@ class DeviceFaultRecoveryTest {
     }
 
     @Test
+    void anOutputWhoseCrtcStaysBusyAfterTheFlipIsGivenUpIsMarkedFailedAndItsWindowMoves() throws Exception {
+        // The flip never completes and the fake CRTC refuses every later commit as busy: retrying
+        // forever would leave a frozen screen with a fault entry saying "1 frame lost".
+        FaultPlan faults = FaultPlan.seeded(1).atFrame(FaultKind.FLIP_NEVER_COMPLETES, "card0", 5).build();
+        try (VirtualKms k = new VirtualKms("hybrid-laptop", "eDP-1", faults, "auto")) {
+            Compositor c = k.c;
+            WaylandClient client = k.connect();
+            try (FullscreenClient w = new FullscreenClient(client, "eDP-1", 3)) {
+                for (int i = 0; i < 30; i++) w.frame(k, 0x102030 + i, 0x00ff00, 40);
+                k.refreshUntil(() -> c.onLoop(() -> c.scene().outputNamed("eDP-1") == null), 200,
+                        "eDP-1 should be withdrawn once its stall outlasts " + "2 s");
+                for (int i = 0; i < 10; i++) w.frame(k, 0x405060 + i, 0x0000ff, 6);
+                assertEquals(List.of("eDP-1"), w.left, "wl_surface.leave for the failed output");
+                assertTrue(c.onLoop(() -> c.scene().windows().getFirst().fullscreenOn() == c.scene().outputNamed("HDMI-A-1")),
+                        "the fullscreen window moved to the output that still shows frames");
+                List<FaultLog.Entry> entries = c.onLoop(() -> c.faults().entries());
+                assertEquals(2, entries.size(), "the stall, then the output given up: " + entries);
+                FaultLog.Entry failed = entries.get(1);
+                assertEquals(FaultLog.Kind.FLIP_NEVER_COMPLETES, failed.kind());
+                assertEquals("card0/eDP-1", failed.where());
+                assertTrue(failed.recovery().contains("marked failed"), failed.recovery());
+                // Every refresh of the stall was a frame lost: 2 s at 60 Hz, give or take the poll.
+                assertTrue(failed.framesLost() >= 100, "the stall's frames are counted: " + failed);
+            }
+        }
+    }
+
+    @Test
     void aFullscreenClientOnAnUnpluggedOutputMovesToARemainingOneAndKeepsDrawing() throws Exception {
         try (VirtualKms k = new VirtualKms("hybrid-laptop", "eDP-1", FaultPlan.none(), "auto")) {
             Compositor c = k.c;

@@ -298,7 +298,7 @@ public final class KmsBackend implements Backend {
     private void checkHotplug() {
         kernel.pollHotplug();
         for (KmsOutputDriver d : List.copyOf(drivers)) {
-            if (d.pipe().device().isGone() || !d.connected()) outputLost(d);
+            if (d.pipe().device().isGone() || !d.connected() || d.stalledPastLimit(loop.nowNs())) outputLost(d);
         }
         for (DrmDevice d : kernel.devices()) {
             if (!d.info().canDisplay() || d.isGone()) continue;
@@ -329,18 +329,30 @@ public final class KmsBackend implements Backend {
         hotplug.armAt(loop.nowNs() + HOTPLUG_POLL_NS);
     }
 
-    /** A device or monitor went away under an output: the output leaves, every other one keeps running. */
+    /** A device or monitor went away under an output, or its CRTC hangs on a flip: the output leaves, every other one keeps running. */
     private void outputLost(KmsOutputDriver driver) {
         if (!drivers.remove(driver)) return;
         Output o = driver.output();
         scene.removeOutput(o);
         o.withdraw();
-        driver.close();
         DrmDevice d = driver.pipe().device();
         boolean deviceGone = d.isGone();
-        if (!deviceGone) driver.pipe().disable();
-        closeParts(driver);
-        if (deviceGone) {
+        // Still plugged in: its CRTC hangs on a flip that never completed (nothing can turn it off).
+        boolean hung = !deviceGone && driver.connected();
+        // A composition in flight still writes into this output's buffers: they go when it is done.
+        driver.whenIdle(() -> {
+            driver.close();
+            if (!deviceGone && !hung) driver.pipe().disable();
+            closeParts(driver);
+        });
+        if (hung) {
+            // Not started again by the hotplug poll: only a re-plug or a new monitor brings it back.
+            unfed.add(d.info().name() + "/" + driver.pipe().connector().name());
+            faults.record(dev.ferry.compositor.stats.FaultLog.Kind.FLIP_NEVER_COMPLETES, d.info().name() + "/" + o.name(), loop.nowNs(),
+                    "CRTC still refusing commits " + KmsOutputDriver.STALL_LIMIT_NS / 1_000_000_000L
+                            + " s after a flip was given up: output marked failed and withdrawn, its windows moved to the other outputs",
+                    driver.stallFramesLost());
+        } else if (deviceGone) {
             lostDevices.add(d);
             faults.record(dev.ferry.compositor.stats.FaultLog.Kind.DEVICE_UNPLUGGED, d.info().name() + "/" + o.name(),
                     loop.nowNs(), "output withdrawn; the other outputs keep running", 0);

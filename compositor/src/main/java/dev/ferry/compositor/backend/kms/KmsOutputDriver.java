@@ -97,6 +97,18 @@ final class KmsOutputDriver {
     private boolean requested;
     private boolean busy;
     private boolean lost;
+    /**
+     * How long a stall (a flip given up, the CRTC still refusing commits as busy) may last before the
+     * output is marked failed and withdrawn, so its windows move to outputs that still show frames.
+     * A real kernel gives a hung flip up after 10 s (flip_done timed out); users should not stare at
+     * a frozen screen that long.
+     */
+    static final long STALL_LIMIT_NS = 2_000_000_000L;
+    /** When the current stall began (loop clock), and the frames it has cost so far. */
+    private long stalledSinceNs;
+    /** What the backend left to do once the composition in flight completes (the output was withdrawn meanwhile). */
+    private Runnable onIdle;
+    private int stallFramesLost;
     private boolean startPosted;
     private Runnable onLost = () -> { };
     private Frame shown;
@@ -200,6 +212,20 @@ final class KmsOutputDriver {
     boolean composing() { return busy; }
 
     /** Whether the monitor is still plugged into this output's connector (the device's current state). */
+    /** Run once no composition is in flight: at once, or when the one being drawn completes (it writes into this output's buffers). */
+    void whenIdle(Runnable r) {
+        if (busy) onIdle = r;
+        else r.run();
+    }
+
+    /** A stall has lasted past {@link #STALL_LIMIT_NS}: the backend withdraws the output. */
+    boolean stalledPastLimit(long nowNs) {
+        return pacer.stalled() && nowNs - stalledSinceNs >= STALL_LIMIT_NS;
+    }
+
+    /** What a stall cost, refusals of the retries included: the frames lost when the output is given up. */
+    int stallFramesLost() { return stallFramesLost; }
+
     boolean connected() {
         int id = pipe.connector().id();
         for (var c : pipe.device().connectors()) if (c.id() == id) return c.connected();
@@ -407,6 +433,15 @@ final class KmsOutputDriver {
     private void composed(Frame f, FrameResult result, Throwable error) {
         busy = false;
         (f.renderBuffer != null ? f.renderBuffer.mapping() : f.slot.mapping()).endCpuAccess(CpuMapping.WRITE);
+        if (onIdle != null) {
+            // The output was withdrawn while this frame was drawn: nothing shows it.
+            if (f.content != null) f.content.release();
+            dropped(f);
+            Runnable r = onIdle;
+            onIdle = null;
+            r.run();
+            return;
+        }
         if (error != null || !(result instanceof FrameResult.Composed)) {
             LOG.warn("{}: composition failed: {}", output.name(), error != null ? error : result);
             if (result instanceof FrameResult.Failed failed && failed.reason() == dev.ferry.renderer.FrameFailure.CONTEXT_LOST
@@ -453,6 +488,7 @@ final class KmsOutputDriver {
                         FLIP_REFUSALS.takeSuppressed());
             }
             stats.frameFailed();
+            if (pacer.stalled()) stallFramesLost++;
             commitFailed("composed flip refused (" + pipe.lastRejection() + "); frame dropped, its callbacks answered, composed again next refresh", 1);
             dropped(f);
             // An overlay in a refused flip is not offered again with that buffer.
@@ -596,7 +632,11 @@ final class KmsOutputDriver {
         boolean wasStalled = pacer.stalled();
         Frame f = pacer.completed(timeNs);
         if (f == null) return;
-        if (wasStalled) LOG.info("{}: flips complete again", output.name());
+        if (wasStalled) {
+            LOG.info("{}: flips complete again", output.name());
+            faults.get().record(FaultLog.Kind.FLIP_NEVER_COMPLETES, pipe.device().info().name() + "/" + output.name(), loop.nowNs(),
+                    "flips complete again after " + (loop.nowNs() - stalledSinceNs) / 1_000_000 + " ms of refused commits", stallFramesLost);
+        }
         retire(shown);
         shown = f;
         long composeNs = loop.nowNs() - f.startNs;
@@ -643,6 +683,8 @@ final class KmsOutputDriver {
         // Named once per stall: the retries that follow fail (the CRTC stays busy) until a flip
         // goes through again, and each of them still answers its frame callbacks.
         if (!wasStalled) {
+            stalledSinceNs = loop.nowNs();
+            stallFramesLost = 1;
             faults.get().record(FaultLog.Kind.FLIP_NEVER_COMPLETES, pipe.device().info().name() + "/" + output.name(),
                     loop.nowNs(), "flip given up after " + FlipPacer.FLIP_TIMEOUT_NS / 1_000_000
                             + " ms; retried each refresh, frame callbacks answered meanwhile", 1);
