@@ -252,7 +252,10 @@ final class KmsOutputDriver {
         requested = true;
         // Start at the end of this loop cycle, not inside the request that asked: the rest of
         // the commit (and any other client's in the same wake-up) lands in the same frame.
-        if (!startPosted && !busy && pacer.pending() == null) {
+        // While a flip is stalled the retry timer starts frames, once a refresh: a start per
+        // request would answer each refused frame's callbacks at once, and the client's next
+        // commit would come straight back (a spin between the two for as long as the stall lasts).
+        if (!startPosted && !busy && pacer.pending() == null && !pacer.stalled()) {
             startPosted = true;
             loop.execute(() -> {
                 startPosted = false;
