@@ -95,8 +95,9 @@ class SynchronizedSubsurfaceKmsTest {
         long c = child.commit(CHILD_NEW, 30 * MS);
         long n = parent.commit(PARENT_NEW, MS, MS);
         ferry.settle(parent);
-        assertEquals(1, explicitStats().get("waiting"), "the parent's commit waits for the child's acquire point");
+        assertEquals(2, explicitStats().get("waiting"), "the parent's and the child's acquire points, waited for side by side");
         advance(25);
+        assertEquals(1, explicitStats().get("waiting"), "the parent's is long signalled; the child's is not");
         assertEquals(-1, parent.presentedAt(n), "25 ms in, the child's job still runs: the parent's commit is held");
         assertEquals(PARENT_OLD, parentPixel(), "the parent's previous frame stays");
         assertEquals(CHILD_OLD, childPixel(), "the child's previous frame stays");
