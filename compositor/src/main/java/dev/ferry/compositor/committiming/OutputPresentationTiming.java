@@ -17,9 +17,11 @@ import java.util.PriorityQueue;
  *
  * <p>Wake-ups run on the loop's clock (the devices' clock on kms, a test's virtual one there) from
  * one timer armed for the earliest: a client playing at 30 fps with a target per frame costs no
- * timer of its own. A wake-up is never sooner than a tenth of a millisecond away, and never before
- * the frame now predicted (if it presents too early) has started: until then the answer cannot
- * change, so a held commit is looked at about twice a frame rather than spun on.
+ * timer of its own. A wake-up comes a refresh before the target (a frame started then presents at
+ * or after it), never sooner than a tenth of a millisecond away, and never before the frame now
+ * predicted has presented if that one is too early: until then the answer cannot change. So a held
+ * commit is looked at two or three times, not spun on (before, a target between two refreshes was
+ * looked at every 0.1 ms for up to a refresh).
  */
 public final class OutputPresentationTiming implements PresentationTiming {
     private static final long MIN_WAKE_NS = 100_000L;
