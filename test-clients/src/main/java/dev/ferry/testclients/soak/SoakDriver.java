@@ -1,5 +1,7 @@
 package dev.ferry.testclients.soak;
 
+import dev.ferry.testsupport.HealthyWindows;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

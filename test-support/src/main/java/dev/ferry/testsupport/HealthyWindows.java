@@ -1,4 +1,4 @@
-package dev.ferry.testclients.soak;
+package dev.ferry.testsupport;
 
 import dev.ferry.client.ShmWindow;
 import dev.ferry.client.WaylandClient;
@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Well-behaved wl_shm windows drawing frame after frame, each on its own thread, while the soak's
  * worker processes do their worst: what they measure is what the others cost them. Each records
  * the largest gap between two of its frame callbacks and, every fourth frame, a wl_display.sync
- * round trip. (The compositor's own robustness tests keep a copy for in-process hostile clients:
- * their test classes cannot see this module.)
+ * round trip. Used by the soak driver (test-clients) and by the compositor's robustness tests
+ * (hostile clients in process), hence its own module: test classes cannot be reached across modules.
  */
 public final class HealthyWindows implements AutoCloseable {
     /** What the windows saw over the measured window of time. */
