@@ -18,8 +18,33 @@ public final class ThreadSchedStat {
 
     /** Nanoseconds this thread has waited on a run queue since it started; -1 where the kernel does not say. */
     public static long runDelayNs() {
+        return read(SELF);
+    }
+
+    /** The same for another thread of this process, by its kernel thread id ({@link #threadNamed}). */
+    public static long runDelayNs(int tid) {
+        return tid <= 0 ? -1 : read(Path.of("/proc/self/task/" + tid + "/schedstat"));
+    }
+
+    /** The kernel thread id of this process's thread with that name (as the kernel has it: 15 characters at most), or -1. */
+    public static int threadNamed(String name) {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    if (Files.readString(t.resolve("comm")).trim().equals(name)) return Integer.parseInt(t.getFileName().toString());
+                } catch (IOException gone) {
+                    // the thread ended while listed
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static long read(Path schedstat) {
         try {
-            String[] f = Files.readString(SELF).trim().split(" ");
+            String[] f = Files.readString(schedstat).trim().split(" ");
             return f.length >= 2 ? Long.parseLong(f[1]) : -1;
         } catch (IOException | RuntimeException e) {
             return -1;

@@ -13,18 +13,18 @@ import org.slf4j.LoggerFactory;
  * piece of work, or (a late timer with no slow piece and a run delay as long) the machine, whose
  * other processes held the CPUs. Off by default, when it costs one constant test per piece.
  */
-final class SlowWorkLog {
+public final class SlowWorkLog {
     private static final Logger LOG = LoggerFactory.getLogger(SlowWorkLog.class);
     /** 0: off. */
     static final long SLOW_NS = Long.getLong("ferry.loop.slowMs", 0) * 1_000_000L;
-    static final boolean ON = SLOW_NS > 0;
+    public static final boolean ON = SLOW_NS > 0;
 
     /** The loop thread's run delay at the start of the previous cycle and of this one. */
     private long runDelayBeforeNs = -1;
     private long runDelayNowNs = -1;
 
     /** Start of a piece of work (0 when off: no clock read). */
-    static long start() {
+    public static long start() {
         return ON ? System.nanoTime() : 0;
     }
 
@@ -37,10 +37,20 @@ final class SlowWorkLog {
     }
 
     /** A piece that began at startNs is over; logged if it ran past the threshold. */
-    static void end(long startNs, String kind, Object what) {
+    public static void end(long startNs, String kind, Object what) {
         if (!ON) return;
         long took = System.nanoTime() - startNs;
         if (took > SLOW_NS) LOG.warn("slow loop {}: {} ms in {}", kind, ms(took), describe(what));
+    }
+
+    /**
+     * Part of a piece (one client's request, its disconnect) that began at startNs is over;
+     * logged past a quarter of the threshold, so that the piece a slow one was made of is named.
+     */
+    public static void endPart(long startNs, String kind, Object what, Object detail) {
+        if (!ON) return;
+        long took = System.nanoTime() - startNs;
+        if (took > SLOW_NS / 4) LOG.warn("slow {}: {} ms in {} {}", kind, ms(took), what, detail);
     }
 
     /** A timer due at dueNs fired at nowNs: logged if that is past the threshold (the loop was held before it). */
