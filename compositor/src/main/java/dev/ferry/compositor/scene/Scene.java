@@ -356,27 +356,9 @@ public final class Scene implements Surface.SurfaceEvents {
     public List<Surface> takeUnshownWithCallbacks() {
         if (unshownWithCallbacks.isEmpty()) return List.of();
         List<Surface> out = new ArrayList<>(unshownWithCallbacks.size());
-        List<Surface> placed = null, kept = null;
-        for (Surface s : unshownWithCallbacks) {
-            // A surface an output shows by now is answered by that output's frames instead.
-            if (!s.outputs().isEmpty()) continue;
-            // So is one mapped since the frame now presented started: the next frame shows it.
-            // Answered now, its client would replace the buffer before any frame took it (the
-            // frame after a flip starts at its repaint deadline, not at the flip).
-            if (placed == null) {
-                placed = new ArrayList<>();
-                for (Output o : outputs) for (Placed p : visibleOn(o)) placed.add(p.surface());
-            }
-            if (placed.contains(s)) {
-                if (kept == null) kept = new ArrayList<>(1);
-                kept.add(s);
-                continue;
-            }
-            out.add(s);
-        }
+        // A surface an output shows by now is answered by that output's frames instead.
+        for (Surface s : unshownWithCallbacks) if (s.outputs().isEmpty()) out.add(s);
         unshownWithCallbacks.clear();
-        // Kept until a frame shows them (then their outputs answer) or they are unmapped first.
-        if (kept != null) unshownWithCallbacks.addAll(kept);
         return out;
     }
 }

@@ -290,8 +290,9 @@ final class KmsOutputDriver {
     }
 
     /**
-     * After a flip completed, the next frame asked for meanwhile: at once when the schedule says
-     * so (nothing measured, the last frame late, the deadline passed), else at the repaint deadline.
+     * After a flip completed, the next frame asked for meanwhile with nothing new to draw (owed
+     * callbacks): at once when the schedule says so (nothing measured, the last frame late, the
+     * deadline passed), else at the repaint deadline.
      */
     private void startNextFrame() {
         long now = loop.nowNs();
@@ -737,7 +738,13 @@ final class KmsOutputDriver {
         presentation.presented(f.surfaces, f, f.framePath, f.device,
                 WpPresentationFeedback.KIND_VSYNC | WpPresentationFeedback.KIND_HW_COMPLETION, timeNs, sequence, observer);
         repaint.presented(timeNs, output.refreshNs());
-        if (requested || output.hasDamage()) startNextFrame();
+        // Content that arrived while the frame just presented was drawn or queued has waited a
+        // frame already: it starts at once. Held to the repaint deadline, it could be replaced
+        // unshown by the next commit of a client drawing at the display's rate on its own clock
+        // (NoRenderDeviceTest lost frames so once a frame missed its vblank). Owed callbacks and
+        // nothing new wait for the deadline, which takes what clients send in answer to this flip.
+        if (output.hasDamage()) startFrame(loop.nowNs());
+        else if (requested) startNextFrame();
     }
 
     /** A frame that will never be shown: its surfaces' callbacks are answered anyway. */
