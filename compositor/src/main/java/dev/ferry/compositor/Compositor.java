@@ -181,7 +181,8 @@ public final class Compositor implements AutoCloseable {
             case "nested" -> {
                 if (options.kms() == null) {
                     yield new NestedBackend(new NestedBackend.Config(options.hostDisplay(), options.outputs(), options.width(),
-                            options.height(), options.refreshMilliHz(), options.runtimeDir().resolve(socket.name())), display, scene, renderer, loop, observers);
+                            options.height(), options.refreshMilliHz(), options.runtimeDir().resolve(socket.name()),
+                            NestedBackend.devicesTopology()), display, scene, renderer, loop, observers);
                 }
                 cpuRenderer = renderer instanceof dev.ferry.renderer.cpu.CpuRenderer ? renderer : Renderers.create("cpu");
                 yield new NestedKmsBackend(new KmsBackend(options.kms(), display, scene, renderer, cpuRenderer, loop, observers),
@@ -208,7 +209,7 @@ public final class Compositor implements AutoCloseable {
             // FeedbackController must hear every frame's path.
             var main = backend.renderDeviceChoice().device();
             linuxDmabuf = new LinuxDmabufGlobal(display, backend.devices().get(), main, renderer.dmaBufFormats(),
-                    options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
+                    backend.preferredTranches(), options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
             observers.add(linuxDmabuf.feedback());
             // A feedback object destroyed before its surface: keep what its last batch offered.
             var devices = backend.devices().get();
@@ -218,7 +219,7 @@ public final class Compositor implements AutoCloseable {
             linuxDmabuf.fences().setDeadlines(fenceDeadlines);
             linuxDmabuf.fences().recordFaultsIn(faults);
             linuxDmabuf.recordImportFaultsIn(faults);
-            if (dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal.advertisable(main)) {
+            if (backend.offersExplicitSync() && dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal.advertisable(main)) {
                 syncobj = new dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal(display, loop, backend.devices().get(), main,
                         linuxDmabuf.fences().deadlineNs(), fenceDeadlines);
                 syncobj.recordFaultsIn(faults);
