@@ -98,6 +98,9 @@ public final class Seat {
         void constrained(Surface surface, boolean lock, dev.ferry.compositor.core.RectSet region);
 
         void unconstrained(Surface surface);
+
+        /** The active constraint on surface got a new region (set_region; null: the whole surface). */
+        default void regionChanged(Surface surface, boolean lock, dev.ferry.compositor.core.RectSet region) {}
     }
 
     private final List<ConstraintListener> constraintListeners = new ArrayList<>(1);
@@ -109,6 +112,11 @@ public final class Seat {
     /** A lock or confinement became active on s (pointer constraints call this). */
     public void pointerConstrained(Surface s, boolean lock, dev.ferry.compositor.core.RectSet region) {
         for (int i = 0; i < constraintListeners.size(); i++) constraintListeners.get(i).constrained(s, lock, region);
+    }
+
+    /** The active constraint on s has a new region. */
+    public void pointerConstraintRegionChanged(Surface s, boolean lock, dev.ferry.compositor.core.RectSet region) {
+        for (int i = 0; i < constraintListeners.size(); i++) constraintListeners.get(i).regionChanged(s, lock, region);
     }
 
     /** The constraint on s ended. */

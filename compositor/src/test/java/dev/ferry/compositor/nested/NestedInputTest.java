@@ -338,6 +338,16 @@ class NestedInputTest {
             deadline = System.nanoTime() + 5_000_000_000L;
             while (deltas[0] - before < 40 && System.nanoTime() < deadline) client.dispatch(100);
             assertEquals(40, deltas[0] - before, 0.01, "relative motion inside");
+            // A new region for the lock inside goes to the host's lock (still locked: it is in effect).
+            Proxy lockRegion = dev.ferry.protocol.interfaces.WlCompositor.createRegion(client.bind(dev.ferry.protocol.interfaces.WlCompositor.INTERFACE, 4));
+            dev.ferry.protocol.interfaces.WlRegion.add(lockRegion, 0, 0, 150, 150);
+            dev.ferry.protocol.interfaces.ZwpLockedPointerV1.setRegion(lock, lockRegion);
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(5), () -> hostConstraintsForwarded() == 2),
+                    "the lock's set_region did not reach the host: " + new String(nested.statsJson()));
+            outerInput("move " + (px + 30) + " " + (py + 30));
+            at = outer.compositor().onLoop(() -> new double[] {outer.compositor().seat().pointerX(), outer.compositor().seat().pointerY()});
+            assertEquals(px, at[0], 0.5, "the outer pointer moved while the inner lock with its new region holds");
             // Unlocked inside: the host pointer moves again.
             dev.ferry.protocol.interfaces.ZwpLockedPointerV1.destroy(lock);
             client.roundtrip();
@@ -397,6 +407,29 @@ class NestedInputTest {
             }), "the outer pointer is not confined to the inner rectangle: "
                     + java.util.Arrays.toString(outer.compositor().onLoop(() -> new double[] {outer.compositor().seat().pointerX(), outer.compositor().seat().pointerY()}))
                     + " for a rectangle ending at " + (ox + 99) + "," + (oy + 79));
+            // set_region inside: the host's confinement grows to the same 200x150 rectangle.
+            Proxy wider = dev.ferry.protocol.interfaces.WlCompositor.createRegion(compositor);
+            dev.ferry.protocol.interfaces.WlRegion.add(wider, 0, 0, 200, 150);
+            dev.ferry.protocol.interfaces.ZwpConfinedPointerV1.setRegion(confine, wider);
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(5), () -> {
+                outerInput("move " + (ox + 600) + " " + (oy + 400));
+                double[] at = outer.compositor().onLoop(() -> new double[] {outer.compositor().seat().pointerX(), outer.compositor().seat().pointerY()});
+                return Math.abs(at[0] - (ox + 199)) < 0.5 && Math.abs(at[1] - (oy + 149)) < 0.5;
+            }), "the outer pointer is not confined to the new rectangle: "
+                    + java.util.Arrays.toString(outer.compositor().onLoop(() -> new double[] {outer.compositor().seat().pointerX(), outer.compositor().seat().pointerY()}))
+                    + " for a rectangle ending at " + (ox + 199) + "," + (oy + 149));
+            assertEquals(2, hostConstraintsForwarded(), "the confinement and its set_region");
+        }
+    }
+
+    /** Pointer constraints (and their set_region) the nested Ferry handed to the host so far. */
+    private int hostConstraintsForwarded() {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(nested.statsJson())
+                    .get("outputs").get(0).get("host_pointer_constraints").asInt();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }
