@@ -122,6 +122,7 @@ public final class Compositor implements AutoCloseable {
     private final dev.ferry.compositor.fence.FenceDeadlines fenceDeadlines = new dev.ferry.compositor.fence.FenceDeadlines();
     private Keymap keymap;
     private Seat seat;
+    private dev.ferry.compositor.seat.ShapeCursors shapeCursors;
     private dev.ferry.compositor.stats.ProcessCost processCost;
     private volatile Thread thread;
 
@@ -192,14 +193,17 @@ public final class Compositor implements AutoCloseable {
         };
         backend.attachFaults(faults);
         new CompositorGlobal(display, scene);
-        new ShmGlobal(display, new int[] {Fourcc.ARGB8888, Fourcc.XRGB8888, Fourcc.ABGR8888, Fourcc.XBGR8888});
+        ShmGlobal shm = new ShmGlobal(display, new int[] {Fourcc.ARGB8888, Fourcc.XRGB8888, Fourcc.ABGR8888, Fourcc.XBGR8888});
         seat = new Seat(display, scene, keymap);
+        shapeCursors = new dev.ferry.compositor.seat.ShapeCursors(display, shm, scene, dev.ferry.compositor.cursorshape.CursorImages.system());
+        seat.setShapeCursors(shapeCursors);
         if (backend instanceof NestedBackend nested) nested.useSeat(seat);
         if (backend instanceof NestedKmsBackend nested) nested.useSeat(seat);
         new XdgWmBaseGlobal(display, scene, seat);
         new ViewporterGlobal(display);
         new PresentationGlobal(display);
-        DesktopProtocols.install(display, scene, seat);
+        var desktop = DesktopProtocols.install(display, scene, seat);
+        if (backend instanceof NestedBackend nested) nested.useClipboard(desktop.dataDevice().clipboard());
         backend.start();
         if (backend.devices().isPresent() && backend.renderDeviceChoice().device() == null) {
             LOG.info("no device can render: linux-dmabuf is not offered, clients draw into wl_shm and every frame is a CPU copy");
@@ -305,6 +309,9 @@ public final class Compositor implements AutoCloseable {
     public EventLoop loop() { return loop; }
     public Display display() { return display; }
     public Scene scene() { return scene; }
+    /** The pictures and surfaces of cursor shapes (headless and kms draw them). */
+    public dev.ferry.compositor.seat.ShapeCursors shapeCursors() { return shapeCursors; }
+
     /** seat0: the pointer and keyboard that `ferry ctl input` (and a host's input, nested) drive. */
     public Seat seat() { return seat; }
     /** The linux-dmabuf global (feedback controller, fence counts), or null when the backend has no kernel. */
@@ -463,6 +470,7 @@ public final class Compositor implements AutoCloseable {
         // Each step even if one before it failed (a half-started backend may fail to close):
         // above all the socket and its lock file must go, or the next start finds them.
         closing("display", () -> { if (display != null) display.close(); });
+        closing("cursor shapes", () -> { if (shapeCursors != null) shapeCursors.close(); });
         closing("process cost", () -> { if (processCost != null) processCost.close(); });
         closing("syncobj", () -> { if (syncobj != null) syncobj.close(); });
         closing("linux-dmabuf", () -> { if (linuxDmabuf != null) linuxDmabuf.close(); });

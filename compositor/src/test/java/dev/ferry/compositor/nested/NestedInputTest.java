@@ -307,6 +307,22 @@ class NestedInputTest {
             while (entered[0] == 0 && System.nanoTime() < deadline) client.dispatch(100);
             assertTrue(entered[0] > 0, "no pointer enter inside");
 
+            // The outer Ferry's own lock taking effect (the nested Ferry's request reaches it a loop cycle later).
+            java.util.concurrent.atomic.AtomicBoolean outerLocked = new java.util.concurrent.atomic.AtomicBoolean();
+            outer.compositor().onLoop(() -> {
+                outer.compositor().seat().addConstraintListener(new dev.ferry.compositor.seat.Seat.ConstraintListener() {
+                    @Override
+                    public void constrained(dev.ferry.compositor.core.Surface surface, boolean lock, dev.ferry.compositor.core.RectSet region) {
+                        if (lock) outerLocked.set(true);
+                    }
+
+                    @Override
+                    public void unconstrained(dev.ferry.compositor.core.Surface surface) {
+                        outerLocked.set(false);
+                    }
+                });
+                return null;
+            });
             boolean[] locked = {false};
             Proxy lock = dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.lockPointer(
                     client.bind(dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.INTERFACE, 1), window.surface(), pointer, null,
@@ -329,6 +345,7 @@ class NestedInputTest {
                         }
                     }),
                     "the nested Ferry did not lock the host pointer: " + new String(nested.statsJson()));
+            assertTrue(eventually(Duration.ofSeconds(5), outerLocked::get), "the outer Ferry never locked its pointer");
             client.roundtrip();
             double before = deltas[0];
             outerInput("move " + (px + 40) + " " + (py + 10));
@@ -420,6 +437,85 @@ class NestedInputTest {
                     + java.util.Arrays.toString(outer.compositor().onLoop(() -> new double[] {outer.compositor().seat().pointerX(), outer.compositor().seat().pointerY()}))
                     + " for a rectangle ending at " + (ox + 199) + "," + (oy + 149));
             assertEquals(2, hostConstraintsForwarded(), "the confinement and its set_region");
+        }
+    }
+
+    /**
+     * A copy inside reaches the host's clipboard: the inner client sets the selection quoting the
+     * serial of a click that came from the host, the nested Ferry quotes the host's serial of that
+     * click to the host, and wl-paste on the outer Ferry reads the inner client's text.
+     */
+    @Test
+    void aSelectionSetInsideIsTheHostsClipboardQuotingTheHostsSerial() throws Exception {
+        String text = "copied inside the nested Ferry";
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow window = new ShmWindow(client, "copy-probe", 300, 200, true)) {
+            Proxy seat = client.bind(WlSeat.INTERFACE, 5);
+            Proxy pointer = WlSeat.getPointer(seat);
+            int[] pressSerial = {0};
+            boolean[] pressed = {false};
+            pointer.listen(new WlPointer.Listener() {
+                @Override
+                public void button(Proxy self, int serial, int time, int button, int state) {
+                    if (state == WlPointer.BUTTON_STATE_PRESSED) {
+                        pressSerial[0] = serial;
+                        pressed[0] = true;
+                    }
+                }
+            });
+            Proxy manager = client.bind(dev.ferry.protocol.interfaces.WlDataDeviceManager.INTERFACE, 3);
+            Proxy device = dev.ferry.protocol.interfaces.WlDataDeviceManager.getDataDevice(manager, seat);
+            assertTrue(window.draw(ShmWindow.fill(0x669933)));
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(10), () -> innerRect("copy-probe") != null), "the probe never mapped");
+            int[] inner = innerRect("copy-probe");
+            int[] host = outer.windowRect(outer.window("Ferry nested"));
+            outerInput("move " + (host[0] + inner[0] + 150) + " " + (host[1] + inner[1] + 100));
+            int outerBefore = outer.compositor().onLoop(() -> outer.compositor().seat().lastSerial());
+            outerInput("click");
+            int outerAfter = outer.compositor().onLoop(() -> outer.compositor().seat().lastSerial());
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!pressed[0] && System.nanoTime() < deadline) client.dispatch(100);
+            assertTrue(pressed[0], "no button press inside");
+
+            Proxy source = dev.ferry.protocol.interfaces.WlDataDeviceManager.createDataSource(manager);
+            dev.ferry.protocol.interfaces.WlDataSource.offer(source, "text/plain;charset=utf-8");
+            dev.ferry.protocol.interfaces.WlDataSource.offer(source, "text/plain");
+            int[] sends = {0};
+            source.listen(new dev.ferry.protocol.interfaces.WlDataSource.Listener() {
+                @Override
+                public void send(Proxy self, String mimeType, dev.ferry.posix.OwnedFd fd) {
+                    try (fd; var out = new java.io.FileOutputStream("/proc/self/fd/" + fd.fd())) {
+                        out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        sends[0]++;
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            });
+            dev.ferry.protocol.interfaces.WlDataDevice.setSelection(device, source, pressSerial[0]);
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(5), () -> hostStat("host_selections") == 1),
+                    "the inner selection did not reach the host: " + new String(nested.statsJson()));
+            int quoted = hostStat("host_selection_serial");
+            assertTrue(quoted - outerBefore > 0 && outerAfter - quoted >= 0,
+                    "the host was quoted serial " + quoted + ", not one of its own click's (" + (outerBefore + 1) + ".." + outerAfter + ")");
+
+            // wl-paste on the outer Ferry reads it from the inner client, through the nested Ferry.
+            Process paste = outer.start("wl-paste", "--no-newline");
+            deadline = System.nanoTime() + 20_000_000_000L;
+            while (paste.isAlive() && System.nanoTime() < deadline) client.dispatch(50);
+            assertEquals(0, waitFor(paste, Duration.ofSeconds(5)), "wl-paste failed: " + outer.output(paste));
+            assertEquals(text, outer.output(paste));
+            assertTrue(sends[0] >= 1, "the inner client was never asked for the data");
+        }
+    }
+
+    private int hostStat(String key) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(nested.statsJson()).get("outputs").get(0).get(key).asInt();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

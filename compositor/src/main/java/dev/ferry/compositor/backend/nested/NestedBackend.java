@@ -130,6 +130,14 @@ public final class NestedBackend implements Backend {
         seat = s;
     }
 
+    private dev.ferry.compositor.seat.Selection clipboard;
+    private HostClipboard hostClipboard;
+
+    /** Ferry's clipboard, whose inner selections go to the host's clipboard too (call before start). */
+    public void useClipboard(dev.ferry.compositor.seat.Selection c) {
+        clipboard = c;
+    }
+
     @Override
     public void start() throws IOException {
         connection = HostConnection.open(config.hostDisplay(), config.ownSocket(), () -> {
@@ -174,6 +182,10 @@ public final class NestedBackend implements Backend {
             hostSeat.onEnter(seat::cursorSinkLost);
             seat.setCursorSink(hostCursor);
             scene.onUnplacedCommit(hostCursor::committed);
+            if (clipboard != null && host.global(dev.ferry.protocol.interfaces.WlDataDeviceManager.INTERFACE.name()) != null) {
+                hostClipboard = new HostClipboard(clipboard, hostSeat.serials(),
+                        host.bind(dev.ferry.protocol.interfaces.WlDataDeviceManager.INTERFACE, 3), hostSeat.proxy());
+            }
             if (host.global(dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.INTERFACE.name()) != null) {
                 Proxy relatives = host.global(dev.ferry.protocol.interfaces.ZwpRelativePointerManagerV1.INTERFACE.name()) == null ? null
                         : host.bind(dev.ferry.protocol.interfaces.ZwpRelativePointerManagerV1.INTERFACE, 1);
@@ -214,12 +226,12 @@ public final class NestedBackend implements Backend {
             LOG.info("the host has no linux-dmabuf (version {} or later with feedback): linux-dmabuf is not offered", HostDmabuf.MIN_VERSION);
             return;
         }
-        dev.ferry.drm.DeviceSet set = dev.ferry.compositor.devices.FakeDevices.open(config.devicesTopology(),
-                dev.ferry.drm.KernelClock.monotonic(), dev.ferry.drm.FaultPlan.none());
+        dev.ferry.drm.DeviceSet set = dev.ferry.compositor.devices.FakeDevices.source(config.devicesTopology()).open();
         dev.ferry.drm.DrmDevice main = set.deviceByDevT(h.mainDevT());
         if (main == null) {
             LOG.warn("{}: no device of topology {} has the host's main device's dev_t; linux-dmabuf is not offered", h, config.devicesTopology());
             h.close();
+            set.close();
             return;
         }
         hostDmabuf = h;
@@ -342,6 +354,8 @@ public final class NestedBackend implements Backend {
         m.put("host_dmabuf_refused", hostBuffers == null ? 0 : hostBuffers.refused());
         m.put("host_cursor_updates", hostCursor == null ? 0 : hostCursor.forwarded());
         m.put("host_pointer_constraints", hostConstraints == null ? 0 : hostConstraints.forwarded());
+        m.put("host_selections", hostClipboard == null ? 0 : hostClipboard.forwarded());
+        m.put("host_selection_serial", hostClipboard == null ? -1 : hostClipboard.lastHostSerial());
         return m;
     }
 
@@ -363,6 +377,7 @@ public final class NestedBackend implements Backend {
         if (seat != null && hostCursor != null) seat.setCursorSink(null);
         if (hostCursor != null) hostCursor.close(wasAlive);
         if (hostConstraints != null) hostConstraints.close(wasAlive);
+        if (hostClipboard != null) hostClipboard.close(wasAlive);
         if (hostBuffers != null) hostBuffers.close(wasAlive);
         if (hostDmabuf != null) hostDmabuf.close(wasAlive);
         if (connection != null) connection.close();
