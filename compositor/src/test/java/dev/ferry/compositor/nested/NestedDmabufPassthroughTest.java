@@ -46,11 +46,11 @@ class NestedDmabufPassthroughTest {
 
     @BeforeEach
     void start() throws Exception {
-        outerDir = NestedFerryTest.privateDir();
+        outerDir = NestedInHeadless.privateDir();
         outer = Compositor.create(new Compositor.Options(outerDir, "kms", "wayland-host", 0, 0, 0, 0, "cpu",
                 KmsBackend.Config.of("hybrid-laptop"), null));
         outer.startThread();
-        nestedDir = NestedFerryTest.privateDir();
+        nestedDir = NestedInHeadless.privateDir();
         nested = Compositor.create(Compositor.Options.nested(nestedDir, "wayland-nested", outerDir.resolve(outer.socketName()).toString())
                 .withRenderer("cpu").withOutputs(1, 800, 600, 60_000));
         nested.startThread();
@@ -61,8 +61,8 @@ class NestedDmabufPassthroughTest {
     void stop() throws Exception {
         if (nested != null) nested.close();
         if (outer != null) outer.close();
-        NestedFerryTest.deleteTree(nestedDir);
-        NestedFerryTest.deleteTree(outerDir);
+        NestedInHeadless.deleteTree(nestedDir);
+        NestedInHeadless.deleteTree(outerDir);
     }
 
     private Window outerWindow(String title) {

@@ -4,8 +4,6 @@ import dev.ferry.client.ShmWindow;
 import dev.ferry.client.WaylandClient;
 import dev.ferry.compositor.Compositor;
 import dev.ferry.compositor.FerryServer;
-import dev.ferry.compositor.scene.Window;
-import dev.ferry.compositor.seat.InputCommand;
 import dev.ferry.protocol.client.Proxy;
 import dev.ferry.protocol.interfaces.WlPointer;
 import dev.ferry.protocol.interfaces.WlSeat;
@@ -15,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -33,60 +30,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(90)
 class NestedInputTest {
+    private NestedInHeadless fixture;
     private FerryServer outer;
     private Path nestedDir;
     private Compositor nested;
 
     @BeforeEach
     void start() throws Exception {
-        outer = new FerryServer("cpu");
-        nestedDir = NestedFerryTest.privateDir();
-        nested = Compositor.create(Compositor.Options.nested(nestedDir, "wayland-nested",
-                outer.runtimeDir().resolve(outer.socketName()).toString()).withRenderer("cpu").withOutputs(1, 800, 600, 60_000));
-        nested.startThread();
-        assertTrue(eventually(Duration.ofSeconds(10), () -> outer.window("Ferry nested") != null), "the nested window never mapped");
+        fixture = NestedInHeadless.plain(800, 600, Duration.ofSeconds(10));
+        outer = fixture.outer();
+        nestedDir = fixture.nestedDir();
+        nested = fixture.nested();
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (nested != null) nested.close();
-        if (outer != null) outer.close();
-        NestedFerryTest.deleteTree(nestedDir);
+        if (fixture != null) fixture.close();
     }
 
+    /** A program inside with WAYLAND_DEBUG=1, whose log the tests read. */
     private Process startInNested(String log, String... command) throws IOException {
-        FerryServer.requireProgram(command[0]);
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put("XDG_RUNTIME_DIR", nestedDir.toString());
-        pb.environment().put("WAYLAND_DISPLAY", nested.socketName());
-        pb.environment().put("WAYLAND_DEBUG", "1");
-        pb.environment().remove("DISPLAY");
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(nestedDir.resolve(log).toFile());
-        return pb.start();
+        return fixture.startInNested(log, java.util.Map.of("WAYLAND_DEBUG", "1"), command);
     }
 
     private String log(String name) {
-        try {
-            return Files.readString(nestedDir.resolve(name));
-        } catch (IOException e) {
-            return "";
-        }
+        return fixture.log(name);
     }
 
     private int[] innerRect(String title) {
-        return nested.onLoop(() -> {
-            for (Window w : nested.scene().windows()) {
-                if (w.kind() == Window.Kind.TOPLEVEL && w.title().contains(title)) {
-                    return new int[] {w.x(), w.y(), w.surface().width(), w.surface().height()};
-                }
-            }
-            return null;
-        });
+        return fixture.innerRect(title);
     }
 
     private void outerInput(String command) {
-        outer.compositor().input(InputCommand.parse(command));
+        fixture.outerInput(command);
     }
 
     @Test
@@ -512,20 +488,11 @@ class NestedInputTest {
     }
 
     private int hostStat(String key) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(nested.statsJson()).get("outputs").get(0).get(key).asInt();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return fixture.nestedOutput().get(key).asInt();
     }
 
     /** Pointer constraints (and their set_region) the nested Ferry handed to the host so far. */
     private int hostConstraintsForwarded() {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(nested.statsJson())
-                    .get("outputs").get(0).get("host_pointer_constraints").asInt();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return hostStat("host_pointer_constraints");
     }
 }
