@@ -120,6 +120,8 @@ public final class Compositor implements AutoCloseable {
     private LinuxDmabufGlobal linuxDmabuf;
     private dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal syncobj;
     private final dev.ferry.compositor.fence.FenceDeadlines fenceDeadlines = new dev.ferry.compositor.fence.FenceDeadlines();
+    /** Commit timing's view of when frames present, and its wake-ups. */
+    private dev.ferry.compositor.committiming.OutputPresentationTiming presentationTiming;
     private Keymap keymap;
     private Seat seat;
     private dev.ferry.compositor.stats.ProcessCost processCost;
@@ -226,7 +228,8 @@ public final class Compositor implements AutoCloseable {
         }
         fenceDeadlines.setTarget(this::repaintDeadlineNs);
         new dev.ferry.compositor.fifo.FifoGlobal(display);
-        new dev.ferry.compositor.committiming.CommitTimingGlobal(display, new Timing());
+        presentationTiming = new dev.ferry.compositor.committiming.OutputPresentationTiming(backend, scene, loop);
+        new dev.ferry.compositor.committiming.CommitTimingGlobal(display, presentationTiming);
         for (OutputPainter p : backend.painters()) p.setObserver(observers);
         processCost = new dev.ferry.compositor.stats.ProcessCost(loop, this::framesPresented);
         display.listen(socket.listener());
@@ -246,41 +249,6 @@ public final class Compositor implements AutoCloseable {
     private long repaintDeadlineNs(dev.ferry.compositor.core.Surface s) {
         Output o = outputFor(s);
         return o == null ? 0 : backend.repaintDeadlineNs(o);
-    }
-
-    /** When frames present, from the backend; wake-ups on the devices' clock (commit timing). */
-    private final class Timing implements dev.ferry.compositor.core.PresentationTiming {
-        @Override
-        public long nextPresentationNs(dev.ferry.compositor.core.Surface s) {
-            Output o = outputFor(s);
-            return o == null ? 0 : backend.nextPresentationNs(o);
-        }
-
-        @Override
-        public void whenPresentable(dev.ferry.compositor.core.Surface s, long targetNs, Runnable task) {
-            Output o = outputFor(s);
-            var devices = backend.devices();
-            if (o == null || devices.isEmpty()) {
-                loop.execute(task);
-                return;
-            }
-            // A frame started within a refresh of the target presents at or after it; never sooner
-            // than a tenth of a millisecond from now, so a target that is not due yet cannot spin.
-            long now = devices.get().clock().nowNs();
-            long at = Math.max(now + 100_000L, targetNs - o.refreshNs());
-            dev.ferry.drm.SyncFile wake = devices.get().timerAt(at);
-            EventLoop.Source[] source = new EventLoop.Source[1];
-            try {
-                source[0] = loop.add(wake.fd().fd(), dev.ferry.posix.Epoll.EPOLLIN, events -> {
-                    source[0].remove();
-                    wake.close();
-                    task.run();
-                });
-            } catch (dev.ferry.posix.PosixException e) {
-                wake.close();
-                loop.execute(task);
-            }
-        }
     }
 
     private void repaint(Output o) {
@@ -463,6 +431,7 @@ public final class Compositor implements AutoCloseable {
         // above all the socket and its lock file must go, or the next start finds them.
         closing("display", () -> { if (display != null) display.close(); });
         closing("process cost", () -> { if (processCost != null) processCost.close(); });
+        closing("commit timing", () -> { if (presentationTiming != null) presentationTiming.close(); });
         closing("syncobj", () -> { if (syncobj != null) syncobj.close(); });
         closing("linux-dmabuf", () -> { if (linuxDmabuf != null) linuxDmabuf.close(); });
         // Renderers before the backend: closing one waits for the GPU work in flight, which may

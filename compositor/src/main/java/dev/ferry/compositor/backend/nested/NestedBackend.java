@@ -257,6 +257,12 @@ public final class NestedBackend implements Backend {
     @Override
     public List<OutputPainter> painters() { return painters; }
 
+    /** When a frame started now reaches the host's screen, by the host's presentation times (commit timing). */
+    @Override
+    public long nextPresentationNs(Output output) {
+        return window(output).nextPresentationNs();
+    }
+
     @Override
     public java.util.Map<String, Object> outputDetails(Output output) {
         HostStats s = window(output).stats();
