@@ -279,9 +279,14 @@ public final class VirtualKms implements AutoCloseable {
         }
     }
 
-    /** Refreshes until no window is mapped (clients that left). */
+    /**
+     * Waits until no window is mapped (clients that left). Work, not time: a client's hang-up is
+     * handled whenever the loop gets to it (with GLES its textures go on the render thread first),
+     * so no refresh is needed and a count of refreshes is no bound for it.
+     */
     void awaitNoWindows() throws IOException {
-        refreshUntil(() -> c.onLoop(() -> c.scene().windows().isEmpty()), 4, "the windows went away");
+        awaitWork(() -> c.onLoop(() -> c.scene().windows().isEmpty()), "the windows went away");
+        settle();
     }
 
     @Override
