@@ -280,13 +280,12 @@ public final class VirtualKms implements AutoCloseable {
     }
 
     /**
-     * Waits until no window is mapped (clients that left). Work, not time: a client's hang-up is
-     * handled whenever the loop gets to it (with GLES its textures go on the render thread first),
-     * so no refresh is needed and a count of refreshes is no bound for it.
+     * Waits until no window is mapped (clients that left). A hang-up is a socket event, not a clock
+     * one: the loop reads it whenever it gets the CPU, so this waits in real time with the clock
+     * still (counting refreshes failed under load, when four went by before the loop ran).
      */
-    void awaitNoWindows() throws IOException {
+    void awaitNoWindows() {
         awaitWork(() -> c.onLoop(() -> c.scene().windows().isEmpty()), "the windows went away");
-        settle();
     }
 
     @Override
