@@ -123,8 +123,10 @@ class FifoAndCommitTimingHeadlessAndNestedTest {
             assertTrue(times.get(i) >= target[i], "frame " + i + " not before its target: " + (times.get(i) - target[i]) / 100_000 / 10.0 + " ms");
             lateness.add(times.get(i) - target[i]);
         }
+        List<Double> latenessMs = lateness.stream().map(l -> l / 100_000 / 10.0).toList();
         lateness.sort(null);
         long median = lateness.get(FRAMES / 2);
+        System.out.printf("commit timing on %s: lateness after target (ms) %s, median %.1f%n", backend, latenessMs, median / 1e6);
         assertTrue(median < PERIOD_NS, "at the first refresh at or after the target (median lateness " + median / 100_000 / 10.0 + " ms): " + lateness);
         // A past target applies at once: the next refresh.
         long past = MonotonicClock.nowNs() - 1_000_000_000L;
@@ -149,6 +151,9 @@ class FifoAndCommitTimingHeadlessAndNestedTest {
         });
         List<Long> times = burst();
         for (int i = 0; i < FRAMES; i++) assertTrue(times.get(i) > 0, "frame " + i + " presented, not dropped: " + times);
+        List<Double> gapsMs = new ArrayList<>();
+        for (int i = 1; i < FRAMES; i++) gapsMs.add((times.get(i) - times.get(i - 1)) / 100_000 / 10.0);
+        System.out.printf("fifo on %s: gaps between frames (ms) %s%n", backend, gapsMs);
         int oneRefresh = 0;
         for (int i = 1; i < FRAMES; i++) {
             long gap = times.get(i) - times.get(i - 1);

@@ -22,6 +22,8 @@ public final class SlowWorkLog {
     /** The loop thread's run delay at the start of the previous cycle and of this one. */
     private long runDelayBeforeNs = -1;
     private long runDelayNowNs = -1;
+    /** This thread's run delay when its current cycle began: a slow piece says how much of it was a wait for a CPU. */
+    private static final ThreadLocal<long[]> CYCLE_RUN_DELAY = ThreadLocal.withInitial(() -> new long[] {-1});
 
     /** Start of a piece of work (0 when off: no clock read). */
     public static long start() {
@@ -33,6 +35,7 @@ public final class SlowWorkLog {
         if (!ON) return 0;
         runDelayBeforeNs = runDelayNowNs;
         runDelayNowNs = ThreadSchedStat.runDelayNs();
+        CYCLE_RUN_DELAY.get()[0] = runDelayNowNs;
         return System.nanoTime();
     }
 
@@ -40,7 +43,14 @@ public final class SlowWorkLog {
     public static void end(long startNs, String kind, Object what) {
         if (!ON) return;
         long took = System.nanoTime() - startNs;
-        if (took > SLOW_NS) LOG.warn("slow loop {}: {} ms in {}", kind, ms(took), describe(what));
+        if (took > SLOW_NS) LOG.warn("slow loop {}: {} ms in {}{}", kind, ms(took), describe(what), waitedThisCycle());
+    }
+
+    /** How long this thread has waited for a CPU since its cycle began, as a suffix for a line. */
+    private static String waitedThisCycle() {
+        long before = CYCLE_RUN_DELAY.get()[0];
+        long now = ThreadSchedStat.runDelayNs();
+        return before < 0 || now < 0 ? "" : " (of this cycle so far, " + ms(now - before) + " ms waiting for a CPU)";
     }
 
     /**
@@ -50,7 +60,7 @@ public final class SlowWorkLog {
     public static void endPart(long startNs, String kind, Object what, Object detail) {
         if (!ON) return;
         long took = System.nanoTime() - startNs;
-        if (took > SLOW_NS / 4) LOG.warn("slow {}: {} ms in {} {}", kind, ms(took), what, detail);
+        if (took > SLOW_NS / 4) LOG.warn("slow {}: {} ms in {} {}{}", kind, ms(took), what, detail, waitedThisCycle());
     }
 
     /** A timer due at dueNs fired at nowNs: logged if that is past the threshold (the loop was held before it). */

@@ -383,11 +383,13 @@ public final class Client {
         long deadline = System.nanoTime() + TURN_NS;
         while (teardownNext < list.size()) {
             Resource r = list.get(teardownNext++);
+            long t0 = SlowWorkLog.start();
             try {
                 r.destroy();
             } catch (RuntimeException e) {
                 if (HANDLER_FAILURES.allow()) LOG.error("destroying {} of a departing client failed ({} like it suppressed)", r, HANDLER_FAILURES.takeSuppressed(), e);
             }
+            SlowWorkLog.endPart(t0, "teardown", r, "(destroyed as its client left)");
             if (!all && (teardownNext & 63) == 0 && System.nanoTime() > deadline && teardownNext < list.size()) {
                 display.loop().later(() -> tearDown(false));
                 return;
