@@ -1,7 +1,13 @@
 # Sourced by Ferry's scripts: finds a JDK >= 25 and exports JAVA_HOME, JAVA and PATH for it.
 # Order: $JAVA_HOME if it is 25 or newer, else the newest JDK >= 25 under /usr/lib/jvm.
+# From the JDK's release file where it has one: starting a JVM only to ask its version cost every
+# launch 60-300 ms (more under load) before the JVM that does the work started.
 ferry_java_major() {
-    "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1
+    if [ -f "$1/release" ]; then
+        sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" | head -n1
+    else
+        "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1
+    fi
 }
 ferry_find_jdk() {
     local candidate major

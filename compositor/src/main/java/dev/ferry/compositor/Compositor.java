@@ -120,8 +120,11 @@ public final class Compositor implements AutoCloseable {
     private LinuxDmabufGlobal linuxDmabuf;
     private dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal syncobj;
     private final dev.ferry.compositor.fence.FenceDeadlines fenceDeadlines = new dev.ferry.compositor.fence.FenceDeadlines();
+    /** Commit timing's view of when frames present, and its wake-ups. */
+    private dev.ferry.compositor.committiming.OutputPresentationTiming presentationTiming;
     private Keymap keymap;
     private Seat seat;
+    private dev.ferry.compositor.seat.ShapeCursors shapeCursors;
     private dev.ferry.compositor.stats.ProcessCost processCost;
     private volatile Thread thread;
 
@@ -181,7 +184,8 @@ public final class Compositor implements AutoCloseable {
             case "nested" -> {
                 if (options.kms() == null) {
                     yield new NestedBackend(new NestedBackend.Config(options.hostDisplay(), options.outputs(), options.width(),
-                            options.height(), options.refreshMilliHz(), options.runtimeDir().resolve(socket.name())), display, scene, renderer, loop, observers);
+                            options.height(), options.refreshMilliHz(), options.runtimeDir().resolve(socket.name()),
+                            NestedBackend.devicesTopology()), display, scene, renderer, loop, observers);
                 }
                 cpuRenderer = renderer instanceof dev.ferry.renderer.cpu.CpuRenderer ? renderer : Renderers.create("cpu");
                 yield new NestedKmsBackend(new KmsBackend(options.kms(), display, scene, renderer, cpuRenderer, loop, observers),
@@ -191,14 +195,17 @@ public final class Compositor implements AutoCloseable {
         };
         backend.attachFaults(faults);
         new CompositorGlobal(display, scene);
-        new ShmGlobal(display, new int[] {Fourcc.ARGB8888, Fourcc.XRGB8888, Fourcc.ABGR8888, Fourcc.XBGR8888});
+        ShmGlobal shm = new ShmGlobal(display, new int[] {Fourcc.ARGB8888, Fourcc.XRGB8888, Fourcc.ABGR8888, Fourcc.XBGR8888});
         seat = new Seat(display, scene, keymap);
+        shapeCursors = new dev.ferry.compositor.seat.ShapeCursors(display, shm, scene, dev.ferry.compositor.cursorshape.CursorImages.system());
+        seat.setShapeCursors(shapeCursors);
         if (backend instanceof NestedBackend nested) nested.useSeat(seat);
         if (backend instanceof NestedKmsBackend nested) nested.useSeat(seat);
         new XdgWmBaseGlobal(display, scene, seat);
         new ViewporterGlobal(display);
         new PresentationGlobal(display);
-        DesktopProtocols.install(display, scene, seat);
+        var desktop = DesktopProtocols.install(display, scene, seat);
+        if (backend instanceof NestedBackend nested) nested.useClipboard(desktop.dataDevice().clipboard());
         backend.start();
         if (backend.devices().isPresent() && backend.renderDeviceChoice().device() == null) {
             LOG.info("no device can render: linux-dmabuf is not offered, clients draw into wl_shm and every frame is a CPU copy");
@@ -208,7 +215,7 @@ public final class Compositor implements AutoCloseable {
             // FeedbackController must hear every frame's path.
             var main = backend.renderDeviceChoice().device();
             linuxDmabuf = new LinuxDmabufGlobal(display, backend.devices().get(), main, renderer.dmaBufFormats(),
-                    options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
+                    backend.preferredTranches(), options.dmabuf() != null ? options.dmabuf() : LinuxDmabufGlobal.Config.defaults());
             observers.add(linuxDmabuf.feedback());
             // A feedback object destroyed before its surface: keep what its last batch offered.
             var devices = backend.devices().get();
@@ -218,7 +225,7 @@ public final class Compositor implements AutoCloseable {
             linuxDmabuf.fences().setDeadlines(fenceDeadlines);
             linuxDmabuf.fences().recordFaultsIn(faults);
             linuxDmabuf.recordImportFaultsIn(faults);
-            if (dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal.advertisable(main)) {
+            if (backend.offersExplicitSync() && dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal.advertisable(main)) {
                 syncobj = new dev.ferry.compositor.syncobj.LinuxDrmSyncobjGlobal(display, loop, backend.devices().get(), main,
                         linuxDmabuf.fences().deadlineNs(), fenceDeadlines);
                 syncobj.recordFaultsIn(faults);
@@ -226,7 +233,8 @@ public final class Compositor implements AutoCloseable {
         }
         fenceDeadlines.setTarget(this::repaintDeadlineNs);
         new dev.ferry.compositor.fifo.FifoGlobal(display);
-        new dev.ferry.compositor.committiming.CommitTimingGlobal(display, new Timing());
+        presentationTiming = new dev.ferry.compositor.committiming.OutputPresentationTiming(backend, scene, loop);
+        new dev.ferry.compositor.committiming.CommitTimingGlobal(display, presentationTiming);
         for (OutputPainter p : backend.painters()) p.setObserver(observers);
         processCost = new dev.ferry.compositor.stats.ProcessCost(loop, this::framesPresented);
         display.listen(socket.listener());
@@ -246,41 +254,6 @@ public final class Compositor implements AutoCloseable {
     private long repaintDeadlineNs(dev.ferry.compositor.core.Surface s) {
         Output o = outputFor(s);
         return o == null ? 0 : backend.repaintDeadlineNs(o);
-    }
-
-    /** When frames present, from the backend; wake-ups on the devices' clock (commit timing). */
-    private final class Timing implements dev.ferry.compositor.core.PresentationTiming {
-        @Override
-        public long nextPresentationNs(dev.ferry.compositor.core.Surface s) {
-            Output o = outputFor(s);
-            return o == null ? 0 : backend.nextPresentationNs(o);
-        }
-
-        @Override
-        public void whenPresentable(dev.ferry.compositor.core.Surface s, long targetNs, Runnable task) {
-            Output o = outputFor(s);
-            var devices = backend.devices();
-            if (o == null || devices.isEmpty()) {
-                loop.execute(task);
-                return;
-            }
-            // A frame started within a refresh of the target presents at or after it; never sooner
-            // than a tenth of a millisecond from now, so a target that is not due yet cannot spin.
-            long now = devices.get().clock().nowNs();
-            long at = Math.max(now + 100_000L, targetNs - o.refreshNs());
-            dev.ferry.drm.SyncFile wake = devices.get().timerAt(at);
-            EventLoop.Source[] source = new EventLoop.Source[1];
-            try {
-                source[0] = loop.add(wake.fd().fd(), dev.ferry.posix.Epoll.EPOLLIN, events -> {
-                    source[0].remove();
-                    wake.close();
-                    task.run();
-                });
-            } catch (dev.ferry.posix.PosixException e) {
-                wake.close();
-                loop.execute(task);
-            }
-        }
     }
 
     private void repaint(Output o) {
@@ -304,6 +277,9 @@ public final class Compositor implements AutoCloseable {
     public EventLoop loop() { return loop; }
     public Display display() { return display; }
     public Scene scene() { return scene; }
+    /** The pictures and surfaces of cursor shapes (headless and kms draw them). */
+    public dev.ferry.compositor.seat.ShapeCursors shapeCursors() { return shapeCursors; }
+
     /** seat0: the pointer and keyboard that `ferry ctl input` (and a host's input, nested) drive. */
     public Seat seat() { return seat; }
     /** The linux-dmabuf global (feedback controller, fence counts), or null when the backend has no kernel. */
@@ -462,7 +438,9 @@ public final class Compositor implements AutoCloseable {
         // Each step even if one before it failed (a half-started backend may fail to close):
         // above all the socket and its lock file must go, or the next start finds them.
         closing("display", () -> { if (display != null) display.close(); });
+        closing("cursor shapes", () -> { if (shapeCursors != null) shapeCursors.close(); });
         closing("process cost", () -> { if (processCost != null) processCost.close(); });
+        closing("commit timing", () -> { if (presentationTiming != null) presentationTiming.close(); });
         closing("syncobj", () -> { if (syncobj != null) syncobj.close(); });
         closing("linux-dmabuf", () -> { if (linuxDmabuf != null) linuxDmabuf.close(); });
         // Renderers before the backend: closing one waits for the GPU work in flight, which may

@@ -25,8 +25,12 @@ public enum FallbackReason {
     // ---- nested: handing the client's buffer to the host compositor (host-passthrough) ----
     /** A host subsurface is not clipped by its parent: one reaching past the window would show outside it. */
     PAST_OUTPUT_EDGE(Category.STRUCTURAL, "reaches past the output's edge, where a host subsurface would show outside the window"),
-    HOST_CANNOT_TAKE_BUFFER(Category.STRUCTURAL, "a kind of buffer Ferry cannot hand to the host compositor (single-pixel, or dma-buf)"),
-    HOST_LACKS_FORMAT(Category.REALLOCATION, "the host compositor does not take this buffer's format"),
+    HOST_CANNOT_TAKE_BUFFER(Category.STRUCTURAL, "a kind of buffer Ferry cannot hand to the host compositor (single-pixel, or dma-buf to a host without linux-dmabuf)"),
+    HOST_LACKS_FORMAT(Category.REALLOCATION, "the host compositor does not take this buffer's format (a dma-buf: format and modifier)"),
+    /** The host's linux-dmabuf create is asynchronous: the frames until it answers are composed. */
+    HOST_BUFFER_PENDING(Category.TIMING, "the host compositor has not yet answered the import of this dma-buf"),
+    /** The host's params.failed: remembered for the buffer, never retried. */
+    HOST_REFUSED_BUFFER(Category.REALLOCATION, "the host compositor refused this dma-buf on import (linux-dmabuf failed)"),
     HOST_SUBSURFACE_LIMIT(Category.HARDWARE, "every host subsurface Ferry uses on this output is taken"),
     // ---- KMS refused this buffer: a different allocation could pass ----
     FORMAT_NOT_ON_PLANE(Category.REALLOCATION, "format not supported by any free plane"),

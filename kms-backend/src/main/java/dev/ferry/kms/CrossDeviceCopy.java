@@ -56,6 +56,11 @@ public final class CrossDeviceCopy implements AutoCloseable {
         public void release() {
             if (chain != null && slot != null) chain.release(slot);
         }
+
+        /** The display-side framebuffer this present scans out: flipped again, it shows the same frame. */
+        public int framebuffer() {
+            return slot != null ? slot.fbId() : source.zeroCopyFb;
+        }
     }
 
     private final DrmDevice primary;
@@ -70,6 +75,8 @@ public final class CrossDeviceCopy implements AutoCloseable {
     /** Some mode failed because an allocation failed (by fault injection), not a refusal. */
     private boolean allocationFault;
     private long frames;
+    /** Frames that flipped a display-side buffer already on screen again (only overlays changed): nothing crossed. */
+    private long shownAgain;
     private long bytesCopied;
 
     /**
@@ -201,7 +208,15 @@ public final class CrossDeviceCopy implements AutoCloseable {
 
     /** Whether a mode could not be prepared because an allocation failed by fault (a later fallback lost). */
     public boolean allocationFaulted() { return allocationFault; }
-    public long framesPresented() { return frames; }
+    /** Frames this copy put on screen: those it carried across and those that showed its last one again. */
+    public long framesPresented() { return frames + shownAgain; }
+
+    /**
+     * The caller flipped the display-side buffer of a present already on screen again, with new
+     * overlays above it: counted as a frame, with no byte copied (what lies under the overlays
+     * did not change).
+     */
+    public void shownAgain() { shownAgain++; }
     public long bytesCopied() { return bytesCopied; }
     public Map<CopyMode, String> failures() { return Map.copyOf(failures); }
 

@@ -145,6 +145,7 @@ public final class MessageSocket implements AutoCloseable {
     @Override
     public void close() {
         fd.close();
-        arena.close();
+        // Its buffers are its own (no caller holds them); a close on the spot would wait on every thread.
+        ArenaCloser.closeLater(arena);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.protocol;
 
+import dev.ferry.posix.ArenaCloser;
 import dev.ferry.posix.Fds;
 import dev.ferry.posix.MessageSocket;
 import dev.ferry.posix.OwnedFd;
@@ -118,7 +119,8 @@ public final class Connection implements AutoCloseable {
         Arena newArena = Arena.ofShared();
         MemorySegment bigger = newArena.allocate(size, 8);
         MemorySegment.copy(output, 0, bigger, 0, outLength);
-        outputArena.close();
+        // Not closed here: a shared arena's close waits on every thread (ArenaCloser).
+        ArenaCloser.closeLater(outputArena);
         outputArena = newArena;
         output = bigger;
         return true;
@@ -191,7 +193,7 @@ public final class Connection implements AutoCloseable {
         fdsIn.closeAll();
         dropFdsFrom(0);
         socket.close();
-        inputArena.close();
-        outputArena.close();
+        ArenaCloser.closeLater(inputArena);
+        ArenaCloser.closeLater(outputArena);
     }
 }

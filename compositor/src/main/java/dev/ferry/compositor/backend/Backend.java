@@ -54,6 +54,20 @@ public interface Backend extends AutoCloseable {
         return devices().map(set -> dev.ferry.kms.RenderDeviceChoice.choose(set.devices(), null)).orElse(null);
     }
 
+    /**
+     * Tranches linux-dmabuf's default feedback offers before the main device's own render tranche
+     * (nested: the host compositor's, so clients allocate what the host takes as it is); empty
+     * for the others.
+     */
+    default java.util.List<dev.ferry.compositor.dmabuf.PreferredTranche> preferredTranches() { return java.util.List.of(); }
+
+    /**
+     * Whether explicit sync (wp_linux_drm_syncobj_v1) may be offered when the main device has
+     * syncobjs. Plain nested says no: a passed-through buffer's acquire and release points would
+     * have to go to the host too, which is not built.
+     */
+    default boolean offersExplicitSync() { return true; }
+
     /** Where this backend records the faults it meets and how it recovered; called once before start. */
     default void attachFaults(dev.ferry.compositor.stats.FaultLog faults) { }
 

@@ -29,6 +29,7 @@ public final class Ferry {
     }
 
     public static int execute(String... args) {
+        if (args.length > 0 && (args[0].equals("run") || args[0].equals("demo"))) StartupWarmup.begin();
         CommandLine cl = new CommandLine(new Ferry());
         // The other modules' subcommands build their models (and load Jackson, JLine, the demo's
         // clients) when added: a fifth of `ferry run`'s start-up before the socket listens. A

@@ -13,7 +13,7 @@ import dev.ferry.protocol.server.Resource;
  * the frame that would present it at or after that time can start; a time already due (or in the
  * past) applies at once. Times are on the presentation clock (CLOCK_MONOTONIC, the devices' clock),
  * and when frames present comes from the backend ({@link PresentationTiming}); where it does not
- * know (headless), commits apply at once.
+ * know (no output yet), commits apply at once.
  */
 public final class CommitTimingGlobal implements WpCommitTimingManagerV1.Requests {
     private final PresentationTiming timing;

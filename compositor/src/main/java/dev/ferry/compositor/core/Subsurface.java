@@ -84,7 +84,7 @@ public final class Subsurface implements SurfaceRole, WlSubsurface.Requests, Res
         boolean was = effectivelySynchronized();
         synchronizedMode = false;
         // Leaving synchronized mode applies whatever was cached, as if committed now.
-        if (was && !effectivelySynchronized()) surface.applyCachedFromParent();
+        if (was && !effectivelySynchronized()) surface.commitCached();
     }
 
     @Override

@@ -60,8 +60,14 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         treeChanged = false;
         return t;
     }
-    /** Commits held back until their buffer is ready, oldest first (see {@link ReadinessGate}). */
-    private final ArrayDeque<HeldCommit> held = new ArrayDeque<>(0);
+    /** Commits held back until every part of them is ready, oldest first (see {@link Transaction}). */
+    private final ArrayDeque<Transaction> held = new ArrayDeque<>(0);
+    /**
+     * While a parent applies a held commit: this synchronized subsurface's part of it, to take
+     * effect when the parent's apply reaches this surface (in place of what is cached now, which
+     * belongs to the parent's next commit).
+     */
+    private SurfaceState fromParent;
 
     /**
      * Content that may not be ready to show when committed: a dma-buf whose GPU write (implicit
@@ -75,15 +81,6 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     public interface ReadinessGate {
         /** Null when ready now; otherwise a stage completing on the event loop thread. */
         CompletionStage<Boolean> whenReady(Surface surface);
-    }
-
-    /** A commit waiting for its buffer: its state (holding a lock on the buffer) and its wait. */
-    private static final class HeldCommit {
-        final SurfaceState state = new SurfaceState();
-        boolean waiting;
-        boolean ready = true;
-        /** A wake-up for its target time is on its way. */
-        boolean timerArmed;
     }
 
     /**
@@ -179,9 +176,18 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
 
     /** Whether a commit must still wait for a FIFO barrier or its target time (then it is held). */
     private boolean paced(SurfaceState st) {
-        return (st.fifoWait && barrier && !outputs.isEmpty())
-                || (st.targetNs != 0 && st.timing != null && st.timing.nextPresentationNs(this) != 0
-                    && st.timing.nextPresentationNs(this) < st.targetNs);
+        return barrierHolds(st) || targetHolds(st);
+    }
+
+    /** A FIFO barrier holds st: set, its content not yet presented, and an output shows the surface. */
+    private boolean barrierHolds(SurfaceState st) {
+        return st.fifoWait && barrier && !outputs.isEmpty();
+    }
+
+    private boolean targetHolds(SurfaceState st) {
+        if (st.targetNs == 0 || st.timing == null) return false;
+        long next = st.timing.nextPresentationNs(this);
+        return next != 0 && next < st.targetNs;
     }
 
     public void setPendingSyncPoints(ReadinessGate acquire, dev.ferry.compositor.buffer.ReleasePoint release) {
@@ -293,73 +299,168 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
             return;
         }
         if (hasCached) {
-            cached.mergeInto(current, true);
-            hasCached = false;
-        }
-        CompletionStage<Boolean> wait = null;
-        if ((pending.committed & SurfaceState.BUFFER) != 0) {
-            // An acquire point replaces the implicit fence: explicit sync ignores the latter.
-            ReadinessGate gate = pending.acquire != null ? pending.acquire
-                    : pending.buffer instanceof ReadinessGate g ? g : null;
-            if (gate != null) wait = gate.whenReady(this);
-        }
-        if (wait == null && held.isEmpty() && !paced(pending)) {
-            apply(pending, false);
-            return;
-        }
-        HeldCommit h = new HeldCommit();
-        pending.mergeInto(h.state, false);
-        held.addLast(h);
-        if (wait != null) {
-            h.waiting = true;
-            wait.whenComplete((ok, failure) -> {
-                h.waiting = false;
-                h.ready = ok != null && ok;
-                applyHeld();
-            });
+            // Desynchronized with state still cached: the pending state joins it, applied as a whole.
+            pending.mergeInto(cached, false);
+            commitCached();
         } else {
-            applyHeld();
+            take(pending, false);
         }
     }
 
+    /** What is cached takes effect as if committed now (a commit, or leaving synchronized mode). */
+    void commitCached() {
+        if (!hasCached) return;
+        hasCached = false;
+        take(cached, true);
+    }
+
     /**
-     * Applies held commits from the oldest until one is still waiting: for its buffer, for a FIFO
+     * source is this surface's commit: applied at once when nothing of it has to wait, otherwise
+     * held as one {@link Transaction} with the cached states of the synchronized subsurfaces it applies.
+     */
+    private void take(SurfaceState source, boolean sourceHoldsLock) {
+        CompletionStage<Boolean> wait = startWait(source);
+        if (wait == null && held.isEmpty() && !paced(source) && !cachedBelow()) {
+            apply(source, sourceHoldsLock);
+            return;
+        }
+        Transaction t = new Transaction(this);
+        source.mergeInto(t.root.state, sourceHoldsLock);
+        t.await(t.root, wait, this::applyHeld);
+        gatherCachedBelow(t, this);
+        held.addLast(t);
+        applyHeld();
+    }
+
+    /** Starts the wait for the buffer st attaches, if it is not ready: its acquire point, else its implicit fence. */
+    private CompletionStage<Boolean> startWait(SurfaceState st) {
+        if ((st.committed & SurfaceState.BUFFER) == 0) return null;
+        // An acquire point replaces the implicit fence: explicit sync ignores the latter.
+        ReadinessGate gate = st.acquire != null ? st.acquire : st.buffer instanceof ReadinessGate g ? g : null;
+        return gate == null ? null : gate.whenReady(this);
+    }
+
+    /** Whether a synchronized subsurface under this one has a cached commit (this surface's commit applies it). */
+    private boolean cachedBelow() {
+        for (int i = 0; i < stackPending.size(); i++) {
+            Surface child = stackPending.get(i);
+            if (child == this || child.asSubsurface == null) continue;
+            if (child.hasCached || (child.asSubsurface.effectivelySynchronized() && child.cachedBelow())) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Moves the cached state of every synchronized subsurface under this one into t, starting its
+     * buffer's wait; what they commit from now on is cached for the next commit.
+     */
+    private void gatherCachedBelow(Transaction t, Surface committing) {
+        for (int i = 0; i < stackPending.size(); i++) {
+            Surface child = stackPending.get(i);
+            if (child == this || child.asSubsurface == null) continue;
+            if (child.hasCached) {
+                child.hasCached = false;
+                Transaction.Part p = t.addChild(child);
+                child.cached.mergeInto(p.state, true);
+                t.await(p, child.startWait(p.state), committing::applyHeld);
+            }
+            if (child.asSubsurface.effectivelySynchronized()) child.gatherCachedBelow(t, committing);
+        }
+    }
+
+    /** Whether part p of a held commit must still wait for its FIFO barrier or target time; arms the wake-up for the latter. */
+    private boolean holds(Transaction.Part p) {
+        Surface s = p.surface;
+        SurfaceState st = p.state;
+        if (s.barrierHolds(st)) return true; // the barrier's presentation resumes
+        if (!s.targetHolds(st)) return false;
+        if (!p.timerArmed) {
+            p.timerArmed = true;
+            st.timing.whenPresentable(s, st.targetNs, () -> {
+                p.timerArmed = false;
+                applyHeld();
+            });
+        }
+        return true;
+    }
+
+    /**
+     * Applies held commits from the oldest until one must still wait: for a buffer, for a FIFO
      * barrier to be presented, or for the frame that can present it at its target time.
      */
     private void applyHeld() {
-        while (!destroyed && !held.isEmpty() && !held.peekFirst().waiting) {
-            HeldCommit head = held.peekFirst();
-            if (paced(head.state)) {
-                if (head.state.targetNs != 0 && !head.timerArmed && !(head.state.fifoWait && barrier && !outputs.isEmpty())) {
-                    head.timerArmed = true;
-                    head.state.timing.whenPresentable(this, head.state.targetNs, () -> {
-                        head.timerArmed = false;
-                        applyHeld();
-                    });
-                }
-                return; // a barrier's presentation, or the timer, resumes
-            }
-            HeldCommit h = held.removeFirst();
-            if (!h.ready && (h.state.committed & SurfaceState.BUFFER) != 0) {
-                // Never ready: keep the previous buffer; unlocking releases this one to the client.
-                if (h.state.buffer != null) h.state.buffer.unlock();
-                h.state.buffer = null;
-                h.state.committed &= ~SurfaceState.BUFFER;
-                signalUnusedRelease(h.state);
-                // Its content never reaches the screen: presentation feedback says so.
-                for (Object f : h.state.feedbacks) ((PresentationListener) f).discarded();
-                h.state.feedbacks.clear();
-                h.state.committed &= ~SurfaceState.FEEDBACK;
+        while (!destroyed && !held.isEmpty() && !held.peekFirst().waiting()) {
+            Transaction head = held.peekFirst();
+            // Every part is looked at, so each one's target-time wake-up is armed.
+            boolean wait = holds(head.root);
+            for (Transaction.Part p : head.children()) wait |= !p.surface.destroyed && holds(p);
+            if (wait) return;
+            Transaction t = held.removeFirst();
+            if (!t.root.ready) withoutBuffer(t.root.state);
+            for (Transaction.Part p : t.children()) {
+                if (!p.ready) withoutBuffer(p.state);
+                p.surface.fromParent = p.state;
             }
             try {
-                apply(h.state, true);
+                apply(t.root.state, true);
             } catch (ProtocolException e) {
                 // Outside request dispatch, so report it as dispatch would have.
                 Resource on = resource.client().resource(e.objectId());
                 resource.client().postError(on != null ? on : resource, e.code(), e.getMessage());
                 return;
+            } finally {
+                // A part the apply did not reach: its surface left this tree (or went) meanwhile.
+                for (Transaction.Part p : t.children()) {
+                    if (p.surface.fromParent == p.state) {
+                        p.surface.fromParent = null;
+                        p.surface.unreached(p.state);
+                    }
+                }
             }
         }
+    }
+
+    /**
+     * A commit whose buffer was never ready: it takes effect without it, so the surface keeps
+     * its previous buffer; unlocking releases this one to the client, and its presentation
+     * feedback is discarded (its content never reaches the screen).
+     */
+    private static void withoutBuffer(SurfaceState st) {
+        if ((st.committed & SurfaceState.BUFFER) == 0) return;
+        if (st.buffer != null) st.buffer.unlock();
+        st.buffer = null;
+        st.committed &= ~SurfaceState.BUFFER;
+        signalUnusedRelease(st);
+        for (Object f : st.feedbacks) ((PresentationListener) f).discarded();
+        st.feedbacks.clear();
+        st.committed &= ~SurfaceState.FEEDBACK;
+    }
+
+    /**
+     * This surface's part of its parent's commit, not reached when that commit took effect: the
+     * subsurface was detached meanwhile. A live surface keeps it cached under what it cached
+     * since (its next commit applies both); a destroyed one lets it go.
+     */
+    private void unreached(SurfaceState part) {
+        if (destroyed) {
+            discard(part);
+            return;
+        }
+        cached.mergeInto(part, true);
+        part.mergeInto(cached, true);
+        hasCached = true;
+    }
+
+    /** A state that will never take effect: its buffer released, callbacks gone, feedback discarded. */
+    private static void discard(SurfaceState st) {
+        signalUnusedRelease(st);
+        if (st.buffer != null) st.buffer.unlock();
+        st.buffer = null;
+        for (Resource cb : st.frameCallbacks) cb.destroy();
+        st.frameCallbacks.clear();
+        for (Object l : st.feedbacks) ((PresentationListener) l).discarded();
+        st.feedbacks.clear();
+        st.committed = 0;
     }
 
     @Override
@@ -393,11 +494,15 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
 
     // ---- state application ----
 
-    /** Parent commit: a synchronized child's cached state takes effect with it. */
-    void applyCachedFromParent() {
-        if (hasCached) {
-            hasCached = false;
-            apply(cached, true);
+    /**
+     * The parent's commit takes effect: this subsurface's part of it (see {@link Transaction}) takes
+     * effect with it; without one, the positions and order of the subsurfaces under this one.
+     */
+    void applyFromParent() {
+        SurfaceState part = fromParent;
+        if (part != null) {
+            fromParent = null;
+            apply(part, true);
         } else {
             applySubsurfaceOrder();
         }
@@ -471,7 +576,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
             treeChanged = true;
         }
         for (Surface child : stackCurrent) {
-            if (child != this && child.asSubsurface != null) child.applyCachedFromParent();
+            if (child != this && child.asSubsurface != null) child.applyFromParent();
         }
     }
 
@@ -565,7 +670,17 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     /** The FIFO barrier's content was presented (or nothing shows the surface): held commits may go on. */
     private void clearBarrier() {
         barrier = barrierLatched = false;
-        if (!held.isEmpty()) applyHeld();
+        resumeHeld();
+    }
+
+    /**
+     * Something a held commit may wait for changed on this surface: its own held commits, and
+     * those of the ancestors whose commits carry this synchronized subsurface's state, are looked at.
+     */
+    private void resumeHeld() {
+        for (Surface s = this; s != null; s = s.asSubsurface == null ? null : s.asSubsurface.parent()) {
+            if (!s.held.isEmpty()) s.applyHeld();
+        }
     }
 
     /**
@@ -613,7 +728,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         if (!outputs.remove(o)) return;
         if (!destroyed) for (Resource r : o.resourcesOf(resource.client())) WlSurface.sendLeave(resource, r);
         // No output shows it now: a FIFO barrier no longer holds its commits.
-        if (outputs.isEmpty() && !held.isEmpty()) applyHeld();
+        if (outputs.isEmpty()) resumeHeld();
     }
 
     void addSubsurface(Surface child) {
@@ -648,14 +763,14 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         if (pending.buffer != null) pending.buffer = null;
         signalUnusedRelease(pending);
         signalUnusedRelease(cached);
-        for (HeldCommit h : held) {
-            signalUnusedRelease(h.state);
-            if (h.state.buffer != null) h.state.buffer.unlock();
-            h.state.buffer = null;
-            for (Resource cb : h.state.frameCallbacks) cb.destroy();
-            for (Object l : h.state.feedbacks) ((PresentationListener) l).discarded();
+        for (Transaction t : held) {
+            discard(t.root.state);
+            // The subsurfaces' parts stay theirs: cached again (or let go with a destroyed one).
+            for (Transaction.Part p : t.children()) p.surface.unreached(p.state);
         }
         held.clear();
+        if (fromParent != null) discard(fromParent);
+        fromParent = null;
         if (cached.buffer != null) {
             cached.buffer.unlock();
             cached.buffer = null;

@@ -94,7 +94,7 @@ public final class DataDeviceGlobal implements WlDataDeviceManager.Requests {
                 throw new ProtocolException(self.id(), WlDataDevice.ERROR_USED_SOURCE, sourceRes + " was set as the selection before");
             }
             if (s != null) s.used = true;
-            clipboard.set(s);
+            clipboard.set(s, serial);
         }
 
         @Override public void release(Resource self) {}

@@ -47,6 +47,25 @@ public record DmabufFeedback(long mainDevT, List<Tranche> tranches) {
         return new DmabufFeedback(mainDevT, List.of(new Tranche(mainDevT, 0, table.allIndices())));
     }
 
+    /**
+     * The preferred tranches first (each cut to the pairs in the table, in its order; an empty
+     * one left out), then the render tranche on the main device with every entry.
+     */
+    public static DmabufFeedback preferredThenRender(long mainDevT, List<PreferredTranche> preferred, FormatTableFile table) {
+        List<Tranche> ts = new java.util.ArrayList<>();
+        for (PreferredTranche p : preferred) {
+            int[] idx = new int[p.formats().length];
+            int n = 0;
+            for (int i = 0; i < idx.length; i++) {
+                int k = table.indexOf(p.formats()[i], p.modifiers()[i]);
+                if (k >= 0) idx[n++] = k;
+            }
+            if (n > 0) ts.add(new Tranche(p.targetDevT(), p.flags(), Arrays.copyOf(idx, n)));
+        }
+        ts.add(new Tranche(mainDevT, 0, table.allIndices()));
+        return new DmabufFeedback(mainDevT, ts);
+    }
+
     /** A scanout tranche first (flag scanout, on the display device), then the render tranche. */
     public static DmabufFeedback scanoutThenRender(long mainDevT, long scanoutDevT, int[] scanoutIndices,
                                                    FormatTableFile table) {

@@ -74,9 +74,18 @@ public final class FeedbackController implements PathObserver {
 
     public FeedbackController(FormatTableFile table, long mainDevT, LongSupplier clock, long hysteresisNs,
                               Scheduler scheduler) {
+        this(table, mainDevT, List.of(), clock, hysteresisNs, scheduler);
+    }
+
+    /**
+     * With tranches offered before the main device's render tranche in the default feedback
+     * (nested: the host's), each cut to the pairs the table has; one left empty is left out.
+     */
+    public FeedbackController(FormatTableFile table, long mainDevT, List<PreferredTranche> preferred, LongSupplier clock,
+                              long hysteresisNs, Scheduler scheduler) {
         this.table = table;
         this.mainDevT = mainDevT;
-        this.defaults = DmabufFeedback.render(mainDevT, table);
+        this.defaults = DmabufFeedback.preferredThenRender(mainDevT, preferred, table);
         this.clock = clock;
         this.hysteresisNs = hysteresisNs;
         this.scheduler = scheduler;
@@ -130,8 +139,9 @@ public final class FeedbackController implements PathObserver {
         State s = states.get(surface);
         if (s == null) return;
         long now = clock.getAsLong();
-        // On a plane, the buffer already is what the display takes: keep the feedback that got it there.
-        if (path == PathKind.DIRECT_SCANOUT || path == PathKind.OVERLAY_PLANE) {
+        // On a plane (or nested, on the host as it is), the buffer already is what the display
+        // takes: keep the feedback that got it there.
+        if (path == PathKind.DIRECT_SCANOUT || path == PathKind.OVERLAY_PLANE || path == PathKind.HOST_PASSTHROUGH) {
             if (s.awaitingScanout) {
                 s.awaitingScanout = false;
                 s.changeToScanoutNs = now - s.changedAtNs;
@@ -180,7 +190,7 @@ public final class FeedbackController implements PathObserver {
         int v = NO_VERDICT;
         for (FallbackReason r : reasons) {
             switch (r) {
-                case FENCE_PENDING, FENCE_TIMEOUT, RENDERER_IMPORT_FAILED, NO_RENDER_DEVICE, CPU_UNREADABLE,
+                case FENCE_PENDING, FENCE_TIMEOUT, HOST_BUFFER_PENDING, RENDERER_IMPORT_FAILED, NO_RENDER_DEVICE, CPU_UNREADABLE,
                      FRAME_SHARED_WITH_CPU_COPY, OUTPUT_GPU_UNREACHABLE -> { }
                 default -> {
                     if (!r.fixableByReallocation()) return STRUCTURAL;

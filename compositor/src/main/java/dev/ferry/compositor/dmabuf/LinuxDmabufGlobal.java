@@ -75,6 +75,15 @@ public final class LinuxDmabufGlobal implements ZwpLinuxDmabufV1.Requests, AutoC
      */
     public LinuxDmabufGlobal(Display display, SyncFileOps kernel, DrmDevice mainDevice, DmaBufFormats rendererFormats,
                              Config config) throws PosixException {
+        this(display, kernel, mainDevice, rendererFormats, List.of(), config);
+    }
+
+    /**
+     * With tranches that the default feedback offers before the main device's own (the nested
+     * backend's host tranches; see {@link dev.ferry.compositor.backend.Backend#preferredTranches()}).
+     */
+    public LinuxDmabufGlobal(Display display, SyncFileOps kernel, DrmDevice mainDevice, DmaBufFormats rendererFormats,
+                             List<PreferredTranche> preferred, Config config) throws PosixException {
         this.display = display;
         this.main = mainDevice;
         this.rendererFormats = rendererFormats;
@@ -87,7 +96,7 @@ public final class LinuxDmabufGlobal implements ZwpLinuxDmabufV1.Requests, AutoC
             Runnable r = feedbackTimerAction;
             if (r != null) r.run();
         });
-        this.feedback = new FeedbackController(table, mainDevice.info().devT(), loop::nowNs,
+        this.feedback = new FeedbackController(table, mainDevice.info().devT(), preferred, loop::nowNs,
                 config.feedbackHysteresisNs(), (deadlineNs, action) -> {
                     feedbackTimerAction = action;
                     if (feedbackTimerAt == 0 || deadlineNs < feedbackTimerAt) {

@@ -137,6 +137,12 @@ public final class PointerConstraintsGlobal implements ZwpPointerConstraintsV1.R
             seat.pointerUnconstrained(surface);
         }
 
+        /** set_region: the new region applies now (not at the surface's next commit, as the protocol has it). */
+        void regionSet(Resource r) {
+            region = rects(r);
+            if (active) seat.pointerConstraintRegionChanged(surface, lock, region);
+        }
+
         void gone() {
             bySurface.remove(surface, this);
             if (active) {
@@ -148,13 +154,13 @@ public final class PointerConstraintsGlobal implements ZwpPointerConstraintsV1.R
         final class Locked implements ZwpLockedPointerV1.Requests, Resource.DestroyListener {
             @Override public void destroy(Resource self) {}
             @Override public void setCursorPositionHint(Resource self, double surfaceX, double surfaceY) {}
-            @Override public void setRegion(Resource self, Resource r) { region = rects(r); }
+            @Override public void setRegion(Resource self, Resource r) { regionSet(r); }
             @Override public void destroyed(Resource r) { gone(); }
         }
 
         final class Confined implements ZwpConfinedPointerV1.Requests, Resource.DestroyListener {
             @Override public void destroy(Resource self) {}
-            @Override public void setRegion(Resource self, Resource r) { region = rects(r); }
+            @Override public void setRegion(Resource self, Resource r) { regionSet(r); }
             @Override public void destroyed(Resource r) { gone(); }
         }
     }

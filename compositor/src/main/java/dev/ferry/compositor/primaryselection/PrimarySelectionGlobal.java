@@ -64,7 +64,7 @@ public final class PrimarySelectionGlobal implements ZwpPrimarySelectionDeviceMa
 
         @Override
         public void setSelection(Resource self, Resource sourceRes, int serial) {
-            primary.set(sourceRes == null ? null : sourceRes.implementation(Source.class));
+            primary.set(sourceRes == null ? null : sourceRes.implementation(Source.class), serial);
         }
 
         @Override public void destroy(Resource self) {}

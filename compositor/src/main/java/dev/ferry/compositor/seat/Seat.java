@@ -98,6 +98,9 @@ public final class Seat {
         void constrained(Surface surface, boolean lock, dev.ferry.compositor.core.RectSet region);
 
         void unconstrained(Surface surface);
+
+        /** The active constraint on surface got a new region (set_region; null: the whole surface). */
+        default void regionChanged(Surface surface, boolean lock, dev.ferry.compositor.core.RectSet region) {}
     }
 
     private final List<ConstraintListener> constraintListeners = new ArrayList<>(1);
@@ -109,6 +112,11 @@ public final class Seat {
     /** A lock or confinement became active on s (pointer constraints call this). */
     public void pointerConstrained(Surface s, boolean lock, dev.ferry.compositor.core.RectSet region) {
         for (int i = 0; i < constraintListeners.size(); i++) constraintListeners.get(i).constrained(s, lock, region);
+    }
+
+    /** The active constraint on s has a new region. */
+    public void pointerConstraintRegionChanged(Surface s, boolean lock, dev.ferry.compositor.core.RectSet region) {
+        for (int i = 0; i < constraintListeners.size(); i++) constraintListeners.get(i).regionChanged(s, lock, region);
     }
 
     /** The constraint on s ended. */
@@ -353,7 +361,7 @@ public final class Seat {
         showCursor();
     }
 
-    /** The cursor surface where the pointer is, hotspot on it (a shape or no cursor: nothing drawn). */
+    /** The cursor surface where the pointer is, hotspot on it (a shape: its picture's surface; no cursor: nothing drawn). */
     private void showCursor() {
         if (cursorSink != null) {
             if (!sinkTold || sunk != cursor) {
@@ -367,8 +375,26 @@ public final class Seat {
             }
         }
         Surface s = cursor == null ? null : cursor.surface();
+        int hx = cursor == null ? 0 : cursor.hotspotX(), hy = cursor == null ? 0 : cursor.hotspotY();
+        if (s == null && cursor != null && cursor.shape() != 0 && shapes != null) {
+            // A shape: the picture's surface, drawn like any cursor surface.
+            ShapeCursors.Shown shown = shapes.surface(cursor.shape());
+            if (shown != null) {
+                s = shown.surface();
+                hx = shown.hotspotX();
+                hy = shown.hotspotY();
+            }
+        }
         if (s == null) scene.setCursor(null, 0, 0);
-        else scene.setCursor(s, (int) Math.floor(x) - cursor.hotspotX(), (int) Math.floor(y) - cursor.hotspotY());
+        else scene.setCursor(s, (int) Math.floor(x) - hx, (int) Math.floor(y) - hy);
+    }
+
+    private ShapeCursors shapes;
+
+    /** Draws wp_cursor_shape shapes with these pictures (null: shapes draw nothing). */
+    public void setShapeCursors(ShapeCursors s) {
+        shapes = s;
+        showCursor();
     }
 
     /** wp_cursor_shape_device_v1.set_shape, under the same rule as set_cursor. */

@@ -57,8 +57,15 @@ public final class Selection implements Seat.FocusListener {
         void offer(Source source);
     }
 
+    /** Told when the selection changes (nested Ferry hands an inner client's selection on to the host). */
+    public interface ChangeListener {
+        /** @param now the source now (null: none); @param serial the serial its client's request quoted (0 when it went) */
+        void changed(Source now, int serial);
+    }
+
     private final Seat seat;
     private final List<Device> devices = new ArrayList<>();
+    private final List<ChangeListener> listeners = new ArrayList<>(1);
     private Source current;
 
     public Selection(Seat seat) {
@@ -68,13 +75,18 @@ public final class Selection implements Seat.FocusListener {
 
     public Source current() { return current; }
 
-    /** A client sets the selection (null clears it); the old source is cancelled. */
-    public void set(Source source) {
+    public void addChangeListener(ChangeListener l) {
+        listeners.add(l);
+    }
+
+    /** A client sets the selection (null clears it), quoting serial; the old source is cancelled. */
+    public void set(Source source, int serial) {
         if (source == current) return;
         Source old = current;
         current = source;
         if (old != null) old.cancelled();
         offerToFocused();
+        for (int i = 0; i < listeners.size(); i++) listeners.get(i).changed(source, serial);
     }
 
     /** A source was destroyed: if it held the selection, there is none now. */
@@ -82,6 +94,7 @@ public final class Selection implements Seat.FocusListener {
         if (source != current) return;
         current = null;
         offerToFocused();
+        for (int i = 0; i < listeners.size(); i++) listeners.get(i).changed(null, 0);
     }
 
     public void addDevice(Device d) {

@@ -2,6 +2,7 @@ package dev.ferry.compositor.singlepixel;
 
 import dev.ferry.compositor.buffer.ClientBuffer;
 import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.posix.ArenaCloser;
 import dev.ferry.protocol.interfaces.WlBuffer;
 import dev.ferry.protocol.server.Resource;
 import dev.ferry.renderer.PixelSource;
@@ -54,5 +55,6 @@ public final class SinglePixelBuffer extends ClientBuffer implements WlBuffer.Re
     @Override public String kind() { return "single-pixel"; }
     @Override public PixelSource pixels() { return PixelSource.packed(pixel, 1, 1, 4, Fourcc.ARGB8888); }
     @Override public void destroy(Resource self) {}
-    @Override protected void closeContents() { arena.close(); }
+    /** Off the loop: a shared arena's close waits on every thread (ArenaCloser). */
+    @Override protected void closeContents() { ArenaCloser.closeLater(arena); }
 }

@@ -42,7 +42,9 @@ public final class ReasonAdvice {
             case CURSOR_OR_SUBSURFACE -> "draw into one surface: its subsurfaces make the compositor compose it";
             case NOT_UPDATING -> "nothing to do: a window updating this rarely is cheaper composed; at video rate it goes back on a plane";
             case PAST_OUTPUT_EDGE -> "keep the window inside the output (nested: inside the host window)";
-            case HOST_CANNOT_TAKE_BUFFER -> "draw into wl_shm buffers, which nested Ferry hands to the host as they are";
+            case HOST_CANNOT_TAKE_BUFFER -> "draw into wl_shm buffers (or dma-bufs, when the host has linux-dmabuf), which nested Ferry hands to the host as they are";
+            case HOST_BUFFER_PENDING -> "nothing to do: the host answers a new buffer's import within a frame or two; keep reusing buffers";
+            case HOST_REFUSED_BUFFER -> or(allocate, "allocate as the surface's dma-buf feedback suggests (its first tranche is the host's)");
             case HOST_LACKS_FORMAT -> or(allocate, "draw in a format the host compositor's wl_shm advertises (XRGB8888 or ARGB8888 always are)");
             case HOST_SUBSURFACE_LIMIT -> "nothing in the client: the host subsurfaces of this output are taken (fewer windows updating at once frees one)";
             case FORMAT_NOT_ON_PLANE -> or(allocate, "allocate a format the display's planes take (see the surface's dma-buf feedback)");

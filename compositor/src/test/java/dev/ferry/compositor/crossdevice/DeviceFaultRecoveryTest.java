@@ -34,59 +34,61 @@ class DeviceFaultRecoveryTest {
 
     @Test
     void aFlipThatNeverCompletesIsGivenUpAndFrameCallbacksKeepComing() throws Exception {
-        // card0's 6th real commit is accepted and never completes: its CRTC stays busy for good.
-        FaultPlan faults = FaultPlan.seeded(1).atFrame(FaultKind.FLIP_NEVER_COMPLETES, "card0", 5).build();
-        try (VirtualKms k = new VirtualKms("hybrid-laptop", "eDP-1", faults, "auto")) {
-            Compositor c = k.c;
-            WaylandClient client = k.connect();
-            try (FullscreenClient w = new FullscreenClient(client, "eDP-1", 3)) {
-                // Before the fix the 6th frame's callback never came: the client froze. On the
-                // virtual clock the watchdog's 500 ms are 30 refreshes, none of them waited for.
-                long t0 = System.nanoTime(), v0 = k.clock.nowNs();
-                for (int i = 0; i < 30; i++) w.frame(k, 0x102030 + i, 0x00ff00, 40);
-                long ms = (System.nanoTime() - t0) / 1_000_000, virtualMs = (k.clock.nowNs() - v0) / 1_000_000;
-                List<FaultLog.Entry> entries = c.onLoop(() -> c.faults().entries());
-                assertEquals(1, entries.size(), "the stall is named once: " + entries);
-                FaultLog.Entry e = entries.getFirst();
-                assertEquals(FaultLog.Kind.FLIP_NEVER_COMPLETES, e.kind());
-                assertEquals("card0/eDP-1", e.where());
-                assertTrue(e.recovery().contains("given up"), e.recovery());
-                assertEquals(1, e.framesLost());
-                long failed = c.onLoop(() -> c.backend().stats(c.scene().outputNamed("eDP-1")).failedFrames());
-                assertTrue(failed >= 1, "the lost frames are counted");
-                assertTrue(new String(c.statsJson()).contains("\"flip-never-completes\""));
-                assertTrue(virtualMs >= 500, "the watchdog gave up after its 500 ms: " + virtualMs + " ms of virtual time");
-                System.out.println("flip never completes: 30 frames in " + virtualMs + " ms of virtual time, " + ms + " ms of wall time, "
-                        + failed + " failed frames");
-            }
-        }
+        withFlipThatNeverCompletes((k, c, w) -> {
+        // Before the fix the 6th frame's callback never came: the client froze. On the
+        // virtual clock the watchdog's 500 ms are 30 refreshes, none of them waited for.
+        long t0 = System.nanoTime(), v0 = k.clock.nowNs();
+        for (int i = 0; i < 30; i++) w.frame(k, 0x102030 + i, 0x00ff00, 40);
+        long ms = (System.nanoTime() - t0) / 1_000_000, virtualMs = (k.clock.nowNs() - v0) / 1_000_000;
+        List<FaultLog.Entry> entries = c.onLoop(() -> c.faults().entries());
+        assertEquals(1, entries.size(), "the stall is named once: " + entries);
+        FaultLog.Entry e = entries.getFirst();
+        assertEquals(FaultLog.Kind.FLIP_NEVER_COMPLETES, e.kind());
+        assertEquals("card0/eDP-1", e.where());
+        assertTrue(e.recovery().contains("given up"), e.recovery());
+        assertEquals(1, e.framesLost());
+        long failed = c.onLoop(() -> c.backend().stats(c.scene().outputNamed("eDP-1")).failedFrames());
+        assertTrue(failed >= 1, "the lost frames are counted");
+        assertTrue(new String(c.statsJson()).contains("\"flip-never-completes\""));
+        assertTrue(virtualMs >= 500, "the watchdog gave up after its 500 ms: " + virtualMs + " ms of virtual time");
+        System.out.println("flip never completes: 30 frames in " + virtualMs + " ms of virtual time, " + ms + " ms of wall time, "
+                + failed + " failed frames");
+        });
     }
 
     @Test
     void anOutputWhoseCrtcStaysBusyAfterTheFlipIsGivenUpIsMarkedFailedAndItsWindowMoves() throws Exception {
         // The flip never completes and the fake CRTC refuses every later commit as busy: retrying
         // forever would leave a frozen screen with a fault entry saying "1 frame lost".
+        withFlipThatNeverCompletes((k, c, w) -> {
+        for (int i = 0; i < 30; i++) w.frame(k, 0x102030 + i, 0x00ff00, 40);
+        k.refreshUntil(() -> c.onLoop(() -> c.scene().outputNamed("eDP-1") == null), 200,
+                "eDP-1 should be withdrawn once its stall outlasts " + "2 s");
+        for (int i = 0; i < 10; i++) w.frame(k, 0x405060 + i, 0x0000ff, 6);
+        assertEquals(List.of("eDP-1"), w.left, "wl_surface.leave for the failed output");
+        assertTrue(c.onLoop(() -> c.scene().windows().getFirst().fullscreenOn() == c.scene().outputNamed("HDMI-A-1")),
+                "the fullscreen window moved to the output that still shows frames");
+        List<FaultLog.Entry> entries = c.onLoop(() -> c.faults().entries());
+        assertEquals(2, entries.size(), "the stall, then the output given up: " + entries);
+        FaultLog.Entry failed = entries.get(1);
+        assertEquals(FaultLog.Kind.FLIP_NEVER_COMPLETES, failed.kind());
+        assertEquals("card0/eDP-1", failed.where());
+        assertTrue(failed.recovery().contains("marked failed"), failed.recovery());
+        // Every refresh of the stall was a frame lost: 2 s at 60 Hz, give or take the poll.
+        assertTrue(failed.framesLost() >= 100, "the stall's frames are counted: " + failed);
+        });
+    }
+
+    private interface StalledScene {
+        void run(VirtualKms k, Compositor c, FullscreenClient w) throws Exception;
+    }
+
+    /** hybrid-laptop with a fullscreen client on eDP-1, whose 6th real commit on card0 is accepted and never completes. */
+    private static void withFlipThatNeverCompletes(StalledScene scene) throws Exception {
         FaultPlan faults = FaultPlan.seeded(1).atFrame(FaultKind.FLIP_NEVER_COMPLETES, "card0", 5).build();
-        try (VirtualKms k = new VirtualKms("hybrid-laptop", "eDP-1", faults, "auto")) {
-            Compositor c = k.c;
-            WaylandClient client = k.connect();
-            try (FullscreenClient w = new FullscreenClient(client, "eDP-1", 3)) {
-                for (int i = 0; i < 30; i++) w.frame(k, 0x102030 + i, 0x00ff00, 40);
-                k.refreshUntil(() -> c.onLoop(() -> c.scene().outputNamed("eDP-1") == null), 200,
-                        "eDP-1 should be withdrawn once its stall outlasts " + "2 s");
-                for (int i = 0; i < 10; i++) w.frame(k, 0x405060 + i, 0x0000ff, 6);
-                assertEquals(List.of("eDP-1"), w.left, "wl_surface.leave for the failed output");
-                assertTrue(c.onLoop(() -> c.scene().windows().getFirst().fullscreenOn() == c.scene().outputNamed("HDMI-A-1")),
-                        "the fullscreen window moved to the output that still shows frames");
-                List<FaultLog.Entry> entries = c.onLoop(() -> c.faults().entries());
-                assertEquals(2, entries.size(), "the stall, then the output given up: " + entries);
-                FaultLog.Entry failed = entries.get(1);
-                assertEquals(FaultLog.Kind.FLIP_NEVER_COMPLETES, failed.kind());
-                assertEquals("card0/eDP-1", failed.where());
-                assertTrue(failed.recovery().contains("marked failed"), failed.recovery());
-                // Every refresh of the stall was a frame lost: 2 s at 60 Hz, give or take the poll.
-                assertTrue(failed.framesLost() >= 100, "the stall's frames are counted: " + failed);
-            }
+        try (VirtualKms k = new VirtualKms("hybrid-laptop", "eDP-1", faults, "auto");
+             FullscreenClient w = new FullscreenClient(k.connect(), "eDP-1", 3)) {
+            scene.run(k, k.c, w);
         }
     }
 

@@ -147,7 +147,66 @@ class OverlayScenariosTest {
         }
     }
 
+    /**
+     * hybrid-laptop's HDMI-A-1 is on card1, composed by card0 and copied across (secondary-GPU
+     * copy). With a card1 video on card1's overlay and nothing else changing, a frame flips the
+     * display-side copy already on screen again under the overlay: nothing composed, nothing
+     * copied. A window drawn elsewhere on the output is composed and copied once, then the
+     * primary is kept again. The CRTC shows the scene at each step.
+     */
+    @Test
+    void aCrossDeviceOutputKeepsItsCopiedPrimaryWhileOnlyItsOverlayChanges() throws Exception {
+        String hdmi = "HDMI-A-1";
+        try (VirtualKms k = new VirtualKms("hybrid-laptop", hdmi, FaultPlan.none(), "cpu")) {
+            WaylandClient client = k.connect();
+            int[] at = k.c.onLoop(() -> new int[] {k.c.scene().outputNamed(hdmi).x(), k.c.scene().outputNamed(hdmi).y()});
+            try (DmabufWindow video = k.video(client, DmabufWindow.Options.of("on-dgpu", 480, 270).device("card1"))) {
+                k.frame(video, 0);
+                k.move("on-dgpu", at[0] + 300, at[1] + 200);
+                long f = 1;
+                for (; f < 20; f++) k.frame(video, f);
+                assertTrue(k.last("on-dgpu", 10).stream().allMatch(r -> r.path() == PathKind.OVERLAY_PLANE), "on card1's overlay: " + k.last("on-dgpu", 10));
+                long copied0 = bytesCopied(k, hdmi), composed0 = bytesComposed(k, hdmi);
+                int frames0 = k.c.onLoop(k.outputFrames::size);
+                for (int i = 0; i < 60; i++) k.frame(video, f++);
+                List<String> frames = k.c.onLoop(() -> List.copyOf(k.outputFrames.subList(frames0, k.outputFrames.size())));
+                long copied = bytesCopied(k, hdmi) - copied0, composed = bytesComposed(k, hdmi) - composed0;
+                System.out.printf("cross-device overlay-only frames: %d output frames, %d bytes copied, %d bytes composed (%s)%n",
+                        frames.size(), copied, composed, frames.stream().distinct().toList());
+                assertTrue(frames.size() >= 60, "a frame per video frame: " + frames.size());
+                assertTrue(frames.stream().allMatch("overlay-plane@card1"::equals), "the copied primary kept, the overlay flipped: " + frames);
+                assertEquals(0, copied, "nothing copied across while only the overlay changes");
+                assertEquals(0, composed, "nothing composed while only the overlay changes");
+                k.assertShowsScene("the video on card1's overlay over the kept primary");
+                // Its twin: content under no overlay changes. Composed and copied (once), then kept again.
+                WaylandClient other = k.connect();
+                ShmWindow note = k.shm(other, "note", 200, 100);
+                k.frame(note, 0x00c0a040);
+                k.move("note", at[0] + 40, at[1] + 40);
+                k.frame(note, 0x00a0c040);
+                for (int i = 0; i < 3; i++) k.frame(video, f++);
+                long copiedOnce = bytesCopied(k, hdmi) - copied0;
+                assertTrue(copiedOnce > 0, "the window's frame crossed over");
+                assertTrue(bytesComposed(k, hdmi) - composed0 > 0, "the window was composed");
+                k.assertShowsScene("a window beside the overlay, composed and copied");
+                for (int i = 0; i < 30; i++) k.frame(video, f++);
+                assertEquals(copiedOnce, bytesCopied(k, hdmi) - copied0, "kept again once the window stopped changing");
+                assertEquals(PathKind.OVERLAY_PLANE, k.last("on-dgpu", 1).getFirst().path());
+                k.assertShowsScene("kept again under the overlay");
+                note.close();
+            }
+        }
+    }
+
+    private static long bytesCopied(VirtualKms k, String output) {
+        return k.c.onLoop(() -> ((dev.ferry.compositor.backend.kms.KmsBackend) k.c.backend()).bytesCopied(k.c.scene().outputNamed(output)));
+    }
+
+    private static long bytesComposed(VirtualKms k, String output) {
+        return k.c.onLoop(() -> k.c.backend().stats(k.c.scene().outputNamed(output)).bytesComposed());
+    }
+
     private static long bytesComposed(VirtualKms k) {
-        return k.c.onLoop(() -> k.c.backend().stats(k.c.scene().outputNamed(OUTPUT)).bytesComposed());
+        return bytesComposed(k, OUTPUT);
     }
 }

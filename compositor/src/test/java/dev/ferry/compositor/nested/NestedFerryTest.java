@@ -20,11 +20,8 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 import static dev.ferry.compositor.FerryServer.eventually;
 import static dev.ferry.compositor.FerryServer.waitFor;
@@ -44,61 +41,46 @@ class NestedFerryTest {
     /** A colour no other pixel on either screen has. */
     static final int MARK = 0x3366cc;
 
+    /** The host and the private directory; each test starts its nested Ferry (or backend) its own way. */
+    private NestedInHeadless fixture;
     private FerryServer outer;
     private Path nestedDir;
     private Compositor nested;
 
     @BeforeEach
     void start() throws Exception {
-        outer = new FerryServer("cpu");
-        nestedDir = privateDir();
+        fixture = NestedInHeadless.hostOnly(1920, 1080);
+        outer = fixture.outer();
+        nestedDir = fixture.nestedDir();
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (nested != null) nested.close();
-        if (outer != null) outer.close();
-        deleteTree(nestedDir);
-    }
-
-    static Path privateDir() throws IOException {
-        return Files.createTempDirectory("ferry-nested-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        try {
+            // One started its own way is closed here; the fixture closes the one it started.
+            if (nested != null && nested != fixture.nested()) nested.close();
+        } finally {
+            fixture.close();
         }
     }
 
     private String outerSocket() {
-        return outer.runtimeDir().resolve(outer.socketName()).toString();
+        return fixture.outerSocket();
     }
 
     private Compositor startNested(int width, int height) throws Exception {
-        nested = Compositor.create(Compositor.Options.nested(nestedDir, "wayland-nested", outerSocket())
-                .withRenderer("cpu").withOutputs(1, width, height, 60_000));
-        nested.startThread();
+        nested = fixture.startPlain(width, height);
         return nested;
     }
 
     /** A client program on the nested Ferry. */
+    /** A client program on the nested Ferry that {@link #startNested} started. */
     private Process startInNested(String... command) throws IOException {
-        FerryServer.requireProgram(command[0]);
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put("XDG_RUNTIME_DIR", nestedDir.toString());
-        pb.environment().put("WAYLAND_DISPLAY", nested.socketName());
-        pb.environment().remove("DISPLAY");
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(nestedDir.resolve(Path.of(command[0]).getFileName() + ".log").toFile());
-        return pb.start();
+        return fixture.startInNested(Path.of(command[0]).getFileName() + ".log", java.util.Map.of(), command);
     }
 
     private Window innerWindow(String title) {
-        return nested.onLoop(() -> {
-            for (Window w : nested.scene().windows()) if (w.kind() == Window.Kind.TOPLEVEL && w.title().contains(title)) return w;
-            return null;
-        });
+        return fixture.innerWindow(title);
     }
 
     @Test
@@ -167,8 +149,7 @@ class NestedFerryTest {
         Thread loop = runNested(failure);
         assertTrue(eventually(Duration.ofSeconds(5), () -> outer.window("Ferry nested") != null));
         long start = System.nanoTime();
-        outer.close();
-        outer = null;
+        fixture.closeHost();
         loop.join(1000);
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertFalse(loop.isAlive(), "the nested loop still runs a second after the host went away");

@@ -49,13 +49,13 @@ class NestedInWestonTest {
         if (weston != null) {
             weston.destroy();
             waitFor(weston, Duration.ofSeconds(5));
-            NestedFerryTest.deleteTree(westonDir);
-            NestedFerryTest.deleteTree(nestedDir);
+            NestedInHeadless.deleteTree(westonDir);
+            NestedInHeadless.deleteTree(nestedDir);
         }
         FerryServer.requireProgram("weston");
         FerryServer.requireProgram("weston-screenshooter");
-        westonDir = NestedFerryTest.privateDir();
-        nestedDir = NestedFerryTest.privateDir();
+        westonDir = NestedInHeadless.privateDir();
+        nestedDir = NestedInHeadless.privateDir();
         ProcessBuilder pb = new ProcessBuilder("weston", "--backend=headless-backend.so", "--use-pixman", "--socket=wayland-host",
                 "--shell=desktop-shell.so", "--debug", "--width=" + width, "--height=" + height, "--idle-time=0");
         pb.environment().put("XDG_RUNTIME_DIR", westonDir.toString());
@@ -75,8 +75,8 @@ class NestedInWestonTest {
             weston.destroy();
             waitFor(weston, Duration.ofSeconds(5));
         }
-        if (westonDir != null) NestedFerryTest.deleteTree(westonDir);
-        if (nestedDir != null) NestedFerryTest.deleteTree(nestedDir);
+        if (westonDir != null) NestedInHeadless.deleteTree(westonDir);
+        if (nestedDir != null) NestedInHeadless.deleteTree(nestedDir);
     }
 
     private String log() {

@@ -4,8 +4,6 @@ import dev.ferry.client.ShmWindow;
 import dev.ferry.client.WaylandClient;
 import dev.ferry.compositor.Compositor;
 import dev.ferry.compositor.FerryServer;
-import dev.ferry.compositor.scene.Window;
-import dev.ferry.compositor.seat.InputCommand;
 import dev.ferry.protocol.client.Proxy;
 import dev.ferry.protocol.interfaces.WlPointer;
 import dev.ferry.protocol.interfaces.WlSeat;
@@ -15,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -33,60 +30,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(90)
 class NestedInputTest {
+    private NestedInHeadless fixture;
     private FerryServer outer;
     private Path nestedDir;
     private Compositor nested;
 
     @BeforeEach
     void start() throws Exception {
-        outer = new FerryServer("cpu");
-        nestedDir = NestedFerryTest.privateDir();
-        nested = Compositor.create(Compositor.Options.nested(nestedDir, "wayland-nested",
-                outer.runtimeDir().resolve(outer.socketName()).toString()).withRenderer("cpu").withOutputs(1, 800, 600, 60_000));
-        nested.startThread();
-        assertTrue(eventually(Duration.ofSeconds(10), () -> outer.window("Ferry nested") != null), "the nested window never mapped");
+        fixture = NestedInHeadless.plain(800, 600, Duration.ofSeconds(10));
+        outer = fixture.outer();
+        nestedDir = fixture.nestedDir();
+        nested = fixture.nested();
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (nested != null) nested.close();
-        if (outer != null) outer.close();
-        NestedFerryTest.deleteTree(nestedDir);
+        if (fixture != null) fixture.close();
     }
 
+    /** A program inside with WAYLAND_DEBUG=1, whose log the tests read. */
     private Process startInNested(String log, String... command) throws IOException {
-        FerryServer.requireProgram(command[0]);
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put("XDG_RUNTIME_DIR", nestedDir.toString());
-        pb.environment().put("WAYLAND_DISPLAY", nested.socketName());
-        pb.environment().put("WAYLAND_DEBUG", "1");
-        pb.environment().remove("DISPLAY");
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(nestedDir.resolve(log).toFile());
-        return pb.start();
+        return fixture.startInNested(log, java.util.Map.of("WAYLAND_DEBUG", "1"), command);
     }
 
     private String log(String name) {
-        try {
-            return Files.readString(nestedDir.resolve(name));
-        } catch (IOException e) {
-            return "";
-        }
+        return fixture.log(name);
     }
 
     private int[] innerRect(String title) {
-        return nested.onLoop(() -> {
-            for (Window w : nested.scene().windows()) {
-                if (w.kind() == Window.Kind.TOPLEVEL && w.title().contains(title)) {
-                    return new int[] {w.x(), w.y(), w.surface().width(), w.surface().height()};
-                }
-            }
-            return null;
-        });
+        return fixture.innerRect(title);
     }
 
     private void outerInput(String command) {
-        outer.compositor().input(InputCommand.parse(command));
+        fixture.outerInput(command);
     }
 
     @Test
@@ -307,6 +283,22 @@ class NestedInputTest {
             while (entered[0] == 0 && System.nanoTime() < deadline) client.dispatch(100);
             assertTrue(entered[0] > 0, "no pointer enter inside");
 
+            // The outer Ferry's own lock taking effect (the nested Ferry's request reaches it a loop cycle later).
+            java.util.concurrent.atomic.AtomicBoolean outerLocked = new java.util.concurrent.atomic.AtomicBoolean();
+            outer.compositor().onLoop(() -> {
+                outer.compositor().seat().addConstraintListener(new dev.ferry.compositor.seat.Seat.ConstraintListener() {
+                    @Override
+                    public void constrained(dev.ferry.compositor.core.Surface surface, boolean lock, dev.ferry.compositor.core.RectSet region) {
+                        if (lock) outerLocked.set(true);
+                    }
+
+                    @Override
+                    public void unconstrained(dev.ferry.compositor.core.Surface surface) {
+                        outerLocked.set(false);
+                    }
+                });
+                return null;
+            });
             boolean[] locked = {false};
             Proxy lock = dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.lockPointer(
                     client.bind(dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.INTERFACE, 1), window.surface(), pointer, null,
@@ -329,6 +321,7 @@ class NestedInputTest {
                         }
                     }),
                     "the nested Ferry did not lock the host pointer: " + new String(nested.statsJson()));
+            assertTrue(eventually(Duration.ofSeconds(5), outerLocked::get), "the outer Ferry never locked its pointer");
             client.roundtrip();
             double before = deltas[0];
             outerInput("move " + (px + 40) + " " + (py + 10));
@@ -338,6 +331,16 @@ class NestedInputTest {
             deadline = System.nanoTime() + 5_000_000_000L;
             while (deltas[0] - before < 40 && System.nanoTime() < deadline) client.dispatch(100);
             assertEquals(40, deltas[0] - before, 0.01, "relative motion inside");
+            // A new region for the lock inside goes to the host's lock (still locked: it is in effect).
+            Proxy lockRegion = dev.ferry.protocol.interfaces.WlCompositor.createRegion(client.bind(dev.ferry.protocol.interfaces.WlCompositor.INTERFACE, 4));
+            dev.ferry.protocol.interfaces.WlRegion.add(lockRegion, 0, 0, 150, 150);
+            dev.ferry.protocol.interfaces.ZwpLockedPointerV1.setRegion(lock, lockRegion);
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(5), () -> hostConstraintsForwarded() == 2),
+                    "the lock's set_region did not reach the host: " + new String(nested.statsJson()));
+            outerInput("move " + (px + 30) + " " + (py + 30));
+            at = outer.compositor().onLoop(() -> new double[] {outer.compositor().seat().pointerX(), outer.compositor().seat().pointerY()});
+            assertEquals(px, at[0], 0.5, "the outer pointer moved while the inner lock with its new region holds");
             // Unlocked inside: the host pointer moves again.
             dev.ferry.protocol.interfaces.ZwpLockedPointerV1.destroy(lock);
             client.roundtrip();
@@ -397,6 +400,99 @@ class NestedInputTest {
             }), "the outer pointer is not confined to the inner rectangle: "
                     + java.util.Arrays.toString(outer.compositor().onLoop(() -> new double[] {outer.compositor().seat().pointerX(), outer.compositor().seat().pointerY()}))
                     + " for a rectangle ending at " + (ox + 99) + "," + (oy + 79));
+            // set_region inside: the host's confinement grows to the same 200x150 rectangle.
+            Proxy wider = dev.ferry.protocol.interfaces.WlCompositor.createRegion(compositor);
+            dev.ferry.protocol.interfaces.WlRegion.add(wider, 0, 0, 200, 150);
+            dev.ferry.protocol.interfaces.ZwpConfinedPointerV1.setRegion(confine, wider);
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(5), () -> {
+                outerInput("move " + (ox + 600) + " " + (oy + 400));
+                double[] at = outer.compositor().onLoop(() -> new double[] {outer.compositor().seat().pointerX(), outer.compositor().seat().pointerY()});
+                return Math.abs(at[0] - (ox + 199)) < 0.5 && Math.abs(at[1] - (oy + 149)) < 0.5;
+            }), "the outer pointer is not confined to the new rectangle: "
+                    + java.util.Arrays.toString(outer.compositor().onLoop(() -> new double[] {outer.compositor().seat().pointerX(), outer.compositor().seat().pointerY()}))
+                    + " for a rectangle ending at " + (ox + 199) + "," + (oy + 149));
+            assertEquals(2, hostConstraintsForwarded(), "the confinement and its set_region");
         }
+    }
+
+    /**
+     * A copy inside reaches the host's clipboard: the inner client sets the selection quoting the
+     * serial of a click that came from the host, the nested Ferry quotes the host's serial of that
+     * click to the host, and wl-paste on the outer Ferry reads the inner client's text.
+     */
+    @Test
+    void aSelectionSetInsideIsTheHostsClipboardQuotingTheHostsSerial() throws Exception {
+        String text = "copied inside the nested Ferry";
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow window = new ShmWindow(client, "copy-probe", 300, 200, true)) {
+            Proxy seat = client.bind(WlSeat.INTERFACE, 5);
+            Proxy pointer = WlSeat.getPointer(seat);
+            int[] pressSerial = {0};
+            boolean[] pressed = {false};
+            pointer.listen(new WlPointer.Listener() {
+                @Override
+                public void button(Proxy self, int serial, int time, int button, int state) {
+                    if (state == WlPointer.BUTTON_STATE_PRESSED) {
+                        pressSerial[0] = serial;
+                        pressed[0] = true;
+                    }
+                }
+            });
+            Proxy manager = client.bind(dev.ferry.protocol.interfaces.WlDataDeviceManager.INTERFACE, 3);
+            Proxy device = dev.ferry.protocol.interfaces.WlDataDeviceManager.getDataDevice(manager, seat);
+            assertTrue(window.draw(ShmWindow.fill(0x669933)));
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(10), () -> innerRect("copy-probe") != null), "the probe never mapped");
+            int[] inner = innerRect("copy-probe");
+            int[] host = outer.windowRect(outer.window("Ferry nested"));
+            outerInput("move " + (host[0] + inner[0] + 150) + " " + (host[1] + inner[1] + 100));
+            int outerBefore = outer.compositor().onLoop(() -> outer.compositor().seat().lastSerial());
+            outerInput("click");
+            int outerAfter = outer.compositor().onLoop(() -> outer.compositor().seat().lastSerial());
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!pressed[0] && System.nanoTime() < deadline) client.dispatch(100);
+            assertTrue(pressed[0], "no button press inside");
+
+            Proxy source = dev.ferry.protocol.interfaces.WlDataDeviceManager.createDataSource(manager);
+            dev.ferry.protocol.interfaces.WlDataSource.offer(source, "text/plain;charset=utf-8");
+            dev.ferry.protocol.interfaces.WlDataSource.offer(source, "text/plain");
+            int[] sends = {0};
+            source.listen(new dev.ferry.protocol.interfaces.WlDataSource.Listener() {
+                @Override
+                public void send(Proxy self, String mimeType, dev.ferry.posix.OwnedFd fd) {
+                    try (fd; var out = new java.io.FileOutputStream("/proc/self/fd/" + fd.fd())) {
+                        out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        sends[0]++;
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            });
+            dev.ferry.protocol.interfaces.WlDataDevice.setSelection(device, source, pressSerial[0]);
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(5), () -> hostStat("host_selections") == 1),
+                    "the inner selection did not reach the host: " + new String(nested.statsJson()));
+            int quoted = hostStat("host_selection_serial");
+            assertTrue(quoted - outerBefore > 0 && outerAfter - quoted >= 0,
+                    "the host was quoted serial " + quoted + ", not one of its own click's (" + (outerBefore + 1) + ".." + outerAfter + ")");
+
+            // wl-paste on the outer Ferry reads it from the inner client, through the nested Ferry.
+            Process paste = outer.start("wl-paste", "--no-newline");
+            deadline = System.nanoTime() + 20_000_000_000L;
+            while (paste.isAlive() && System.nanoTime() < deadline) client.dispatch(50);
+            assertEquals(0, waitFor(paste, Duration.ofSeconds(5)), "wl-paste failed: " + outer.output(paste));
+            assertEquals(text, outer.output(paste));
+            assertTrue(sends[0] >= 1, "the inner client was never asked for the data");
+        }
+    }
+
+    private int hostStat(String key) {
+        return fixture.nestedOutput().get(key).asInt();
+    }
+
+    /** Pointer constraints (and their set_region) the nested Ferry handed to the host so far. */
+    private int hostConstraintsForwarded() {
+        return hostStat("host_pointer_constraints");
     }
 }

@@ -48,7 +48,7 @@ class NestedPassthroughCostTest {
 
     @Test
     void passthroughAgainstCompositionFor1080pShmVideo() throws Exception {
-        Path dir = NestedFerryTest.privateDir();
+        Path dir = NestedInHeadless.privateDir();
         try (FerryServer outer = new FerryServer("cpu")) {
             Compositor nested = Compositor.create(Compositor.Options.nested(dir, "wayland-nested",
                             outer.runtimeDir().resolve(outer.socketName()).toString())
@@ -111,7 +111,7 @@ class NestedPassthroughCostTest {
                 nested.close();
             }
         } finally {
-            NestedFerryTest.deleteTree(dir);
+            NestedInHeadless.deleteTree(dir);
         }
     }
 

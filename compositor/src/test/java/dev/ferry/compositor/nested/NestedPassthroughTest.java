@@ -1,7 +1,6 @@
 package dev.ferry.compositor.nested;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.client.ShmWindow;
 import dev.ferry.client.WaylandClient;
 import dev.ferry.compositor.Compositor;
@@ -34,32 +33,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NestedPassthroughTest {
     /** SMPTE bars, left to right, as which of R, G, B are lit. */
     private static final int[][] BARS = {{1, 1, 1}, {1, 1, 0}, {0, 1, 1}, {0, 1, 0}, {1, 0, 1}, {1, 0, 0}, {0, 0, 1}};
-    private static final ObjectMapper JSON = new ObjectMapper();
 
+    private NestedInHeadless fixture;
     private FerryServer outer;
     private Path nestedDir;
     private Compositor nested;
 
     @BeforeEach
     void start() throws Exception {
-        outer = new FerryServer("cpu");
-        nestedDir = NestedFerryTest.privateDir();
-        nested = Compositor.create(Compositor.Options.nested(nestedDir, "wayland-nested",
-                        outer.runtimeDir().resolve(outer.socketName()).toString())
-                .withRenderer("cpu").withOutputs(1, 800, 600, 60_000));
-        nested.startThread();
-        assertTrue(eventually(Duration.ofSeconds(5), () -> outer.window("Ferry nested") != null), "the nested window never mapped");
+        fixture = NestedInHeadless.plain(800, 600, Duration.ofSeconds(5));
+        outer = fixture.outer();
+        nestedDir = fixture.nestedDir();
+        nested = fixture.nested();
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (nested != null) nested.close();
-        if (outer != null) outer.close();
-        NestedFerryTest.deleteTree(nestedDir);
+        if (fixture != null) fixture.close();
     }
 
     private JsonNode stats() throws IOException {
-        return JSON.readTree(nested.statsJson());
+        return fixture.nestedStats();
     }
 
     private static JsonNode output(JsonNode stats) {
@@ -82,21 +76,11 @@ class NestedPassthroughTest {
     }
 
     private Process startInNested(String... command) throws IOException {
-        FerryServer.requireProgram(command[0]);
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put("XDG_RUNTIME_DIR", nestedDir.toString());
-        pb.environment().put("WAYLAND_DISPLAY", nested.socketName());
-        pb.environment().remove("DISPLAY");
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(nestedDir.resolve(Path.of(command[0]).getFileName() + ".log").toFile());
-        return pb.start();
+        return fixture.startInNested(Path.of(command[0]).getFileName() + ".log", java.util.Map.of(), command);
     }
 
     private Window innerToplevel() {
-        return nested.onLoop(() -> {
-            for (Window w : nested.scene().windows()) if (w.kind() == Window.Kind.TOPLEVEL) return w;
-            return null;
-        });
+        return fixture.innerWindow(null);
     }
 
     @Test

@@ -5,7 +5,6 @@ import dev.ferry.client.DmabufWindow;
 import dev.ferry.client.WaylandClient;
 import dev.ferry.compositor.Compositor;
 import dev.ferry.compositor.FerryServer;
-import dev.ferry.compositor.backend.kms.KmsBackend;
 import dev.ferry.compositor.backend.nested.NestedKmsBackend;
 import dev.ferry.compositor.scene.Window;
 import dev.ferry.compositor.seat.InputCommand;
@@ -34,24 +33,22 @@ class NestedTopologyTest {
     private static final String EDP = "eDP-1 1920x1080@60 on card0";
     private static final String HDMI = "HDMI-A-1 2560x1440@60 on card1";
 
+    private NestedInHeadless fixture;
     private FerryServer outer;
     private Path nestedDir;
     private Compositor nested;
 
     @BeforeEach
     void start() throws Exception {
-        outer = new FerryServer("cpu", 1, 3840, 2160);
-        nestedDir = NestedFerryTest.privateDir();
-        nested = Compositor.create(new Compositor.Options(nestedDir, "nested", "wayland-nk", 0, 0, 0, 0, "cpu",
-                KmsBackend.Config.of("hybrid-laptop"), outer.runtimeDir().resolve(outer.socketName()).toString()));
-        nested.startThread();
+        fixture = NestedInHeadless.topology(3840, 2160, "hybrid-laptop", "wayland-nk");
+        outer = fixture.outer();
+        nestedDir = fixture.nestedDir();
+        nested = fixture.nested();
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (nested != null) nested.close();
-        if (outer != null) outer.close();
-        NestedFerryTest.deleteTree(nestedDir);
+        if (fixture != null) fixture.close();
     }
 
     @Test

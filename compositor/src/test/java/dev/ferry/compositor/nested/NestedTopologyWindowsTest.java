@@ -4,7 +4,6 @@ import dev.ferry.client.ShmWindow;
 import dev.ferry.client.WaylandClient;
 import dev.ferry.compositor.Compositor;
 import dev.ferry.compositor.FerryServer;
-import dev.ferry.compositor.backend.kms.KmsBackend;
 import dev.ferry.compositor.backend.nested.NestedKmsBackend;
 import dev.ferry.compositor.output.Output;
 import dev.ferry.compositor.scene.Window;
@@ -35,26 +34,24 @@ class NestedTopologyWindowsTest {
     private static final String EDP = "eDP-1 1920x1080@60 on card0";
     private static final String HDMI = "HDMI-A-1 2560x1440@60 on card1";
 
+    private NestedInHeadless fixture;
     private FerryServer outer;
     private Path nestedDir;
     private Compositor nested;
 
     @BeforeEach
     void start() throws Exception {
-        outer = new FerryServer("cpu", 1, 2560, 1600);
-        nestedDir = NestedFerryTest.privateDir();
-        nested = Compositor.create(new Compositor.Options(nestedDir, "nested", "wayland-nkw", 0, 0, 0, 0, "cpu",
-                KmsBackend.Config.of("hybrid-laptop"), outer.runtimeDir().resolve(outer.socketName()).toString()));
-        nested.startThread();
+        fixture = NestedInHeadless.topology(2560, 1600, "hybrid-laptop", "wayland-nkw");
+        outer = fixture.outer();
+        nestedDir = fixture.nestedDir();
+        nested = fixture.nested();
         assertTrue(eventually(Duration.ofSeconds(10), () -> outer.window(EDP) != null && outer.window(HDMI) != null),
                 "windows for both connected connectors");
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (nested != null) nested.close();
-        if (outer != null) outer.close();
-        NestedFerryTest.deleteTree(nestedDir);
+        if (fixture != null) fixture.close();
     }
 
     /** A 1920x1080 window of one colour, fullscreen on the nested eDP-1. */

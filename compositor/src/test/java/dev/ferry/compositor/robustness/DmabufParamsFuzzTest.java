@@ -12,6 +12,7 @@ import dev.ferry.drm.uapi.Modifiers;
 import dev.ferry.posix.Memfd;
 import dev.ferry.posix.OwnedFd;
 import dev.ferry.protocol.server.Client;
+import dev.ferry.protocol.fuzz.JazzerCorpus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -120,15 +121,7 @@ class DmabufParamsFuzzTest {
     }
 
     static Stream<Arguments> corpus() throws Exception {
-        String dir = "DmabufParamsFuzzTestInputs/anyParamsProgramLeavesTheCompositorServingAndNoFdBehind";
-        java.net.URL url = DmabufParamsFuzzTest.class.getResource(dir);
-        if (url == null) throw new IllegalStateException("no corpus at " + dir);
-        List<Arguments> out = new ArrayList<>();
-        out.add(Arguments.of("(empty)", new byte[0]));
-        try (var files = Files.list(Path.of(url.toURI()))) {
-            for (Path f : (Iterable<Path>) files.sorted()::iterator) out.add(Arguments.of(f.getFileName().toString(), Files.readAllBytes(f)));
-        }
-        return out.stream();
+        return JazzerCorpus.of(DmabufParamsFuzzTest.class, "anyParamsProgramLeavesTheCompositorServingAndNoFdBehind");
     }
 
     /** The fuzzer itself (scripts/fuzz sets JAZZER_FUZZ), over the same corpus. */

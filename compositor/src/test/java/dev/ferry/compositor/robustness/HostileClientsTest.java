@@ -5,6 +5,7 @@ import dev.ferry.protocol.interfaces.WlCompositor;
 import dev.ferry.protocol.interfaces.WlDisplay;
 import dev.ferry.protocol.interfaces.WlRegion;
 import dev.ferry.protocol.interfaces.WlSurface;
+import dev.ferry.testsupport.HealthyWindows;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,14 +33,20 @@ class HostileClientsTest {
     private static final double BOUND_MS = 250;
     private static final int HEALTHY = 10;
     private static FerryServer ferry;
-    private static HealthyClients healthy;
+    private static HealthyWindows healthy;
     private static Path socket;
 
     @BeforeAll
     static void start() throws Exception {
         ferry = new FerryServer("cpu");
         socket = ferry.runtimeDir().resolve(ferry.socketName());
-        healthy = new HealthyClients(socket, HEALTHY);
+        healthy = new HealthyWindows(socket.toString(), HEALTHY);
+        // A second of frames before the first case: otherwise the first case measured (whichever
+        // JUnit runs first) also measures the compositor's and the clients' first frames, cold code
+        // being compiled (a 230 ms first paint was seen), not what its hostile client costs.
+        healthy.startMeasuring();
+        FerryServer.eventually(Duration.ofSeconds(10), () -> healthy.framesSoFar() >= HEALTHY * 60L);
+        healthy.stopMeasuring();
     }
 
     @AfterAll
@@ -83,7 +90,7 @@ class HostileClientsTest {
         // Measure at least a second of the healthy clients' frames around it.
         long healthyFrom = System.nanoTime();
         FerryServer.eventually(Duration.ofSeconds(1), () -> System.nanoTime() - healthyFrom > 1_000_000_000L - hostileMs * 1_000_000L);
-        HealthyClients.Measured m = healthy.stopMeasuring();
+        HealthyWindows.Measured m = healthy.stopMeasuring();
         System.out.println("hostile: " + what + " (" + hostileMs + " ms): " + m);
         if (code >= 0) {
             RawWaylandSocket.DisplayError error = RawWaylandSocket.findError(answer);

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import dev.ferry.compositor.FerryServer;
+import dev.ferry.protocol.fuzz.JazzerCorpus;
 import dev.ferry.protocol.server.Client;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,17 +100,7 @@ class RequestHandlersFuzzTest {
     }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> corpus() throws Exception {
-        String dir = "RequestHandlersFuzzTestInputs/anyRequestsToEveryGlobalLeaveTheCompositorServingOthers";
-        java.net.URL url = RequestHandlersFuzzTest.class.getResource(dir);
-        if (url == null) throw new IllegalStateException("no corpus at " + dir);
-        java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
-        out.add(org.junit.jupiter.params.provider.Arguments.of("(empty)", new byte[0]));
-        try (var files = java.nio.file.Files.list(java.nio.file.Path.of(url.toURI()))) {
-            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.sorted()::iterator) {
-                out.add(org.junit.jupiter.params.provider.Arguments.of(f.getFileName().toString(), java.nio.file.Files.readAllBytes(f)));
-            }
-        }
-        return out.stream();
+        return JazzerCorpus.of(RequestHandlersFuzzTest.class, "anyRequestsToEveryGlobalLeaveTheCompositorServingOthers");
     }
 
     /** The fuzzer itself (scripts/fuzz sets JAZZER_FUZZ), over the same corpus. */

@@ -7,6 +7,7 @@ import dev.ferry.posix.OwnedFd;
 import dev.ferry.protocol.interfaces.WlCompositor;
 import dev.ferry.protocol.interfaces.WlDisplay;
 import dev.ferry.protocol.interfaces.WlRegion;
+import dev.ferry.testsupport.HealthyWindows;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,11 +42,11 @@ class SoakTest {
         java.util.List<String> procFdsAtStart = procFds();
         long heapAtStart = liveHeapAfterGc();
         int[] churned = new int[4];
-        HealthyClients.Measured m;
+        HealthyWindows.Measured m;
         try (FerryServer ferry = new FerryServer("cpu")) {
             Path socket = ferry.runtimeDir().resolve(ferry.socketName());
             int fdsWithServer = OwnedFd.liveCount();
-            try (HealthyClients healthy = new HealthyClients(socket, HEALTHY)) {
+            try (HealthyWindows healthy = new HealthyWindows(socket.toString(), HEALTHY)) {
                 healthy.startMeasuring();
                 Random rnd = new Random(15);
                 long end = System.nanoTime() + SOAK_NS;

@@ -235,4 +235,52 @@ class DesktopProtocolsTest extends OnOneFerry {
             assertEquals(hex(c.background()), hex(ferry.screenshot().at(630, 470)), "no cursor off the window either");
         }
     }
+
+    /**
+     * A cursor shape is drawn too (headless and kms have no host to draw it): its picture, from
+     * the machine's cursor theme or Ferry's own set, with the picture's hotspot on the pointer.
+     */
+    @Test
+    void aCursorShapeIsDrawnAsItsPictureWithTheHotspotAtThePointer() throws Exception {
+        try (TestClient c = new TestClient(ferry)) {
+            Proxy seat = c.client.bind(WlSeat.INTERFACE, 9);
+            Proxy pointer = WlSeat.getPointer(seat);
+            int[] enterSerial = {-1};
+            pointer.listen(new dev.ferry.protocol.interfaces.WlPointer.Listener() {
+                @Override
+                public void enter(Proxy self, int serial, Proxy surface, double sx, double sy) {
+                    enterSerial[0] = serial;
+                }
+            });
+            c.mappedToplevel("under the shape", 200, 150, TestClient.BLUE);
+            Window w = ferry.window("under the shape");
+            int px = w.x() + 100, py = w.y() + 75;
+            ferry.compositor().input(dev.ferry.compositor.seat.InputCommand.parse("move " + px + " " + py));
+            c.await(() -> enterSerial[0] >= 0, "pointer enter");
+            Proxy device = WpCursorShapeManagerV1.getPointer(c.client.bind(WpCursorShapeManagerV1.INTERFACE, 1), pointer);
+            WpCursorShapeDeviceV1.setShape(device, enterSerial[0], WpCursorShapeDeviceV1.SHAPE_TEXT);
+            c.roundtrip();
+            var image = ferry.compositor().shapeCursors().image(WpCursorShapeDeviceV1.SHAPE_TEXT);
+            // Every opaque pixel of the picture lands at the pointer less the hotspot; a clear one shows the window.
+            int opaque = 0;
+            for (int y = 0; y < image.height(); y++) {
+                for (int x = 0; x < image.width(); x++) {
+                    int a = image.at(x, y) >>> 24;
+                    int sx = px - image.hotspotX() + x, sy = py - image.hotspotY() + y;
+                    if (a == 0xff) {
+                        opaque++;
+                        assertEquals(hex(image.at(x, y)), hex(c.awaitPixel(sx, sy, image.at(x, y))),
+                                "picture pixel " + x + "," + y + " of " + ferry.compositor().shapeCursors().source());
+                    } else if (a == 0) {
+                        assertEquals(hex(TestClient.BLUE), hex(ferry.screenshot().at(sx, sy)), "clear picture pixel " + x + "," + y);
+                    }
+                }
+            }
+            assertTrue(opaque > 10, "a picture with something to see: " + image.name());
+            // The shape goes with its client's pointer focus: moved off the window, nothing is drawn there.
+            ferry.compositor().input(dev.ferry.compositor.seat.InputCommand.parse("move 630 470"));
+            assertEquals(hex(TestClient.BLUE), hex(c.awaitPixel(px, py, TestClient.BLUE)), "the window where the shape was");
+            assertFalse(c.client.display().failed());
+        }
+    }
 }

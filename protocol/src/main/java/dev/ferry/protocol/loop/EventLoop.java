@@ -123,12 +123,16 @@ public final class EventLoop implements AutoCloseable {
             if (timerFd.drain() == 0) return;
             kernelNs = 0;
             if (deadlineNs == 0) return;
-            if (deadlineNs > clock.nowNs()) {
+            long now = clock.nowNs();
+            if (deadlineNs > now) {
                 setKernel(deadlineNs);
                 return;
             }
+            slowWork.late(deadlineNs, now, action);
             deadlineNs = 0;
+            long t0 = SlowWorkLog.start();
             action.run();
+            SlowWorkLog.end(t0, "timer", action);
         }
 
         private void setKernel(long ns) {
@@ -144,11 +148,13 @@ public final class EventLoop implements AutoCloseable {
         private boolean fireIfDue(long nowNs) {
             if (closed || deadlineNs == 0 || deadlineNs > nowNs) return false;
             deadlineNs = 0;
+            long t0 = SlowWorkLog.start();
             try {
                 action.run();
             } catch (RuntimeException | AssertionError | OutOfMemoryError | StackOverflowError e) {
                 if (handlerFailures.allow()) LOG.error("timer action failed ({} like it suppressed)", handlerFailures.takeSuppressed(), e);
             }
+            SlowWorkLog.end(t0, "timer", action);
             return true;
         }
 
@@ -178,6 +184,7 @@ public final class EventLoop implements AutoCloseable {
     private ArrayList<Runnable> later = new ArrayList<>();
     private ArrayList<Runnable> runningLater = new ArrayList<>();
     private final LogLimiter handlerFailures = LogLimiter.standard();
+    private final SlowWorkLog slowWork = new SlowWorkLog();
     private volatile boolean running;
     private volatile Thread owner;
 
@@ -272,16 +279,19 @@ public final class EventLoop implements AutoCloseable {
     private int dispatchCycle(int timeoutMs) throws PosixException {
         owner = Thread.currentThread();
         int n = timeoutMs < 0 ? epoll.awaitEvents() : epoll.await(timeoutMs);
+        long cycleStart = slowWork.cycleStarted();
         if (!later.isEmpty()) {
             ArrayList<Runnable> now = later;
             later = runningLater;
             runningLater = now;
             for (int i = 0; i < now.size(); i++) {
+                long t0 = SlowWorkLog.start();
                 try {
                     now.get(i).run();
                 } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
                     if (handlerFailures.allow()) LOG.error("deferred loop task failed ({} like it suppressed)", handlerFailures.takeSuppressed(), e);
                 }
+                SlowWorkLog.end(t0, "deferred task", now.get(i));
             }
             now.clear();
         }
@@ -289,6 +299,7 @@ public final class EventLoop implements AutoCloseable {
             int slot = (int) epoll.token(i);
             Source s = slot < sources.size() ? sources.get(slot) : null;
             if (s == null || s.removed) continue;
+            long t0 = SlowWorkLog.start();
             try {
                 s.handler.ready(epoll.events(i));
             } catch (Exception | AssertionError | OutOfMemoryError | StackOverflowError e) {
@@ -296,18 +307,26 @@ public final class EventLoop implements AutoCloseable {
                 // garbage now; the loop must not die with it.
                 if (handlerFailures.allow()) LOG.error("event handler for fd {} failed ({} like it suppressed)", s.fd, handlerFailures.takeSuppressed(), e);
             }
+            SlowWorkLog.end(t0, "fd handler", s.handler);
         }
         Runnable task;
         int budget = 1024;
         while (budget-- > 0 && (task = tasks.poll()) != null) {
+            long t0 = SlowWorkLog.start();
             try {
                 task.run();
             } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
                 if (handlerFailures.allow()) LOG.error("loop task failed ({} like it suppressed)", handlerFailures.takeSuppressed(), e);
             }
+            SlowWorkLog.end(t0, "task", task);
         }
         if (!virtualTimers.isEmpty()) fireDueTimers();
-        for (int i = 0; i < afterDispatch.size(); i++) afterDispatch.get(i).run();
+        for (int i = 0; i < afterDispatch.size(); i++) {
+            long t0 = SlowWorkLog.start();
+            afterDispatch.get(i).run();
+            SlowWorkLog.end(t0, "after-dispatch hook", afterDispatch.get(i));
+        }
+        SlowWorkLog.end(cycleStart, "cycle", "(all of it)");
         return n;
     }
 

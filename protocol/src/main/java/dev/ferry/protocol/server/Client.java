@@ -16,6 +16,7 @@ import dev.ferry.protocol.WireReader;
 import dev.ferry.protocol.interfaces.WlDisplay;
 import dev.ferry.protocol.loop.EventLoop;
 import dev.ferry.protocol.loop.LogLimiter;
+import dev.ferry.protocol.loop.SlowWorkLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -283,6 +284,7 @@ public final class Client {
                 }
                 if (Trace.enabled()) Trace.incoming(target, m, connection.inputBuffer(), start + 8, start + size);
                 reader.reset(connection.inputBuffer(), start + 8);
+                long t0 = SlowWorkLog.start();
                 try {
                     target.iface().requestDispatcher().dispatch(target, opcode, reader);
                 } catch (ProtocolException e) {
@@ -296,6 +298,7 @@ public final class Client {
                     postError(displayResource, WlDisplay.ERROR_IMPLEMENTATION,
                             "compositor failed handling " + target + "." + m.name() + ": " + e);
                 }
+                SlowWorkLog.endPart(t0, "request", target, m.name());
                 if (disconnected) return;
                 connection.consume(size);
                 if (m.destructor() && !target.destroyed()) target.destroy();
@@ -359,10 +362,13 @@ public final class Client {
         disconnectReason = reason;
         if (reason.startsWith("client is not reading")) LOG.warn("disconnecting client {}: {}", pid, reason);
         else LOG.debug("client {} disconnected: {}", pid, reason);
+        long t0 = SlowWorkLog.start();
         source.remove();
         connection.close();
+        SlowWorkLog.endPart(t0, "disconnect", this, "(closing its connection)");
         teardown = objects.snapshot();
         tearDown(false);
+        SlowWorkLog.endPart(t0, "disconnect", this, "(with the first teardown slice)");
     }
 
     /** Finishes a disconnect in one go (compositor shutdown: the loop will not run again). */
@@ -377,11 +383,13 @@ public final class Client {
         long deadline = System.nanoTime() + TURN_NS;
         while (teardownNext < list.size()) {
             Resource r = list.get(teardownNext++);
+            long t0 = SlowWorkLog.start();
             try {
                 r.destroy();
             } catch (RuntimeException e) {
                 if (HANDLER_FAILURES.allow()) LOG.error("destroying {} of a departing client failed ({} like it suppressed)", r, HANDLER_FAILURES.takeSuppressed(), e);
             }
+            SlowWorkLog.endPart(t0, "teardown", r, "(destroyed as its client left)");
             if (!all && (teardownNext & 63) == 0 && System.nanoTime() > deadline && teardownNext < list.size()) {
                 display.loop().later(() -> tearDown(false));
                 return;

@@ -78,17 +78,7 @@ class WireFuzzTest {
     }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> corpus() throws Exception {
-        String dir = "WireFuzzTestInputs/anyBytesAreAnsweredOrRefusedWithoutFailingTheServer";
-        java.net.URL url = WireFuzzTest.class.getResource(dir);
-        if (url == null) throw new IllegalStateException("no corpus at " + dir);
-        java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
-        out.add(org.junit.jupiter.params.provider.Arguments.of("(empty)", new byte[0]));
-        try (var files = java.nio.file.Files.list(java.nio.file.Path.of(url.toURI()))) {
-            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.sorted()::iterator) {
-                out.add(org.junit.jupiter.params.provider.Arguments.of(f.getFileName().toString(), java.nio.file.Files.readAllBytes(f)));
-            }
-        }
-        return out.stream();
+        return JazzerCorpus.of(WireFuzzTest.class, "anyBytesAreAnsweredOrRefusedWithoutFailingTheServer");
     }
 
     /** The fuzzer itself (scripts/fuzz sets JAZZER_FUZZ), over the same corpus. */

@@ -118,7 +118,7 @@ public final class CpuRenderer implements Renderer {
             rects++;
             int first = Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0);
             if (first < 0) {
-                for (int y = y0; y < y1; y++) RowWriter.fill(target.memory(), (long) y * target.stride() + 4L * x0, target.clearArgb(), x1 - x0);
+                RowWriter.fillRect(target.memory(), (long) y0 * target.stride() + 4L * x0, target.stride(), target.clearArgb(), x1 - x0, y1 - y0);
                 first = 0;
             }
             for (int i = first; i < surfaces.size(); i++) {
@@ -205,8 +205,7 @@ public final class CpuRenderer implements Renderer {
     private void fillRect(int c, boolean opaque, MemorySegment dst, int stride, int x, int y, int w, int h) {
         long first = (long) y * stride + 4L * x;
         if (opaque || c >>> 24 == 255) {
-            RowWriter.fill(dst, first, c, w);
-            for (int j = 1; j < h; j++) MemorySegment.copy(dst, first, dst, first + (long) j * stride, 4L * w);
+            RowWriter.fillRect(dst, first, stride, c, w, h);
             return;
         }
         if (c == 0) return;

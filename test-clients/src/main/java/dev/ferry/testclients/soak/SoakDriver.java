@@ -1,8 +1,11 @@
 package dev.ferry.testclients.soak;
 
+import dev.ferry.testsupport.HealthyWindows;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
@@ -43,11 +46,12 @@ public final class SoakDriver {
 
     /** What happened: workers by kind, how many were killed, and what the healthy windows saw. */
     public record Result(Map<Kind, Integer> started, int killed, int exitedOnTheirOwn, HealthyWindows.Measured healthy,
-                         List<String> aroundWorstGap) {
+                         List<String> aroundWorstGap, Instant worstGapEnded) {
         @Override
         public String toString() {
             return "workers " + started + ", " + killed + " SIGKILLed, " + exitedOnTheirOwn + " exited; healthy: " + healthy
-                    + "; workers' events in the second before the worst gap ended: " + aroundWorstGap;
+                    + "; the worst gap ended at " + worstGapEnded + " (to read beside the compositor's log)"
+                    + "; workers' events in the second before it ended: " + aroundWorstGap;
         }
     }
 
@@ -114,7 +118,8 @@ public final class SoakDriver {
         for (Event e : events) {
             if (e.atNs() <= end && e.atNs() > end - 1_000_000_000L) around.add(e.what() + " " + (end - e.atNs()) / 1_000_000 + " ms before");
         }
-        return new Result(started, killed, exited, measured, around);
+        Instant endedAt = Instant.now().minusNanos(System.nanoTime() - end);
+        return new Result(started, killed, exited, measured, around, endedAt);
     }
 
     /**

@@ -35,11 +35,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SoakDriverTest {
     private static final long SOAK_SECONDS = Long.getLong("ferry.soak.seconds", 15);
     /**
-     * The goal is 50 ms (three refreshes); the bound asserted is looser, as on the shared 2-core
-     * build machine other builds and the workers' own JVMs take the CPU from the compositor for
-     * longer than that now and then (BENCHMARKS.md, "Hostile clients": the measured figures).
+     * The goal for the largest gap is 50 ms (three refreshes); the bound asserted is looser: on the
+     * shared 2-core build machine a window's own thread was seen waiting 240 ms for a CPU within
+     * one gap (331 ms), which no compositor can prevent (BENCHMARKS.md, "Soak by client
+     * processes": the measured figures). A single gap says as much about the machine as about
+     * Ferry; the p99 of all gaps, bounded below, says more about Ferry: a loop stall every second
+     * or so would move it, the machine's rare long waits do not (39-104 ms measured over eight runs
+     * after the arena fix, up to 104 under the heaviest load; normal cadence 33 ms).
      */
     private static final double GAP_BOUND_MS = Double.parseDouble(System.getProperty("ferry.soak.gapBoundMs", "250"));
+    private static final double GAP_P99_BOUND_MS = Double.parseDouble(System.getProperty("ferry.soak.gapP99BoundMs", "150"));
 
     @TempDir
     Path dir;
@@ -85,6 +90,7 @@ class SoakDriverTest {
         }
         assertTrue(result.healthy().frames() > 4 * 15L * SOAK_SECONDS, "healthy windows drew only " + result.healthy().frames() + " frames");
         assertTrue(result.healthy().maxFrameGapMs() <= GAP_BOUND_MS, "healthy frame-callback gap: " + result);
+        assertTrue(result.healthy().gapP99Ms() <= GAP_P99_BOUND_MS, "healthy frame-callback gaps' p99: " + result);
     }
 
     private static void await(BooleanSupplier condition, String what) {

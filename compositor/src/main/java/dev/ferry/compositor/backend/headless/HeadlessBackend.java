@@ -67,6 +67,16 @@ public final class HeadlessBackend implements Backend {
     @Override
     public List<OutputPainter> painters() { return painters; }
 
+    /**
+     * The vblank a frame started now is presented at: the one already armed (its paint takes
+     * whatever is current then), else the first after now. Commit timing holds commits by it.
+     */
+    @Override
+    public long nextPresentationNs(Output output) {
+        for (HeadlessOutput h : outputs) if (h.output == output) return h.nextPresentationNs();
+        return 0;
+    }
+
     @Override
     public int[] screenshot(Output output) {
         for (HeadlessOutput h : outputs) {
@@ -112,11 +122,17 @@ public final class HeadlessBackend implements Backend {
         @Override
         public void requestFrame() {
             if (armedFor != 0) return;
+            armedFor = vblankAfter(loop.nowNs());
+            vblank.armAt(armedFor);
+        }
+
+        long nextPresentationNs() {
+            return armedFor != 0 ? armedFor : vblankAfter(loop.nowNs());
+        }
+
+        private long vblankAfter(long nowNs) {
             long period = output.refreshNs();
-            long now = loop.nowNs();
-            long next = epochNs + ((now - epochNs) / period + 1) * period;
-            armedFor = next;
-            vblank.armAt(next);
+            return epochNs + ((nowNs - epochNs) / period + 1) * period;
         }
 
         private void onVblank() {

@@ -410,6 +410,25 @@ final class KmsOutputDriver {
                 return;
             }
         }
+        if (rb != null && plan.overlayCount() > 0 && shown != null && shown.renderBuffer != null && shown.crossed != null
+                && shown.crossed.mode() == cross.mode()) {
+            Long onScreen = drawnFor.get(shown.renderBuffer);
+            if (onScreen != null && damage.since(onScreen, output.width(), output.height()).subtract(underOverlays).isEmpty()) {
+                // The same for an output on another device: its display-side copy of the last
+                // composed frame is flipped again under the overlays; nothing is composed, nothing crosses.
+                cross.releaseRender(rb);
+                f.renderBuffer = shown.renderBuffer;
+                f.crossed = shown.crossed;
+                shown.renderBuffer = null;
+                shown.crossed = null;
+                f.reusedPrimary = true;
+                drawnFor.put(f.renderBuffer, f.number);
+                f.framePath = PathKind.OVERLAY_PLANE;
+                f.device = pipe.device().info().name();
+                flipComposed(f);
+                return;
+            }
+        }
         Long held = drawnFor.get(rb != null ? rb : slot);
         RectSet redraw = damage.since(held == null ? 0 : held, output.width(), output.height()).subtract(underOverlays);
         // The display-side copy of a cross-device frame holds the last frame crossed over.
@@ -471,7 +490,13 @@ final class KmsOutputDriver {
     /** Flips a frame whose primary is drawn (or kept, see {@link Frame#reusedPrimary}), with its staged overlays. */
     private void flipComposed(Frame f) {
         boolean flipped;
-        if (f.renderBuffer != null) {
+        if (f.reusedPrimary && f.crossed != null) {
+            flipped = commit.flipComposed(f.crossed.framebuffer(), output.width(), output.height());
+            if (flipped) {
+                cross.shownAgain();
+                lastCrossedFrame = f.number;
+            }
+        } else if (f.renderBuffer != null) {
             f.crossed = cross.present(f.renderBuffer, rects(f.frameDamage), pipe);
             flipped = f.crossed != null;
             if (flipped) {
@@ -522,6 +547,13 @@ final class KmsOutputDriver {
             else f.chain.release(f.slot);
         }
         f.slot = null;
+        if (f.reusedPrimary && f.crossed != null && shown != null && shown.crossed == null && shown.renderBuffer == null) {
+            // A kept cross-device primary stays with the frame on screen, as a kept slot does.
+            shown.renderBuffer = f.renderBuffer;
+            shown.crossed = f.crossed;
+            f.renderBuffer = null;
+            f.crossed = null;
+        }
         releaseCross(f);
         unlockOverlays(f);
         if (f.content != null) f.content.release();
@@ -643,7 +675,7 @@ final class KmsOutputDriver {
         retire(shown);
         shown = f;
         long composeNs = loop.nowNs() - f.startNs;
-        stats.framePresented(f.crossed != null ? f.framePath.label() + "+" + f.crossed.mode().label()
+        stats.framePresented(f.crossed != null && !f.reusedPrimary ? f.framePath.label() + "+" + f.crossed.mode().label()
                         : f.local ? f.framePath.label() + "@" + pipe.device().info().name() : f.framePath.label(),
                 composeNs, timeNs, f.bytes);
         presentation.presented(f.surfaces, f, f.framePath, f.device,

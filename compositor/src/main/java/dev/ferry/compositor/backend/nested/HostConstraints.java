@@ -21,8 +21,9 @@ import java.util.function.Function;
  * once the host pointer reaches the screen's edge. A lock becomes a host lock on the window
  * the pointer is in, and while it holds, the host's relative motion moves Ferry's pointer (so
  * the locked client's relative pointer keeps getting deltas); a confinement becomes a host
- * confinement to the same rectangles in the window. The constraint's region as it was when it
- * took effect is what the host gets (a later set_region is not forwarded).
+ * confinement to the same rectangles in the window. A set_region on the active constraint is
+ * forwarded too: the host's constraint gets the same new rectangles, and the window's surface is
+ * committed so the host applies them (its set_region is double-buffered on that surface).
  */
 final class HostConstraints implements Seat.ConstraintListener {
     private final Seat seat;
@@ -32,6 +33,8 @@ final class HostConstraints implements Seat.ConstraintListener {
     private final Proxy relativeManager;
     private final Function<Output, Proxy> windowSurface;
     private Proxy active;
+    /** The output whose window the active host constraint is on. */
+    private Output activeOutput;
     private boolean locked;
     private Proxy relative;
     private Proxy relativeOf;
@@ -62,14 +65,34 @@ final class HostConstraints implements Seat.ConstraintListener {
             locked = true;
             followRelativeMotion(pointer);
         } else {
-            int ox = (int) Math.round(seat.focusOriginX()) - o.x(), oy = (int) Math.round(seat.focusOriginY()) - o.y();
-            RectSet r = region == null || region.isEmpty() ? RectSet.of(0, 0, surface.width(), surface.height()) : region;
-            Proxy hostRegion = WlCompositor.createRegion(compositor);
-            for (int i = 0; i < r.count(); i++) WlRegion.add(hostRegion, ox + r.x(i), oy + r.y(i), r.w(i), r.h(i));
+            Proxy hostRegion = hostRegion(surface, o, region);
             active = ZwpPointerConstraintsV1.confinePointer(constraints, window, pointer, hostRegion, ZwpPointerConstraintsV1.LIFETIME_PERSISTENT);
             WlRegion.destroy(hostRegion);
         }
+        activeOutput = o;
         forwarded++;
+    }
+
+    @Override
+    public void regionChanged(Surface surface, boolean lock, RectSet region) {
+        if (active == null || lock != locked) return;
+        Proxy window = windowSurface.apply(activeOutput);
+        // A lock's region says where the lock may activate; it is in effect already, so the host gets it as it is.
+        Proxy hostRegion = region == null ? null : hostRegion(surface, activeOutput, region);
+        if (lock) ZwpLockedPointerV1.setRegion(active, hostRegion);
+        else ZwpConfinedPointerV1.setRegion(active, hostRegion != null ? hostRegion : hostRegion(surface, activeOutput, null));
+        if (hostRegion != null) WlRegion.destroy(hostRegion);
+        dev.ferry.protocol.interfaces.WlSurface.commit(window);
+        forwarded++;
+    }
+
+    /** The constraint's surface-local rectangles (null or empty: the whole surface) in the window's coordinates, as a host region. */
+    private Proxy hostRegion(Surface surface, Output o, RectSet region) {
+        int ox = (int) Math.round(seat.focusOriginX()) - o.x(), oy = (int) Math.round(seat.focusOriginY()) - o.y();
+        RectSet r = region == null || region.isEmpty() ? RectSet.of(0, 0, surface.width(), surface.height()) : region;
+        Proxy hostRegion = WlCompositor.createRegion(compositor);
+        for (int i = 0; i < r.count(); i++) WlRegion.add(hostRegion, ox + r.x(i), oy + r.y(i), r.w(i), r.h(i));
+        return hostRegion;
     }
 
     @Override
@@ -95,6 +118,7 @@ final class HostConstraints implements Seat.ConstraintListener {
         if (locked) ZwpLockedPointerV1.destroy(active);
         else ZwpConfinedPointerV1.destroy(active);
         active = null;
+        activeOutput = null;
         locked = false;
     }
 

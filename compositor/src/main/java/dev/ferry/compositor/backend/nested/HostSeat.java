@@ -19,14 +19,17 @@ import java.util.function.Function;
  * events at that output's place in Ferry's layout (the window shows the output 1:1), buttons,
  * wheel steps and keys go through as they are, and the host's keymap fd and modifier state are
  * passed on, so Ferry's clients decode keys exactly as the host would. Ferry's seat gives its
- * own serials to its clients; the host's serials are kept here for requests that quote them back
- * (a host cursor needs the enter serial). Keyboard focus inside Ferry follows Ferry's clicks, not
+ * own serials to its clients; which host serial each of them stands for is kept in
+ * {@link HostSerials}, for inner requests that must reach the host (a selection), and the host's
+ * last enter serial for the host cursor. Keyboard focus inside Ferry follows Ferry's clicks, not
  * the host's focus of the window.
  */
 final class HostSeat {
     private static final Logger LOG = LoggerFactory.getLogger(HostSeat.class);
 
     private final Seat seat;
+    private final Proxy hostSeat;
+    private final HostSerials serials = new HostSerials();
     private final Function<Proxy, Output> outputOfSurface;
     private Proxy pointer;
     private Proxy keyboard;
@@ -38,6 +41,7 @@ final class HostSeat {
 
     HostSeat(Proxy hostSeat, Seat seat, Function<Proxy, Output> outputOfSurface) {
         this.seat = seat;
+        this.hostSeat = hostSeat;
         this.outputOfSurface = outputOfSurface;
         hostSeat.listen(new WlSeat.Listener() {
             @Override
@@ -53,6 +57,12 @@ final class HostSeat {
             }
         });
     }
+
+    /** The host's wl_seat. */
+    Proxy proxy() { return hostSeat; }
+
+    /** Which host serial each Ferry serial sent for a host event stands for. */
+    HostSerials serials() { return serials; }
 
     /** The host serial of the last pointer enter (what a host wl_pointer.set_cursor must quote). */
     int hostEnterSerial() { return hostEnterSerial; }
@@ -77,16 +87,20 @@ final class HostSeat {
     private final WlPointer.Listener pointerListener = new WlPointer.Listener() {
         @Override
         public void enter(Proxy self, int serial, Proxy surface, double sx, double sy) {
+            int before = seat.lastSerial();
             hostEnterSerial = serial;
             under = surface == null ? null : outputOfSurface.apply(surface);
             moveTo(sx, sy);
             onEnter.run();
+            serials.forwarded(serial, before, seat.lastSerial());
         }
 
         @Override
         public void leave(Proxy self, int serial, Proxy surface) {
+            int before = seat.lastSerial();
             under = null;
             seat.pointerLeave();
+            serials.forwarded(serial, before, seat.lastSerial());
         }
 
         @Override
@@ -96,7 +110,9 @@ final class HostSeat {
 
         @Override
         public void button(Proxy self, int serial, int time, int button, int state) {
+            int before = seat.lastSerial();
             if (under != null) seat.pointerButton(button, state == WlPointer.BUTTON_STATE_PRESSED);
+            serials.forwarded(serial, before, seat.lastSerial());
         }
 
         @Override
@@ -128,17 +144,24 @@ final class HostSeat {
         }
 
         @Override
-        public void enter(Proxy self, int serial, Proxy surface, MemorySegment keys) {}
+        public void enter(Proxy self, int serial, Proxy surface, MemorySegment keys) {
+            // Nothing for Ferry's seat, but a serial of the host's input all the same.
+            serials.forwarded(serial, seat.lastSerial(), seat.lastSerial());
+        }
 
         @Override
         public void key(Proxy self, int serial, int time, int key, int state) {
+            int before = seat.lastSerial();
             keysForwarded++;
             seat.key(key, state == WlKeyboard.KEY_STATE_PRESSED);
+            serials.forwarded(serial, before, seat.lastSerial());
         }
 
         @Override
         public void modifiers(Proxy self, int serial, int depressed, int latched, int locked, int group) {
+            int before = seat.lastSerial();
             seat.setModifiers(depressed, latched, locked, group);
+            serials.forwarded(serial, before, seat.lastSerial());
         }
 
         @Override

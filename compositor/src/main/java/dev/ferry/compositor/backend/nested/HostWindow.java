@@ -229,20 +229,51 @@ final class HostWindow implements OutputPainter.FrameSink {
         frameDamage = output.takeDamage();
         output.damageLayout(frameDamage.translate(output.x(), output.y()));
         long nowNs = MonotonicClock.nowNs();
-        long timeNs = nowNs;
         long seq = lastPaintSeq + 1;
-        if (lastPresentedNs > 0 && hostRefreshNs > 0) {
-            long k = Math.max(0, (nowNs - lastPresentedNs + hostRefreshNs - 1) / hostRefreshNs);
-            timeNs = lastPresentedNs + k * hostRefreshNs;
-            seq = lastPresentedSeq + k;
-        }
-        if (seq <= lastPaintSeq || timeNs <= lastPaintNs) {
-            seq = lastPaintSeq + 1;
-            timeNs = Math.max(timeNs, lastPaintNs + Math.max(1, hostRefreshNs > 0 ? hostRefreshNs : output.refreshNs()));
-        }
+        if (lastPresentedNs > 0 && hostRefreshNs > 0) seq = lastPresentedSeq + hostRefreshesUntil(nowNs);
+        long timeNs = presentationTimeOfPaintAt(nowNs);
+        if (seq <= lastPaintSeq || hostTimeAt(nowNs) <= lastPaintNs) seq = lastPaintSeq + 1;
         lastPaintNs = timeNs;
         lastPaintSeq = seq;
         painter.paint(timeNs, seq, claims);
+    }
+
+    /** Host refreshes from its last presentation to the first at or after nowNs. */
+    private long hostRefreshesUntil(long nowNs) {
+        return Math.max(0, (nowNs - lastPresentedNs + hostRefreshNs - 1) / hostRefreshNs);
+    }
+
+    /** The host's next refresh at or after nowNs (carried forward from its last presentation), else now. */
+    private long hostTimeAt(long nowNs) {
+        return lastPresentedNs > 0 && hostRefreshNs > 0 ? lastPresentedNs + hostRefreshesUntil(nowNs) * hostRefreshNs : nowNs;
+    }
+
+    /**
+     * The presentation time a frame painted at nowNs is given: the host's next refresh at or
+     * after now, always a refresh past the last frame's.
+     */
+    private long presentationTimeOfPaintAt(long nowNs) {
+        long timeNs = hostTimeAt(nowNs);
+        long seq = lastPresentedNs > 0 && hostRefreshNs > 0 ? lastPresentedSeq + hostRefreshesUntil(nowNs) : lastPaintSeq + 1;
+        if (seq <= lastPaintSeq || timeNs <= lastPaintNs) timeNs = Math.max(timeNs, lastPaintNs + refreshNs());
+        return timeNs;
+    }
+
+    private long refreshNs() {
+        return Math.max(1, hostRefreshNs > 0 ? hostRefreshNs : output.refreshNs());
+    }
+
+    /**
+     * When a frame started now would be presented, for commit timing: painted at once when the
+     * host is not holding us (no frame callback pending, nothing in flight); otherwise at the
+     * host's next frame callback, a refresh past the last frame at the earliest. Never earlier
+     * than the time that frame will be given, so a commit held by it is never shown early.
+     */
+    long nextPresentationNs() {
+        long nowNs = MonotonicClock.nowNs();
+        long t = presentationTimeOfPaintAt(nowNs);
+        if (callbackPending || waitingForBuffer || painter.inFlight()) t = Math.max(t, lastPaintNs + refreshNs());
+        return t;
     }
 
     /**

@@ -40,7 +40,11 @@ import java.util.List;
  * to a host subsurface of the window with the client's own wl_shm buffer (see {@link HostLayers},
  * {@link HostBuffers}, {@link PassthroughPlanner}); the rest is composed as above.
  *
- * <p>Out of scope for now: dma-buf toward the host, both for composed frames and for passthrough.
+ * <p>dma-buf: when the host has linux-dmabuf (version 4 or later, with feedback), Ferry opens
+ * its own fake devices ({@link #devicesTopology()}) and makes the device with the host's main
+ * dev_t its main device, so linux-dmabuf is offered to clients, with the host's tranches first
+ * (see {@link HostDmabuf}); a client dma-buf the host takes goes to it on a subsurface as a
+ * wl_shm buffer does. Composed frames still go to the host in wl_shm buffers.
  */
 public final class NestedBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(NestedBackend.class);
@@ -50,7 +54,23 @@ public final class NestedBackend implements Backend {
      * path; null for $WAYLAND_DISPLAY), how many outputs and their initial size, and Ferry's own
      * socket (which the host must not be).
      */
-    public record Config(String hostDisplay, int outputs, int width, int height, int refreshMilliHz, Path ownSocket) {}
+    public record Config(String hostDisplay, int outputs, int width, int height, int refreshMilliHz, Path ownSocket,
+                         String devicesTopology) {
+        /** With the devices of {@link #devicesTopology()}. */
+        public Config(String hostDisplay, int outputs, int width, int height, int refreshMilliHz, Path ownSocket) {
+            this(hostDisplay, outputs, width, height, refreshMilliHz, ownSocket, NestedBackend.devicesTopology());
+        }
+    }
+
+    /**
+     * The fake-drm topology whose devices plain nested Ferry opens to import clients' dma-bufs:
+     * $FERRY_TOPOLOGY, else the default preset, the same rule as Ferry's own clients follow, so
+     * Ferry, its clients and a Ferry host on fake devices agree on the devices.
+     */
+    public static String devicesTopology() {
+        String env = System.getenv("FERRY_TOPOLOGY");
+        return env == null || env.isBlank() ? dev.ferry.compositor.devices.FakeDevices.DEFAULT_TOPOLOGY : env;
+    }
 
     /**
      * What one output has sent to the host so far: its commits, the bytes Ferry copied into host
@@ -82,6 +102,10 @@ public final class NestedBackend implements Backend {
     private Proxy viewporter;
     private final java.util.Set<Integer> hostShmFormats = new java.util.HashSet<>(java.util.List.of(WlShm.FORMAT_ARGB8888, WlShm.FORMAT_XRGB8888));
     private HostBuffers hostBuffers;
+    /** The host's linux-dmabuf and Ferry's own devices, or null when the host has none (or no device of Ferry's is its main one). */
+    private HostDmabuf hostDmabuf;
+    private dev.ferry.drm.DeviceSet devices;
+    private dev.ferry.drm.DrmDevice mainDevice;
     private boolean passthrough = true;
     private int presentationClockId = -1;
     private Seat seat;
@@ -106,6 +130,14 @@ public final class NestedBackend implements Backend {
         seat = s;
     }
 
+    private dev.ferry.compositor.seat.Selection clipboard;
+    private HostClipboard hostClipboard;
+
+    /** Ferry's clipboard, whose inner selections go to the host's clipboard too (call before start). */
+    public void useClipboard(dev.ferry.compositor.seat.Selection c) {
+        clipboard = c;
+    }
+
     @Override
     public void start() throws IOException {
         connection = HostConnection.open(config.hostDisplay(), config.ownSocket(), () -> {
@@ -123,7 +155,8 @@ public final class NestedBackend implements Backend {
                 hostShmFormats.add(format);
             }
         });
-        hostBuffers = new HostBuffers(shm);
+        bindHostDmabuf();
+        hostBuffers = new HostBuffers(shm, hostDmabuf == null ? null : hostDmabuf.proxy(), this::hostAnsweredImport);
         if (host.global(dev.ferry.protocol.interfaces.WlSubcompositor.INTERFACE.name()) != null) {
             subcompositor = host.bind(dev.ferry.protocol.interfaces.WlSubcompositor.INTERFACE, 1);
         }
@@ -149,6 +182,10 @@ public final class NestedBackend implements Backend {
             hostSeat.onEnter(seat::cursorSinkLost);
             seat.setCursorSink(hostCursor);
             scene.onUnplacedCommit(hostCursor::committed);
+            if (clipboard != null && host.global(dev.ferry.protocol.interfaces.WlDataDeviceManager.INTERFACE.name()) != null) {
+                hostClipboard = new HostClipboard(clipboard, hostSeat.serials(),
+                        host.bind(dev.ferry.protocol.interfaces.WlDataDeviceManager.INTERFACE, 3), hostSeat.proxy());
+            }
             if (host.global(dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.INTERFACE.name()) != null) {
                 Proxy relatives = host.global(dev.ferry.protocol.interfaces.ZwpRelativePointerManagerV1.INTERFACE.name()) == null ? null
                         : host.bind(dev.ferry.protocol.interfaces.ZwpRelativePointerManagerV1.INTERFACE, 1);
@@ -178,6 +215,53 @@ public final class NestedBackend implements Backend {
                 presentation == null ? "none: callback times" : presentationClockId);
     }
 
+    /**
+     * The host's linux-dmabuf, and Ferry's own device that is the host's main device. A real
+     * nested compositor opens the device node the host names; here that is the device with the
+     * same dev_t in Ferry's fake topology. Without one, dma-buf is not offered at all.
+     */
+    private void bindHostDmabuf() throws IOException {
+        HostDmabuf h = HostDmabuf.bind(host);
+        if (h == null) {
+            LOG.info("the host has no linux-dmabuf (version {} or later with feedback): linux-dmabuf is not offered", HostDmabuf.MIN_VERSION);
+            return;
+        }
+        dev.ferry.drm.DeviceSet set = dev.ferry.compositor.devices.FakeDevices.source(config.devicesTopology()).open();
+        dev.ferry.drm.DrmDevice main = set.deviceByDevT(h.mainDevT());
+        if (main == null) {
+            LOG.warn("{}: no device of topology {} has the host's main device's dev_t; linux-dmabuf is not offered", h, config.devicesTopology());
+            h.close();
+            set.close();
+            return;
+        }
+        hostDmabuf = h;
+        devices = set;
+        mainDevice = main;
+        LOG.info("{}: clients' dma-bufs are imported on {} (topology {}) and handed to the host where it takes them",
+                h, main.info().name(), config.devicesTopology());
+    }
+
+    /** The host answered a dma-buf's import: the next frame can pass that buffer through (or name the refusal). */
+    private void hostAnsweredImport() {
+        for (HostWindow w : windows) w.painter().schedule();
+    }
+
+    @Override
+    public java.util.Optional<dev.ferry.drm.DeviceSet> devices() { return java.util.Optional.ofNullable(devices); }
+
+    @Override
+    public dev.ferry.kms.RenderDeviceChoice renderDeviceChoice() {
+        return mainDevice == null ? null : new dev.ferry.kms.RenderDeviceChoice(mainDevice, "the host compositor's main device");
+    }
+
+    @Override
+    public List<dev.ferry.compositor.dmabuf.PreferredTranche> preferredTranches() {
+        return hostDmabuf == null ? List.of() : hostDmabuf.tranches();
+    }
+
+    @Override
+    public boolean offersExplicitSync() { return false; }
+
     /** The output whose window is that host surface, or null. */
     private Output outputOfHostSurface(Proxy hostSurface) {
         for (HostWindow w : windows) if (w.hostSurface() == hostSurface) return w.output();
@@ -194,7 +278,7 @@ public final class NestedBackend implements Backend {
 
     /** The planner of the outputs' passthrough, for what this host takes. */
     PassthroughPlanner planner() {
-        return new PassthroughPlanner(hostShmFormats, viewporter != null, SUBSURFACE_LIMIT);
+        return new PassthroughPlanner(hostShmFormats, viewporter != null, SUBSURFACE_LIMIT, hostDmabuf, hostBuffers);
     }
 
     /** Whether surfaces the host can show unchanged go to it as they are (on by default). */
@@ -257,6 +341,12 @@ public final class NestedBackend implements Backend {
     @Override
     public List<OutputPainter> painters() { return painters; }
 
+    /** When a frame started now reaches the host's screen, by the host's presentation times (commit timing). */
+    @Override
+    public long nextPresentationNs(Output output) {
+        return window(output).nextPresentationNs();
+    }
+
     @Override
     public java.util.Map<String, Object> outputDetails(Output output) {
         HostStats s = window(output).stats();
@@ -266,8 +356,12 @@ public final class NestedBackend implements Backend {
         m.put("host_passthrough", passthrough && subcompositor != null);
         m.put("host_subsurfaces", s.subsurfaces());
         m.put("host_passthrough_attaches", s.passthroughAttaches());
+        m.put("host_dmabuf", hostDmabuf != null);
+        m.put("host_dmabuf_refused", hostBuffers == null ? 0 : hostBuffers.refused());
         m.put("host_cursor_updates", hostCursor == null ? 0 : hostCursor.forwarded());
         m.put("host_pointer_constraints", hostConstraints == null ? 0 : hostConstraints.forwarded());
+        m.put("host_selections", hostClipboard == null ? 0 : hostClipboard.forwarded());
+        m.put("host_selection_serial", hostClipboard == null ? -1 : hostClipboard.lastHostSerial());
         return m;
     }
 
@@ -289,7 +383,10 @@ public final class NestedBackend implements Backend {
         if (seat != null && hostCursor != null) seat.setCursorSink(null);
         if (hostCursor != null) hostCursor.close(wasAlive);
         if (hostConstraints != null) hostConstraints.close(wasAlive);
+        if (hostClipboard != null) hostClipboard.close(wasAlive);
         if (hostBuffers != null) hostBuffers.close(wasAlive);
+        if (hostDmabuf != null) hostDmabuf.close(wasAlive);
         if (connection != null) connection.close();
+        if (devices != null) devices.close();
     }
 }

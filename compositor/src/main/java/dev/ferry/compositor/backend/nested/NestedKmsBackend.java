@@ -129,6 +129,8 @@ public final class NestedKmsBackend implements Backend {
     @Override public dev.ferry.kms.RenderDeviceChoice renderDeviceChoice() { return kms.renderDeviceChoice(); }
     @Override public void attachFaults(dev.ferry.compositor.stats.FaultLog faults) { kms.attachFaults(faults); }
     @Override public int[] screenshot(Output output) { return kms.screenshot(output); }
+    @Override public long nextPresentationNs(Output output) { return kms.nextPresentationNs(output); }
+    @Override public long repaintDeadlineNs(Output output) { return kms.repaintDeadlineNs(output); }
 
     @Override
     public void close() {

@@ -6,6 +6,7 @@ import dev.ferry.compositor.core.RectSet;
 import dev.ferry.compositor.core.Surface;
 import dev.ferry.compositor.core.SurfaceState;
 import dev.ferry.compositor.scene.Scene;
+import dev.ferry.drm.DmaBuf;
 import dev.ferry.kms.FallbackReason;
 
 import java.util.ArrayList;
@@ -20,8 +21,9 @@ import java.util.Set;
  * others are composed: the nested planner. A host subsurface sits above the window's composed
  * buffer, so a surface can go only where nothing composed lies above it; one reaching past the
  * window would show outside it (the host does not clip subsurfaces); the host must take its
- * buffer unchanged (a sealed wl_shm pool, a format the host's wl_shm lists, no buffer
- * transform; a viewport only where the host has wp_viewporter); and an output has at most
+ * buffer unchanged (a sealed wl_shm pool, a format the host's wl_shm lists; or a dma-buf whose
+ * format and modifier the host's linux-dmabuf feedback offers and whose import the host
+ * accepted; no buffer transform; a viewport only where the host has wp_viewporter); and an output has at most
  * {@code limit} host subsurfaces. Decided from the top of the stack down, so the topmost
  * surfaces take the subsurfaces first.
  */
@@ -32,11 +34,16 @@ final class PassthroughPlanner {
     private final Set<Integer> hostShmFormats;
     private final boolean hostViewporter;
     private final int limit;
+    /** The host's linux-dmabuf, or null: then dma-bufs are composed. */
+    private final HostDmabuf hostDmabuf;
+    private final HostBuffers buffers;
 
-    PassthroughPlanner(Set<Integer> hostShmFormats, boolean hostViewporter, int limit) {
+    PassthroughPlanner(Set<Integer> hostShmFormats, boolean hostViewporter, int limit, HostDmabuf hostDmabuf, HostBuffers buffers) {
         this.hostShmFormats = hostShmFormats;
         this.hostViewporter = hostViewporter;
         this.limit = limit;
+        this.hostDmabuf = hostDmabuf;
+        this.buffers = buffers;
     }
 
     Plan plan(List<Scene.Placed> visible, int outputWidth, int outputHeight) {
@@ -52,6 +59,8 @@ final class PassthroughPlanner {
                 why.add(FallbackReason.PAST_OUTPUT_EDGE);
             }
             if (!composedAbove.intersect(p.x(), p.y(), p.width(), p.height()).isEmpty()) why.add(FallbackReason.OCCLUDED);
+            // Only a dma-buf that would go through otherwise is offered to the host (an import costs the host).
+            if (why.isEmpty() && p.surface().buffer().shmShare() == null) hostTake(p.surface().buffer(), why);
             if (why.isEmpty() && through.size() >= limit) why.add(FallbackReason.HOST_SUBSURFACE_LIMIT);
             if (why.isEmpty()) {
                 through.addFirst(p);
@@ -68,8 +77,11 @@ final class PassthroughPlanner {
         ClientBuffer b = s.buffer();
         SurfaceState st = s.state();
         ShmShare share = b == null ? null : b.shmShare();
-        if (share == null) {
+        DmaBuf dma = b == null ? null : b.dmaBuf();
+        if (share == null && (dma == null || hostDmabuf == null)) {
             why.add(FallbackReason.HOST_CANNOT_TAKE_BUFFER);
+        } else if (share == null) {
+            if (!hostDmabuf.takes(dma.fourcc(), dma.modifier())) why.add(FallbackReason.HOST_LACKS_FORMAT);
         } else {
             // A host mapping an unsealed file faults when the client shrinks it.
             if (!share.sealed()) why.add(FallbackReason.SHM_UNSEALED);
@@ -77,6 +89,15 @@ final class PassthroughPlanner {
         }
         if (st.transform() != 0) why.add(FallbackReason.TRANSFORMED);
         if ((st.hasSource() || st.dstW() > 0) && !hostViewporter) why.add(FallbackReason.SCALED);
+    }
+
+    /** A dma-buf the host takes by its feedback: whether the host has a buffer for it yet, or refused it. */
+    private void hostTake(ClientBuffer b, Set<FallbackReason> why) {
+        switch (buffers.take(b)) {
+            case READY -> { }
+            case PENDING -> why.add(FallbackReason.HOST_BUFFER_PENDING);
+            case REFUSED -> why.add(FallbackReason.HOST_REFUSED_BUFFER);
+        }
     }
 
     /** Whether nothing under the surface shows through it. */
