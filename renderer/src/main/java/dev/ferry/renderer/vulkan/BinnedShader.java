@@ -24,7 +24,7 @@ final class BinnedShader {
     private BinnedShader() {}
 
     static final int LOCAL_SIZE = 16;
-    static final int PIXELS_PER_INVOCATION = 4;
+    static final int PIXELS_PER_INVOCATION = 8;
     static final int TILE_WIDTH = LOCAL_SIZE * PIXELS_PER_INVOCATION, TILE_HEIGHT = LOCAL_SIZE;
     /** Push constants: the dispatch's first tile record, the target's first pixel and its stride, in words. */
     static final int PUSH_BYTES = 16;
@@ -66,15 +66,17 @@ final class BinnedShader {
                     c[k] = (opaqueStart || x0 + k >= tx1) ? 0u : imageLoad(target, row + x0 + k).r;
                 }
                 for (uint e = 0u; e < count; e++) {
-                    // Surface record: x0, y0, x1, y1 (its clip), the device address of its texel for target pixel (0, 0)
-                    // (low, high word), its stride in bytes, alpha mask.
+                    // Surface record (TileBins): x0 | x1 << 16, y0 | y1 << 16 (its clip), the device address of its texel for
+                    // target pixel (0, 0) (low, high word), its stride in bytes | 1 << 31 when the format has no alpha.
                     uint s = word(list + e);
-                    int sy0 = int(word(s + 1u)), sy1 = int(word(s + 3u));
-                    if (y < sy0 || y >= sy1) continue;
-                    int sx0 = int(word(s)), sx1 = int(word(s + 2u));
-                    uint64_t origin = packUint2x32(uvec2(word(s + 4u), word(s + 5u)));
-                    Texels row = Texels(origin + uint64_t(y) * uint64_t(word(s + 6u)));
-                    uint alpha = word(s + 7u);
+                    uint ys = word(s + 1u);
+                    if (y < int(ys & 0xffffu) || y >= int(ys >> 16)) continue;
+                    uint xs = word(s);
+                    int sx0 = int(xs & 0xffffu), sx1 = int(xs >> 16);
+                    uint strideAlpha = word(s + 4u);
+                    uint64_t origin = packUint2x32(uvec2(word(s + 2u), word(s + 3u)));
+                    Texels row = Texels(origin + uint64_t(y) * uint64_t(strideAlpha & 0x7fffffffu));
+                    uint alpha = (strideAlpha >> 31) * 0xff000000u;
                     for (int k = 0; k < %2$d; k++) {
                         int x = x0 + k;
                         if (x >= sx0 && x < sx1) c[k] = over(row.t[x] | alpha, c[k]);

@@ -16,7 +16,7 @@ import java.lang.foreign.ValueLayout;
  * reused frame after frame; it allocates only to grow.
  */
 final class TileBins {
-    static final int SURFACE_WORDS = 8, TILE_WORDS = 6;
+    static final int SURFACE_WORDS = 5, TILE_WORDS = 6;
 
     private int rx0, ry0, rx1, ry1;
     private int surfaces;
@@ -38,8 +38,8 @@ final class TileBins {
     /**
      * Adds the next surface up the stack, over its clip [x0, x1) x [y0, y1) (inside the
      * rectangle): target pixel (x, y) takes the 32-bit texel at device address
-     * {@code origin + y * stride + 4 * x}, ORed with {@code alphaMask} (0xff000000 for an X
-     * format). {@code opaque}: every pixel it draws over its clip is opaque.
+     * {@code origin + y * stride + 4 * x}, with its alpha forced to 255 when {@code alphaMask}
+     * is not 0 (an X format). {@code opaque}: every pixel it draws over its clip is opaque.
      */
     void add(int x0, int y0, int x1, int y1, long origin, int stride, int alphaMask, boolean opaque) {
         if (surfaces == this.opaque.length) grow();
@@ -78,12 +78,15 @@ final class TileBins {
      */
     int write(MemorySegment bins, int at) {
         for (int s = 0; s < surfaces; s++) {
+            // Five words a surface (the shader reads them per pixel group, so fewer is cheaper): x0 | x1 << 16,
+            // y0 | y1 << 16 (coordinates are below 2^16: the renderer's size limit), origin low, origin high,
+            // stride | 1 << 31 for an X format (alpha forced to 255).
             long o = 4L * (at + SURFACE_WORDS * s);
-            for (int i = 0; i < 4; i++) bins.set(ValueLayout.JAVA_INT_UNALIGNED, o + 4L * i, clip[4 * s + i]);
-            bins.set(ValueLayout.JAVA_INT_UNALIGNED, o + 16, (int) origins[s]);
-            bins.set(ValueLayout.JAVA_INT_UNALIGNED, o + 20, (int) (origins[s] >>> 32));
-            bins.set(ValueLayout.JAVA_INT_UNALIGNED, o + 24, texels[2 * s]);
-            bins.set(ValueLayout.JAVA_INT_UNALIGNED, o + 28, texels[2 * s + 1]);
+            bins.set(ValueLayout.JAVA_INT_UNALIGNED, o, clip[4 * s] | clip[4 * s + 2] << 16);
+            bins.set(ValueLayout.JAVA_INT_UNALIGNED, o + 4, clip[4 * s + 1] | clip[4 * s + 3] << 16);
+            bins.set(ValueLayout.JAVA_INT_UNALIGNED, o + 8, (int) origins[s]);
+            bins.set(ValueLayout.JAVA_INT_UNALIGNED, o + 12, (int) (origins[s] >>> 32));
+            bins.set(ValueLayout.JAVA_INT_UNALIGNED, o + 16, texels[2 * s] | (texels[2 * s + 1] != 0 ? 1 << 31 : 0));
         }
         int tileAt = tileBase(at);
         int tiles = 0;

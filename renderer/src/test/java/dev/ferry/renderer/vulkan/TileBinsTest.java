@@ -68,7 +68,7 @@ class TileBinsTest {
             bins.write(words, 0);
             int[] record = new int[TileBins.SURFACE_WORDS];
             for (int i = 0; i < record.length; i++) record[i] = word(words, i);
-            assertEquals(List.of(3, 4, 50, 60, 0x2345_6788, 1, 132, 0xff000000), java.util.Arrays.stream(record).boxed().toList());
+            assertEquals(List.of(3 | 50 << 16, 4 | 60 << 16, 0x2345_6788, 1, 132 | 1 << 31), java.util.Arrays.stream(record).boxed().toList());
         }
     }
 }
