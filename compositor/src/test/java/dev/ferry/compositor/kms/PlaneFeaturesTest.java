@@ -268,6 +268,51 @@ class PlaneFeaturesTest {
         }
     }
 
+    /**
+     * A wp_cursor_shape shape on kms: its picture (the machine's cursor theme or Ferry's own) is a
+     * cursor surface like any other, so the CRTC shows it with its hotspot on the pointer, over
+     * the scanned-out video.
+     */
+    @Test
+    void aCursorShapeIsShownOnTheCrtcWithItsHotspotOnThePointer() throws Exception {
+        try (VirtualKms k = new VirtualKms("laptop-igpu", OUTPUT, FaultPlan.none(), "cpu")) {
+            WaylandClient client = k.connect();
+            try (DmabufWindow video = k.video(client, "fullscreen", 1920, 1080, true)) {
+                long f = 0;
+                for (; f < 5; f++) k.frame(video, f);
+                var seat = client.bind(dev.ferry.protocol.interfaces.WlSeat.INTERFACE, 5);
+                var pointer = dev.ferry.protocol.interfaces.WlSeat.getPointer(seat);
+                int[] enter = {-1};
+                pointer.listen(new dev.ferry.protocol.interfaces.WlPointer.Listener() {
+                    @Override
+                    public void enter(dev.ferry.protocol.client.Proxy self, int serial, dev.ferry.protocol.client.Proxy surface, double sx, double sy) {
+                        enter[0] = serial;
+                    }
+                });
+                k.c.input(dev.ferry.compositor.seat.InputCommand.parse("move 500 400"));
+                k.settle();
+                assertTrue(enter[0] >= 0, "the pointer entered the video once the loop handled the move");
+                var shapes = client.bind(dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.INTERFACE, 1);
+                var device = dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.getPointer(shapes, pointer);
+                dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.setShape(device, enter[0], dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.SHAPE_CROSSHAIR);
+                for (int i = 0; i < 10; i++) k.frame(video, f++);
+                k.assertShowsScene("a cursor shape");
+                var image = k.c.shapeCursors().image(dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.SHAPE_CROSSHAIR);
+                var shot = k.c.screenshot(OUTPUT);
+                int opaque = 0;
+                for (int y = 0; y < image.height(); y++) {
+                    for (int x = 0; x < image.width(); x++) {
+                        if (image.at(x, y) >>> 24 != 0xff) continue;
+                        opaque++;
+                        assertEquals(Integer.toHexString(image.at(x, y)), Integer.toHexString(shot.at(500 - image.hotspotX() + x, 400 - image.hotspotY() + y)),
+                                "picture pixel " + x + "," + y + " of " + k.c.shapeCursors().source());
+                    }
+                }
+                assertTrue(opaque > 10, "a picture with something to see");
+            }
+        }
+    }
+
     private static void attach(dev.ferry.protocol.client.Proxy surface, dev.ferry.protocol.client.Proxy buffer, int w, int h) {
         dev.ferry.protocol.interfaces.WlSurface.attach(surface, buffer, 0, 0);
         dev.ferry.protocol.interfaces.WlSurface.damageBuffer(surface, 0, 0, w, h);
