@@ -177,6 +177,25 @@ class PlaneFeaturesTest {
     }
 
     /** A cursor image in a sealed wl_shm pool (udmabuf wraps it for the cursor plane): an opaque w x h block, its top-left quarter transparent. */
+    private record PointerIn(dev.ferry.protocol.client.Proxy pointer, int enterSerial) {}
+
+    /** The client's wl_pointer, after the seat's pointer moved to (x, y) over its surface and it was told of the enter. */
+    private static PointerIn pointerMovedTo(VirtualKms k, WaylandClient client, int x, int y) throws Exception {
+        var seat = client.bind(dev.ferry.protocol.interfaces.WlSeat.INTERFACE, 5);
+        var pointer = dev.ferry.protocol.interfaces.WlSeat.getPointer(seat);
+        int[] enter = {-1};
+        pointer.listen(new dev.ferry.protocol.interfaces.WlPointer.Listener() {
+            @Override
+            public void enter(dev.ferry.protocol.client.Proxy self, int serial, dev.ferry.protocol.client.Proxy surface, double sx, double sy) {
+                enter[0] = serial;
+            }
+        });
+        k.c.input(dev.ferry.compositor.seat.InputCommand.parse("move " + x + " " + y));
+        k.settle();
+        assertTrue(enter[0] >= 0, "the pointer entered the surface once the loop handled the move");
+        return new PointerIn(pointer, enter[0]);
+    }
+
     private static dev.ferry.client.ShmPool cursorImage(dev.ferry.client.WaylandClient client, int w, int h, int argb) throws Exception {
         long bytes = 4L * w * h;
         long pool = (bytes + 4095) / 4096 * 4096;  // whole pages: udmabuf wraps pages only
@@ -215,24 +234,14 @@ class PlaneFeaturesTest {
             try (DmabufWindow video = k.video(client, "fullscreen", 1920, 1080, true)) {
                 long f = 0;
                 for (; f < 5; f++) k.frame(video, f);
-                var seat = client.bind(dev.ferry.protocol.interfaces.WlSeat.INTERFACE, 5);
-                var pointer = dev.ferry.protocol.interfaces.WlSeat.getPointer(seat);
-                int[] enter = {-1};
-                pointer.listen(new dev.ferry.protocol.interfaces.WlPointer.Listener() {
-                    @Override
-                    public void enter(dev.ferry.protocol.client.Proxy self, int serial, dev.ferry.protocol.client.Proxy surface, double sx, double sy) {
-                        enter[0] = serial;
-                    }
-                });
-                k.c.input(dev.ferry.compositor.seat.InputCommand.parse("move 500 400"));
-                k.settle();
-                assertTrue(enter[0] >= 0, "the pointer entered the video once the loop handled the move");
+                PointerIn in = pointerMovedTo(k, client, 500, 400);
+                var pointer = in.pointer();
                 var compositor = client.bind(dev.ferry.protocol.interfaces.WlCompositor.INTERFACE, 5);
                 var cursor = dev.ferry.protocol.interfaces.WlCompositor.createSurface(compositor);
                 try (var small = cursorImage(client, 64, 64, 0xffff2000); var big = cursorImage(client, 300, 300, 0xff20ff00)) {
                     var smallBuf = small.buffer(0, 64, 64, 256, dev.ferry.protocol.interfaces.WlShm.FORMAT_ARGB8888);
                     var bigBuf = big.buffer(0, 300, 300, 1200, dev.ferry.protocol.interfaces.WlShm.FORMAT_ARGB8888);
-                    dev.ferry.protocol.interfaces.WlPointer.setCursor(pointer, enter[0], cursor, 4, 4);
+                    dev.ferry.protocol.interfaces.WlPointer.setCursor(pointer, in.enterSerial(), cursor, 4, 4);
                     attach(cursor, smallBuf, 64, 64);
                     for (int i = 0; i < 10; i++) k.frame(video, f++);
                     // The frame the cursor's own commit asked for, then one per video frame.
@@ -280,21 +289,11 @@ class PlaneFeaturesTest {
             try (DmabufWindow video = k.video(client, "fullscreen", 1920, 1080, true)) {
                 long f = 0;
                 for (; f < 5; f++) k.frame(video, f);
-                var seat = client.bind(dev.ferry.protocol.interfaces.WlSeat.INTERFACE, 5);
-                var pointer = dev.ferry.protocol.interfaces.WlSeat.getPointer(seat);
-                int[] enter = {-1};
-                pointer.listen(new dev.ferry.protocol.interfaces.WlPointer.Listener() {
-                    @Override
-                    public void enter(dev.ferry.protocol.client.Proxy self, int serial, dev.ferry.protocol.client.Proxy surface, double sx, double sy) {
-                        enter[0] = serial;
-                    }
-                });
-                k.c.input(dev.ferry.compositor.seat.InputCommand.parse("move 500 400"));
-                k.settle();
-                assertTrue(enter[0] >= 0, "the pointer entered the video once the loop handled the move");
+                PointerIn in = pointerMovedTo(k, client, 500, 400);
+                var pointer = in.pointer();
                 var shapes = client.bind(dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.INTERFACE, 1);
                 var device = dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.getPointer(shapes, pointer);
-                dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.setShape(device, enter[0], dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.SHAPE_CROSSHAIR);
+                dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.setShape(device, in.enterSerial(), dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.SHAPE_CROSSHAIR);
                 for (int i = 0; i < 10; i++) k.frame(video, f++);
                 k.assertShowsScene("a cursor shape");
                 var image = k.c.shapeCursors().image(dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.SHAPE_CROSSHAIR);
