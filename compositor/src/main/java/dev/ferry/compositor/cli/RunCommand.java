@@ -129,6 +129,7 @@ final class RunCommand implements Callable<Integer> {
         if (trace) dev.ferry.protocol.Trace.enable(true);
         // Checked before anything is opened, so a bad limit leaves no socket behind.
         var limits = dev.ferry.protocol.server.ClientLimits.DEFAULTS.with(clientLimits);
+        StartupWarmup.awaitLog();
         Compositor c = Compositor.create(new Compositor.Options(dev.ferry.compositor.socket.WaylandSocket.runtimeDir(), backend.name(), socket,
                 outputs == null ? 1 : outputs, m.width(), m.height(), m.refreshMilliHz(), renderer.name().toLowerCase(Locale.ROOT),
                 kms).withHost(hostDisplay));

@@ -10,11 +10,26 @@ package dev.ferry.compositor.cli;
  * waits for it (class initialisation and Jackson's caches are thread-safe), so a slow warm-up
  * delays nothing it does not share.
  */
-final class StartupWarmup {
+public final class StartupWarmup {
+    /** Done once the warm-up has set up the log (or failed to), or at once where no warm-up runs. */
+    private static final java.util.concurrent.CompletableFuture<Void> LOG_READY = new java.util.concurrent.CompletableFuture<>();
+    private static volatile boolean begun;
+
     private StartupWarmup() {}
 
     static void begin() {
+        begun = true;
         Thread.ofPlatform().daemon().name("ferry-warmup").start(StartupWarmup::run);
+    }
+
+    /**
+     * Returns once the warm-up's log set-up is done; call it before starting anything that logs.
+     * SLF4J gives a thread that logs while another thread sets the log up a stand-in logger and
+     * later replays its lines under a three-line warning on stderr (seen when the renderer's
+     * start thread logged its choice during the warm-up's set-up on a loaded machine).
+     */
+    public static void awaitLog() {
+        if (begun) LOG_READY.join();
     }
 
     private static void run() {
@@ -26,6 +41,8 @@ final class StartupWarmup {
             org.slf4j.LoggerFactory.getLogger(StartupWarmup.class);
         } catch (RuntimeException | LinkageError e) {
             // The main thread meets the same failure where it has a caller to report it to.
+        } finally {
+            LOG_READY.complete(null);
         }
     }
 }

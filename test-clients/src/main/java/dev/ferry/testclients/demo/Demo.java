@@ -95,6 +95,7 @@ public final class Demo {
         Compositor.Options run = options.showOn() == null ? Compositor.Options.kms(runtime, "wayland-demo", config)
                 : new Compositor.Options(runtime, "nested", "wayland-demo", 0, 0, 0, 0, "auto", config,
                         options.showOn().isEmpty() ? null : options.showOn());
+        dev.ferry.compositor.cli.StartupWarmup.awaitLog();
         try (Compositor c = Compositor.create(run.withRenderer(options.renderer()))) {
             c.startThread();
             List<String> outputs = c.onLoop(() -> c.scene().outputs().stream().map(Output::name).toList());
