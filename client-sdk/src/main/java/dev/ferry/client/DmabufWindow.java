@@ -218,6 +218,16 @@ public final class DmabufWindow implements AutoCloseable {
     /** Explicit sync: release points the compositor signalled so far. */
     public long releases() { return releases; }
 
+    /** Explicit sync: a release point seen signalled, for the buffer of this frame, at atNs (kernel clock). */
+    public record Released(long frame, long atNs) {}
+
+    /** Explicit sync: every release seen so far, in the order they were seen. */
+    public List<Released> releaseLog() {
+        List<Released> out = new ArrayList<>(releaseLog.size());
+        for (long[] r : releaseLog) out.add(new Released(r[0], r[1]));
+        return out;
+    }
+
     /** Explicit sync: mean time from a commit to its release point signalling, in ns (kernel clock). */
     public long meanReleaseWaitNs() { return releases == 0 ? 0 : releaseWaitNsSum / releases; }
 

@@ -27,6 +27,8 @@ final class ImportedBuffer {
     final int[] strides;
     private final OwnedFd[] fds;
     private MemorySegment file;
+    /** The fence page within {@link #file}, sliced once: every commit and vblank reads it, per plane. */
+    private MemorySegment fencePage;
     private int references = 1;
 
     ImportedBuffer(int handleId, ImportPurpose purpose, BufferIdentity identity, DmaBuf desc, long layout,
@@ -54,6 +56,7 @@ final class ImportedBuffer {
         if (file != null) {
             Memfd.unmap(file);
             file = null;
+            fencePage = null;
         }
         for (OwnedFd fd : fds) fd.close();
         return true;
@@ -73,6 +76,7 @@ final class ImportedBuffer {
 
     long fenceSignalAtNs() {
         if (!identity.hasFencePage()) return ImplicitFence.NO_FENCE;
-        return ImplicitFence.signalAt(file().asSlice(identity.fenceOffset(), BufferIdentity.PAGE));
+        if (fencePage == null) fencePage = file().asSlice(identity.fenceOffset(), BufferIdentity.PAGE);
+        return ImplicitFence.signalAt(fencePage);
     }
 }

@@ -84,7 +84,10 @@ class OverlayCostTest {
                 ratios.add(overlay.cpuMsPerFrame() / composed.cpuMsPerFrame());
                 assertTrue(overlay.pathFrames() >= FRAMES - 10, "the video was on the overlay: " + overlay);
                 assertTrue(composed.pathFrames() >= FRAMES - 10, "then composed: " + composed);
-                assertEquals(0, overlay.bytesPerFrame(), 0.0, "nothing composed while only the overlay changes");
+                // On the real clock a stall of this loaded machine can drop the video under the
+                // overlay rate for a frame or three (composed, not-updating): only those may compose.
+                assertTrue(overlay.bytesPerFrame() * overlay.frames() <= 4.0 * W * H * (overlay.frames() - overlay.pathFrames()),
+                        "nothing composed in the frames on the overlay: " + overlay);
                 assertTrue(composed.bytesPerFrame() >= 4.0 * W * H * 0.9, "composing redraws the window: " + composed);
             }
             List<Double> sorted = new ArrayList<>(ratios);

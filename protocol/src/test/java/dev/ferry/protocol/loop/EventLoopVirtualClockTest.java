@@ -82,6 +82,60 @@ class EventLoopVirtualClockTest {
     }
 
     @Test
+    void timersTheClockJumpedPastFireEarliestDeadlineFirst() throws Exception {
+        List<String> order = new ArrayList<>();
+        EventLoop.Timer late = loop.timer(() -> order.add("late"));
+        EventLoop.Timer early = loop.timer(() -> order.add("early"));
+        late.armAt(now + 10 * MS);
+        early.armAt(now + 5 * MS);
+        advance(20 * MS);
+        assertEquals(List.of("early", "late"), order, "in deadline order, not the order they were made in");
+        assertEquals(0L, loop.nextTimerNs());
+        late.close();
+        early.close();
+    }
+
+    @Test
+    void aTaskPostedAfterTheClockPassedADeadlineRunsAfterThatTimer() throws Exception {
+        // The bug: tasks run before the cycle's timers, and a task posted during the drain runs in
+        // the same drain, so a test's "let the loop settle" (a posted task) came back before the
+        // due timer fired; the test moved the clock again, and the timer fired many moves late.
+        List<String> order = new ArrayList<>();
+        EventLoop.Timer t = loop.timer(() -> order.add("timer@" + now / MS));
+        t.armAt(now + 5 * MS);
+        assertEquals(now + 5 * MS, loop.nextTimerNs());
+        now += 3 * MS;
+        loop.execute(() -> order.add("before@" + now / MS));  // posted before the deadline: runs first
+        now += 17 * MS;
+        loop.execute(() -> {
+            order.add("after@" + now / MS);
+            now += MS;
+            // Posted by a task during the drain, past a deadline armed meanwhile: still after that timer.
+            t.armAt(now - 1);
+            loop.execute(() -> order.add("chained@" + now / MS));
+        });
+        loop.clockAdvanced();
+        loop.dispatch(1000);
+        assertEquals(List.of("before@1020", "timer@1020", "after@1020", "timer@1021", "chained@1021"), order);
+        t.close();
+    }
+
+    @Test
+    void aTaskPostedAtATimersDeadlineRunsBeforeIt() throws Exception {
+        // Work that became ready at the deadline (a fence signalled then) is handled before the
+        // timer, as an fd ready at that time would be.
+        List<String> order = new ArrayList<>();
+        EventLoop.Timer t = loop.timer(() -> order.add("timer"));
+        t.armAt(now + 5 * MS);
+        now += 5 * MS;
+        loop.execute(() -> order.add("task"));
+        loop.clockAdvanced();
+        loop.dispatch(1000);
+        assertEquals(List.of("task", "timer"), order);
+        t.close();
+    }
+
+    @Test
     void theLoopTellsTheTimeOfItsClock() {
         assertEquals(now, loop.nowNs());
         now += 7;

@@ -206,24 +206,11 @@ final class ComposeShader {
                 return yuvToArgb(luma, cb, cr);
             }
 
-            uint mul255(uint x, uint y) {
-                uint t = x * y + 128u;
-                return (t + (t >> 8)) >> 8;
-            }
-
+            %12$s
             uint premultiply(uint c) {
                 uint a = c >> 24;
                 if (a == 255u) return c;
                 return a << 24 | mul255(c >> 16 & 0xffu, a) << 16 | mul255(c >> 8 & 0xffu, a) << 8 | mul255(c & 0xffu, a);
-            }
-
-            uint over(uint s, uint d) {
-                uint inv = 255u - (s >> 24);
-                uint a = min(255u, (s >> 24) + mul255(d >> 24, inv));
-                uint r = min(255u, (s >> 16 & 0xffu) + mul255(d >> 16 & 0xffu, inv));
-                uint g = min(255u, (s >> 8 & 0xffu) + mul255(d >> 8 & 0xffu, inv));
-                uint b = min(255u, (s & 0xffu) + mul255(d & 0xffu, inv));
-                return a << 24 | r << 16 | g << 8 | b;
             }
 
             void drawPixel(int x, int y) {
@@ -274,12 +261,32 @@ final class ComposeShader {
             }
             """;
 
+    /**
+     * PixelMath's exact /255 product and premultiplied "over", as GLSL: one text for the
+     * per-surface shader and the tile-binned one ({@link BinnedShader}), so both round alike.
+     */
+    static final String BLEND_GLSL = """
+            uint mul255(uint x, uint y) {
+                uint t = x * y + 128u;
+                return (t + (t >> 8)) >> 8;
+            }
+
+            uint over(uint s, uint d) {
+                uint inv = 255u - (s >> 24);
+                uint a = min(255u, (s >> 24) + mul255(d >> 24, inv));
+                uint r = min(255u, (s >> 16 & 0xffu) + mul255(d >> 16 & 0xffu, inv));
+                uint g = min(255u, (s >> 8 & 0xffu) + mul255(d >> 8 & 0xffu, inv));
+                uint b = min(255u, (s & 0xffu) + mul255(d & 0xffu, inv));
+                return a << 24 | r << 16 | g << 8 | b;
+            }
+            """;
+
     /** GLSL source with {@link Bt709}'s constants and the sample-position precision filled in. */
     static String glsl(boolean float64) {
         return String.format(Locale.ROOT, SOURCE,
                 lit(Bt709.Y_OFFSET), lit(Bt709.Y_SCALE), lit(Bt709.C_OFFSET),
                 lit(Bt709.R_FROM_CR), lit(Bt709.G_FROM_CB), lit(Bt709.G_FROM_CR), lit(Bt709.B_FROM_CB),
-                float64 ? "double" : "float", LOCAL_SIZE_X, LOCAL_SIZE_Y, PIXELS_PER_INVOCATION);
+                float64 ? "double" : "float", LOCAL_SIZE_X, LOCAL_SIZE_Y, PIXELS_PER_INVOCATION, BLEND_GLSL);
     }
 
     /** A float literal that GLSL reads back as the same float. */
@@ -289,6 +296,11 @@ final class ComposeShader {
 
     /** SPIR-V for the shader, in native memory the caller frees with {@link MemoryUtil#memFree}. */
     static ByteBuffer compile(boolean float64) throws RendererUnavailableException {
+        return compile(glsl(float64), "compose.comp");
+    }
+
+    /** SPIR-V for a compute shader's GLSL, in native memory the caller frees with {@link MemoryUtil#memFree}. */
+    static ByteBuffer compile(String glsl, String name) throws RendererUnavailableException {
         long compiler = shaderc_compiler_initialize();
         if (compiler == 0) throw new RendererUnavailableException("shaderc_compiler_initialize failed");
         long options = shaderc_compile_options_initialize();
@@ -296,8 +308,8 @@ final class ComposeShader {
             shaderc_compile_options_set_target_env(options, shaderc_target_env_vulkan, shaderc_env_version_vulkan_1_2);
             shaderc_compile_options_set_optimization_level(options, shaderc_optimization_level_performance);
             // The source in its own native memory: it is larger than a thread's LWJGL MemoryStack leaves free.
-            ByteBuffer source = MemoryUtil.memUTF8(glsl(float64), false);
-            ByteBuffer file = MemoryUtil.memUTF8("compose.comp"), entry = MemoryUtil.memUTF8("main");
+            ByteBuffer source = MemoryUtil.memUTF8(glsl, false);
+            ByteBuffer file = MemoryUtil.memUTF8(name), entry = MemoryUtil.memUTF8("main");
             long result;
             try {
                 result = shaderc_compile_into_spv(compiler, source, shaderc_compute_shader, file, entry, options);
@@ -308,7 +320,7 @@ final class ComposeShader {
             }
             try {
                 if (shaderc_result_get_compilation_status(result) != shaderc_compilation_status_success) {
-                    throw new RendererUnavailableException("compose shader did not compile: " + shaderc_result_get_error_message(result));
+                    throw new RendererUnavailableException(name + " did not compile: " + shaderc_result_get_error_message(result));
                 }
                 ByteBuffer spirv = shaderc_result_get_bytes(result);
                 ByteBuffer copy = MemoryUtil.memAlloc(spirv.remaining());

@@ -43,6 +43,8 @@ final class VulkanDevice implements AutoCloseable {
     final String driverInfo;
     final int apiVersion;
     final boolean hostImport;
+    /** A CPU implementation (lavapipe): its "device memory" is system RAM and its copies are memcpy on its own thread. */
+    final boolean software;
     final long hostPointerAlignment;
     final boolean float64;
     final boolean dmaBufExtensions;
@@ -55,7 +57,9 @@ final class VulkanDevice implements AutoCloseable {
     /** The compose shader's three texel buffers (plane 0, plane 1, target), pushed per dispatch (VK_KHR_push_descriptor). */
     final long setLayout;
     final long maxTexelBufferElements;
-    private final long shaderModule;
+    /** The tile-binned pipeline (BinnedShader) and its layout: the bins and the target, pushed per dispatch. */
+    final long binnedSetLayout, binnedPipelineLayout, binnedPipeline;
+    private final long shaderModule, binnedModule;
     /** Compose pipelines by variant (ComposeShader.variant), made on first use. */
     private final java.util.Map<Integer, Long> pipelines = new java.util.HashMap<>();
     private final long messenger;
@@ -154,6 +158,7 @@ final class VulkanDevice implements AutoCloseable {
             VkPhysicalDeviceProperties props = VkPhysicalDeviceProperties.calloc(stack);
             vkGetPhysicalDeviceProperties(physical, props);
             deviceName = props.deviceNameString();
+            software = props.deviceType() == VK_PHYSICAL_DEVICE_TYPE_CPU;
             apiVersion = props.apiVersion();
             Set<String> extensions = deviceExtensions(physical, stack);
             hostImport = extensions.contains(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
@@ -230,17 +235,46 @@ final class VulkanDevice implements AutoCloseable {
                     "vkCreatePipelineLayout");
             pipelineLayout = pl.get(0);
             undo.push(() -> vkDestroyPipelineLayout(device, pipelineLayout, null));
-            ByteBuffer spirv = ComposeShader.compile(float64);
-            try {
-                check(vkCreateShaderModule(device, VkShaderModuleCreateInfo.calloc(stack).sType$Default().pCode(spirv), null, pl), "vkCreateShaderModule");
-                shaderModule = pl.get(0);
-            } finally {
-                MemoryUtil.memFree(spirv);
-            }
+            shaderModule = shaderModule(ComposeShader.compile(float64), stack);
+            undo.push(() -> vkDestroyShaderModule(device, shaderModule, null));
+
+            // ---- the tile-binned pipeline: one, no variants (it draws only 1:1 packed surfaces)
+            VkDescriptorSetLayoutBinding.Buffer binned = VkDescriptorSetLayoutBinding.calloc(2, stack);
+            binned.get(0).binding(0).descriptorCount(1).stageFlags(VK_SHADER_STAGE_COMPUTE_BIT).descriptorType(VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER);
+            binned.get(1).binding(1).descriptorCount(1).stageFlags(VK_SHADER_STAGE_COMPUTE_BIT).descriptorType(VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER);
+            check(vkCreateDescriptorSetLayout(device, VkDescriptorSetLayoutCreateInfo.calloc(stack).sType$Default()
+                    .flags(KHRPushDescriptor.VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR).pBindings(binned), null, pl),
+                    "vkCreateDescriptorSetLayout");
+            binnedSetLayout = pl.get(0);
+            undo.push(() -> vkDestroyDescriptorSetLayout(device, binnedSetLayout, null));
+            VkPushConstantRange.Buffer binnedRange = VkPushConstantRange.calloc(1, stack)
+                    .stageFlags(VK_SHADER_STAGE_COMPUTE_BIT).offset(0).size(BinnedShader.PUSH_BYTES);
+            check(vkCreatePipelineLayout(device, VkPipelineLayoutCreateInfo.calloc(stack).sType$Default()
+                    .pSetLayouts(stack.longs(binnedSetLayout)).pPushConstantRanges(binnedRange), null, pl), "vkCreatePipelineLayout");
+            binnedPipelineLayout = pl.get(0);
+            undo.push(() -> vkDestroyPipelineLayout(device, binnedPipelineLayout, null));
+            binnedModule = shaderModule(BinnedShader.compile(), stack);
+            undo.push(() -> vkDestroyShaderModule(device, binnedModule, null));
+            VkComputePipelineCreateInfo.Buffer bci = VkComputePipelineCreateInfo.calloc(1, stack).sType$Default()
+                    .stage(VkPipelineShaderStageCreateInfo.calloc(stack).sType$Default()
+                            .stage(VK_SHADER_STAGE_COMPUTE_BIT).module(binnedModule).pName(stack.UTF8("main")))
+                    .layout(binnedPipelineLayout);
+            check(vkCreateComputePipelines(device, VK_NULL_HANDLE, bci, null, pl), "vkCreateComputePipelines (binned)");
+            binnedPipeline = pl.get(0);
             undo.clear();
         } catch (RendererUnavailableException | RuntimeException | Error e) {
             while (!undo.isEmpty()) undo.pop().run();
             throw e;
+        }
+    }
+
+    private long shaderModule(ByteBuffer spirv, MemoryStack stack) throws RendererUnavailableException {
+        try {
+            LongBuffer pl = stack.mallocLong(1);
+            check(vkCreateShaderModule(device, VkShaderModuleCreateInfo.calloc(stack).sType$Default().pCode(spirv), null, pl), "vkCreateShaderModule");
+            return pl.get(0);
+        } finally {
+            MemoryUtil.memFree(spirv);
         }
     }
 
@@ -462,6 +496,10 @@ final class VulkanDevice implements AutoCloseable {
         vkDeviceWaitIdle(device);
         for (long p : pipelines.values()) vkDestroyPipeline(device, p, null);
         vkDestroyShaderModule(device, shaderModule, null);
+        vkDestroyPipeline(device, binnedPipeline, null);
+        vkDestroyShaderModule(device, binnedModule, null);
+        vkDestroyPipelineLayout(device, binnedPipelineLayout, null);
+        vkDestroyDescriptorSetLayout(device, binnedSetLayout, null);
         vkDestroyPipelineLayout(device, pipelineLayout, null);
         vkDestroyDescriptorSetLayout(device, setLayout, null);
         vkDestroyFence(device, fence, null);

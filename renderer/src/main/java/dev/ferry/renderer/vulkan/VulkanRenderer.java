@@ -98,6 +98,17 @@ public final class VulkanRenderer implements Renderer {
     private ByteBuffer push;
     private VkBufferCopy.Buffer regions;
 
+    private final TileBins bins = new TileBins();
+    private GpuBuffer binsBuffer;
+    /** Words of binsBuffer the frame being recorded uses so far (each damage rectangle appends its own). */
+    private int binsUsed;
+    private final List<GpuBuffer> retiredBins = new ArrayList<>();
+    /** Frames a CPU device's renderer copied on its own thread ({@link #copiesOnly}). */
+    private final java.util.concurrent.atomic.AtomicLong threadCopies = new java.util.concurrent.atomic.AtomicLong();
+    /** Tile-binned dispatches recorded so far, and the surfaces they drew (per damage rectangle): what tests check the path by. */
+    private final java.util.concurrent.atomic.AtomicLong binnedDispatches = new java.util.concurrent.atomic.AtomicLong(),
+            binnedSurfaces = new java.util.concurrent.atomic.AtomicLong();
+
     private record TargetKey(long address, long size, MemorySegment.Scope scope) {}
 
     /** What was imported in place and what was copied, and why. */
@@ -129,6 +140,13 @@ public final class VulkanRenderer implements Renderer {
     public Map<String, Object> memoryStatistics() {
         return counters().toMap();
     }
+
+    /**
+     * Whether stacks of 1:1 windows go through the tile-binned dispatch; {@code
+     * -Dferry.vulkan.binning=false} (read at start) draws every surface on its own, so a
+     * benchmark can set the two side by side in one run.
+     */
+    private final boolean binning = !"false".equals(System.getProperty("ferry.vulkan.binning"));
 
     private VulkanRenderer(int queueCapacity, boolean validation) {
         this.validation = validation;
@@ -291,6 +309,7 @@ public final class VulkanRenderer implements Renderer {
             description = "Vulkan " + VK_API_VERSION_MAJOR(vk.apiVersion) + "." + VK_API_VERSION_MINOR(vk.apiVersion) + "."
                     + VK_API_VERSION_PATCH(vk.apiVersion) + " on " + vk.deviceName + " (" + vk.driverInfo + "), compute; "
                     + String.join(", ", vk.describeExtensions()) + "; " + (vk.float64 ? "float64" : "float32") + " sample positions"
+                    + "; tile-binned stacks" + (vk.software ? "; straight-copy frames copied by the render thread (CPU device)" : "")
                     + (validation ? "; validation on" : "") + "; formats " + formats.summary();
             started.complete(null);
         } catch (Throwable t) {
@@ -309,6 +328,10 @@ public final class VulkanRenderer implements Renderer {
         vkDeviceWaitIdle(vk.device);
         for (GpuBuffer b : targets.values()) b.destroy(vk);
         targets.clear();
+        for (GpuBuffer b : retiredBins) b.destroy(vk);
+        retiredBins.clear();
+        if (binsBuffer != null) binsBuffer.destroy(vk);
+        binsBuffer = null;
         if (staging != null) staging.destroy(vk);
         staging = null;
         vk.close();
@@ -458,6 +481,13 @@ public final class VulkanRenderer implements Renderer {
             if (t.copied != null && !s.bufferDamage().isEmpty()) refreshCopy(t, s.bufferDamage());
         }
         prepareMappings(surfaces);
+        // The previous frame is complete (its fence was waited on): bins buffers outgrown during it can go.
+        for (GpuBuffer b : retiredBins) b.destroy(vk);
+        retiredBins.clear();
+        binsUsed = 0;
+        // (A fault injected for the next frame needs a submission to answer, and a target composed aside is
+        // counted as copied out: those frames take the device.)
+        if (!copyOut && !injectDeviceLost && copiesOnly(surfaces, target, damage)) return copyOnThread(surfaces, target, damage);
         long targetOffset = copyOut ? 0 : target.memory().address() - out.base;
         // The target's first pixel as a word index into its buffer view (targets are 4-aligned: targetBuffer).
         int targetWord = (int) (targetOffset >> 2);
@@ -478,13 +508,15 @@ public final class VulkanRenderer implements Renderer {
                 if (x1 <= x0 || y1 <= y0) continue;
                 rects++;
                 int first = Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0);
+                // The top of the stack in one tile-binned dispatch where it can (binnedFrom), the rest surface by surface.
+                int binned = binnedFrom(surfaces, first, x0, y0, x1, y1);
                 if (first < 0) {
                     barrier(any, between);
                     fill(out, targetOffset, target, target.clearArgb(), x0, y0, x1, y1);
                     any = true;
                     first = 0;
                 }
-                for (int i = first; i < n; i++) {
+                for (int i = first; i < binned; i++) {
                     SceneSurface s = surfaces.get(i);
                     Rect d = s.destination();
                     int cx0 = Math.max(x0, d.x()), cy0 = Math.max(y0, d.y());
@@ -520,6 +552,10 @@ public final class VulkanRenderer implements Renderer {
                     }
                     any = true;
                 }
+                if (binned < n) {
+                    drawBinned(surfaces, binned, out, targetWord, target, between, any, x0, y0, x1, y1);
+                    any = true;
+                }
             }
             // The frame's writes must be visible to the CPU (KMS scans out what the mapping holds) once the fence signals.
             VkMemoryBarrier.Buffer toHost = VkMemoryBarrier.calloc(1, stack).sType$Default()
@@ -546,6 +582,165 @@ public final class VulkanRenderer implements Renderer {
         } finally {
             endClientReads(surfaces);
         }
+    }
+
+    /**
+     * Whether this frame is nothing but straight copies ({@link #isStraightCopy}: every damage
+     * rectangle lies under one opaque, unscaled, linear surface at the top of the stack whose
+     * bytes are the target's) on a CPU Vulkan device. There a vkCmdCopyBuffer is a memcpy run
+     * by lavapipe per region (one per row of a padded buffer) after a submit, with a fence
+     * wait: this thread copying the rows itself does the same memcpy without either
+     * (BENCHMARKS.md, #17: a fullscreen 4K frame 5.6 -> about memcpy's cost). A hardware
+     * device keeps the GPU copy, which costs this thread nothing.
+     */
+    private boolean copiesOnly(List<SceneSurface> surfaces, RenderTarget target, Region damage) {
+        int n = surfaces.size();
+        if (!vk.software || n == 0) return false;
+        for (int k = 0; k < damage.count(); k++) {
+            int x0 = Math.max(0, damage.x(k)), y0 = Math.max(0, damage.y(k));
+            int x1 = (int) Math.min(target.width(), (long) damage.x(k) + damage.width(k));
+            int y1 = (int) Math.min(target.height(), (long) damage.y(k) + damage.height(k));
+            if (x1 <= x0 || y1 <= y0) continue;
+            if (Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0) != n - 1) return false;
+            SceneSurface top = surfaces.get(n - 1);
+            if (solidColour(top) != NOT_SOLID || !isStraightCopy(top, mappings[n - 1], target, x0, y0, x1, y1)) return false;
+        }
+        return true;
+    }
+
+    /** A {@link #copiesOnly} frame: the top surface's rows copied into the target by this thread. */
+    private FrameResult copyOnThread(List<SceneSurface> surfaces, RenderTarget target, Region damage) {
+        SceneSurface top = surfaces.get(surfaces.size() - 1);
+        VulkanTexture t = (VulkanTexture) top.texture();
+        BufferMapping m = mappings[surfaces.size() - 1];
+        MemorySegment plane = t.planes != null ? t.planes.plane0 : t.source.plane(0).memory();
+        int stride = t.strides[0];
+        MemorySegment to = target.memory();
+        int rects = 0;
+        beginClientReads(surfaces);
+        try {
+            for (int k = 0; k < damage.count(); k++) {
+                int x0 = Math.max(0, damage.x(k)), y0 = Math.max(0, damage.y(k));
+                int x1 = (int) Math.min(target.width(), (long) damage.x(k) + damage.width(k));
+                int y1 = (int) Math.min(target.height(), (long) damage.y(k) + damage.height(k));
+                if (x1 <= x0 || y1 <= y0) continue;
+                rects++;
+                long rowBytes = 4L * (x1 - x0);
+                long src = (long) (y0 + m.offsetY()) * stride + 4L * (x0 + m.offsetX());
+                long dst = (long) y0 * target.stride() + 4L * x0;
+                if (stride == target.stride() && rowBytes == stride) {
+                    MemorySegment.copy(plane, src, to, dst, rowBytes * (y1 - y0));
+                } else {
+                    for (int y = y0; y < y1; y++, src += stride, dst += target.stride()) MemorySegment.copy(plane, src, to, dst, rowBytes);
+                }
+            }
+        } finally {
+            endClientReads(surfaces);
+        }
+        threadCopies.incrementAndGet();
+        return new FrameResult.Composed(rects, rects);
+    }
+
+    long threadCopies() {
+        return threadCopies.get();
+    }
+
+    /**
+     * Where the tile-binned dispatch takes over the stack over a damage rectangle: the lowest
+     * index of the run of binnable surfaces ({@link TileBins#binnable}) at its top, above the
+     * bottom opaque surface (which keeps its copy or fill: a memcpy on lavapipe); {@code n}
+     * (no binning) unless at least two surfaces of the run touch the rectangle, where one
+     * dispatch per surface costs the same.
+     */
+    private int binnedFrom(List<SceneSurface> surfaces, int first, int x0, int y0, int x1, int y1) {
+        int n = surfaces.size();
+        long tiles = (long) ((x1 - x0 + BinnedShader.TILE_WIDTH - 1) / BinnedShader.TILE_WIDTH)
+                * ((y1 - y0 + BinnedShader.TILE_HEIGHT - 1) / BinnedShader.TILE_HEIGHT);
+        if (!binning || tiles > MAX_GROUPS) return n;
+        int from = n, drawn = 0;
+        for (int i = n - 1; i > first; i--) {
+            SceneSurface s = surfaces.get(i);
+            Rect d = s.destination();
+            int cx0 = Math.max(x0, d.x()), cy0 = Math.max(y0, d.y());
+            int cx1 = (int) Math.min(x1, (long) d.x() + d.width()), cy1 = (int) Math.min(y1, (long) d.y() + d.height());
+            if (cx1 <= cx0 || cy1 <= cy0) {
+                from = i;
+                continue;
+            }
+            VulkanTexture t = (VulkanTexture) s.texture();
+            if (!TileBins.binnable(s, mappings[i], cx0, cy0, cx1, cy1)) break;
+            // An ARGB surface declared opaque over its clip is stored as it is by the per-surface path, not blended.
+            if (t.kind == TexelKind.ARGB8888 && Occlusion.drawsOpaque(s, cx0, cy0, cx1 - cx0, cy1 - cy0)) break;
+            from = i;
+            drawn++;
+        }
+        return drawn >= 2 ? from : n;
+    }
+
+    /** The workgroup count one dispatch may have in x (Vulkan's guaranteed minimum of maxComputeWorkGroupCount). */
+    private static final int MAX_GROUPS = 65535;
+
+    /** Records the tile-binned dispatch that draws surfaces [from, n) over a damage rectangle (see {@link BinnedShader}). */
+    private void drawBinned(List<SceneSurface> surfaces, int from, GpuBuffer out, int targetWord, RenderTarget target,
+                            VkMemoryBarrier.Buffer between, boolean any, int x0, int y0, int x1, int y1) {
+        bins.begin(x0, y0, x1, y1);
+        for (int i = from; i < surfaces.size(); i++) {
+            SceneSurface s = surfaces.get(i);
+            Rect d = s.destination();
+            int cx0 = Math.max(x0, d.x()), cy0 = Math.max(y0, d.y());
+            int cx1 = (int) Math.min(x1, (long) d.x() + d.width()), cy1 = (int) Math.min(y1, (long) d.y() + d.height());
+            if (cx1 <= cx0 || cy1 <= cy0) continue;
+            VulkanTexture t = (VulkanTexture) s.texture();
+            BufferMapping m = mappings[i];
+            // Where texel (0 + offsetX, 0 + offsetY) would lie: target pixel (x, y) reads origin + y * stride + 4 * x.
+            long origin = t.buffers[0].deviceAddress + t.offsets[0] + (long) m.offsetY() * t.strides[0] + 4L * m.offsetX();
+            boolean x = t.kind == TexelKind.XRGB8888;
+            bins.add(cx0, cy0, cx1, cy1, origin, t.strides[0], x ? 0xff000000 : 0, x);
+        }
+        MemorySegment words = binsRoom(binsUsed + bins.maxWords());
+        int tiles = bins.write(words, binsUsed);
+        int tileBase = bins.tileBase(binsUsed);
+        binsUsed += (int) bins.maxWords();
+        if (tiles == 0) return;
+        barrier(any, between);
+        vkCmdBindPipeline(vk.commands, VK_PIPELINE_BIND_POINT_COMPUTE, vk.binnedPipeline);
+        try (MemoryStack stack = stackPush()) {
+            VkWriteDescriptorSet.Buffer writes = VkWriteDescriptorSet.calloc(2, stack);
+            writes.get(0).sType$Default().dstBinding(0).descriptorCount(1).descriptorType(VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER)
+                    .pTexelBufferView(stack.longs(binsBuffer.view));
+            writes.get(1).sType$Default().dstBinding(1).descriptorCount(1).descriptorType(VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER)
+                    .pTexelBufferView(stack.longs(out.view));
+            KHRPushDescriptor.vkCmdPushDescriptorSetKHR(vk.commands, VK_PIPELINE_BIND_POINT_COMPUTE, vk.binnedPipelineLayout, 0, writes);
+            ByteBuffer constants = stack.malloc(BinnedShader.PUSH_BYTES);
+            constants.putInt(BinnedShader.P_TILE_BASE, tileBase).putInt(BinnedShader.P_TARGET_WORD, targetWord)
+                    .putInt(BinnedShader.P_TARGET_STRIDE, target.stride() >> 2).putInt(12, 0);
+            vkCmdPushConstants(vk.commands, vk.binnedPipelineLayout, VK_SHADER_STAGE_COMPUTE_BIT, 0, constants);
+        }
+        vkCmdDispatch(vk.commands, tiles, 1, 1);
+        binnedDispatches.incrementAndGet();
+        binnedSurfaces.addAndGet(bins.surfaces());
+    }
+
+    long binnedDispatches() {
+        return binnedDispatches.get();
+    }
+
+    long binnedSurfaces() {
+        return binnedSurfaces.get();
+    }
+
+    /**
+     * The bins buffer's words, with room for {@code words}: a buffer outgrown mid-frame stays
+     * alive (earlier dispatches of the frame read it) until the next frame starts.
+     */
+    private MemorySegment binsRoom(long words) {
+        long bytes = 4 * words;
+        if (binsBuffer == null || binsBuffer.size < bytes) {
+            if (binsBuffer != null) retiredBins.add(binsBuffer);
+            binsBuffer = vk.allocateMapped(Math.max(bytes * 2, 1 << 16));
+            if (binsBuffer == null) throw new IllegalStateException("out of memory for " + bytes + " bytes of tile bins");
+        }
+        return MemorySegment.ofAddress(binsBuffer.base).reinterpret(binsBuffer.size);
     }
 
     private FrameResult noPipeline(List<SceneSurface> surfaces) {

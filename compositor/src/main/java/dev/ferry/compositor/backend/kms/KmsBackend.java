@@ -410,7 +410,20 @@ public final class KmsBackend implements Backend {
 
     @Override
     public void schedule(Output o) {
-        for (KmsOutputDriver d : drivers) if (d.output() == o) d.schedule();
+        KmsOutputDriver d = driverOf(o);
+        if (d != null) d.schedule();
+    }
+
+    /**
+     * The driver of an output, or null. By index: asked several times a frame (schedule,
+     * presentation and deadline hints, stats), where a for-each allocated an iterator each time.
+     */
+    private KmsOutputDriver driverOf(Output o) {
+        for (int i = 0; i < drivers.size(); i++) {
+            KmsOutputDriver d = drivers.get(i);
+            if (d.output() == o) return d;
+        }
+        return null;
     }
 
     /** Whether some output has a frame being composed (tests on a virtual clock wait for it before moving time). */
@@ -421,19 +434,20 @@ public final class KmsBackend implements Backend {
 
     @Override
     public long nextPresentationNs(Output o) {
-        for (KmsOutputDriver d : drivers) if (d.output() == o) return d.nextPresentationNs(kernel.clock().nowNs());
-        return 0;
+        KmsOutputDriver d = driverOf(o);
+        return d == null ? 0 : d.nextPresentationNs(kernel.clock().nowNs());
     }
 
     @Override
     public long repaintDeadlineNs(Output o) {
-        for (KmsOutputDriver d : drivers) if (d.output() == o) return d.repaintDeadlineNs(kernel.clock().nowNs());
-        return 0;
+        KmsOutputDriver d = driverOf(o);
+        return d == null ? 0 : d.repaintDeadlineNs(kernel.clock().nowNs());
     }
 
     @Override
     public OutputStats stats(Output o) {
-        for (KmsOutputDriver d : drivers) if (d.output() == o) return d.stats();
+        KmsOutputDriver d = driverOf(o);
+        if (d != null) return d.stats();
         throw new IllegalArgumentException("no kms output " + o.name());
     }
 
