@@ -166,7 +166,7 @@ public final class Compositor implements AutoCloseable {
         // Before the record moves to the gone list: the allocation its feedback offers now, for
         // the report's "what to do" once the surface is gone (linux-dmabuf exists from start()).
         scene.onSurfaceDestroyed(s -> pathStatistics.keepAllocation(s,
-                dev.ferry.compositor.stats.StatsReport.allocationNow(s, linuxDmabuf, backend.devices().orElse(null))));
+                dev.ferry.compositor.stats.SuggestedAllocation.now(s, linuxDmabuf, backend.devices().orElse(null))));
         scene.onSurfaceDestroyed(pathStatistics::surfaceDestroyed);
         scene.onSurfaceDestroyed(timeline::surfaceDestroyed);
         renderer = starting.join();
@@ -221,7 +221,7 @@ public final class Compositor implements AutoCloseable {
             var devices = backend.devices().get();
             var dmabufGlobal = linuxDmabuf;
             linuxDmabuf.feedback().onFeedbackEnded((surface, sent) -> pathStatistics.keepAllocation(surface,
-                    dev.ferry.compositor.stats.StatsReport.allocation(surface, sent, dmabufGlobal.table(), devices)));
+                    dev.ferry.compositor.stats.SuggestedAllocation.of(surface, sent, dmabufGlobal.table(), devices)));
             linuxDmabuf.fences().setDeadlines(fenceDeadlines);
             linuxDmabuf.fences().recordFaultsIn(faults);
             linuxDmabuf.recordImportFaultsIn(faults);

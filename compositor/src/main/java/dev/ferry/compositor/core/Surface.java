@@ -37,12 +37,14 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     /** The parent's stack: this surface and its subsurfaces, bottom to top; pending and current. */
     final List<Surface> stackPending = new ArrayList<>(1);
     final List<Surface> stackCurrent = new ArrayList<>(1);
-    private final List<Resource> framesWaiting = new ArrayList<>(2);
-    private final List<PresentationListener> feedbackWaiting = new ArrayList<>(1);
+    // Capacity 0 on the lists most surfaces never fill: they share one empty array until the first add,
+    // which keeps a client's 32 768 idle surfaces smaller for the collector to copy.
+    private final List<Resource> framesWaiting = new ArrayList<>(0);
+    private final List<PresentationListener> feedbackWaiting = new ArrayList<>(0);
     /** Callbacks and feedback of the content a frame now being drawn shows (see {@link #latchFrame}). */
-    private final List<Resource> framesLatched = new ArrayList<>(2);
-    private final List<PresentationListener> feedbackLatched = new ArrayList<>(1);
-    private final List<Output> outputs = new ArrayList<>(1);
+    private final List<Resource> framesLatched = new ArrayList<>(0);
+    private final List<PresentationListener> feedbackLatched = new ArrayList<>(0);
+    private final List<Output> outputs = new ArrayList<>(0);
     private CommitValidator viewport;
     private boolean destroyed;
     private long commitCount;

@@ -56,8 +56,9 @@ public final class SurfaceState {
     /** wp_commit_timing_v1: not to be presented before this (kernel clock), 0 for none; and who knows when frames present. */
     long targetNs;
     PresentationTiming timing;
-    final List<Resource> frameCallbacks = new ArrayList<>(2);
-    final List<Object> feedbacks = new ArrayList<>(1);
+    // Capacity 0: no array until the first add (see Surface's lists).
+    final List<Resource> frameCallbacks = new ArrayList<>(0);
+    final List<Object> feedbacks = new ArrayList<>(0);
 
     public ClientBuffer buffer() { return buffer; }
     public int scale() { return scale; }

@@ -197,7 +197,7 @@ public final class StatsReport {
         Map<String, ReasonAdvice.Allocation> suggested = new java.util.HashMap<>();
         if (dmabuf != null && kernel != null) {
             for (var e : dmabuf.feedback().all().entrySet()) {
-                ReasonAdvice.Allocation a = allocation(e.getKey(), e.getValue().current(), dmabuf.table(), kernel);
+                ReasonAdvice.Allocation a = SuggestedAllocation.of(e.getKey(), e.getValue().current(), dmabuf.table(), kernel);
                 if (a != null) suggested.put(e.getKey().resource().toString() + "/" + e.getKey().resource().client().pid(), a);
             }
         }
@@ -230,37 +230,6 @@ public final class StatsReport {
             }
             m.put("reasons", reasons);
         }
-    }
-
-    /**
-     * The allocation a surface's current feedback suggests, or null (no linux-dmabuf, no
-     * feedback object): what {@link PathStatistics#keepAllocation} keeps when the surface goes.
-     */
-    public static ReasonAdvice.Allocation allocationNow(Surface s, dev.ferry.compositor.dmabuf.LinuxDmabufGlobal dmabuf,
-                                                        dev.ferry.drm.DeviceSet kernel) {
-        if (dmabuf == null || kernel == null) return null;
-        var f = dmabuf.feedback().feedbackOf(s);
-        return f == null ? null : allocation(s, f.current(), dmabuf.table(), kernel);
-    }
-
-    /** The allocation a surface's feedback suggests: its first tranche, in the surface's own format if it has it. */
-    public static ReasonAdvice.Allocation allocation(Surface s, dev.ferry.compositor.dmabuf.DmabufFeedback feedback,
-                                                      dev.ferry.compositor.dmabuf.FormatTableFile table, dev.ferry.drm.DeviceSet kernel) {
-        if (feedback == null || feedback.tranches().isEmpty()) return null;
-        var t = feedback.tranches().getFirst();
-        if (t.indices().length == 0) return null;
-        int pick = t.indices()[0];
-        int fourcc = s.buffer() == null ? 0 : s.buffer().fourcc();
-        for (int i : t.indices()) {
-            if (table.format(i) == fourcc) {
-                pick = i;
-                break;
-            }
-        }
-        var device = kernel.deviceByDevT(t.targetDevT());
-        String name = device == null ? (t.targetDevT() >> 8) + ":" + (t.targetDevT() & 0xff) : device.info().name();
-        return new ReasonAdvice.Allocation(Fourcc.name(table.format(pick)), dev.ferry.drm.uapi.Modifiers.name(table.modifier(pick)),
-                name, t.scanout());
     }
 
     private static Map<String, Object> surface(Window w, Surface s, int x, int y) {
