@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static dev.ferry.compositor.syncobj.SyncFerry.MS;
@@ -15,9 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * When explicit-sync release points are signalled, on the kms backend and the virtual clock: a
- * scanned-out buffer only after the flip that took it off the plane, one replaced before it was
- * ever shown at once; and (disabled, see there) a composed one as soon as the composition that
- * sampled it completed and the client replaced it.
+ * composed buffer as soon as the composition that sampled it completed and the client replaced
+ * it (not when the composed frame left the screen), a scanned-out one only after the flip that
+ * took it off the plane, one replaced before it was ever shown at once.
  */
 class ReleaseTimingKmsTest {
     private static final int FRAMES = 20;
@@ -54,15 +55,6 @@ class ReleaseTimingKmsTest {
         return at;
     }
 
-    /**
-     * Issue 18's release at composition completion; not on yet. Unlocking composed buffers when
-     * their composition completed (KmsOutputDriver.composed) passes this, but takes away the
-     * back-pressure that keeps a client drawing on its own clock from bursting once it fell
-     * behind: NoRenderDeviceTest (real clock, shared machine) then had 6-9 of its 20 frames
-     * replaced unshown in 6 of 10 runs (7 of 7 with repaint deadlines for new content too),
-     * against 11 of 11 green without it. See the branch report.
-     */
-    @org.junit.jupiter.api.Disabled("release at composition completion is not on: it made NoRenderDeviceTest's bursting client lose frames")
     @Test
     void aComposedBufferIsReleasedOnceItsCompositionCompletedAndTheClientReplacedIt() throws Exception {
         try (SyncFerry.Player p = ferry.player("composed", false, DmabufWindow.Sync.EXPLICIT);
@@ -134,9 +126,10 @@ class ReleaseTimingKmsTest {
             assertEquals(-2, p.presentedAt(a), "never shown");
             long at = releases(p).get(a);
             assertTrue(at < p.presentedAt(b) && at <= committed + 3 * MS, "released at " + at + ", committed at " + committed);
-            // The buffer shown before them goes back only with the flip that replaced it on screen.
-            long shownBefore = a - 1;
-            assertTrue(releases(p).get(shownBefore) >= p.presentedAt(b), "the frame before: " + p.window.releaseLog());
+            // The buffer shown before them was composed, its composition long complete: it goes back
+            // when a replaced it (a's 2 ms job done), not before, and not only with b's flip.
+            long shownBefore = a - 1, shownBeforeAt = releases(p).get(shownBefore);
+            assertTrue(shownBeforeAt >= committed + 2 * MS && shownBeforeAt <= at, "the frame before: " + p.window.releaseLog());
         }
     }
 }

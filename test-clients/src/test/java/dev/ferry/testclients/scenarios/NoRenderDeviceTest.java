@@ -48,8 +48,13 @@ class NoRenderDeviceTest {
                 .withRenderer("cpu"))) {
             c.startThread();
             assertNull(c.linuxDmabuf(), "no render device, no linux-dmabuf");
+            // Paced by wp_fifo_v1: on its own clock alone, a client that fell behind in a cold start on
+            // a loaded machine commits in bursts, and a composed buffer goes back as soon as its
+            // composition completed, so all but the last of a burst are replaced unshown: that says
+            // nothing of this topology.
+            VideoClient.Pacing fifo = new VideoClient.Pacing(DmabufWindow.Sync.IMPLICIT, 0, 0, true, 0);
             VideoClient.Summary s = new VideoClient(VideoClient.Options.of(runtime.resolve("wayland-norender").toString())
-                    .buffers(DmabufWindow.Buffers.SHM).size(320, 240).fps(60).frames(20).topology(topology.toString())).run();
+                    .buffers(DmabufWindow.Buffers.SHM).size(320, 240).fps(60).frames(20).topology(topology.toString()).pacing(fifo)).run();
             // A frame may be replaced before its vblank (discarded); every other one is shown.
             assertEquals(20, s.presented() + s.discarded(), "every frame presented or replaced: " + s);
             assertTrue(s.presented() >= 15, "frames presented: " + s);

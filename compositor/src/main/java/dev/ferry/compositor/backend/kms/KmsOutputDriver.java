@@ -132,6 +132,7 @@ final class KmsOutputDriver {
         int[] overlayIndex = new int[2];
         /** The primary shows the slot the previous frame drew: only overlays changed. */
         boolean reusedPrimary;
+        /** The composed buffers, locked while the composition that samples them runs; null once it completed. */
         FrameContent content;
         /** This frame's number in the output's damage history. */
         long number;
@@ -482,6 +483,12 @@ final class KmsOutputDriver {
             armRetry();
             return;
         }
+        // The job that sampled the client buffers is complete (the CPU wrote the frame; a GPU's
+        // readback or fence wait returned before the result came): they go back to their clients
+        // now, with their release points, not once this frame leaves the screen a refresh or more
+        // later. Buffers on planes stay locked by the frame until the flip that replaces it.
+        if (f.content != null) f.content.release();
+        f.content = null;
         drawnFor.put(f.slot != null ? f.slot : f.renderBuffer, f.number);
         if (f.slot != null) f.chain.drawn(f.slot);
         flipComposed(f);
