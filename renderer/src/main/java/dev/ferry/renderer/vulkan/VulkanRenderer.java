@@ -631,7 +631,7 @@ public final class VulkanRenderer implements Renderer {
                 if (stride == target.stride() && rowBytes == stride) {
                     MemorySegment.copy(plane, src, to, dst, rowBytes * (y1 - y0));
                 } else {
-                    for (int y = y0; y < y1; y++, src += stride, dst += target.stride()) MemorySegment.copy(plane, src, to, dst, rowBytes);
+                    memcpyRows(plane, src, stride, to, dst, target.stride(), rowBytes, y1 - y0);
                 }
             }
         } finally {
@@ -639,6 +639,19 @@ public final class VulkanRenderer implements Renderer {
         }
         threadCopies.incrementAndGet();
         return new FrameResult.Composed(rects, rects);
+    }
+
+    /**
+     * A padded buffer's rows copied by LWJGL's memCopy (libc memcpy for rows this long) once
+     * both whole spans are bounds-checked. A MemorySegment.copy per row (the rows are not
+     * 64-byte aligned) cost about a fifth more per 1080p frame in alternating rounds
+     * (BENCHMARKS.md, #17). Raw addresses are as safe here as the device path, which writes the
+     * same imported memory by address: the caller holds the client buffer's access for the copy.
+     */
+    private static void memcpyRows(MemorySegment from, long src, long fromStride, MemorySegment to, long dst, long toStride, long rowBytes, int rows) {
+        long fromSpan = fromStride * (rows - 1) + rowBytes, toSpan = toStride * (rows - 1) + rowBytes;
+        long a = from.asSlice(src, fromSpan).address(), b = to.asSlice(dst, toSpan).address();
+        for (int y = 0; y < rows; y++, a += fromStride, b += toStride) MemoryUtil.memCopy(a, b, rowBytes);
     }
 
     long threadCopies() {
