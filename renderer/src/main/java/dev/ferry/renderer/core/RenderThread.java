@@ -8,6 +8,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,10 @@ public final class RenderThread {
     private final ConcurrentLinkedQueue<Runnable> releases = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** Held while a command, its releases, or start-up/shut-down runs: on this thread or, in {@link #runIfIdle}, a caller's. */
+    private final ReentrantLock owner = new ReentrantLock();
+    /** Commands offered and not yet finished (WAKE is not counted): a caller may run its own only when none are. */
+    private final AtomicInteger unfinished = new AtomicInteger();
 
     public RenderThread(String name, int capacity, Runnable onStart, Runnable onStop) {
         commands = new ArrayBlockingQueue<>(capacity);
@@ -62,7 +68,29 @@ public final class RenderThread {
 
     /** Queues a command; false when the queue is full or the thread is stopping. */
     public boolean offer(Runnable command) {
-        return running && commands.offer(command);
+        if (!running) return false;
+        unfinished.incrementAndGet();
+        if (commands.offer(command)) return true;
+        unfinished.decrementAndGet();
+        return false;
+    }
+
+    /**
+     * Runs a command on the calling thread, in the render thread's place, when nothing is queued
+     * or running (so it keeps its order after every command offered before it), then the
+     * releases waiting; false, having run nothing, otherwise. For work so short that the
+     * hand-off to this thread and back costs as much as the work (a CPU device's 1080p copy).
+     */
+    public boolean runIfIdle(Runnable command) {
+        if (!running || unfinished.get() != 0 || !owner.tryLock()) return false;
+        try {
+            if (!running || unfinished.get() != 0) return false;
+            runSafely(command);
+            drainReleases();
+            return true;
+        } finally {
+            owner.unlock();
+        }
     }
 
     /**
@@ -92,19 +120,36 @@ public final class RenderThread {
     }
 
     private void loop(Runnable onStart, Runnable onStop) {
-        onStart.run();
+        owner.lock();
+        try {
+            onStart.run();
+        } finally {
+            owner.unlock();
+        }
         try {
             while (running || !commands.isEmpty()) {
                 // No timeout: stop and every release put WAKE on the queue, so an idle
                 // compositor's render thread sleeps instead of waking ten times a second.
-                runSafely(commands.take());
-                drainReleases();
+                Runnable command = commands.take();
+                owner.lock();
+                try {
+                    runSafely(command);
+                    drainReleases();
+                } finally {
+                    owner.unlock();
+                }
+                if (command != WAKE) unfinished.decrementAndGet();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            drainReleases();
-            onStop.run();
+            owner.lock();
+            try {
+                drainReleases();
+                onStop.run();
+            } finally {
+                owner.unlock();
+            }
         }
     }
 

@@ -85,6 +85,14 @@ public final class VulkanRenderer implements Renderer {
     private volatile DmaBufFormats dmaBufFormats = DmaBufFormats.none("not started");
     private volatile VulkanFormats formats;
     private volatile boolean injectDeviceLost;
+    /** vk.software, readable on a caller's thread (compose's {@link #copiedByCaller} test). */
+    private volatile boolean softwareDevice;
+    /**
+     * The most damaged pixels a straight-copy frame may have to be run on the caller's thread
+     * (a 1080p frame, 8 MB, about 0.35 ms here): there the hand-off to the render thread and
+     * back cost about as much as the copy; a larger one is queued so the caller is not held.
+     */
+    static final long CALLER_COPY_PIXELS = 1920L * 1088;
 
     // Counters, written on the render thread, read anywhere: in-place imports, then copies by reason.
     private static final int IN_PLACE = 0, TARGET_IN_PLACE = 1, TARGET_COPIED = 2, COPIED_BYTES = 3, FIRST_REASON = 4;
@@ -252,6 +260,13 @@ public final class VulkanRenderer implements Renderer {
         if (closed) return done(new FrameResult.Failed(FrameFailure.RENDERER_CLOSED, "vulkan renderer closed"));
         String problem = target.problem();
         if (problem != null) return done(new FrameResult.Failed(FrameFailure.TARGET_INVALID, problem));
+        if (copiedByCaller(surfaces, target)) {
+            FrameResult[] inline = new FrameResult[1];
+            if (thread.runIfIdle(() -> inline[0] = guarded(() -> composeOnThread(surfaces, target),
+                    e -> new FrameResult.Failed(FrameFailure.SOURCE_UNREADABLE, "compose failed: " + e)))) {
+                return done(inline[0]);
+            }
+        }
         CompletableFuture<FrameResult> result = new CompletableFuture<>();
         if (!thread.offer(() -> result.complete(guarded(() -> composeOnThread(surfaces, target),
                 e -> new FrameResult.Failed(FrameFailure.SOURCE_UNREADABLE, "compose failed: " + e))))) {
@@ -309,8 +324,9 @@ public final class VulkanRenderer implements Renderer {
             description = "Vulkan " + VK_API_VERSION_MAJOR(vk.apiVersion) + "." + VK_API_VERSION_MINOR(vk.apiVersion) + "."
                     + VK_API_VERSION_PATCH(vk.apiVersion) + " on " + vk.deviceName + " (" + vk.driverInfo + "), compute; "
                     + String.join(", ", vk.describeExtensions()) + "; " + (vk.float64 ? "float64" : "float32") + " sample positions"
-                    + "; tile-binned stacks" + (vk.software ? "; straight-copy frames copied by the render thread (CPU device)" : "")
+                    + "; tile-binned stacks" + (vk.software ? "; straight-copy frames copied without a submission, up to 1080p on the caller's thread when the render thread is idle (CPU device)" : "")
                     + (validation ? "; validation on" : "") + "; formats " + formats.summary();
+            softwareDevice = vk.software;
             started.complete(null);
         } catch (Throwable t) {
             stopOnThread();
@@ -606,6 +622,29 @@ public final class VulkanRenderer implements Renderer {
             if (solidColour(top) != NOT_SOLID || !isStraightCopy(top, mappings[n - 1], target, x0, y0, x1, y1)) return false;
         }
         return true;
+    }
+
+    /**
+     * Whether a frame should be composed on the caller's thread (when the render thread is idle,
+     * {@link RenderThread#runIfIdle}): on a CPU device, a small damage that one opaque surface at
+     * the top of the stack covers, i.e. what is most likely a {@link #copiesOnly} frame. Only a
+     * first test from the scene alone: composeOnThread decides, and a frame that is not a copy
+     * after all runs its submission there as on the render thread.
+     */
+    private boolean copiedByCaller(List<SceneSurface> surfaces, RenderTarget target) {
+        int n = surfaces.size();
+        if (!softwareDevice || n == 0 || injectDeviceLost) return false;
+        Region damage = target.damage();
+        long pixels = 0;
+        for (int k = 0; k < damage.count(); k++) {
+            int x0 = Math.max(0, damage.x(k)), y0 = Math.max(0, damage.y(k));
+            int x1 = (int) Math.min(target.width(), (long) damage.x(k) + damage.width(k));
+            int y1 = (int) Math.min(target.height(), (long) damage.y(k) + damage.height(k));
+            if (x1 <= x0 || y1 <= y0) continue;
+            pixels += (long) (x1 - x0) * (y1 - y0);
+            if (pixels > CALLER_COPY_PIXELS || Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0) != n - 1) return false;
+        }
+        return pixels > 0;
     }
 
     /** A {@link #copiesOnly} frame: the top surface's rows copied into the target by this thread. */
