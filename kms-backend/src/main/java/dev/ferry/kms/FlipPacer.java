@@ -14,12 +14,6 @@ public final class FlipPacer<F> {
     /** A flip not completed after this long is treated as lost. */
     public static final long FLIP_TIMEOUT_NS = 500_000_000L;
 
-    /**
-     * How long before a vblank a surface's content must be ready to make it: the frame still has
-     * to be started, composed or tested, and committed before the vblank latches it.
-     */
-    public static final long REPAINT_MARGIN_NS = 2_000_000L;
-
     private final LongConsumer watchdog;
     private F pending;
     private long lastFlipNs;
@@ -92,16 +86,5 @@ public final class FlipPacer<F> {
         // As the device latches: the first vblank strictly after the commit.
         long vblank = lastFlipNs + (Math.floorDiv(nowNs - lastFlipNs, periodNs) + 1) * periodNs;
         return pending != null || drawing ? vblank + periodNs : vblank;
-    }
-
-    /**
-     * The repaint deadline (kernel clock) for content arriving now: the latest time it can be
-     * ready and still reach the next vblank this output can present it at. 0 before the first flip.
-     */
-    public long repaintDeadlineNs(long nowNs, long periodNs, boolean drawing) {
-        long vblank = nextPresentationNs(nowNs, periodNs, drawing);
-        if (vblank == 0) return 0;
-        long deadline = vblank - REPAINT_MARGIN_NS;
-        return deadline > nowNs ? deadline : deadline + periodNs;
     }
 }

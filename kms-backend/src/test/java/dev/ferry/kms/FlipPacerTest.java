@@ -63,14 +63,4 @@ class FlipPacerTest {
         pacer.queued("g", flip + MS);
         assertEquals(flip + 2 * PERIOD, pacer.nextPresentationNs(flip + MS, PERIOD, false), "a flip waiting takes the next");
     }
-
-    @Test
-    void theRepaintDeadlineIsTheMarginBeforeThatVblankOrOnePeriodLater() {
-        long flip = 1000 * MS;
-        pacer.queued("f", flip - MS);
-        pacer.completed(flip);
-        assertEquals(flip + PERIOD - FlipPacer.REPAINT_MARGIN_NS, pacer.repaintDeadlineNs(flip + MS, PERIOD, false));
-        long late = flip + PERIOD - MS;  // inside the margin: the next vblank is out of reach
-        assertEquals(flip + 2 * PERIOD - FlipPacer.REPAINT_MARGIN_NS, pacer.repaintDeadlineNs(late, PERIOD, false));
-    }
 }

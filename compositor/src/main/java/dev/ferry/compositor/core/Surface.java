@@ -425,13 +425,17 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     /**
      * A commit whose buffer was never ready: it takes effect without it, so the surface keeps
      * its previous buffer; unlocking releases this one to the client, and its presentation
-     * feedback is discarded (its content never reaches the screen).
+     * feedback is discarded (its content never reaches the screen). Its damage described that
+     * buffer, so it goes too: the commit has nothing new to show, and an output's repaint must not
+     * treat it as new content (which starts a frame at once rather than at the repaint deadline).
      */
     private static void withoutBuffer(SurfaceState st) {
         if ((st.committed & SurfaceState.BUFFER) == 0) return;
         if (st.buffer != null) st.buffer.unlock();
         st.buffer = null;
-        st.committed &= ~SurfaceState.BUFFER;
+        st.committed &= ~(SurfaceState.BUFFER | SurfaceState.SURFACE_DAMAGE | SurfaceState.BUFFER_DAMAGE);
+        st.surfaceDamage = RectSet.EMPTY;
+        st.bufferDamage = RectSet.EMPTY;
         signalUnusedRelease(st);
         for (Object f : st.feedbacks) ((PresentationListener) f).discarded();
         st.feedbacks.clear();

@@ -106,7 +106,11 @@ class PlaneFeaturesTest {
                         + toTrancheNs / VirtualKms.MS + " ms)");
                 assertEquals(List.of(trancheAt), video.reallocatedAt(), "the frame after the tranche drawn into new buffers");
                 assertEquals(trancheAt, onOverlayAt, "on the overlay from the first frame drawn into them");
-                assertEquals(hysteresisFrames, f - coveredAt, "frames until the tranche went, covered (" + toGoneNs / VirtualKms.MS + " ms)");
+                // Covered: 16 refreshes (266 ms) until the client reads the tranche gone, one client
+                // frame each. The move's frame starts at the repaint deadline, so it latches the
+                // client's first frame after the move too (starting at once, it went alone and that
+                // client frame waited through its flip: 15 frames in the same 16 refreshes).
+                assertEquals(hysteresisFrames + 1, f - coveredAt, "frames until the tranche went, covered (" + toGoneNs / VirtualKms.MS + " ms)");
                 Rec covered = k.last("tiled", 1).getFirst();
                 assertEquals(PathKind.CPU_COPY, covered.path(), covered.toString());
                 assertTrue(covered.reasons().contains(FallbackReason.OCCLUDED), covered.toString());
@@ -149,8 +153,12 @@ class PlaneFeaturesTest {
                 k.assertShowsScene("reallocated onto card1's overlay");
                 System.out.printf("cross-device overlay (virtual clock): on card1's overlay %d ms after the first frame, from client frame %d (reallocated at %s)%n",
                         toOverlayNs / VirtualKms.MS, onOverlayAt, igpu.reallocatedAt());
-                // As on the laptop's own overlay: three commits for the rate, the hysteresis, then the first frame in card1's buffers.
-                assertEquals(3 + FEEDBACK_HYSTERESIS_NS / k.periodNs() + 1, onOverlayAt, "the first frame on card1's overlay");
+                // As on the laptop's own overlay: three commits for the rate, the hysteresis, then the
+                // first frame in card1's buffers; and one more, because the frame showing the move
+                // onto HDMI-A-1 starts at the repaint deadline and latches client frame 1 with it, so
+                // every client frame takes one refresh (starting at once, frame 1 waited through the
+                // move's flip: one client frame fewer in the same 333 ms).
+                assertEquals(3 + FEEDBACK_HYSTERESIS_NS / k.periodNs() + 2, onOverlayAt, "the first frame on card1's overlay");
                 assertEquals(List.of(onOverlayAt), igpu.reallocatedAt(), "reallocated once, for that frame");
             }
         }
@@ -244,8 +252,9 @@ class PlaneFeaturesTest {
                     dev.ferry.protocol.interfaces.WlPointer.setCursor(pointer, in.enterSerial(), cursor, 4, 4);
                     attach(cursor, smallBuf, 64, 64);
                     for (int i = 0; i < 10; i++) k.frame(video, f++);
-                    // The frame the cursor's own commit asked for, then one per video frame.
-                    assertEquals(11, cursorRecords(k, 100).size(), "the cursor in each of the 11 frames since it was set: " + cursorRecords(k, 100));
+                    // One per video frame: the frame the cursor's commit asks for starts at the repaint
+                    // deadline, by when the video's next commit came too, so both are in one frame.
+                    assertEquals(10, cursorRecords(k, 100).size(), "the cursor in each of the 10 frames since it was set: " + cursorRecords(k, 100));
                     assertTrue(cursorRecords(k, 10).stream().allMatch(r -> r.path() == PathKind.OVERLAY_PLANE), "cursor on its plane: " + cursorRecords(k, 10));
                     assertTrue(k.last("fullscreen", 10).stream().allMatch(r -> r.path() == PathKind.DIRECT_SCANOUT), "the video under it: " + k.last("fullscreen", 10));
                     k.assertShowsScene("cursor on the cursor plane");

@@ -183,9 +183,21 @@ public final class VirtualKms implements AutoCloseable {
         c.onLoop(() -> null);
     }
 
-    /** One refresh period of virtual time: the vblank in it latches what was queued, then everything settles. */
+    /**
+     * One refresh period of virtual time: the vblank in it latches what was queued, then everything
+     * settles. The clock stops at each of the loop's timers due within the period (an output's
+     * repaint deadline before the vblank its frame aims for), so they fire at their time as they
+     * would live, not at the end of the step, past that vblank.
+     */
     public void refresh() throws IOException {
-        clock.advanceNs(periodNs);
+        long target = clock.nowNs() + periodNs;
+        while (true) {
+            long next = c.onLoop(() -> c.loop().nextTimerNs());
+            if (next <= clock.nowNs() || next >= target) break;
+            clock.advanceTo(next);
+            settle();
+        }
+        clock.advanceTo(target);
         settle();
     }
 

@@ -20,6 +20,7 @@ import dev.ferry.kms.FallbackReason;
 import dev.ferry.kms.FlipPacer;
 import dev.ferry.kms.KmsPipe;
 import dev.ferry.kms.PathKind;
+import dev.ferry.kms.RepaintSchedule;
 import dev.ferry.kms.ScanoutCache;
 import dev.ferry.kms.Swapchain;
 import dev.ferry.protocol.interfaces.WpPresentationFeedback;
@@ -72,6 +73,12 @@ final class KmsOutputDriver {
     private final EventLoop.Timer watchdog;
     /** One flip in flight; the flip watchdog; the vblank a frame started now reaches. */
     private final FlipPacer<Frame> pacer;
+    /** When the next frame starts: at the repaint deadline before the vblank it aims for, or at once. */
+    private final RepaintSchedule repaint = new RepaintSchedule();
+    /** Fires at that repaint deadline; armed only while a frame is asked for and none is drawn or queued. */
+    private final EventLoop.Timer repaintTimer;
+    /** What {@link #repaintTimer} is armed at; 0 when it is not. */
+    private long repaintAtNs;
     private final DamageHistory damage = new DamageHistory();
     /**
      * The frame each buffer composed into last holds (its number in {@link #damage}): swapchain
@@ -177,6 +184,7 @@ final class KmsOutputDriver {
         this.observer = observer;
         this.watchdog = loop.timer(this::flipTimedOut);
         this.pacer = new FlipPacer<>(watchdog::armAt);
+        this.repaintTimer = loop.timer(this::repaintDue);
         this.presentation = new FramePresentation(output, scene);
         this.commit = new PlaneCommit(output.name(), pipe, scanout, udmabuf);
         this.planInputs = new PlanInputs(output, udmabuf, b -> {
@@ -256,17 +264,55 @@ final class KmsOutputDriver {
         // While a flip is stalled the retry timer starts frames, once a refresh: a start per
         // request would answer each refused frame's callbacks at once, and the client's next
         // commit would come straight back (a spin between the two for as long as the stall lasts).
-        if (!startPosted && !busy && pacer.pending() == null && !pacer.stalled()) {
+        // Within a refresh the frame waits for its repaint deadline (see RepaintSchedule), so a
+        // later commit still makes it; the timer is armed once.
+        if (!startPosted && repaintAtNs == 0 && !busy && pacer.pending() == null && !pacer.stalled()) {
+            long now = loop.nowNs();
+            long at = repaint.startNs(now, pacer.nextPresentationNs(now, output.refreshNs(), false), output.refreshNs());
+            if (at > now) {
+                repaintAtNs = at;
+                repaintTimer.armAt(at);
+                return;
+            }
             startPosted = true;
             loop.execute(() -> {
                 startPosted = false;
-                if (requested && !busy && pacer.pending() == null && !lost) startFrame();
+                if (requested && !busy && pacer.pending() == null && !lost && repaintAtNs == 0) startFrame(loop.nowNs());
             });
         }
     }
 
-    private void startFrame() {
+    /** The repaint deadline came: the frame asked for starts. */
+    private void repaintDue() {
+        long planned = repaintAtNs;
+        repaintAtNs = 0;
+        if (requested && !busy && pacer.pending() == null && !pacer.stalled() && !lost) startFrame(planned);
+    }
+
+    /**
+     * After a flip completed, the next frame asked for meanwhile with nothing new to draw (owed
+     * callbacks): at once when the schedule says so (nothing measured, the last frame late, the
+     * deadline passed), else at the repaint deadline.
+     */
+    private void startNextFrame() {
+        long now = loop.nowNs();
+        long at = repaint.startNs(now, pacer.nextPresentationNs(now, output.refreshNs(), false), output.refreshNs());
+        if (at <= now) {
+            startFrame(now);
+            return;
+        }
+        requested = true;
+        repaintAtNs = at;
+        repaintTimer.armAt(at);
+    }
+
+    /** Starts a frame now; plannedNs is when it was meant to start (its deadline, or when it was asked for). */
+    private void startFrame(long plannedNs) {
         requested = false;
+        if (repaintAtNs != 0) {
+            repaintAtNs = 0;
+            repaintTimer.disarm();
+        }
         if (lost || checkGone()) return;
         List<Scene.Placed> visible = scene.visibleOn(output);
         // One commit may ask for a repaint twice (its damage, its frame callback); a frame with
@@ -274,6 +320,7 @@ final class KmsOutputDriver {
         if (shown != null && !output.hasDamage() && !scene.frameOwed(visible)) return;
         Frame f = new Frame();
         f.startNs = loop.nowNs();
+        repaint.started(Math.min(plannedNs, f.startNs), pacer.nextPresentationNs(f.startNs, output.refreshNs(), false));
         for (Scene.Placed p : visible) {
             p.surface().latchFrame();
             f.surfaces.add(p.surface());
@@ -361,6 +408,7 @@ final class KmsOutputDriver {
         if (slot == null && rb == null) {
             // Every buffer is queued or on screen: the next flip frees one.
             requested = true;
+            repaint.abandoned();
             return;
         }
         f.chain = chain;
@@ -549,6 +597,7 @@ final class KmsOutputDriver {
 
     /** A frame that will not reach the screen: its buffers go back (a kept primary stays with the frame on screen). */
     private void abandon(Frame f) {
+        repaint.abandoned();
         if (f.slot != null) {
             if (f.reusedPrimary && shown != null && shown.slot == null) shown.slot = f.slot;
             else f.chain.release(f.slot);
@@ -661,6 +710,7 @@ final class KmsOutputDriver {
     private void queued(Frame f) {
         lastPlan.copyFrom(plan);
         pacer.queued(f, loop.nowNs());
+        repaint.committed(loop.nowNs());
     }
 
     /** A retry after a refused commit, one refresh later, so a broken device cannot spin the loop. */
@@ -687,7 +737,14 @@ final class KmsOutputDriver {
                 composeNs, timeNs, f.bytes);
         presentation.presented(f.surfaces, f, f.framePath, f.device,
                 WpPresentationFeedback.KIND_VSYNC | WpPresentationFeedback.KIND_HW_COMPLETION, timeNs, sequence, observer);
-        if (requested || output.hasDamage()) startFrame();
+        repaint.presented(timeNs, output.refreshNs());
+        // Content that arrived while the frame just presented was drawn or queued has waited a
+        // frame already: it starts at once. Held to the repaint deadline, it could be replaced
+        // unshown by the next commit of a client drawing at the display's rate on its own clock
+        // (NoRenderDeviceTest lost frames so once a frame missed its vblank). Owed callbacks and
+        // nothing new wait for the deadline, which takes what clients send in answer to this flip.
+        if (output.hasDamage()) startFrame(loop.nowNs());
+        else if (requested) startNextFrame();
     }
 
     /** A frame that will never be shown: its surfaces' callbacks are answered anyway. */
@@ -714,7 +771,7 @@ final class KmsOutputDriver {
             return;
         }
         if (pacer.pending() == null) {
-            if (requested && !busy) startFrame();
+            if (requested && !busy) startFrame(loop.nowNs());
             return;
         }
         LOG.warn("{}: page flip did not complete within {} ms; giving up on it", output.name(), FlipPacer.FLIP_TIMEOUT_NS / 1_000_000);
@@ -745,9 +802,13 @@ final class KmsOutputDriver {
         composer.forget(b);
     }
 
-    /** The repaint deadline (kernel clock) for content arriving now (see {@link FlipPacer#repaintDeadlineNs}); fence deadline hints use it. */
+    /**
+     * The repaint deadline (kernel clock) for content arriving now: by then it is in the frame
+     * that presents at the next vblank this output can reach (see {@link RepaintSchedule#contentDeadlineNs}),
+     * which is when that frame starts. Fence deadline hints are set to it.
+     */
     long repaintDeadlineNs(long nowNs) {
-        return pacer.repaintDeadlineNs(nowNs, output.refreshNs(), busy);
+        return repaint.contentDeadlineNs(nowNs, pacer.nextPresentationNs(nowNs, output.refreshNs(), busy), output.refreshNs());
     }
 
     /** The vblank (kernel clock) a frame started now would be presented at (see {@link FlipPacer#nextPresentationNs}); commit timing uses it. */
@@ -768,6 +829,7 @@ final class KmsOutputDriver {
 
     void close() {
         watchdog.close();
+        repaintTimer.close();
         retire(shown);
         retire(pacer.takePending());
         shown = null;
