@@ -18,6 +18,7 @@ import dev.ferry.drm.FaultPlan;
 import dev.ferry.drm.VirtualClock;
 import dev.ferry.kms.FallbackReason;
 import dev.ferry.kms.PathKind;
+import dev.ferry.testsupport.ClockDriver;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +31,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -51,8 +51,6 @@ public final class VirtualKms implements AutoCloseable {
     record Rec(PathKind path, Set<FallbackReason> reasons, long presentNs) {}
 
     static final long MS = 1_000_000L;
-    /** A wait for work (not time) longer than this is a hang. */
-    private static final long WORK_BOUND_NS = 10_000_000_000L;
 
     public final VirtualClock clock = new VirtualClock();
     final Path dir;
@@ -65,6 +63,8 @@ public final class VirtualKms implements AutoCloseable {
     private final List<WaylandClient> clients = new ArrayList<>();
     private final KmsBackend kms;
     private final long periodNs;
+    /** Moves the clock and settles the loop and the clients: the one driver of the kms tests on virtual time. */
+    public final ClockDriver driver;
 
     public VirtualKms(String topology, String output, FaultPlan faults, String renderer) throws Exception {
         this(topology, output, faults, renderer, LinuxDmabufGlobal.Config.defaults().feedbackHysteresisNs());
@@ -80,6 +80,8 @@ public final class VirtualKms implements AutoCloseable {
         c.startThread();
         kms = (KmsBackend) c.backend();
         periodNs = c.onLoop(() -> c.scene().outputNamed(output).refreshNs());
+        driver = new ClockDriver(clock, periodNs, () -> c.onLoop(() -> null), () -> c.onLoop(kms::composing),
+                () -> c.onLoop(() -> c.loop().nextTimerNs()));
         c.onLoop(() -> {
             c.pathObservers().add(new PathObserver() {
                 @Override
@@ -102,6 +104,7 @@ public final class VirtualKms implements AutoCloseable {
     public WaylandClient connect() throws IOException {
         WaylandClient client = WaylandClient.connect(dir.resolve("wayland-v").toString());
         clients.add(client);
+        driver.addClient(client);
         client.roundtrip();
         return client;
     }
@@ -109,6 +112,7 @@ public final class VirtualKms implements AutoCloseable {
     /** The client dies (its connection closed, as a killed client's would be), and the compositor has seen it go. */
     public void kill(WaylandClient client) throws IOException {
         clients.remove(client);
+        driver.removeClient(client);
         client.close();
         settle();
     }
@@ -168,45 +172,19 @@ public final class VirtualKms implements AutoCloseable {
         return List.copyOf(all.subList(Math.max(0, all.size() - n), all.size()));
     }
 
-    /**
-     * Lets the compositor finish what is ready now, with the clock still: the loop runs what the
-     * last move or request made ready (twice: an fd made readable during a move is seen by the
-     * cycle after the one a task posted then runs in), compositions finish and their flips are
-     * queued, and every client has read what the compositor sent.
-     */
+    /** Lets the compositor and the clients finish what is ready now, with the clock still ({@link ClockDriver#settle}). */
     public void settle() throws IOException {
-        for (int i = 0; i < 3; i++) {
-            c.onLoop(() -> null);
-            awaitWork(() -> !c.onLoop(kms::composing), "a composition finished");
-        }
-        for (WaylandClient client : clients) client.roundtrip();
-        c.onLoop(() -> null);
+        driver.settle();
     }
 
-    /**
-     * One refresh period of virtual time: the vblank in it latches what was queued, then everything
-     * settles. The clock stops at each of the loop's timers due within the period (an output's
-     * repaint deadline before the vblank its frame aims for), so they fire at their time as they
-     * would live, not at the end of the step, past that vblank.
-     */
+    /** One refresh period of virtual time ({@link ClockDriver#refresh}). */
     public void refresh() throws IOException {
-        long target = clock.nowNs() + periodNs;
-        while (true) {
-            long next = c.onLoop(() -> c.loop().nextTimerNs());
-            if (next <= clock.nowNs() || next >= target) break;
-            clock.advanceTo(next);
-            settle();
-        }
-        clock.advanceTo(target);
-        settle();
+        driver.refresh();
     }
 
     /** Refreshes until the condition holds; fails after maxRefreshes. */
     public void refreshUntil(BooleanSupplier condition, int maxRefreshes, String what) throws IOException {
-        for (int i = 0; !condition.getAsBoolean(); i++) {
-            if (i >= maxRefreshes) fail(what + ": not within " + maxRefreshes + " refreshes");
-            refresh();
-        }
+        driver.refreshUntil(condition, maxRefreshes, what);
     }
 
     /** Commits frame n of the window (a free buffer must be there: one comes back by the frame after next). */
@@ -282,22 +260,13 @@ public final class VirtualKms implements AutoCloseable {
                 + Integer.toHexString(shot.pixels()[first]) + ", expected " + Integer.toHexString(expected[first]);
     }
 
-    /** Waits for work the compositor's threads are doing (bounded; time does not move meanwhile). */
-    private static void awaitWork(BooleanSupplier done, String what) {
-        long deadline = System.nanoTime() + WORK_BOUND_NS;
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) fail(what + ": not within " + WORK_BOUND_NS / 1_000_000_000L + " s of real time");
-            LockSupport.parkNanos(50_000L);
-        }
-    }
-
     /**
      * Waits until no window is mapped (clients that left). A hang-up is a socket event, not a clock
      * one: the loop reads it whenever it gets the CPU, so this waits in real time with the clock
      * still (counting refreshes failed under load, when four went by before the loop ran).
      */
     void awaitNoWindows() {
-        awaitWork(() -> c.onLoop(() -> c.scene().windows().isEmpty()), "the windows went away");
+        ClockDriver.awaitWork(() -> c.onLoop(() -> c.scene().windows().isEmpty()), "the windows went away");
     }
 
     @Override

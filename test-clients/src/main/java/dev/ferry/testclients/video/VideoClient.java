@@ -6,8 +6,11 @@ import dev.ferry.client.DmabufAllocator;
 import dev.ferry.client.DmabufWindow;
 import dev.ferry.client.WaylandClient;
 import dev.ferry.drm.FakeKernel;
+import dev.ferry.drm.FaultPlan;
+import dev.ferry.drm.KernelClock;
 import dev.ferry.drm.ImplicitFence;
 import dev.ferry.drm.topology.Topologies;
+import dev.ferry.testsupport.ClockDriver;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -122,6 +125,7 @@ public final class VideoClient {
     }
 
     private static final int FRAME_WAIT_MS = 1000;
+    private static final long FRAME_WAIT_NS = FRAME_WAIT_MS * 1_000_000L;
 
     private final Options options;
 
@@ -135,12 +139,27 @@ public final class VideoClient {
     }
 
     /**
-     * Plays; {@code beforeClose} (tests) sees the summary while the window is still up, so what
-     * is on screen can be checked against it.
+     * Plays on the real clock; {@code beforeClose} (tests) sees the summary while the window is
+     * still up, so what is on screen can be checked against it.
      */
     public Summary run(java.util.function.Consumer<Summary> beforeClose) throws IOException {
-        FakeKernel kernel = options.buffers() == DmabufWindow.Buffers.DMABUF ? FakeKernel.open(options.topologyOrDefault()) : null;
-        try (WaylandClient client = options.socket() == null ? WaylandClient.connectDefault() : WaylandClient.connect(options.socket())) {
+        try (Playback p = start(KernelClock.monotonic())) {
+            p.playInRealTime();
+            return p.finish(beforeClose);
+        }
+    }
+
+    /**
+     * Connects and maps the window, with the client's own fake kernel (its buffers' fences and
+     * GPU jobs) on this clock, and draws nothing yet: the caller plays it, in real time or stepped
+     * by a {@link ClockDriver} on a virtual clock.
+     */
+    public Playback start(KernelClock clock) throws IOException {
+        FakeKernel kernel = options.buffers() == DmabufWindow.Buffers.DMABUF
+                ? FakeKernel.open(Topologies.load(options.topologyOrDefault()), clock, FaultPlan.none()) : null;
+        WaylandClient client = null;
+        try {
+            client = options.socket() == null ? WaylandClient.connectDefault() : WaylandClient.connect(options.socket());
             DmabufWindow.Options wo = DmabufWindow.Options.of(options.title(), options.width(), options.height())
                     .fullscreen(options.fullscreen()).buffers(options.buffers()).device(options.device())
                     .firstModifier(options.modifier()).asyncCreate(options.asyncCreate()).output(options.output());
@@ -150,8 +169,8 @@ public final class VideoClient {
             } catch (IOException e) {
                 drainError(client);
                 String err = client.display().failed() ? client.display().error() : null;
-                return new Summary(options.buffers().name().toLowerCase(), null, 0, 0, 0, 0, 0, 0, 0, List.of(), 0, -1, -1, -1,
-                        List.of(), err, e.getMessage(), null);
+                return new Playback(kernel, client, null, new Summary(options.buffers().name().toLowerCase(), null, 0, 0, 0, 0, 0, 0, 0,
+                        List.of(), 0, -1, -1, -1, List.of(), err, e.getMessage(), null));
             }
             Pacing pacing = options.pacing();
             try {
@@ -164,70 +183,192 @@ public final class VideoClient {
                 }
             } catch (IOException e) {
                 w.close();
-                return new Summary(w.usesDmabuf() ? "dmabuf" : "shm", null, 0, 0, 0, 0, 0, 0, 0, List.of(), 0, -1, -1, -1,
-                        List.of(), null, e.getMessage(), null);
+                return new Playback(kernel, client, null, new Summary(w.usesDmabuf() ? "dmabuf" : "shm", null, 0, 0, 0, 0, 0, 0, 0,
+                        List.of(), 0, -1, -1, -1, List.of(), null, e.getMessage(), null));
             }
             if (options.hangFenceAt() >= 0) {
                 w.setCommitHook((frame, buf) -> {
                     if (frame == options.hangFenceAt() && buf != null) kernel.setWriteFence(buf, ImplicitFence.NEVER);
                 });
             }
-            return play(client, w, beforeClose);
-        } finally {
+            return new Playback(kernel, client, w, null);
+        } catch (IOException | RuntimeException e) {
+            if (client != null) client.close();
             if (kernel != null) kernel.close();
+            throw e;
         }
     }
 
-    private Summary play(WaylandClient client, DmabufWindow w, java.util.function.Consumer<Summary> beforeClose) throws IOException {
-        long periodNs = options.fps() > 0 ? 1_000_000_000L / options.fps() : 0;
-        long start = System.nanoTime();
-        long timeouts = 0;
-        long last = -1;
-        String failure = null;
-        try {
-            for (long n = 0; n < options.frames(); n++) {
-                if (periodNs > 0) {
-                    long due = start + n * periodNs;
-                    while (System.nanoTime() < due && !client.display().failed()) {
-                        client.dispatch((int) Math.max(1, (due - System.nanoTime()) / 1_000_000L));
+    /**
+     * One playback: frame after frame, paced by frame callbacks (or the fixed rate), then the wait
+     * for the last frame's callback and every presentation answer. Played either in real time
+     * (blocking waits, {@link #run}) or stepped: {@link #step} draws what is due at the time it is
+     * given and never blocks, so a test's clock driver can play it on virtual time, the same waits
+     * (a frame callback, a free buffer, the last answers) bounded by the same spans of that time.
+     */
+    public final class Playback implements ClockDriver.Stepper, AutoCloseable {
+        private final FakeKernel kernel;
+        private final WaylandClient client;
+        private final DmabufWindow w;
+        /** Set when the window could not be set up: the whole story. */
+        private final Summary early;
+        private final long periodNs = options.fps() > 0 ? 1_000_000_000L / options.fps() : 0;
+        private long next;
+        private long timeouts;
+        private long last = -1;
+        private String failure;
+        // Stepped playback: when it started, whether it is still drawing, since when it waits for what it waits for.
+        private long startNs = -1;
+        private boolean drawing = true;
+        private boolean callbackWaitOver;
+        private long waitSinceNs;
+        private boolean done;
+        private boolean closed;
+
+        private Playback(FakeKernel kernel, WaylandClient client, DmabufWindow w, Summary early) {
+            this.kernel = kernel;
+            this.client = client;
+            this.w = w;
+            this.early = early;
+        }
+
+        /** The window's surface (null when it could not be set up). */
+        public DmabufWindow window() { return w; }
+
+        void playInRealTime() {
+            if (early != null) return;
+            long start = System.nanoTime();
+            try {
+                for (; next < options.frames(); ) {
+                    if (periodNs > 0) {
+                        long due = start + next * periodNs;
+                        while (System.nanoTime() < due && !client.display().failed()) {
+                            client.dispatch((int) Math.max(1, (due - System.nanoTime()) / 1_000_000L));
+                        }
+                    } else if (next > 0 && !w.awaitFrame(FRAME_WAIT_MS)) {
+                        timeouts++;
                     }
-                } else if (n > 0 && !w.awaitFrame(FRAME_WAIT_MS)) {
-                    timeouts++;
+                    if (client.display().failed()) break;
+                    if (!drawNext(2 * FRAME_WAIT_MS)) {
+                        failure = client.display().failed() ? null : "no buffer came back for frame " + next;
+                        break;
+                    }
+                    if (last == options.hangFenceAt()) break; // a hung GPU job: this client draws no more
                 }
-                if (client.display().failed()) break;
-                long frame = n;
-                if (!w.drawFrame(frame, c -> FramePattern.draw(c, frame), 2 * FRAME_WAIT_MS)) {
-                    failure = client.display().failed() ? null : "no buffer came back for frame " + n;
-                    break;
-                }
-                last = n;
-                if (n == options.hangFenceAt()) break; // a hung GPU job: this client draws no more
-            }
-            w.awaitFrame(FRAME_WAIT_MS);
-            w.awaitPresentation(FRAME_WAIT_MS);
-        } catch (IOException e) {
-            failure = e.getMessage();
-            drainError(client);
-        }
-        List<DmabufWindow.Presented> log = w.presentedLog();
-        long firstZero = -1, zeroSince = -1;
-        for (DmabufWindow.Presented p : log) {
-            if (p.zeroCopy() && firstZero < 0) firstZero = p.frame();
-            if (p.zeroCopy()) {
-                if (zeroSince < 0) zeroSince = p.frame();
-            } else {
-                zeroSince = -1;
+                w.awaitFrame(FRAME_WAIT_MS);
+                w.awaitPresentation(FRAME_WAIT_MS);
+            } catch (IOException e) {
+                failure = e.getMessage();
+                drainError(client);
             }
         }
-        Summary s = new Summary(w.usesDmabuf() ? "dmabuf" : "shm", w.usesDmabuf() ? String.valueOf(w.plan()) : "wl_shm",
-                w.width(), w.height(), w.submitted(), w.presented(), w.zeroCopyPresented(), w.discarded(), timeouts,
-                w.reallocatedAt(), w.feedbackEvents(), last, firstZero, zeroSince, log, w.protocolError(), failure, syncSummary(w, log));
-        try {
-            if (beforeClose != null) beforeClose.accept(s);
-        } finally {
-            w.close();
+
+        private boolean drawNext(int waitMs) throws IOException {
+            long frame = next;
+            if (!w.drawFrame(frame, c -> FramePattern.draw(c, frame), waitMs)) return false;
+            last = next++;
+            return true;
         }
-        return s;
+
+        @Override
+        public void sync() throws IOException {
+            if (early != null || closed || client.display().failed()) return;
+            try {
+                client.roundtrip();
+            } catch (IOException e) {
+                if (!client.display().failed()) throw e; // killed by a protocol error: step ends it
+            }
+        }
+
+        @Override
+        public boolean step(long nowNs) {
+            if (early != null || done) return true;
+            if (startNs < 0) {
+                startNs = nowNs;
+                waitSinceNs = nowNs;
+            }
+            try {
+                if (client.display().failed()) return done = true;
+                if (drawing) {
+                    drawing = stepDrawing(nowNs);
+                    if (!drawing) waitSinceNs = nowNs;
+                    return false;
+                }
+                long waited = nowNs - waitSinceNs;
+                boolean callbackDue = w.framePending() && waited < FRAME_WAIT_NS;
+                boolean answersDue = w.presented() + w.discarded() < w.submitted() && waited < 2 * FRAME_WAIT_NS;
+                return done = !callbackDue && !answersDue;
+            } catch (IOException e) {
+                failure = e.getMessage();
+                drainError(client);
+                return done = true;
+            }
+        }
+
+        /** Draws the next frame if it is due; false once this playback draws no more. */
+        private boolean stepDrawing(long nowNs) throws IOException {
+            if (next >= options.frames()) return false;
+            if (periodNs > 0) {
+                if (nowNs < startNs + next * periodNs) return true;
+            } else if (next > 0 && !callbackWaitOver) {
+                if (w.framePending() && nowNs - waitSinceNs < FRAME_WAIT_NS) return true;
+                if (w.framePending()) timeouts++;
+                callbackWaitOver = true;
+                waitSinceNs = nowNs; // from here, the wait for a free buffer
+            }
+            if (!drawNext(0)) {
+                if (nowNs - waitSinceNs < 2 * FRAME_WAIT_NS) return true;
+                failure = client.display().failed() ? null : "no buffer came back for frame " + next;
+                return false;
+            }
+            callbackWaitOver = false;
+            waitSinceNs = nowNs;
+            return last != options.hangFenceAt(); // a hung GPU job: this client draws no more
+        }
+
+        /** What it did; {@code beforeClose} sees it while the window is still up; then the window closes. */
+        public Summary finish(java.util.function.Consumer<Summary> beforeClose) {
+            if (early != null) return early;
+            Summary s = summary();
+            try {
+                if (beforeClose != null) beforeClose.accept(s);
+            } finally {
+                close();
+            }
+            return s;
+        }
+
+        private Summary summary() {
+            List<DmabufWindow.Presented> log = w.presentedLog();
+            long firstZero = -1, zeroSince = -1;
+            for (DmabufWindow.Presented p : log) {
+                if (p.zeroCopy() && firstZero < 0) firstZero = p.frame();
+                if (p.zeroCopy()) {
+                    if (zeroSince < 0) zeroSince = p.frame();
+                } else {
+                    zeroSince = -1;
+                }
+            }
+            return new Summary(w.usesDmabuf() ? "dmabuf" : "shm", w.usesDmabuf() ? String.valueOf(w.plan()) : "wl_shm",
+                    w.width(), w.height(), w.submitted(), w.presented(), w.zeroCopyPresented(), w.discarded(), timeouts,
+                    w.reallocatedAt(), w.feedbackEvents(), last, firstZero, zeroSince, log, w.protocolError(), failure, syncSummary(w, log));
+        }
+
+        /** Closes the window, the connection and the client's kernel. */
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            try {
+                if (w != null) w.close();
+            } finally {
+                try {
+                    client.close();
+                } finally {
+                    if (kernel != null) kernel.close();
+                }
+            }
+        }
     }
 
     private SyncSummary syncSummary(DmabufWindow w, List<DmabufWindow.Presented> log) {

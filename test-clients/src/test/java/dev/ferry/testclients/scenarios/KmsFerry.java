@@ -10,9 +10,12 @@ import dev.ferry.compositor.path.PathObserver;
 import dev.ferry.compositor.scene.Window;
 import dev.ferry.drm.FaultPlan;
 import dev.ferry.drm.KernelClock;
+import dev.ferry.drm.VirtualClock;
 import dev.ferry.kms.FallbackReason;
 import dev.ferry.kms.PathKind;
 import dev.ferry.testclients.video.FramePattern;
+import dev.ferry.testclients.video.VideoClient;
+import dev.ferry.testsupport.ClockDriver;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,14 +49,26 @@ final class KmsFerry implements AutoCloseable {
     private final Compositor compositor;
     private final LinuxDmabufGlobal dmabuf;
     private final Map<Surface, List<FrameRecord>> frames = new IdentityHashMap<>();
+    /** On fake-drm's virtual clock: what moves it, and steps the video clients; null on the real clock. */
+    private final ClockDriver driver;
 
-    KmsFerry(String topology, long hysteresisNs) throws Exception {
+    private KmsFerry(String topology, long hysteresisNs, VirtualClock clock) throws Exception {
         runtimeDir = Files.createTempDirectory("ferry-scenario-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         compositor = Compositor.create(Compositor.Options.kms(runtimeDir, "wayland-scenario",
-                KmsBackend.Config.of(dev.ferry.compositor.devices.FakeDevices.source(topology, KernelClock.monotonic(), FaultPlan.none())))
+                KmsBackend.Config.of(dev.ferry.compositor.devices.FakeDevices.source(topology, clock == null ? KernelClock.monotonic() : clock,
+                        FaultPlan.none())))
                 .withDmabuf(new LinuxDmabufGlobal.Config(hysteresisNs, LinuxDmabufGlobal.Config.defaults().fenceDeadlineNs()))
                 .withRenderer(renderer));
         compositor.startThread();
+        if (clock == null) {
+            driver = null;
+        } else {
+            KmsBackend kms = (KmsBackend) compositor.backend();
+            // Every preset's outputs refresh at 60 Hz; the shortest period, should one differ, so no vblank is skipped.
+            long period = compositor.onLoop(() -> compositor.scene().outputs().stream().mapToLong(Output::refreshNs).min().orElseThrow());
+            driver = new ClockDriver(clock, period, () -> compositor.onLoop(() -> null), () -> compositor.onLoop(kms::composing),
+                    () -> compositor.onLoop(() -> compositor.loop().nextTimerNs()));
+        }
         dmabuf = compositor.linuxDmabuf();
         if (dmabuf == null) throw new IllegalStateException("a kms Ferry must advertise linux-dmabuf");
         compositor.onLoop(() -> {
@@ -68,9 +83,58 @@ final class KmsFerry implements AutoCloseable {
         });
     }
 
+    /** On the real clock: for clients that pace themselves (third-party ones, ferry's own processes). */
+    KmsFerry(String topology, long hysteresisNs) throws Exception {
+        this(topology, hysteresisNs, null);
+    }
+
     KmsFerry(String topology) throws Exception {
         this(topology, FeedbackController.DEFAULT_HYSTERESIS_NS);
     }
+
+    /**
+     * On fake-drm's virtual clock, end to end (the devices' vblanks, the compositor's timers, the
+     * clients' pacing): the test moves it with {@link #driver()}, and the {@link VideoClient}s
+     * started with {@link #start} draw each frame when the clock reaches it.
+     */
+    static KmsFerry onVirtualClock(String topology, long hysteresisNs) throws Exception {
+        return new KmsFerry(topology, hysteresisNs, new VirtualClock());
+    }
+
+    ClockDriver driver() {
+        if (driver == null) throw new IllegalStateException("this Ferry is on the real clock");
+        return driver;
+    }
+
+    /** A video client stepped on the virtual clock: its window is mapped and its first frame committed. */
+    VideoClient.Playback start(VideoClient.Options o) throws java.io.IOException {
+        VideoClient.Playback p = new VideoClient(o).start(driver().clock());
+        driver.add(p);
+        return p;
+    }
+
+    /** Refreshes until these clients have drawn all their frames and had every answer (bounded by virtual time). */
+    void play(VideoClient.Playback... ps) throws java.io.IOException {
+        driver().play(MAX_REFRESHES, ps);
+    }
+
+    /** Stops stepping it and closes it ({@code beforeClose} sees the screen first); the compositor has seen it go. */
+    VideoClient.Summary finish(VideoClient.Playback p, java.util.function.Consumer<VideoClient.Summary> beforeClose) throws java.io.IOException {
+        driver().remove(p);
+        VideoClient.Summary s = p.finish(beforeClose);
+        driver.settle();
+        return s;
+    }
+
+    /** One client played from start to finish on the virtual clock. */
+    VideoClient.Summary run(VideoClient.Options o, java.util.function.Consumer<VideoClient.Summary> beforeClose) throws java.io.IOException {
+        VideoClient.Playback p = start(o);
+        play(p);
+        return finish(p, beforeClose);
+    }
+
+    /** More than any scenario needs: a client ends within its frames' refreshes plus 3 s of waits. */
+    private static final int MAX_REFRESHES = 2000;
 
     /** What was on screen while a client's window was still up (taken from the client's beforeClose hook). */
     record Capture(Window window, int[] position, Compositor.Screenshot shot, boolean scanoutTranche) {

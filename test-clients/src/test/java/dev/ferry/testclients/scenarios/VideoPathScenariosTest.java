@@ -13,9 +13,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,6 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The path chain end to end: a video client (in-process, its own FakeKernel) against a kms
  * Ferry on fake-drm; each test reads the fake CRTC back and checks the frame number and the
  * pixels, and the per-frame path log. Figures go to stdout ("scenario …" lines).
+ *
+ * <p>On fake-drm's virtual clock end to end: the test moves it a refresh at a time, the
+ * compositor's timers (feedback hysteresis, fence deadline, repaint deadline) run on it, and the
+ * clients draw each frame when the clock reaches it, so a frame is one refresh whatever the
+ * machine's load.
  */
 @Timeout(120)
 class VideoPathScenariosTest {
@@ -47,8 +49,8 @@ class VideoPathScenariosTest {
     /** (a) A buffer the primary plane takes: direct scanout from the first frames on, ZERO_COPY presented. */
     @Test
     void fullscreenScanoutCompatibleVideoIsScannedOutDirectly() throws Exception {
-        try (KmsFerry f = new KmsFerry("laptop-igpu", HYSTERESIS_NS)) {
-            VideoClient.Summary s = new VideoClient(video(f, "laptop-igpu", "video-a").fullscreen(true).frames(90)).run(f.capture("video-a", "eDP-1"));
+        try (KmsFerry f = KmsFerry.onVirtualClock("laptop-igpu", HYSTERESIS_NS)) {
+            VideoClient.Summary s = f.run(video(f, "laptop-igpu", "video-a").fullscreen(true).frames(90), f.capture("video-a", "eDP-1"));
             assertNull(s.failure(), s.toJson());
             assertNull(s.protocolError());
             assertEquals("dmabuf", s.buffers());
@@ -75,9 +77,9 @@ class VideoPathScenariosTest {
     @Test
     void videoOnAModifierThePlaneLacksRecoversThroughFeedback() throws Exception {
         String topo = Path.of(getClass().getResource("/laptop-igpu-no-column-scanout.json").toURI()).toString();
-        try (KmsFerry f = new KmsFerry(topo, HYSTERESIS_NS)) {
-            VideoClient.Summary s = new VideoClient(video(f, topo, "video-b").fullscreen(true).frames(150)
-                    .modifier(Modifiers.FAKE_TILED_16X16_COLUMN)).run(f.capture("video-b", "eDP-1"));
+        try (KmsFerry f = KmsFerry.onVirtualClock(topo, HYSTERESIS_NS)) {
+            VideoClient.Summary s = f.run(video(f, topo, "video-b").fullscreen(true).frames(150)
+                    .modifier(Modifiers.FAKE_TILED_16X16_COLUMN), f.capture("video-b", "eDP-1"));
             assertNull(s.failure(), s.toJson());
             KmsFerry.Capture cap = f.captured("video-b");
             Window w = cap.window();
@@ -106,32 +108,17 @@ class VideoPathScenariosTest {
      */
     @Test
     void windowedVideoIsComposedAndGetsNoScanoutTranche() throws Exception {
-        try (KmsFerry f = new KmsFerry("laptop-igpu", HYSTERESIS_NS)) {
-            java.util.concurrent.Executor threads = r -> Thread.ofPlatform().start(r);
-            CountDownLatch subjectDone = new CountDownLatch(1);
-            CompletableFuture<VideoClient.Summary> big = CompletableFuture.supplyAsync(() -> play(
-                    video(f, "laptop-igpu", "video-big").size(960, 540).frames(600), sum -> {
-                        try {
-                            subjectDone.await(60, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }), threads);
-            Window bigWindow = placeWhenMapped(f, "video-big", 900, 500);
+        try (KmsFerry f = KmsFerry.onVirtualClock("laptop-igpu", HYSTERESIS_NS)) {
+            VideoClient.Playback big = f.start(video(f, "laptop-igpu", "video-big").size(960, 540).frames(600));
+            Window bigWindow = place(f, "video-big", 900, 500);
             // The bigger video is on the overlay before the window comes.
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (f.frames(bigWindow).stream().noneMatch(r -> r.path() == PathKind.OVERLAY_PLANE)) {
-                List<KmsFerry.FrameRecord> bigRecs = f.frames(bigWindow);
-                assertTrue(System.nanoTime() < deadline, "the big video never reached the overlay: " + KmsFerry.shares(bigRecs)
-                        + (bigRecs.isEmpty() ? "" : " " + bigRecs.getLast().reasons()));
-                Thread.sleep(10);
-            }
-            CompletableFuture<VideoClient.Summary> subject = CompletableFuture.supplyAsync(() -> play(
-                    video(f, "laptop-igpu", "video-c").size(640, 360).frames(60), f.capture("video-c", "eDP-1")), threads);
-            placeWhenMapped(f, "video-c", 100, 100);
-            VideoClient.Summary s = subject.get(60, TimeUnit.SECONDS);
-            subjectDone.countDown();
-            assertNull(big.get(60, TimeUnit.SECONDS).failure());
+            f.driver().refreshUntil(() -> f.frames(bigWindow).stream().anyMatch(r -> r.path() == PathKind.OVERLAY_PLANE), 60,
+                    "the big video reaching the overlay");
+            VideoClient.Playback subject = f.start(video(f, "laptop-igpu", "video-c").size(640, 360).frames(60));
+            place(f, "video-c", 100, 100);
+            f.play(subject);
+            VideoClient.Summary s = f.finish(subject, f.capture("video-c", "eDP-1"));
+            assertNull(f.finish(big, null).failure());
             assertNull(s.failure(), s.toJson());
             KmsFerry.Capture cap = f.captured("video-c");
             Window w = cap.window();
@@ -165,8 +152,8 @@ class VideoPathScenariosTest {
      */
     @Test
     void windowedVideoGoesOnTheOverlayFromItsFirstFrames() throws Exception {
-        try (KmsFerry f = new KmsFerry("laptop-igpu", HYSTERESIS_NS)) {
-            VideoClient.Summary s = new VideoClient(video(f, "laptop-igpu", "video-o").size(640, 360).frames(60)).run(f.capture("video-o", "eDP-1"));
+        try (KmsFerry f = KmsFerry.onVirtualClock("laptop-igpu", HYSTERESIS_NS)) {
+            VideoClient.Summary s = f.run(video(f, "laptop-igpu", "video-o").size(640, 360).frames(60), f.capture("video-o", "eDP-1"));
             assertNull(s.failure(), s.toJson());
             KmsFerry.Capture cap = f.captured("video-o");
             List<KmsFerry.FrameRecord> recs = f.frames(cap.window());
@@ -179,19 +166,72 @@ class VideoPathScenariosTest {
         }
     }
 
-    /** Moves a window (once it is mapped) to x, y of the first output. */
-    private static Window placeWhenMapped(KmsFerry f, String title, int x, int y) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (f.window(title) == null) {
-            assertTrue(System.nanoTime() < deadline, title + " never mapped");
-            Thread.sleep(10);
+    /**
+     * Ten seconds of a windowed video on laptop-igpu's overlay, 600 frames of virtual time: every
+     * frame submitted is presented at its own vblank, one period after the last, and the
+     * statistics count exactly what the per-frame log saw. The wall time it took is printed: on
+     * the virtual clock it is the machine's work only, well under the 10 s it plays.
+     */
+    @Test
+    void tenSecondsOfWindowedVideoOnTheOverlayAreCountedExactly() throws Exception {
+        try (KmsFerry f = KmsFerry.onVirtualClock("laptop-igpu", HYSTERESIS_NS)) {
+            long wall0 = System.nanoTime(), virtual0 = f.driver().clock().nowNs();
+            VideoClient.Summary s = f.run(video(f, "laptop-igpu", "video-10s").size(640, 360).frames(600), f.capture("video-10s", "eDP-1"));
+            long wallMs = (System.nanoTime() - wall0) / 1_000_000, virtualMs = (f.driver().clock().nowNs() - virtual0) / 1_000_000;
+            assertNull(s.failure(), s.toJson());
+            KmsFerry.Capture cap = f.captured("video-10s");
+            List<KmsFerry.FrameRecord> recs = f.frames(cap.window());
+            int firstOverlay = firstIndexFromWhichAll(recs, PathKind.OVERLAY_PLANE);
+            var eDP = f.compositor().onLoop(() -> f.compositor().pathStatistics().output("eDP-1"));
+            System.out.printf("scenario 10s: %d ms of wall time for %d ms of virtual time; %d submitted, %d presented, %d zero-copy,"
+                            + " %d discarded; on the overlay from surface frame %d; paths %s; output %s%n", wallMs, virtualMs, s.submitted(),
+                    s.presented(), s.zeroCopyPresented(), s.discarded(), firstOverlay, KmsFerry.shares(recs), eDP.toMap());
+            assertEquals(600, s.submitted(), s.toJson());
+            assertEquals(600, s.presented(), s.toJson());
+            assertEquals(0, s.discarded());
+            assertEquals(0, s.frameCallbackTimeouts());
+            assertEquals(600, recs.size(), KmsFerry.shares(recs));
+            for (int i = 1; i < recs.size(); i++) {
+                assertEquals(f.driver().periodNs(), recs.get(i).presentNs() - recs.get(i - 1).presentNs(), "frame " + i + " one refresh after the last");
+            }
+            // The rate threshold takes its frames composed, then every frame is on the plane, zero-copy.
+            assertEquals(FIRST_OVERLAY_FRAME, firstOverlay, KmsFerry.shares(recs));
+            assertTrue(recs.subList(0, firstOverlay).stream().allMatch(r -> r.path() == PathKind.GPU_COMPOSITION), KmsFerry.shares(recs));
+            assertEquals(600 - FIRST_OVERLAY_FRAME, s.zeroCopyPresented(), s.toJson());
+            assertEquals(FIRST_OVERLAY_FRAME, s.zeroCopySinceFrame(), s.toJson());
+            long overlayFrames = f.compositor().onLoop(() -> eDP.frames(PathKind.OVERLAY_PLANE, "card0"));
+            long composedFrames = f.compositor().onLoop(() -> eDP.frames(PathKind.GPU_COMPOSITION, "card0"));
+            assertEquals(600 - FIRST_OVERLAY_FRAME, overlayFrames, eDP.toMap().toString());
+            assertEquals(FIRST_OVERLAY_FRAME, composedFrames, eDP.toMap().toString());
+            assertPicture(cap, s);
         }
+    }
+
+    /** The surface frame a windowed video reaches the overlay from (the rate threshold's three frames, then the plane's). */
+    private static final int FIRST_OVERLAY_FRAME = 3;
+
+    /** Moves a window (mapped by its first frame) to x, y of the first output. */
+    private static Window place(KmsFerry f, String title, int x, int y) {
+        Window w = f.window(title);
+        assertNotNull(w, title + " is mapped");
         f.compositor().onLoop(() -> {
-            Window w = f.window(title);
             f.compositor().scene().move(w, x, y);
             return null;
         });
-        return f.window(title);
+        return w;
+    }
+
+    /** Puts a window (mapped by its first frame) on that output, at the output's origin. */
+    private static void putOn(KmsFerry f, String title, String output) {
+        Window w = f.window(title);
+        assertNotNull(w, title + " is mapped");
+        f.compositor().onLoop(() -> {
+            var scene = f.compositor().scene();
+            w.setFullscreen(scene.outputNamed(output));
+            scene.place(w);
+            w.setFullscreen(null);
+            return null;
+        });
     }
 
     /**
@@ -200,8 +240,8 @@ class VideoPathScenariosTest {
      */
     @Test
     void bufferTheRendererCannotReachIsCopiedThroughSystemRam() throws Exception {
-        try (KmsFerry f = new KmsFerry("hybrid-laptop", HYSTERESIS_NS)) {
-            VideoClient.Summary s = new VideoClient(video(f, "hybrid-laptop", "video-d").size(480, 270).frames(40).device("card1")).run(f.capture("video-d", "eDP-1"));
+        try (KmsFerry f = KmsFerry.onVirtualClock("hybrid-laptop", HYSTERESIS_NS)) {
+            VideoClient.Summary s = f.run(video(f, "hybrid-laptop", "video-d").size(480, 270).frames(40).device("card1"), f.capture("video-d", "eDP-1"));
             assertNull(s.failure(), s.toJson());
             assertTrue(s.allocation().startsWith("card1"), s.allocation());
             KmsFerry.Capture cap = f.captured("video-d");
@@ -224,9 +264,9 @@ class VideoPathScenariosTest {
      */
     @Test
     void fullscreenOnTheDgpuOutputMovesToDirectScanoutThroughFeedback() throws Exception {
-        try (KmsFerry f = new KmsFerry("hybrid-laptop", HYSTERESIS_NS)) {
-            VideoClient.Summary s = new VideoClient(video(f, "hybrid-laptop", "video-hdmi").output("HDMI-A-1").frames(150))
-                    .run(f.capture("video-hdmi", "HDMI-A-1"));
+        try (KmsFerry f = KmsFerry.onVirtualClock("hybrid-laptop", HYSTERESIS_NS)) {
+            VideoClient.Summary s = f.run(video(f, "hybrid-laptop", "video-hdmi").output("HDMI-A-1").frames(150),
+                    f.capture("video-hdmi", "HDMI-A-1"));
             assertNull(s.failure(), s.toJson());
             KmsFerry.Capture cap = f.captured("video-hdmi");
             List<KmsFerry.FrameRecord> recs = f.frames(cap.window());
@@ -249,9 +289,9 @@ class VideoPathScenariosTest {
      */
     @Test
     void hybridLaptopPanelVideoReachesDirectScanoutAfterFeedback() throws Exception {
-        try (KmsFerry f = new KmsFerry("hybrid-laptop", HYSTERESIS_NS)) {
-            VideoClient.Summary s = new VideoClient(video(f, "hybrid-laptop", "video-edp").output("eDP-1").frames(150)
-                    .modifier(Modifiers.INVALID)).run(f.capture("video-edp", "eDP-1"));
+        try (KmsFerry f = KmsFerry.onVirtualClock("hybrid-laptop", HYSTERESIS_NS)) {
+            VideoClient.Summary s = f.run(video(f, "hybrid-laptop", "video-edp").output("eDP-1").frames(150)
+                    .modifier(Modifiers.INVALID), f.capture("video-edp", "eDP-1"));
             assertNull(s.failure(), s.toJson());
             KmsFerry.Capture cap = f.captured("video-edp");
             List<KmsFerry.FrameRecord> recs = f.frames(cap.window());
@@ -268,9 +308,9 @@ class VideoPathScenariosTest {
     /** Issue 6: an offloaded client (allocating on the dGPU, PRIME-style) fullscreen on the dGPU's output is scanned out at once. */
     @Test
     void offloadedClientFullscreenOnTheDgpuOutputIsScannedOut() throws Exception {
-        try (KmsFerry f = new KmsFerry("hybrid-laptop", HYSTERESIS_NS)) {
-            VideoClient.Summary s = new VideoClient(video(f, "hybrid-laptop", "video-offload").output("HDMI-A-1").device("card1").frames(60))
-                    .run(f.capture("video-offload", "HDMI-A-1"));
+        try (KmsFerry f = KmsFerry.onVirtualClock("hybrid-laptop", HYSTERESIS_NS)) {
+            VideoClient.Summary s = f.run(video(f, "hybrid-laptop", "video-offload").output("HDMI-A-1").device("card1").frames(60),
+                    f.capture("video-offload", "HDMI-A-1"));
             assertNull(s.failure(), s.toJson());
             KmsFerry.Capture cap = f.captured("video-offload");
             List<KmsFerry.FrameRecord> recs = f.frames(cap.window());
@@ -292,24 +332,13 @@ class VideoPathScenariosTest {
     void bufferOnlyTheDisplayGpuReachesIsComposedByThatGpu() throws Exception {
         // card1 without its overlay: with it, the window would go on card1's plane (OverlayScenariosTest).
         String topo = Path.of(getClass().getResource("/hybrid-laptop-no-dgpu-overlay.json").toURI()).toString();
-        try (KmsFerry f = new KmsFerry(topo, HYSTERESIS_NS)) {
+        try (KmsFerry f = KmsFerry.onVirtualClock(topo, HYSTERESIS_NS)) {
             VideoClient.Options o = video(f, topo, "video-local").size(480, 270).frames(60).device("card1");
-            CompletableFuture<VideoClient.Summary> run = CompletableFuture.supplyAsync(() -> play(o, f.capture("video-local", "HDMI-A-1")));
-            // Move the window onto HDMI-A-1 once it is mapped (clients cannot place windows).
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (f.window("video-local") == null) {
-                assertTrue(System.nanoTime() < deadline, "the window never mapped");
-                Thread.sleep(10);
-            }
-            f.compositor().onLoop(() -> {
-                var scene = f.compositor().scene();
-                Window w = f.window("video-local");
-                w.setFullscreen(scene.outputNamed("HDMI-A-1"));
-                scene.place(w);
-                w.setFullscreen(null);
-                return null;
-            });
-            VideoClient.Summary s = run.get();
+            VideoClient.Playback run = f.start(o);
+            // Onto HDMI-A-1 (clients cannot place windows).
+            putOn(f, "video-local", "HDMI-A-1");
+            f.play(run);
+            VideoClient.Summary s = f.finish(run, f.capture("video-local", "HDMI-A-1"));
             assertNull(s.failure(), s.toJson());
             KmsFerry.Capture cap = f.captured("video-local");
             List<KmsFerry.FrameRecord> recs = f.frames(cap.window());
@@ -334,41 +363,23 @@ class VideoPathScenariosTest {
     void feedbackMovesBuffersToTheOutputsGpuWhenNoGpuCanComposeTheOutput() throws Exception {
         // card1 without its overlay: with it, one of the windows would go on card1's plane instead of being composed.
         String topo = Path.of(getClass().getResource("/dual-dgpu-nop2p-no-card1-overlay.json").toURI()).toString();
-        try (KmsFerry f = new KmsFerry(topo, HYSTERESIS_NS)) {
+        try (KmsFerry f = KmsFerry.onVirtualClock(topo, HYSTERESIS_NS)) {
             VideoClient.Options offload = video(f, topo, "video-offload").size(320, 180).frames(120).device("card1");
             VideoClient.Options follower = video(f, topo, "video-follower").size(480, 270).frames(150);
-            // A thread each: the common pool has one worker on two cores and would run them in turn.
-            java.util.concurrent.Executor threads = r -> Thread.ofPlatform().start(r);
-            CompletableFuture<VideoClient.Summary> a = CompletableFuture.supplyAsync(() -> play(offload, sum -> { }), threads);
-            // Both windows sit at DP-2's origin: the picture is taken once the offloaded one is gone.
-            java.util.function.Consumer<VideoClient.Summary> capture = f.capture("video-follower", "DP-2");
-            CompletableFuture<VideoClient.Summary> b = CompletableFuture.supplyAsync(() -> play(follower, sum -> {
-                a.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
-                try {
-                    Thread.sleep(100); // the frame without it reaches the screen
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                capture.accept(sum);
-            }), threads);
-            for (String title : new String[] {"video-offload", "video-follower"}) {
-                long deadline = System.nanoTime() + 5_000_000_000L;
-                while (f.window(title) == null) {
-                    assertTrue(System.nanoTime() < deadline, title + " never mapped");
-                    Thread.sleep(10);
-                }
-                f.compositor().onLoop(() -> {
-                    var scene = f.compositor().scene();
-                    Window w = f.window(title);
-                    w.setFullscreen(scene.outputNamed("DP-2"));
-                    scene.place(w);
-                    w.setFullscreen(null);
-                    // Side by side: a window wholly under an opaque one is not shown, so it would not count.
-                    if (title.equals("video-follower")) scene.move(w, w.x() + 400, w.y());
-                    return null;
-                });
-            }
-            VideoClient.Summary sa = a.get(), sb = b.get();
+            VideoClient.Playback a = f.start(offload), b = f.start(follower);
+            putOn(f, "video-offload", "DP-2");
+            putOn(f, "video-follower", "DP-2");
+            // Side by side: a window wholly under an opaque one is not shown, so it would not count.
+            Window fw = f.window("video-follower");
+            f.compositor().onLoop(() -> {
+                f.compositor().scene().move(fw, fw.x() + 400, fw.y());
+                return null;
+            });
+            f.play(a, b);
+            VideoClient.Summary sa = f.finish(a, null);
+            // Both windows sat at DP-2's origin: the picture is taken once the frame without the offloaded one is on screen.
+            for (int i = 0; i < 3; i++) f.driver().refresh();
+            VideoClient.Summary sb = f.finish(b, f.capture("video-follower", "DP-2"));
             assertNull(sa.failure(), sa.toJson());
             assertNull(sb.failure(), sb.toJson());
             KmsFerry.Capture cap = f.captured("video-follower");
@@ -388,25 +399,20 @@ class VideoPathScenariosTest {
      */
     @Test
     void neverSignallingFenceStallsOnlyItsOwnSurface() throws Exception {
-        try (KmsFerry f = new KmsFerry("laptop-igpu", HYSTERESIS_NS)) {
+        try (KmsFerry f = KmsFerry.onVirtualClock("laptop-igpu", HYSTERESIS_NS)) {
             VideoClient.Options hung = video(f, "laptop-igpu", "video-hung").size(320, 180).frames(1000).hangFenceAt(20);
-            VideoClient.Options smooth = video(f, "laptop-igpu", "video-smooth").size(320, 180).frames(90);
-            CountDownLatch smoothDone = new CountDownLatch(1);
-            java.util.function.Consumer<VideoClient.Summary> captureSmooth = f.capture("video-smooth", "eDP-1");
-            CompletableFuture<VideoClient.Summary> a = CompletableFuture.supplyAsync(() -> play(hung, sum -> {
-                try {
-                    smoothDone.await(60, TimeUnit.SECONDS); // stay up until the smooth client's picture is taken
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
-            Thread.sleep(100);
-            VideoClient.Summary b = play(smooth, sum -> {
-                captureSmooth.accept(sum);
-                f.capture("video-hung", "eDP-1").accept(sum);
-                smoothDone.countDown();
+            VideoClient.Options smoothOptions = video(f, "laptop-igpu", "video-smooth").size(320, 180).frames(90);
+            VideoClient.Playback a = f.start(hung);
+            for (int i = 0; i < 6; i++) f.driver().refresh();
+            VideoClient.Playback smooth = f.start(smoothOptions);
+            f.play(smooth);
+            java.util.function.Consumer<VideoClient.Summary> captureHung = f.capture("video-hung", "eDP-1");
+            VideoClient.Summary b = f.finish(smooth, sum -> {
+                f.capture("video-smooth", "eDP-1").accept(sum);
+                captureHung.accept(sum);
             });
-            VideoClient.Summary h = a.get();
+            f.play(a);
+            VideoClient.Summary h = f.finish(a, null);
             assertNull(b.failure(), b.toJson());
             assertNull(h.failure(), h.toJson());
             KmsFerry.Capture cap = f.captured("video-smooth");
@@ -434,14 +440,6 @@ class VideoPathScenariosTest {
             assertEquals(19, FramePattern.decode(px, hp[0], hp[1]), "the hung client still shows its last good frame");
             assertEquals(89, FramePattern.decode(px, sp[0], sp[1]));
             assertNull(FramePattern.mismatches(px, sp[0], sp[1], b.width(), b.height(), 89, 23));
-        }
-    }
-
-    private static VideoClient.Summary play(VideoClient.Options o, java.util.function.Consumer<VideoClient.Summary> beforeClose) {
-        try {
-            return new VideoClient(o).run(beforeClose);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 
