@@ -187,8 +187,11 @@ class VideoPathScenariosTest {
                             + " %d discarded; on the overlay from surface frame %d; paths %s; output %s%n", wallMs, virtualMs, s.submitted(),
                     s.presented(), s.zeroCopyPresented(), s.discarded(), firstOverlay, KmsFerry.shares(recs), eDP.toMap());
             assertEquals(600, s.submitted(), s.toJson());
-            assertEquals(600, s.presented(), s.toJson());
-            assertEquals(0, s.discarded());
+            // Frame 0 races the compositor's first frame, composed before the window was there: that
+            // frame's callback answers it, frame 1 replaces it before a vblank showed it.
+            assertEquals(List.of(0L), s.presentedLog().stream().filter(p -> p.flags() < 0).map(DmabufWindow.Presented::frame).toList(),
+                    "only frame 0 discarded");
+            assertEquals(599, s.presented(), s.toJson());
             assertEquals(0, s.frameCallbackTimeouts());
             assertEquals(600, recs.size(), KmsFerry.shares(recs));
             for (int i = 1; i < recs.size(); i++) {
@@ -199,16 +202,18 @@ class VideoPathScenariosTest {
             assertTrue(recs.subList(0, firstOverlay).stream().allMatch(r -> r.path() == PathKind.GPU_COMPOSITION), KmsFerry.shares(recs));
             assertEquals(600 - FIRST_OVERLAY_FRAME, s.zeroCopyPresented(), s.toJson());
             assertEquals(FIRST_OVERLAY_FRAME, s.zeroCopySinceFrame(), s.toJson());
-            long overlayFrames = f.compositor().onLoop(() -> eDP.frames(PathKind.OVERLAY_PLANE, "card0"));
-            long composedFrames = f.compositor().onLoop(() -> eDP.frames(PathKind.GPU_COMPOSITION, "card0"));
-            assertEquals(600 - FIRST_OVERLAY_FRAME, overlayFrames, eDP.toMap().toString());
-            assertEquals(FIRST_OVERLAY_FRAME, composedFrames, eDP.toMap().toString());
+            // The output's counters: the surface's frames, and the first frame before it.
+            assertEquals(601L, (long) f.compositor().onLoop(() -> eDP.frames()), eDP.toMap().toString());
+            assertEquals(600L - FIRST_OVERLAY_FRAME, (long) f.compositor().onLoop(() -> eDP.frames(PathKind.OVERLAY_PLANE, "card0")), eDP.toMap().toString());
+            assertEquals(FIRST_OVERLAY_FRAME + 1L, (long) f.compositor().onLoop(() -> eDP.frames(PathKind.GPU_COMPOSITION, "card0")), eDP.toMap().toString());
+            // Well under the 10 s it plays (0.5-1.9 s seen on two loaded cores): the clock waited for work, never for time.
+            assertTrue(wallMs < 10_000, wallMs + " ms of wall time for " + virtualMs + " ms of virtual time");
             assertPicture(cap, s);
         }
     }
 
-    /** The surface frame a windowed video reaches the overlay from (the rate threshold's three frames, then the plane's). */
-    private static final int FIRST_OVERLAY_FRAME = 3;
+    /** The surface frame a windowed video reaches the overlay from (the rate threshold's frames composed before it). */
+    private static final int FIRST_OVERLAY_FRAME = 2;
 
     /** Moves a window (mapped by its first frame) to x, y of the first output. */
     private static Window place(KmsFerry f, String title, int x, int y) {
