@@ -51,9 +51,9 @@ class ImportedTopologyTest {
         Path topo = dir.resolve("imported.json");
         DeviceSpec d = importTo(dump, topo).topology().device(device);
         String output = d.connectors().stream().filter(ConnectorSpec::connected).findFirst().orElseThrow().name();
-        try (KmsFerry f = new KmsFerry(topo.toString(), 250_000_000L)) {
-            VideoClient.Summary s = new VideoClient(VideoClient.Options.of(f.socketPath()).topology(topo.toString())
-                    .title("w").output(output).fullscreen(false).size(640, 360).frames(60)).run(f.capture("w", output));
+        try (KmsFerry f = KmsFerry.onVirtualClock(topo.toString(), 250_000_000L)) {
+            VideoClient.Summary s = f.run(VideoClient.Options.of(f.socketPath()).topology(topo.toString())
+                    .title("w").output(output).fullscreen(false).size(640, 360).frames(60), f.capture("w", output));
             assertNull(s.failure(), s.toJson());
             List<KmsFerry.FrameRecord> recs = f.frames(f.captured("w").window());
             int first = firstFromWhichAll(recs, PathKind.OVERLAY_PLANE);
@@ -73,9 +73,9 @@ class ImportedTopologyTest {
         Path topo = dir.resolve("imported.json");
         DeviceSpec d = importTo(dump, topo).topology().device(device);
         String output = d.connectors().stream().filter(ConnectorSpec::connected).findFirst().orElseThrow().name();
-        try (KmsFerry f = new KmsFerry(topo.toString(), 250_000_000L)) {
-            VideoClient.Summary s = new VideoClient(VideoClient.Options.of(f.socketPath()).topology(topo.toString())
-                    .title("v").fullscreen(true).output(output).frames(60)).run(f.capture("v", output));
+        try (KmsFerry f = KmsFerry.onVirtualClock(topo.toString(), 250_000_000L)) {
+            VideoClient.Summary s = f.run(VideoClient.Options.of(f.socketPath()).topology(topo.toString())
+                    .title("v").fullscreen(true).output(output).frames(60), f.capture("v", output));
             assertNull(s.failure(), s.toJson());
             assertEquals("dmabuf", s.buffers());
             List<KmsFerry.FrameRecord> recs = f.frames(f.captured("v").window());

@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * `ferry client video --sync explicit|implicit --render-ms --fifo --present-at` end to end on the
- * real clock: a fullscreen video whose every frame is a fake GPU job against a kms Ferry, and the
+ * `ferry client video --sync explicit|implicit --render-ms --fifo --present-at` end to end on
+ * fake-drm's virtual clock (the client's GPU jobs too): a fullscreen video whose every frame is a fake GPU job against a kms Ferry, and the
  * JSON summary the client prints.
  */
 @Timeout(120)
@@ -24,10 +24,10 @@ class SyncedVideoScenariosTest {
 
     @Test
     void explicitSyncVideoIsScannedOutWithBoostsAndTimelyReleases() throws Exception {
-        try (KmsFerry f = new KmsFerry("laptop-igpu", 0)) {
+        try (KmsFerry f = KmsFerry.onVirtualClock("laptop-igpu", 0)) {
             // 22 ms jobs miss a 60 Hz frame unless the compositor's deadline hint hurries them (to 5 ms).
-            VideoClient.Summary s = new VideoClient(video(f, "explicit", new VideoClient.Pacing(DmabufWindow.Sync.EXPLICIT,
-                    22_000_000L, 5_000_000L, false, 0))).run();
+            VideoClient.Summary s = f.run(video(f, "explicit", new VideoClient.Pacing(DmabufWindow.Sync.EXPLICIT,
+                    22_000_000L, 5_000_000L, false, 0)), null);
             assertNull(s.failure(), s.toJson());
             Map<String, Object> m = s.toMap();
             System.out.println("scenario explicit sync: " + s.toJson().replace('\n', ' '));
@@ -42,19 +42,18 @@ class SyncedVideoScenariosTest {
 
     @Test
     void implicitSyncJobsAreHurriedTooAndFifoWithTargetTimesPacesABurstingClient() throws Exception {
-        try (KmsFerry f = new KmsFerry("laptop-igpu", 0)) {
-            VideoClient.Summary s = new VideoClient(video(f, "implicit", new VideoClient.Pacing(DmabufWindow.Sync.IMPLICIT,
-                    22_000_000L, 5_000_000L, false, 0))).run();
+        try (KmsFerry f = KmsFerry.onVirtualClock("laptop-igpu", 0)) {
+            VideoClient.Summary s = f.run(video(f, "implicit", new VideoClient.Pacing(DmabufWindow.Sync.IMPLICIT,
+                    22_000_000L, 5_000_000L, false, 0)), null);
             assertNull(s.failure(), s.toJson());
             assertTrue((Long) s.toMap().get("deadline_boosts") > 45, "implicit fences get deadline hints too: " + s.toJson());
-            VideoClient.Summary t = new VideoClient(video(f, "timed", new VideoClient.Pacing(DmabufWindow.Sync.EXPLICIT,
-                    1_000_000L, 1_000_000L, true, 30))).run();
+            VideoClient.Summary t = f.run(video(f, "timed", new VideoClient.Pacing(DmabufWindow.Sync.EXPLICIT,
+                    1_000_000L, 1_000_000L, true, 30)), null);
             assertNull(t.failure(), t.toJson());
             System.out.println("scenario fifo + present-at 30: " + t.toJson().replace('\n', ' '));
             assertEquals(0L, t.discarded(), "FIFO drops nothing");
             assertEquals(0L, t.toMap().get("presented_before_target"), "no frame shown before its target time");
-            // On the real clock of a loaded machine a frame may slip a refresh; the exact landing is
-            // FifoAndCommitTimingKmsTest's, on the virtual clock.
+            // The exact landing is FifoAndCommitTimingKmsTest's.
             assertTrue((Double) t.toMap().get("mean_lateness_after_target_ms") < 2 * 16.7, "within a refresh or two of its target: " + t.toJson());
         }
     }
