@@ -3,24 +3,17 @@ package dev.ferry.testclients.scenarios;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.compositor.Compositor;
-import dev.ferry.compositor.backend.kms.KmsBackend;
 import dev.ferry.compositor.control.ControlClient;
 import dev.ferry.compositor.control.ControlServer;
 import dev.ferry.compositor.devices.FakeDevices;
 import dev.ferry.drm.FaultPlan;
-import dev.ferry.drm.KernelClock;
 import dev.ferry.testclients.video.VideoClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,18 +30,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(120)
 class FaultKindsReachedTest {
-    @TempDir
-    Path dir;
-
     @Test
     void anAllocationThatFailsAtStartUpCostsOnlyItsOutputAndIsNamed() throws Exception {
-        Path runtime = runtime();
         // Every allocation card1 is asked for at start-up fails: HDMI-A-1's copy buffers on it.
         FaultPlan plan = FakeDevices.faultPlan("allocation@HDMI-A-1:frame=0", "hybrid-laptop");
-        try (Compositor c = kms(runtime, plan)) {
-            Thread client = video(runtime, VideoClient.Options.of(runtime.resolve("wayland-faults").toString())
-                    .topology("hybrid-laptop").output("eDP-1").title("on-the-panel").frames(60 * 60));
-            JsonNode stats = await(c, s -> frames(s, "eDP-1") > 30, "frames on eDP-1 beside the faulted output");
+        try (KmsFerry f = kms(plan)) {
+            f.start(video(f).output("eDP-1").title("on-the-panel").frames(60 * 60));
+            JsonNode stats = await(f, s -> frames(s, "eDP-1") > 30, "frames on eDP-1 beside the faulted output");
             JsonNode faults = stats.path("faults");
             assertEquals(1, faults.path("by_kind").path("allocation-failed").asInt(), faults.toString());
             JsonNode e = entry(faults, "allocation-failed");
@@ -58,21 +46,16 @@ class FaultKindsReachedTest {
             assertEquals(0, e.path("frames_lost").asInt(), e.toString());
             // Whatever it cost HDMI-A-1, the fault is card1's alone: the panel presents.
             assertTrue(stats.path("faults").path("injected").path("by_kind").path("allocation").asInt() >= 1, faults.toString());
-            c.stop();
-            client.join(10_000);
         }
     }
 
     @Test
     void aClientFenceThatNeverSignalsIsNamedWhenItsDeadlinePasses() throws Exception {
-        Path runtime = runtime();
-        try (Compositor c = kms(runtime, FaultPlan.none())) {
+        try (KmsFerry f = kms(FaultPlan.none())) {
             // Frame 20's buffer gets a write fence that never signals; the client then stops drawing.
-            Thread hung = video(runtime, VideoClient.Options.of(runtime.resolve("wayland-faults").toString())
-                    .topology("hybrid-laptop").output("eDP-1").title("hung").frames(40).hangFenceAt(20));
-            Thread healthy = video(runtime, VideoClient.Options.of(runtime.resolve("wayland-faults").toString())
-                    .topology("hybrid-laptop").output("HDMI-A-1").title("healthy").frames(60 * 60));
-            JsonNode stats = await(c, s -> s.path("faults").path("by_kind").path("fence-never-signals").asInt() >= 1,
+            f.start(video(f).output("eDP-1").title("hung").frames(40).hangFenceAt(20));
+            f.start(video(f).output("HDMI-A-1").title("healthy").frames(60 * 60));
+            JsonNode stats = await(f, s -> s.path("faults").path("by_kind").path("fence-never-signals").asInt() >= 1,
                     "the hung fence in the fault log");
             JsonNode e = entry(stats.path("faults"), "fence-never-signals");
             assertTrue(e.path("where").asText().contains("wl_surface"), e.toString());
@@ -80,74 +63,54 @@ class FaultKindsReachedTest {
             assertTrue(e.path("recovery").asText().contains("kept its previous buffer"), e.toString());
             assertEquals(1, e.path("frames_lost").asInt(), e.toString());
             long before = frames(stats, "HDMI-A-1");
-            await(c, s -> frames(s, "HDMI-A-1") > before + 20, "the other output going on");
-            assertEquals(1, json(c).path("faults").path("by_kind").path("fence-never-signals").asInt(), "named once");
-            c.stop();
-            hung.join(10_000);
-            healthy.join(10_000);
+            await(f, s -> frames(s, "HDMI-A-1") > before + 20, "the other output going on");
+            assertEquals(1, json(f.compositor()).path("faults").path("by_kind").path("fence-never-signals").asInt(), "named once");
         }
     }
 
     @Test
     void anImportRefusedWhileRunningIsNamedAndTheClientGoesOn() throws Exception {
-        Path runtime = runtime();
-        try (Compositor c = kms(runtime, FaultPlan.none())) {
-            Path control = ControlServer.controlDir(runtime, c.socketName()).resolve("control");
+        try (KmsFerry f = kms(FaultPlan.none())) {
+            Path control = ControlServer.controlDir(f.runtimeDir(), f.compositor().socketName()).resolve("control");
             // After start-up, the render device's next import is a client's first buffer.
             assertEquals("the next import on card0 will fail",
                     new String(ControlClient.request(control, "fault import card0 1"), StandardCharsets.UTF_8));
-            Thread client = video(runtime, VideoClient.Options.of(runtime.resolve("wayland-faults").toString())
-                    .topology("hybrid-laptop").output("eDP-1").title("imported").frames(60 * 60));
-            JsonNode stats = await(c, s -> s.path("faults").path("by_kind").path("import-failed").asInt() >= 1
+            f.start(video(f).output("eDP-1").title("imported").frames(60 * 60));
+            JsonNode stats = await(f, s -> s.path("faults").path("by_kind").path("import-failed").asInt() >= 1
                     && frames(s, "eDP-1") > 30, "the refused import, and frames after it");
             JsonNode e = entry(stats.path("faults"), "import-failed");
             assertEquals("card0", e.path("where").asText(), e.toString());
             assertTrue(e.path("recovery").asText().startsWith("a client buffer's import refused (card0 frame"), e.toString());
             assertEquals(0, e.path("frames_lost").asInt(), e.toString());
-            c.stop();
-            client.join(10_000);
         }
     }
 
     @Test
     void faultsNoWorkOfFerrysReachesAreRefusedSayingWhy() throws Exception {
-        Path runtime = runtime();
         for (String spec : new String[] {"migration-temporary@card0:frame=3", "migration-permanent:rate=0.5", "fence-never-signals@card0:frames=0-100"}) {
             var e = assertThrows(IllegalArgumentException.class, () -> FakeDevices.faultPlan(spec, "hybrid-laptop"), spec);
             assertTrue(e.getMessage().startsWith("--faults item '" + spec + "': Ferry"), e.getMessage());
         }
         var late = assertThrows(IllegalArgumentException.class, () -> FakeDevices.faultPlan("allocation@card1:time=5-6", "hybrid-laptop"));
         assertTrue(late.getMessage().contains("at start-up only"), late.getMessage());
-        try (Compositor c = kms(runtime, FaultPlan.none())) {
-            Path control = ControlServer.controlDir(runtime, c.socketName()).resolve("control");
+        try (KmsFerry f = kms(FaultPlan.none())) {
+            Path control = ControlServer.controlDir(f.runtimeDir(), f.compositor().socketName()).resolve("control");
             for (String kind : new String[] {"allocation", "fence-never-signals", "migration-temporary", "migration-permanent"}) {
                 var e = assertThrows(IOException.class, () -> ControlClient.request(control, "fault " + kind + " card0 1"), kind);
                 assertTrue(e.getMessage().startsWith("Ferry"), e.getMessage());
                 assertTrue(e.getMessage().contains("cannot fire"), e.getMessage());
             }
-            assertEquals(0, json(c).path("faults").path("injected").path("total").asInt());
+            assertEquals(0, json(f.compositor()).path("faults").path("injected").path("total").asInt());
         }
     }
 
-    private Path runtime() throws IOException {
-        return Files.createDirectory(dir.resolve("run"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    /** hybrid-laptop with these faults, on fake-drm's virtual clock end to end. */
+    private static KmsFerry kms(FaultPlan plan) throws Exception {
+        return KmsFerry.onVirtualClock("hybrid-laptop", plan, "cpu");
     }
 
-    private static Compositor kms(Path runtime, FaultPlan plan) throws Exception {
-        Compositor c = Compositor.create(Compositor.Options.kms(runtime, "wayland-faults",
-                KmsBackend.Config.of(FakeDevices.source("hybrid-laptop", KernelClock.monotonic(), plan))).withRenderer("cpu"));
-        c.startThread();
-        return c;
-    }
-
-    private static Thread video(Path runtime, VideoClient.Options options) {
-        return Thread.ofPlatform().daemon().start(() -> {
-            try {
-                new VideoClient(options).run();
-            } catch (Exception ignored) {
-                // Ends when the compositor closes under it.
-            }
-        });
+    private static VideoClient.Options video(KmsFerry f) {
+        return VideoClient.Options.of(f.socketPath()).topology("hybrid-laptop");
     }
 
     private static long frames(JsonNode stats, String output) {
@@ -160,18 +123,18 @@ class FaultKindsReachedTest {
         throw new AssertionError("no " + kind + " entry: " + faults);
     }
 
-    private static JsonNode json(Compositor c) throws Exception {
-        return new ObjectMapper().readTree(c.statsJson());
+    private static JsonNode json(Compositor c) {
+        try {
+            return new ObjectMapper().readTree(c.statsJson());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
-    private static JsonNode await(Compositor c, Predicate<JsonNode> condition, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        JsonNode stats = null;
-        while (System.nanoTime() < deadline) {
-            stats = json(c);
-            if (condition.test(stats)) return stats;
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
-        throw new AssertionError("no " + what + " within 60 s: " + (stats == null ? "" : stats.path("faults")));
+    /** Refreshes until ctl stats meet the condition: within 10 s of virtual time. */
+    private static JsonNode await(KmsFerry f, Predicate<JsonNode> condition, String what) throws IOException {
+        JsonNode[] stats = {null};
+        f.driver().refreshUntil(() -> condition.test(stats[0] = json(f.compositor())), 600, what);
+        return stats[0];
     }
 }

@@ -3,22 +3,16 @@ package dev.ferry.testclients.scenarios;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.compositor.Compositor;
-import dev.ferry.compositor.backend.kms.KmsBackend;
 import dev.ferry.compositor.control.ControlClient;
 import dev.ferry.compositor.control.ControlServer;
 import dev.ferry.compositor.devices.FakeDevices;
-import dev.ferry.drm.KernelClock;
 import dev.ferry.testclients.video.VideoClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,25 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(120)
 class FaultsOnPurposeTest {
-    @TempDir
-    Path dir;
-
     @Test
     void scriptedAndRequestedCommitFaultsAreListedAndTheOutputGoesOn() throws Exception {
-        Path runtime = Files.createDirectory(dir.resolve("run"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         var plan = FakeDevices.faultPlan("commit@eDP-1:frames=30-33  # the panel's device, card0", "laptop-igpu");
-        try (Compositor c = Compositor.create(Compositor.Options.kms(runtime, "wayland-faults",
-                KmsBackend.Config.of(dev.ferry.compositor.devices.FakeDevices.source("laptop-igpu", KernelClock.monotonic(), plan))).withRenderer("cpu"))) {
-            c.startThread();
-            Thread client = Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    new VideoClient(VideoClient.Options.of(runtime.resolve("wayland-faults").toString()).topology("laptop-igpu")
-                            .title("video-f").fullscreen(true).frames(60 * 60)).run();
-                } catch (Exception ignored) {
-                    // Ends when the compositor closes under it.
-                }
-            });
-            JsonNode stats = await(c, s -> s.path("faults").path("injected").path("total").asInt() >= 3, "the scripted faults");
+        try (KmsFerry f = KmsFerry.onVirtualClock("laptop-igpu", plan, "cpu")) {
+            Compositor c = f.compositor();
+            f.start(VideoClient.Options.of(f.socketPath()).topology("laptop-igpu").title("video-f").fullscreen(true).frames(60 * 60));
+            JsonNode stats = await(f, s -> s.path("faults").path("injected").path("total").asInt() >= 3, "the scripted faults");
             JsonNode injected = stats.path("faults").path("injected");
             assertEquals(3, injected.path("by_kind").path("commit").asInt(), injected.toString());
             // Each injected commit failure is a fault Ferry met and recovered from, named with how.
@@ -68,11 +50,11 @@ class FaultsOnPurposeTest {
                 assertEquals(30 + i, e.path("frame").asInt(), injected.toString());
             }
 
-            Path control = ControlServer.controlDir(runtime, c.socketName()).resolve("control");
+            Path control = ControlServer.controlDir(f.runtimeDir(), c.socketName()).resolve("control");
             String answer = new String(ControlClient.request(control, "fault commit eDP-1 2"), StandardCharsets.UTF_8);
             assertEquals("the next 2 commits on card0 will fail", answer);
             long before = stats.path("outputs").get(0).path("frames").asLong();
-            stats = await(c, s -> s.path("faults").path("injected").path("total").asInt() >= 5
+            stats = await(f, s -> s.path("faults").path("injected").path("total").asInt() >= 5
                     && s.path("outputs").get(0).path("frames").asLong() > before + 30, "the requested faults, and frames after them");
             assertEquals(5, stats.path("faults").path("injected").path("by_kind").path("commit").asInt());
             String report = dev.ferry.testclients.report.FallbackReport.text(dev.ferry.testclients.report.RunData.of(stats));
@@ -82,20 +64,20 @@ class FaultsOnPurposeTest {
             assertTrue(bad.getMessage().startsWith("unknown fault kind 'bogus' (commit, import"), bad.getMessage());
             bad = assertThrows(java.io.IOException.class, () -> ControlClient.request(control, "fault commit card7 1"));
             assertEquals("no device or output card7 (card0, eDP-1, any)", bad.getMessage());
-            c.stop();
-            client.join(10_000);
         }
     }
 
-    private static JsonNode await(Compositor c, Predicate<JsonNode> condition, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        JsonNode stats = null;
+    /** Refreshes until ctl stats meet the condition: within 10 s of virtual time. */
+    private static JsonNode await(KmsFerry f, Predicate<JsonNode> condition, String what) throws IOException {
         ObjectMapper json = new ObjectMapper();
-        while (System.nanoTime() < deadline) {
-            stats = json.readTree(c.statsJson());
-            if (condition.test(stats)) return stats;
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
-        throw new AssertionError("no " + what + " within 60 s: " + (stats == null ? "" : stats.path("faults")));
+        JsonNode[] stats = {null};
+        f.driver().refreshUntil(() -> {
+            try {
+                return condition.test(stats[0] = json.readTree(f.compositor().statsJson()));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, 600, "no " + what);
+        return stats[0];
     }
 }

@@ -52,11 +52,18 @@ final class KmsFerry implements AutoCloseable {
     /** On fake-drm's virtual clock: what moves it, and steps the video clients; null on the real clock. */
     private final ClockDriver driver;
 
+    /** The video clients started on the virtual clock, closed with this Ferry if the test did not finish them. */
+    private final List<VideoClient.Playback> started = new ArrayList<>();
+
     private KmsFerry(String topology, long hysteresisNs, VirtualClock clock) throws Exception {
+        this(topology, hysteresisNs, clock, FaultPlan.none(), renderer);
+    }
+
+    private KmsFerry(String topology, long hysteresisNs, VirtualClock clock, FaultPlan faults, String renderer) throws Exception {
         runtimeDir = Files.createTempDirectory("ferry-scenario-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         compositor = Compositor.create(Compositor.Options.kms(runtimeDir, "wayland-scenario",
                 KmsBackend.Config.of(dev.ferry.compositor.devices.FakeDevices.source(topology, clock == null ? KernelClock.monotonic() : clock,
-                        FaultPlan.none())))
+                        faults)))
                 .withDmabuf(new LinuxDmabufGlobal.Config(hysteresisNs, LinuxDmabufGlobal.Config.defaults().fenceDeadlineNs()))
                 .withRenderer(renderer));
         compositor.startThread();
@@ -69,8 +76,7 @@ final class KmsFerry implements AutoCloseable {
             driver = new ClockDriver(clock, period, () -> compositor.onLoop(() -> null), () -> compositor.onLoop(kms::composing),
                     () -> compositor.onLoop(() -> compositor.loop().nextTimerNs()));
         }
-        dmabuf = compositor.linuxDmabuf();
-        if (dmabuf == null) throw new IllegalStateException("a kms Ferry must advertise linux-dmabuf");
+        dmabuf = compositor.linuxDmabuf(); // null only where no device renders (NoRenderDeviceTest)
         compositor.onLoop(() -> {
             compositor.pathObservers().add(new PathObserver() {
                 @Override
@@ -101,6 +107,11 @@ final class KmsFerry implements AutoCloseable {
         return new KmsFerry(topology, hysteresisNs, new VirtualClock());
     }
 
+    /** The same with these faults on purpose and this renderer, the default feedback hysteresis. */
+    static KmsFerry onVirtualClock(String topology, FaultPlan faults, String renderer) throws Exception {
+        return new KmsFerry(topology, FeedbackController.DEFAULT_HYSTERESIS_NS, new VirtualClock(), faults, renderer);
+    }
+
     ClockDriver driver() {
         if (driver == null) throw new IllegalStateException("this Ferry is on the real clock");
         return driver;
@@ -109,6 +120,7 @@ final class KmsFerry implements AutoCloseable {
     /** A video client stepped on the virtual clock: its window is mapped and its first frame committed. */
     VideoClient.Playback start(VideoClient.Options o) throws java.io.IOException {
         VideoClient.Playback p = new VideoClient(o).start(driver().clock());
+        started.add(p);
         driver.add(p);
         return p;
     }
@@ -220,6 +232,7 @@ final class KmsFerry implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        for (VideoClient.Playback p : started) p.close();
         compositor.close();
         try (Stream<Path> s = Files.walk(runtimeDir)) {
             s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.client.DmabufWindow;
 import dev.ferry.compositor.Compositor;
-import dev.ferry.compositor.backend.kms.KmsBackend;
 import dev.ferry.drm.topology.Topologies;
 import dev.ferry.testclients.video.VideoClient;
 import org.junit.jupiter.api.Test;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,18 +41,14 @@ class NoRenderDeviceTest {
         }
         Path topology = dir.resolve("display-only.json");
         Files.writeString(topology, usb.toPrettyString());
-        Path runtime = Files.createDirectory(dir.resolve("run"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        try (Compositor c = Compositor.create(Compositor.Options.kms(runtime, "wayland-norender", KmsBackend.Config.of(topology.toString()))
-                .withRenderer("cpu"))) {
-            c.startThread();
+        try (KmsFerry f = KmsFerry.onVirtualClock(topology.toString(), dev.ferry.drm.FaultPlan.none(), "cpu")) {
+            Compositor c = f.compositor();
             assertNull(c.linuxDmabuf(), "no render device, no linux-dmabuf");
-            // Paced by wp_fifo_v1: on its own clock alone, a client that fell behind in a cold start on
-            // a loaded machine commits in bursts, and a composed buffer goes back as soon as its
-            // composition completed, so all but the last of a burst are replaced unshown: that says
-            // nothing of this topology.
+            // Paced by wp_fifo_v1 at 60 fps, as `ferry client video --fifo` would be.
             VideoClient.Pacing fifo = new VideoClient.Pacing(DmabufWindow.Sync.IMPLICIT, 0, 0, true, 0);
-            VideoClient.Summary s = new VideoClient(VideoClient.Options.of(runtime.resolve("wayland-norender").toString())
-                    .buffers(DmabufWindow.Buffers.SHM).size(320, 240).fps(60).frames(20).topology(topology.toString()).pacing(fifo)).run();
+            VideoClient.Summary s = f.run(VideoClient.Options.of(f.socketPath())
+                    .buffers(DmabufWindow.Buffers.SHM).size(320, 240).fps(60).frames(20).topology(topology.toString()).pacing(fifo), null);
+            System.out.println("display-only: " + s.toJson().replace('\n', ' '));
             // A frame may be replaced before its vblank (discarded); every other one is shown.
             assertEquals(20, s.presented() + s.discarded(), "every frame presented or replaced: " + s);
             assertTrue(s.presented() >= 15, "frames presented: " + s);
