@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -33,40 +33,42 @@ class StatsWatchTest {
     @Test
     void watchStreamsOneObjectPerLineWithReasonsAndWhatToDo() throws Exception {
         String topo = Path.of(getClass().getResource("/laptop-igpu-no-column-scanout.json").toURI()).toString();
-        try (KmsFerry f = new KmsFerry(topo, HYSTERESIS_NS)) {
-            CompletableFuture<VideoClient.Summary> client = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new VideoClient(VideoClient.Options.of(f.socketPath()).topology(topo).title("video-w")
-                            .fullscreen(true).frames(600).modifier(Modifiers.FAKE_TILED_16X16_COLUMN)).run();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+        try (KmsFerry f = KmsFerry.onVirtualClock(topo, HYSTERESIS_NS)) {
+            VideoClient.Playback client = f.start(VideoClient.Options.of(f.socketPath()).topology(topo).title("video-w")
+                    .fullscreen(true).frames(600).modifier(Modifiers.FAKE_TILED_16X16_COLUMN));
             Path control = ControlServer.controlDir(f.runtimeDir(), f.compositor().socketName()).resolve("control");
             ObjectMapper json = new ObjectMapper();
-            List<Long> uptimes = new ArrayList<>();
+            List<Long> uptimes = new java.util.concurrent.CopyOnWriteArrayList<>();
             AtomicReference<JsonNode> explained = new AtomicReference<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            ControlClient.watch(control, 100, line -> {
-                assertTrue(!line.isEmpty() && line.indexOf('\n') < 0);
-                JsonNode root;
+            // The watcher reads on its own thread (its lines come every 100 ms of virtual time) while this one moves the clock.
+            CompletableFuture<Void> watcher = CompletableFuture.runAsync(() -> {
                 try {
-                    root = json.readTree(line);
-                } catch (Exception e) {
-                    throw new AssertionError("not one JSON object: " + line, e);
-                }
-                uptimes.add(root.path("uptime_ms").asLong());
-                for (JsonNode s : root.path("surface_paths")) {
-                    if (!s.path("title").asText().equals("video-w")) continue;
-                    for (JsonNode r : s.path("reasons")) {
-                        if (r.path("reason").asText().equals("modifier-not-on-plane")
-                                && r.path("what_to_do").asText().contains("on card0 (its feedback's scanout tranche)")) {
-                            explained.set(r);
+                    ControlClient.watch(control, 100, line -> {
+                        assertTrue(!line.isEmpty() && line.indexOf('\n') < 0);
+                        JsonNode root;
+                        try {
+                            root = json.readTree(line);
+                        } catch (Exception e) {
+                            throw new AssertionError("not one JSON object: " + line, e);
                         }
-                    }
+                        uptimes.add(root.path("uptime_ms").asLong());
+                        for (JsonNode s : root.path("surface_paths")) {
+                            if (!s.path("title").asText().equals("video-w")) continue;
+                            for (JsonNode r : s.path("reasons")) {
+                                if (r.path("reason").asText().equals("modifier-not-on-plane")
+                                        && r.path("what_to_do").asText().contains("on card0 (its feedback's scanout tranche)")) {
+                                    explained.set(r);
+                                }
+                            }
+                        }
+                        return explained.get() == null;
+                    });
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
                 }
-                return explained.get() == null && System.nanoTime() < deadline;
-            });
+            }, r -> Thread.ofPlatform().daemon().start(r));
+            f.driver().refreshUntil(() -> explained.get() != null || watcher.isDone(), 600, "a watched line explaining the reason");
+            watcher.get(10, TimeUnit.SECONDS); // it ends with the line that explained (or throws what failed it)
             JsonNode r = explained.get();
             assertNotNull(r, "a line explained the reason with the scanout tranche's allocation; uptimes seen " + uptimes);
             assertEquals("fixable by reallocation", r.path("category").asText());
@@ -78,7 +80,7 @@ class StatsWatchTest {
             for (int i = 1; i < uptimes.size(); i++) {
                 assertTrue(uptimes.get(i) - uptimes.get(i - 1) >= 90, "one line per interval (100 ms): " + uptimes);
             }
-            client.get(60, TimeUnit.SECONDS);
+            assertNull(f.finish(client, null).failure());
         }
     }
 
@@ -89,20 +91,14 @@ class StatsWatchTest {
     @Test
     void aSurfaceGoneBeforeTheReportKeepsTheAllocationItsLastFeedbackOffered() throws Exception {
         String topo = Path.of(getClass().getResource("/laptop-igpu-no-column-scanout.json").toURI()).toString();
-        try (KmsFerry f = new KmsFerry(topo, HYSTERESIS_NS)) {
-            new VideoClient(VideoClient.Options.of(f.socketPath()).topology(topo).title("video-gone")
-                    .fullscreen(true).frames(90).modifier(Modifiers.FAKE_TILED_16X16_COLUMN)).run();
+        try (KmsFerry f = KmsFerry.onVirtualClock(topo, HYSTERESIS_NS)) {
+            f.run(VideoClient.Options.of(f.socketPath()).topology(topo).title("video-gone")
+                    .fullscreen(true).frames(90).modifier(Modifiers.FAKE_TILED_16X16_COLUMN), null);
             Path control = ControlServer.controlDir(f.runtimeDir(), f.compositor().socketName()).resolve("control");
-            JsonNode surface = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (surface == null && System.nanoTime() < deadline) {
-                JsonNode root = new ObjectMapper().readTree(ControlClient.request(control, "stats"));
-                for (JsonNode s : root.path("surface_paths")) {
-                    if (s.path("title").asText().equals("video-gone") && s.path("gone").asBoolean()) surface = s;
-                }
-                if (surface == null) Thread.onSpinWait();
-            }
-            assertNotNull(surface, "the gone surface is still listed");
+            JsonNode[] gone = {null};
+            // The hang-up is a socket event: the loop reads it within a refresh or two.
+            f.driver().refreshUntil(() -> (gone[0] = goneSurface(control, "video-gone")) != null, 60, "the gone surface listed");
+            JsonNode surface = gone[0];
             assertTrue(surface.has("app_id") && surface.path("client_pid").asInt() > 0, surface.toString());
             assertEquals("card0", surface.path("last_allocation").path("device").asText(), surface.toString());
             JsonNode reason = null;
@@ -113,6 +109,19 @@ class StatsWatchTest {
             String report = dev.ferry.testclients.report.FallbackReport.text(dev.ferry.testclients.report.RunData.of(
                     new ObjectMapper().readTree(ControlClient.request(control, "stats"))));
             assertTrue(report.contains(reason.path("what_to_do").asText()), report);
+        }
+    }
+
+    /** The surface of that title that ctl stats list as gone, or null. */
+    private static JsonNode goneSurface(Path control, String title) {
+        try {
+            JsonNode root = new ObjectMapper().readTree(ControlClient.request(control, "stats"));
+            for (JsonNode s : root.path("surface_paths")) {
+                if (s.path("title").asText().equals(title) && s.path("gone").asBoolean()) return s;
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.ferry.testclients.scenarios;
 
 import dev.ferry.client.DmabufWindow;
-import dev.ferry.compositor.Compositor;
 import dev.ferry.compositor.scene.Window;
 import dev.ferry.drm.uapi.Modifiers;
 import dev.ferry.kms.FallbackReason;
