@@ -13,7 +13,12 @@
  * misses after the client's drawing, the hypervisor's halt exits). The compositor's own
  * utime+stime per frame is printed, sampled like bench/scanout-steady samples Ferry.
  *
- *   cc -O2 -o frame-floor frame-floor.c && ./frame-floor [seconds] [width] [height] [hz]
+ * With deadline_us > 0 it is a compositor that commits at a repaint deadline, as Ferry (#18),
+ * Weston's repaint window and Mutter do: the client's commit arms a second timerfd deadline_us
+ * before the vblank; at that deadline it reads it and arms the vblank timer (the commit to KMS,
+ * whose flip completes at the vblank). Three wake-ups and seven system calls per frame.
+ *
+ *   cc -O2 -o frame-floor frame-floor.c && ./frame-floor [seconds] [width] [height] [hz] [deadline_us]
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -43,6 +48,7 @@ int main(int argc, char **argv) {
     int seconds = argc > 1 ? atoi(argv[1]) : 30;
     long w = argc > 2 ? atol(argv[2]) : 3840, h = argc > 3 ? atol(argv[3]) : 2160;
     int hz = argc > 4 ? atoi(argv[4]) : 60;
+    long long deadline_ns = argc > 5 ? atoll(argv[5]) * 1000LL : 0;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) return perror("socketpair"), 1;
     pid_t child = fork();
@@ -64,6 +70,9 @@ int main(int argc, char **argv) {
     epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
     ev.data.u32 = 1;
     epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev);
+    int dfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    ev.data.u32 = 2;
+    epoll_ctl(ep, EPOLL_CTL_ADD, dfd, &ev);
     long long period = 1000000000LL / hz, next = now_ns() + period;
     struct itimerspec its = {0};
     its.it_value.tv_sec = next / 1000000000LL;
@@ -83,6 +92,13 @@ int main(int argc, char **argv) {
                 memset(buf, (int)frames, 100);
                 if (send(sv[0], buf, 100, MSG_NOSIGNAL) != 100) return perror("send"), 1;
                 next += period;
+                if (deadline_ns > 0) continue;  // armed at the deadline, by the commit to KMS
+                its.it_value.tv_sec = next / 1000000000LL;
+                its.it_value.tv_nsec = next % 1000000000LL;
+                timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
+            } else if (got[i].data.u32 == 2) {
+                unsigned long long ticks;
+                if (read(dfd, &ticks, sizeof ticks) != sizeof ticks) continue;
                 its.it_value.tv_sec = next / 1000000000LL;
                 its.it_value.tv_nsec = next % 1000000000LL;
                 timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
@@ -90,12 +106,19 @@ int main(int argc, char **argv) {
                 struct iovec iov = {buf, sizeof buf};
                 struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
                 recvmsg(sv[0], &mh, MSG_DONTWAIT);
+                if (deadline_ns > 0) {
+                    long long at = next - deadline_ns;
+                    struct itimerspec d = {0};
+                    d.it_value.tv_sec = at / 1000000000LL;
+                    d.it_value.tv_nsec = at % 1000000000LL;
+                    timerfd_settime(dfd, TFD_TIMER_ABSTIME, &d, NULL);
+                }
             }
         }
     }
     double c1 = cpu_ms();
-    printf("{\"frames\": %ld, \"hz\": %d, \"client_buffer\": \"%ldx%ld\", \"compositor_cpu_ms_per_frame\": %.4f}\n",
-           total - warm, hz, w, h, (c1 - c0) / (total - warm));
+    printf("{\"frames\": %ld, \"hz\": %d, \"client_buffer\": \"%ldx%ld\", \"deadline_us\": %lld, \"compositor_cpu_ms_per_frame\": %.4f}\n",
+           total - warm, hz, w, h, deadline_ns / 1000, (c1 - c0) / (total - warm));
     close(sv[0]);
     waitpid(child, NULL, 0);
     return 0;
