@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.LongFunction;
 
 /**
  * Gets frames rendered on the primary GPU onto an output of another device, the way Mutter
@@ -78,6 +79,12 @@ public final class CrossDeviceCopy implements AutoCloseable {
     /** Frames that flipped a display-side buffer already on screen again (only overlays changed): nothing crossed. */
     private long shownAgain;
     private long bytesCopied;
+    /**
+     * The caller's frame number each display-side slot holds (keyed by identity); missing: unknown,
+     * copied whole. A chain that takes its oldest free slot never gets back the one it just drew
+     * (that one is on screen), so a copy limited to damage must catch up on every frame since.
+     */
+    private final Map<Swapchain.Slot, Long> holds = new java.util.IdentityHashMap<>();
 
     /**
      * @param forced a mode to start from (the --copy-mode debug switch), or null for the first
@@ -214,9 +221,13 @@ public final class CrossDeviceCopy implements AutoCloseable {
     /**
      * The caller flipped the display-side buffer of a present already on screen again, with new
      * overlays above it: counted as a frame, with no byte copied (what lies under the overlays
-     * did not change).
+     * did not change). That buffer now holds the caller's frame {@code frame}, as far as copies are
+     * concerned (outside the overlays, which a composed frame leaves undrawn as well).
      */
-    public void shownAgain() { shownAgain++; }
+    public void shownAgain(Presented p, long frame) {
+        shownAgain++;
+        if (p.slot() != null) holds.put(p.slot(), frame);
+    }
     public long bytesCopied() { return bytesCopied; }
     public Map<CopyMode, String> failures() { return Map.copyOf(failures); }
 
@@ -237,15 +248,16 @@ public final class CrossDeviceCopy implements AutoCloseable {
     }
 
     /**
-     * Puts the frame in rb on the pipe's screen through the current mode, falling through the
-     * modes on failure within this call. damage is the part that changed since the display's
-     * buffer last held a frame (GPU copies use it; the CPU copy takes the whole frame).
-     * Returns null when no mode could present it.
+     * Puts the caller's frame number {@code frame}, composed in rb, on the pipe's screen through
+     * the current mode, falling through the modes on failure within this call. GPU copies copy
+     * only {@code damageSince.apply(n)}, what changed after the caller's frame n that the display
+     * buffer they draw into holds (rectangles x, y, w, h; null: everything); the CPU copy takes
+     * the whole frame. Returns null when no mode could present it.
      */
-    public Presented present(RenderBuffer rb, int[] damageRects, KmsPipe pipe) {
+    public Presented present(RenderBuffer rb, long frame, LongFunction<int[]> damageSince, KmsPipe pipe) {
         rb.drawnAt = ++frames;
         while (mode != null) {
-            Presented p = tryPresent(mode, rb, damageRects, pipe);
+            Presented p = tryPresent(mode, rb, frame, damageSince, pipe);
             if (p != null) {
                 bytesCopied += p.bytesCopied();
                 return p;
@@ -267,18 +279,20 @@ public final class CrossDeviceCopy implements AutoCloseable {
         return null;
     }
 
-    private Presented tryPresent(CopyMode m, RenderBuffer rb, int[] damage, KmsPipe pipe) {
+    private Presented tryPresent(CopyMode m, RenderBuffer rb, long frame, LongFunction<int[]> damageSince, KmsPipe pipe) {
         if (m == CopyMode.ZERO_COPY) {
             return pipe.flip(rb.zeroCopyFb, width, height, 0) ? new Presented(m, rb, null, null, 0) : null;
         }
         Swapchain chain = chains.get(m);
         Swapchain.Slot slot = chain.acquire();
         if (slot == null) return null;
-        boolean full = !m.damageLimited() || chain.age(slot) != 1 || damage == null;
-        long bytes = copy(rb, slot, full ? null : damage);
+        Long held = holds.get(slot);
+        long bytes = copy(rb, slot, !m.damageLimited() || held == null ? null : damageSince.apply(held));
         chain.drawn(slot);
+        holds.put(slot, frame);
         if (!pipe.flip(slot.fbId(), width, height, 0)) {
             chain.invalidate(slot);
+            holds.remove(slot);
             chain.release(slot);
             return null;
         }

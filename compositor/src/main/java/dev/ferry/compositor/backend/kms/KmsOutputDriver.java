@@ -85,8 +85,6 @@ final class KmsOutputDriver {
      * slots of either chain and cross-device render buffers, so keyed by identity. Missing: unknown.
      */
     private final Map<Object, Long> drawnFor = new java.util.IdentityHashMap<>();
-    /** The last composed frame handed to the cross-device copy: what its display-side copy holds. */
-    private long lastCrossedFrame;
     private final Map<Surface, EnumSet<FallbackReason>> reasons = new HashMap<>();
     private final FramePlanner planner = new FramePlanner();
     /** This frame's plan, and the plan of the last frame queued (what is on screen or about to be). */
@@ -132,7 +130,8 @@ final class KmsOutputDriver {
         boolean local;
         dev.ferry.kms.CrossDeviceCopy.RenderBuffer renderBuffer;
         dev.ferry.kms.CrossDeviceCopy.Presented crossed;
-        RectSet frameDamage;
+        /** Where this frame's overlays are: the primary (and its cross-device copy) is not drawn there. */
+        RectSet underOverlays;
         ClientBuffer scanoutBuffer;
         /** Buffers on overlay planes in this frame (locked while it is queued or shown), and which overlay each is on. */
         final List<ClientBuffer> overlayBuffers = new ArrayList<>(2);
@@ -480,9 +479,7 @@ final class KmsOutputDriver {
         }
         Long held = drawnFor.get(rb != null ? rb : slot);
         RectSet redraw = damage.since(held == null ? 0 : held, output.width(), output.height()).subtract(underOverlays);
-        // The display-side copy of a cross-device frame holds the last frame crossed over.
-        // Under the overlays it was not drawn: nothing there to copy.
-        f.frameDamage = rb != null ? damage.since(lastCrossedFrame, output.width(), output.height()).subtract(underOverlays) : null;
+        f.underOverlays = underOverlays;
         f.slot = slot;
         f.renderBuffer = rb;
         f.framePath = path;
@@ -547,17 +544,14 @@ final class KmsOutputDriver {
         boolean flipped;
         if (f.reusedPrimary && f.crossed != null) {
             flipped = commit.flipComposed(f.crossed.framebuffer(), output.width(), output.height());
-            if (flipped) {
-                cross.shownAgain();
-                lastCrossedFrame = f.number;
-            }
+            if (flipped) cross.shownAgain(f.crossed, f.number);
         } else if (f.renderBuffer != null) {
-            f.crossed = cross.present(f.renderBuffer, rects(f.frameDamage), pipe);
+            // A display-side buffer holding frame n takes what changed since; under the overlays the
+            // primary was not drawn: nothing there to copy.
+            f.crossed = cross.present(f.renderBuffer, f.number,
+                    n -> rects(damage.since(n, output.width(), output.height()).subtract(f.underOverlays)), pipe);
             flipped = f.crossed != null;
-            if (flipped) {
-                f.bytes += f.crossed.bytesCopied();
-                lastCrossedFrame = f.number;
-            }
+            if (flipped) f.bytes += f.crossed.bytesCopied();
         } else {
             flipped = commit.flipComposed(f.slot.fbId(), f.chain.width(), f.chain.height());
         }
