@@ -726,6 +726,39 @@ class NestedInputTest {
      */
     @Test
     void anInnerClientThatSetsNoCursorGetsTheHostsDefaultArrow() throws Exception {
+        assertTheHostShowsTheArrowOverAClientThatSetsNoCursor(c -> c.surface() == null
+                && c.shape() == dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.SHAPE_DEFAULT);
+    }
+
+    /**
+     * A host without wp_cursor_shape (as Weston before 13): the nested Ferry draws its own arrow
+     * (the cursor theme's, as the outer Ferry would) into a host wl_shm buffer and sets it as the
+     * host's cursor, so the same arrow shows.
+     */
+    @Test
+    void aHostWithoutCursorShapesGetsFerrysOwnArrow() throws Exception {
+        fixture.close();
+        fixture = NestedInHeadless.hostOnly(1920, 1080);
+        outer = fixture.outer();
+        outer.compositor().onLoop(() -> {
+            var display = outer.compositor().display();
+            for (var g : display.globals()) {
+                if (g.iface() == dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.INTERFACE) display.removeGlobal(g);
+            }
+            return null;
+        });
+        nested = fixture.startPlain(800, 600);
+        nestedDir = fixture.nestedDir();
+        assertTrue(eventually(Duration.ofSeconds(10), () -> outer.window("Ferry nested") != null), "the nested window never mapped");
+        assertTheHostShowsTheArrowOverAClientThatSetsNoCursor(c -> c.surface() != null);
+    }
+
+    /**
+     * With the pointer over an inner client that set no cursor, the outer Ferry's cursor is as
+     * expected, and its screen shows the default arrow's picture with the hotspot at the pointer.
+     */
+    private void assertTheHostShowsTheArrowOverAClientThatSetsNoCursor(java.util.function.Predicate<dev.ferry.compositor.seat.Seat.Cursor> expected)
+            throws Exception {
         try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
              ShmWindow window = new ShmWindow(client, "no-cursor", 300, 200, true)) {
             Proxy seat = client.bind(WlSeat.INTERFACE, 5);
@@ -749,8 +782,8 @@ class NestedInputTest {
             assertTrue(entered[0], "no pointer enter inside");
             assertTrue(eventually(Duration.ofSeconds(5), () -> outer.compositor().onLoop(() -> {
                 var c = outer.compositor().seat().cursor();
-                return c != null && c.surface() == null && c.shape() == dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.SHAPE_DEFAULT;
-            })), "the outer Ferry's cursor is not the default shape: " + outer.compositor().onLoop(() -> outer.compositor().seat().cursor()));
+                return c != null && expected.test(c);
+            })), "the outer Ferry's cursor: " + outer.compositor().onLoop(() -> outer.compositor().seat().cursor()));
             var image = outer.compositor().shapeCursors().image(dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.SHAPE_DEFAULT);
             int opaque = 0;
             for (int y = 0; y < image.height(); y++) {

@@ -183,7 +183,8 @@ public final class NestedBackend implements Backend {
             hostSeat = new HostSeat(host.bind(WlSeat.INTERFACE, 5), seat, this::outputOfHostSurface);
             Proxy shapes = host.global(dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.INTERFACE.name()) == null ? null
                     : host.bind(dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.INTERFACE, 1);
-            hostCursor = new HostCursor(hostSeat, compositor, hostBuffers, hostShmFormats, shapes);
+            hostCursor = new HostCursor(hostSeat, compositor, shm, hostBuffers, hostShmFormats, shapes,
+                    dev.ferry.compositor.cursorshape.CursorImages.system());
             // A new enter comes with a new serial: the host forgets our cursor on leave.
             hostSeat.onEnter(seat::cursorSinkLost);
             seat.setCursorSink(hostCursor);
