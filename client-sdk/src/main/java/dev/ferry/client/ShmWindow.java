@@ -61,6 +61,7 @@ public final class ShmWindow implements AutoCloseable {
     }
 
     public Proxy surface() { return surface; }
+    public Toplevel toplevel() { return toplevel; }
 
     /** Asks to be fullscreen on the compositor's choice of output (draw at that output's size). */
     public void setFullscreen() throws IOException {

@@ -48,6 +48,8 @@ public final class Toplevel {
     }
 
     public Proxy surface() { return surface; }
+    /** The xdg_surface (a popup's parent is named by it). */
+    public Proxy xdgSurface() { return xdgSurface; }
     public Proxy toplevel() { return toplevel; }
 
     /** Whether a configure sequence has been received (and acked). */

@@ -205,7 +205,7 @@ public final class Compositor implements AutoCloseable {
         new ViewporterGlobal(display);
         new PresentationGlobal(display);
         var desktop = DesktopProtocols.install(display, scene, seat);
-        if (backend instanceof NestedBackend nested) nested.useClipboard(desktop.dataDevice().clipboard());
+        if (backend instanceof NestedBackend nested) nested.useSelections(desktop.dataDevice().clipboard(), desktop.primarySelection().primary());
         backend.start();
         if (backend.devices().isPresent() && backend.renderDeviceChoice().device() == null) {
             LOG.info("no device can render: linux-dmabuf is not offered, clients draw into wl_shm and every frame is a CPU copy");

@@ -25,6 +25,13 @@ public interface DeviceSet extends SyncFileOps, AutoCloseable {
      */
     SyncFile timerAt(long deadlineNs);
 
+    /**
+     * Maps a dma-buf for the CPU (mmap of its fd, which the kernel hands to the buffer's
+     * exporter). An exporter may refuse: one without mmap, or vram past a small BAR. The
+     * caller owns the mapping.
+     */
+    CpuMapping mapForCpu(DmaBuf buf) throws dev.ferry.posix.PosixException;
+
     /** The kernel's /dev/udmabuf, which wraps memfd pages (a wl_shm pool's) as dma-bufs. */
     UdmabufDevice udmabuf();
 

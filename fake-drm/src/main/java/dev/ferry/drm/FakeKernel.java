@@ -79,6 +79,23 @@ public final class FakeKernel implements DeviceSet, AutoCloseable {
         return null;
     }
 
+    /**
+     * mmap of a dma-buf's fd, which the kernel hands to the buffer's exporter: refused when a
+     * {@link FaultKind#CPU_MAP} fault on the exporter fires (a buffer of a device this topology
+     * lacks is mapped as it is).
+     */
+    @Override
+    public CpuMapping mapForCpu(DmaBuf buf) throws PosixException {
+        BufferIdentity id = buf.identity();
+        FakeDevice exporter = id == null ? null : deviceByDevT(id.devT());
+        if (exporter != null && faults.inject(FaultKind.CPU_MAP, exporter.info().name(), exporter.frame())) {
+            throw new PosixException("mmap of a dma-buf exported by " + exporter.info().name() + " (injected cpu-map fault)", EINVAL);
+        }
+        return buf.map();
+    }
+
+    private static final int EINVAL = 22;
+
     /** Sets a buffer's implicit write fence to signal at signalAtNs (ImplicitFence.NEVER: never). */
     public void setWriteFence(DmaBuf buf, long signalAtNs) throws PosixException {
         requireFake(buf);

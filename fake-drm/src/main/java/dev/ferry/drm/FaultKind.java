@@ -33,5 +33,11 @@ public enum FaultKind {
     /** A connector's monitor is unplugged (the cable pulled): targets a connector by name, asked at each hotplug poll. */
     DISCONNECT,
     /** A monitor is plugged into a connector (the cable pushed back in): targets a connector by name. */
-    RECONNECT
+    RECONNECT,
+    /**
+     * A CPU mapping (mmap) of a dma-buf is refused, as an exporter without mmap, or one whose vram
+     * lies past a small BAR, refuses it: targets the buffer's exporter, asked at each
+     * {@link FakeKernel#mapForCpu}. Last, for the same reason as TEST_COMMIT.
+     */
+    CPU_MAP
 }

@@ -244,6 +244,27 @@ class FaultsTest {
         }
     }
 
+    @Test
+    void aCpuMapFaultRefusesMappingTheExportersBuffersOnlyAndIsLogged() throws Exception {
+        FaultPlan plan = FaultPlan.seeded(0).frames(FaultKind.CPU_MAP, "card1", 0, Long.MAX_VALUE).build();
+        try (FakeKernel k = FakeKernel.open(Topologies_hybrid(), new VirtualClock(), plan);
+             DmaBuf dgpu = k.device("card1").allocate(64, 48, Fourcc.XRGB8888, LINEAR, Usage.RENDERING);
+             DmaBuf igpu = k.device("card0").allocate(64, 48, Fourcc.XRGB8888, LINEAR, Usage.RENDERING)) {
+            dev.ferry.posix.PosixException e = assertThrows(dev.ferry.posix.PosixException.class, () -> k.mapForCpu(dgpu));
+            assertTrue(e.getMessage().contains("card1"), e.getMessage());
+            // The twin: the same buffer in another exporter's memory maps.
+            try (CpuMapping m = k.mapForCpu(igpu)) {
+                assertEquals(igpu.identity().viewSize(), m.view().byteSize());
+            }
+            // A kernel without the fault maps the first buffer too: the refusal is the fault's alone.
+            try (FakeKernel clean = FakeKernel.open(Topologies_hybrid(), new VirtualClock(), FaultPlan.none());
+                 CpuMapping m = clean.mapForCpu(dgpu)) {
+                assertTrue(m.view().byteSize() > 0);
+            }
+            assertEquals(List.of(FaultKind.CPU_MAP), k.faults().log().stream().map(FaultInjector.Injected::kind).toList());
+        }
+    }
+
     private static dev.ferry.drm.topology.Topology Topologies_hybrid() {
         return dev.ferry.drm.topology.Topologies.load("hybrid-laptop");
     }

@@ -18,7 +18,8 @@ import java.util.Locale;
  *       {@code unplug}, {@code flip-never-completes}, {@code migration-temporary},
  *       {@code migration-permanent}, {@code test-commit}, {@code replug} (an unplugged device
  *       comes back), {@code disconnect} and {@code reconnect} (a monitor's cable pulled out of a
- *       connector and pushed back in) (fake-drm's fault kinds);</li>
+ *       connector and pushed back in), {@code cpu-map} (the CPU mapping of a dma-buf that device
+ *       exported is refused) (fake-drm's fault kinds);</li>
  *   <li>TARGET: a device ({@code card1}) or an output ({@code HDMI-A-1}, meaning the device that
  *       drives it); none: every device. For {@code disconnect} and {@code reconnect} it is the
  *       connector itself ({@code HDMI-A-1}), or none: every connector;</li>

@@ -4,9 +4,9 @@ import dev.ferry.compositor.buffer.DmaBufBuffer;
 import dev.ferry.compositor.core.Surface;
 import dev.ferry.drm.BufferIdentity;
 import dev.ferry.drm.CpuMapping;
+import dev.ferry.drm.DeviceSet;
 import dev.ferry.drm.DmaBuf;
 import dev.ferry.drm.DrmDevice;
-import dev.ferry.drm.SyncFileOps;
 import dev.ferry.drm.FormatTable;
 import dev.ferry.drm.ImportPurpose;
 import dev.ferry.drm.ImportRejection;
@@ -55,6 +55,8 @@ public final class LinuxDmabufGlobal implements ZwpLinuxDmabufV1.Requests, AutoC
     public record ImportVerdict(boolean ok, boolean sampling, boolean cpu, long readLayout, String why) {}
 
     private final Display display;
+    /** The kernel's devices: the CPU path maps client buffers through it, and fence waits ask it. */
+    private final DeviceSet devices;
     private final DrmDevice main;
     private final DmaBufFormats rendererFormats;
     private final FormatTableFile table;
@@ -73,7 +75,7 @@ public final class LinuxDmabufGlobal implements ZwpLinuxDmabufV1.Requests, AutoC
      * @param rendererFormats what the renderer imports as dma-bufs (null or not importable: the
      *                        CPU path is the only reader besides the device)
      */
-    public LinuxDmabufGlobal(Display display, SyncFileOps kernel, DrmDevice mainDevice, DmaBufFormats rendererFormats,
+    public LinuxDmabufGlobal(Display display, DeviceSet kernel, DrmDevice mainDevice, DmaBufFormats rendererFormats,
                              Config config) throws PosixException {
         this(display, kernel, mainDevice, rendererFormats, List.of(), config);
     }
@@ -82,9 +84,10 @@ public final class LinuxDmabufGlobal implements ZwpLinuxDmabufV1.Requests, AutoC
      * With tranches that the default feedback offers before the main device's own (the nested
      * backend's host tranches; see {@link dev.ferry.compositor.backend.Backend#preferredTranches()}).
      */
-    public LinuxDmabufGlobal(Display display, SyncFileOps kernel, DrmDevice mainDevice, DmaBufFormats rendererFormats,
+    public LinuxDmabufGlobal(Display display, DeviceSet kernel, DrmDevice mainDevice, DmaBufFormats rendererFormats,
                              List<PreferredTranche> preferred, Config config) throws PosixException {
         this.display = display;
+        this.devices = kernel;
         this.main = mainDevice;
         this.rendererFormats = rendererFormats;
         FakeTileLayouts.registerAll();
@@ -221,26 +224,36 @@ public final class LinuxDmabufGlobal implements ZwpLinuxDmabufV1.Requests, AutoC
         } else {
             deviceWhy = main.info().name() + " rejected it: " + r.rejection() + " (" + r.detail() + ")";
         }
-        boolean cpu = cpuCanRead(buf, id, layout);
+        CpuRead cpuRead = cpuRead(buf, id, layout);
+        boolean cpu = cpuRead.why() == null;
         boolean gpu = sampling && ReadPaths.rendererImports(rendererFormats, buf.fourcc(), buf.modifier());
-        if (!r.ok() && r.rejection() == ImportRejection.INJECTED_FAULT && faults != null) {
-            // A refusal the device's rules did not make: a fault, named with what it cost.
+        boolean deviceFault = !r.ok() && r.rejection() == ImportRejection.INJECTED_FAULT;
+        if (faults != null && (deviceFault || cpuRead.kernelRefused())) {
+            // A refusal the buffer's own description did not make: a fault, named with what it cost.
+            String what = deviceFault ? "import refused (" + r.detail() + ")" : "CPU mapping refused (" + cpuRead.why() + ")";
             faults.record(dev.ferry.compositor.stats.FaultLog.Kind.IMPORT_FAILED, main.info().name(), dev.ferry.posix.MonotonicClock.nowNs(),
-                    cpu ? "a client buffer's import refused (" + r.detail() + "): the CPU reads it instead"
-                        : "a client buffer's import refused (" + r.detail() + "): the client was told its buffer cannot be used", 0);
+                    "a client buffer's " + what + ": " + (cpu ? "the CPU reads it instead" : gpu ? "the renderer reads it"
+                            : "the client was told its buffer cannot be used"), 0);
         }
         if (gpu || cpu) return new ImportVerdict(true, sampling, cpu, layout, null);
-        return new ImportVerdict(false, sampling, false, layout, deviceWhy != null ? deviceWhy + "; the CPU cannot read it either"
-                : "neither the renderer nor the CPU can read " + buf);
+        return new ImportVerdict(false, sampling, false, layout, (deviceWhy != null ? deviceWhy : "the renderer cannot import it")
+                + "; the CPU cannot read it either (" + cpuRead.why() + ")");
     }
 
-    private static boolean cpuCanRead(DmaBuf buf, BufferIdentity id, long layout) {
-        if (!ReadPaths.cpuMayMap(id) || !ReadPaths.cpuReadsLayout(buf.fourcc(), layout)) return false;
-        if (!BufferParams.sealedAgainstShrinking(buf) || !BufferParams.samePlanesBuffer(buf, id)) return false;
-        try (CpuMapping m = buf.map()) {
-            return m.view().byteSize() > 0;
+    /** Whether the CPU path can read a buffer: why not (null: it can), and whether the kernel refused the mapping. */
+    private record CpuRead(String why, boolean kernelRefused) {}
+
+    private CpuRead cpuRead(DmaBuf buf, BufferIdentity id, long layout) {
+        if (!ReadPaths.cpuMayMap(id)) return new CpuRead(id == null ? "not a fake dma-buf" : "protected memory", false);
+        if (!ReadPaths.cpuReadsLayout(buf.fourcc(), layout)) {
+            return new CpuRead("no CPU reader for " + dev.ferry.drm.uapi.Modifiers.name(layout), false);
+        }
+        if (!BufferParams.sealedAgainstShrinking(buf)) return new CpuRead("not sealed against shrinking", false);
+        if (!BufferParams.samePlanesBuffer(buf, id)) return new CpuRead("planes of different buffers", false);
+        try (CpuMapping m = devices.mapForCpu(buf)) {
+            return new CpuRead(m.view().byteSize() > 0 ? null : "an empty mapping", false);
         } catch (PosixException | RuntimeException e) {
-            return false;
+            return new CpuRead(e.getMessage(), true);
         }
     }
 

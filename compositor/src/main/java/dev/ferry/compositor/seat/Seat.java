@@ -436,10 +436,22 @@ public final class Seat {
     }
 
     private void dismissForeignPopups() {
-        Client clicked = pointerFocus == null ? null : pointerFocus.resource().client();
+        dismissPopupsBut(pointerFocus == null ? null : pointerFocus.resource().client());
+    }
+
+    /**
+     * Dismisses every popup grab: the user went somewhere no client of Ferry's is (nested: the
+     * host moved its keyboard focus off Ferry's windows, as a click on another host window does).
+     */
+    public void dismissPopups() {
+        dismissPopupsBut(null);
+    }
+
+    /** Dismisses the popup grabs of every client but keep (null: of all), newest first. */
+    private void dismissPopupsBut(Client keep) {
         for (int i = popupGrabs.size() - 1; i >= 0; i--) {
             PopupGrab g = popupGrabs.get(i);
-            if (g.client() != clicked) {
+            if (g.client() != keep) {
                 popupGrabs.remove(i);
                 g.dismiss();
             }

@@ -487,6 +487,354 @@ class NestedInputTest {
         }
     }
 
+    /**
+     * The primary selection too: one set inside (quoting a host click's serial) is the host's
+     * primary selection, and wl-paste --primary on the outer Ferry reads the inner client's text.
+     */
+    @Test
+    void aPrimarySelectionSetInsideIsTheHostsPrimarySelection() throws Exception {
+        String text = "selected inside the nested Ferry";
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow window = new ShmWindow(client, "primary-probe", 300, 200, true)) {
+            Proxy seat = client.bind(WlSeat.INTERFACE, 5);
+            int pressSerial = clickInside(client, seat, window, "primary-probe");
+            Proxy manager = client.bind(dev.ferry.protocol.interfaces.ZwpPrimarySelectionDeviceManagerV1.INTERFACE, 1);
+            Proxy device = dev.ferry.protocol.interfaces.ZwpPrimarySelectionDeviceManagerV1.getDevice(manager, seat);
+            Proxy source = dev.ferry.protocol.interfaces.ZwpPrimarySelectionDeviceManagerV1.createSource(manager);
+            dev.ferry.protocol.interfaces.ZwpPrimarySelectionSourceV1.offer(source, "text/plain;charset=utf-8");
+            dev.ferry.protocol.interfaces.ZwpPrimarySelectionSourceV1.offer(source, "text/plain");
+            source.listen(new dev.ferry.protocol.interfaces.ZwpPrimarySelectionSourceV1.Listener() {
+                @Override
+                public void send(Proxy self, String mimeType, dev.ferry.posix.OwnedFd fd) {
+                    writeAndClose(fd, text);
+                }
+            });
+            dev.ferry.protocol.interfaces.ZwpPrimarySelectionDeviceV1.setSelection(device, source, pressSerial);
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(5), () -> hostStat("host_primary_selections") == 1),
+                    "the inner primary selection did not reach the host: " + new String(nested.statsJson()));
+            assertEquals(0, hostStat("host_selections"), "the primary selection went to the host's clipboard");
+            Process paste = outer.start("wl-paste", "--primary", "--no-newline");
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (paste.isAlive() && System.nanoTime() < deadline) client.dispatch(50);
+            assertEquals(0, waitFor(paste, Duration.ofSeconds(5)), "wl-paste --primary failed: " + outer.output(paste));
+            assertEquals(text, outer.output(paste));
+        }
+    }
+
+    /**
+     * The host's clipboard and primary selection pasted inside: wl-copy on the outer Ferry, a click
+     * on the nested window (the host offers its selections to the client it focuses), and
+     * wl-paste inside the nested Ferry prints what the outer wl-copy holds; the data goes from the
+     * outer wl-copy through both Ferrys to the inner wl-paste.
+     */
+    @Test
+    void theHostsClipboardAndPrimarySelectionArePastedInside() throws Exception {
+        Process copy = outer.start("wl-copy", "--foreground", "copied on the host");
+        Process copyPrimary = outer.start("wl-copy", "--foreground", "--primary", "selected on the host");
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow window = new ShmWindow(client, "focus-probe", 300, 200, true)) {
+            Proxy seat = client.bind(WlSeat.INTERFACE, 5);
+            // wl-copy holds the outer selections once wl-paste on the outer reads them.
+            assertTrue(eventually(Duration.ofSeconds(20), () -> outerPastes("copied on the host") && outerPastes("selected on the host", "--primary")),
+                    "wl-copy never set the outer selections: " + outer.output(copy) + outer.output(copyPrimary));
+            clickInside(client, seat, window, "focus-probe");
+            assertTrue(eventually(Duration.ofSeconds(5), () -> hostStat("host_selections_taken") >= 1 && hostStat("host_primary_selections_taken") >= 1),
+                    "the host's selections were not taken in: " + new String(nested.statsJson()));
+            assertEquals("copied on the host", pasteInside("clipboard.log"));
+            assertEquals("selected on the host", pasteInside("primary.log", "--primary"));
+            assertEquals(0, hostStat("host_selections"), "the host's own selection was handed back to it");
+        } finally {
+            copy.destroy();
+            copyPrimary.destroy();
+            waitFor(copy, Duration.ofSeconds(5));
+            waitFor(copyPrimary, Duration.ofSeconds(5));
+        }
+    }
+
+    /** Whether wl-paste (with these options) on the outer Ferry prints text. */
+    private boolean outerPastes(String text, String... options) {
+        String[] command = new String[options.length + 2];
+        command[0] = "wl-paste";
+        System.arraycopy(options, 0, command, 1, options.length);
+        command[command.length - 1] = "--no-newline";
+        try {
+            Process p = outer.start(command);
+            return waitFor(p, Duration.ofSeconds(10)) == 0 && outer.output(p).equals(text);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** wl-paste (with these options) run inside: what it printed. */
+    private String pasteInside(String log, String... options) throws Exception {
+        String[] command = new String[options.length + 2];
+        command[0] = "wl-paste";
+        System.arraycopy(options, 0, command, 1, options.length);
+        command[command.length - 1] = "--no-newline";
+        Process p = fixture.startInNested(log, java.util.Map.of(), command);
+        assertEquals(0, waitFor(p, Duration.ofSeconds(20)), "wl-paste inside failed: " + log(log));
+        return log(log);
+    }
+
+    /**
+     * An xdg_popup with a grab inside: a click inside it reaches it; a click on the host window
+     * outside it (where no inner surface is) dismisses it with popup_done, and so does a click on
+     * another window of the host (the host's keyboard focus leaves the nested window).
+     */
+    @Test
+    void anInnerPopupGrabGetsClicksInsideAndIsDismissedByAClickOutside() throws Exception {
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow window = new ShmWindow(client, "popup-parent", 300, 200, true);
+             dev.ferry.client.ShmPool pool = new dev.ferry.client.ShmPool(client.bind(dev.ferry.protocol.interfaces.WlShm.INTERFACE, 1), 100 * 80 * 4, true)) {
+            Proxy seat = client.bind(WlSeat.INTERFACE, 5);
+            Proxy[] entered = {null};
+            java.util.List<String> buttons = new java.util.ArrayList<>();
+            int[] pressSerial = {0};
+            Proxy pointer = WlSeat.getPointer(seat);
+            pointer.listen(new WlPointer.Listener() {
+                @Override
+                public void enter(Proxy self, int serial, Proxy surface, double x, double y) {
+                    entered[0] = surface;
+                }
+
+                @Override
+                public void leave(Proxy self, int serial, Proxy surface) {
+                    entered[0] = null;
+                }
+
+                @Override
+                public void button(Proxy self, int serial, int time, int button, int state) {
+                    if (state == WlPointer.BUTTON_STATE_PRESSED) pressSerial[0] = serial;
+                    buttons.add((entered[0] == window.surface() ? "parent" : entered[0] == null ? "none" : "popup") + " " + state);
+                }
+            });
+            assertTrue(window.draw(ShmWindow.fill(0x336699)));
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(10), () -> innerRect("popup-parent") != null), "the parent never mapped");
+            int[] inner = innerRect("popup-parent");
+            int[] host = outer.windowRect(outer.window("Ferry nested"));
+            int ox = host[0] + inner[0], oy = host[1] + inner[1];
+            outerInput("move " + (ox + 150) + " " + (oy + 150));
+            outerInput("click");
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (buttons.size() < 2 && System.nanoTime() < deadline) client.dispatch(100);
+            assertEquals(java.util.List.of("parent 1", "parent 0"), buttons, "the click that opens the popup");
+
+            // A 100x80 popup at (20, 20) of the parent, grabbing with that click's serial.
+            boolean[] done = openPopup(client, seat, window, pool, pressSerial[0]);
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(5), () -> (outer.screenshot().at(ox + 70, oy + 60) & 0xffffff) == 0xcc6633),
+                    "the popup is not on the host's screen");
+
+            // A click inside the popup reaches the popup, and the grab holds.
+            buttons.clear();
+            outerInput("move " + (ox + 70) + " " + (oy + 60));
+            outerInput("click");
+            deadline = System.nanoTime() + 5_000_000_000L;
+            while (buttons.size() < 2 && System.nanoTime() < deadline) client.dispatch(100);
+            assertEquals(java.util.List.of("popup 1", "popup 0"), buttons, "the click inside the popup");
+            assertTrue(!done[0], "a click inside the popup dismissed it");
+
+            // A click on the host window outside every inner surface dismisses it.
+            int[] out = outer.windowRect(outer.window("Ferry nested"));
+            int fx = inner[0] + inner[2] + 20 < out[2] ? ox + inner[2] + 20 : host[0] + 5;
+            int fy = inner[0] + inner[2] + 20 < out[2] ? oy + 10 : host[1] + out[3] - 5;
+            outerInput("move " + fx + " " + fy);
+            outerInput("click");
+            deadline = System.nanoTime() + 5_000_000_000L;
+            while (!done[0] && System.nanoTime() < deadline) client.dispatch(100);
+            assertTrue(done[0], "no popup_done after a click outside the popup at " + fx + "," + fy);
+
+            // Opened again; a click on another window of the host (the host's focus leaves the
+            // nested window) dismisses it too.
+            try (WaylandClient hostClient = WaylandClient.connect(outer.runtimeDir().resolve(outer.socketName()).toString());
+                 // Wider than the nested window, so that its right end shows beside it whatever the stacking.
+                 ShmWindow other = new ShmWindow(hostClient, "another host window", 1000, 100, true)) {
+                assertTrue(other.draw(ShmWindow.fill(0x999999)));
+                hostClient.roundtrip();
+                assertTrue(eventually(Duration.ofSeconds(5), () -> outer.window("another host window") != null), "the host window never mapped");
+                buttons.clear();
+                outerInput("move " + (ox + 150) + " " + (oy + 150));
+                outerInput("click");
+                deadline = System.nanoTime() + 5_000_000_000L;
+                while (buttons.size() < 2 && System.nanoTime() < deadline) client.dispatch(100);
+                assertEquals(java.util.List.of("parent 1", "parent 0"), buttons, "the click that opens the second popup");
+                boolean[] again = openPopup(client, seat, window, pool, pressSerial[0]);
+                int[] r = outer.windowRect(outer.window("another host window"));
+                outerInput("move " + (r[0] + r[2] - 10) + " " + (r[1] + r[3] - 10));
+                outerInput("click");
+                hostClient.roundtrip();
+                deadline = System.nanoTime() + 5_000_000_000L;
+                while (!again[0] && System.nanoTime() < deadline) client.dispatch(100);
+                assertTrue(again[0], "no popup_done after a click on another host window at " + java.util.Arrays.toString(r)
+                        + " (the nested window at " + java.util.Arrays.toString(outer.windowRect(outer.window("Ferry nested")))
+                        + "); the outer keyboard focus: " + outer.compositor().onLoop(() -> String.valueOf(outer.compositor().seat().keyboardFocus())));
+            }
+        }
+    }
+
+    /** Maps a 100x80 popup at (20, 20) of window with a grab quoting serial; returns its popup_done flag. */
+    private static boolean[] openPopup(WaylandClient client, Proxy seat, ShmWindow window, dev.ferry.client.ShmPool pool, int serial)
+            throws IOException {
+        Proxy wm = client.xdgWmBase();
+        Proxy positioner = dev.ferry.protocol.interfaces.XdgWmBase.createPositioner(wm);
+        dev.ferry.protocol.interfaces.XdgPositioner.setSize(positioner, 100, 80);
+        dev.ferry.protocol.interfaces.XdgPositioner.setAnchorRect(positioner, 20, 20, 1, 1);
+        dev.ferry.protocol.interfaces.XdgPositioner.setAnchor(positioner, dev.ferry.protocol.interfaces.XdgPositioner.ANCHOR_TOP_LEFT);
+        dev.ferry.protocol.interfaces.XdgPositioner.setGravity(positioner, dev.ferry.protocol.interfaces.XdgPositioner.GRAVITY_BOTTOM_RIGHT);
+        Proxy surface = dev.ferry.protocol.interfaces.WlCompositor.createSurface(client.bind(dev.ferry.protocol.interfaces.WlCompositor.INTERFACE, 4));
+        Proxy xdg = dev.ferry.protocol.interfaces.XdgWmBase.getXdgSurface(wm, surface);
+        boolean[] configured = {false};
+        xdg.listen(new dev.ferry.protocol.interfaces.XdgSurface.Listener() {
+            @Override
+            public void configure(Proxy self, int s) {
+                dev.ferry.protocol.interfaces.XdgSurface.ackConfigure(self, s);
+                configured[0] = true;
+            }
+        });
+        Proxy popup = dev.ferry.protocol.interfaces.XdgSurface.getPopup(xdg, window.toplevel().xdgSurface(), positioner);
+        boolean[] done = {false};
+        popup.listen(new dev.ferry.protocol.interfaces.XdgPopup.Listener() {
+            @Override
+            public void popupDone(Proxy self) {
+                done[0] = true;
+            }
+        });
+        dev.ferry.protocol.interfaces.XdgPositioner.destroy(positioner);
+        dev.ferry.protocol.interfaces.XdgPopup.grab(popup, seat, serial);
+        dev.ferry.protocol.interfaces.WlSurface.commit(surface);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!configured[0] && System.nanoTime() < deadline) client.dispatch(100);
+        assertTrue(configured[0], "the popup's configure");
+        for (int i = 0; i < 100 * 80; i++) pool.memory().setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, 0xffcc6633);
+        dev.ferry.protocol.interfaces.WlSurface.attach(surface, pool.buffer(0, 100, 80, 400, dev.ferry.protocol.interfaces.WlShm.FORMAT_XRGB8888), 0, 0);
+        dev.ferry.protocol.interfaces.WlSurface.damage(surface, 0, 0, 100, 80);
+        dev.ferry.protocol.interfaces.WlSurface.commit(surface);
+        client.roundtrip();
+        return done;
+    }
+
+    /**
+     * The default arrow: with the pointer over an inner client that set no cursor, the host shows
+     * its default cursor (the nested Ferry asks for the default shape on the host's cursor-shape
+     * device), drawn by the outer Ferry at its pointer; the inner window's colour is not what the
+     * host shows there.
+     */
+    @Test
+    void anInnerClientThatSetsNoCursorGetsTheHostsDefaultArrow() throws Exception {
+        assertTheHostShowsTheArrowOverAClientThatSetsNoCursor(c -> c.surface() == null
+                && c.shape() == dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.SHAPE_DEFAULT);
+    }
+
+    /**
+     * A host without wp_cursor_shape (as Weston before 13): the nested Ferry draws its own arrow
+     * (the cursor theme's, as the outer Ferry would) into a host wl_shm buffer and sets it as the
+     * host's cursor, so the same arrow shows.
+     */
+    @Test
+    void aHostWithoutCursorShapesGetsFerrysOwnArrow() throws Exception {
+        fixture.close();
+        fixture = NestedInHeadless.hostOnly(1920, 1080);
+        outer = fixture.outer();
+        outer.compositor().onLoop(() -> {
+            var display = outer.compositor().display();
+            for (var g : display.globals()) {
+                if (g.iface() == dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.INTERFACE) display.removeGlobal(g);
+            }
+            return null;
+        });
+        nested = fixture.startPlain(800, 600);
+        nestedDir = fixture.nestedDir();
+        assertTrue(eventually(Duration.ofSeconds(10), () -> outer.window("Ferry nested") != null), "the nested window never mapped");
+        assertTheHostShowsTheArrowOverAClientThatSetsNoCursor(c -> c.surface() != null);
+    }
+
+    /**
+     * With the pointer over an inner client that set no cursor, the outer Ferry's cursor is as
+     * expected, and its screen shows the default arrow's picture with the hotspot at the pointer.
+     */
+    private void assertTheHostShowsTheArrowOverAClientThatSetsNoCursor(java.util.function.Predicate<dev.ferry.compositor.seat.Seat.Cursor> expected)
+            throws Exception {
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow window = new ShmWindow(client, "no-cursor", 300, 200, true)) {
+            Proxy seat = client.bind(WlSeat.INTERFACE, 5);
+            Proxy pointer = WlSeat.getPointer(seat);
+            boolean[] entered = {false};
+            pointer.listen(new WlPointer.Listener() {
+                @Override
+                public void enter(Proxy self, int serial, Proxy surface, double x, double y) {
+                    entered[0] = true;
+                }
+            });
+            assertTrue(window.draw(ShmWindow.fill(0x336699)));
+            client.roundtrip();
+            assertTrue(eventually(Duration.ofSeconds(10), () -> innerRect("no-cursor") != null), "the window never mapped");
+            int[] inner = innerRect("no-cursor");
+            int[] host = outer.windowRect(outer.window("Ferry nested"));
+            int px = host[0] + inner[0] + 150, py = host[1] + inner[1] + 100;
+            outerInput("move " + px + " " + py);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!entered[0] && System.nanoTime() < deadline) client.dispatch(100);
+            assertTrue(entered[0], "no pointer enter inside");
+            assertTrue(eventually(Duration.ofSeconds(5), () -> outer.compositor().onLoop(() -> {
+                var c = outer.compositor().seat().cursor();
+                return c != null && expected.test(c);
+            })), "the outer Ferry's cursor: " + outer.compositor().onLoop(() -> outer.compositor().seat().cursor()));
+            var image = outer.compositor().shapeCursors().image(dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1.SHAPE_DEFAULT);
+            int opaque = 0;
+            for (int y = 0; y < image.height(); y++) {
+                for (int x = 0; x < image.width(); x++) {
+                    if (image.at(x, y) >>> 24 != 0xff) continue;
+                    opaque++;
+                    int sx = px - image.hotspotX() + x, sy = py - image.hotspotY() + y, want = image.at(x, y) & 0xffffff;
+                    assertTrue(eventually(Duration.ofSeconds(5), () -> (outer.screenshot().at(sx, sy) & 0xffffff) == want),
+                            "arrow pixel " + x + "," + y + " of " + outer.compositor().shapeCursors().source() + " is "
+                                    + Integer.toHexString(outer.screenshot().at(sx, sy)) + ", not " + Integer.toHexString(want));
+                }
+            }
+            assertTrue(opaque > 10, "an arrow with something to see: " + image.name());
+        }
+    }
+
+    /** Moves the outer pointer onto that inner window and clicks; returns the press's serial inside. */
+    private int clickInside(WaylandClient client, Proxy seat, ShmWindow window, String title) throws Exception {
+        Proxy pointer = WlSeat.getPointer(seat);
+        int[] pressSerial = {0};
+        boolean[] pressed = {false};
+        pointer.listen(new WlPointer.Listener() {
+            @Override
+            public void button(Proxy self, int serial, int time, int button, int state) {
+                if (state == WlPointer.BUTTON_STATE_PRESSED) {
+                    pressSerial[0] = serial;
+                    pressed[0] = true;
+                }
+            }
+        });
+        assertTrue(window.draw(ShmWindow.fill(0x669933)));
+        client.roundtrip();
+        assertTrue(eventually(Duration.ofSeconds(10), () -> innerRect(title) != null), title + " never mapped");
+        int[] inner = innerRect(title);
+        int[] host = outer.windowRect(outer.window("Ferry nested"));
+        outerInput("move " + (host[0] + inner[0] + 150) + " " + (host[1] + inner[1] + 100));
+        outerInput("click");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!pressed[0] && System.nanoTime() < deadline) client.dispatch(100);
+        assertTrue(pressed[0], "no button press inside " + title);
+        return pressSerial[0];
+    }
+
+    private static void writeAndClose(dev.ferry.posix.OwnedFd fd, String text) {
+        try (fd; var out = new java.io.FileOutputStream("/proc/self/fd/" + fd.fd())) {
+            out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private int hostStat(String key) {
         return fixture.nestedOutput().get(key).asInt();
     }

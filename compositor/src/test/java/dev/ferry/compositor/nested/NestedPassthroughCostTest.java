@@ -33,12 +33,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The outer Ferry and GStreamer run beside it on the same cores, which is why the figure is the
  * nested loop thread's own CPU time rather than wall time, and why phases alternate.
  */
-@Timeout(180)
+@Timeout(600)
 class NestedPassthroughCostTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long PHASE_NS = 4_000_000_000L;
-    /** Rounds of (on, off); the first warms the JIT up and is shown but not counted. */
-    private static final int ROUNDS = 4;
+    /** Rounds of (on, off); the first warms the JIT up and is shown but not counted. FERRY_BENCH_ROUNDS sets it. */
+    private static final int ROUNDS = Integer.parseInt(System.getenv().getOrDefault("FERRY_BENCH_ROUNDS", "4"));
+    /**
+     * Seconds of passthrough before the rounds (FERRY_BENCH_WARMUP_S, default 0). The code a
+     * passthrough frame runs is called once or twice a frame, so at 60 fps HotSpot's C2 takes a
+     * minute or more to compile it, while composition's pixel loops compile within a second: short
+     * phases measure passthrough partly interpreted. A long warm-up measures the steady state of a
+     * nested Ferry that has run for a while.
+     */
+    private static final long WARMUP_S = Long.parseLong(System.getenv().getOrDefault("FERRY_BENCH_WARMUP_S", "0"));
 
     /** One phase's totals. */
     private record Phase(boolean counted, boolean passthrough, long frames, long cpuNs, long composedBytes, long copiedBytes) {
@@ -67,6 +75,10 @@ class NestedPassthroughCostTest {
                 assertTrue(eventually(Duration.ofSeconds(20), () -> videoCommits(nested) > 30),
                         () -> "waylandsink never played: " + read(dir.resolve("gst.log")));
                 NestedBackend backend = (NestedBackend) nested.backend();
+                if (WARMUP_S > 0) {
+                    long warm = videoCommits(nested) + 50 * WARMUP_S;
+                    assertTrue(eventually(Duration.ofSeconds(2 * WARMUP_S + 10), () -> videoCommits(nested) >= warm), "the warm-up's frames");
+                }
                 List<Phase> phases = new ArrayList<>();
                 for (int round = 0; round < ROUNDS; round++) {
                     for (boolean on : new boolean[] {true, false}) {

@@ -22,7 +22,7 @@ import java.util.function.Function;
  * own serials to its clients; which host serial each of them stands for is kept in
  * {@link HostSerials}, for inner requests that must reach the host (a selection), and the host's
  * last enter serial for the host cursor. Keyboard focus inside Ferry follows Ferry's clicks, not
- * the host's focus of the window.
+ * the host's focus of the window; the host's focus leaving the window ends inner popup grabs.
  */
 final class HostSeat {
     private static final Logger LOG = LoggerFactory.getLogger(HostSeat.class);
@@ -147,6 +147,14 @@ final class HostSeat {
         public void enter(Proxy self, int serial, Proxy surface, MemorySegment keys) {
             // Nothing for Ferry's seat, but a serial of the host's input all the same.
             serials.forwarded(serial, seat.lastSerial(), seat.lastSerial());
+        }
+
+        @Override
+        public void leave(Proxy self, int serial, Proxy surface) {
+            // The host's focus went elsewhere (a click on another host window): an inner popup
+            // grab ends, as it would for a click outside its client inside.
+            serials.forwarded(serial, seat.lastSerial(), seat.lastSerial());
+            seat.dismissPopups();
         }
 
         @Override

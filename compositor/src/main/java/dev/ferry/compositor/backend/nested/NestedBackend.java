@@ -131,11 +131,17 @@ public final class NestedBackend implements Backend {
     }
 
     private dev.ferry.compositor.seat.Selection clipboard;
-    private HostClipboard hostClipboard;
+    private dev.ferry.compositor.seat.Selection primarySelection;
+    private HostSelection hostClipboard;
+    private HostSelection hostPrimary;
 
-    /** Ferry's clipboard, whose inner selections go to the host's clipboard too (call before start). */
-    public void useClipboard(dev.ferry.compositor.seat.Selection c) {
-        clipboard = c;
+    /**
+     * Ferry's clipboard and primary selection (either may be null), shared with the host's both
+     * ways (see {@link HostSelection}). Call before start.
+     */
+    public void useSelections(dev.ferry.compositor.seat.Selection clipboard, dev.ferry.compositor.seat.Selection primary) {
+        this.clipboard = clipboard;
+        this.primarySelection = primary;
     }
 
     @Override
@@ -177,14 +183,19 @@ public final class NestedBackend implements Backend {
             hostSeat = new HostSeat(host.bind(WlSeat.INTERFACE, 5), seat, this::outputOfHostSurface);
             Proxy shapes = host.global(dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.INTERFACE.name()) == null ? null
                     : host.bind(dev.ferry.protocol.interfaces.WpCursorShapeManagerV1.INTERFACE, 1);
-            hostCursor = new HostCursor(hostSeat, compositor, hostBuffers, hostShmFormats, shapes);
+            hostCursor = new HostCursor(hostSeat, compositor, shm, hostBuffers, hostShmFormats, shapes,
+                    dev.ferry.compositor.cursorshape.CursorImages.system());
             // A new enter comes with a new serial: the host forgets our cursor on leave.
             hostSeat.onEnter(seat::cursorSinkLost);
             seat.setCursorSink(hostCursor);
             scene.onUnplacedCommit(hostCursor::committed);
             if (clipboard != null && host.global(dev.ferry.protocol.interfaces.WlDataDeviceManager.INTERFACE.name()) != null) {
-                hostClipboard = new HostClipboard(clipboard, hostSeat.serials(),
-                        host.bind(dev.ferry.protocol.interfaces.WlDataDeviceManager.INTERFACE, 3), hostSeat.proxy());
+                hostClipboard = new HostSelection(clipboard, hostSeat.serials(), HostSelectionWire.clipboard(
+                        host.bind(dev.ferry.protocol.interfaces.WlDataDeviceManager.INTERFACE, 3)), hostSeat.proxy());
+            }
+            if (primarySelection != null && host.global(dev.ferry.protocol.interfaces.ZwpPrimarySelectionDeviceManagerV1.INTERFACE.name()) != null) {
+                hostPrimary = new HostSelection(primarySelection, hostSeat.serials(), HostSelectionWire.primary(
+                        host.bind(dev.ferry.protocol.interfaces.ZwpPrimarySelectionDeviceManagerV1.INTERFACE, 1)), hostSeat.proxy());
             }
             if (host.global(dev.ferry.protocol.interfaces.ZwpPointerConstraintsV1.INTERFACE.name()) != null) {
                 Proxy relatives = host.global(dev.ferry.protocol.interfaces.ZwpRelativePointerManagerV1.INTERFACE.name()) == null ? null
@@ -362,6 +373,10 @@ public final class NestedBackend implements Backend {
         m.put("host_pointer_constraints", hostConstraints == null ? 0 : hostConstraints.forwarded());
         m.put("host_selections", hostClipboard == null ? 0 : hostClipboard.forwarded());
         m.put("host_selection_serial", hostClipboard == null ? -1 : hostClipboard.lastHostSerial());
+        m.put("host_selections_taken", hostClipboard == null ? 0 : hostClipboard.taken());
+        m.put("host_primary_selections", hostPrimary == null ? 0 : hostPrimary.forwarded());
+        m.put("host_primary_selection_serial", hostPrimary == null ? -1 : hostPrimary.lastHostSerial());
+        m.put("host_primary_selections_taken", hostPrimary == null ? 0 : hostPrimary.taken());
         return m;
     }
 
@@ -384,6 +399,7 @@ public final class NestedBackend implements Backend {
         if (hostCursor != null) hostCursor.close(wasAlive);
         if (hostConstraints != null) hostConstraints.close(wasAlive);
         if (hostClipboard != null) hostClipboard.close(wasAlive);
+        if (hostPrimary != null) hostPrimary.close(wasAlive);
         if (hostBuffers != null) hostBuffers.close(wasAlive);
         if (hostDmabuf != null) hostDmabuf.close(wasAlive);
         if (connection != null) connection.close();
