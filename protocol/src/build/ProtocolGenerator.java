@@ -218,6 +218,27 @@ public class ProtocolGenerator {
         };
     }
 
+    /** Opens a dispatcher class and its dispatch method; the body follows at method depth. */
+    static String dispatcherHead(String className, String side) {
+        return "    /** The " + side + " side's dispatch of this interface's messages, by opcode. */\n"
+                + "    private static final class " + className + " implements Interface.Dispatcher {\n"
+                + "        @Override\n"
+                + "        public void dispatch(WireObject target, int opcode, WireReader in) {\n";
+    }
+
+    /** Closes what {@link #dispatcherHead} opened and names its one instance. */
+    static String dispatcherTail(String constant, String className) {
+        return "        }\n    }\n\n    private static final Interface.Dispatcher " + constant + " = new " + className + "();\n\n";
+    }
+
+    /** Indents every line written since {@code from} by one more level (4 spaces). */
+    static void indentFrom(StringBuilder s, int from) {
+        for (int i = s.length() - 1; i >= from; i--) {
+            if (s.charAt(i) == '\n' && i + 1 < s.length()) s.insert(i + 1, "    ");
+        }
+        s.insert(from, "    ");
+    }
+
     static String generate(String pkg, Iface iface) {
         String cls = className(iface.name());
         StringBuilder s = new StringBuilder(8192);
@@ -276,7 +297,11 @@ public class ProtocolGenerator {
         s.append("    }\n\n");
 
         // ---- server: request dispatcher ----
-        s.append("    private static final Interface.Dispatcher REQUEST_DISPATCHER = (target, opcode, in) -> {\n");
+        // The dispatchers are named classes, not lambdas: a lambda's class is spun at run time,
+        // two per interface, which JDK 25's AOT cache cannot hold under ZGC (no AOT class linking
+        // without archived heap objects), while a named class comes from the cache like the rest.
+        s.append(dispatcherHead("RequestDispatcher", "server"));
+        int requestBody = s.length();
         s.append("        Resource self = (Resource) target;\n");
         if (!iface.requests().isEmpty()) {
             s.append("        Requests h = (Requests) self.implementation();\n");
@@ -295,7 +320,8 @@ public class ProtocolGenerator {
         } else {
             s.append("        throw new IllegalArgumentException(\"").append(iface.name()).append(" has no requests\");\n");
         }
-        s.append("    };\n\n");
+        indentFrom(s, requestBody);
+        s.append(dispatcherTail("REQUEST_DISPATCHER", "RequestDispatcher"));
 
         // ---- client: event listener interface ----
         s.append("    /** Client side: what the client does with each event. Unhandled events are ignored. */\n");
@@ -316,7 +342,8 @@ public class ProtocolGenerator {
         s.append("    }\n\n");
 
         // ---- client: event dispatcher ----
-        s.append("    private static final Interface.Dispatcher EVENT_DISPATCHER = (target, opcode, in) -> {\n");
+        s.append(dispatcherHead("EventDispatcher", "client"));
+        int eventBody = s.length();
         s.append("        Proxy self = (Proxy) target;\n");
         if (!iface.events().isEmpty()) {
             s.append("        Listener l = self.listener() instanceof Listener x ? x : null;\n");
@@ -348,7 +375,8 @@ public class ProtocolGenerator {
         } else {
             s.append("        throw new IllegalArgumentException(\"").append(iface.name()).append(" has no events\");\n");
         }
-        s.append("    };\n\n");
+        indentFrom(s, eventBody);
+        s.append(dispatcherTail("EVENT_DISPATCHER", "EventDispatcher"));
 
         // ---- the interface descriptor ----
         s.append("    public static final Interface INTERFACE = new Interface(NAME, VERSION,\n");

@@ -4,7 +4,6 @@ import dev.ferry.posix.MonotonicClock;
 import dev.ferry.posix.PosixException;
 import dev.ferry.protocol.loop.EventLoop;
 
-import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -16,14 +15,15 @@ import java.util.function.LongSupplier;
  * nothing per frame, so `ferry ctl stats` shows the live cost of the path a client is on in the
  * units BENCHMARKS.md uses; the since-start figure includes start-up and JIT compilation, the
  * recent one is the steady state. It is the JVM's CPU: where clients run in the same process
- * (`ferry demo`, tests) they are in it too.
+ * (`ferry demo`, tests) they are in it too. Read from the process CPU clock, not
+ * OperatingSystemMXBean: ManagementFactory's platform beans (their providers found by
+ * ServiceLoader, some 100 classes, 20 of them spun at run time) cost every start about 30 ms
+ * before the loop ran, for one number the clock gives directly.
  */
 public final class ProcessCost implements AutoCloseable {
     public static final int WINDOW_S = 10;
     private static final long PERIOD_NS = 1_000_000_000L;
 
-    private final com.sun.management.OperatingSystemMXBean os =
-            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private final LongSupplier frames;
     private final EventLoop.Timer timer;
     /** A ring of one-second samples: monotonic time, process CPU ns, frames presented. */
@@ -43,7 +43,7 @@ public final class ProcessCost implements AutoCloseable {
     private void sample() {
         newest = (newest + 1) % timeNs.length;
         timeNs[newest] = MonotonicClock.nowNs();
-        cpuNs[newest] = os.getProcessCpuTime();
+        cpuNs[newest] = MonotonicClock.processCpuNs();
         frameCount[newest] = frames.getAsLong();
         if (samples < timeNs.length) samples++;
         timer.armAt(timeNs[newest] + PERIOD_NS);
@@ -51,7 +51,7 @@ public final class ProcessCost implements AutoCloseable {
 
     /** The "process" object of `ferry ctl stats`. */
     public Map<String, Object> toMap() {
-        long cpu = os.getProcessCpuTime(), n = frames.getAsLong();
+        long cpu = MonotonicClock.processCpuNs(), n = frames.getAsLong();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cpu_ms", Math.round(cpu / 1e6));
         m.put("frames", n);

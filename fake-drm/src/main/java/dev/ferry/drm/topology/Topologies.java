@@ -50,8 +50,20 @@ public final class Topologies {
         }
     }
 
+    /**
+     * Presets parsed so far. A topology is immutable, and `ferry run` asks for its preset three
+     * times while starting (the warm-up thread, the command line's check, the devices' opening):
+     * parsed once, a second caller waits for the first one's result instead of parsing alongside
+     * it through cold Jackson code.
+     */
+    private static final java.util.concurrent.ConcurrentMap<String, Topology> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
     public static Topology preset(String name) {
         if (!PRESETS.contains(name)) throw new IllegalArgumentException("no topology preset " + name);
+        return PARSED.computeIfAbsent(name, Topologies::parsePreset);
+    }
+
+    private static Topology parsePreset(String name) {
         try (InputStream in = Topologies.class.getResourceAsStream(name + ".json")) {
             if (in == null) throw new IllegalStateException("preset resource missing: " + name);
             return JSON.readValue(in, Topology.class);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +35,15 @@ class TopologiesTest {
                 for (FakeDevice d : k.devices()) assertEquals(226, d.info().major());
             }
         }
+    }
+
+    /** `ferry run` asks for its preset from two threads at once: both get the one parse. */
+    @Test
+    void aPresetIsParsedOnceForEveryCaller() throws Exception {
+        var other = java.util.concurrent.CompletableFuture.supplyAsync(() -> Topologies.preset("usb-display"));
+        Topology here = Topologies.load("usb-display");
+        assertSame(here, other.get());
+        assertSame(here, Topologies.preset("usb-display"));
     }
 
     @Test

@@ -163,11 +163,16 @@ public final class CpuRenderer implements Renderer {
             // are copied, all-zero runs skipped (video players send ARGB frames that are opaque
             // but declare no opaque region), the rest blended as before.
             boolean argbOver = !opaque && !premultiply && t.kind == TexelKind.ARGB8888;
-            if (straightCopy && target.stride() == 4L * n && t.stride0 == 4L * n) {
-                // Whole rows of both, without padding (a full-screen opaque frame of a client whose
-                // stride is its width): one block, a memcpy, instead of a call per row.
+            if (straightCopy && t.stride0 == target.stride() && (t.stride0 == 4L * n || cx0 == 0 && cx1 == target.width())) {
+                // The same stride on both sides, and rows either unpadded or the target's whole
+                // rows (so the bytes between them are the target's row padding, which nobody
+                // sees): one block from the first row's start to the last row's end, a memcpy,
+                // instead of a call per row. A padded 1080p frame: 0.24-0.31 ms as one block
+                // against 0.38-0.45 row by row, compiled. Rows of unequal strides stay one
+                // MemorySegment.copy each: libc memcpy per row through a critical downcall was no
+                // faster here (0.43-0.71 ms), unlike the Vulkan renderer's raw-address copy.
                 MemorySegment.copy(t.plane0, (long) (cy0 + m.offsetY()) * t.stride0 + 4L * bx, dst, (long) cy0 * target.stride() + 4L * cx0,
-                        4L * n * (cy1 - cy0));
+                        (long) target.stride() * (cy1 - cy0 - 1) + 4L * n);
                 return true;
             }
             for (int y = cy0; y < cy1; y++) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,15 +52,18 @@ public final class StartupProbe {
             }
             long[] tPresented = {-1};
             long[] cpuMs = {-1, -1};
+            String[] byThread = {"none"};
             VideoClient.Options o = VideoClient.Options.of(socket).buffers(DmabufWindow.Buffers.SHM).size(320, 240).frames(1);
             VideoClient.Summary s = new VideoClient(o).run(summary -> {
                 tPresented[0] = System.nanoTime();
                 cpuMs[0] = cpuMs(Path.of("/proc/" + p.pid() + "/stat"));
                 cpuMs[1] = jitCpuMs(p.pid());
+                byThread[0] = cpuByThread(p.pid());
             });
-            System.out.printf("launch_to_socket_ms=%.1f launch_to_first_presented_ms=%.1f socket_to_first_presented_ms=%.1f compositor_cpu_ms=%d jit_cpu_ms=%d presented=%d failure=%s%n",
+            System.out.printf("launch_to_socket_ms=%.1f launch_to_first_presented_ms=%.1f socket_to_first_presented_ms=%.1f compositor_cpu_ms=%d jit_cpu_ms=%d presented=%d failure=%s cpu_by_thread=%s%n",
                     (tSocket - t0) / 1e6, (tPresented[0] - t0) / 1e6, (tPresented[0] - tSocket) / 1e6, cpuMs[0], cpuMs[1], s.presented(),
-                    s.failure() == null && s.protocolError() == null ? "none" : (s.failure() + "/" + s.protocolError()).replace(' ', '_'));
+                    s.failure() == null && s.protocolError() == null ? "none" : (s.failure() + "/" + s.protocolError()).replace(' ', '_'),
+                    byThread[0]);
         } finally {
             p.destroy();
             if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
@@ -85,21 +89,34 @@ public final class StartupProbe {
 
     /** The CPU time of a JVM's JIT compiler threads (named "C1/C2 CompilerThreadN"), or -1 if none. */
     private static long jitCpuMs(long pid) {
-        long sum = 0;
-        boolean any = false;
+        Map<String, Long> threads = threadCpuMs(pid);
+        long sum = threads.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre")).mapToLong(Map.Entry::getValue).sum();
+        return threads.keySet().stream().anyMatch(n -> n.contains("CompilerThre")) ? sum : -1;
+    }
+
+    /**
+     * Where the compositor's CPU went, by thread name with its digits dropped (the JIT's, GC's
+     * and worker threads summed by kind): the six largest as name:ms, comma-separated.
+     */
+    private static String cpuByThread(long pid) {
+        Map<String, Long> byKind = new java.util.TreeMap<>();
+        threadCpuMs(pid).forEach((name, ms) -> byKind.merge(name.substring(0, name.lastIndexOf('#')).replaceAll("[0-9]+", "").replace(' ', '_'), ms, Long::sum));
+        return byKind.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
+                .map(e -> e.getKey() + ":" + e.getValue()).collect(java.util.stream.Collectors.joining(","));
+    }
+
+    /** Each live thread's CPU time in ms, by its name plus its tid (names repeat). */
+    private static Map<String, Long> threadCpuMs(long pid) {
+        Map<String, Long> out = new java.util.HashMap<>();
         try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 String name = Files.readString(task.resolve("comm")).trim();
-                if (!name.contains("CompilerThre")) continue;
                 long ms = cpuMs(task.resolve("stat"));
-                if (ms >= 0) {
-                    sum += ms;
-                    any = true;
-                }
+                if (ms >= 0) out.put(name + "#" + task.getFileName(), ms);
             }
         } catch (java.io.IOException | RuntimeException e) {
-            return -1;
+            return Map.of();
         }
-        return any ? sum : -1;
+        return out;
     }
 }
