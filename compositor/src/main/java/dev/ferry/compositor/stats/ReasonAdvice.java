@@ -36,6 +36,12 @@ public final class ReasonAdvice {
             case TRANSFORMED -> "don't rotate or flip the buffer (buffer transform normal)";
             case SCALED -> "draw at the size shown: no viewport crop or scale";
             case SHM_BUFFER -> "draw into linux-dmabuf buffers instead of wl_shm";
+            // The pool is the client's own file: a wl_shm client fixes it there, with no dma-buf
+            // allocation, so these two never name the feedback's.
+            case SHM_UNSEALED -> "seal the wl_shm pool's memfd against shrinking (memfd_create with MFD_ALLOW_SEALING, then"
+                    + " F_ADD_SEALS F_SEAL_SHRINK), as libwayland's clients do";
+            case SHM_PAGES_PAST_POOL -> "start each wl_shm buffer inside its pool file and keep its last page inside it too"
+                    + " (size the pool file to cover the buffers' whole pages)";
             case TOO_BIG -> "draw no larger than the plane's maximum size";
             case NO_FREE_PLANE -> "nothing in the client: every plane that could show it is taken (fewer windows updating at once frees one)";
             case SCANOUT_DISABLED -> "turn direct scanout back on";
