@@ -105,6 +105,15 @@ public enum FallbackReason {
 
     public String description() { return description; }
 
+    /**
+     * How a refusal remembered for a buffer reads in the frames after it: a refused test commit or
+     * flip is "not retried"; a refusal whose cause the buffer carries (its pitch, format, import)
+     * keeps naming that cause, the one thing the client could change.
+     */
+    public FallbackReason remembered() {
+        return this == TEST_COMMIT_REJECTED || this == FLIP_FAILED ? REJECTED_BEFORE : this;
+    }
+
     /** The name used in statistics: lower case with dashes. */
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
