@@ -58,6 +58,9 @@ public final class ReasonAdvice {
             case IMPLICIT_MODIFIER -> or(allocate, "allocate with an explicit modifier, not INVALID");
             case IMPORT_FAILED, ADDFB_FAILED, TEST_COMMIT_REJECTED, REJECTED_BEFORE ->
                     or(allocate, "allocate as the surface's dma-buf feedback suggests");
+            // A wl_shm client (no feedback to name an allocation) fixes it in its own buffers' layout.
+            case PITCH_NOT_ALIGNED -> or(allocate, "pad each row of the buffer (its stride) to the display's pitch alignment:"
+                    + " a multiple of 256 bytes suits every display");
             case MEMORY_NOT_SCANNABLE -> or(allocate, "allocate in memory the display scans out of (see the dma-buf feedback)");
             case FLIP_FAILED -> "attach a new buffer; if flips keep failing, see the faults";
             case RENDERER_IMPORT_FAILED -> or(allocate, "allocate where the render GPU can read (see the dma-buf feedback)");

@@ -28,6 +28,13 @@ class ReasonAdviceTest {
         }
     }
 
+    /** A wl_shm client has no feedback to name an allocation: the pitch advice says what to pad. */
+    @Test
+    void aPitchWithoutFeedbackSaysToPadTheRows() {
+        String advice = ReasonAdvice.whatToDo(FallbackReason.PITCH_NOT_ALIGNED, null);
+        assertTrue(advice.contains("stride") && advice.contains("256 bytes"), advice);
+    }
+
     @Test
     void reallocationReasonsNameTheAllocationTheFeedbackOffers() {
         var a = new ReasonAdvice.Allocation("XRGB8888", "LINEAR", "card1", true);
