@@ -61,7 +61,10 @@ public final class ReasonAdvice {
             // A wl_shm client (no feedback to name an allocation) fixes it in its own buffers' layout.
             case PITCH_NOT_ALIGNED -> or(allocate, "pad each row of the buffer (its stride) to the display's pitch alignment:"
                     + " a multiple of 256 bytes suits every display");
-            case MEMORY_NOT_SCANNABLE -> or(allocate, "allocate in memory the display scans out of (see the dma-buf feedback)");
+            // Without feedback this is mostly a wl_shm buffer (the demo's on hybrid-laptop's dGPU output):
+            // its system memory is what the display cannot scan out, so no pool of its own would do.
+            case MEMORY_NOT_SCANNABLE -> or(allocate, "allocate in memory the display scans out of (see the dma-buf feedback);"
+                    + " a wl_shm buffer is CPU memory this display does not scan out: draw into dma-bufs");
             case FLIP_FAILED -> "attach a new buffer; if flips keep failing, see the faults";
             case RENDERER_IMPORT_FAILED -> or(allocate, "allocate where the render GPU can read (see the dma-buf feedback)");
             case NO_RENDER_DEVICE -> "nothing in the client: no GPU reaches this output";

@@ -28,11 +28,13 @@ class ReasonAdviceTest {
         }
     }
 
-    /** A wl_shm client has no feedback to name an allocation: the pitch advice says what to pad. */
+    /** A wl_shm client has no feedback to name an allocation: the advice says what it can change (pad its stride, or leave wl_shm). */
     @Test
-    void aPitchWithoutFeedbackSaysToPadTheRows() {
+    void withoutFeedbackTheAdviceFitsAWlShmClient() {
         String advice = ReasonAdvice.whatToDo(FallbackReason.PITCH_NOT_ALIGNED, null);
         assertTrue(advice.contains("stride") && advice.contains("256 bytes"), advice);
+        String memory = ReasonAdvice.whatToDo(FallbackReason.MEMORY_NOT_SCANNABLE, null);
+        assertTrue(memory.contains("wl_shm") && memory.contains("dma-bufs"), memory);
     }
 
     @Test
