@@ -15,7 +15,7 @@ public enum FallbackReason {
     SCALED(Category.STRUCTURAL, "viewport crop or scale the plane cannot apply"),
     SHM_BUFFER(Category.STRUCTURAL, "wl_shm buffer that udmabuf cannot wrap as a dma-buf (write-sealed, not a memfd, too large)"),
     SHM_UNSEALED(Category.REALLOCATION, "wl_shm pool not sealed against shrinking: udmabuf cannot wrap it (the pages could vanish under the display)"),
-    SHM_PAGES_PAST_POOL(Category.REALLOCATION, "the whole pages holding the wl_shm buffer run past the end of its pool file: udmabuf wraps pages only"),
+    SHM_PAGES_PAST_POOL(Category.REALLOCATION, "a page holding the wl_shm buffer starts past the end of its pool file: udmabuf wraps whole pages of the file only"),
     TOO_BIG(Category.STRUCTURAL, "larger than the plane allows"),
     NO_FREE_PLANE(Category.HARDWARE, "every plane that could show it is taken"),
     SCANOUT_DISABLED(Category.STRUCTURAL, "direct scanout is switched off"),
