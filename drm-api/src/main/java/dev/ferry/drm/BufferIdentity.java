@@ -46,6 +46,12 @@ public record BufferIdentity(long id, String exporter, long devT, String driver,
 
     static final String PREFIX = "ferry-dmabuf:1;";
     public static final int PAGE = 4096;
+
+    /**
+     * The bytes of whole pages a file of {@code bytes} occupies: shmem holds the page its end falls
+     * in whole, so a device may use all of it (a udmabuf's last page may run past the file's end).
+     */
+    public static long wholePages(long bytes) { return (bytes + PAGE - 1) / PAGE * PAGE; }
     /** memfd_create refuses names longer than this. */
     static final int MAX_NAME = 249;
 

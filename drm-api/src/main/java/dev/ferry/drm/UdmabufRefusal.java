@@ -12,7 +12,7 @@ public enum UdmabufRefusal {
     EMPTY("the range is empty"),
     OFFSET_UNALIGNED("the offset is not a multiple of the page size"),
     SIZE_UNALIGNED("the size is not a multiple of the page size"),
-    OUT_OF_BOUNDS("offset + size runs past the end of the memfd"),
+    OUT_OF_BOUNDS("a page of the range starts at or past the end of the memfd"),
     TOO_LARGE("the size is over udmabuf's size_limit_mb (64 MiB by default)");
 
     private final String reason;

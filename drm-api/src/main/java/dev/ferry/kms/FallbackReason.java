@@ -15,7 +15,7 @@ public enum FallbackReason {
     SCALED(Category.STRUCTURAL, "viewport crop or scale the plane cannot apply"),
     SHM_BUFFER(Category.STRUCTURAL, "wl_shm buffer that udmabuf cannot wrap as a dma-buf (write-sealed, not a memfd, too large)"),
     SHM_UNSEALED(Category.REALLOCATION, "wl_shm pool not sealed against shrinking: udmabuf cannot wrap it (the pages could vanish under the display)"),
-    SHM_PAGES_PAST_POOL(Category.REALLOCATION, "the whole pages holding the wl_shm buffer run past the end of its pool file: udmabuf wraps pages only"),
+    SHM_PAGES_PAST_POOL(Category.REALLOCATION, "a page holding the wl_shm buffer starts past the end of its pool file: udmabuf wraps whole pages of the file only"),
     TOO_BIG(Category.STRUCTURAL, "larger than the plane allows"),
     NO_FREE_PLANE(Category.HARDWARE, "every plane that could show it is taken"),
     SCANOUT_DISABLED(Category.STRUCTURAL, "direct scanout is switched off"),
@@ -104,6 +104,15 @@ public enum FallbackReason {
     public boolean fixableByReallocation() { return category == Category.REALLOCATION || this == FLIP_FAILED; }
 
     public String description() { return description; }
+
+    /**
+     * How a refusal remembered for a buffer reads in the frames after it: a refused test commit or
+     * flip is "not retried"; a refusal whose cause the buffer carries (its pitch, format, import)
+     * keeps naming that cause, the one thing the client could change.
+     */
+    public FallbackReason remembered() {
+        return this == TEST_COMMIT_REJECTED || this == FLIP_FAILED ? REJECTED_BEFORE : this;
+    }
 
     /** The name used in statistics: lower case with dashes. */
     public String label() {

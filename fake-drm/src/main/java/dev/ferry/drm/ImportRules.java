@@ -53,7 +53,7 @@ final class ImportRules {
                 if (other.id() != id.id()) {
                     return ImportResult.rejected(ImportRejection.BAD_PLANES, "plane " + p + " is another buffer");
                 }
-                if ((Memfd.seals(fd) & Memfd.F_SEAL_SHRINK) == 0 || Memfd.size(fd) < id.fileBase() + id.fileSize()) {
+                if ((Memfd.seals(fd) & Memfd.F_SEAL_SHRINK) == 0 || BufferIdentity.wholePages(Memfd.size(fd)) < id.fileBase() + id.fileSize()) {
                     return ImportResult.rejected(ImportRejection.NOT_A_DMABUF, "plane " + p + " is not sealed or too small");
                 }
             }

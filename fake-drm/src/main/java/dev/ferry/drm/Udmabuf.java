@@ -58,8 +58,13 @@ public final class Udmabuf implements UdmabufDevice {
         } catch (PosixException e) {
             return UdmabufResult.refused(UdmabufRefusal.NOT_A_MEMFD, e.getMessage());
         }
-        if (offset + size > fileSize) {
-            return UdmabufResult.refused(UdmabufRefusal.OUT_OF_BOUNDS, "ends at " + (offset + size) + " of " + fileSize);
+        // The kernel pins the range's pages through shmem, which refuses a page that starts at or
+        // past the file's end and takes the page the end falls inside: a pool of 250x250 XRGB8888
+        // (weston-simple-shm, 250 000 bytes) is wrapped whole, its last page partly past the end.
+        long filePages = BufferIdentity.wholePages(fileSize);
+        if (offset + size > filePages) {
+            return UdmabufResult.refused(UdmabufRefusal.OUT_OF_BOUNDS, "ends at " + (offset + size) + " of " + fileSize
+                    + " (" + filePages + " in whole pages)");
         }
         if (size > SIZE_LIMIT) {
             return UdmabufResult.refused(UdmabufRefusal.TOO_LARGE, size + " bytes (limit " + SIZE_LIMIT + ")");

@@ -164,4 +164,31 @@ class UdmabufTest {
             }
         }
     }
+
+    /**
+     * A pool whose end falls inside its last page (libwayland clients size the file to the buffer:
+     * weston-simple-shm's 250x250 is 250 000 bytes): the kernel wraps that page whole, so the
+     * buffer scans out; a range reaching one page further, wholly past the end, is refused.
+     */
+    @Test
+    void aPoolEndingInsideItsLastPageIsWrappedWhole() throws Exception {
+        int w = 64, h = 48, lead = 100;
+        long bytes = (long) w * h * 4;
+        long fileSize = lead + bytes; // 12 388 bytes: four pages, the last partly past the end
+        long range = BufferIdentity.wholePages(fileSize);
+        try (FakeKernel k = FakeKernel.open(TestTopologies.load("screen"), new VirtualClock(), FaultPlan.none());
+             OwnedFd pool = Memfd.create("wayland-shm", fileSize)) {
+            var map = Memfd.map(pool, 0, fileSize, Memfd.PROT_READ | Memfd.PROT_WRITE);
+            int[] px = Patterns.image(w, h, Fourcc.XRGB8888);
+            for (int i = 0; i < px.length; i++) map.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, lead + 4L * i, px[i]);
+            Memfd.unmap(map);
+            Memfd.addSeals(pool, SHRINK);
+            assertEquals(UdmabufRefusal.OUT_OF_BOUNDS, wrapFd(pool, 0, range + PAGE).refusal());
+            UdmabufResult r = UDMABUF.create(pool, 0, range, w, h, Fourcc.XRGB8888, lead, w * 4);
+            assertNull(r.refusal(), () -> "refused: " + r);
+            try (DmaBuf buf = r.buffer()) {
+                assertEquals(0, Patterns.mismatches(Screens.show(k.device("card0"), buf), 0, 0, px, w, h, 0));
+            }
+        }
+    }
 }

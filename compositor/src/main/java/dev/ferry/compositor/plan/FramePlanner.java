@@ -323,7 +323,7 @@ public final class FramePlanner {
         FallbackReason layout = layoutMiss(s, p);
         if (layout != null) return layout;
         FallbackReason before = rejections.rejected(s.buffer, p);
-        return before == null ? null : FallbackReason.REJECTED_BEFORE;
+        return before == null ? null : before.remembered();
     }
 
     /**

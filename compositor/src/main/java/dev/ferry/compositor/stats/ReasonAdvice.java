@@ -36,6 +36,12 @@ public final class ReasonAdvice {
             case TRANSFORMED -> "don't rotate or flip the buffer (buffer transform normal)";
             case SCALED -> "draw at the size shown: no viewport crop or scale";
             case SHM_BUFFER -> "draw into linux-dmabuf buffers instead of wl_shm";
+            // The pool is the client's own file: a wl_shm client fixes it there, with no dma-buf
+            // allocation, so these two never name the feedback's.
+            case SHM_UNSEALED -> "seal the wl_shm pool's memfd against shrinking (memfd_create with MFD_ALLOW_SEALING, then"
+                    + " F_ADD_SEALS F_SEAL_SHRINK), as libwayland's clients do";
+            case SHM_PAGES_PAST_POOL -> "start each wl_shm buffer inside its pool file and keep its last page inside it too"
+                    + " (size the pool file to cover the buffers' whole pages)";
             case TOO_BIG -> "draw no larger than the plane's maximum size";
             case NO_FREE_PLANE -> "nothing in the client: every plane that could show it is taken (fewer windows updating at once frees one)";
             case SCANOUT_DISABLED -> "turn direct scanout back on";
@@ -52,7 +58,13 @@ public final class ReasonAdvice {
             case IMPLICIT_MODIFIER -> or(allocate, "allocate with an explicit modifier, not INVALID");
             case IMPORT_FAILED, ADDFB_FAILED, TEST_COMMIT_REJECTED, REJECTED_BEFORE ->
                     or(allocate, "allocate as the surface's dma-buf feedback suggests");
-            case MEMORY_NOT_SCANNABLE -> or(allocate, "allocate in memory the display scans out of (see the dma-buf feedback)");
+            // A wl_shm client (no feedback to name an allocation) fixes it in its own buffers' layout.
+            case PITCH_NOT_ALIGNED -> or(allocate, "pad each row of the buffer (its stride) to the display's pitch alignment:"
+                    + " a multiple of 256 bytes suits every display");
+            // Without feedback this is mostly a wl_shm buffer (the demo's on hybrid-laptop's dGPU output):
+            // its system memory is what the display cannot scan out, so no pool of its own would do.
+            case MEMORY_NOT_SCANNABLE -> or(allocate, "allocate in memory the display scans out of (see the dma-buf feedback);"
+                    + " a wl_shm buffer is CPU memory this display does not scan out: draw into dma-bufs");
             case FLIP_FAILED -> "attach a new buffer; if flips keep failing, see the faults";
             case RENDERER_IMPORT_FAILED -> or(allocate, "allocate where the render GPU can read (see the dma-buf feedback)");
             case NO_RENDER_DEVICE -> "nothing in the client: no GPU reaches this output";

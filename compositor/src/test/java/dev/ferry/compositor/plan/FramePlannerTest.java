@@ -159,6 +159,10 @@ class FramePlannerTest {
             new Row("overlay: refused by a test commit before", FallbackReason.REJECTED_BEFORE, plane,
                     s -> { windowed(s); s.rejections = (b, p) -> b == BUFFER && p.id() == overlay.id() ? FallbackReason.TEST_COMMIT_REJECTED : null; },
                     s -> windowed(s)),
+            // A remembered refusal with a cause in the buffer keeps naming it (weston-simple-shm's 1000-byte pitch), not "not retried".
+            new Row("overlay: refused for its pitch before", FallbackReason.PITCH_NOT_ALIGNED, plane,
+                    s -> { windowed(s); s.rejections = (b, p) -> b == BUFFER && p.id() == overlay.id() ? FallbackReason.PITCH_NOT_ALIGNED : null; },
+                    s -> windowed(s)),
             new Row("overlay: the only plane is taken by a bigger video", FallbackReason.NO_FREE_PLANE, plane,
                     s -> { windowed(s); s.add("bigger video", 900, 500, 960, 540); },
                     s -> { windowed(s); s.add("bigger video", 900, 500, 960, 540);

@@ -72,8 +72,7 @@ final class PlaneCommit {
         pipe.clearOverlays();
         pipe.clearCursor();
         if (!fb.ok()) {
-            return refuse(b, fb.reason() == FallbackReason.TEST_COMMIT_REJECTED || fb.reason() == FallbackReason.FLIP_FAILED
-                    ? FallbackReason.REJECTED_BEFORE : fb.reason());
+            return refuse(b, fb.reason().remembered());
         }
         if (!fb.tested()) {
             if (!pipe.test(fb.fbId(), buf.width(), buf.height())) {
