@@ -133,6 +133,8 @@ final class KmsOutputDriver {
         dev.ferry.kms.CrossDeviceCopy.RenderBuffer renderBuffer;
         dev.ferry.kms.CrossDeviceCopy.Presented crossed;
         RectSet frameDamage;
+        /** What the composition redraws in the primary (x, y, w, h quadruples): all its CPU write touches. */
+        int[] redrawn;
         ClientBuffer scanoutBuffer;
         /** Buffers on overlay planes in this frame (locked while it is queued or shown), and which overlay each is on. */
         final List<ClientBuffer> overlayBuffers = new ArrayList<>(2);
@@ -487,6 +489,7 @@ final class KmsOutputDriver {
         f.renderBuffer = rb;
         f.framePath = path;
         f.bytes = redraw.area() * 4;
+        f.redrawn = rects(redraw);
         busy = true;
         CpuMapping map = rb != null ? rb.mapping() : slot.mapping();
         int stride = rb != null ? rb.buffer().stride(0) : slot.buffer().stride(0);
@@ -503,7 +506,7 @@ final class KmsOutputDriver {
 
     private void composed(Frame f, FrameResult result, Throwable error) {
         busy = false;
-        (f.renderBuffer != null ? f.renderBuffer.mapping() : f.slot.mapping()).endCpuAccess(CpuMapping.WRITE);
+        (f.renderBuffer != null ? f.renderBuffer.mapping() : f.slot.mapping()).endCpuWrite(f.redrawn, 4);
         if (onIdle != null) {
             // The output was withdrawn while this frame was drawn: nothing shows it.
             if (f.content != null) f.content.release();
