@@ -12,11 +12,12 @@ import java.nio.file.Path;
  * it has run on a CPU and how long it has waited, runnable, for one. A thread that was late can
  * so be told apart from a thread that was busy: a frame-callback gap during which the loop
  * thread's run delay grew by as much was the machine's (others held the CPUs), not Ferry's work.
- * For diagnosis and tests (a file read per call), not for the hot path. A read allocates nothing
- * on the Java heap (open, read and close into a per-thread native buffer): the slow-work log reads
- * it every loop cycle and the healthy windows twice a frame, and Files.readString's buffers were
- * 60 MB of garbage in a 15 s soak, the loop's largest allocation, which is to say more young
- * collections in the very measurement that looks for their pauses.
+ * For diagnosis and tests (a file read per call), not for the hot path. A read is open, read and
+ * close into a per-thread native buffer, about 120 bytes of Java heap (the downcalls' own), where
+ * Files.readString took about 16 KiB: the slow-work log reads it every loop cycle and the healthy
+ * windows twice a frame, and those buffers were 60 MB of garbage in a 15 s soak, the loop's
+ * largest allocation, which is to say more young collections in the very measurement that looks
+ * for their pauses.
  */
 public final class ThreadSchedStat {
     private static final String SELF = "/proc/thread-self/schedstat";
@@ -33,12 +34,21 @@ public final class ThreadSchedStat {
 
     /** Nanoseconds this thread has waited on a run queue since it started; -1 where the kernel does not say. */
     public static long runDelayNs() {
-        return read(-1);
+        return read(-1, 1);
+    }
+
+    /**
+     * Nanoseconds this thread has run on a CPU since it started; -1 where the kernel does not
+     * say. Beside the run delay it tells a slow piece of work apart three ways: it computed, it
+     * waited for a CPU, or it was neither (blocked: a lock, a safepoint, a page fault's I/O).
+     */
+    public static long onCpuNs() {
+        return read(-1, 0);
     }
 
     /** The same for another thread of this process, by its kernel thread id ({@link #threadNamed}). */
     public static long runDelayNs(int tid) {
-        return tid <= 0 ? -1 : read(tid);
+        return tid <= 0 ? -1 : read(tid, 1);
     }
 
     /** The kernel thread id of this process's thread with that name (as the kernel has it: 15 characters at most), or -1. */
@@ -57,8 +67,8 @@ public final class ThreadSchedStat {
         return -1;
     }
 
-    /** The second number of the schedstat file of thread tid (-1: this thread), or -1. */
-    private static long read(int tid) {
+    /** Number field (0: on a CPU, 1: run delay) of the schedstat file of thread tid (-1: this thread), or -1. */
+    private static long read(int tid, int field) {
         Scratch scratch = SCRATCH.get();
         MemorySegment m = scratch.path();
         long at = 0;
@@ -75,7 +85,7 @@ public final class ThreadSchedStat {
             if (fd < 0) return -1;
             long n = (long) Libc.READ.invokeExact(Libc.errnoSegment(), fd, scratch.text(), (long) TEXT_MAX);
             int closed = (int) Libc.CLOSE.invokeExact(Libc.errnoSegment(), fd);
-            return n <= 0 ? -1 : secondNumber(scratch.text(), n);
+            return n <= 0 ? -1 : number(scratch.text(), n, field);
         } catch (Throwable t) {
             return -1;
         }
@@ -93,11 +103,13 @@ public final class ThreadSchedStat {
         return at + digits;
     }
 
-    /** "on-cpu run-delay slices": the run delay, or -1 if the text is not that. */
-    private static long secondNumber(MemorySegment m, long to) {
+    /** Number field of "on-cpu run-delay slices", or -1 if the text is not that. */
+    private static long number(MemorySegment m, long to, int field) {
         long at = 0;
-        while (at < to && m.get(ValueLayout.JAVA_BYTE, at) != ' ') at++;
-        at++;
+        for (int skip = field; skip > 0; skip--) {
+            while (at < to && m.get(ValueLayout.JAVA_BYTE, at) != ' ') at++;
+            at++;
+        }
         long value = 0;
         int digits = 0;
         for (; at < to; at++, digits++) {
