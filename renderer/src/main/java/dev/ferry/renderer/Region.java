@@ -40,6 +40,33 @@ public final class Region {
         return of(0, 0, width, height);
     }
 
+    /**
+     * This region with each rectangle cut to [0, width) x [0, height) and those left empty
+     * dropped: this same region, with nothing allocated, when every rectangle is inside
+     * already (a frame's damage, made inside its output, always is).
+     */
+    public Region clippedTo(int width, int height) {
+        int n = count(), inside = 0;
+        for (int i = 0; i < n && within(i, width, height); i++) inside++;
+        if (inside == n) return this;
+        int[] flat = Arrays.copyOf(rects, rects.length);
+        int m = 4 * inside;
+        for (int i = inside; i < n; i++) {
+            int x0 = Math.max(0, x(i)), y0 = Math.max(0, y(i));
+            long x1 = Math.min(width, (long) x(i) + width(i)), y1 = Math.min(height, (long) y(i) + height(i));
+            if (x1 <= x0 || y1 <= y0) continue;
+            flat[m++] = x0;
+            flat[m++] = y0;
+            flat[m++] = (int) (x1 - x0);
+            flat[m++] = (int) (y1 - y0);
+        }
+        return new Region(Arrays.copyOf(flat, m));
+    }
+
+    private boolean within(int i, int width, int height) {
+        return x(i) >= 0 && y(i) >= 0 && (long) x(i) + width(i) <= width && (long) y(i) + height(i) <= height;
+    }
+
     public int count() {
         return rects.length / 4;
     }
@@ -52,6 +79,9 @@ public final class Region {
     public int y(int i) { return rects[4 * i + 1]; }
     public int width(int i) { return rects[4 * i + 2]; }
     public int height(int i) { return rects[4 * i + 3]; }
+    /** Exclusive right edge; an int in a target's damage (clipped inside it, see {@link RenderTarget}). */
+    public int right(int i) { return x(i) + width(i); }
+    public int bottom(int i) { return y(i) + height(i); }
 
     public Rect rect(int i) {
         return new Rect(x(i), y(i), width(i), height(i));

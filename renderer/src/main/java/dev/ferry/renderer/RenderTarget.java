@@ -10,6 +10,10 @@ import java.util.Objects;
  * written; the rest keep what the previous frames left, so the caller passes the damage
  * accumulated over the buffer's age.
  *
+ * <p>{@code damage} is clipped to the target here, once, wherever the target is made: every
+ * renderer (and whatever reads the damage back) walks rectangles that lie inside it and
+ * none that is empty. A damage already inside, as a frame's is, is kept as it is.
+ *
  * <p>For XRGB8888 the X byte of a written pixel is undefined, as DRM defines it.
  *
  * @param clearArgb premultiplied 0xAARRGGBB shown where no surface covers the output
@@ -28,7 +32,7 @@ public record RenderTarget(int width, int height, int fourcc, MemorySegment memo
 
     public RenderTarget {
         Objects.requireNonNull(memory, "memory");
-        if (damage == null) damage = Region.EMPTY;
+        damage = damage == null ? Region.EMPTY : damage.clippedTo(width, height);
     }
 
     /** A target whose whole area is redrawn, cleared to opaque black. */

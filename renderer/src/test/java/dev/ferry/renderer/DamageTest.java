@@ -1,6 +1,7 @@
 package dev.ferry.renderer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.drm.uapi.Fourcc;
@@ -93,6 +94,49 @@ class DamageTest {
             for (int i = 1; i < renderers.size(); i++) {
                 PixelCompare.Difference d = PixelCompare.compare(outs[0], outs[i], W, H, W * 4, Fourcc.XRGB8888, 1);
                 assertEquals(0, d.pixelsOver(), renderers.get(i).name() + ": " + d.describe(1));
+            }
+            VulkanFixture.assertNoValidationErrors(vulkan);
+        }
+    }
+
+    @Test
+    void damageOutsideTheTargetIsClippedWhereTheTargetIsMade() {
+        try (Arena arena = Arena.ofConfined()) {
+            RenderTarget target = RenderTarget.full(TestPixels.target(arena, 40, 30), 40, 30, 40 * 4, Fourcc.XRGB8888);
+            // Over the top-left corner, over the bottom-right one, wholly to the right, inside.
+            Region damage = Region.of(Rect.of(-10, -10, 20, 20), Rect.of(35, 25, 20, 20), Rect.of(100, 0, 5, 5), Rect.of(5, 5, 4, 4));
+            assertEquals(Region.of(Rect.of(0, 0, 10, 10), Rect.of(35, 25, 5, 5), Rect.of(5, 5, 4, 4)), target.withDamage(damage).damage());
+            assertEquals(Region.of(0, 0, 40, 30), new RenderTarget(40, 30, Fourcc.XRGB8888, target.memory(), 40 * 4,
+                    Region.of(-5, -5, 100, 100), RenderTarget.OPAQUE_BLACK).damage());
+            // A damage inside the target, as every frame's is, is kept as it is: nothing allocated per frame.
+            Region inside = Region.of(Rect.of(0, 0, 40, 30), Rect.of(39, 29, 1, 1));
+            assertSame(inside, target.withDamage(inside).damage());
+            assertSame(inside, target.withDamage(inside).withClear(0xff102030).readingBackOnDemand().damage());
+        }
+    }
+
+    @Test
+    void everyRendererDrawsOnlyTheClippedDamage() throws Exception {
+        int w = 40, h = 30, stride = 48 * 4;
+        Region damage = Region.of(Rect.of(-10, -10, 20, 20), Rect.of(35, 25, 20, 20), Rect.of(100, 0, 5, 5), Rect.of(5, 5, 4, 4));
+        try (Arena arena = Arena.ofShared(); CpuRenderer cpu = new CpuRenderer(); var gles = GlesFixture.start(); var vulkan = VulkanFixture.start()) {
+            for (Renderer r : List.of(cpu, gles, vulkan)) {
+                Texture t = r.importMemory(TestPixels.packed(arena, Fourcc.XRGB8888, w, h, TestPixels.gradient(w, h, 255))).get().textureOrThrow();
+                // Eight pixels of padding to the right of each row: a rectangle left unclipped would write there.
+                MemorySegment out = arena.allocate((long) stride * h, 64);
+                for (long i = 0; i < out.byteSize(); i += 4) out.set(TestPixels.INT_LE, i, 0xff123456);
+                RenderTarget target = new RenderTarget(w, h, Fourcc.XRGB8888, out, stride, damage, RenderTarget.OPAQUE_BLACK);
+                FrameResult result = r.compose(List.of(SceneSurface.at(t, 0, 0)), target).get();
+                assertEquals(new FrameResult.Composed(3, 3), result, r.name());
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < 48; x++) {
+                        boolean damaged = x < w && target.damage().anyContains(x, y, 1, 1);
+                        int v = out.get(TestPixels.INT_LE, (long) y * stride + 4L * x);
+                        if (!damaged) assertEquals(0xff123456, v, r.name() + " wrote outside the clipped damage (" + x + "," + y + ")");
+                        else assertTrue(v != 0xff123456, r.name() + " did not write damaged (" + x + "," + y + ")");
+                    }
+                }
+                t.close();
             }
             VulkanFixture.assertNoValidationErrors(vulkan);
         }

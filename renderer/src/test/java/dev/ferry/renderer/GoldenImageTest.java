@@ -3,20 +3,16 @@ package dev.ferry.renderer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.renderer.cpu.CpuRenderer;
-import dev.ferry.renderer.gles.GlesRenderer;
-import dev.ferry.renderer.testing.GlesFixture;
 import dev.ferry.renderer.testing.GoldenImages;
 import dev.ferry.renderer.testing.PixelCompare;
 import dev.ferry.renderer.testing.Scene;
 import dev.ferry.renderer.testing.SceneCorpus;
+import dev.ferry.renderer.testing.TestRenderers;
 import dev.ferry.renderer.testing.VulkanFixture;
-import dev.ferry.renderer.vulkan.VulkanRenderer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,25 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Java, deterministic everywhere), the GLES and Vulkan renderers within the scene's parity tolerance.
  */
 class GoldenImageTest {
-    private static Arena arena;
-    private static GlesRenderer gles;
-    private static CpuRenderer cpu;
-    private static VulkanRenderer vulkan;
-
-    @BeforeAll
-    static void start() {
-        arena = Arena.ofShared();
-        cpu = new CpuRenderer();
-        gles = GlesFixture.start();
-        vulkan = VulkanFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gles.close();
-        vulkan.close();
-        arena.close();
-    }
+    @RegisterExtension
+    static final TestRenderers renderers = new TestRenderers();
 
     static List<Scene> scenes() {
         Arena sources = Arena.ofAuto();
@@ -55,16 +34,16 @@ class GoldenImageTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenes")
     void matchesGolden(Scene scene) {
-        MemorySegment fromCpu = scene.render(cpu, arena);
-        MemorySegment golden = GoldenImages.load(scene.name(), fromCpu, scene.width(), scene.height(), scene.targetFourcc(), arena);
+        MemorySegment fromCpu = scene.render(renderers.cpu(), renderers.arena());
+        MemorySegment golden = GoldenImages.load(scene.name(), fromCpu, scene.width(), scene.height(), scene.targetFourcc(), renderers.arena());
         int stride = scene.width() * 4;
         PixelCompare.Difference cpuDiff = PixelCompare.compare(golden, fromCpu, scene.width(), scene.height(), stride, scene.targetFourcc(), 0);
         assertEquals(0, cpuDiff.pixelsOver(), "cpu " + scene.name() + ": " + cpuDiff.describe(0));
-        for (Renderer gpu : List.<Renderer>of(gles, vulkan)) {
-            MemorySegment fromGpu = scene.render(gpu, arena);
+        for (Renderer gpu : List.<Renderer>of(renderers.gles(), renderers.vulkan())) {
+            MemorySegment fromGpu = scene.render(gpu, renderers.arena());
             PixelCompare.Difference d = PixelCompare.compare(golden, fromGpu, scene.width(), scene.height(), stride, scene.targetFourcc(), scene.tolerance());
             assertTrue(d.pixelsOver() == 0, gpu.name() + " " + scene.name() + ": " + d.describe(scene.tolerance()));
         }
-        VulkanFixture.assertNoValidationErrors(vulkan);
+        VulkanFixture.assertNoValidationErrors(renderers.vulkan());
     }
 }

@@ -3,16 +3,12 @@ package dev.ferry.renderer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ferry.drm.uapi.Fourcc;
-import dev.ferry.renderer.cpu.CpuRenderer;
-import dev.ferry.renderer.gles.GlesRenderer;
-import dev.ferry.renderer.testing.GlesFixture;
 import dev.ferry.renderer.testing.TestPixels;
-import java.lang.foreign.Arena;
+import dev.ferry.renderer.testing.TestRenderers;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -23,24 +19,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * renderers' shared mapping code. Parity alone cannot catch a wrong mapping, since both use it.
  */
 class TransformSemanticsTest {
+    @RegisterExtension
+    static final TestRenderers renderers = new TestRenderers();
     private static final int RED = 0xffff0000, GREEN = 0xff00ff00, BLUE = 0xff0000ff;
     private static final int BW = 6, BH = 4;
-    private static Arena arena;
-    private static GlesRenderer gles;
-    private static CpuRenderer cpu;
-
-    @BeforeAll
-    static void start() {
-        arena = Arena.ofShared();
-        cpu = new CpuRenderer();
-        gles = GlesFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gles.close();
-        arena.close();
-    }
 
     /** Buffer texel (0,0) is red, (1,0) green, the rest blue; expected surface positions use sw/sh = surface size. */
     @ParameterizedTest(name = "{0}")
@@ -58,10 +40,10 @@ class TransformSemanticsTest {
     void texelsLandWhereTheProtocolSays(String name, String redX, String redY, String greenX, String greenY) throws Exception {
         BufferTransform t = BufferTransform.valueOf(name);
         int sw = t.swapsAxes() ? BH : BW, sh = t.swapsAxes() ? BW : BH;
-        PixelSource src = TestPixels.packed(arena, Fourcc.XRGB8888, BW, BH, (x, y) -> x == 0 && y == 0 ? RED : x == 1 && y == 0 ? GREEN : BLUE);
-        for (Renderer r : List.of(cpu, gles)) {
+        PixelSource src = TestPixels.packed(renderers.arena(), Fourcc.XRGB8888, BW, BH, (x, y) -> x == 0 && y == 0 ? RED : x == 1 && y == 0 ? GREEN : BLUE);
+        for (Renderer r : List.of(renderers.cpu(), renderers.gles())) {
             Texture tex = r.importMemory(src).get(10, TimeUnit.SECONDS).textureOrThrow();
-            MemorySegment out = TestPixels.target(arena, sw, sh);
+            MemorySegment out = TestPixels.target(renderers.arena(), sw, sh);
             RenderTarget target = RenderTarget.full(out, sw, sh, sw * 4, Fourcc.XRGB8888);
             SceneSurface s = SceneSurface.at(tex, 0, 0).withTransform(t).withDestination(new Rect(0, 0, sw, sh)).withFilter(Filter.NEAREST);
             assertEquals(true, r.compose(List.of(s), target).get(10, TimeUnit.SECONDS).isComposed());

@@ -1,10 +1,12 @@
 package dev.ferry.compositor.semantics;
 
 import dev.ferry.compositor.scene.Window;
+import dev.ferry.compositor.seat.InputCommand;
 import dev.ferry.compositor.semantics.TestClient.Toplevel;
 import dev.ferry.protocol.client.Proxy;
 import dev.ferry.protocol.interfaces.WlDataDevice;
 import dev.ferry.protocol.interfaces.WlDataDeviceManager;
+import dev.ferry.protocol.interfaces.WlPointer;
 import dev.ferry.protocol.interfaces.WlSeat;
 import dev.ferry.protocol.interfaces.WlSurface;
 import dev.ferry.protocol.interfaces.WpCursorShapeDeviceV1;
@@ -201,23 +203,11 @@ class DesktopProtocolsTest extends OnOneFerry {
     @Test
     void theCursorSurfaceIsDrawnWithItsHotspotAtThePointerAndFollowsIt() throws Exception {
         try (TestClient c = new TestClient(ferry)) {
-            Proxy seat = c.client.bind(WlSeat.INTERFACE, 9);
-            Proxy pointer = WlSeat.getPointer(seat);
-            int[] enterSerial = {-1};
-            pointer.listen(new dev.ferry.protocol.interfaces.WlPointer.Listener() {
-                @Override
-                public void enter(Proxy self, int serial, Proxy surface, double sx, double sy) {
-                    enterSerial[0] = serial;
-                }
-            });
-            c.mappedToplevel("under the cursor", 200, 150, TestClient.BLUE);
-            Window w = ferry.window("under the cursor");
-            int px = w.x() + 100, py = w.y() + 75;
-            ferry.compositor().input(dev.ferry.compositor.seat.InputCommand.parse("move " + px + " " + py));
-            c.await(() -> enterSerial[0] >= 0, "pointer enter");
+            PointerOnWindow on = pointerOnWindow(c, "under the cursor");
+            int px = on.x(), py = on.y();
             Proxy cursor = dev.ferry.protocol.interfaces.WlCompositor.createSurface(c.compositor);
             TestClient.Buf red = c.solid(8, 8, RED);
-            dev.ferry.protocol.interfaces.WlPointer.setCursor(pointer, enterSerial[0], cursor, 2, 3);
+            WlPointer.setCursor(on.pointer(), on.enterSerial(), cursor, 2, 3);
             WlSurface.attach(cursor, red.proxy, 0, 0);
             WlSurface.damageBuffer(cursor, 0, 0, 8, 8);
             WlSurface.commit(cursor);
@@ -225,12 +215,12 @@ class DesktopProtocolsTest extends OnOneFerry {
             assertEquals(hex(RED), hex(c.awaitPixel(px - 2, py - 3, RED)));
             assertEquals(hex(RED), hex(c.awaitPixel(px + 5, py + 4, RED)));
             assertEquals(hex(TestClient.BLUE), hex(ferry.screenshot().at(px + 6, py)), "the window right of the cursor");
-            ferry.compositor().input(dev.ferry.compositor.seat.InputCommand.parse("move " + (px + 40) + " " + py));
+            movePointer(px + 40, py);
             assertEquals(hex(RED), hex(c.awaitPixel(px + 38, py - 3, RED)), "the cursor followed the pointer");
             assertEquals(hex(TestClient.BLUE), hex(c.awaitPixel(px, py, TestClient.BLUE)), "and left the window as it was");
             assertFalse(c.client.display().failed());
             // The client's cursor goes with its pointer focus: moved off its window, nothing is drawn.
-            ferry.compositor().input(dev.ferry.compositor.seat.InputCommand.parse("move 630 470"));
+            movePointer(630, 470);
             assertEquals(hex(TestClient.BLUE), hex(c.awaitPixel(px + 38, py - 3, TestClient.BLUE)), "the window where the cursor was");
             assertEquals(hex(c.background()), hex(ferry.screenshot().at(630, 470)), "no cursor off the window either");
         }
@@ -243,22 +233,10 @@ class DesktopProtocolsTest extends OnOneFerry {
     @Test
     void aCursorShapeIsDrawnAsItsPictureWithTheHotspotAtThePointer() throws Exception {
         try (TestClient c = new TestClient(ferry)) {
-            Proxy seat = c.client.bind(WlSeat.INTERFACE, 9);
-            Proxy pointer = WlSeat.getPointer(seat);
-            int[] enterSerial = {-1};
-            pointer.listen(new dev.ferry.protocol.interfaces.WlPointer.Listener() {
-                @Override
-                public void enter(Proxy self, int serial, Proxy surface, double sx, double sy) {
-                    enterSerial[0] = serial;
-                }
-            });
-            c.mappedToplevel("under the shape", 200, 150, TestClient.BLUE);
-            Window w = ferry.window("under the shape");
-            int px = w.x() + 100, py = w.y() + 75;
-            ferry.compositor().input(dev.ferry.compositor.seat.InputCommand.parse("move " + px + " " + py));
-            c.await(() -> enterSerial[0] >= 0, "pointer enter");
-            Proxy device = WpCursorShapeManagerV1.getPointer(c.client.bind(WpCursorShapeManagerV1.INTERFACE, 1), pointer);
-            WpCursorShapeDeviceV1.setShape(device, enterSerial[0], WpCursorShapeDeviceV1.SHAPE_TEXT);
+            PointerOnWindow on = pointerOnWindow(c, "under the shape");
+            int px = on.x(), py = on.y();
+            Proxy device = WpCursorShapeManagerV1.getPointer(c.client.bind(WpCursorShapeManagerV1.INTERFACE, 1), on.pointer());
+            WpCursorShapeDeviceV1.setShape(device, on.enterSerial(), WpCursorShapeDeviceV1.SHAPE_TEXT);
             c.roundtrip();
             var image = ferry.compositor().shapeCursors().image(WpCursorShapeDeviceV1.SHAPE_TEXT);
             // Every opaque pixel of the picture lands at the pointer less the hotspot; a clear one shows the window.
@@ -278,9 +256,33 @@ class DesktopProtocolsTest extends OnOneFerry {
             }
             assertTrue(opaque > 10, "a picture with something to see: " + image.name());
             // The shape goes with its client's pointer focus: moved off the window, nothing is drawn there.
-            ferry.compositor().input(dev.ferry.compositor.seat.InputCommand.parse("move 630 470"));
+            movePointer(630, 470);
             assertEquals(hex(TestClient.BLUE), hex(c.awaitPixel(px, py, TestClient.BLUE)), "the window where the shape was");
             assertFalse(c.client.display().failed());
         }
+    }
+
+    /** A pointer of {@code c}'s, entered at the middle of its new 200x150 blue toplevel: where, and the enter's serial (what a cursor request names). */
+    private record PointerOnWindow(Proxy pointer, int enterSerial, int x, int y) {}
+
+    private static PointerOnWindow pointerOnWindow(TestClient c, String title) throws Exception {
+        Proxy pointer = WlSeat.getPointer(c.client.bind(WlSeat.INTERFACE, 9));
+        int[] enterSerial = {-1};
+        pointer.listen(new WlPointer.Listener() {
+            @Override
+            public void enter(Proxy self, int serial, Proxy surface, double sx, double sy) {
+                enterSerial[0] = serial;
+            }
+        });
+        c.mappedToplevel(title, 200, 150, TestClient.BLUE);
+        Window w = ferry.window(title);
+        int x = w.x() + 100, y = w.y() + 75;
+        movePointer(x, y);
+        c.await(() -> enterSerial[0] >= 0, "pointer enter");
+        return new PointerOnWindow(pointer, enterSerial[0], x, y);
+    }
+
+    private static void movePointer(int x, int y) {
+        ferry.compositor().input(InputCommand.parse("move " + x + " " + y));
     }
 }

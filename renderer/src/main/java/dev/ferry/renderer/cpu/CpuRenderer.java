@@ -111,10 +111,7 @@ public final class CpuRenderer implements Renderer {
         int rects = 0, draws = 0;
         Region damage = target.damage();
         for (int r = 0; r < damage.count(); r++) {
-            int x0 = Math.max(0, damage.x(r)), y0 = Math.max(0, damage.y(r));
-            int x1 = (int) Math.min(target.width(), (long) damage.x(r) + damage.width(r));
-            int y1 = (int) Math.min(target.height(), (long) damage.y(r) + damage.height(r));
-            if (x1 <= x0 || y1 <= y0) continue;
+            int x0 = damage.x(r), y0 = damage.y(r), x1 = damage.right(r), y1 = damage.bottom(r);
             rects++;
             int first = Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0);
             if (first < 0) {

@@ -419,10 +419,7 @@ public final class GlesRenderer implements Renderer {
         int rects = 0, draws = 0;
         Region damage = target.damage();
         for (int r = 0; r < damage.count(); r++) {
-            int x0 = Math.max(0, damage.x(r)), y0 = Math.max(0, damage.y(r));
-            int x1 = (int) Math.min(target.width(), (long) damage.x(r) + damage.width(r));
-            int y1 = (int) Math.min(target.height(), (long) damage.y(r) + damage.height(r));
-            if (x1 <= x0 || y1 <= y0) continue;
+            int x0 = damage.x(r), y0 = damage.y(r), x1 = damage.right(r), y1 = damage.bottom(r);
             rects++;
             // Output row y is framebuffer row y: with no flip, glReadPixels returns rows top-down as the target wants.
             glScissor(x0, y0, x1 - x0, y1 - y0);
@@ -516,10 +513,7 @@ public final class GlesRenderer implements Renderer {
         long base = target.memory().address();
         long bytes = 0;
         for (int r = 0; r < damage.count(); r++) {
-            int x0 = Math.max(0, damage.x(r)), y0 = Math.max(0, damage.y(r));
-            int x1 = (int) Math.min(target.width(), (long) damage.x(r) + damage.width(r));
-            int y1 = (int) Math.min(target.height(), (long) damage.y(r) + damage.height(r));
-            if (x1 <= x0 || y1 <= y0) continue;
+            int x0 = damage.x(r), y0 = damage.y(r), x1 = damage.right(r), y1 = damage.bottom(r);
             nglReadPixels(x0, y0, x1 - x0, y1 - y0, GL_RGBA, GL_UNSIGNED_BYTE, base + (long) y0 * target.stride() + 4L * x0);
             bytes += 4L * (x1 - x0) * (y1 - y0);
         }

@@ -483,7 +483,7 @@ public final class VulkanRenderer implements Renderer {
             }
         }
         Region damage = target.damage();
-        if (clippedRects(damage, target) == 0) return new FrameResult.Composed(0, 0);
+        if (damage.isEmpty()) return new FrameResult.Composed(0, 0);
         GpuBuffer out = targetBuffer(target);
         boolean copyOut = out == null;
         if (copyOut) {
@@ -518,10 +518,7 @@ public final class VulkanRenderer implements Renderer {
                     .dstAccessMask(VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
             boolean any = false;
             for (int k = 0; k < damage.count(); k++) {
-                int x0 = Math.max(0, damage.x(k)), y0 = Math.max(0, damage.y(k));
-                int x1 = (int) Math.min(target.width(), (long) damage.x(k) + damage.width(k));
-                int y1 = (int) Math.min(target.height(), (long) damage.y(k) + damage.height(k));
-                if (x1 <= x0 || y1 <= y0) continue;
+                int x0 = damage.x(k), y0 = damage.y(k), x1 = damage.right(k), y1 = damage.bottom(k);
                 rects++;
                 int first = Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0);
                 // The top of the stack in one tile-binned dispatch where it can (binnedFrom), the rest surface by surface.
@@ -613,10 +610,7 @@ public final class VulkanRenderer implements Renderer {
         int n = surfaces.size();
         if (!vk.software || n == 0) return false;
         for (int k = 0; k < damage.count(); k++) {
-            int x0 = Math.max(0, damage.x(k)), y0 = Math.max(0, damage.y(k));
-            int x1 = (int) Math.min(target.width(), (long) damage.x(k) + damage.width(k));
-            int y1 = (int) Math.min(target.height(), (long) damage.y(k) + damage.height(k));
-            if (x1 <= x0 || y1 <= y0) continue;
+            int x0 = damage.x(k), y0 = damage.y(k), x1 = damage.right(k), y1 = damage.bottom(k);
             if (Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0) != n - 1) return false;
             SceneSurface top = surfaces.get(n - 1);
             if (solidColour(top) != NOT_SOLID || !isStraightCopy(top, mappings[n - 1], target, x0, y0, x1, y1)) return false;
@@ -637,10 +631,7 @@ public final class VulkanRenderer implements Renderer {
         Region damage = target.damage();
         long pixels = 0;
         for (int k = 0; k < damage.count(); k++) {
-            int x0 = Math.max(0, damage.x(k)), y0 = Math.max(0, damage.y(k));
-            int x1 = (int) Math.min(target.width(), (long) damage.x(k) + damage.width(k));
-            int y1 = (int) Math.min(target.height(), (long) damage.y(k) + damage.height(k));
-            if (x1 <= x0 || y1 <= y0) continue;
+            int x0 = damage.x(k), y0 = damage.y(k), x1 = damage.right(k), y1 = damage.bottom(k);
             pixels += (long) (x1 - x0) * (y1 - y0);
             if (pixels > CALLER_COPY_PIXELS || Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0) != n - 1) return false;
         }
@@ -659,10 +650,7 @@ public final class VulkanRenderer implements Renderer {
         beginClientReads(surfaces);
         try {
             for (int k = 0; k < damage.count(); k++) {
-                int x0 = Math.max(0, damage.x(k)), y0 = Math.max(0, damage.y(k));
-                int x1 = (int) Math.min(target.width(), (long) damage.x(k) + damage.width(k));
-                int y1 = (int) Math.min(target.height(), (long) damage.y(k) + damage.height(k));
-                if (x1 <= x0 || y1 <= y0) continue;
+                int x0 = damage.x(k), y0 = damage.y(k), x1 = damage.right(k), y1 = damage.bottom(k);
                 rects++;
                 long rowBytes = 4L * (x1 - x0);
                 long src = (long) (y0 + m.offsetY()) * stride + 4L * (x0 + m.offsetX());
@@ -983,17 +971,6 @@ public final class VulkanRenderer implements Renderer {
         return push;
     }
 
-    private static int clippedRects(Region damage, RenderTarget target) {
-        int rects = 0;
-        for (int k = 0; k < damage.count(); k++) {
-            int x0 = Math.max(0, damage.x(k)), y0 = Math.max(0, damage.y(k));
-            long x1 = Math.min(target.width(), (long) damage.x(k) + damage.width(k));
-            long y1 = Math.min(target.height(), (long) damage.y(k) + damage.height(k));
-            if (x1 > x0 && y1 > y0) rects++;
-        }
-        return rects;
-    }
-
     private void prepareMappings(List<SceneSurface> surfaces) {
         if (mappings.length < surfaces.size()) {
             BufferMapping[] grown = new BufferMapping[surfaces.size()];
@@ -1073,10 +1050,8 @@ public final class VulkanRenderer implements Renderer {
         Region damage = target.damage();
         long bytes = 0;
         for (int k = 0; k < damage.count(); k++) {
-            int x0 = Math.max(0, damage.x(k)), y0 = Math.max(0, damage.y(k));
-            int x1 = (int) Math.min(target.width(), (long) damage.x(k) + damage.width(k));
-            int y1 = (int) Math.min(target.height(), (long) damage.y(k) + damage.height(k));
-            for (int y = y0; y < y1 && x1 > x0; y++) {
+            int x0 = damage.x(k), y0 = damage.y(k), x1 = damage.right(k), y1 = damage.bottom(k);
+            for (int y = y0; y < y1; y++) {
                 long off = (long) y * target.stride() + 4L * x0;
                 MemorySegment.copy(src, off, dst, off, 4L * (x1 - x0));
                 bytes += 4L * (x1 - x0);

@@ -3,11 +3,9 @@ package dev.ferry.renderer.bench;
 import dev.ferry.drm.uapi.Fourcc;
 import dev.ferry.renderer.FrameResult;
 import dev.ferry.renderer.Rect;
-import dev.ferry.renderer.RenderTarget;
 import dev.ferry.renderer.Renderer;
 import dev.ferry.renderer.SceneSurface;
 import dev.ferry.renderer.Texture;
-import dev.ferry.renderer.cpu.CpuRenderer;
 import dev.ferry.renderer.gles.GlesRenderer;
 import dev.ferry.renderer.testing.TestPixels;
 import dev.ferry.renderer.vulkan.VulkanRenderer;
@@ -15,20 +13,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Milliseconds per composed frame, full-frame damage, for 1, 4 and 16 surfaces: surface 1 is
@@ -42,39 +28,20 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run: {@code bench/jmh renderer CompositionBenchmark -f 1 -wi 3 -i 5}
  */
-@BenchmarkMode(Mode.SampleTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
-@State(Scope.Benchmark)
-public class CompositionBenchmark {
-    @Param({"1920x1080", "3840x2160"})
-    public String resolution;
-
+public class CompositionBenchmark extends FullFrameBenchmark {
     @Param({"1", "4", "16"})
     public int surfaces;
 
-    private Arena arena;
-    private int width, height;
     private MemorySegment frame, copyTarget;
-    private CpuRenderer cpu;
     private GlesRenderer gles;
     private VulkanRenderer vulkan;
     private List<SceneSurface> cpuScene, glesScene, vulkanScene;
     private final List<Texture> textures = new ArrayList<>();
-    private RenderTarget target;
 
-    @Setup(Level.Trial)
-    public void setUp() throws Exception {
-        String[] wh = resolution.split("x");
-        width = Integer.parseInt(wh[0]);
-        height = Integer.parseInt(wh[1]);
-        arena = Arena.ofShared();
-        frame = arena.allocate(4L * width * height, 64);
+    @Override
+    protected void prepare() throws Exception {
+        frame = target.memory();
         copyTarget = arena.allocate(4L * width * height, 64);
-        target = RenderTarget.full(frame, width, height, width * 4, Fourcc.XRGB8888);
-        cpu = new CpuRenderer();
         gles = GlesRenderer.start();
         cpuScene = scene(cpu, arena, width, height, surfaces, textures);
         glesScene = scene(gles, arena, width, height, surfaces, textures);
@@ -99,13 +66,11 @@ public class CompositionBenchmark {
         return scene;
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
+    @Override
+    protected void release() {
         textures.forEach(Texture::close);
         gles.close();
         vulkan.close();
-        cpu.close();
-        arena.close();
     }
 
     @Benchmark

@@ -88,9 +88,7 @@ class FastPathTest {
         int[] px = new int[target.width()];
         Region damage = target.damage();
         for (int r = 0; r < damage.count(); r++) {
-            int x0 = Math.max(0, damage.x(r)), y0 = Math.max(0, damage.y(r));
-            int x1 = Math.min(target.width(), damage.x(r) + damage.width(r)), y1 = Math.min(target.height(), damage.y(r) + damage.height(r));
-            if (x1 <= x0 || y1 <= y0) continue;
+            int x0 = damage.x(r), y0 = damage.y(r), x1 = damage.right(r), y1 = damage.bottom(r);
             int first = Occlusion.firstVisible(surfaces, x0, y0, x1 - x0, y1 - y0);
             if (first < 0) {
                 for (int y = y0; y < y1; y++) RowWriter.fill(target.memory(), (long) y * target.stride() + 4L * x0, target.clearArgb(), x1 - x0);

@@ -15,19 +15,17 @@ import dev.ferry.renderer.RenderTarget;
 import dev.ferry.renderer.Renderer;
 import dev.ferry.renderer.SceneSurface;
 import dev.ferry.renderer.Texture;
-import dev.ferry.renderer.cpu.CpuRenderer;
 import dev.ferry.renderer.testing.PixelCompare;
 import dev.ferry.renderer.testing.TestPixels;
+import dev.ferry.renderer.testing.TestRenderers;
 import dev.ferry.renderer.testing.VulkanFixture;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The tile-binned dispatch draws a stack of 1:1 windows exactly as the CPU renderer does
@@ -37,32 +35,17 @@ import org.junit.jupiter.api.Test;
  * the validation layer on and no error.
  */
 class BinnedCompositionTest {
+    @RegisterExtension
+    static final TestRenderers renderers = new TestRenderers();
     private static final int W = 300, H = 200;
-    private static Arena arena;
-    private static CpuRenderer cpu;
-    private static VulkanRenderer vulkan;
-
-    @BeforeAll
-    static void start() {
-        arena = Arena.ofShared();
-        cpu = new CpuRenderer();
-        vulkan = VulkanFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (vulkan != null) vulkan.close();
-        cpu.close();
-        arena.close();
-    }
 
     private static List<PixelSource> sources() {
         List<PixelSource> s = new ArrayList<>();
-        s.add(packed(arena, Fourcc.XRGB8888, W, H, gradient(W, H, 255)));
-        s.add(packed(arena, Fourcc.ARGB8888, 90, 70, translucent(90, 70)));
-        s.add(packed(arena, Fourcc.ARGB8888, 70, 40, TestPixels.solid(TestPixels.premultiply(128, 255, 40, 10))));
-        s.add(packed(arena, Fourcc.XRGB8888, 140, 50, gradient(140, 50, 255)));
-        s.add(packed(arena, Fourcc.ARGB8888, 60, 60, translucent(60, 60)));
+        s.add(packed(renderers.arena(), Fourcc.XRGB8888, W, H, gradient(W, H, 255)));
+        s.add(packed(renderers.arena(), Fourcc.ARGB8888, 90, 70, translucent(90, 70)));
+        s.add(packed(renderers.arena(), Fourcc.ARGB8888, 70, 40, TestPixels.solid(TestPixels.premultiply(128, 255, 40, 10))));
+        s.add(packed(renderers.arena(), Fourcc.XRGB8888, 140, 50, gradient(140, 50, 255)));
+        s.add(packed(renderers.arena(), Fourcc.ARGB8888, 60, 60, translucent(60, 60)));
         return s;
     }
 
@@ -82,24 +65,24 @@ class BinnedCompositionTest {
 
     @Test
     void aStackOfTranslucentWindowsIsDrawnInOneBinnedDispatchExactlyAsTheCpuRenderer() {
-        long before = vulkan.binnedDispatches(), surfacesBefore = vulkan.binnedSurfaces();
+        long before = renderers.vulkan().binnedDispatches(), surfacesBefore = renderers.vulkan().binnedSurfaces();
         assertExact("stack", sources(), t -> stack(t, 0), Region.full(W, H), null);
-        assertEquals(1, vulkan.binnedDispatches() - before, "one binned dispatch for the one damage rectangle");
-        assertEquals(8, vulkan.binnedSurfaces() - surfacesBefore, "every window above the background");
+        assertEquals(1, renderers.vulkan().binnedDispatches() - before, "one binned dispatch for the one damage rectangle");
+        assertEquals(8, renderers.vulkan().binnedSurfaces() - surfacesBefore, "every window above the background");
     }
 
     @Test
     void partialDamageOverAnOlderFrameIsRedrawnExactlyInsideItsRectangles() {
         List<PixelSource> sources = sources();
-        long before = vulkan.binnedDispatches();
+        long before = renderers.vulkan().binnedDispatches();
         assertExact("partial", sources, t -> stack(t, 7), Region.of(new Rect(30, 20, 90, 60), new Rect(140, 90, 130, 100)),
                 t -> stack(t, 0));
-        assertEquals(3, vulkan.binnedDispatches() - before, "one for the earlier full frame, then one per damage rectangle");
+        assertEquals(3, renderers.vulkan().binnedDispatches() - before, "one for the earlier full frame, then one per damage rectangle");
     }
 
     @Test
     void aSurfaceTheBinnedShaderCannotDrawSplitsTheStackAndTheTopIsStillBinned() {
-        long before = vulkan.binnedSurfaces();
+        long before = renderers.vulkan().binnedSurfaces();
         assertExact("split", sources(), t -> {
             List<SceneSurface> s = new ArrayList<>(stack(t, 0));
             // Scaled (bilinear) and straight alpha: drawn surface by surface, below the binned run.
@@ -107,23 +90,23 @@ class BinnedCompositionTest {
             s.add(4, SceneSurface.at(t.get(1), 120, 30).withPremultiplied(false));
             return s;
         }, Region.full(W, H), null);
-        assertEquals(6, vulkan.binnedSurfaces() - before, "the six windows above the straight-alpha one");
+        assertEquals(6, renderers.vulkan().binnedSurfaces() - before, "the six windows above the straight-alpha one");
     }
 
     @Test
     void twentyWindowsFromTwentyBuffersAreDrawnInOneDispatchExactly() {
         List<PixelSource> sources = new ArrayList<>();
-        sources.add(packed(arena, Fourcc.XRGB8888, W, H, gradient(W, H, 255)));
+        sources.add(packed(renderers.arena(), Fourcc.XRGB8888, W, H, gradient(W, H, 255)));
         int windows = 20;
-        for (int i = 0; i < windows; i++) sources.add(packed(arena, Fourcc.ARGB8888, 40 + i, 30, translucent(40 + i, 30)));
-        long before = vulkan.binnedSurfaces();
+        for (int i = 0; i < windows; i++) sources.add(packed(renderers.arena(), Fourcc.ARGB8888, 40 + i, 30, translucent(40 + i, 30)));
+        long before = renderers.vulkan().binnedSurfaces();
         assertExact("planes", sources, t -> {
             List<SceneSurface> s = new ArrayList<>();
             s.add(SceneSurface.at(t.get(0), 0, 0).opaqueEverywhere());
             for (int i = 0; i < windows; i++) s.add(SceneSurface.at(t.get(1 + i), (i * 37) % (W - 60), (i * 23) % (H - 30)));
             return s;
         }, Region.full(W, H), null);
-        assertEquals(windows, vulkan.binnedSurfaces() - before, "every window, each read through its own buffer's address");
+        assertEquals(windows, renderers.vulkan().binnedSurfaces() - before, "every window, each read through its own buffer's address");
     }
 
     /**
@@ -132,11 +115,11 @@ class BinnedCompositionTest {
      */
     private static void assertExact(String name, List<PixelSource> sources, Function<List<Texture>, List<SceneSurface>> layout, Region damage,
                                     Function<List<Texture>, List<SceneSurface>> earlier) {
-        MemorySegment expected = render(cpu, sources, layout, damage, earlier);
-        MemorySegment actual = render(vulkan, sources, layout, damage, earlier);
+        MemorySegment expected = render(renderers.cpu(), sources, layout, damage, earlier);
+        MemorySegment actual = render(renderers.vulkan(), sources, layout, damage, earlier);
         PixelCompare.Difference d = PixelCompare.compare(expected, actual, W, H, W * 4, Fourcc.XRGB8888, 0);
         assertTrue(d.pixelsOver() == 0, name + ": " + d.describe(0));
-        VulkanFixture.assertNoValidationErrors(vulkan);
+        VulkanFixture.assertNoValidationErrors(renderers.vulkan());
     }
 
     private static MemorySegment render(Renderer r, List<PixelSource> sources, Function<List<Texture>, List<SceneSurface>> layout, Region damage,
@@ -144,7 +127,7 @@ class BinnedCompositionTest {
         List<Texture> textures = new ArrayList<>();
         try {
             for (PixelSource s : sources) textures.add(r.importMemory(s).get(30, TimeUnit.SECONDS).textureOrThrow());
-            MemorySegment memory = TestPixels.target(arena, W, H);
+            MemorySegment memory = TestPixels.target(renderers.arena(), W, H);
             memory.fill((byte) 0x77);
             if (earlier != null) compose(r, earlier.apply(textures), memory, Region.full(W, H));
             compose(r, layout.apply(textures), memory, damage);
