@@ -94,6 +94,36 @@ public final class CpuMapping implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends a WRITE access that wrote only rects (x, y, width, height quadruples, in pixels of
+     * bytesPerPixel of a linear plane 0): only those bytes are flushed. A composed frame redraws
+     * its damage, not the buffer; flushing all of it cost the event loop a whole-buffer copy per
+     * frame (14.7 MB at 2560x1440, for a 64x64 window's change), the largest part of its work in
+     * a soak (BENCHMARKS.md, issue 15). Any other layout flushes the whole view, as
+     * {@link #endCpuAccess(int)} does.
+     */
+    public void endCpuWrite(int[] rects, int bytesPerPixel) {
+        if (layout != Modifiers.LINEAR || offsets.length > 1 || !identity.hasShadow()) {
+            endCpuAccess(WRITE);
+            return;
+        }
+        checkMapped();
+        if (openBrackets == 0) throw new IllegalStateException("endCpuAccess without beginCpuAccess");
+        openBrackets--;
+        long stride = strides[0], base = offsets[0], shadow = identity.shadowOffset(), size = view.byteSize();
+        for (int i = 0; i + 3 < rects.length; i += 4) {
+            int x0 = Math.max(0, rects[i]), y0 = Math.max(0, rects[i + 1]);
+            int x1 = Math.min(width, rects[i] + rects[i + 2]), y1 = Math.min(height, rects[i + 1] + rects[i + 3]);
+            if (x1 <= x0) continue;
+            long rowBytes = (long) (x1 - x0) * bytesPerPixel;
+            for (int y = y0; y < y1; y++) {
+                long at = base + y * stride + (long) x0 * bytesPerPixel;
+                if (at + rowBytes > size) break;
+                MemorySegment.copy(file, at, file, shadow + at, rowBytes);
+            }
+        }
+    }
+
     public void writePixel(int x, int y, int argb) {
         PixelAccess.write(view, 0, offsets, strides, fourcc, layout, x, y, argb);
     }

@@ -116,6 +116,26 @@ class ScanoutReadbackTest {
     }
 
     @Test
+    void aRectangleEndBracketFlushesThoseRectanglesAndNothingElse() throws Exception {
+        int[] want = Patterns.image(W, H, Fourcc.XRGB8888);
+        FakeDevice noSnoop = kernel.device("card1");
+        int[] rects = {3, 5, 10, 7, 40, 30, 24, 18};
+        try (DmaBuf b = painted(noSnoop, Fourcc.XRGB8888, new long[] {Modifiers.LINEAR}, MemoryDomain.SYSTEM, false)) {
+            try (CpuMapping m = b.map()) {
+                m.beginCpuAccess(CpuMapping.WRITE);
+                m.endCpuWrite(rects, 4);
+            }
+            ScanoutImage shown = Screens.show(noSnoop, b);
+            for (int y = 0; y < H; y++) {
+                for (int x = 0; x < W; x++) {
+                    boolean inside = x >= 3 && x < 13 && y >= 5 && y < 12 || x >= 40 && y >= 30;
+                    assertEquals(inside ? want[y * W + x] : 0xff000000, shown.pixel(x, y), "pixel " + x + "," + y);
+                }
+            }
+        }
+    }
+
+    @Test
     void overlaysBlendPremultipliedInZOrder() throws Exception {
         FakeDevice dev = kernel.device("card0");
         try (DmaBuf bottom = dev.allocate(W, H, Fourcc.XRGB8888, new long[] {Modifiers.LINEAR}, Usage.SCANOUT | Usage.CPU);

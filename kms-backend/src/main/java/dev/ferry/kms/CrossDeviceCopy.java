@@ -325,7 +325,8 @@ public final class CrossDeviceCopy implements AutoCloseable {
                 }
             }
         } finally {
-            dst.endCpuAccess(CpuMapping.WRITE);
+            if (rects == null) dst.endCpuAccess(CpuMapping.WRITE);
+            else dst.endCpuWrite(rects, 4);
             src.endCpuAccess(CpuMapping.READ);
         }
         return bytes;

@@ -5,6 +5,7 @@ import dev.ferry.posix.Fds;
 import dev.ferry.posix.MessageSocket;
 import dev.ferry.posix.OwnedFd;
 import dev.ferry.posix.PosixException;
+import dev.ferry.protocol.loop.SlowWorkLog;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -190,9 +191,13 @@ public final class Connection implements AutoCloseable {
 
     @Override
     public void close() {
+        long t0 = SlowWorkLog.start();
         fdsIn.closeAll();
         dropFdsFrom(0);
+        SlowWorkLog.endPart(t0, "connection close", "closing the fds it sent us and we were to send it", "");
+        long t1 = SlowWorkLog.start();
         socket.close();
+        SlowWorkLog.endPart(t1, "connection close", "closing its socket", "");
         ArenaCloser.closeLater(inputArena);
         ArenaCloser.closeLater(outputArena);
     }

@@ -22,8 +22,13 @@ public final class SlowWorkLog {
     /** The loop thread's run delay at the start of the previous cycle and of this one. */
     private long runDelayBeforeNs = -1;
     private long runDelayNowNs = -1;
-    /** This thread's run delay when its current cycle began: a slow piece says how much of it was a wait for a CPU. */
-    private static final ThreadLocal<long[]> CYCLE_RUN_DELAY = ThreadLocal.withInitial(() -> new long[] {-1});
+    /**
+     * This thread's run delay, time on a CPU and clock when its current cycle began: a slow piece
+     * says how much of its cycle so far was a wait for a CPU, how much computing, and how much
+     * neither, which is time blocked (a lock, a safepoint or the heap lock of a collection whose
+     * threads are short of CPU, a page fault, mmap's lock), a thing no CPU-wait figure shows.
+     */
+    private static final ThreadLocal<long[]> CYCLE_START = ThreadLocal.withInitial(() -> new long[] {-1, -1, 0});
 
     /** Start of a piece of work (0 when off: no clock read). */
     public static long start() {
@@ -35,8 +40,11 @@ public final class SlowWorkLog {
         if (!ON) return 0;
         runDelayBeforeNs = runDelayNowNs;
         runDelayNowNs = ThreadSchedStat.runDelayNs();
-        CYCLE_RUN_DELAY.get()[0] = runDelayNowNs;
-        return System.nanoTime();
+        long[] start = CYCLE_START.get();
+        start[0] = runDelayNowNs;
+        start[1] = ThreadSchedStat.onCpuNs();
+        start[2] = System.nanoTime();
+        return start[2];
     }
 
     /** A piece that began at startNs is over; logged if it ran past the threshold. */
@@ -46,11 +54,15 @@ public final class SlowWorkLog {
         if (took > SLOW_NS) LOG.warn("slow loop {}: {} ms in {}{}", kind, ms(took), describe(what), waitedThisCycle());
     }
 
-    /** How long this thread has waited for a CPU since its cycle began, as a suffix for a line. */
+    /** How this thread spent its cycle so far (waiting for a CPU, on one, neither), as a suffix for a line. */
     private static String waitedThisCycle() {
-        long before = CYCLE_RUN_DELAY.get()[0];
-        long now = ThreadSchedStat.runDelayNs();
-        return before < 0 || now < 0 ? "" : " (of this cycle so far, " + ms(now - before) + " ms waiting for a CPU)";
+        long[] start = CYCLE_START.get();
+        long waited = ThreadSchedStat.runDelayNs() - start[0];
+        if (start[0] < 0 || waited < 0) return "";
+        long onCpu = ThreadSchedStat.onCpuNs() - start[1];
+        if (start[1] < 0 || onCpu < 0) return " (of this cycle so far, " + ms(waited) + " ms waiting for a CPU)";
+        long blocked = Math.max(0, System.nanoTime() - start[2] - waited - onCpu);
+        return " (of this cycle so far, " + ms(waited) + " ms waiting for a CPU, " + ms(onCpu) + " on one, " + ms(blocked) + " blocked)";
     }
 
     /**

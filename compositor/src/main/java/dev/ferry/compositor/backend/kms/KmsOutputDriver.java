@@ -132,6 +132,8 @@ final class KmsOutputDriver {
         dev.ferry.kms.CrossDeviceCopy.Presented crossed;
         /** Where this frame's overlays are: the primary (and its cross-device copy) is not drawn there. */
         RectSet underOverlays;
+        /** What the composition redraws in the primary (x, y, w, h quadruples): all its CPU write touches. */
+        int[] redrawn;
         ClientBuffer scanoutBuffer;
         /** Buffers on overlay planes in this frame (locked while it is queued or shown), and which overlay each is on. */
         final List<ClientBuffer> overlayBuffers = new ArrayList<>(2);
@@ -484,6 +486,7 @@ final class KmsOutputDriver {
         f.renderBuffer = rb;
         f.framePath = path;
         f.bytes = redraw.area() * 4;
+        f.redrawn = rects(redraw);
         busy = true;
         CpuMapping map = rb != null ? rb.mapping() : slot.mapping();
         int stride = rb != null ? rb.buffer().stride(0) : slot.buffer().stride(0);
@@ -500,7 +503,7 @@ final class KmsOutputDriver {
 
     private void composed(Frame f, FrameResult result, Throwable error) {
         busy = false;
-        (f.renderBuffer != null ? f.renderBuffer.mapping() : f.slot.mapping()).endCpuAccess(CpuMapping.WRITE);
+        (f.renderBuffer != null ? f.renderBuffer.mapping() : f.slot.mapping()).endCpuWrite(f.redrawn, 4);
         if (onIdle != null) {
             // The output was withdrawn while this frame was drawn: nothing shows it.
             if (f.content != null) f.content.release();
