@@ -352,12 +352,28 @@ public final class Scene implements Surface.SurfaceEvents {
         return false;
     }
 
+    /** Whether the surface is mapped in a window and some output's area holds part of it. */
+    private boolean placedOnAnOutput(Surface s) {
+        Window w = windowOf(s);
+        if (w == null || s.width() <= 0 || s.height() <= 0) return false;
+        int[] pos = positionOf(w, s);
+        if (pos == null) return false;
+        for (Output o : outputs) {
+            if (pos[0] < o.x() + o.width() && pos[0] + s.width() > o.x()
+                    && pos[1] < o.y() + o.height() && pos[1] + s.height() > o.y()) return true;
+        }
+        return false;
+    }
+
     /** Surfaces with frame callbacks that no output shows: the caller answers them once per repaint. */
     public List<Surface> takeUnshownWithCallbacks() {
         if (unshownWithCallbacks.isEmpty()) return List.of();
         List<Surface> out = new ArrayList<>(unshownWithCallbacks.size());
-        // A surface an output shows by now is answered by that output's frames instead.
-        for (Surface s : unshownWithCallbacks) if (s.outputs().isEmpty()) out.add(s);
+        // A surface an output shows by now is answered by that output's frames instead, and so is
+        // one just placed on an output that has not entered it yet: its content goes out with that
+        // output's next frame. Answering it here would call its first frame discarded and lift
+        // its FIFO barrier before that content was ever shown.
+        for (Surface s : unshownWithCallbacks) if (s.outputs().isEmpty() && !placedOnAnOutput(s)) out.add(s);
         unshownWithCallbacks.clear();
         return out;
     }

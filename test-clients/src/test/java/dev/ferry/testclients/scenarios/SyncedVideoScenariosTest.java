@@ -53,8 +53,11 @@ class SyncedVideoScenariosTest {
             System.out.println("scenario fifo + present-at 30: " + t.toJson().replace('\n', ' '));
             assertEquals(0L, t.discarded(), "FIFO drops nothing");
             assertEquals(0L, t.toMap().get("presented_before_target"), "no frame shown before its target time");
-            // The exact landing is FifoAndCommitTimingKmsTest's.
-            assertTrue((Double) t.toMap().get("mean_lateness_after_target_ms") < 2 * 16.7, "within a refresh or two of its target: " + t.toJson());
+            // The exact landing is FifoAndCommitTimingKmsTest's. Here the stepped client draws frame
+            // n + 1 only after frame n's callback, so it never runs ahead of its 30 fps targets and
+            // the first frame's latency (commit, first composition, then the plane: three
+            // refreshes) stays with every later frame: within three refreshes of its target.
+            assertTrue((Double) t.toMap().get("mean_lateness_after_target_ms") < 3 * 16.7 + 1, "within three refreshes of its target: " + t.toJson());
         }
     }
 }
