@@ -673,6 +673,43 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         if (barrierLatched) clearBarrier();
     }
 
+    /**
+     * What {@link #latchFrame} latched, taken away for a presenter that follows frames of its own
+     * (nested passthrough hears "done" and "presented" from its host at different times, and may
+     * latch the next frame in between): answered through {@link #framesDone}, {@link #presented(Latched, Output, long, long, long, int)}
+     * and {@link #frameDropped(Latched, long)}.
+     */
+    public record Latched(List<Resource> frames, List<PresentationListener> feedback, boolean barrier) {}
+
+    public Latched takeLatched() {
+        Latched l = new Latched(List.copyOf(framesLatched), List.copyOf(feedbackLatched), barrierLatched);
+        framesLatched.clear();
+        feedbackLatched.clear();
+        barrierLatched = false;
+        return l;
+    }
+
+    /** The latched frame is far enough along that the client should draw its next: callbacks answered. */
+    public void framesDone(Latched l, long timeNs) {
+        int ms = (int) (timeNs / 1_000_000L);
+        for (Resource cb : l.frames()) {
+            WlCallback.sendDone(cb, ms);
+            cb.destroy();
+        }
+    }
+
+    /** The latched frame reached the screen: its feedback presented, its FIFO barrier lifted. */
+    public void presented(Latched l, Output output, long timeNs, long refreshNs, long sequence, int flags) {
+        for (PresentationListener f : l.feedback()) f.presented(output, timeNs, refreshNs, sequence, flags);
+        if (l.barrier() && barrier) clearBarrier();
+    }
+
+    /** The latched frame will never reach the screen: its feedback discarded, its barrier lifted. */
+    public void frameDropped(Latched l, long timeNs) {
+        for (PresentationListener f : l.feedback()) f.discarded();
+        if (l.barrier() && barrier) clearBarrier();
+    }
+
     /** The FIFO barrier's content was presented (or nothing shows the surface): held commits may go on. */
     private void clearBarrier() {
         barrier = barrierLatched = false;

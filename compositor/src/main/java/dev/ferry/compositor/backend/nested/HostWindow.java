@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -405,8 +406,8 @@ final class HostWindow implements OutputPainter.FrameSink {
         } else {
             // The passed-through surfaces hear of this commit when the host presents it (or, with
             // no wp_presentation, when it asks for the next frame).
-            HostFrame f = new HostFrame(latched);
-            WlSurface.frame(surface).listen(presentation != null ? frameDone : f);
+            HostFrame f = new HostFrame(latched, presentation != null);
+            WlSurface.frame(surface).listen(f);
             if (presentation != null) WpPresentation.feedback(presentation, surface).listen(f);
         }
         callbackPending = true;
@@ -414,18 +415,32 @@ final class HostWindow implements OutputPainter.FrameSink {
         commits++;
     }
 
-    /** A host commit carrying passed-through surfaces: tells them when the host presents it. */
+    /**
+     * A host commit carrying passed-through surfaces. Their frame callbacks are answered when the
+     * host answers this commit's, which is when the host tells its own clients to draw: waiting for
+     * its presentation feedback too put them a refresh late, and waylandsink, which skips a frame
+     * while a callback is pending, ran at 30 fps. Their presentation feedback goes out with the
+     * host's. What each surface latched is taken for this commit, since the next commit may latch
+     * again before the host's feedback for this one comes. With no wp_presentation, both at "done".
+     */
     private final class HostFrame implements WlCallback.Listener, WpPresentationFeedback.Listener {
         private final List<Surface> surfaces;
+        private final List<Surface.Latched> latched;
+        private final boolean feedbackFollows;
 
-        HostFrame(List<Surface> surfaces) {
+        HostFrame(List<Surface> surfaces, boolean feedbackFollows) {
             this.surfaces = surfaces;
+            this.feedbackFollows = feedbackFollows;
+            this.latched = new ArrayList<>(surfaces.size());
+            for (Surface s : surfaces) latched.add(s.takeLatched());
         }
 
         @Override
         public void done(Proxy self, int timeMs) {
+            long nowNs = MonotonicClock.nowNs();
+            for (int i = 0; i < surfaces.size(); i++) if (!surfaces.get(i).destroyed()) surfaces.get(i).framesDone(latched.get(i), nowNs);
+            if (!feedbackFollows) deliver(nowNs, output.refreshNs(), lastPaintSeq, WpPresentationFeedback.KIND_VSYNC);
             frameDone.done(self, timeMs);
-            deliver(MonotonicClock.nowNs(), output.refreshNs(), lastPaintSeq, WpPresentationFeedback.KIND_VSYNC);
         }
 
         @Override
@@ -441,14 +456,15 @@ final class HostWindow implements OutputPainter.FrameSink {
         @Override
         public void discarded(Proxy self) {
             long nowNs = MonotonicClock.nowNs();
-            for (Surface s : surfaces) if (!s.destroyed()) s.frameDropped(nowNs);
+            for (int i = 0; i < surfaces.size(); i++) if (!surfaces.get(i).destroyed()) surfaces.get(i).frameDropped(latched.get(i), nowNs);
         }
 
         private void deliver(long timeNs, long refreshNs, long seq, int flags) {
             PathObserver observer = backend.observer();
-            for (Surface s : surfaces) {
+            for (int i = 0; i < surfaces.size(); i++) {
+                Surface s = surfaces.get(i);
                 if (s.destroyed()) continue;
-                s.presented(output, timeNs, refreshNs, seq, flags);
+                s.presented(latched.get(i), output, timeNs, refreshNs, seq, flags);
                 if (observer != null) observer.surfacePresented(output, s, PathKind.HOST_PASSTHROUGH, noReasons, timeNs);
             }
         }
