@@ -662,11 +662,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
 
     /** The frame that latched this surface's content reached the screen: callbacks done, feedback presented. */
     public void presented(Output output, long timeNs, long refreshNs, long sequence, int flags) {
-        int ms = (int) (timeNs / 1_000_000L);
-        for (Resource cb : framesLatched) {
-            WlCallback.sendDone(cb, ms);
-            cb.destroy();
-        }
+        answer(framesLatched, timeNs);
         framesLatched.clear();
         for (PresentationListener l : feedbackLatched) l.presented(output, timeNs, refreshNs, sequence, flags);
         feedbackLatched.clear();
@@ -691,11 +687,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
 
     /** The latched frame is far enough along that the client should draw its next: callbacks answered. */
     public void framesDone(Latched l, long timeNs) {
-        int ms = (int) (timeNs / 1_000_000L);
-        for (Resource cb : l.frames()) {
-            WlCallback.sendDone(cb, ms);
-            cb.destroy();
-        }
+        answer(l.frames(), timeNs);
     }
 
     /** The latched frame reached the screen: its feedback presented, its FIFO barrier lifted. */
@@ -708,6 +700,15 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     public void frameDropped(Latched l, long timeNs) {
         for (PresentationListener f : l.feedback()) f.discarded();
         if (l.barrier() && barrier) clearBarrier();
+    }
+
+    /** Answers frame callbacks with done at timeNs; each callback object ends with its answer. */
+    private static void answer(List<Resource> callbacks, long timeNs) {
+        int ms = (int) (timeNs / 1_000_000L);
+        for (Resource cb : callbacks) {
+            WlCallback.sendDone(cb, ms);
+            cb.destroy();
+        }
     }
 
     /** The FIFO barrier's content was presented (or nothing shows the surface): held commits may go on. */
@@ -732,11 +733,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
      * drawing, and its presentation feedback is discarded, which is the truth.
      */
     public void frameDropped(long timeNs) {
-        int ms = (int) (timeNs / 1_000_000L);
-        for (Resource cb : framesLatched) {
-            WlCallback.sendDone(cb, ms);
-            cb.destroy();
-        }
+        answer(framesLatched, timeNs);
         framesLatched.clear();
         for (PresentationListener l : feedbackLatched) l.discarded();
         feedbackLatched.clear();
@@ -748,11 +745,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
      * so a client never hears "done" while the buffer it would draw into next is still in use.
      */
     public void throttledDone(long timeNs) {
-        int ms = (int) (timeNs / 1_000_000L);
-        for (Resource cb : framesWaiting) {
-            WlCallback.sendDone(cb, ms);
-            cb.destroy();
-        }
+        answer(framesWaiting, timeNs);
         framesWaiting.clear();
         for (PresentationListener l : feedbackWaiting) l.discarded();
         feedbackWaiting.clear();
