@@ -9,11 +9,11 @@ import dev.ferry.renderer.FrameResult;
 import dev.ferry.renderer.ImportRejection;
 import dev.ferry.renderer.ImportResult;
 import dev.ferry.renderer.PixelSource;
-import dev.ferry.renderer.Rect;
 import dev.ferry.renderer.Region;
 import dev.ferry.renderer.RenderTarget;
 import dev.ferry.renderer.Renderer;
 import dev.ferry.renderer.SceneSurface;
+import dev.ferry.renderer.core.DamageClip;
 import dev.ferry.renderer.core.BufferMapping;
 import dev.ferry.renderer.core.Occlusion;
 import dev.ferry.renderer.core.SourceCheck;
@@ -30,6 +30,8 @@ import java.util.concurrent.CompletableFuture;
  * unless a frame is wider or has more surfaces than any before).
  */
 public final class CpuRenderer implements Renderer {
+    /** The render thread's clip of a surface to a damage rectangle, reused: no allocation per draw. */
+    private final DamageClip clip = new DamageClip();
     /** Largest buffer side accepted; the same bound a GPU's GL_MAX_TEXTURE_SIZE typically sets. */
     public static final int MAX_SIZE = 16384;
 
@@ -137,10 +139,8 @@ public final class CpuRenderer implements Renderer {
 
     /** Draws one surface clipped to the damage rectangle [x0,x1) x [y0,y1); false when it does not reach it. */
     private boolean drawSurface(SceneSurface s, BufferMapping m, RenderTarget target, int x0, int y0, int x1, int y1) {
-        Rect d = s.destination();
-        int cx0 = Math.max(x0, d.x()), cy0 = Math.max(y0, d.y());
-        int cx1 = (int) Math.min(x1, (long) d.x() + d.width()), cy1 = (int) Math.min(y1, (long) d.y() + d.height());
-        if (cx1 <= cx0 || cy1 <= cy0) return false;
+        if (!clip.of(s.destination(), x0, y0, x1, y1)) return false;
+        int cx0 = clip.x0, cy0 = clip.y0, cx1 = clip.x1, cy1 = clip.y1;
         CpuTexture t = (CpuTexture) s.texture();
         int n = cx1 - cx0;
         boolean opaque = Occlusion.drawsOpaque(s, cx0, cy0, n, cy1 - cy0);

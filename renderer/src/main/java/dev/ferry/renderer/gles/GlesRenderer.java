@@ -19,6 +19,7 @@ import dev.ferry.renderer.RenderTarget;
 import dev.ferry.renderer.Renderer;
 import dev.ferry.renderer.RendererUnavailableException;
 import dev.ferry.renderer.SceneSurface;
+import dev.ferry.renderer.core.DamageClip;
 import dev.ferry.renderer.core.BufferMapping;
 import dev.ferry.renderer.core.LinearPlanes;
 import dev.ferry.renderer.core.Occlusion;
@@ -48,6 +49,8 @@ import org.lwjgl.system.MemoryUtil;
  * a failure never leaves a half-drawn frame in the target.
  */
 public final class GlesRenderer implements Renderer {
+    /** The render thread's clip of a surface to a damage rectangle, reused: no allocation per draw. */
+    private final DamageClip clip = new DamageClip();
     public static final int DEFAULT_QUEUE_CAPACITY = 64;
 
     private final RenderThread thread;
@@ -462,9 +465,8 @@ public final class GlesRenderer implements Renderer {
 
     private boolean drawSurface(SceneSurface s, RenderTarget target, int x0, int y0, int x1, int y1) {
         Rect d = s.destination();
-        int cx0 = Math.max(x0, d.x()), cy0 = Math.max(y0, d.y());
-        int cx1 = (int) Math.min(x1, (long) d.x() + d.width()), cy1 = (int) Math.min(y1, (long) d.y() + d.height());
-        if (cx1 <= cx0 || cy1 <= cy0) return false;
+        if (!clip.of(d, x0, y0, x1, y1)) return false;
+        int cx0 = clip.x0, cy0 = clip.y0, cx1 = clip.x1, cy1 = clip.y1;
         GlesTexture t = (GlesTexture) s.texture();
         mapping.set(s);
         float sx = 2f / target.width(), sy = 2f / target.height();

@@ -14,12 +14,12 @@ import dev.ferry.renderer.ImportRejection;
 import dev.ferry.renderer.ImportResult;
 import dev.ferry.renderer.PixelPlane;
 import dev.ferry.renderer.PixelSource;
-import dev.ferry.renderer.Rect;
 import dev.ferry.renderer.Region;
 import dev.ferry.renderer.RenderTarget;
 import dev.ferry.renderer.Renderer;
 import dev.ferry.renderer.RendererUnavailableException;
 import dev.ferry.renderer.SceneSurface;
+import dev.ferry.renderer.core.DamageClip;
 import dev.ferry.renderer.core.BufferMapping;
 import dev.ferry.renderer.core.LinearPlanes;
 import dev.ferry.renderer.core.Occlusion;
@@ -67,6 +67,8 @@ import org.lwjgl.vulkan.VkSubmitInfo;
  * the target untouched, and callers redraw all of a target after any failed frame.
  */
 public final class VulkanRenderer implements Renderer {
+    /** The render thread's clip of a surface to a damage rectangle, reused: no allocation per draw. */
+    private final DamageClip clip = new DamageClip();
     public static final int DEFAULT_QUEUE_CAPACITY = 64;
     /** How long one frame may run on the device before it is counted lost. */
     public static final long FRAME_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
@@ -531,10 +533,8 @@ public final class VulkanRenderer implements Renderer {
                 }
                 for (int i = first; i < binned; i++) {
                     SceneSurface s = surfaces.get(i);
-                    Rect d = s.destination();
-                    int cx0 = Math.max(x0, d.x()), cy0 = Math.max(y0, d.y());
-                    int cx1 = (int) Math.min(x1, (long) d.x() + d.width()), cy1 = (int) Math.min(y1, (long) d.y() + d.height());
-                    if (cx1 <= cx0 || cy1 <= cy0) continue;
+                    if (!clip.of(s.destination(), x0, y0, x1, y1)) continue;
+                    int cx0 = clip.x0, cy0 = clip.y0, cx1 = clip.x1, cy1 = clip.y1;
                     draws++;
                     int mode = Occlusion.drawsOpaque(s, cx0, cy0, cx1 - cx0, cy1 - cy0) ? ComposeShader.MODE_STORE : ComposeShader.MODE_OVER;
                     int solid = solidColour(s);
@@ -700,13 +700,11 @@ public final class VulkanRenderer implements Renderer {
         int from = n, drawn = 0;
         for (int i = n - 1; i > first; i--) {
             SceneSurface s = surfaces.get(i);
-            Rect d = s.destination();
-            int cx0 = Math.max(x0, d.x()), cy0 = Math.max(y0, d.y());
-            int cx1 = (int) Math.min(x1, (long) d.x() + d.width()), cy1 = (int) Math.min(y1, (long) d.y() + d.height());
-            if (cx1 <= cx0 || cy1 <= cy0) {
+            if (!clip.of(s.destination(), x0, y0, x1, y1)) {
                 from = i;
                 continue;
             }
+            int cx0 = clip.x0, cy0 = clip.y0, cx1 = clip.x1, cy1 = clip.y1;
             VulkanTexture t = (VulkanTexture) s.texture();
             if (!TileBins.binnable(s, mappings[i], cx0, cy0, cx1, cy1)) break;
             // An ARGB surface declared opaque over its clip is stored as it is by the per-surface path, not blended.
@@ -726,10 +724,8 @@ public final class VulkanRenderer implements Renderer {
         bins.begin(x0, y0, x1, y1);
         for (int i = from; i < surfaces.size(); i++) {
             SceneSurface s = surfaces.get(i);
-            Rect d = s.destination();
-            int cx0 = Math.max(x0, d.x()), cy0 = Math.max(y0, d.y());
-            int cx1 = (int) Math.min(x1, (long) d.x() + d.width()), cy1 = (int) Math.min(y1, (long) d.y() + d.height());
-            if (cx1 <= cx0 || cy1 <= cy0) continue;
+            if (!clip.of(s.destination(), x0, y0, x1, y1)) continue;
+            int cx0 = clip.x0, cy0 = clip.y0, cx1 = clip.x1, cy1 = clip.y1;
             VulkanTexture t = (VulkanTexture) s.texture();
             BufferMapping m = mappings[i];
             // Where texel (0 + offsetX, 0 + offsetY) would lie: target pixel (x, y) reads origin + y * stride + 4 * x.
