@@ -5,6 +5,7 @@ import dev.ferry.compositor.control.ControlServer;
 import dev.ferry.compositor.socket.WaylandSocket;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
@@ -18,7 +19,11 @@ import java.util.stream.Stream;
 @Command(name = "ctl", mixinStandardHelpOptions = true, description = "Talk to a running Ferry.",
         subcommands = {CtlCommand.Stats.class, CtlCommand.Screenshot.class, CtlCommand.Input.class, CtlCommand.Fault.class})
 final class CtlCommand {
-    @Option(names = "--socket", description = "The Wayland socket name of the Ferry to ask (default: $WAYLAND_DISPLAY, else the only one running)")
+    // Inherited: users write it after the subcommand (`ferry ctl stats --socket wayland-1`), as
+    // they do for `ferry top --socket`; there it was an unknown option. Picocli sets this field
+    // wherever on the line it stands.
+    @Option(names = "--socket", scope = ScopeType.INHERIT,
+            description = "The Wayland socket name of the Ferry to ask (default: $WAYLAND_DISPLAY, else the only one running)")
     String socket;
 
     Path controlSocket() throws IOException {
