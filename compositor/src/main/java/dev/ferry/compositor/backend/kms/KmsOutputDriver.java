@@ -163,6 +163,8 @@ final class KmsOutputDriver {
         /** What did the frame's work: the composing GPU's device, {@link PathObserver#CPU}, or the display device for planes. */
         String device;
         long startNs;
+        /** The vblank this frame aimed for when it started: a flip after it was late. */
+        long aimNs;
         long bytes;
 
         /** In {@link #spare}: done with, its fields cleared. */
@@ -362,9 +364,9 @@ final class KmsOutputDriver {
     }
 
     /**
-     * After a flip completed, the next frame asked for meanwhile with nothing new to draw (owed
-     * callbacks): at once when the schedule says so (nothing measured, the last frame late, the
-     * deadline passed), else at the repaint deadline.
+     * After a flip completed, the next frame asked for meanwhile (content that came while the
+     * flip was queued, or owed callbacks): at once when the schedule says so (nothing measured,
+     * the last frame late, the deadline passed), else at the repaint deadline.
      */
     private void startNextFrame() {
         long now = loop.nowNs();
@@ -394,7 +396,8 @@ final class KmsOutputDriver {
         if (f == null) f = new Frame();
         f.spare = false;
         f.startNs = loop.nowNs();
-        repaint.started(Math.min(plannedNs, f.startNs), pacer.nextPresentationNs(f.startNs, output.refreshNs(), false));
+        f.aimNs = pacer.nextPresentationNs(f.startNs, output.refreshNs(), false);
+        repaint.started(Math.min(plannedNs, f.startNs), f.aimNs);
         if (startCommits.length < visible.size()) startCommits = new long[Math.max(visible.size(), 2 * startCommits.length)];
         startSceneCommits = scene.commits();
         for (int i = 0; i < visible.size(); i++) {
@@ -821,13 +824,19 @@ final class KmsOutputDriver {
         presentation.presented(f.surfaces, f, f.framePath, f.device,
                 WpPresentationFeedback.KIND_VSYNC | WpPresentationFeedback.KIND_HW_COMPLETION, timeNs, sequence, observer);
         repaint.presented(timeNs, output.refreshNs());
-        // Content that arrived while the frame just presented was drawn or queued has waited a
-        // frame already: it starts at once. Held to the repaint deadline, it could be replaced
-        // unshown by the next commit of a client drawing at the display's rate on its own clock
-        // (NoRenderDeviceTest lost frames so once a frame missed its vblank). Owed callbacks and
-        // nothing new wait for the deadline, which takes what clients send in answer to this flip.
-        if (output.hasDamage()) startFrame(loop.nowNs());
-        else if (requested) startNextFrame();
+        // Content that arrived while the frame just presented was drawn or queued waits for the
+        // repaint deadline like any other, so that what clients send in answer to this flip (their
+        // frame callbacks went out just now) lands in the same frame. Started at once, the next
+        // frame would leave those prompt clients to the frame after it, and they would stay a
+        // frame apart for good: windows that draw on their callback then got one every other
+        // refresh (the soak's healthy windows, 33 ms gaps, after any one commit past a deadline).
+        // Two cases still start at once: a flip that came late (the frame missed the vblank it
+        // aimed for), since held to the deadline its waiting content could be replaced unshown by
+        // the next commit of a client drawing at the display's rate on its own clock
+        // (NoRenderDeviceTest lost frames so); and new content only on planes (planesOnly).
+        boolean late = timeNs > f.aimNs + output.refreshNs() / 2;
+        if (output.hasDamage() && (late || planesOnly())) startFrame(loop.nowNs());
+        else if (output.hasDamage() || requested) startNextFrame();
     }
 
     /** A frame that will never be shown: its surfaces' callbacks are answered anyway. */
