@@ -268,8 +268,13 @@ public final class Scene implements Surface.SurfaceEvents {
         return out[0] == Integer.MIN_VALUE ? null : out;
     }
 
+    /** Commits of any surface so far: a backend compares it with its surfaces' own counts to tell whose content changed. */
+    public long commits() { return commits; }
+    private long commits;
+
     @Override
     public void committed(Surface surface) {
+        commits++;
         if (surface == cursor) {
             // A new cursor image: where it was and where it is now.
             surface.takeMove();
