@@ -33,13 +33,7 @@ class FrameCallbackPhaseTest {
             k.frame(b, 0x0000ff00);
             k.move("b", 200, 0);
             Prompt pa = new Prompt(k, a, 0x00ff0000), pb = new Prompt(k, b, 0x0000ff00);
-            for (int i = 0; i < 10; i++) {
-                k.refresh();
-                pa.drawIfAnswered();
-                pb.drawIfAnswered();
-                k.settle();  // their commits reach the compositor now, right after the flip, as a prompt client's do
-            }
-            k.settle();
+            refreshDrawingPromptly(k, 10, pa, pb);
             pa.assertAnsweredEveryRefresh(6, k.periodNs(), "before the late commit");
             pb.assertAnsweredEveryRefresh(6, k.periodNs(), "before the late commit");
 
@@ -60,18 +54,22 @@ class FrameCallbackPhaseTest {
             pb.drawIfAnswered();
             k.settle();
 
-            for (int i = 0; i < 12; i++) {
-                k.refresh();
-                pa.drawIfAnswered();
-                pb.drawIfAnswered();
-                k.settle();  // their commits reach the compositor now, right after the flip, as a prompt client's do
-            }
-            k.settle();
+            refreshDrawingPromptly(k, 12, pa, pb);
             pa.assertAnsweredEveryRefresh(8, k.periodNs(), "after b's late commit");
             pb.assertAnsweredEveryRefresh(8, k.periodNs(), "after b's late commit");
             a.close();
             b.close();
         }
+    }
+
+    /** n refreshes, each window drawing right after the one that brought its frame callback. */
+    private static void refreshDrawingPromptly(VirtualKms k, int n, Prompt... windows) throws IOException {
+        for (int i = 0; i < n; i++) {
+            k.refresh();
+            for (Prompt w : windows) w.drawIfAnswered();
+            k.settle();  // their commits reach the compositor now, right after the flip, as a prompt client's do
+        }
+        k.settle();
     }
 
     private static VirtualKms.Rec last(VirtualKms k, String title) {
