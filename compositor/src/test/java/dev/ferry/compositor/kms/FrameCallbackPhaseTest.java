@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Windows that draw as soon as their frame callback comes are in every frame of a kms output,
  * even after one of them once committed past the repaint deadline. A frame started at once at
  * the flip (for the late commit) used to leave the prompt windows, whose callbacks that flip
- * answered, to the frame after it; from then on the windows took turns and each was shown every
- * other refresh (the soak's healthy windows: 33 ms frame-callback gaps for good).
+ * answered, to the frame after it; from then on every frame started at the flip and each window
+ * got a frame callback only every other refresh (the soak's healthy windows: 33 ms gaps for good).
  */
 @Timeout(60)
 class FrameCallbackPhaseTest {
@@ -41,7 +41,7 @@ class FrameCallbackPhaseTest {
             k.refresh();
             pa.drawIfAnswered();
             k.settle();
-            long vblankNs = last(k, "a").presentNs() + k.periodNs();
+            long vblankNs = k.last("a", 1).getFirst().presentNs() + k.periodNs();
             long deadlineNs = k.c.onLoop(() -> k.c.loop().nextTimerNs());
             assertTrue(deadlineNs > k.clock.nowNs() && deadlineNs < vblankNs, "a repaint deadline is armed before the vblank");
             k.clock.advanceTo(deadlineNs);
@@ -70,11 +70,6 @@ class FrameCallbackPhaseTest {
             k.settle();  // their commits reach the compositor now, right after the flip, as a prompt client's do
         }
         k.settle();
-    }
-
-    private static VirtualKms.Rec last(VirtualKms k, String title) {
-        List<VirtualKms.Rec> l = k.last(title, 1);
-        return l.getFirst();
     }
 
     /** A window that draws its next frame as soon as the last one's frame callback came. */

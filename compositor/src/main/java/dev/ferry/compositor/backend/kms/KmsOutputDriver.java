@@ -190,6 +190,7 @@ final class KmsOutputDriver {
             framePath = null;
             device = null;
             startNs = 0;
+            aimNs = 0;
             bytes = 0;
         }
 
