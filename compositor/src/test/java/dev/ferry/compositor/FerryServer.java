@@ -31,9 +31,13 @@ public final class FerryServer implements AutoCloseable {
     }
 
     public FerryServer(String renderer, int outputs, int width, int height) throws Exception {
+        this(renderer, outputs, width, height, 60_000);
+    }
+
+    public FerryServer(String renderer, int outputs, int width, int height, int refreshMilliHz) throws Exception {
         runtimeDir = Files.createTempDirectory("ferry-test-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         compositor = Compositor.create(Compositor.Options.headless(runtimeDir, "wayland-test")
-                .withRenderer(renderer).withOutputs(outputs, width, height, 60_000));
+                .withRenderer(renderer).withOutputs(outputs, width, height, refreshMilliHz));
         compositor.startThread();
     }
 

@@ -37,7 +37,11 @@ final class NestedInHeadless implements AutoCloseable {
     private boolean outerClosed;
 
     private NestedInHeadless(int outerWidth, int outerHeight) throws Exception {
-        outer = new FerryServer("cpu", 1, outerWidth, outerHeight);
+        this(outerWidth, outerHeight, 60_000);
+    }
+
+    private NestedInHeadless(int outerWidth, int outerHeight, int outerRefreshMilliHz) throws Exception {
+        outer = new FerryServer("cpu", 1, outerWidth, outerHeight, outerRefreshMilliHz);
         Path dir;
         try {
             dir = privateDir();
@@ -55,7 +59,12 @@ final class NestedInHeadless implements AutoCloseable {
 
     /** Plain nested Ferry (CPU renderer, one output of this size) in a 1920x1080 host, its window mapped within mapTimeout. */
     static NestedInHeadless plain(int width, int height, Duration mapTimeout) throws Exception {
-        NestedInHeadless f = new NestedInHeadless(1920, 1080);
+        return plain(width, height, mapTimeout, 60_000);
+    }
+
+    /** The same in a host refreshing at outerRefreshMilliHz. */
+    static NestedInHeadless plain(int width, int height, Duration mapTimeout, int outerRefreshMilliHz) throws Exception {
+        NestedInHeadless f = new NestedInHeadless(1920, 1080, outerRefreshMilliHz);
         try {
             f.startPlain(width, height);
             assertTrue(eventually(mapTimeout, () -> f.outer.window("Ferry nested") != null), "the nested window never mapped");

@@ -75,6 +75,10 @@ class NestedPassthroughTest {
         return b.toString();
     }
 
+    private long passthroughAttaches() {
+        return output(nestedStatsUnchecked()).get("host_passthrough_attaches").asLong();
+    }
+
     private Process startInNested(String... command) throws IOException {
         return fixture.startInNested(Path.of(command[0]).getFileName() + ".log", java.util.Map.of(), command);
     }
@@ -184,6 +188,51 @@ class NestedPassthroughTest {
                 return (shot.at(host[0] + at[0][0] + 195, host[1] + at[0][1] + 5) & 0xffffff) == 0x33cc66
                         && (shot.at(host[0] + at[1][0] + 80, host[1] + at[1][1] + 60) & 0xffffff) == 0xcc3366;
             }), "the outer screen lacks one of the windows");
+        }
+    }
+
+    /**
+     * A passed-through window is told to draw its next frame once the host has taken the commit
+     * carrying it (the host let go of the buffer it replaced), not when the host answers that
+     * commit's frame callback a repaint later: waiting for that put the window a host refresh
+     * behind the composed path, and waylandsink, which drops a buffer while a callback is pending,
+     * played 30 of its 60 frames a second whenever its clock fell just past the host's repaint.
+     * And never before that buffer is free, so a client of two buffers (weston-simple-shm, this
+     * one) always has one to draw into. Shown against a host refreshing every two seconds.
+     */
+    @Test
+    void aPassedThroughWindowIsToldToDrawOnceTheHostTookItsFrame() throws Exception {
+        fixture.close();
+        fixture = NestedInHeadless.plain(800, 600, Duration.ofSeconds(10), 500);
+        outer = fixture.outer();
+        nestedDir = fixture.nestedDir();
+        nested = fixture.nested();
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow window = new ShmWindow(client, "paced", 160, 120, true)) {
+            for (int i = 0; i < 5; i++) {
+                assertTrue(window.drawWhenFree(ShmWindow.fill(0x2255aa + i), 5000), "a buffer never came back");
+                assertTrue(window.awaitFrame(5000), "no frame callback");
+            }
+            for (int i = 0; i < 3; i++) {
+                // The host answered the nested output's last commit: its next frame goes to the host at once.
+                assertTrue(eventually(Duration.ofSeconds(5), () -> !output(nestedStatsUnchecked()).get("host_frame_pending").asBoolean()),
+                        "the host never answered the nested output's frame callback");
+                long attaches = passthroughAttaches(), t0 = System.nanoTime();
+                assertTrue(window.drawWhenFree(ShmWindow.fill(0xaa5522 + i), 1000), "no buffer free after a frame callback");
+                assertTrue(window.awaitFrame(300), "the passed-through window's frame callback waited for the host's repaint");
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(window.buffersHeld() <= 1, "told to draw with both buffers held");
+                assertEquals(attaches + 1, passthroughAttaches(), "the frame did not go to the host as it is");
+                System.out.println("passed-through frame callback " + ms + " ms after the commit (the host repaints every 2 s)");
+            }
+        }
+    }
+
+    private JsonNode nestedStatsUnchecked() {
+        try {
+            return stats();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

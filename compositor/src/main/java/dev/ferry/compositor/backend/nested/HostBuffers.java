@@ -10,7 +10,9 @@ import dev.ferry.protocol.interfaces.WlShmPool;
 import dev.ferry.protocol.interfaces.ZwpLinuxBufferParamsV1;
 import dev.ferry.protocol.interfaces.ZwpLinuxDmabufV1;
 
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -57,6 +59,8 @@ final class HostBuffers implements AutoCloseable {
         Take take;
         boolean held;
         boolean clientGone;
+        /** Told when the host lets go of the buffer; null while nobody waits. */
+        List<Runnable> whenFree;
 
         HostBuffer(ClientBuffer client, HostPool pool, Object poolKey, Proxy proxy, Take take) {
             this.client = client;
@@ -179,6 +183,20 @@ final class HostBuffers implements AutoCloseable {
         b.lock();
     }
 
+    /**
+     * Runs r once the host no longer holds b: at once when it does not hold it now, else when the
+     * host releases it (or the host connection ends).
+     */
+    void whenFree(ClientBuffer b, Runnable r) {
+        HostBuffer hb = buffers.get(b);
+        if (hb == null || !hb.held) {
+            r.run();
+            return;
+        }
+        if (hb.whenFree == null) hb.whenFree = new ArrayList<>(2);
+        hb.whenFree.add(r);
+    }
+
     /** Host wl_buffers made so far, and host releases heard; dma-bufs the host refused. */
     long created() { return created; }
     long refused() { return refused; }
@@ -197,8 +215,15 @@ final class HostBuffers implements AutoCloseable {
         if (hb.held) {
             hb.held = false;
             hb.client.unlock();
+            tellFree(hb);
         }
         if (hb.clientGone) destroy(hb);
+    }
+
+    private static void tellFree(HostBuffer hb) {
+        List<Runnable> waiting = hb.whenFree;
+        hb.whenFree = null;
+        if (waiting != null) for (Runnable r : waiting) r.run();
     }
 
     private void clientDestroyed(HostBuffer hb) {
@@ -227,6 +252,7 @@ final class HostBuffers implements AutoCloseable {
             if (hb.held) {
                 hb.held = false;
                 hb.client.unlock();
+                tellFree(hb);
             }
         }
         if (hostAlive) for (HostPool p : pools.values()) WlShmPool.destroy(p.proxy);

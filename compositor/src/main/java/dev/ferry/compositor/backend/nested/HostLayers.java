@@ -98,13 +98,17 @@ final class HostLayers implements AutoCloseable {
         return d.simplified();
     }
 
+    /** A surface latched for the window's coming commit, and the buffer of its that the commit takes off the host's screen (or null). */
+    record Latch(Surface surface, ClientBuffer replaced) {}
+
     /**
      * Sets the host subsurfaces to show these surfaces (bottom to top) as they are now, latching
      * their frame callbacks for the window's coming commit. Subsurfaces of surfaces no longer in
      * the list are destroyed (the host then releases their buffers). Returns the surfaces latched.
      */
-    List<Surface> apply(List<Scene.Placed> through) {
+    List<Latch> apply(List<Scene.Placed> through) {
         List<Surface> now = new ArrayList<>(through.size());
+        List<Latch> latched = new ArrayList<>(through.size());
         for (Scene.Placed p : through) if (!p.surface().destroyed() && p.surface().buffer() != null) now.add(p.surface());
         for (Surface s : List.copyOf(layers.keySet())) if (!now.contains(s)) destroy(layers.remove(s));
         boolean restack = !now.equals(order);
@@ -132,15 +136,16 @@ final class HostLayers implements AutoCloseable {
                 l.x = p.x();
                 l.y = p.y();
             }
-            update(s, l);
+            latched.add(new Latch(s, update(s, l)));
             s.latchFrame();
         }
         order.clear();
         order.addAll(now);
-        return now;
+        return latched;
     }
 
-    private void update(Surface s, Layer l) {
+    /** Brings the layer up to date with s; returns the buffer a new attach replaced, or null. */
+    private ClientBuffer update(Surface s, Layer l) {
         SurfaceState st = s.state();
         ClientBuffer b = s.buffer();
         boolean changed = false;
@@ -169,7 +174,9 @@ final class HostLayers implements AutoCloseable {
             }
         }
         RectSet damage = s.takeTextureDamage();
+        ClientBuffer replaced = null;
         if (b != l.shown || !damage.isEmpty()) {
+            if (b != l.shown) replaced = l.shown;
             WlSurface.attach(l.surface, buffers.hostBuffer(b), 0, 0);
             RectSet d = b != l.shown ? RectSet.of(0, 0, b.width(), b.height()) : damage;
             for (int i = 0; i < d.count(); i++) WlSurface.damageBuffer(l.surface, d.x(i), d.y(i), d.w(i), d.h(i));
@@ -180,6 +187,7 @@ final class HostLayers implements AutoCloseable {
         }
         l.commitSeen = s.commitCount();
         if (changed) WlSurface.commit(l.surface);
+        return replaced;
     }
 
     /** Host subsurfaces now. */

@@ -1,6 +1,7 @@
 package dev.ferry.compositor.backend.nested;
 
 import dev.ferry.client.ShmBufferRing;
+import dev.ferry.compositor.buffer.ClientBuffer;
 import dev.ferry.compositor.core.RectSet;
 import dev.ferry.compositor.core.Surface;
 import dev.ferry.compositor.frame.FrameClaims;
@@ -394,7 +395,8 @@ final class HostWindow implements OutputPainter.FrameSink {
     }
 
     private void commitWithCallback(boolean newBuffer) {
-        List<Surface> latched = List.of();
+        List<HostLayers.Latch> latched = List.of();
+        HostFrame hostFrame = null;
         if (passthroughToApply != null) {
             latched = layers.apply(passthroughToApply);
             passthroughToApply = null;
@@ -404,42 +406,72 @@ final class HostWindow implements OutputPainter.FrameSink {
             WlSurface.frame(surface).listen(frameDone);
             if (presentation != null && newBuffer) WpPresentation.feedback(presentation, surface).listen(feedback);
         } else {
-            // The passed-through surfaces hear of this commit when the host presents it (or, with
-            // no wp_presentation, when it asks for the next frame).
-            HostFrame f = new HostFrame(latched, presentation != null);
-            WlSurface.frame(surface).listen(f);
-            if (presentation != null) WpPresentation.feedback(presentation, surface).listen(f);
+            // The passed-through surfaces' presentation feedback follows the host's (or, with no
+            // wp_presentation, its next frame callback).
+            hostFrame = new HostFrame(latched, presentation != null);
+            WlSurface.frame(surface).listen(hostFrame);
+            if (presentation != null) WpPresentation.feedback(presentation, surface).listen(hostFrame);
         }
         callbackPending = true;
         WlSurface.commit(surface);
         commits++;
+        if (hostFrame != null) hostFrame.committed();
     }
 
     /**
-     * A host commit carrying passed-through surfaces. Their frame callbacks are answered when the
-     * host answers this commit's, which is when the host tells its own clients to draw: waiting for
-     * its presentation feedback too put them a refresh late, and waylandsink, which skips a frame
-     * while a callback is pending, ran at 30 fps. Their presentation feedback goes out with the
-     * host's. What each surface latched is taken for this commit, since the next commit may latch
-     * again before the host's feedback for this one comes. With no wp_presentation, both at "done".
+     * A host commit carrying passed-through surfaces. Each surface's frame callbacks are answered
+     * once the host has let go of the buffer this commit takes off its screen (at once when there
+     * is none), which is when the host has taken the new one, and at the latest when the host
+     * answers this commit's frame callback. Waiting for that callback in every case put them a
+     * host refresh behind the composed path whenever the client's commit fell just past the
+     * host's repaint, and waylandsink, which drops a buffer while a callback is pending, played
+     * at 30 fps. Answering before the host let go of the old buffer would leave a two-buffer
+     * client (weston-simple-shm) with none free when told to draw. Their presentation feedback
+     * goes out with the host's. What each surface latched is taken for this commit, since the
+     * next commit may latch again before the host's feedback for this one comes. With no
+     * wp_presentation, feedback at the host's "done".
      */
     private final class HostFrame implements WlCallback.Listener, WpPresentationFeedback.Listener {
         private final List<Surface> surfaces;
+        private final List<ClientBuffer> replaced;
         private final List<Surface.Latched> latched;
+        private final boolean[] told;
         private final boolean feedbackFollows;
 
-        HostFrame(List<Surface> surfaces, boolean feedbackFollows) {
-            this.surfaces = surfaces;
+        HostFrame(List<HostLayers.Latch> latches, boolean feedbackFollows) {
             this.feedbackFollows = feedbackFollows;
-            this.latched = new ArrayList<>(surfaces.size());
-            for (Surface s : surfaces) latched.add(s.takeLatched());
+            int n = latches.size();
+            this.surfaces = new ArrayList<>(n);
+            this.replaced = new ArrayList<>(n);
+            this.latched = new ArrayList<>(n);
+            this.told = new boolean[n];
+            for (HostLayers.Latch l : latches) {
+                surfaces.add(l.surface());
+                replaced.add(l.replaced());
+                latched.add(l.surface().takeLatched());
+            }
+        }
+
+        /** The commit went to the host: each surface may draw again once its old buffer is free. */
+        void committed() {
+            for (int i = 0; i < surfaces.size(); i++) {
+                int at = i;
+                ClientBuffer old = replaced.get(i);
+                if (old == null) tell(at);
+                else backend.hostBuffers().whenFree(old, () -> tell(at));
+            }
+        }
+
+        private void tell(int i) {
+            if (told[i]) return;
+            told[i] = true;
+            if (!surfaces.get(i).destroyed()) surfaces.get(i).framesDone(latched.get(i), MonotonicClock.nowNs());
         }
 
         @Override
         public void done(Proxy self, int timeMs) {
-            long nowNs = MonotonicClock.nowNs();
-            for (int i = 0; i < surfaces.size(); i++) if (!surfaces.get(i).destroyed()) surfaces.get(i).framesDone(latched.get(i), nowNs);
-            if (!feedbackFollows) deliver(nowNs, output.refreshNs(), lastPaintSeq, WpPresentationFeedback.KIND_VSYNC);
+            for (int i = 0; i < surfaces.size(); i++) tell(i);
+            if (!feedbackFollows) deliver(MonotonicClock.nowNs(), output.refreshNs(), lastPaintSeq, WpPresentationFeedback.KIND_VSYNC);
             frameDone.done(self, timeMs);
         }
 
@@ -510,7 +542,8 @@ final class HostWindow implements OutputPainter.FrameSink {
 
     NestedBackend.HostStats stats() {
         return new NestedBackend.HostStats(commits, copiedBytes, copyNs, ring.slots().size(), fbWidth, fbHeight,
-                layers == null ? 0 : layers.count(), layers == null ? 0 : layers.attaches(), backend.hostBuffers().held());
+                layers == null ? 0 : layers.count(), layers == null ? 0 : layers.attaches(), backend.hostBuffers().held(),
+                callbackPending);
     }
 
     int[] screenshot() {

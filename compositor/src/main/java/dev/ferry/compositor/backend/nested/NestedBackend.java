@@ -76,10 +76,11 @@ public final class NestedBackend implements Backend {
      * What one output has sent to the host so far: its commits, the bytes Ferry copied into host
      * buffers and the time that took, its own host buffers and their size; and for passthrough,
      * the host subsurfaces now, the client buffers attached to them, and the client buffers the
-     * host holds now.
+     * host holds now; and whether the output waits for the host's frame callback (its next frame
+     * goes to the host when that comes).
      */
     public record HostStats(long commits, long copiedBytes, long copyNs, int buffers, int width, int height,
-                            int subsurfaces, long passthroughAttaches, int clientBuffersHeld) {}
+                            int subsurfaces, long passthroughAttaches, int clientBuffersHeld, boolean waitingForHost) {}
 
     /** Host subsurfaces per output at most (each costs the host a surface). */
     static final int SUBSURFACE_LIMIT = 8;
@@ -363,6 +364,7 @@ public final class NestedBackend implements Backend {
         HostStats s = window(output).stats();
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("host_commits", s.commits());
+        m.put("host_frame_pending", s.waitingForHost());
         m.put("host_copied_bytes", s.copiedBytes());
         m.put("host_passthrough", passthrough && subcompositor != null);
         m.put("host_subsurfaces", s.subsurfaces());
