@@ -390,7 +390,8 @@ public final class Client {
                 if (HANDLER_FAILURES.allow()) LOG.error("destroying {} of a departing client failed ({} like it suppressed)", r, HANDLER_FAILURES.takeSuppressed(), e);
             }
             SlowWorkLog.endPart(t0, "teardown", r, "(destroyed as its client left)");
-            if (!all && (teardownNext & 63) == 0 && System.nanoTime() > deadline && teardownNext < list.size()) {
+            // The clock read every 8 objects: cold, 64 surfaces' teardown took 11 ms of one slice.
+            if (!all && (teardownNext & 7) == 0 && System.nanoTime() > deadline && teardownNext < list.size()) {
                 display.loop().later(() -> tearDown(false));
                 return;
             }
