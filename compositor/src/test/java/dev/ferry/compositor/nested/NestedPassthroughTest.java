@@ -228,6 +228,38 @@ class NestedPassthroughTest {
         }
     }
 
+    /**
+     * A window leaving the host to be composed again is not told to draw while the host still
+     * holds its older buffer: weston-simple-shm, which has two buffers and aborts ("Both buffers
+     * busy at redraw(). Server bug?") when told to draw with both held, keeps drawing while
+     * passthrough goes off and on under it.
+     */
+    @Test
+    void aTwoBufferClientKeepsDrawingAsItLeavesTheHostAndComesBack() throws Exception {
+        dev.ferry.compositor.backend.nested.NestedBackend backend = (dev.ferry.compositor.backend.nested.NestedBackend) nested.backend();
+        Process shm = startInNested("weston-simple-shm");
+        try {
+            assertTrue(eventually(Duration.ofSeconds(10), () -> fixture.innerWindow("simple-shm") != null), "simple-shm never mapped");
+            Window w = fixture.innerWindow("simple-shm");
+            for (int i = 0; i < 20; i++) {
+                boolean on = i % 2 == 1;
+                nested.onLoop(() -> {
+                    backend.setPassthrough(on);
+                    return null;
+                });
+                long commits = nested.onLoop(() -> w.surface().commitCount());
+                assertTrue(eventually(Duration.ofSeconds(5), () -> !shm.isAlive() || nested.onLoop(() -> w.surface().commitCount()) >= commits + 4),
+                        "simple-shm stopped drawing");
+                assertTrue(shm.isAlive(), "simple-shm ended with passthrough " + (on ? "on" : "off") + ": "
+                        + Files.readString(nestedDir.resolve("weston-simple-shm.log")));
+            }
+            assertTrue(surfacesOn(stats(), "host-passthrough") >= 1, "simple-shm never passed through: " + stats());
+        } finally {
+            shm.destroy();
+            waitFor(shm, Duration.ofSeconds(5));
+        }
+    }
+
     private JsonNode nestedStatsUnchecked() {
         try {
             return stats();

@@ -98,19 +98,32 @@ final class HostLayers implements AutoCloseable {
         return d.simplified();
     }
 
-    /** A surface latched for the window's coming commit, and the buffer of its that the commit takes off the host's screen (or null). */
-    record Latch(Surface surface, ClientBuffer replaced) {}
+    /**
+     * A surface whose frame callbacks ride with the window's coming commit, and the buffer of its
+     * that the commit takes off the host's screen (or null): one passed through, or one that
+     * leaves the host to be composed again (passedThrough false) while the host still shows an
+     * older buffer of it than the one composed.
+     */
+    record Latch(Surface surface, ClientBuffer replaced, boolean passedThrough) {}
 
     /**
      * Sets the host subsurfaces to show these surfaces (bottom to top) as they are now, latching
      * their frame callbacks for the window's coming commit. Subsurfaces of surfaces no longer in
-     * the list are destroyed (the host then releases their buffers). Returns the surfaces latched.
+     * the list are destroyed (the host then releases their buffers). Returns the surfaces latched,
+     * and those leaving whose callbacks must wait for the host to let go of an older buffer.
      */
     List<Latch> apply(List<Scene.Placed> through) {
         List<Surface> now = new ArrayList<>(through.size());
         List<Latch> latched = new ArrayList<>(through.size());
         for (Scene.Placed p : through) if (!p.surface().destroyed() && p.surface().buffer() != null) now.add(p.surface());
-        for (Surface s : List.copyOf(layers.keySet())) if (!now.contains(s)) destroy(layers.remove(s));
+        for (Surface s : List.copyOf(layers.keySet())) {
+            if (now.contains(s)) continue;
+            Layer gone = layers.remove(s);
+            destroy(gone);
+            // Its client holds a new buffer (composed now) and the host the old one until it
+            // handles the destroy: told to draw before that, a two-buffer client has none free.
+            if (!s.destroyed() && gone.shown != null && gone.shown != s.buffer()) latched.add(new Latch(s, gone.shown, false));
+        }
         boolean restack = !now.equals(order);
         Proxy below = parent;
         for (Scene.Placed p : through) {
@@ -136,7 +149,7 @@ final class HostLayers implements AutoCloseable {
                 l.x = p.x();
                 l.y = p.y();
             }
-            latched.add(new Latch(s, update(s, l)));
+            latched.add(new Latch(s, update(s, l), true));
             s.latchFrame();
         }
         order.clear();

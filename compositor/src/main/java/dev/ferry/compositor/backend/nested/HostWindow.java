@@ -419,7 +419,8 @@ final class HostWindow implements OutputPainter.FrameSink {
     }
 
     /**
-     * A host commit carrying passed-through surfaces. Each surface's frame callbacks are answered
+     * A host commit carrying passed-through surfaces (and surfaces leaving the host, composed into
+     * its buffer, while the host still shows an older buffer of theirs). Each surface's frame callbacks are answered
      * once the host has let go of the buffer this commit takes off its screen (at once when there
      * is none), which is when the host has taken the new one, and at the latest when the host
      * answers this commit's frame callback. Waiting for that callback in every case put them a
@@ -433,6 +434,8 @@ final class HostWindow implements OutputPainter.FrameSink {
      */
     private final class HostFrame implements WlCallback.Listener, WpPresentationFeedback.Listener {
         private final List<Surface> surfaces;
+        /** Per surface: false for one leaving the host, composed in this commit's buffer. */
+        private final List<HostLayers.Latch> latches;
         private final List<ClientBuffer> replaced;
         private final List<Surface.Latched> latched;
         private final boolean[] told;
@@ -440,6 +443,7 @@ final class HostWindow implements OutputPainter.FrameSink {
 
         HostFrame(List<HostLayers.Latch> latches, boolean feedbackFollows) {
             this.feedbackFollows = feedbackFollows;
+            this.latches = latches;
             int n = latches.size();
             this.surfaces = new ArrayList<>(n);
             this.replaced = new ArrayList<>(n);
@@ -497,7 +501,8 @@ final class HostWindow implements OutputPainter.FrameSink {
                 Surface s = surfaces.get(i);
                 if (s.destroyed()) continue;
                 s.presented(latched.get(i), output, timeNs, refreshNs, seq, flags);
-                if (observer != null) observer.surfacePresented(output, s, PathKind.HOST_PASSTHROUGH, noReasons, timeNs);
+                // One composed again was counted with its composed frame.
+                if (observer != null && latches.get(i).passedThrough()) observer.surfacePresented(output, s, PathKind.HOST_PASSTHROUGH, noReasons, timeNs);
             }
         }
     }
