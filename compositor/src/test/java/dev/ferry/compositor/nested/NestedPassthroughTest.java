@@ -6,6 +6,10 @@ import dev.ferry.client.WaylandClient;
 import dev.ferry.compositor.Compositor;
 import dev.ferry.compositor.FerryServer;
 import dev.ferry.compositor.scene.Window;
+import dev.ferry.protocol.interfaces.WlCompositor;
+import dev.ferry.protocol.interfaces.WlSubcompositor;
+import dev.ferry.protocol.interfaces.WlSubsurface;
+import dev.ferry.protocol.client.Proxy;
 import dev.ferry.protocol.interfaces.WlOutput;
 import dev.ferry.protocol.interfaces.WlSurface;
 import org.junit.jupiter.api.AfterEach;
@@ -257,6 +261,51 @@ class NestedPassthroughTest {
         } finally {
             shm.destroy();
             waitFor(shm, Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * With more surfaces able to go to the host than it has subsurfaces for, the largest take
+     * them: a 400x300 window with nine 10x10 subsurfaces beside it (a terminal's own decorations
+     * are such surfaces) goes to the host itself, and two of the small ones are composed with the
+     * reason. Decided top down alone, the nine small ones, above the window, took every
+     * subsurface and the window was composed.
+     */
+    @Test
+    void theLargestSurfacesTakeTheHostSubsurfaces() throws Exception {
+        try (WaylandClient client = WaylandClient.connect(nestedDir.resolve(nested.socketName()).toString());
+             ShmWindow big = new ShmWindow(client, "big", 400, 300, true)) {
+            Proxy compositor = client.bind(WlCompositor.INTERFACE, 4);
+            Proxy subcompositor = client.bind(WlSubcompositor.INTERFACE, 1);
+            Proxy shm = client.bind(dev.ferry.protocol.interfaces.WlShm.INTERFACE, 1);
+            int small = 9;
+            try (dev.ferry.client.ShmPool pool = new dev.ferry.client.ShmPool(shm, small * 10 * 10 * 4, true)) {
+                pool.memory().fill((byte) 0x80);
+                for (int i = 0; i < small; i++) {
+                    Proxy surface = WlCompositor.createSurface(compositor);
+                    Proxy sub = WlSubcompositor.getSubsurface(subcompositor, surface, big.surface());
+                    WlSubsurface.setPosition(sub, 405 + (i % 3) * 12, (i / 3) * 12);
+                    WlSurface.attach(surface, pool.buffer(i * 400, 10, 10, 40, dev.ferry.protocol.interfaces.WlShm.FORMAT_XRGB8888), 0, 0);
+                    WlSurface.damageBuffer(surface, 0, 0, 10, 10);
+                    WlSurface.commit(surface);
+                }
+                for (int i = 0; i < 5; i++) {
+                    assertTrue(big.drawWhenFree(ShmWindow.fill(0x3366cc + i), 2000), "a buffer never came back");
+                    assertTrue(big.awaitFrame(2000), "no frame callback");
+                }
+                assertTrue(eventually(Duration.ofSeconds(5), () -> output(nestedStatsUnchecked()).get("host_subsurfaces").asInt() == 8),
+                        "the host subsurfaces were not all used: " + nestedStatsUnchecked());
+                JsonNode s = stats();
+                String bigPaths = null;
+                int limited = 0;
+                for (JsonNode sp : s.get("surface_paths")) {
+                    if ("big".equals(sp.path("title").asText())) bigPaths = sp.get("paths").toString();
+                    else if (sp.get("paths").get("by_reason").has("host-subsurface-limit")) limited++;
+                }
+                assertTrue(bigPaths != null && !bigPaths.contains("host-subsurface-limit") && bigPaths.contains("host-passthrough"),
+                        "the large window did not take a host subsurface: " + bigPaths);
+                assertEquals(2, limited, "small surfaces composed for the limit: " + s);
+            }
         }
     }
 

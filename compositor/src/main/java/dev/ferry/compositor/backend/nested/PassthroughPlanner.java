@@ -24,8 +24,8 @@ import java.util.Set;
  * buffer unchanged (a sealed wl_shm pool, a format the host's wl_shm lists; or a dma-buf whose
  * format and modifier the host's linux-dmabuf feedback offers and whose import the host
  * accepted; no buffer transform; a viewport only where the host has wp_viewporter); and an output has at most
- * {@code limit} host subsurfaces. Decided from the top of the stack down, so the topmost
- * surfaces take the subsurfaces first.
+ * {@code limit} host subsurfaces. Decided from the top of the stack down; when more surfaces
+ * could go than there are subsurfaces, the largest take them.
  */
 final class PassthroughPlanner {
     /** The decision for one frame: what goes to the host (bottom to top) and why the rest is composed. */
@@ -47,6 +47,21 @@ final class PassthroughPlanner {
     }
 
     Plan plan(List<Scene.Placed> visible, int outputWidth, int outputHeight) {
+        Plan all = plan(visible, outputWidth, outputHeight, null);
+        if (all.passthrough().size() <= limit) return all;
+        // More could go than the host has subsurfaces for: the largest take them (a terminal's
+        // own decorations, four borders and a title bar, would otherwise take a window's slots
+        // before the window itself), the rest are composed, and what lies under those is
+        // decided again.
+        List<Scene.Placed> byArea = new ArrayList<>(all.passthrough());
+        byArea.sort((a, b) -> Long.compare((long) b.width() * b.height(), (long) a.width() * a.height()));
+        Set<Surface> chosen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < limit; i++) chosen.add(byArea.get(i).surface());
+        return plan(visible, outputWidth, outputHeight, chosen);
+    }
+
+    /** Decides top down; with chosen null, as if the host had subsurfaces for all; else only those chosen may take one. */
+    private Plan plan(List<Scene.Placed> visible, int outputWidth, int outputHeight, Set<Surface> chosen) {
         List<Scene.Placed> through = new ArrayList<>();
         Map<Surface, Set<FallbackReason>> reasons = new IdentityHashMap<>();
         RectSet composedAbove = RectSet.EMPTY;
@@ -61,7 +76,7 @@ final class PassthroughPlanner {
             if (!composedAbove.intersect(p.x(), p.y(), p.width(), p.height()).isEmpty()) why.add(FallbackReason.OCCLUDED);
             // Only a dma-buf that would go through otherwise is offered to the host (an import costs the host).
             if (why.isEmpty() && p.surface().buffer().shmShare() == null) hostTake(p.surface().buffer(), why);
-            if (why.isEmpty() && through.size() >= limit) why.add(FallbackReason.HOST_SUBSURFACE_LIMIT);
+            if (why.isEmpty() && chosen != null && !chosen.contains(p.surface())) why.add(FallbackReason.HOST_SUBSURFACE_LIMIT);
             if (why.isEmpty()) {
                 through.addFirst(p);
                 if (opaque(p.surface())) opaque = opaque.add(p.x(), p.y(), p.width(), p.height());
