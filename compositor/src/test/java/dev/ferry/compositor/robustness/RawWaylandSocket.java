@@ -20,6 +20,8 @@ final class RawWaylandSocket implements AutoCloseable {
 
     private final MessageSocket socket;
     private final Arena arena = Arena.ofShared(); // a reader thread may drain it
+    private MemorySegment drainBuffer;
+    private final java.util.concurrent.atomic.AtomicLong drained = new java.util.concurrent.atomic.AtomicLong();
 
     RawWaylandSocket(Path path) throws Exception {
         socket = new MessageSocket(UnixSockets.connect(path.toString()));
@@ -116,20 +118,27 @@ final class RawWaylandSocket implements AutoCloseable {
         return true;
     }
 
-    /** Reads and drops whatever has arrived; false once the compositor has closed the connection. */
+    /**
+     * Reads and drops whatever has arrived; false once the compositor has closed the connection.
+     * For one reading thread; {@link #drained} may be read from any.
+     */
     boolean drain() throws Exception {
-        MemorySegment buf = arena.allocate(65536);
+        if (drainBuffer == null) drainBuffer = arena.allocate(65536);
         while (true) {
             long n;
             try {
-                n = socket.receive(buf, 0, buf.byteSize(), Fds::closeRaw);
+                n = socket.receive(drainBuffer, 0, drainBuffer.byteSize(), Fds::closeRaw);
             } catch (dev.ferry.posix.PosixException reset) {
                 return false;
             }
             if (n == 0) return false;
             if (n < 0) return true;
+            drained.addAndGet(n);
         }
     }
+
+    /** Bytes {@link #drain} has read so far. */
+    long drained() { return drained.get(); }
 
     /** Reads until the compositor closes the connection (or 5 s pass); returns everything. */
     byte[] readUntilClosed() throws Exception {
