@@ -419,48 +419,38 @@ final class HostWindow implements OutputPainter.FrameSink {
     }
 
     /**
-     * A host commit carrying passed-through surfaces (and surfaces leaving the host, composed into
-     * its buffer, while the host still shows an older buffer of theirs). Each surface's frame callbacks are answered
-     * once the host has let go of the buffer this commit takes off its screen (at once when there
-     * is none), which is when the host has taken the new one, and at the latest when the host
-     * answers this commit's frame callback. Waiting for that callback in every case put them a
-     * host refresh behind the composed path whenever the client's commit fell just past the
-     * host's repaint, and waylandsink, which drops a buffer while a callback is pending, played
-     * at 30 fps. Answering before the host let go of the old buffer would leave a two-buffer
-     * client (weston-simple-shm) with none free when told to draw. Their presentation feedback
-     * goes out with the host's. What each surface latched is taken for this commit, since the
-     * next commit may latch again before the host's feedback for this one comes. With no
+     * A host commit carrying passed-through surfaces, and surfaces leaving the host (composed into
+     * its buffer) while the host still shows an older buffer of theirs. Each surface's frame
+     * callbacks are answered once the host has let go of the buffer this commit takes off its
+     * screen (at once when there is none), which is when the host has taken the new one, and at
+     * the latest when the host answers this commit's frame callback. Waiting for that callback in
+     * every case put them a host refresh behind the composed path whenever the client's commit
+     * fell just past the host's repaint, and waylandsink, which drops a buffer while a callback is
+     * pending, played at 30 fps. Answering before the host let go of the old buffer would leave a
+     * two-buffer client (weston-simple-shm) with none free when told to draw. Their presentation
+     * feedback goes out with the host's. What each surface latched is taken for this commit, since
+     * the next commit may latch again before the host's feedback for this one comes. With no
      * wp_presentation, feedback at the host's "done".
      */
     private final class HostFrame implements WlCallback.Listener, WpPresentationFeedback.Listener {
-        private final List<Surface> surfaces;
-        /** Per surface: false for one leaving the host, composed in this commit's buffer. */
         private final List<HostLayers.Latch> latches;
-        private final List<ClientBuffer> replaced;
         private final List<Surface.Latched> latched;
         private final boolean[] told;
         private final boolean feedbackFollows;
 
         HostFrame(List<HostLayers.Latch> latches, boolean feedbackFollows) {
-            this.feedbackFollows = feedbackFollows;
             this.latches = latches;
-            int n = latches.size();
-            this.surfaces = new ArrayList<>(n);
-            this.replaced = new ArrayList<>(n);
-            this.latched = new ArrayList<>(n);
-            this.told = new boolean[n];
-            for (HostLayers.Latch l : latches) {
-                surfaces.add(l.surface());
-                replaced.add(l.replaced());
-                latched.add(l.surface().takeLatched());
-            }
+            this.feedbackFollows = feedbackFollows;
+            this.latched = new ArrayList<>(latches.size());
+            this.told = new boolean[latches.size()];
+            for (HostLayers.Latch l : latches) latched.add(l.surface().takeLatched());
         }
 
         /** The commit went to the host: each surface may draw again once its old buffer is free. */
         void committed() {
-            for (int i = 0; i < surfaces.size(); i++) {
+            for (int i = 0; i < latches.size(); i++) {
                 int at = i;
-                ClientBuffer old = replaced.get(i);
+                ClientBuffer old = latches.get(i).replaced();
                 if (old == null) tell(at);
                 else backend.hostBuffers().whenFree(old, () -> tell(at));
             }
@@ -469,12 +459,13 @@ final class HostWindow implements OutputPainter.FrameSink {
         private void tell(int i) {
             if (told[i]) return;
             told[i] = true;
-            if (!surfaces.get(i).destroyed()) surfaces.get(i).framesDone(latched.get(i), MonotonicClock.nowNs());
+            Surface s = latches.get(i).surface();
+            if (!s.destroyed()) s.framesDone(latched.get(i), MonotonicClock.nowNs());
         }
 
         @Override
         public void done(Proxy self, int timeMs) {
-            for (int i = 0; i < surfaces.size(); i++) tell(i);
+            for (int i = 0; i < latches.size(); i++) tell(i);
             if (!feedbackFollows) deliver(MonotonicClock.nowNs(), output.refreshNs(), lastPaintSeq, WpPresentationFeedback.KIND_VSYNC);
             frameDone.done(self, timeMs);
         }
@@ -492,13 +483,16 @@ final class HostWindow implements OutputPainter.FrameSink {
         @Override
         public void discarded(Proxy self) {
             long nowNs = MonotonicClock.nowNs();
-            for (int i = 0; i < surfaces.size(); i++) if (!surfaces.get(i).destroyed()) surfaces.get(i).frameDropped(latched.get(i), nowNs);
+            for (int i = 0; i < latches.size(); i++) {
+                Surface s = latches.get(i).surface();
+                if (!s.destroyed()) s.frameDropped(latched.get(i), nowNs);
+            }
         }
 
         private void deliver(long timeNs, long refreshNs, long seq, int flags) {
             PathObserver observer = backend.observer();
-            for (int i = 0; i < surfaces.size(); i++) {
-                Surface s = surfaces.get(i);
+            for (int i = 0; i < latches.size(); i++) {
+                Surface s = latches.get(i).surface();
                 if (s.destroyed()) continue;
                 s.presented(latched.get(i), output, timeNs, refreshNs, seq, flags);
                 // One composed again was counted with its composed frame.
