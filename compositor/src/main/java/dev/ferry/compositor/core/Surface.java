@@ -28,7 +28,8 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
     private final Resource resource;
     private final SurfaceEvents events;
     final SurfaceState pending = new SurfaceState();
-    final SurfaceState cached = new SurfaceState();
+    /** Made on first use: only a synchronized subsurface caches (a client's 32 768 idle surfaces stay smaller). */
+    SurfaceState cached;
     final SurfaceState current = new SurfaceState();
     private boolean hasCached;
     private String roleName;
@@ -63,7 +64,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         return t;
     }
     /** Commits held back until every part of them is ready, oldest first (see {@link Transaction}). */
-    private final ArrayDeque<Transaction> held = new ArrayDeque<>(0);
+    private ArrayDeque<Transaction> held; // null until a commit is held
     /**
      * While a parent applies a held commit: this synchronized subsurface's part of it, to take
      * effect when the parent's apply reaches this surface (in place of what is cached now, which
@@ -296,17 +297,22 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         if (explicitSync != null) explicitSync.beforeCommit(this);
         if (role != null) role.beforeCommit(this);
         if (asSubsurface != null && asSubsurface.effectivelySynchronized()) {
-            pending.mergeInto(cached, false);
+            pending.mergeInto(cached(), false);
             hasCached = true;
             return;
         }
         if (hasCached) {
             // Desynchronized with state still cached: the pending state joins it, applied as a whole.
-            pending.mergeInto(cached, false);
+            pending.mergeInto(cached(), false);
             commitCached();
         } else {
             take(pending, false);
         }
+    }
+
+    private SurfaceState cached() {
+        if (cached == null) cached = new SurfaceState();
+        return cached;
     }
 
     /** What is cached takes effect as if committed now (a commit, or leaving synchronized mode). */
@@ -322,7 +328,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
      */
     private void take(SurfaceState source, boolean sourceHoldsLock) {
         CompletionStage<Boolean> wait = startWait(source);
-        if (wait == null && held.isEmpty() && !paced(source) && !cachedBelow()) {
+        if (wait == null && !holding() && !paced(source) && !cachedBelow()) {
             apply(source, sourceHoldsLock);
             return;
         }
@@ -330,6 +336,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         source.mergeInto(t.root.state, sourceHoldsLock);
         t.await(t.root, wait, this::applyHeld);
         gatherCachedBelow(t, this);
+        if (held == null) held = new ArrayDeque<>(2);
         held.addLast(t);
         applyHeld();
     }
@@ -391,7 +398,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
      * barrier to be presented, or for the frame that can present it at its target time.
      */
     private void applyHeld() {
-        while (!destroyed && !held.isEmpty() && !held.peekFirst().waiting()) {
+        while (!destroyed && holding() && !held.peekFirst().waiting()) {
             Transaction head = held.peekFirst();
             // Every part is looked at, so each one's target-time wake-up is armed.
             boolean wait = holds(head.root);
@@ -452,7 +459,7 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
             discard(part);
             return;
         }
-        cached.mergeInto(part, true);
+        cached().mergeInto(part, true);
         part.mergeInto(cached, true);
         hasCached = true;
     }
@@ -721,9 +728,14 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
      * Something a held commit may wait for changed on this surface: its own held commits, and
      * those of the ancestors whose commits carry this synchronized subsurface's state, are looked at.
      */
+    /** Whether a commit is held back (see {@link #take}). */
+    private boolean holding() {
+        return held != null && !held.isEmpty();
+    }
+
     private void resumeHeld() {
         for (Surface s = this; s != null; s = s.asSubsurface == null ? null : s.asSubsurface.parent()) {
-            if (!s.held.isEmpty()) s.applyHeld();
+            if (s.holding()) s.applyHeld();
         }
     }
 
@@ -798,16 +810,18 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         }
         if (pending.buffer != null) pending.buffer = null;
         signalUnusedRelease(pending);
-        signalUnusedRelease(cached);
-        for (Transaction t : held) {
-            discard(t.root.state);
-            // The subsurfaces' parts stay theirs: cached again (or let go with a destroyed one).
-            for (Transaction.Part p : t.children()) p.surface.unreached(p.state);
+        if (cached != null) signalUnusedRelease(cached);
+        if (held != null) {
+            for (Transaction t : held) {
+                discard(t.root.state);
+                // The subsurfaces' parts stay theirs: cached again (or let go with a destroyed one).
+                for (Transaction.Part p : t.children()) p.surface.unreached(p.state);
+            }
+            held.clear();
         }
-        held.clear();
         if (fromParent != null) discard(fromParent);
         fromParent = null;
-        if (cached.buffer != null) {
+        if (cached != null && cached.buffer != null) {
             cached.buffer.unlock();
             cached.buffer = null;
         }
@@ -816,14 +830,14 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
             current.buffer = null;
         }
         for (Resource cb : pending.frameCallbacks) cb.destroy();
-        for (Resource cb : cached.frameCallbacks) cb.destroy();
+        if (cached != null) for (Resource cb : cached.frameCallbacks) cb.destroy();
         latchFrame();
         for (Resource cb : framesLatched) cb.destroy();
         framesLatched.clear();
         for (PresentationListener l : feedbackLatched) l.discarded();
         feedbackLatched.clear();
         for (Object l : pending.feedbacks) ((PresentationListener) l).discarded();
-        for (Object l : cached.feedbacks) ((PresentationListener) l).discarded();
+        if (cached != null) for (Object l : cached.feedbacks) ((PresentationListener) l).discarded();
         events.destroyed(this);
     }
 
