@@ -10,7 +10,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * A connected, non-blocking AF_UNIX stream socket that carries bytes and fds together with
  * sendmsg/recvmsg and SCM_RIGHTS. The msghdr, iovec and control buffers are allocated once per
- * socket, so sending and receiving allocate nothing.
+ * socket, so sending and receiving allocate nothing; and so a socket is one thread's at a time
+ * (a send and a receive at once on two threads corrupt each other's header).
  *
  * <p>Ownership: the socket fd belongs to this object. Fds given to {@link #send} stay the
  * caller's (the kernel duplicates them into the peer). Fds that arrive are handed to the

@@ -21,6 +21,7 @@ final class RawWaylandSocket implements AutoCloseable {
     private final MessageSocket socket;
     private final Arena arena = Arena.ofShared(); // a reader thread may drain it
     private MemorySegment drainBuffer;
+    private volatile String sendError;
     private final java.util.concurrent.atomic.AtomicLong drained = new java.util.concurrent.atomic.AtomicLong();
 
     RawWaylandSocket(Path path) throws Exception {
@@ -87,6 +88,7 @@ final class RawWaylandSocket implements AutoCloseable {
             try {
                 sent = off == 0 ? socket.send(seg, 0, bytes.length, fds, fds.length) : socket.send(seg, off, bytes.length - off, new int[0], 0);
             } catch (dev.ferry.posix.PosixException closed) {
+                sendError = closed.getMessage();
                 return false;
             }
             if (sent > 0) off += sent;
@@ -110,6 +112,7 @@ final class RawWaylandSocket implements AutoCloseable {
             try {
                 sent = socket.send(seg, off, bytes.length - off, new int[0], 0);
             } catch (dev.ferry.posix.PosixException closed) {
+                sendError = closed.getMessage();
                 return false;
             }
             if (sent > 0) off += sent;
@@ -120,7 +123,7 @@ final class RawWaylandSocket implements AutoCloseable {
 
     /**
      * Reads and drops whatever has arrived; false once the compositor has closed the connection.
-     * For one reading thread; {@link #drained} may be read from any.
+     * On the thread that sends: send and receive share the socket's message header.
      */
     boolean drain() throws Exception {
         if (drainBuffer == null) drainBuffer = arena.allocate(65536);
@@ -136,6 +139,9 @@ final class RawWaylandSocket implements AutoCloseable {
             drained.addAndGet(n);
         }
     }
+
+    /** Why the last {@link #sendAll} that returned false could not send, or null. */
+    String sendError() { return sendError; }
 
     /** Bytes {@link #drain} has read so far. */
     long drained() { return drained.get(); }
