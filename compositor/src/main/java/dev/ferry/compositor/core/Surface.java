@@ -724,15 +724,15 @@ public final class Surface implements WlSurface.Requests, Resource.DestroyListen
         resumeHeld();
     }
 
-    /**
-     * Something a held commit may wait for changed on this surface: its own held commits, and
-     * those of the ancestors whose commits carry this synchronized subsurface's state, are looked at.
-     */
     /** Whether a commit is held back (see {@link #take}). */
     private boolean holding() {
         return held != null && !held.isEmpty();
     }
 
+    /**
+     * Something a held commit may wait for changed on this surface: its own held commits, and
+     * those of the ancestors whose commits carry this synchronized subsurface's state, are looked at.
+     */
     private void resumeHeld() {
         for (Surface s = this; s != null; s = s.asSubsurface == null ? null : s.asSubsurface.parent()) {
             if (s.holding()) s.applyHeld();

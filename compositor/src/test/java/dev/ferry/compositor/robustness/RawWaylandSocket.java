@@ -19,10 +19,11 @@ final class RawWaylandSocket implements AutoCloseable {
     record DisplayError(int objectId, int code, String message) {}
 
     private final MessageSocket socket;
-    private final Arena arena = Arena.ofShared(); // a reader thread may drain it
+    // Shared, not confined: a test may open the socket on one thread and use it on another (one at a time).
+    private final Arena arena = Arena.ofShared();
     private MemorySegment drainBuffer;
-    private volatile String sendError;
-    private final java.util.concurrent.atomic.AtomicLong drained = new java.util.concurrent.atomic.AtomicLong();
+    private String sendError;
+    private long drained;
 
     RawWaylandSocket(Path path) throws Exception {
         socket = new MessageSocket(UnixSockets.connect(path.toString()));
@@ -136,7 +137,7 @@ final class RawWaylandSocket implements AutoCloseable {
             }
             if (n == 0) return false;
             if (n < 0) return true;
-            drained.addAndGet(n);
+            drained += n;
         }
     }
 
@@ -144,7 +145,7 @@ final class RawWaylandSocket implements AutoCloseable {
     String sendError() { return sendError; }
 
     /** Bytes {@link #drain} has read so far. */
-    long drained() { return drained.get(); }
+    long drained() { return drained; }
 
     /** Reads until the compositor closes the connection (or 5 s pass); returns everything. */
     byte[] readUntilClosed() throws Exception {
