@@ -21,21 +21,21 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class HealthyWindows implements AutoCloseable {
     /**
      * What the windows saw over the measured window of time. The gaps between frame callbacks
-     * (all windows together): median, p99, the largest and how many were over 50 ms (three
-     * refreshes); for the largest, how long its window's own thread and the compositor's loop
+     * (all windows together): how many, median, p99, the largest, how many were over 25 ms (a
+     * refresh missed at 60 Hz) and over 50 ms (three refreshes); for the largest, how long its window's own thread and the compositor's loop
      * thread (when the compositor runs in this process) waited for a CPU during it, from schedstat;
      * and the largest gap less the longer of those two waits within it: what the compositor's
      * own work can have cost, the machine's share (others holding the CPUs) taken out. -1: unknown.
      */
     public record Measured(long frames, double maxFrameGapMs, double roundTripP99Ms, double roundTripMaxMs, long maxGapEndNs,
-                           double gapMedianMs, double gapP99Ms, int gapsOver50Ms, double maxGapOwnRunDelayMs,
+                           double gapMedianMs, double gapP99Ms, int gapsCounted, int gapsOver25Ms, int gapsOver50Ms, double maxGapOwnRunDelayMs,
                            double maxGapLoopRunDelayMs, double maxGapLessCpuWaitMs) {
         @Override
         public String toString() {
             return String.format("%d frames, largest frame-callback gap %.1f ms (of it, waiting for a CPU: its window's thread %.1f ms, "
-                            + "the compositor's loop thread %.1f ms; gaps median %.1f, p99 %.1f, %d over 50 ms; largest gap less the "
+                            + "the compositor's loop thread %.1f ms; gaps median %.1f, p99 %.1f, %d of %d over 25 ms, %d over 50 ms; largest gap less the "
                             + "CPU wait in it %.1f ms), round trip p99 %.1f ms (max %.1f)",
-                    frames, maxFrameGapMs, maxGapOwnRunDelayMs, maxGapLoopRunDelayMs, gapMedianMs, gapP99Ms, gapsOver50Ms,
+                    frames, maxFrameGapMs, maxGapOwnRunDelayMs, maxGapLoopRunDelayMs, gapMedianMs, gapP99Ms, gapsOver25Ms, gapsCounted, gapsOver50Ms,
                     maxGapLessCpuWaitMs, roundTripP99Ms, roundTripMaxMs);
         }
     }
@@ -178,12 +178,15 @@ public final class HealthyWindows implements AutoCloseable {
                 n += roundTripCount[i];
             }
             long[] allGaps = concat(gaps, gapCount);
-            int over50 = 0;
-            for (long g : allGaps) if (g > 50_000_000L) over50++;
+            int over25 = 0, over50 = 0;
+            for (long g : allGaps) {
+                if (g > 25_000_000L) over25++;
+                if (g > 50_000_000L) over50++;
+            }
             long[] all = concat(roundTrips, roundTripCount);
             double max = n == 0 ? 0 : all[n - 1] / 1e6;
             return new Measured(total, gap / 1e6, quantileMs(all, 0.99), max, gapEnd, quantileMs(allGaps, 0.5), quantileMs(allGaps, 0.99),
-                    over50, gapRunDelay / 1e6, gapLoopRunDelay / 1e6, lessWait / 1e6);
+                    allGaps.length, over25, over50, gapRunDelay / 1e6, gapLoopRunDelay / 1e6, lessWait / 1e6);
         }
     }
 
