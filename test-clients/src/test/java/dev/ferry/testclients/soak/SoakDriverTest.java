@@ -45,6 +45,8 @@ class SoakDriverTest {
      */
     private static final double GAP_BOUND_MS = Double.parseDouble(System.getProperty("ferry.soak.gapBoundMs", "250"));
     private static final double GAP_P99_BOUND_MS = Double.parseDouble(System.getProperty("ferry.soak.gapP99BoundMs", "150"));
+    /** One refresh at 60 Hz is 16.7 ms; 25 ms tells one refresh from two whatever the load. */
+    private static final double MEDIAN_GAP_BOUND_MS = 25;
 
     @TempDir
     Path dir;
@@ -91,6 +93,9 @@ class SoakDriverTest {
         assertTrue(result.healthy().frames() > 4 * 15L * SOAK_SECONDS, "healthy windows drew only " + result.healthy().frames() + " frames");
         assertTrue(result.healthy().maxFrameGapMs() <= GAP_BOUND_MS, "healthy frame-callback gap: " + result);
         assertTrue(result.healthy().gapP99Ms() <= GAP_P99_BOUND_MS, "healthy frame-callback gaps' p99: " + result);
+        // At the display's rate: half of the gaps one refresh. The frame count above would pass a
+        // compositor that answered every other refresh (a bug it had once: median 33 ms).
+        assertTrue(result.healthy().gapMedianMs() <= MEDIAN_GAP_BOUND_MS, "healthy windows not drawing every refresh: " + result);
     }
 
     private static void await(BooleanSupplier condition, String what) {
