@@ -5,6 +5,7 @@ import dev.ferry.compositor.backend.kms.KmsBackend;
 import dev.ferry.compositor.devices.FakeDevices;
 import dev.ferry.drm.FaultPlan;
 import dev.ferry.drm.KernelClock;
+import dev.ferry.testsupport.HealthyWindows;
 import dev.ferry.posix.OwnedFd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,8 +46,6 @@ class SoakDriverTest {
      */
     private static final double GAP_BOUND_MS = Double.parseDouble(System.getProperty("ferry.soak.gapBoundMs", "250"));
     private static final double GAP_P99_BOUND_MS = Double.parseDouble(System.getProperty("ferry.soak.gapP99BoundMs", "150"));
-    /** One refresh at 60 Hz is 16.7 ms; 25 ms tells one refresh from two whatever the load. */
-    private static final double MEDIAN_GAP_BOUND_MS = 25;
 
     @TempDir
     Path dir;
@@ -95,7 +94,7 @@ class SoakDriverTest {
         assertTrue(result.healthy().gapP99Ms() <= GAP_P99_BOUND_MS, "healthy frame-callback gaps' p99: " + result);
         // At the display's rate: half of the gaps one refresh. The frame count above would pass a
         // compositor that answered every other refresh (a bug it had once: median 33 ms).
-        assertTrue(result.healthy().gapMedianMs() <= MEDIAN_GAP_BOUND_MS, "healthy windows not drawing every refresh: " + result);
+        assertTrue(result.healthy().gapMedianMs() <= HealthyWindows.MISSED_REFRESH_MS, "healthy windows not drawing every refresh: " + result);
     }
 
     private static void await(BooleanSupplier condition, String what) {
