@@ -13,8 +13,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A single-threaded event loop over epoll. Its duty cycle: wait for ready fds (never longer
- * than asked), run their handlers, run tasks posted from other threads, then run the
- * after-dispatch hooks (flushing clients). Sources are found by an index token, so a wake-up
+ * than asked); run the handlers of the prompt ones (timers, devices, fences: the sources that
+ * carry deadlines) and the tasks posted so far; then the work deferred from the cycle before and
+ * the handlers of the yielding ones (clients, see {@link #addYielding}); then the tasks posted
+ * meanwhile and the after-dispatch hooks (flushing clients). A client may use up to its turn
+ * (a couple of milliseconds) per cycle, and several may be ready at once: a repaint timer that
+ * waited behind them all would start its frame late and miss the vblank it aims for, which is
+ * every other client's frame callback a refresh late. Sources are found by an index token, so a wake-up
  * allocates nothing. Handlers must not block; a handler that throws is logged (rate-limited: a
  * level-triggered fd whose handler keeps failing would otherwise log on every wake-up) and its
  * source left registered, since one broken source must not stop the loop. Sources whose failure
@@ -33,14 +38,17 @@ public final class EventLoop implements AutoCloseable {
         private final int slot;
         private final int fd;
         private final FdHandler handler;
+        /** Handled after the prompt sources in a cycle ({@link #addYielding}). */
+        private final boolean yielding;
         private int interest;
         private boolean removed;
 
-        private Source(int slot, int fd, int interest, FdHandler handler) {
+        private Source(int slot, int fd, int interest, FdHandler handler, boolean yielding) {
             this.slot = slot;
             this.fd = fd;
             this.interest = interest;
             this.handler = handler;
+            this.yielding = yielding;
         }
 
         public void interest(int newInterest) {
@@ -61,7 +69,8 @@ public final class EventLoop implements AutoCloseable {
             removed = true;
             epoll.remove(fd);
             sources.set(slot, null);
-            freeSlots.add(slot);
+            // Free from the next cycle on: this cycle's ready list may still name the slot.
+            slotsFreedThisCycle.add(slot);
         }
     }
 
@@ -178,6 +187,7 @@ public final class EventLoop implements AutoCloseable {
     private final EventFd wake;
     private final List<Source> sources = new ArrayList<>();
     private final List<Integer> freeSlots = new ArrayList<>();
+    private final List<Integer> slotsFreedThisCycle = new ArrayList<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final List<Runnable> afterDispatch = new ArrayList<>();
     /** Work deferred to the next cycle ({@link #later}), and the list being run this cycle. */
@@ -201,9 +211,23 @@ public final class EventLoop implements AutoCloseable {
         add(wake.fd().fd(), Epoll.EPOLLIN, events -> wake.drain());
     }
 
+    /** A prompt source: its handler runs first in a cycle. For timers, devices, fences. */
     public Source add(int fd, int interest, FdHandler handler) throws PosixException {
+        return add(fd, interest, handler, false);
+    }
+
+    /**
+     * A source whose handler yields to the prompt ones: in a cycle where both are ready it runs
+     * after them and after the tasks they posted (a frame's commit). For parties whose work is
+     * bounded per cycle but not small, and carries no deadline of its own: clients.
+     */
+    public Source addYielding(int fd, int interest, FdHandler handler) throws PosixException {
+        return add(fd, interest, handler, true);
+    }
+
+    private Source add(int fd, int interest, FdHandler handler, boolean yielding) throws PosixException {
         int slot = freeSlots.isEmpty() ? sources.size() : freeSlots.removeLast();
-        Source s = new Source(slot, fd, interest, handler);
+        Source s = new Source(slot, fd, interest, handler, yielding);
         if (slot == sources.size()) sources.add(s);
         else sources.set(slot, s);
         try {
@@ -312,27 +336,37 @@ public final class EventLoop implements AutoCloseable {
     /** timeoutMs -1: until an fd is ready (see {@link Epoll#awaitEvents}). */
     private int dispatchCycle(int timeoutMs) throws PosixException {
         owner = Thread.currentThread();
+        if (!slotsFreedThisCycle.isEmpty()) {
+            for (int i = 0; i < slotsFreedThisCycle.size(); i++) freeSlots.add(slotsFreedThisCycle.get(i));
+            slotsFreedThisCycle.clear();
+        }
         int n = timeoutMs < 0 ? epoll.awaitEvents() : epoll.await(timeoutMs);
         long cycleStart = slowWork.cycleStarted();
-        if (!later.isEmpty()) {
-            ArrayList<Runnable> now = later;
-            later = runningLater;
-            runningLater = now;
-            for (int i = 0; i < now.size(); i++) {
-                long t0 = SlowWorkLog.start();
-                try {
-                    now.get(i).run();
-                } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-                    if (handlerFailures.allow()) LOG.error("deferred loop task failed ({} like it suppressed)", handlerFailures.takeSuppressed(), e);
-                }
-                SlowWorkLog.end(t0, "deferred task", now.get(i));
-            }
-            now.clear();
+        handleReady(n, false);
+        int budget = runTasks(TASK_BUDGET);
+        runLater();
+        handleReady(n, true);
+        runTasks(budget);
+        if (!virtualTimers.isEmpty()) fireDueTimers();
+        for (int i = 0; i < afterDispatch.size(); i++) {
+            long t0 = SlowWorkLog.start();
+            afterDispatch.get(i).run();
+            SlowWorkLog.end(t0, "after-dispatch hook", afterDispatch.get(i));
         }
+        SlowWorkLog.end(cycleStart, "cycle", "(all of it)");
+        return n;
+    }
+
+    /** Tasks run per cycle at most: posted faster than that, the rest wait for the next cycle. */
+    private static final int TASK_BUDGET = 1024;
+
+    /** Runs the handlers of the first n ready sources that are yielding, or of those that are not. */
+    private void handleReady(int n, boolean yielding) {
         for (int i = 0; i < n; i++) {
             int slot = (int) epoll.token(i);
             Source s = slot < sources.size() ? sources.get(slot) : null;
-            if (s == null || s.removed) continue;
+            // Removed by a handler earlier in this cycle: null (its slot is not reused before the next).
+            if (s == null || s.removed || s.yielding != yielding) continue;
             long t0 = SlowWorkLog.start();
             try {
                 s.handler.ready(epoll.events(i));
@@ -343,9 +377,13 @@ public final class EventLoop implements AutoCloseable {
             }
             SlowWorkLog.end(t0, "fd handler", s.handler);
         }
+    }
+
+    /** Runs posted tasks, at most budget of them; returns what is left of the budget. */
+    private int runTasks(int budget) {
         Runnable task;
-        int budget = 1024;
-        while (budget-- > 0 && (task = tasks.poll()) != null) {
+        while (budget > 0 && (task = tasks.poll()) != null) {
+            budget--;
             // A timer due before the task was posted fires first, as its timerfd would have woken
             // the loop before the task existed: otherwise a task posted after a clock move (a
             // test's "let the loop settle", a client's request handled meanwhile) runs ahead of
@@ -359,14 +397,25 @@ public final class EventLoop implements AutoCloseable {
             }
             SlowWorkLog.end(t0, "task", task instanceof Posted p ? p.task() : task);
         }
-        if (!virtualTimers.isEmpty()) fireDueTimers();
-        for (int i = 0; i < afterDispatch.size(); i++) {
+        return budget;
+    }
+
+    /** Runs the work deferred to this cycle ({@link #later}). */
+    private void runLater() {
+        if (later.isEmpty()) return;
+        ArrayList<Runnable> now = later;
+        later = runningLater;
+        runningLater = now;
+        for (int i = 0; i < now.size(); i++) {
             long t0 = SlowWorkLog.start();
-            afterDispatch.get(i).run();
-            SlowWorkLog.end(t0, "after-dispatch hook", afterDispatch.get(i));
+            try {
+                now.get(i).run();
+            } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                if (handlerFailures.allow()) LOG.error("deferred loop task failed ({} like it suppressed)", handlerFailures.takeSuppressed(), e);
+            }
+            SlowWorkLog.end(t0, "deferred task", now.get(i));
         }
-        SlowWorkLog.end(cycleStart, "cycle", "(all of it)");
-        return n;
+        now.clear();
     }
 
     /**

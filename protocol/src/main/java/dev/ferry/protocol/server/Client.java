@@ -84,7 +84,7 @@ public final class Client {
         this.pid = peerPid;
         this.displayResource = new Resource(this, 1, WlDisplay.INTERFACE, 1, display.displayHandler());
         objects.put(displayResource);
-        this.source = display.loop().add(socket.fd(), Epoll.EPOLLIN, this::onReady);
+        this.source = display.loop().addYielding(socket.fd(), Epoll.EPOLLIN, this::onReady);
     }
 
     public Display display() { return display; }
