@@ -30,16 +30,19 @@ public final class HealthyWindows implements AutoCloseable {
      * the compositor runs in this process) waited for a CPU during it, from schedstat;
      * and the largest gap less the longer of those two waits within it: what the compositor's
      * own work can have cost, the machine's share (others holding the CPUs) taken out. -1: unknown.
+     * missedByAll: of the first window's missed refreshes, those every other window missed too
+     * (a gap over the bound ending within a third of a refresh of it): the compositor's frame
+     * was late or skipped; the rest were one window's own (its commit late for the frame).
      */
     public record Measured(long frames, double maxFrameGapMs, double roundTripP99Ms, double roundTripMaxMs, long maxGapEndNs,
                            double gapMedianMs, double gapP99Ms, int gapsCounted, int gapsOver25Ms, int gapsOver50Ms, double maxGapOwnRunDelayMs,
-                           double maxGapLoopRunDelayMs, double maxGapLessCpuWaitMs) {
+                           double maxGapLoopRunDelayMs, double maxGapLessCpuWaitMs, int missedByAll) {
         @Override
         public String toString() {
             return String.format("%d frames, largest frame-callback gap %.1f ms (of it, waiting for a CPU: its window's thread %.1f ms, "
-                            + "the compositor's loop thread %.1f ms; gaps median %.1f, p99 %.1f, %d of %d over %.0f ms, %d over 50 ms; largest gap less the "
+                            + "the compositor's loop thread %.1f ms; gaps median %.1f, p99 %.1f, %d of %d over %.0f ms (%d of them in every window at once), %d over 50 ms; largest gap less the "
                             + "CPU wait in it %.1f ms), round trip p99 %.1f ms (max %.1f)",
-                    frames, maxFrameGapMs, maxGapOwnRunDelayMs, maxGapLoopRunDelayMs, gapMedianMs, gapP99Ms, gapsOver25Ms, gapsCounted, MISSED_REFRESH_MS, gapsOver50Ms,
+                    frames, maxFrameGapMs, maxGapOwnRunDelayMs, maxGapLoopRunDelayMs, gapMedianMs, gapP99Ms, gapsOver25Ms, gapsCounted, MISSED_REFRESH_MS, missedByAll, gapsOver50Ms,
                     maxGapLessCpuWaitMs, roundTripP99Ms, roundTripMaxMs);
         }
     }
@@ -64,6 +67,9 @@ public final class HealthyWindows implements AutoCloseable {
     private final long[] maxLessWaitNs;
     /** Every gap of each window in the window of time (up to the array's length). */
     private final long[][] gaps;
+    /** When each gap over {@link #MISSED_REFRESH_MS} ended, per window (up to the array's length). */
+    private final long[][] missEnds;
+    private final int[] missCount;
     private final int[] gapCount;
     private final long[] frames;
     private final long[][] roundTrips;
@@ -77,6 +83,8 @@ public final class HealthyWindows implements AutoCloseable {
         maxGapLoopRunDelayNs = new long[count];
         maxLessWaitNs = new long[count];
         gaps = new long[count][16384];
+        missEnds = new long[count][4096];
+        missCount = new int[count];
         gapCount = new int[count];
         frames = new long[count];
         roundTrips = new long[count][8192];
@@ -126,6 +134,7 @@ public final class HealthyWindows implements AutoCloseable {
                         // The two threads may have waited at the same time: only the longer wait is taken out.
                         maxLessWaitNs[index] = Math.max(maxLessWaitNs[index], gap - Math.max(ownWait, loopWait));
                         if (gapCount[index] < gaps[index].length) gaps[index][gapCount[index]++] = gap;
+                        if (gap > MISSED_REFRESH_MS * 1e6 && missCount[index] < missEnds[index].length) missEnds[index][missCount[index]++] = now;
                     }
                     frames[index]++;
                 }
@@ -157,6 +166,7 @@ public final class HealthyWindows implements AutoCloseable {
         Arrays.fill(maxLessWaitNs, 0);
         loopTid = ThreadSchedStat.threadNamed(COMPOSITOR_LOOP_THREAD);
         Arrays.fill(gapCount, 0);
+        Arrays.fill(missCount, 0);
         Arrays.fill(frames, 0);
         Arrays.fill(roundTripCount, 0);
         measuring = true;
@@ -190,8 +200,25 @@ public final class HealthyWindows implements AutoCloseable {
             long[] all = concat(roundTrips, roundTripCount);
             double max = n == 0 ? 0 : all[n - 1] / 1e6;
             return new Measured(total, gap / 1e6, quantileMs(all, 0.99), max, gapEnd, quantileMs(allGaps, 0.5), quantileMs(allGaps, 0.99),
-                    allGaps.length, over25, over50, gapRunDelay / 1e6, gapLoopRunDelay / 1e6, lessWait / 1e6);
+                    allGaps.length, over25, over50, gapRunDelay / 1e6, gapLoopRunDelay / 1e6, lessWait / 1e6, missedByAll());
         }
+    }
+
+    /** Of the first window's gaps over the bound, how many every other window had too, ending at about the same time. */
+    private int missedByAll() {
+        long near = (long) (MISSED_REFRESH_MS * 1e6 / 5);
+        int shared = 0;
+        for (int k = 0; k < missCount[0]; k++) {
+            long end = missEnds[0][k];
+            boolean all = true;
+            for (int w = 1; w < missCount.length && all; w++) {
+                boolean found = false;
+                for (int j = 0; j < missCount[w] && !found; j++) found = Math.abs(missEnds[w][j] - end) <= near;
+                all = found;
+            }
+            if (all) shared++;
+        }
+        return shared;
     }
 
     /** Frames drawn so far in this window of time, by all windows. */

@@ -44,6 +44,7 @@ public final class StatsReport {
             m.put("position", List.of(o.x(), o.y()));
             m.put("frames", s.frames());
             m.put("failed_frames", s.failedFrames());
+            m.put("late_frames", s.lateFrames());
             m.put("frames_by_path", s.framesByPath());
             m.put("last_compose_ms", s.lastComposeNs() / 1e6);
             m.put("mean_compose_ms", s.frames() == 0 ? 0 : s.totalComposeNs() / 1e6 / s.frames());

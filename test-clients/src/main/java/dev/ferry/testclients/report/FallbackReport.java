@@ -33,6 +33,10 @@ public final class FallbackReport {
                 b.append("             not ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
             }
             if (o.failedFrames() > 0) b.append("             failed frames: ").append(o.failedFrames()).append('\n');
+            if (o.lateFrames() > 0) {
+                b.append("             late frames (shown a refresh or more after the vblank they were started for): ")
+                        .append(o.lateFrames()).append('\n');
+            }
         }
         b.append("\nSurfaces\n");
         for (RunData.SurfaceRow s : run.surfaces()) {

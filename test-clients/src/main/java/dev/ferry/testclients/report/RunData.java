@@ -63,7 +63,8 @@ public record RunData(String backend, String renderer, long uptimeMs, List<Outpu
     }
 
     /** An output: its frames by path, and the reasons its surfaces gave (summed over them). */
-    public record OutputRow(String name, String mode, String device, long failedFrames, double meanComposeMs,
+    /** lateFrames: presented after the vblank they were started for (a refresh lost by every surface in them). */
+    public record OutputRow(String name, String mode, String device, long failedFrames, long lateFrames, double meanComposeMs,
                             Counts frames, Map<String, Long> surfaceReasons, String copyMode,
                             Map<String, Long> framesByCopy, Map<String, String> copyModesNotUsed) {}
 
@@ -135,7 +136,7 @@ public record RunData(String backend, String renderer, long uptimeMs, List<Outpu
             Counts frames = o.has("paths") ? Counts.of(o.path("paths"))
                     : new Counts(o.path("frames").asLong(), longs(o.path("frames_by_path")), new LinkedHashMap<>(), new LinkedHashMap<>());
             outputs.add(new OutputRow(name, o.path("mode").asText(""), o.path("scanout_device").asText(""),
-                    o.path("failed_frames").asLong(), o.path("mean_compose_ms").asDouble(), frames, reasons,
+                    o.path("failed_frames").asLong(), o.path("late_frames").asLong(), o.path("mean_compose_ms").asDouble(), frames, reasons,
                     o.path("copy_mode").asText(""), copies(o.path("frames_by_path")), texts(o.path("copy_modes_not_used"))));
         }
         JsonNode t = root.path("timeline");

@@ -69,10 +69,15 @@ class SoakDriverTest {
             ownedAtStart = owned();
             procBefore = procFds();
             heapBefore = liveHeapAfterGc();
+            long[] presentedBefore = presentedAndLate(c);
 
             result = new SoakDriver(new SoakDriver.Options(runtime.resolve(c.socketName()).toString(),
                     Duration.ofSeconds(SOAK_SECONDS), 4, 4, 15)).run();
             System.out.println("soak: " + result);
+            long[] presentedAfter = presentedAndLate(c);
+            // Beside the windows' gaps over a refresh: how many of them the compositor's own late flips explain.
+            System.out.printf("soak: the outputs presented %d frames, %d of them late (after the vblank they were started for)%n",
+                    presentedAfter[0] - presentedBefore[0], presentedAfter[1] - presentedBefore[1]);
 
             await(() -> c.onLoop(() -> c.display().clients().isEmpty()), "every client to be let go");
             // Back to the baseline: nothing open that was not open before (the baseline may still
@@ -95,6 +100,18 @@ class SoakDriverTest {
         // At the display's rate: half of the gaps one refresh. The frame count above would pass a
         // compositor that answered every other refresh (a bug it had once: median 33 ms).
         assertTrue(result.healthy().gapMedianMs() <= HealthyWindows.MISSED_REFRESH_MS, "healthy windows not drawing every refresh: " + result);
+    }
+
+    /** Frames the compositor's outputs presented so far, and how many of them late. */
+    private static long[] presentedAndLate(Compositor c) {
+        return c.onLoop(() -> {
+            long presented = 0, late = 0;
+            for (var o : c.backend().outputs()) {
+                presented += c.backend().stats(o).frames();
+                late += c.backend().stats(o).lateFrames();
+            }
+            return new long[] {presented, late};
+        });
     }
 
     private static void await(BooleanSupplier condition, String what) {

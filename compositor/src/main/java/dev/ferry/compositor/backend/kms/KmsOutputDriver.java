@@ -16,6 +16,7 @@ import dev.ferry.compositor.stats.OutputStats;
 import dev.ferry.drm.CpuMapping;
 import dev.ferry.drm.Plane;
 import dev.ferry.drm.uapi.Fourcc;
+import dev.ferry.kms.CopyMode;
 import dev.ferry.kms.FallbackReason;
 import dev.ferry.kms.FlipPacer;
 import dev.ferry.kms.KmsPipe;
@@ -32,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -163,6 +165,8 @@ final class KmsOutputDriver {
         /** What did the frame's work: the composing GPU's device, {@link PathObserver#CPU}, or the display device for planes. */
         String device;
         long startNs;
+        /** The vblank it was meant for: the one its deadline preceded, or {@link #aimNs} (stats' late frames). */
+        long meantNs;
         /** The vblank this frame aimed for when it started: a flip after it was late. */
         long aimNs;
         long bytes;
@@ -236,7 +240,7 @@ final class KmsOutputDriver {
     Output output() { return output; }
 
     /** The copy mode now in use, or null for an output on the render device itself. */
-    dev.ferry.kms.CopyMode copyMode() { return cross == null ? null : cross.mode(); }
+    CopyMode copyMode() { return cross == null ? null : cross.mode(); }
 
     dev.ferry.kms.CrossDeviceCopy cross() { return cross; }
     KmsPipe pipe() { return pipe; }
@@ -398,6 +402,9 @@ final class KmsOutputDriver {
         f.spare = false;
         f.startNs = loop.nowNs();
         f.aimNs = pacer.nextPresentationNs(f.startNs, output.refreshNs(), false);
+        // A repaint timer that fired after its vblank aims for the next one: not late by its own
+        // aim, but the refresh it was meant for went without a new frame all the same.
+        f.meantNs = plannedNs < f.startNs ? pacer.nextPresentationNs(plannedNs, output.refreshNs(), false) : f.aimNs;
         repaint.started(Math.min(plannedNs, f.startNs), f.aimNs);
         if (startCommits.length < visible.size()) startCommits = new long[Math.max(visible.size(), 2 * startCommits.length)];
         startSceneCommits = scene.commits();
@@ -819,9 +826,9 @@ final class KmsOutputDriver {
         retire(shown);
         shown = f;
         long composeNs = loop.nowNs() - f.startNs;
-        stats.framePresented(f.crossed != null && !f.reusedPrimary ? f.framePath.label() + "+" + f.crossed.mode().label()
-                        : f.local ? f.framePath.label() + "@" + pipe.device().info().name() : f.framePath.label(),
-                composeNs, timeNs, f.bytes);
+        stats.framePresented(statsLabel(f), composeNs, timeNs, f.bytes);
+        if (timeNs > f.meantNs + output.refreshNs() / 2) stats.frameLate();
+        boolean late = timeNs > f.aimNs + output.refreshNs() / 2;
         presentation.presented(f.surfaces, f, f.framePath, f.device,
                 WpPresentationFeedback.KIND_VSYNC | WpPresentationFeedback.KIND_HW_COMPLETION, timeNs, sequence, observer);
         repaint.presented(timeNs, output.refreshNs());
@@ -835,9 +842,33 @@ final class KmsOutputDriver {
         // aimed for), since held to the deadline its waiting content could be replaced unshown by
         // the next commit of a client drawing at the display's rate on its own clock
         // (NoRenderDeviceTest lost frames so); and new content only on planes (planesOnly).
-        boolean late = timeNs > f.aimNs + output.refreshNs() / 2;
         if (output.hasDamage() && (late || planesOnly())) startFrame(loop.nowNs());
         else if (output.hasDamage() || requested) startNextFrame();
+    }
+
+    /**
+     * Stats labels of the frames another device copied (by copy mode) or this output's own
+     * device composed: made once each, not concatenated anew for every frame.
+     */
+    private final Map<CopyMode, EnumMap<PathKind, String>> crossedLabels = new EnumMap<>(CopyMode.class);
+    private final EnumMap<PathKind, String> localLabels = new EnumMap<>(PathKind.class);
+
+    /** The path a presented frame is counted under: its path, and the copy mode or the device where it says more. */
+    private String statsLabel(Frame f) {
+        if (f.crossed != null && !f.reusedPrimary) {
+            CopyMode mode = f.crossed.mode();
+            EnumMap<PathKind, String> byPath = crossedLabels.get(mode);
+            if (byPath == null) crossedLabels.put(mode, byPath = new EnumMap<>(PathKind.class));
+            String label = byPath.get(f.framePath);
+            if (label == null) byPath.put(f.framePath, label = f.framePath.label() + "+" + mode.label());
+            return label;
+        }
+        if (f.local) {
+            String label = localLabels.get(f.framePath);
+            if (label == null) localLabels.put(f.framePath, label = f.framePath.label() + "@" + pipe.device().info().name());
+            return label;
+        }
+        return f.framePath.label();
     }
 
     /** A frame that will never be shown: its surfaces' callbacks are answered anyway. */
