@@ -11,7 +11,7 @@ package dev.ferry.kms;
  * any copy, which is what a busy machine stretches. The schedule keeps an estimate that rises at
  * once to a frame slower than it and falls back towards quicker ones over about a second
  * ({@link #FADE_FRAMES}); the margin is that estimate plus a half again, at least
- * {@link #MIN_MARGIN_NS} (7 ms, or half a short refresh). A slow frame on a busy machine is rarely alone: a client's turn on the
+ * {@link #MIN_MARGIN_NS}. A slow frame on a busy machine is rarely alone: a client's turn on the
  * loop, the loop waiting for a CPU, a new window's first frame come back every second or
  * so. With only the last eight frames remembered, the margin was back at its floor by the next
  * one, which then missed its vblank, and every window drawing on its frame callbacks lost a
@@ -28,17 +28,8 @@ package dev.ferry.kms;
  * <p>Times are on the devices' clock (the loop's). Event-loop thread only; allocates nothing.
  */
 public final class RepaintSchedule {
-    /**
-     * The least margin, where the refresh is long enough for it (at most half the refresh):
-     * Weston's default repaint window. What it covers is not the frame's work, which the estimate
-     * measures, but the wake-ups that come late on a loaded machine (the loop waiting 2-5 ms for
-     * a CPU, a client's turn finishing): a frame whose timer fires after its vblank skips that
-     * refresh for every window on the output, without being late by its own aim. A 2 ms floor,
-     * on the soak's healthy windows: 69-95 gaps over a refresh in 15 s, 15-23 of them in every
-     * window at once; 7 ms: 14-36, 2-8 (BENCHMARKS.md, issue 15, "The repaint floor"). The price:
-     * a client committing in the last 7 ms before a vblank waits a refresh longer.
-     */
-    public static final long MIN_MARGIN_NS = 7_000_000L;
+    /** The least margin: the frame still has to be started, planned and committed. */
+    public static final long MIN_MARGIN_NS = 2_000_000L;
     /**
      * How slowly the estimate falls towards quicker frames: by 1/FADE_FRAMES of the difference a
      * frame, so a slow frame's excess is down to a third after this many frames (about a second
@@ -57,16 +48,11 @@ public final class RepaintSchedule {
 
     /**
      * The margin before a vblank a frame must start by to make it: the estimated frame work plus
-     * half again, at least {@link #MIN_MARGIN_NS} (or half the refresh); 0 while nothing is measured.
+     * half again, at least {@link #MIN_MARGIN_NS}; 0 while nothing is measured.
      */
     public long marginNs() {
         if (estimateNs == 0) return 0;
-        return Math.max(floorNs(), estimateNs + estimateNs / 2);
-    }
-
-    /** {@link #MIN_MARGIN_NS}, or half the refresh where that is shorter (a 144 Hz output's). */
-    private long floorNs() {
-        return periodNs > 0 ? Math.min(MIN_MARGIN_NS, periodNs / 2) : MIN_MARGIN_NS;
+        return Math.max(MIN_MARGIN_NS, estimateNs + estimateNs / 2);
     }
 
     /**
@@ -88,8 +74,7 @@ public final class RepaintSchedule {
      */
     public long contentDeadlineNs(long nowNs, long vblankNs, long periodNs) {
         if (vblankNs == 0) return 0;
-        this.periodNs = periodNs;
-        long margin = Math.min(Math.max(marginNs(), floorNs()), periodNs / 2);
+        long margin = Math.min(Math.max(marginNs(), MIN_MARGIN_NS), periodNs / 2);
         long deadline = vblankNs - margin;
         return deadline > nowNs ? deadline : deadline + periodNs;
     }
