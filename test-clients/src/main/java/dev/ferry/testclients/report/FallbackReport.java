@@ -34,7 +34,7 @@ public final class FallbackReport {
             }
             if (o.failedFrames() > 0) b.append("             failed frames: ").append(o.failedFrames()).append('\n');
             if (o.lateFrames() > 0) {
-                b.append("             late frames (shown a refresh or more after the vblank they were started for): ")
+                b.append("             late frames (shown a refresh or more after the vblank they were meant for): ")
                         .append(o.lateFrames()).append('\n');
             }
         }

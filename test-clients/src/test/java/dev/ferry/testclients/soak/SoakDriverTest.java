@@ -76,7 +76,7 @@ class SoakDriverTest {
             System.out.println("soak: " + result);
             long[] presentedAfter = presentedAndLate(c);
             // Beside the windows' gaps over a refresh: how many of them the compositor's own late flips explain.
-            System.out.printf("soak: the outputs presented %d frames, %d of them late (after the vblank they were started for)%n",
+            System.out.printf("soak: the outputs presented %d frames, %d of them late (after the vblank they were meant for)%n",
                     presentedAfter[0] - presentedBefore[0], presentedAfter[1] - presentedBefore[1]);
 
             await(() -> c.onLoop(() -> c.display().clients().isEmpty()), "every client to be let go");
