@@ -31,7 +31,7 @@ public final class HealthyWindows implements AutoCloseable {
      * and the largest gap less the longer of those two waits within it: what the compositor's
      * own work can have cost, the machine's share (others holding the CPUs) taken out. -1: unknown.
      * missedByAll: of the first window's missed refreshes, those every other window missed too
-     * (a gap over the bound ending within a third of a refresh of it): the compositor's frame
+     * (a gap over the bound ending within 5 ms of it, a fifth of the bound): the compositor's frame
      * was late or skipped; the rest were one window's own (its commit late for the frame).
      */
     public record Measured(long frames, double maxFrameGapMs, double roundTripP99Ms, double roundTripMaxMs, long maxGapEndNs,

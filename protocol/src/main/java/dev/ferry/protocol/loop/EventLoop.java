@@ -316,8 +316,8 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Runs task on the loop thread at the start of the next cycle, which then does not wait for
-     * fds; loop thread only. For work cut short to let others run (a client over its message
+     * Runs task on the loop thread in the next cycle, which then does not wait for fds: after
+     * that cycle's prompt sources and their tasks, before its yielding sources; loop thread only. For work cut short to let others run (a client over its message
      * budget): running it in this cycle's task queue would run it again before anyone else.
      */
     public void later(Runnable task) {
@@ -336,10 +336,8 @@ public final class EventLoop implements AutoCloseable {
     /** timeoutMs -1: until an fd is ready (see {@link Epoll#awaitEvents}). */
     private int dispatchCycle(int timeoutMs) throws PosixException {
         owner = Thread.currentThread();
-        if (!slotsFreedThisCycle.isEmpty()) {
-            for (int i = 0; i < slotsFreedThisCycle.size(); i++) freeSlots.add(slotsFreedThisCycle.get(i));
-            slotsFreedThisCycle.clear();
-        }
+        for (int i = 0; i < slotsFreedThisCycle.size(); i++) freeSlots.add(slotsFreedThisCycle.get(i));
+        slotsFreedThisCycle.clear();
         int n = timeoutMs < 0 ? epoll.awaitEvents() : epoll.await(timeoutMs);
         long cycleStart = slowWork.cycleStarted();
         handleReady(n, false);

@@ -62,8 +62,10 @@ public record RunData(String backend, String renderer, long uptimeMs, List<Outpu
         }
     }
 
-    /** An output: its frames by path, and the reasons its surfaces gave (summed over them). */
-    /** lateFrames: presented after the vblank they were started for (a refresh lost by every surface in them). */
+    /**
+     * An output: its frames by path, and the reasons its surfaces gave (summed over them).
+     * lateFrames: presented after the vblank they were meant for (a refresh lost by every surface in them).
+     */
     public record OutputRow(String name, String mode, String device, long failedFrames, long lateFrames, double meanComposeMs,
                             Counts frames, Map<String, Long> surfaceReasons, String copyMode,
                             Map<String, Long> framesByCopy, Map<String, String> copyModesNotUsed) {}
