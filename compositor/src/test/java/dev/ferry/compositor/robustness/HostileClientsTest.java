@@ -31,6 +31,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HostileClientsTest {
     /** Asserted on a machine shared by eight builds; the goal (BENCHMARKS.md) is 33 ms. */
     private static final double BOUND_MS = 250;
+    /**
+     * What the compositor's own work can have cost a healthy window: its largest frame-callback
+     * gap less the CPU wait within it ({@link HealthyWindows.Measured#maxGapLessCpuWaitMs}), with
+     * the machine's share taken out. Three refreshes; measured 17-32 ms on the launcher's options
+     * (the goal for the whole gap is two, 33 ms). A stall of Ferry's own, which the 250 ms bound
+     * would let through, fails here.
+     */
+    private static final double OWN_WORK_BOUND_MS = 50;
     private static final int HEALTHY = 10;
     private static FerryServer ferry;
     private static HealthyWindows healthy;
@@ -117,6 +125,8 @@ class HostileClientsTest {
         }
         assertTrue(m.frames() > HEALTHY * 10, what + ": the healthy clients drew only " + m.frames() + " frames");
         assertTrue(m.maxFrameGapMs() < BOUND_MS, what + ": a healthy client's frame callbacks stopped for " + m.maxFrameGapMs() + " ms");
+        assertTrue(m.maxGapLessCpuWaitMs() <= OWN_WORK_BOUND_MS, what + ": a healthy client's frame callbacks stopped, CPU waits aside, for "
+                + m.maxGapLessCpuWaitMs() + " ms: " + m);
         assertTrue(m.roundTripP99Ms() < BOUND_MS, what + ": healthy round trips p99 " + m.roundTripP99Ms() + " ms");
         // Half of the gaps one refresh: the windows drew at the display's rate.
         assertTrue(m.gapMedianMs() < HealthyWindows.MISSED_REFRESH_MS, what + ": the healthy windows did not draw every refresh: " + m);

@@ -46,6 +46,12 @@ class SoakDriverTest {
      */
     private static final double GAP_BOUND_MS = Double.parseDouble(System.getProperty("ferry.soak.gapBoundMs", "250"));
     private static final double GAP_P99_BOUND_MS = Double.parseDouble(System.getProperty("ferry.soak.gapP99BoundMs", "150"));
+    /**
+     * The goal itself, for what Ferry's own work can have cost: the largest gap less the CPU wait
+     * within it (HealthyWindows.Measured#maxGapLessCpuWaitMs; measured 33-36 ms, one missed
+     * refresh, on G1 and ZGC alike).
+     */
+    private static final double GAP_LESS_WAIT_BOUND_MS = Double.parseDouble(System.getProperty("ferry.soak.gapLessWaitBoundMs", "50"));
 
     @TempDir
     Path dir;
@@ -97,6 +103,7 @@ class SoakDriverTest {
         assertTrue(result.healthy().frames() > 4 * 15L * SOAK_SECONDS, "healthy windows drew only " + result.healthy().frames() + " frames");
         assertTrue(result.healthy().maxFrameGapMs() <= GAP_BOUND_MS, "healthy frame-callback gap: " + result);
         assertTrue(result.healthy().gapP99Ms() <= GAP_P99_BOUND_MS, "healthy frame-callback gaps' p99: " + result);
+        assertTrue(result.healthy().maxGapLessCpuWaitMs() <= GAP_LESS_WAIT_BOUND_MS, "healthy frame-callback gap, CPU waits aside: " + result);
         // At the display's rate: half of the gaps one refresh. The frame count above would pass a
         // compositor that answered every other refresh (a bug it had once: median 33 ms).
         assertTrue(result.healthy().gapMedianMs() <= HealthyWindows.MISSED_REFRESH_MS, "healthy windows not drawing every refresh: " + result);
