@@ -51,20 +51,32 @@ public final class ThreadSchedStat {
         return tid <= 0 ? -1 : read(tid, 1);
     }
 
+    /** The same for another thread of this process, by its kernel thread id. */
+    public static long onCpuNs(int tid) {
+        return tid <= 0 ? -1 : read(tid, 0);
+    }
+
     /** The kernel thread id of this process's thread with that name (as the kernel has it: 15 characters at most), or -1. */
     public static int threadNamed(String name) {
+        int[] found = threadsNamed(name::equals);
+        return found.length == 0 ? -1 : found[0];
+    }
+
+    /** The kernel thread ids of this process's threads whose name (as the kernel has it) passes the test; empty where /proc cannot be read. */
+    public static int[] threadsNamed(java.util.function.Predicate<String> name) {
+        java.util.List<Integer> found = new java.util.ArrayList<>();
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path t : (Iterable<Path>) tasks::iterator) {
                 try {
-                    if (Files.readString(t.resolve("comm")).trim().equals(name)) return Integer.parseInt(t.getFileName().toString());
+                    if (name.test(Files.readString(t.resolve("comm")).trim())) found.add(Integer.parseInt(t.getFileName().toString()));
                 } catch (IOException gone) {
                     // the thread ended while listed
                 }
             }
         } catch (IOException e) {
-            return -1;
+            return new int[0];
         }
-        return -1;
+        return found.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** Number field (0: on a CPU, 1: run delay) of the schedstat file of thread tid (-1: this thread), or -1. */

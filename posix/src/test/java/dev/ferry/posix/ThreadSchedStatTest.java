@@ -43,12 +43,18 @@ class ThreadSchedStatTest {
             String file = "/proc/self/task/" + tid + "/schedstat";
             long b = fromFile(file), r = ThreadSchedStat.runDelayNs(tid), a = fromFile(file);
             assertTrue(b <= r && r <= a, b + " <= " + r + " <= " + a);
+            // The peer is blocked, so its on-CPU time stands still between the reads.
+            long onCpu = Long.parseLong(Files.readString(Path.of(file)).trim().split(" ")[0]);
+            assertEquals(onCpu, ThreadSchedStat.onCpuNs(tid));
+            assertTrue(onCpu > 0);
+            assertEquals(java.util.List.of(tid), java.util.Arrays.stream(ThreadSchedStat.threadsNamed(n -> n.startsWith("schedstat-pe"))).boxed().toList());
         } finally {
             done.countDown();
             other.join();
         }
         assertEquals(-1, ThreadSchedStat.runDelayNs(0), "no thread 0");
         assertEquals(-1, ThreadSchedStat.runDelayNs(Integer.MAX_VALUE), "no such thread");
+        assertEquals(-1, ThreadSchedStat.onCpuNs(Integer.MAX_VALUE), "no such thread");
     }
 
     @Test

@@ -33,24 +33,43 @@ public final class HealthyWindows implements AutoCloseable {
      * missedByAll: of the first window's missed refreshes, those every other window missed too
      * (a gap over the bound ending within 5 ms of it, a fifth of the bound): the compositor's frame
      * was late or skipped; the rest were one window's own (its commit late for the frame).
+     * compilerCpuMs: CPU time this JVM's JIT compiler threads used over the whole window (with the
+     * compositor in this process, the compiling of code its loop reached is in it), and the
+     * window's length: on two cores, what the JIT takes is what the loop and the windows wait for.
      */
     public record Measured(long frames, double maxFrameGapMs, double roundTripP99Ms, double roundTripMaxMs, long maxGapEndNs,
                            double gapMedianMs, double gapP99Ms, int gapsCounted, int gapsOver25Ms, int gapsOver50Ms, double maxGapOwnRunDelayMs,
-                           double maxGapLoopRunDelayMs, double maxGapLessCpuWaitMs, int missedByAll) {
+                           double maxGapLoopRunDelayMs, double maxGapLessCpuWaitMs, int missedByAll, double compilerCpuMs, double windowMs) {
         @Override
         public String toString() {
             return String.format("%d frames, largest frame-callback gap %.1f ms (of it, waiting for a CPU: its window's thread %.1f ms, "
                             + "the compositor's loop thread %.1f ms; gaps median %.1f, p99 %.1f, %d of %d over %.0f ms (%d of them in every window at once), %d over 50 ms; largest gap less the "
-                            + "CPU wait in it %.1f ms), round trip p99 %.1f ms (max %.1f)",
+                            + "CPU wait in it %.1f ms), round trip p99 %.1f ms (max %.1f); the JIT's compiler threads on a CPU %.0f ms of the %.0f ms",
                     frames, maxFrameGapMs, maxGapOwnRunDelayMs, maxGapLoopRunDelayMs, gapMedianMs, gapP99Ms, gapsOver25Ms, gapsCounted, MISSED_REFRESH_MS, missedByAll, gapsOver50Ms,
-                    maxGapLessCpuWaitMs, roundTripP99Ms, roundTripMaxMs);
+                    maxGapLessCpuWaitMs, roundTripP99Ms, roundTripMaxMs, compilerCpuMs, windowMs);
         }
+    }
+
+    /** HotSpot's compiler threads, as the kernel names them ("C2 CompilerThre", "C1 CompilerThre": 15 characters). */
+    private static boolean compilerThread(String comm) {
+        return comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre");
+    }
+
+    /** CPU the given compiler threads (those alive when measuring started) have used since they started; one that ended since counts 0. */
+    private static long compilerCpuNs(int[] tids) {
+        long sum = 0;
+        for (int tid : tids) sum += Math.max(0, ThreadSchedStat.onCpuNs(tid));
+        return sum;
     }
 
     /** The compositor's event-loop thread, watched when the compositor runs in this process. */
     private static final String COMPOSITOR_LOOP_THREAD = "ferry-loop";
     /** Its kernel thread id, looked up when measuring starts; -1 when it is not in this process. */
     private volatile int loopTid = -1;
+    /** The JIT's compiler threads when measuring started, their CPU time then, and when it started. */
+    private int[] compilerTids = new int[0];
+    private long compilerCpuAtStartNs;
+    private long startNs;
 
     private final List<Thread> threads = new ArrayList<>();
     private final CountDownLatch started;
@@ -165,6 +184,9 @@ public final class HealthyWindows implements AutoCloseable {
         Arrays.fill(maxGapLoopRunDelayNs, 0);
         Arrays.fill(maxLessWaitNs, 0);
         loopTid = ThreadSchedStat.threadNamed(COMPOSITOR_LOOP_THREAD);
+        compilerTids = ThreadSchedStat.threadsNamed(HealthyWindows::compilerThread);
+        compilerCpuAtStartNs = compilerCpuNs(compilerTids);
+        startNs = System.nanoTime();
         Arrays.fill(gapCount, 0);
         Arrays.fill(missCount, 0);
         Arrays.fill(frames, 0);
@@ -200,7 +222,8 @@ public final class HealthyWindows implements AutoCloseable {
             long[] all = concat(roundTrips, roundTripCount);
             double max = n == 0 ? 0 : all[n - 1] / 1e6;
             return new Measured(total, gap / 1e6, quantileMs(all, 0.99), max, gapEnd, quantileMs(allGaps, 0.5), quantileMs(allGaps, 0.99),
-                    allGaps.length, over25, over50, gapRunDelay / 1e6, gapLoopRunDelay / 1e6, lessWait / 1e6, missedByAll());
+                    allGaps.length, over25, over50, gapRunDelay / 1e6, gapLoopRunDelay / 1e6, lessWait / 1e6, missedByAll(),
+                    (compilerCpuNs(compilerTids) - compilerCpuAtStartNs) / 1e6, (System.nanoTime() - startNs) / 1e6);
         }
     }
 
