@@ -24,6 +24,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class Libc {
     private Libc() {}
 
+    static {
+        // Before anything that touches a segment is compiled (see SegmentKinds).
+        SegmentKinds.load();
+    }
+
     static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
