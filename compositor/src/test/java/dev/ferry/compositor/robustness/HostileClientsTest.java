@@ -68,11 +68,12 @@ class HostileClientsTest {
     /**
      * Healthy frames until the JIT has compiled the steady state (the compositor's frame loop,
      * the windows' drawing and dispatch): its compiler threads under 5 % of a CPU over about
-     * half a second, for at most 20 s. A second of frames was not enough: JFR showed 741 ms of
-     * compiling in the second after the first case began, 34 ms of it the region code that case
-     * reached and the rest the frame loop's own code reaching C2, so the first case measured the
-     * warm-up's backlog on two cores rather than its hostile client. "First meeting" now means
-     * a compositor in steady state meeting that act.
+     * half a second, for at most 20 s. After a second of frames the first cases still ran
+     * 150-250 ms of compiling of that code in their window, even a client that only connects and
+     * leaves, so "first meeting" measured the warm-up's tail as well as the act. (The 600-800 ms
+     * of the region holes' first meeting was another thing: a deoptimization storm, see
+     * dev.ferry.posix.SegmentKinds.) "First meeting" now means a compositor in steady state
+     * meeting that act.
      */
     private static void awaitQuietJit() throws InterruptedException {
         long start = System.nanoTime(), deadline = start + 20_000_000_000L;
