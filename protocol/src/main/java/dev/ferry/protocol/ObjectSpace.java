@@ -15,7 +15,17 @@ public final class ObjectSpace<T extends WireObject> {
     /** The most client ids a table can hold at all (libwayland's limit); {@link #limit} lowers it. */
     public static final int MAX_IDS = 1 << 20;
 
-    private Object[] clientIds = new Object[64];
+    /**
+     * Client ids in pages of {@link #PAGE} entries, made as the ids reach them: a client that
+     * walks its ids up (a never-reader's 175 000 syncs before it is cut off) grows the table a
+     * page at a time. As one doubling array it reached megabytes, and each doubling was one
+     * allocation and copy inside one request: a 1-2 MiB array was a new 32 MiB page for ZGC,
+     * 10 ms on the event loop while every other client waited (BENCHMARKS.md, issue 15,
+     * eleventh session).
+     */
+    private static final int PAGE_BITS = 10;
+    private static final int PAGE = 1 << PAGE_BITS;
+    private Object[][] clientPages = new Object[4][];
     private int clientCount = 1;
     private Object[] serverIds = new Object[16];
     private int serverCount = 0;
@@ -37,7 +47,7 @@ public final class ObjectSpace<T extends WireObject> {
     public T get(int id) {
         if (id == 0) return null;
         if (Integer.compareUnsigned(id, SERVER_ID_START) < 0) {
-            return Integer.compareUnsigned(id, clientCount) < 0 ? (T) clientIds[id] : null;
+            return Integer.compareUnsigned(id, clientCount) < 0 ? (T) client(id) : null;
         }
         int i = id - SERVER_ID_START;
         return i < serverCount ? (T) serverIds[i] : null;
@@ -49,7 +59,7 @@ public final class ObjectSpace<T extends WireObject> {
         if (Integer.compareUnsigned(id, SERVER_ID_START) >= 0) return "new id " + Integer.toUnsignedString(id) + " is in the server's range";
         if (Integer.compareUnsigned(id, MAX_IDS) >= 0) return "new id " + Integer.toUnsignedString(id) + " beyond the object limit";
         if (id > clientCount) return "new id " + id + " skips ahead (next is " + clientCount + ")";
-        if (id < clientCount && clientIds[id] != null) return "new id " + id + " is already in use";
+        if (id < clientCount && client(id) != null) return "new id " + id + " is already in use";
         return null;
     }
 
@@ -58,9 +68,9 @@ public final class ObjectSpace<T extends WireObject> {
         int id = object.id();
         if (Integer.compareUnsigned(id, SERVER_ID_START) < 0) {
             if (Integer.compareUnsigned(id, MAX_IDS) >= 0) throw new IllegalArgumentException("id " + Integer.toUnsignedString(id) + " beyond the object limit");
-            if (id >= clientIds.length) clientIds = java.util.Arrays.copyOf(clientIds, Math.max(clientIds.length * 2, id + 1));
-            if (clientIds[id] != null) throw new IllegalStateException("id " + id + " in use");
-            clientIds[id] = object;
+            Object[] page = clientPage(id);
+            if (page[id & (PAGE - 1)] != null) throw new IllegalStateException("id " + id + " in use");
+            page[id & (PAGE - 1)] = object;
             if (id >= clientCount) clientCount = id + 1;
         } else {
             int i = id - SERVER_ID_START;
@@ -79,13 +89,13 @@ public final class ObjectSpace<T extends WireObject> {
 
     /** The lowest free id in the client's range (for the client side of a connection). */
     public int nextClientId() {
-        for (int i = 1; i < clientCount; i++) if (clientIds[i] == null) return i;
+        for (int i = 1; i < clientCount; i++) if (client(i) == null) return i;
         return clientCount;
     }
 
     public void remove(int id) {
         if (Integer.compareUnsigned(id, SERVER_ID_START) < 0) {
-            if (Integer.compareUnsigned(id, clientCount) < 0 && clientIds[id] != null) { clientIds[id] = null; live--; }
+            if (Integer.compareUnsigned(id, clientCount) < 0 && client(id) != null) { clientPages[id >>> PAGE_BITS][id & (PAGE - 1)] = null; live--; }
         } else {
             int i = id - SERVER_ID_START;
             if (i < serverCount && serverIds[i] != null) { serverIds[i] = null; live--; }
@@ -101,7 +111,26 @@ public final class ObjectSpace<T extends WireObject> {
     public java.util.List<T> snapshot() {
         java.util.List<T> all = new java.util.ArrayList<>(live);
         for (int i = serverCount - 1; i >= 0; i--) if (serverIds[i] != null) all.add((T) serverIds[i]);
-        for (int i = clientCount - 1; i >= 1; i--) if (clientIds[i] != null) all.add((T) clientIds[i]);
+        for (int i = clientCount - 1; i >= 1; i--) {
+            Object o = client(i);
+            if (o != null) all.add((T) o);
+        }
         return all;
+    }
+
+    /** The client object at id (0 < id < MAX_IDS), or null: its page may not exist yet. */
+    private Object client(int id) {
+        int p = id >>> PAGE_BITS;
+        Object[] page = p < clientPages.length ? clientPages[p] : null;
+        return page == null ? null : page[id & (PAGE - 1)];
+    }
+
+    /** The page that holds id, made (and the page table grown, by at most 8 KiB) where it is not yet. */
+    private Object[] clientPage(int id) {
+        int p = id >>> PAGE_BITS;
+        if (p >= clientPages.length) clientPages = java.util.Arrays.copyOf(clientPages, Math.max(clientPages.length * 2, p + 1));
+        Object[] page = clientPages[p];
+        if (page == null) clientPages[p] = page = new Object[PAGE];
+        return page;
     }
 }
