@@ -25,6 +25,7 @@ public final class ObjectSpace<T extends WireObject> {
      */
     private static final int PAGE_BITS = 10;
     private static final int PAGE = 1 << PAGE_BITS;
+    private static final int IN_PAGE = PAGE - 1;
     private Object[][] clientPages = new Object[4][];
     private int clientCount = 1;
     private Object[] serverIds = new Object[16];
@@ -69,8 +70,8 @@ public final class ObjectSpace<T extends WireObject> {
         if (Integer.compareUnsigned(id, SERVER_ID_START) < 0) {
             if (Integer.compareUnsigned(id, MAX_IDS) >= 0) throw new IllegalArgumentException("id " + Integer.toUnsignedString(id) + " beyond the object limit");
             Object[] page = clientPage(id);
-            if (page[id & (PAGE - 1)] != null) throw new IllegalStateException("id " + id + " in use");
-            page[id & (PAGE - 1)] = object;
+            if (page[id & IN_PAGE] != null) throw new IllegalStateException("id " + id + " in use");
+            page[id & IN_PAGE] = object;
             if (id >= clientCount) clientCount = id + 1;
         } else {
             int i = id - SERVER_ID_START;
@@ -95,7 +96,7 @@ public final class ObjectSpace<T extends WireObject> {
 
     public void remove(int id) {
         if (Integer.compareUnsigned(id, SERVER_ID_START) < 0) {
-            if (Integer.compareUnsigned(id, clientCount) < 0 && client(id) != null) { clientPages[id >>> PAGE_BITS][id & (PAGE - 1)] = null; live--; }
+            if (Integer.compareUnsigned(id, clientCount) < 0 && client(id) != null) { clientPages[id >>> PAGE_BITS][id & IN_PAGE] = null; live--; }
         } else {
             int i = id - SERVER_ID_START;
             if (i < serverCount && serverIds[i] != null) { serverIds[i] = null; live--; }
@@ -122,7 +123,7 @@ public final class ObjectSpace<T extends WireObject> {
     private Object client(int id) {
         int p = id >>> PAGE_BITS;
         Object[] page = p < clientPages.length ? clientPages[p] : null;
-        return page == null ? null : page[id & (PAGE - 1)];
+        return page == null ? null : page[id & IN_PAGE];
     }
 
     /** The page that holds id, made (and the page table grown, by at most 8 KiB) where it is not yet. */
