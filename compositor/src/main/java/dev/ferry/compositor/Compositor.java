@@ -292,6 +292,9 @@ public final class Compositor implements AutoCloseable {
     /** Serves on the calling thread until {@link #stop}. */
     public void run() throws Exception {
         thread = Thread.currentThread();
+        int nicer = JitPriority.apply();
+        if (nicer < 0) LOG.warn("the JIT's compiler threads could not be made nice {}: they compete with the event loop", JitPriority.NICE);
+        else LOG.debug("{} JIT compiler threads at nice {}", nicer, JitPriority.NICE);
         loop.run();
     }
 

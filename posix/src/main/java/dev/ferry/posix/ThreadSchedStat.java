@@ -79,6 +79,11 @@ public final class ThreadSchedStat {
         return found.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** The kernel thread ids of this JVM's JIT compiler threads (HotSpot's "C1 CompilerThreadN", "C2 CompilerThreadN", cut to 15 characters). */
+    public static int[] jitCompilers() {
+        return threadsNamed(comm -> comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre"));
+    }
+
     /** Number field (0: on a CPU, 1: run delay) of the schedstat file of thread tid (-1: this thread), or -1. */
     private static long read(int tid, int field) {
         Scratch scratch = SCRATCH.get();

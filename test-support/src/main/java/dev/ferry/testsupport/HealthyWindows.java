@@ -50,11 +50,6 @@ public final class HealthyWindows implements AutoCloseable {
         }
     }
 
-    /** HotSpot's compiler threads, as the kernel names them ("C2 CompilerThre", "C1 CompilerThre": 15 characters). */
-    private static boolean compilerThread(String comm) {
-        return comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre");
-    }
-
     /** CPU the given compiler threads (those alive when measuring started) have used since they started; one that ended since counts 0. */
     private static long compilerCpuNs(int[] tids) {
         long sum = 0;
@@ -184,7 +179,7 @@ public final class HealthyWindows implements AutoCloseable {
         Arrays.fill(maxGapLoopRunDelayNs, 0);
         Arrays.fill(maxLessWaitNs, 0);
         loopTid = ThreadSchedStat.threadNamed(COMPOSITOR_LOOP_THREAD);
-        compilerTids = ThreadSchedStat.threadsNamed(HealthyWindows::compilerThread);
+        compilerTids = ThreadSchedStat.jitCompilers();
         compilerCpuAtStartNs = compilerCpuNs(compilerTids);
         startNs = System.nanoTime();
         Arrays.fill(gapCount, 0);
