@@ -124,11 +124,15 @@ public final class SoakDriver {
 
     /**
      * A worker JVM on this JVM's class path, started small (one compiler tier, a small heap,
-     * serial GC) and at the lowest CPU priority: the soak is about what the workers' behaviour
-     * costs the others through the compositor, not about the JVM start-ups they cost the machine.
+     * serial GC) and under SCHED_IDLE: the soak is about what the workers' behaviour costs the
+     * others through the compositor, not about the JVM start-ups they cost the machine (about
+     * half a CPU-second each, where a C client starts in a millisecond). At nice 19 they still
+     * held a CPU while the loop thread waited in its queue (perf sched, 434 ms of the loop's
+     * run-queue waits in one soak): the kernel counts a CPU running only SCHED_IDLE tasks as
+     * idle when it places a waking thread, and does not for nice 19 (BENCHMARKS.md, issue 15).
      */
     private Process start(Kind kind) throws IOException {
-        List<String> cmd = List.of("nice", "-n", "19", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = List.of("chrt", "--idle", "0", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC", "-Xmx128m", "-Xss512k", "-XX:CICompilerCount=1",
                 "-cp", System.getProperty("java.class.path"), SoakWorker.class.getName(), kind.arg, options.socket(),
