@@ -80,6 +80,9 @@ final class Libc {
     static final MethodHandle MMAP = handle("mmap",
             FunctionDescriptor.of(ADDRESS, ADDRESS, SIZE_T, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     static final MethodHandle MUNMAP = handle("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, SIZE_T));
+    /** mremap(old, old_size, new_size, flags, new_address): variadic from its fifth argument. */
+    static final MethodHandle MREMAP = handle("mremap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, SIZE_T, SIZE_T, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(4));
     static final MethodHandle SOCKET = handle("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     static final MethodHandle SOCKETPAIR = handle("socketpair",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));

@@ -2,6 +2,7 @@ package dev.ferry.protocol;
 
 import dev.ferry.posix.ArenaCloser;
 import dev.ferry.posix.Fds;
+import dev.ferry.posix.GrowableMapping;
 import dev.ferry.posix.MessageSocket;
 import dev.ferry.posix.OwnedFd;
 import dev.ferry.posix.PosixException;
@@ -39,8 +40,13 @@ public final class Connection implements AutoCloseable {
     private int inEnd;
     private final FdQueue fdsIn = new FdQueue();
 
-    private Arena outputArena = Arena.ofShared();
-    private MemorySegment output = outputArena.allocate(INITIAL_OUTPUT, 8);
+    /**
+     * Queued output, grown in place (mremap) up to maxOutput: a reader that falls behind costs a
+     * page fault per page it fills, not a 4 MiB zeroing and copy in one request (GrowableMapping).
+     */
+    private final GrowableMapping outputMapping = newOutputMapping();
+    private MemorySegment output = outputMapping.segment();
+    private boolean closed;
     private long outLength;
     private final long maxOutput;
     private int[] outFds = new int[32];
@@ -114,17 +120,27 @@ public final class Connection implements AutoCloseable {
             overflowed = true;
             return false;
         }
+        if (closed) return false;
         long size = output.byteSize();
         while (size < need) size *= 2;
         size = Math.min(size, Math.max(maxOutput, need));
-        Arena newArena = Arena.ofShared();
-        MemorySegment bigger = newArena.allocate(size, 8);
-        MemorySegment.copy(output, 0, bigger, 0, outLength);
-        // Not closed here: a shared arena's close waits on every thread (ArenaCloser).
-        ArenaCloser.closeLater(outputArena);
-        outputArena = newArena;
-        output = bigger;
+        try {
+            outputMapping.grow(size);
+        } catch (PosixException e) {
+            // No memory for it: as good as a reader that fell too far behind.
+            overflowed = true;
+            return false;
+        }
+        output = outputMapping.segment();
         return true;
+    }
+
+    private static GrowableMapping newOutputMapping() {
+        try {
+            return GrowableMapping.create(INITIAL_OUTPUT);
+        } catch (PosixException e) {
+            throw new OutOfMemoryError("a connection's output buffer: " + e.getMessage());
+        }
     }
 
     MemorySegment output() { return output; }
@@ -199,6 +215,10 @@ public final class Connection implements AutoCloseable {
         socket.close();
         SlowWorkLog.endPart(t1, "connection close", "closing its socket", "");
         ArenaCloser.closeLater(inputArena);
-        ArenaCloser.closeLater(outputArena);
+        // Nothing is written or sent after close: the queue is dropped, its memory freed soon after.
+        closed = true;
+        outLength = 0;
+        output = MemorySegment.NULL;
+        outputMapping.close();
     }
 }
