@@ -19,7 +19,6 @@ import java.lang.foreign.MemorySegment;
  * {@link #close}.
  */
 public final class GrowableMapping implements AutoCloseable {
-    private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
     private static final int MREMAP_MAYMOVE = 1;
     private static final long MAP_FAILED = -1L;
@@ -42,8 +41,8 @@ public final class GrowableMapping implements AutoCloseable {
     public static GrowableMapping create(long size) throws PosixException {
         try {
             MemorySegment at = (MemorySegment) Libc.MMAP.invokeExact(Libc.errnoSegment(), MemorySegment.NULL, size,
-                    PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
-            if (at.address() == MAP_FAILED) throw new PosixException("mmap", Libc.errno());
+                    Memfd.PROT_READ | Memfd.PROT_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
+            if (at.address() == MAP_FAILED) throw PosixException.last("mmap");
             return new GrowableMapping(at.address(), size);
         } catch (PosixException e) {
             throw e;
@@ -65,7 +64,7 @@ public final class GrowableMapping implements AutoCloseable {
         try {
             MemorySegment at = (MemorySegment) Libc.MREMAP.invokeExact(Libc.errnoSegment(), MemorySegment.ofAddress(address),
                     size, newSize, MREMAP_MAYMOVE, MemorySegment.NULL);
-            if (at.address() == MAP_FAILED) throw new PosixException("mremap", Libc.errno());
+            if (at.address() == MAP_FAILED) throw PosixException.last("mremap");
             address = at.address();
             size = newSize;
             segment = at.reinterpret(newSize, arena, null);
@@ -85,11 +84,6 @@ public final class GrowableMapping implements AutoCloseable {
     }
 
     private void unmap() {
-        try {
-            // munmap of a mapping made here fails only for bad arguments: nothing to recover.
-            int ignored = (int) Libc.MUNMAP.invokeExact(Libc.errnoSegment(), MemorySegment.ofAddress(address), size);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Memfd.unmap(MemorySegment.ofAddress(address).reinterpret(size));
     }
 }
