@@ -33,11 +33,19 @@ public final class Renderers {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "gles" -> new Choice(GlesRenderer.start(), "asked for");
             case "vulkan" -> new Choice(VulkanRenderer.start(), "asked for");
-            case "cpu" -> new Choice(new CpuRenderer(), "asked for");
+            case "cpu" -> new Choice(cpu(), "asked for");
             case "dummy" -> new Choice(new DummyRenderer(), "asked for");
             case "auto" -> announced(auto());
             default -> throw new IllegalArgumentException("unknown renderer '" + name + "' (gles, vulkan, cpu, dummy, auto)");
         };
+    }
+
+    /**
+     * The CPU renderer as the compositor runs it: composing on a thread of its own, or with
+     * {@code -Dferry.cpu.composeThread=false} on the event loop as before (for A/B measurements).
+     */
+    private static CpuRenderer cpu() {
+        return Boolean.parseBoolean(System.getProperty("ferry.cpu.composeThread", "true")) ? CpuRenderer.onItsOwnThread() : new CpuRenderer();
     }
 
     private static Choice auto() {
@@ -47,7 +55,7 @@ public final class Renderers {
         // first frame, so the nodes are looked at first.
         var nodes = GpuNodes.in(java.nio.file.Path.of("/dev"));
         if (nodes.isEmpty()) {
-            return new Choice(new CpuRenderer(), "no GPU device node (/dev/dri/renderD*, /dev/dri/card*, /dev/nvidia*), so EGL and Vulkan"
+            return new Choice(cpu(), "no GPU device node (/dev/dri/renderD*, /dev/dri/card*, /dev/nvidia*), so EGL and Vulkan"
                     + " could offer only a software rasterizer (llvmpipe, lavapipe), dearer per frame than composing on the CPU directly;"
                     + " --renderer gles or vulkan forces one");
         }
@@ -74,13 +82,13 @@ public final class Renderers {
         try {
             gles = GlesRenderer.start();
         } catch (RendererUnavailableException | LinkageError e) {
-            return new Choice(new CpuRenderer(), "GLES unavailable: " + e.getMessage());
+            return new Choice(cpu(), "GLES unavailable: " + e.getMessage());
         }
         if (gles.softwareRasterizer()) {
             String why = "EGL offers only a software rasterizer (" + gles.description()
                     + "), dearer per frame than composing on the CPU directly; --renderer gles forces it";
             gles.close();
-            return new Choice(new CpuRenderer(), why);
+            return new Choice(cpu(), why);
         }
         return new Choice(gles, "a hardware GPU: " + gles.description());
     }

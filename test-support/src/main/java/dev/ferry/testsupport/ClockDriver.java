@@ -98,6 +98,9 @@ public final class ClockDriver {
         for (WaylandClient client : clients) client.roundtrip();
         for (Stepper s : steppers) s.sync();
         loopCycle.run();
+        // What the clients sent back can start a frame too: it finishes before the clock moves,
+        // or a renderer composing on its own thread would be overtaken by the next vblank.
+        awaitWork(() -> !loopBusy.getAsBoolean(), "the loop's work (a composition) finished");
     }
 
     /**

@@ -16,6 +16,7 @@ import dev.ferry.renderer.SceneSurface;
 import dev.ferry.renderer.core.DamageClip;
 import dev.ferry.renderer.core.BufferMapping;
 import dev.ferry.renderer.core.Occlusion;
+import dev.ferry.renderer.core.RenderThread;
 import dev.ferry.renderer.core.SourceCheck;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -25,9 +26,15 @@ import java.util.concurrent.CompletableFuture;
  * Composition on the CPU, in pure Java over memory segments: the path that always works.
  * Samples client memory in place at compose time (no import copy for linear buffers).
  *
- * <p>Work happens on the calling thread, so the returned futures are already complete. One
- * frame at a time: compose is not reentrant (per-frame scratch is reused, never reallocated
- * unless a frame is wider or has more surfaces than any before).
+ * <p>Made with {@code new}, it works on the calling thread and the returned futures are already
+ * complete: what tests, benchmarks and reference compositions want. Made by {@link #onItsOwnThread}
+ * (what the compositor uses), frames are composed on a thread of its own, as the GPU renderers'
+ * are: a full frame of a large output is tens of milliseconds of memory traffic while the JIT is
+ * still cold, and the event loop reads clients' requests and answers configures meanwhile (a
+ * waylandsink that waited 100 ms for its first configure attached a buffer anyway, a protocol
+ * error; BENCHMARKS.md, issue 15). Either way one frame at a time: compose is not reentrant
+ * (per-frame scratch is reused, never reallocated unless a frame is wider or has more surfaces
+ * than any before).
  */
 public final class CpuRenderer implements Renderer {
     /** The render thread's clip of a surface to a damage rectangle, reused: no allocation per draw. */
@@ -35,9 +42,35 @@ public final class CpuRenderer implements Renderer {
     /** Largest buffer side accepted; the same bound a GPU's GL_MAX_TEXTURE_SIZE typically sets. */
     public static final int MAX_SIZE = 16384;
 
+    /**
+     * Frames that write at most this many pixels are drawn on the caller's thread when the
+     * composing thread is idle: 256x256, about 0.1 ms of copying compiled, a millisecond cold.
+     */
+    static final long INLINE_MAX_PIXELS = 256 * 256;
+    /** Queue bound of the composing thread: far more than outputs times frames in flight. */
+    private static final int QUEUE_CAPACITY = 64;
+
     private BufferMapping[] mappings = new BufferMapping[0];
     private int[] row = new int[0];
     private volatile boolean closed;
+    /** The thread frames are composed on, or null to compose on the caller's. */
+    private final RenderThread thread;
+
+    /** A renderer that composes on the calling thread. */
+    public CpuRenderer() {
+        this.thread = null;
+    }
+
+    private CpuRenderer(RenderThread thread) {
+        this.thread = thread;
+    }
+
+    /** A renderer that composes on a thread of its own, started now; its futures complete there. */
+    public static CpuRenderer onItsOwnThread() {
+        CpuRenderer r = new CpuRenderer(new RenderThread("ferry-cpu-compose", QUEUE_CAPACITY, () -> {}, () -> {}));
+        r.thread.start();
+        return r;
+    }
 
     @Override public String name() { return "cpu"; }
 
@@ -48,6 +81,14 @@ public final class CpuRenderer implements Renderer {
         if (closed) return CompletableFuture.completedFuture(ImportResult.rejected(ImportRejection.RENDERER_CLOSED, "cpu renderer closed"));
         ImportResult.Rejected problem = SourceCheck.problem(source, MAX_SIZE);
         if (problem != null) return CompletableFuture.completedFuture(problem);
+        if (thread != null) {
+            for (var p : source.planes()) {
+                if (!p.memory().isAccessibleBy(thread.thread())) {
+                    return CompletableFuture.completedFuture(ImportResult.rejected(ImportRejection.SOURCE_UNREADABLE,
+                            "memory is confined to another thread or closed; the composing thread reads it"));
+                }
+            }
+        }
         return CompletableFuture.completedFuture(new ImportResult.Imported(new CpuTexture(this, source)));
     }
 
@@ -64,7 +105,65 @@ public final class CpuRenderer implements Renderer {
 
     @Override
     public CompletableFuture<FrameResult> compose(List<SceneSurface> surfaces, RenderTarget target) {
-        return CompletableFuture.completedFuture(composeNow(surfaces, target));
+        if (thread == null) return CompletableFuture.completedFuture(composeNow(surfaces, target));
+        if (closed) return CompletableFuture.completedFuture(new FrameResult.Failed(FrameFailure.RENDERER_CLOSED, "cpu renderer closed"));
+        if (pixelsToDraw(surfaces, target.damage()) <= INLINE_MAX_PIXELS) {
+            // A small frame (a 64x64 window's change) costs microseconds; handing it over costs two
+            // wake-ups, each a wait for a CPU on a busy machine, and the repaint margin grows by
+            // both. Drawn here, in the thread's place, when nothing is queued before it.
+            FrameResult[] inline = new FrameResult[1];
+            if (thread.runIfIdle(() -> inline[0] = composeGuarded(surfaces, target))) return CompletableFuture.completedFuture(inline[0]);
+        }
+        CompletableFuture<FrameResult> result = new CompletableFuture<>();
+        if (!thread.offer(() -> result.complete(composeGuarded(surfaces, target)))) {
+            return CompletableFuture.completedFuture(new FrameResult.Failed(FrameFailure.QUEUE_FULL, "cpu compose queue full"));
+        }
+        return result;
+    }
+
+    /**
+     * On the composing thread: {@link #composeNow}, with a read of memory closed meanwhile (a
+     * target whose output went away, a shadow copy released) a failed frame, not a lost future.
+     */
+    private FrameResult composeGuarded(List<SceneSurface> surfaces, RenderTarget target) {
+        try {
+            return composeNow(surfaces, target);
+        } catch (IllegalStateException e) {
+            return new FrameResult.Failed(FrameFailure.SOURCE_UNREADABLE, "memory closed while composing: " + e.getMessage());
+        }
+    }
+
+    /** Frames are written into the target's memory itself; on a composing thread this waits for those queued before. */
+    @Override
+    public CompletableFuture<Void> readBack(RenderTarget target) {
+        if (thread == null || closed) return CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable mark = () -> done.complete(null);
+        if (!thread.runIfIdle(mark) && !thread.offer(mark)) done.completeExceptionally(new IllegalStateException("cpu compose queue full"));
+        return done;
+    }
+
+    /**
+     * Pixels a frame writes at most: each damage rectangle filled or covered by the surfaces that
+     * reach it. An upper bound, cheap to take (no clipping of surfaces to each other).
+     */
+    private static long pixelsToDraw(List<SceneSurface> surfaces, Region damage) {
+        long sum = 0;
+        for (int r = 0; r < damage.count(); r++) {
+            long area = (long) damage.width(r) * damage.height(r);
+            int layers = 1;
+            for (int i = 0; i < surfaces.size(); i++) {
+                var d = surfaces.get(i).destination();
+                if (d.x() < damage.right(r) && damage.x(r) < d.x() + d.width() && d.y() < damage.bottom(r) && damage.y(r) < d.y() + d.height()) layers++;
+            }
+            sum += area * layers;
+        }
+        return sum;
+    }
+
+    /** Runs a texture's release where frames read it: after any frame queued before. */
+    void release(Runnable r) {
+        if (thread == null || !thread.release(r)) r.run();
     }
 
     /** The synchronous form of {@link #compose}, for callers already off the event loop (and benchmarks). */
@@ -236,5 +335,6 @@ public final class CpuRenderer implements Renderer {
     @Override
     public void close() {
         closed = true;
+        if (thread != null) thread.stop(5_000);
     }
 }

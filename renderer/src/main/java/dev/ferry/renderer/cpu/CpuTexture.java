@@ -39,7 +39,7 @@ final class CpuTexture implements Texture {
     public synchronized void close() {
         if (!open) return;
         open = false;
-        planes.close();
+        owner.release(planes::close);
     }
 
     @Override

@@ -586,12 +586,21 @@ final class KmsOutputDriver {
                     f.content = content;
                     return renderer.compose(content.sceneSurfaces(), target);
                 })
-                .whenComplete((result, error) -> loop.execute(() -> composed(f, result, error)));
+                .whenComplete((result, error) -> {
+                    // On the thread that finished the frame (the renderer's, when it composes on
+                    // one): the flush of what it wrote to where the display reads is a copy as
+                    // large as the damage, and the loop has no need to wait for it. Nothing else
+                    // touches the target while the frame is in flight.
+                    try {
+                        map.endCpuWrite(f.redrawn, 4);
+                    } finally {
+                        loop.execute(() -> composed(f, result, error));
+                    }
+                });
     }
 
     private void composed(Frame f, FrameResult result, Throwable error) {
         busy = false;
-        (f.renderBuffer != null ? f.renderBuffer.mapping() : f.slot.mapping()).endCpuWrite(f.redrawn, 4);
         if (onIdle != null) {
             // The output was withdrawn while this frame was drawn: nothing shows it.
             if (f.content != null) f.content.release();
