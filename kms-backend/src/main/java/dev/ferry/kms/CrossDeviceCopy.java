@@ -255,7 +255,77 @@ public final class CrossDeviceCopy implements AutoCloseable {
      * the whole frame. Returns null when no mode could present it.
      */
     public Presented present(RenderBuffer rb, long frame, LongFunction<int[]> damageSince, KmsPipe pipe) {
+        return present(rb, frame, damageSince, pipe, null);
+    }
+
+    /**
+     * A display-side slot taken for one frame before it is composed, with what must be copied
+     * into it, so that the copy can run on the thread that composes the frame ({@link #copyAhead})
+     * rather than on the event loop: a first frame into fresh buffers is a full-screen copy that
+     * faults every page in (60-120 ms at 2560x1440 on a busy two-core machine), and the loop
+     * answers no client meanwhile. The slot is the caller's until {@link #present} uses it or
+     * {@link #cancel} gives it back.
+     */
+    public static final class Ahead {
+        final CopyMode mode;
+        final Swapchain.Slot slot;
+        final RenderBuffer source;
+        /** Damage rectangles to copy (x, y, w, h), or null: everything. */
+        final int[] rects;
+        volatile long bytes = -1;
+
+        private Ahead(CopyMode mode, Swapchain.Slot slot, RenderBuffer source, int[] rects) {
+            this.mode = mode;
+            this.slot = slot;
+            this.source = source;
+            this.rects = rects;
+        }
+    }
+
+    /**
+     * Event loop: takes the slot the current mode would copy rb's next frame into, and works out
+     * what to copy ({@code damageSince} as in {@link #present}); null where nothing is copied
+     * (zero-copy) or no slot is free (then {@link #present} does it all, as before).
+     */
+    public Ahead reserve(RenderBuffer rb, LongFunction<int[]> damageSince) {
+        if (mode == null || mode == CopyMode.ZERO_COPY) return null;
+        Swapchain chain = chains.get(mode);
+        Swapchain.Slot slot = chain.acquire();
+        if (slot == null) return null;
+        Long held = holds.get(slot);
+        return new Ahead(mode, slot, rb, !mode.damageLimited() || held == null ? null : damageSince.apply(held));
+    }
+
+    /** Any one thread, once the frame is composed into the reserved slot's source: the copy itself, bracketed. */
+    public void copyAhead(Ahead a) {
+        a.bytes = copy(a.source, a.slot, a.rects);
+    }
+
+    /** Event loop: a reserved slot that no present will use goes back to its chain, holding what it held. */
+    public void cancel(Ahead a) {
+        if (a != null) chains.get(a.mode).release(a.slot);
+    }
+
+    /**
+     * As {@link #present(RenderBuffer, long, LongFunction, KmsPipe)}, flipping the slot that
+     * {@code ahead} (reserved for rb, or null) was filled into when it was and the mode is still
+     * its own; otherwise that slot goes back and the frame is copied here.
+     */
+    public Presented present(RenderBuffer rb, long frame, LongFunction<int[]> damageSince, KmsPipe pipe, Ahead ahead) {
         rb.drawnAt = ++frames;
+        if (ahead != null) {
+            if (ahead.bytes >= 0 && ahead.mode == mode && ahead.source == rb) {
+                Presented p = flipFilled(ahead, frame, pipe);
+                if (p != null) {
+                    bytesCopied += p.bytesCopied();
+                    return p;
+                }
+                if (pipe.lastRejection() == dev.ferry.drm.CommitRejection.BUSY) return null;
+                fallThrough(pipe);
+            } else {
+                cancel(ahead);
+            }
+        }
         while (mode != null) {
             Presented p = tryPresent(mode, rb, frame, damageSince, pipe);
             if (p != null) {
@@ -264,19 +334,38 @@ public final class CrossDeviceCopy implements AutoCloseable {
             }
             // A flip still pending is a matter of timing, not of the mode: try again later.
             if (pipe.lastRejection() == dev.ferry.drm.CommitRejection.BUSY) return null;
-            CopyMode failed = mode;
-            failures.put(failed, "failed at frame " + frames + ": " + pipe.lastRejection());
-            mode = null;
-            for (CopyMode m : CopyMode.values()) {
-                if (m.ordinal() > failed.ordinal() && !failures.containsKey(m)) {
-                    mode = m;
-                    break;
-                }
-            }
-            LOG.warn("{} -> {}: {} failed ({}); {} from now on", primary.info().name(), display.info().name(),
-                    failed.label(), pipe.lastRejection(), mode == null ? "nothing works" : mode.label());
+            fallThrough(pipe);
         }
         return null;
+    }
+
+    /** The current mode's flip was refused (not for a pending flip): the next mode not yet failed from now on. */
+    private void fallThrough(KmsPipe pipe) {
+        CopyMode failed = mode;
+        failures.put(failed, "failed at frame " + frames + ": " + pipe.lastRejection());
+        mode = null;
+        for (CopyMode m : CopyMode.values()) {
+            if (m.ordinal() > failed.ordinal() && !failures.containsKey(m)) {
+                mode = m;
+                break;
+            }
+        }
+        LOG.warn("{} -> {}: {} failed ({}); {} from now on", primary.info().name(), display.info().name(),
+                failed.label(), pipe.lastRejection(), mode == null ? "nothing works" : mode.label());
+    }
+
+    /** Flips a slot filled ahead; null, with the slot given back, when the commit is refused. */
+    private Presented flipFilled(Ahead a, long frame, KmsPipe pipe) {
+        Swapchain chain = chains.get(a.mode);
+        chain.drawn(a.slot);
+        holds.put(a.slot, frame);
+        if (!pipe.flip(a.slot.fbId(), width, height, 0)) {
+            chain.invalidate(a.slot);
+            holds.remove(a.slot);
+            chain.release(a.slot);
+            return null;
+        }
+        return new Presented(a.mode, a.source, chain, a.slot, a.bytes);
     }
 
     private Presented tryPresent(CopyMode m, RenderBuffer rb, long frame, LongFunction<int[]> damageSince, KmsPipe pipe) {

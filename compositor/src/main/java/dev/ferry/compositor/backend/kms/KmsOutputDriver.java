@@ -143,6 +143,8 @@ final class KmsOutputDriver {
         boolean local;
         dev.ferry.kms.CrossDeviceCopy.RenderBuffer renderBuffer;
         dev.ferry.kms.CrossDeviceCopy.Presented crossed;
+        /** The display-side slot the composing thread copies this frame into once composed, or null. */
+        dev.ferry.kms.CrossDeviceCopy.Ahead ahead;
         /** Where this frame's overlays are: the primary (and its cross-device copy) is not drawn there. */
         RectSet underOverlays;
         /** What the composition redraws in the primary (x, y, w, h quadruples): all its CPU write touches. */
@@ -575,6 +577,10 @@ final class KmsOutputDriver {
         f.framePath = path;
         f.bytes = redraw.area() * 4;
         f.redrawn = rects(redraw);
+        if (rb != null) {
+            RectSet under = underOverlays;
+            f.ahead = cross.reserve(rb, n -> rects(damage.since(n, output.width(), output.height()).subtract(under)));
+        }
         busy = true;
         CpuMapping map = rb != null ? rb.mapping() : slot.mapping();
         int stride = rb != null ? rb.buffer().stride(0) : slot.buffer().stride(0);
@@ -593,6 +599,8 @@ final class KmsOutputDriver {
                     // touches the target while the frame is in flight.
                     try {
                         map.endCpuWrite(f.redrawn, 4);
+                        // Another device's output: the copy across, into the slot taken for it, here too.
+                        if (f.ahead != null && error == null && result instanceof FrameResult.Composed) cross.copyAhead(f.ahead);
                     } finally {
                         loop.execute(() -> composed(f, result, error));
                     }
@@ -649,7 +657,8 @@ final class KmsOutputDriver {
             // A display-side buffer holding frame n takes what changed since; under the overlays the
             // primary was not drawn: nothing there to copy.
             f.crossed = cross.present(f.renderBuffer, f.number,
-                    n -> rects(damage.since(n, output.width(), output.height()).subtract(f.underOverlays)), pipe);
+                    n -> rects(damage.since(n, output.width(), output.height()).subtract(f.underOverlays)), pipe, f.ahead);
+            f.ahead = null;
             flipped = f.crossed != null;
             if (flipped) f.bytes += f.crossed.bytesCopied();
         } else {
@@ -792,6 +801,8 @@ final class KmsOutputDriver {
 
     /** Gives a cross-device frame's buffers back (its render buffer and the display-side copy). */
     private void releaseCross(Frame f) {
+        if (f.ahead != null) cross.cancel(f.ahead);
+        f.ahead = null;
         if (f.crossed != null) f.crossed.release();
         if (f.renderBuffer != null) cross.releaseRender(f.renderBuffer);
         f.crossed = null;
