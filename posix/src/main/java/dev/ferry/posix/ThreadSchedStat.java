@@ -21,7 +21,6 @@ import java.nio.file.Path;
  */
 public final class ThreadSchedStat {
     private static final String SELF = "/proc/thread-self/schedstat";
-    private static final int O_RDONLY_CLOEXEC = 0x80000;
     private static final int TEXT_MAX = 64;
     /** A path and the file's text (three numbers), per thread, in native memory. */
     private record Scratch(MemorySegment path, MemorySegment text) {}
@@ -97,15 +96,8 @@ public final class ThreadSchedStat {
             at = put(m, at, "/schedstat");
         }
         m.set(ValueLayout.JAVA_BYTE, at, (byte) 0);
-        try {
-            int fd = (int) Libc.OPEN.invokeExact(Libc.errnoSegment(), m, O_RDONLY_CLOEXEC, 0);
-            if (fd < 0) return -1;
-            long n = (long) Libc.READ.invokeExact(Libc.errnoSegment(), fd, scratch.text(), (long) TEXT_MAX);
-            int closed = (int) Libc.CLOSE.invokeExact(Libc.errnoSegment(), fd);
-            return n <= 0 ? -1 : number(scratch.text(), n, field);
-        } catch (Throwable t) {
-            return -1;
-        }
+        long n = ProcText.read(m, scratch.text());
+        return n <= 0 ? -1 : number(scratch.text(), n, field);
     }
 
     private static long put(MemorySegment m, long at, String ascii) {
@@ -127,13 +119,6 @@ public final class ThreadSchedStat {
             while (at < to && m.get(ValueLayout.JAVA_BYTE, at) != ' ') at++;
             at++;
         }
-        long value = 0;
-        int digits = 0;
-        for (; at < to; at++, digits++) {
-            byte b = m.get(ValueLayout.JAVA_BYTE, at);
-            if (b < '0' || b > '9') break;
-            value = value * 10 + (b - '0');
-        }
-        return digits == 0 ? -1 : value;
+        return ProcText.number(m, at, to);
     }
 }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class CpuComposeThreadTest {
-    /** Larger than what is drawn in the caller's place (CpuRenderer.INLINE_MAX_PIXELS): 76 800 pixels. */
-    private static final int W = 320, H = 240;
+    /** Larger than what is drawn in the caller's place (CpuRenderer.INLINE_MAX_PIXELS, 512x512): 307 200 pixels. */
+    private static final int W = 640, H = 480;
 
     /** A CPU-access bracket that, once armed, says when a frame has entered it and holds it there until let go. */
     private static final class HeldAccess implements CpuAccess {

@@ -2,6 +2,7 @@ package dev.ferry.testsupport;
 
 import dev.ferry.client.ShmWindow;
 import dev.ferry.client.WaylandClient;
+import dev.ferry.posix.CpuSteal;
 import dev.ferry.posix.ThreadSchedStat;
 
 import java.util.ArrayList;
@@ -36,17 +37,23 @@ public final class HealthyWindows implements AutoCloseable {
      * compilerCpuMs: CPU time this JVM's JIT compiler threads used over the whole window (with the
      * compositor in this process, the compiling of code its loop reached is in it), and the
      * window's length: on two cores, what the JIT takes is what the loop and the windows wait for.
+     * maxGapStealMs: within the largest gap, the most time the hypervisor took from any one CPU
+     * (/proc/stat steal, 10 ms steps); maxGapLessWaitAndStealMs: the largest of the gaps less the
+     * longest of the CPU waits and that steal within each: Ferry's share with the machine's pauses
+     * taken out too (a stolen CPU's thread looks, from inside, neither running nor waiting).
      */
     public record Measured(long frames, double maxFrameGapMs, double roundTripP99Ms, double roundTripMaxMs, long maxGapEndNs,
                            double gapMedianMs, double gapP99Ms, int gapsCounted, int gapsOver25Ms, int gapsOver50Ms, double maxGapOwnRunDelayMs,
-                           double maxGapLoopRunDelayMs, double maxGapLessCpuWaitMs, int missedByAll, double compilerCpuMs, double windowMs) {
+                           double maxGapLoopRunDelayMs, double maxGapLessCpuWaitMs, int missedByAll, double compilerCpuMs, double windowMs,
+                           double maxGapStealMs, double maxGapLessWaitAndStealMs) {
         @Override
         public String toString() {
             return String.format("%d frames, largest frame-callback gap %.1f ms (of it, waiting for a CPU: its window's thread %.1f ms, "
                             + "the compositor's loop thread %.1f ms; gaps median %.1f, p99 %.1f, %d of %d over %.0f ms (%d of them in every window at once), %d over 50 ms; largest gap less the "
-                            + "CPU wait in it %.1f ms), round trip p99 %.1f ms (max %.1f); the JIT's compiler threads on a CPU %.0f ms of the %.0f ms",
+                            + "CPU wait in it %.1f ms; the most steal from one CPU in it %.0f ms; largest gap less CPU wait and steal %.1f ms), "
+                            + "round trip p99 %.1f ms (max %.1f); the JIT's compiler threads on a CPU %.0f ms of the %.0f ms",
                     frames, maxFrameGapMs, maxGapOwnRunDelayMs, maxGapLoopRunDelayMs, gapMedianMs, gapP99Ms, gapsOver25Ms, gapsCounted, MISSED_REFRESH_MS, missedByAll, gapsOver50Ms,
-                    maxGapLessCpuWaitMs, roundTripP99Ms, roundTripMaxMs, compilerCpuMs, windowMs);
+                    maxGapLessCpuWaitMs, maxGapStealMs, maxGapLessWaitAndStealMs, roundTripP99Ms, roundTripMaxMs, compilerCpuMs, windowMs);
         }
     }
 
@@ -79,6 +86,11 @@ public final class HealthyWindows implements AutoCloseable {
     private final long[] maxGapLoopRunDelayNs;
     /** Each window's largest gap less the CPU wait within it. */
     private final long[] maxLessWaitNs;
+    /** The most steal from one CPU within each window's largest gap, and each window's largest gap less wait and steal. */
+    private final long[] maxGapStealNs;
+    private final long[] maxLessWaitAndStealNs;
+    /** CPUs whose steal is followed (at most). */
+    private static final int MAX_CPUS = 256;
     /** Every gap of each window in the window of time (up to the array's length). */
     private final long[][] gaps;
     /** When each gap over {@link #MISSED_REFRESH_MS} ended, per window (up to the array's length). */
@@ -96,6 +108,8 @@ public final class HealthyWindows implements AutoCloseable {
         maxGapRunDelayNs = new long[count];
         maxGapLoopRunDelayNs = new long[count];
         maxLessWaitNs = new long[count];
+        maxGapStealNs = new long[count];
+        maxLessWaitAndStealNs = new long[count];
         gaps = new long[count][16384];
         missEnds = new long[count][4096];
         missCount = new int[count];
@@ -118,6 +132,8 @@ public final class HealthyWindows implements AutoCloseable {
             long last = 0;
             long lastRunDelay = 0;
             long lastLoopRunDelay = 0;
+            long[] steal = new long[MAX_CPUS], lastSteal = new long[MAX_CPUS];
+            int cpus = 0;
             int colour = 0x102030 * (index + 1);
             boolean first = true;
             while (running) {
@@ -134,6 +150,9 @@ public final class HealthyWindows implements AutoCloseable {
                 }
                 long runDelay = ThreadSchedStat.runDelayNs();
                 long loopRunDelay = ThreadSchedStat.runDelayNs(loopTid);
+                int nowCpus = CpuSteal.perCpuMs(steal);
+                long stolenNs = 0;
+                for (int k = 0; k < Math.min(cpus, nowCpus); k++) stolenNs = Math.max(stolenNs, (steal[k] - lastSteal[k]) * 1_000_000L);
                 synchronized (this) {
                     if (last != 0) {
                         long gap = now - last;
@@ -144,9 +163,11 @@ public final class HealthyWindows implements AutoCloseable {
                             maxGapEndNs[index] = now;
                             maxGapRunDelayNs[index] = ownWait;
                             maxGapLoopRunDelayNs[index] = loopRunDelay < 0 ? -1_000_000 : loopWait;
+                            maxGapStealNs[index] = stolenNs;
                         }
                         // The two threads may have waited at the same time: only the longer wait is taken out.
                         maxLessWaitNs[index] = Math.max(maxLessWaitNs[index], gap - Math.max(ownWait, loopWait));
+                        maxLessWaitAndStealNs[index] = Math.max(maxLessWaitAndStealNs[index], gap - Math.max(stolenNs, Math.max(ownWait, loopWait)));
                         if (gapCount[index] < gaps[index].length) gaps[index][gapCount[index]++] = gap;
                         if (gap > MISSED_REFRESH_MS * 1e6 && missCount[index] < missEnds[index].length) missEnds[index][missCount[index]++] = now;
                     }
@@ -164,6 +185,7 @@ public final class HealthyWindows implements AutoCloseable {
                 last = System.nanoTime();
                 lastRunDelay = ThreadSchedStat.runDelayNs();
                 lastLoopRunDelay = ThreadSchedStat.runDelayNs(loopTid);
+                cpus = CpuSteal.perCpuMs(lastSteal);
             }
         } catch (Throwable e) {
             failure.compareAndSet(null, e);
@@ -178,6 +200,8 @@ public final class HealthyWindows implements AutoCloseable {
         Arrays.fill(maxGapRunDelayNs, 0);
         Arrays.fill(maxGapLoopRunDelayNs, 0);
         Arrays.fill(maxLessWaitNs, 0);
+        Arrays.fill(maxGapStealNs, 0);
+        Arrays.fill(maxLessWaitAndStealNs, 0);
         loopTid = ThreadSchedStat.threadNamed(COMPOSITOR_LOOP_THREAD);
         compilerTids = ThreadSchedStat.jitCompilers();
         compilerCpuAtStartNs = compilerCpuNs(compilerTids);
@@ -195,7 +219,7 @@ public final class HealthyWindows implements AutoCloseable {
         Throwable f = failure.get();
         if (f != null) throw new IllegalStateException("a healthy window failed: " + f, f);
         synchronized (this) {
-            long total = 0, gap = 0, gapEnd = 0, gapRunDelay = 0, gapLoopRunDelay = 0, lessWait = 0;
+            long total = 0, gap = 0, gapEnd = 0, gapRunDelay = 0, gapLoopRunDelay = 0, lessWait = 0, gapSteal = 0, lessWaitAndSteal = 0;
             int n = 0;
             for (int i = 0; i < frames.length; i++) {
                 total += frames[i];
@@ -204,8 +228,10 @@ public final class HealthyWindows implements AutoCloseable {
                     gapEnd = maxGapEndNs[i];
                     gapRunDelay = maxGapRunDelayNs[i];
                     gapLoopRunDelay = maxGapLoopRunDelayNs[i];
+                    gapSteal = maxGapStealNs[i];
                 }
                 lessWait = Math.max(lessWait, maxLessWaitNs[i]);
+                lessWaitAndSteal = Math.max(lessWaitAndSteal, maxLessWaitAndStealNs[i]);
                 n += roundTripCount[i];
             }
             long[] allGaps = concat(gaps, gapCount);
@@ -218,7 +244,8 @@ public final class HealthyWindows implements AutoCloseable {
             double max = n == 0 ? 0 : all[n - 1] / 1e6;
             return new Measured(total, gap / 1e6, quantileMs(all, 0.99), max, gapEnd, quantileMs(allGaps, 0.5), quantileMs(allGaps, 0.99),
                     allGaps.length, over25, over50, gapRunDelay / 1e6, gapLoopRunDelay / 1e6, lessWait / 1e6, missedByAll(),
-                    (compilerCpuNs(compilerTids) - compilerCpuAtStartNs) / 1e6, (System.nanoTime() - startNs) / 1e6);
+                    (compilerCpuNs(compilerTids) - compilerCpuAtStartNs) / 1e6, (System.nanoTime() - startNs) / 1e6,
+                    gapSteal / 1e6, lessWaitAndSteal / 1e6);
         }
     }
 

@@ -74,6 +74,11 @@ public final class LinearPlanes implements AutoCloseable {
         return shadowArena == null || shadowArena.scope().isAlive();
     }
 
+    /** True when this holds a shadow copy of its own (a tiled buffer's), which {@link #close} frees. */
+    public boolean ownsShadow() {
+        return shadowArena != null;
+    }
+
     /** True when reads go to client memory directly, so CPU access must be bracketed around them. */
     public boolean readsClientMemory() {
         return tileLayout == null;

@@ -43,10 +43,12 @@ public final class CpuRenderer implements Renderer {
     public static final int MAX_SIZE = 16384;
 
     /**
-     * Frames that write at most this many pixels are drawn on the caller's thread when the
-     * composing thread is idle: 256x256, about 0.1 ms of copying compiled, a millisecond cold.
+     * Frames that redraw at most this many pixels are drawn on the caller's thread when the
+     * composing thread is idle: 512x512, 1 MiB written per layer, about 0.3 ms compiled. Counting
+     * the layers too sent the soak's small frames over (dozens of windows stacked under a 64x64
+     * change) and its healthy windows missed twice as many refreshes (BENCHMARKS.md, issue 15).
      */
-    static final long INLINE_MAX_PIXELS = 256 * 256;
+    static final long INLINE_MAX_PIXELS = 512 * 512;
     /** Queue bound of the composing thread: far more than outputs times frames in flight. */
     private static final int QUEUE_CAPACITY = 64;
 
@@ -107,12 +109,12 @@ public final class CpuRenderer implements Renderer {
     public CompletableFuture<FrameResult> compose(List<SceneSurface> surfaces, RenderTarget target) {
         if (thread == null) return CompletableFuture.completedFuture(composeNow(surfaces, target));
         if (closed) return CompletableFuture.completedFuture(new FrameResult.Failed(FrameFailure.RENDERER_CLOSED, "cpu renderer closed"));
-        if (pixelsToDraw(surfaces, target.damage()) <= INLINE_MAX_PIXELS) {
-            // A small frame (a 64x64 window's change) costs microseconds; handing it over costs two
-            // wake-ups, each a wait for a CPU on a busy machine, and the repaint margin grows by
-            // both. Drawn here, in the thread's place, when nothing is queued before it.
+        if (damageArea(target.damage()) <= INLINE_MAX_PIXELS) {
+            // A small frame (a few windows' changes) costs well under a millisecond; handing it over
+            // costs two wake-ups, each a wait for a CPU on a busy machine, and the repaint margin
+            // grows by both. Drawn here, in the thread's place, when nothing is queued before it.
             FrameResult[] inline = new FrameResult[1];
-            if (thread.runIfIdle(() -> inline[0] = composeGuarded(surfaces, target))) return CompletableFuture.completedFuture(inline[0]);
+            if (thread.runIfIdle(() -> inline[0] = composeGuarded(surfaces, target))) { return CompletableFuture.completedFuture(inline[0]); }
         }
         CompletableFuture<FrameResult> result = new CompletableFuture<>();
         if (!thread.offer(() -> result.complete(composeGuarded(surfaces, target)))) {
@@ -143,21 +145,10 @@ public final class CpuRenderer implements Renderer {
         return done;
     }
 
-    /**
-     * Pixels a frame writes at most: each damage rectangle filled or covered by the surfaces that
-     * reach it. An upper bound, cheap to take (no clipping of surfaces to each other).
-     */
-    private static long pixelsToDraw(List<SceneSurface> surfaces, Region damage) {
+    /** The damage's area in pixels: what the frame redraws. */
+    private static long damageArea(Region damage) {
         long sum = 0;
-        for (int r = 0; r < damage.count(); r++) {
-            long area = (long) damage.width(r) * damage.height(r);
-            int layers = 1;
-            for (int i = 0; i < surfaces.size(); i++) {
-                var d = surfaces.get(i).destination();
-                if (d.x() < damage.right(r) && damage.x(r) < d.x() + d.width() && d.y() < damage.bottom(r) && damage.y(r) < d.y() + d.height()) layers++;
-            }
-            sum += area * layers;
-        }
+        for (int r = 0; r < damage.count(); r++) sum += (long) damage.width(r) * damage.height(r);
         return sum;
     }
 

@@ -39,7 +39,10 @@ final class CpuTexture implements Texture {
     public synchronized void close() {
         if (!open) return;
         open = false;
-        owner.release(planes::close);
+        // Only a shadow copy (a tiled buffer's) is freed; a frame may be reading it, so it goes
+        // after the frames queued before. A linear buffer's planes are the client's: nothing to
+        // free, and no wake-up of the composing thread per buffer a client destroys.
+        if (planes.ownsShadow()) owner.release(planes::close);
     }
 
     @Override
