@@ -44,9 +44,9 @@ public final class CpuRenderer implements Renderer {
 
     /**
      * Frames that redraw at most this many pixels are drawn on the caller's thread when the
-     * composing thread is idle: 512x512, 1 MiB written per layer, about 0.3 ms compiled. Counting
-     * the layers too sent the soak's small frames over (dozens of windows stacked under a 64x64
-     * change) and its healthy windows missed twice as many refreshes (BENCHMARKS.md, issue 15).
+     * composing thread is idle: 512x512, 1 MiB written per layer, about 0.3 ms compiled. What is
+     * handed over is then what stalled the loop: full-output frames (in a soak, 10 frames of
+     * about 900, all full-output ones; BENCHMARKS.md, issue 15).
      */
     static final long INLINE_MAX_PIXELS = 512 * 512;
     /** Queue bound of the composing thread: far more than outputs times frames in flight. */
@@ -114,7 +114,7 @@ public final class CpuRenderer implements Renderer {
             // costs two wake-ups, each a wait for a CPU on a busy machine, and the repaint margin
             // grows by both. Drawn here, in the thread's place, when nothing is queued before it.
             FrameResult[] inline = new FrameResult[1];
-            if (thread.runIfIdle(() -> inline[0] = composeGuarded(surfaces, target))) { return CompletableFuture.completedFuture(inline[0]); }
+            if (thread.runIfIdle(() -> inline[0] = composeGuarded(surfaces, target))) return CompletableFuture.completedFuture(inline[0]);
         }
         CompletableFuture<FrameResult> result = new CompletableFuture<>();
         if (!thread.offer(() -> result.complete(composeGuarded(surfaces, target)))) {
@@ -124,8 +124,8 @@ public final class CpuRenderer implements Renderer {
     }
 
     /**
-     * On the composing thread: {@link #composeNow}, with a read of memory closed meanwhile (a
-     * target whose output went away, a shadow copy released) a failed frame, not a lost future.
+     * On the composing thread: {@link #composeNow}, with a read of memory closed meanwhile (the
+     * target of an output that went away) a failed frame, not a lost future.
      */
     private FrameResult composeGuarded(List<SceneSurface> surfaces, RenderTarget target) {
         try {
