@@ -44,5 +44,49 @@ public final class StartupWarmup {
         } finally {
             LOG_READY.complete(null);
         }
+        loadProtocolClasses();
+    }
+
+    /**
+     * Loads every generated protocol class (each interface, its dispatchers and listeners) and
+     * every class of the compositor's own. A real client's first requests bind interfaces Ferry's
+     * own demo clients never touch (data device, primary selection, text input, xdg-output,
+     * keyboard, pointer, region) and reach their handlers: loaded on the loop as the requests
+     * came, they were part of an 85 ms loop cycle while four clients started together, and one of
+     * them (waylandsink) then gave up waiting for its configure (BENCHMARKS.md, issue 15). Loaded
+     * here they are off the loop, and loaded during the AOT cache's training run they are in the
+     * cache. Not initialised: loading is all that moves; class initialisation stays where it was.
+     */
+    private static void loadProtocolClasses() {
+        ClassLoader loader = StartupWarmup.class.getClassLoader();
+        load(loader, dev.ferry.protocol.interfaces.WlDisplay.class, "dev/ferry/protocol/interfaces/");
+        load(loader, StartupWarmup.class, "dev/ferry/compositor/");
+    }
+
+    /** Loads the classes under prefix (a package path, subpackages too) of the jar or directory that holds anchor. */
+    private static void load(ClassLoader loader, Class<?> anchor, String prefix) {
+        try {
+            java.nio.file.Path from = java.nio.file.Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+            java.util.List<String> names = new java.util.ArrayList<>();
+            if (java.nio.file.Files.isDirectory(from)) {
+                try (var files = java.nio.file.Files.walk(from.resolve(prefix))) {
+                    files.map(f -> from.relativize(f).toString().replace(java.io.File.separatorChar, '/')).filter(n -> n.endsWith(".class")).forEach(names::add);
+                }
+            } else {
+                try (java.util.jar.JarFile f = new java.util.jar.JarFile(from.toFile())) {
+                    f.stream().map(java.util.jar.JarEntry::getName).filter(n -> n.startsWith(prefix) && n.endsWith(".class")).forEach(names::add);
+                }
+            }
+            for (String n : names) {
+                if (n.endsWith("module-info.class") || n.endsWith("package-info.class")) continue;
+                try {
+                    Class.forName(n.substring(0, n.length() - ".class".length()).replace('/', '.'), false, loader);
+                } catch (ClassNotFoundException | LinkageError skipped) {
+                    // A class that cannot load here fails the same way where it is used.
+                }
+            }
+        } catch (Exception | LinkageError e) {
+            // Only a warm-up: each class still loads when a request first needs it.
+        }
     }
 }
