@@ -57,7 +57,7 @@ public final class StartupWarmup {
      * here they are off the loop, and loaded during the AOT cache's training run they are in the
      * cache. Not initialised: loading is all that moves; class initialisation stays where it was.
      */
-    private static void loadProtocolClasses() {
+    static void loadProtocolClasses() {
         ClassLoader loader = StartupWarmup.class.getClassLoader();
         load(loader, dev.ferry.protocol.interfaces.WlDisplay.class, "dev/ferry/protocol/interfaces/");
         load(loader, StartupWarmup.class, "dev/ferry/compositor/");
