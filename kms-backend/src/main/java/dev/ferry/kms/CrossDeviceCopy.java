@@ -289,11 +289,15 @@ public final class CrossDeviceCopy implements AutoCloseable {
      */
     public Ahead reserve(RenderBuffer rb, LongFunction<int[]> damageSince) {
         if (mode == null || mode == CopyMode.ZERO_COPY) return null;
-        Swapchain chain = chains.get(mode);
-        Swapchain.Slot slot = chain.acquire();
+        return reserve(mode, rb, damageSince);
+    }
+
+    /** A copy mode's next slot for rb's frame and what to copy into it; null when no slot is free. */
+    private Ahead reserve(CopyMode m, RenderBuffer rb, LongFunction<int[]> damageSince) {
+        Swapchain.Slot slot = chains.get(m).acquire();
         if (slot == null) return null;
         Long held = holds.get(slot);
-        return new Ahead(mode, slot, rb, !mode.damageLimited() || held == null ? null : damageSince.apply(held));
+        return new Ahead(m, slot, rb, !m.damageLimited() || held == null ? null : damageSince.apply(held));
     }
 
     /** Any one thread, once the frame is composed into the reserved slot's source: the copy itself, bracketed. */
@@ -372,20 +376,11 @@ public final class CrossDeviceCopy implements AutoCloseable {
         if (m == CopyMode.ZERO_COPY) {
             return pipe.flip(rb.zeroCopyFb, width, height, 0) ? new Presented(m, rb, null, null, 0) : null;
         }
-        Swapchain chain = chains.get(m);
-        Swapchain.Slot slot = chain.acquire();
-        if (slot == null) return null;
-        Long held = holds.get(slot);
-        long bytes = copy(rb, slot, !m.damageLimited() || held == null ? null : damageSince.apply(held));
-        chain.drawn(slot);
-        holds.put(slot, frame);
-        if (!pipe.flip(slot.fbId(), width, height, 0)) {
-            chain.invalidate(slot);
-            holds.remove(slot);
-            chain.release(slot);
-            return null;
-        }
-        return new Presented(m, rb, chain, slot, bytes);
+        // The same three steps as a frame filled ahead, here all on the caller's thread.
+        Ahead a = reserve(m, rb, damageSince);
+        if (a == null) return null;
+        copyAhead(a);
+        return flipFilled(a, frame, pipe);
     }
 
     /** Copies rows of the damaged rectangles (or everything) from the render buffer into the slot, bracketed. */

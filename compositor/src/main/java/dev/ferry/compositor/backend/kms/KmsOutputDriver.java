@@ -577,10 +577,7 @@ final class KmsOutputDriver {
         f.framePath = path;
         f.bytes = redraw.area() * 4;
         f.redrawn = rects(redraw);
-        if (rb != null) {
-            RectSet under = underOverlays;
-            f.ahead = cross.reserve(rb, n -> rects(damage.since(n, output.width(), output.height()).subtract(under)));
-        }
+        if (rb != null) f.ahead = cross.reserve(rb, changedSince(underOverlays));
         busy = true;
         CpuMapping map = rb != null ? rb.mapping() : slot.mapping();
         int stride = rb != null ? rb.buffer().stride(0) : slot.buffer().stride(0);
@@ -656,8 +653,7 @@ final class KmsOutputDriver {
         } else if (f.renderBuffer != null) {
             // A display-side buffer holding frame n takes what changed since; under the overlays the
             // primary was not drawn: nothing there to copy.
-            f.crossed = cross.present(f.renderBuffer, f.number,
-                    n -> rects(damage.since(n, output.width(), output.height()).subtract(f.underOverlays)), pipe, f.ahead);
+            f.crossed = cross.present(f.renderBuffer, f.number, changedSince(f.underOverlays), pipe, f.ahead);
             f.ahead = null;
             flipped = f.crossed != null;
             if (flipped) f.bytes += f.crossed.bytesCopied();
@@ -807,6 +803,14 @@ final class KmsOutputDriver {
         if (f.renderBuffer != null) cross.releaseRender(f.renderBuffer);
         f.crossed = null;
         f.renderBuffer = null;
+    }
+
+    /**
+     * What a display-side buffer holding frame n must take to show the frame now being drawn: the
+     * damage since n, less what lies under this frame's overlays (the primary is not drawn there).
+     */
+    private java.util.function.LongFunction<int[]> changedSince(RectSet underOverlays) {
+        return n -> rects(damage.since(n, output.width(), output.height()).subtract(underOverlays));
     }
 
     private static int[] rects(RectSet d) {
