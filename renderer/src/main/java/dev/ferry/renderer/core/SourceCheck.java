@@ -16,6 +16,19 @@ import dev.ferry.renderer.TileLayouts;
 public final class SourceCheck {
     private SourceCheck() {}
 
+    /**
+     * Null when the thread that reads a renderer's textures can read every plane of the source,
+     * else the rejection: memory confined to another thread, or already closed.
+     */
+    public static ImportResult.Rejected unreadableBy(PixelSource s, Thread reader) {
+        for (var p : s.planes()) {
+            if (!p.memory().isAccessibleBy(reader)) {
+                return reject(ImportRejection.SOURCE_UNREADABLE, "memory is confined to another thread or closed; the render thread reads it");
+            }
+        }
+        return null;
+    }
+
     /** Null when the source can be sampled, else the rejection. */
     public static ImportResult.Rejected problem(PixelSource s, int maxSize) {
         int f = s.fourcc();

@@ -83,14 +83,7 @@ public final class CpuRenderer implements Renderer {
         if (closed) return CompletableFuture.completedFuture(ImportResult.rejected(ImportRejection.RENDERER_CLOSED, "cpu renderer closed"));
         ImportResult.Rejected problem = SourceCheck.problem(source, MAX_SIZE);
         if (problem != null) return CompletableFuture.completedFuture(problem);
-        if (thread != null) {
-            for (var p : source.planes()) {
-                if (!p.memory().isAccessibleBy(thread.thread())) {
-                    return CompletableFuture.completedFuture(ImportResult.rejected(ImportRejection.SOURCE_UNREADABLE,
-                            "memory is confined to another thread or closed; the composing thread reads it"));
-                }
-            }
-        }
+        if (thread != null && (problem = SourceCheck.unreadableBy(source, thread.thread())) != null) return CompletableFuture.completedFuture(problem);
         return CompletableFuture.completedFuture(new ImportResult.Imported(new CpuTexture(this, source)));
     }
 

@@ -235,12 +235,9 @@ public final class VulkanRenderer implements Renderer {
         if (lost) return done(ImportResult.rejected(ImportRejection.CONTEXT_LOST, "Vulkan device lost"));
         ImportResult.Rejected problem = SourceCheck.problem(source, MAX_SIZE);
         if (problem != null) return done(problem);
-        for (PixelPlane p : source.planes()) {
-            // The render thread reads some pixels itself (classifying rows, refreshing copies).
-            if (!p.memory().isAccessibleBy(thread.thread())) {
-                return done(ImportResult.rejected(ImportRejection.SOURCE_UNREADABLE, "memory is confined to another thread or closed; the render thread reads it"));
-            }
-        }
+        // The render thread reads some pixels itself (classifying rows, refreshing copies).
+        problem = SourceCheck.unreadableBy(source, thread.thread());
+        if (problem != null) return done(problem);
         CompletableFuture<ImportResult> result = new CompletableFuture<>();
         if (!thread.offer(() -> result.complete(guarded(() -> importOnThread(source),
                 e -> ImportResult.rejected(ImportRejection.SOURCE_UNREADABLE, "import failed: " + e))))) {
