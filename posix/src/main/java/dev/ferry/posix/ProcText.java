@@ -29,9 +29,12 @@ final class ProcText {
         try {
             int fd = (int) Libc.OPEN.invokeExact(Libc.errnoSegment(), path, O_RDONLY_CLOEXEC, 0);
             if (fd < 0) return -1;
-            long n = (long) Libc.READ.invokeExact(Libc.errnoSegment(), fd, into, into.byteSize());
-            int closed = (int) Libc.CLOSE.invokeExact(Libc.errnoSegment(), fd);
-            return n <= 0 ? -1 : n;
+            try {
+                long n = (long) Libc.READ.invokeExact(Libc.errnoSegment(), fd, into, into.byteSize());
+                return n <= 0 ? -1 : n;
+            } finally {
+                int closed = (int) Libc.CLOSE.invokeExact(Libc.errnoSegment(), fd);
+            }
         } catch (Throwable t) {
             return -1;
         }
